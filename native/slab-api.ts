@@ -1,0 +1,61 @@
+/**
+ * The slab contract shared by the bun:ffi binding (native/slab-ffi.ts) and the pure-TS
+ * twin (native/slab-ts.ts). One test suite (test/native/slab-contract.ts) runs against both.
+ *
+ * Lifetime rule for reads: `read(handle)` returns a zero-copy view into the arena. The view
+ * stays valid until `free(handle)` (or `close()`); after that the same bytes may belong to
+ * another object. Callers that keep bytes past a free must copy them first.
+ */
+
+/** An opaque object handle: an integer below 2^53 packing gen, class, page and slot. */
+export type SlabHandle = number;
+
+export interface SlabClassStats {
+	readonly size: number;
+	readonly slotsUsed: number;
+	/** Carved slots not in use: reusable by this class only. */
+	readonly slotsFree: number;
+}
+
+export interface SlabStats {
+	readonly capacityBytes: number;
+	/** Slot bytes held by live objects (class size, not requested size). */
+	readonly bytesInUse: number;
+	/** Bytes requested by live objects. */
+	readonly bytesRequested: number;
+	readonly pagesUsed: number;
+	readonly pagesTotal: number;
+	readonly classes: readonly SlabClassStats[];
+}
+
+export interface Slab {
+	readonly kind: "ffi" | "ts";
+	/** Arena size in bytes: the requested capacity rounded down to whole MiB pages. */
+	readonly capacityBytes: number;
+	/**
+	 * Allocates room for `size` bytes (0 is allowed). Throws SlabFullError,
+	 * ObjectTooLargeError, or InvalidArgumentError for a negative or non-integer size.
+	 */
+	alloc(size: number): SlabHandle;
+	/**
+	 * Like alloc, but returns a negative SlabErrorCode instead of throwing: for hot paths
+	 * that expect SlabFull and react to it (eviction).
+	 */
+	tryAlloc(size: number): number;
+	/** Throws StaleHandleError for a dead or foreign handle, DoubleFreeError when freed twice. */
+	free(handle: SlabHandle): void;
+	/** Copies `bytes` into the object at `offset`; throws OutOfBoundsError past the allocated size. */
+	write(handle: SlabHandle, offset: number, bytes: Uint8Array): void;
+	/** Zero-copy view of the object's bytes (its allocated size). Valid until free. */
+	read(handle: SlabHandle): Uint8Array;
+	/** Requested size of a live object; throws StaleHandleError otherwise. */
+	size(handle: SlabHandle): number;
+	stats(): SlabStats;
+	/** Releases the arena. Every later call throws SlabClosedError. Idempotent. */
+	close(): void;
+}
+
+export interface SlabOptions {
+	/** Arena bytes, at least 1 MiB, at most 64 GiB; rounded down to whole MiB. */
+	readonly capacityBytes: number;
+}
