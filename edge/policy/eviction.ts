@@ -1,0 +1,21 @@
+/**
+ * Eviction policy over entry ids (small integers a tier hands out). The tier tells the
+ * policy what happened; the policy only ranks. It never touches storage, so one policy
+ * serves any tier and a better one (W-TinyLFU) slots in without changing the tier.
+ */
+export interface EvictionPolicy {
+	readonly name: string;
+	/** A new entry became visible. */
+	inserted(id: number): void;
+	/** A lookup hit the entry. On the hot path: keep it cheap. */
+	accessed(id: number): void;
+	/** The entry left the tier (evicted, expired, purged, replaced). */
+	removed(id: number): void;
+	/**
+	 * Walks eviction candidates, best first: `after` -1 gives the first, then pass the
+	 * previous answer to get the next. -1 when there are no more.
+	 */
+	nextVictim(after: number): number;
+	/** Ids may now go up to `capacity` - 1 (the tier grew its tables). */
+	grow(capacity: number): void;
+}

@@ -1,0 +1,64 @@
+/**
+ * The node's own routes under /_neuro: health, L0 stats, and a raw L0 get/put to try the
+ * tier by hand. Web APIs and Hono only, so it runs on any runtime.
+ */
+import { Hono } from "hono";
+import type { MemoryTier } from "./store/memory.ts";
+
+export interface StatusAppDeps {
+	readonly tier: MemoryTier;
+	readonly version: string;
+	readonly startedAt: number;
+}
+
+/** Keys come from the URL; keep them to something a log line can show. */
+const MAX_KEY_LENGTH = 1024;
+
+export function createStatusApp({ tier, version, startedAt }: StatusAppDeps): Hono {
+	const app = new Hono();
+
+	app.get("/_neuro/health", (c) =>
+		c.json({ status: "ok", version, slab: tier.slab.kind, uptimeMs: Date.now() - startedAt }),
+	);
+
+	app.get("/_neuro/stats", (c) => {
+		const slab = tier.slab.stats();
+		return c.json({
+			tier: tier.stats(),
+			slab: {
+				kind: tier.slab.kind,
+				capacityBytes: slab.capacityBytes,
+				bytesInUse: slab.bytesInUse,
+				bytesRequested: slab.bytesRequested,
+				pagesUsed: slab.pagesUsed,
+				pagesTotal: slab.pagesTotal,
+				classesInUse: slab.classes.filter((k) => k.slotsUsed + k.slotsFree > 0),
+			},
+		});
+	});
+
+	app.get("/_neuro/l0/:key{.+}", (c) => {
+		const body = tier.get(c.req.param("key"));
+		if (body === undefined) return c.text("not cached\n", 404);
+		// Copy: the view is only valid until the tier next changes.
+		return c.body(body.slice(), 200, { "content-type": "application/octet-stream" });
+	});
+
+	app.put("/_neuro/l0/:key{.+}", async (c) => {
+		const key = c.req.param("key");
+		if (key.length > MAX_KEY_LENGTH) return c.text(`key longer than ${MAX_KEY_LENGTH}\n`, 414);
+		const declared = Number(c.req.header("content-length") ?? "0");
+		if (declared > tier.maxObjectBytes) return c.text("object above the L0 byte gate\n", 413);
+		const ttl = c.req.query("ttl_ms");
+		const ttlMs = ttl === undefined ? undefined : Number(ttl);
+		if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs >= 0)) {
+			return c.text("ttl_ms must be a non-negative number\n", 400);
+		}
+		const body = new Uint8Array(await c.req.arrayBuffer());
+		const result = tier.set(key, body, ttlMs === undefined ? {} : { ttlMs });
+		if (!result.stored) return c.text(`not stored: ${result.reason}\n`, result.reason === "too-large" ? 413 : 507);
+		return c.text("stored\n", 201);
+	});
+
+	return app;
+}

@@ -1,0 +1,416 @@
+/**
+ * L0: the in-process memory tier. Bodies (with their encoded metadata in front) live in
+ * slab slots; the tier keeps only a key -> id Map and typed-array columns (EntryTable), so
+ * its JS heap stays small however many objects it holds.
+ *
+ * Capacity is charged in slot bytes (the size class an object occupies), so the figure is
+ * the memory really held. Objects above the byte gate are refused, never admitted by
+ * evicting everything else.
+ *
+ * Lifetime of bytes handed out:
+ * - get() returns a view valid until the tier next changes (any set/delete/purge/eviction);
+ *   copy it to keep it longer. This is the zero-copy fast path.
+ * - lookup() pins the entry: its bytes stay valid until the CachedObject is released, even
+ *   if the entry is evicted or replaced meanwhile (the slot is freed on the last release).
+ */
+import { SlabErrorCode } from "../../native/errors.ts";
+import type { Slab } from "../../native/slab-api.ts";
+import { classFor, MAX_OBJECT, SIZE_CLASSES, type SizeClass } from "../../native/size-classes.ts";
+import type { EvictionPolicy } from "../policy/eviction.ts";
+import { ClockPolicy } from "../policy/clock.ts";
+import { type Clock, sharedCoarseClock } from "./clock.ts";
+import { EntryTable } from "./entry-table.ts";
+import { MemoryWriter, type PublishTarget, type WriterHost } from "./memory-writer.ts";
+import { decodeMeta, encodeMeta } from "./meta-codec.ts";
+import type {
+	CachedObject,
+	CommitResult,
+	ObjectMeta,
+	ObjectWriter,
+	PurgeSelector,
+	Storage,
+	TierStats,
+	WriteRefusal,
+} from "./storage.ts";
+
+export interface MemoryTierOptions {
+	readonly slab: Slab;
+	/** Bytes the tier may hold; defaults to the slab's capacity. */
+	readonly capacityBytes?: number;
+	/** Byte gate: the largest object (metadata + body) admitted. At most 1 MiB. */
+	readonly maxObjectBytes?: number;
+	readonly clock?: Clock;
+	readonly policy?: EvictionPolicy;
+	/** How many body views get() keeps ready; each costs ~70 bytes of JS heap. */
+	readonly viewCacheSize?: number;
+	readonly name?: string;
+}
+
+export interface SetOptions {
+	/** Time to live in ms; omitted or Infinity: until evicted. */
+	readonly ttlMs?: number;
+	readonly tags?: readonly string[];
+}
+
+/** Slab handles put the class index at bit 30 (native/size-classes.ts). */
+const CLASS_UNIT = 2 ** 30;
+const CLASS_MASK = 2 ** 7;
+/** How many eviction candidates to scan for one of the right size class when the slab is full. */
+const SAME_CLASS_SCAN_LIMIT = 4096;
+const NONE = -1;
+const EMPTY = new Uint8Array(0);
+
+export class MemoryTier implements Storage, WriterHost {
+	readonly name: string;
+	readonly slab: Slab;
+	readonly capacityBytes: number;
+	readonly maxObjectBytes: number;
+	readonly #clock: Clock;
+	readonly #policy: EvictionPolicy;
+	readonly #index = new Map<string, number>();
+	readonly #entries: EntryTable;
+	readonly #tagIndex = new Map<string, Set<number>>();
+	/** Body views ready for get(), indexed by id; bounded by the ring below. */
+	#views: (Uint8Array | undefined)[] = [];
+	readonly #viewRing: Int32Array;
+	#viewRingPos = 0;
+	#bytes = 0;
+	#hits = 0;
+	#misses = 0;
+	#evictions = 0;
+	#expirations = 0;
+	#purges = 0;
+	#refusals = 0;
+
+	constructor(options: MemoryTierOptions) {
+		this.slab = options.slab;
+		this.name = options.name ?? "memory";
+		this.capacityBytes = options.capacityBytes ?? options.slab.capacityBytes;
+		this.maxObjectBytes = Math.min(options.maxObjectBytes ?? MAX_OBJECT, MAX_OBJECT);
+		if (!(this.capacityBytes > 0) || !(this.maxObjectBytes >= 0)) {
+			throw new RangeError("memory tier needs a positive capacity and a non-negative byte gate");
+		}
+		this.#clock = options.clock ?? sharedCoarseClock();
+		this.#policy = options.policy ?? new ClockPolicy();
+		this.#viewRing = new Int32Array(Math.max(1, options.viewCacheSize ?? 65_536)).fill(NONE);
+		this.#entries = new EntryTable(1024, (capacity) => this.#policy.grow(capacity));
+		this.#policy.grow(this.#entries.capacity);
+	}
+
+	// --- Synchronous fast path -------------------------------------------------------
+
+	/** The body stored under `key`, or undefined. The view is valid until the tier next changes. */
+	get(key: string): Uint8Array | undefined {
+		const id = this.#index.get(key);
+		if (id === undefined) {
+			this.#misses++;
+			return undefined;
+		}
+		const expiresAt = this.#entries.expiresAt[id] as number;
+		if (expiresAt !== Number.POSITIVE_INFINITY && expiresAt <= this.#clock.now()) {
+			this.#expire(id);
+			this.#misses++;
+			return undefined;
+		}
+		this.#hits++;
+		this.#policy.accessed(id);
+		return this.#views[id] ?? this.#cacheView(id);
+	}
+
+	has(key: string): boolean {
+		const id = this.#index.get(key);
+		return id !== undefined && !this.#isExpired(id);
+	}
+
+	/** Stores `body` under `key`, replacing any older object once the new one is written. */
+	set(key: string, body: Uint8Array, options: SetOptions = {}): CommitResult {
+		const tags = options.tags ?? [];
+		const meta = tags.length === 0 ? EMPTY : encodeMeta({ tags, header: EMPTY });
+		const total = meta.byteLength + body.byteLength;
+		if (total > this.maxObjectBytes) return this.#refuse("too-large");
+		const handle = this.reserve(total);
+		if (typeof handle === "string") return this.#refuse(handle);
+		if (meta.byteLength > 0) this.slab.write(handle, 0, meta);
+		this.slab.write(handle, meta.byteLength, body);
+		this.publish({ key, expiresAt: this.#expiryFor(options.ttlMs), tags }, handle, meta.byteLength, body.byteLength);
+		return { stored: true };
+	}
+
+	delete(key: string): boolean {
+		const id = this.#index.get(key);
+		if (id === undefined) return false;
+		this.#remove(id);
+		return true;
+	}
+
+	get size(): number {
+		return this.#index.size;
+	}
+
+	/** Drops every object. Pinned bytes are freed when their readers release them. */
+	clear(): void {
+		for (const id of [...this.#index.values()]) this.#remove(id);
+	}
+
+	// --- Storage ----------------------------------------------------------------------
+
+	async lookup(key: string): Promise<CachedObject | undefined> {
+		const id = this.#index.get(key);
+		if (id === undefined || this.#isExpired(id)) {
+			if (id !== undefined) this.#expire(id);
+			this.#misses++;
+			return undefined;
+		}
+		this.#hits++;
+		this.#policy.accessed(id);
+		const entries = this.#entries;
+		const slot = this.slab.read(entries.handle[id] as number);
+		const metaLength = entries.metaLength[id] as number;
+		const meta = decodeMeta(slot.subarray(0, metaLength), entries.expiresAt[id] as number);
+		const body = slot.subarray(metaLength, metaLength + (entries.bodyLength[id] as number));
+		entries.pins[id] = (entries.pins[id] as number) + 1;
+		let released = false;
+		return {
+			key,
+			meta,
+			body,
+			release: () => {
+				if (released) return;
+				released = true;
+				this.#unpin(id);
+			},
+		};
+	}
+
+	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number): ObjectWriter {
+		const target: PublishTarget = { key, expiresAt: meta.expiresAt, tags: meta.tags };
+		const writer = new MemoryWriter(this, target, encodeMeta(meta), sizeHint);
+		return new RefusalCountingWriter(writer, () => this.#refusals++);
+	}
+
+	async purge(selector: PurgeSelector): Promise<number> {
+		const ids = this.#matching(selector);
+		for (const id of ids) this.#remove(id);
+		this.#purges += ids.length;
+		return ids.length;
+	}
+
+	async updateMeta(key: string, meta: ObjectMeta): Promise<boolean> {
+		const id = this.#index.get(key);
+		if (id === undefined || this.#isExpired(id)) return false;
+		const entries = this.#entries;
+		// Pin the old object so evicting for the new slot cannot free the body we copy.
+		entries.pins[id] = (entries.pins[id] as number) + 1;
+		try {
+			const slot = this.slab.read(entries.handle[id] as number);
+			const metaLength = entries.metaLength[id] as number;
+			const body = slot.subarray(metaLength, metaLength + (entries.bodyLength[id] as number));
+			const writer = this.beginWrite(key, meta, body.byteLength);
+			writer.write(body);
+			return writer.commit().stored;
+		} finally {
+			this.#unpin(id);
+		}
+	}
+
+	stats(): TierStats {
+		return {
+			hits: this.#hits,
+			misses: this.#misses,
+			evictions: this.#evictions,
+			expirations: this.#expirations,
+			purges: this.#purges,
+			refusals: this.#refusals,
+			objects: this.#index.size,
+			bytes: this.#bytes,
+			capacityBytes: this.capacityBytes,
+		};
+	}
+
+	// --- WriterHost -------------------------------------------------------------------
+
+	reserve(bytes: number): number | WriteRefusal {
+		const classIndex = classFor(bytes);
+		if (classIndex < 0 || bytes > this.maxObjectBytes) return "too-large";
+		const charge = (SIZE_CLASSES[classIndex] as SizeClass).size;
+		if (charge > this.capacityBytes) return "too-large";
+		if (!this.#evictUntilRoomFor(charge)) return "no-room";
+		let handle = this.slab.tryAlloc(bytes);
+		if (handle === SlabErrorCode.SlabFull && this.#evictSameClass(classIndex)) {
+			handle = this.slab.tryAlloc(bytes);
+		}
+		if (handle === SlabErrorCode.SlabFull) return "no-room";
+		if (handle < 0) throw new Error(`slab refused an allocation of ${bytes} bytes (code ${handle})`);
+		this.#bytes += charge;
+		return handle;
+	}
+
+	unreserve(handle: number): void {
+		this.#freeSlot(handle);
+	}
+
+	publish(target: PublishTarget, handle: number, metaLength: number, bodyLength: number): void {
+		const previous = this.#index.get(target.key);
+		if (previous !== undefined) this.#remove(previous);
+		const entries = this.#entries;
+		const id = entries.allocateId();
+		entries.handle[id] = handle;
+		entries.expiresAt[id] = target.expiresAt;
+		entries.metaLength[id] = metaLength;
+		entries.bodyLength[id] = bodyLength;
+		entries.keys[id] = target.key;
+		if (target.tags.length > 0) {
+			entries.tags[id] = target.tags;
+			for (const tag of target.tags) {
+				let ids = this.#tagIndex.get(tag);
+				if (ids === undefined) this.#tagIndex.set(tag, (ids = new Set()));
+				ids.add(id);
+			}
+		}
+		// Grow by push: assigning `length` would turn the array sparse (dictionary mode).
+		while (this.#views.length < entries.capacity) this.#views.push(undefined);
+		this.#index.set(target.key, id);
+		this.#policy.inserted(id);
+	}
+
+	// --- Internals --------------------------------------------------------------------
+
+	#expiryFor(ttlMs: number | undefined): number {
+		if (ttlMs === undefined || ttlMs === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+		if (!(ttlMs >= 0)) throw new RangeError(`ttlMs must be >= 0, got ${ttlMs}`);
+		return this.#clock.now() + ttlMs;
+	}
+
+	#isExpired(id: number): boolean {
+		return (this.#entries.expiresAt[id] as number) <= this.#clock.now();
+	}
+
+	#refuse(reason: WriteRefusal): CommitResult {
+		this.#refusals++;
+		return { stored: false, reason };
+	}
+
+	#cacheView(id: number): Uint8Array {
+		const entries = this.#entries;
+		const metaLength = entries.metaLength[id] as number;
+		const slot = this.slab.read(entries.handle[id] as number);
+		const view = slot.subarray(metaLength, metaLength + (entries.bodyLength[id] as number));
+		const evicted = this.#viewRing[this.#viewRingPos] as number;
+		// The evicted id may have been reused since; dropping its view only costs a rebuild.
+		if (evicted !== NONE) this.#views[evicted] = undefined;
+		this.#viewRing[this.#viewRingPos] = id;
+		this.#viewRingPos = (this.#viewRingPos + 1) % this.#viewRing.length;
+		this.#views[id] = view;
+		return view;
+	}
+
+	#evictUntilRoomFor(charge: number): boolean {
+		while (this.#bytes + charge > this.capacityBytes) {
+			const victim = this.#policy.nextVictim(NONE);
+			if (victim === NONE) return false;
+			this.#remove(victim);
+			this.#evictions++;
+		}
+		return true;
+	}
+
+	/**
+	 * The slab has no free slot of this class and no pages left to carve (other classes
+	 * hold them): evict the least valuable unpinned entry of the same class.
+	 */
+	#evictSameClass(classIndex: number): boolean {
+		const entries = this.#entries;
+		let candidate = this.#policy.nextVictim(NONE);
+		for (let scanned = 0; candidate !== NONE && scanned < SAME_CLASS_SCAN_LIMIT; scanned++) {
+			const handle = entries.handle[candidate] as number;
+			if (classOfHandle(handle) === classIndex && entries.pins[candidate] === 0) {
+				this.#remove(candidate);
+				this.#evictions++;
+				return true;
+			}
+			candidate = this.#policy.nextVictim(candidate);
+		}
+		return false;
+	}
+
+	#expire(id: number): void {
+		this.#remove(id);
+		this.#expirations++;
+	}
+
+	/** Takes the entry out of the index; frees its slot now, or on its last release. */
+	#remove(id: number): void {
+		const entries = this.#entries;
+		const key = entries.keys[id] as string;
+		if (this.#index.get(key) === id) this.#index.delete(key);
+		this.#policy.removed(id);
+		this.#views[id] = undefined;
+		const tags = entries.tags[id];
+		if (tags !== undefined) {
+			for (const tag of tags) {
+				const ids = this.#tagIndex.get(tag);
+				ids?.delete(id);
+				if (ids?.size === 0) this.#tagIndex.delete(tag);
+			}
+		}
+		if ((entries.pins[id] as number) > 0) {
+			entries.doomed[id] = 1;
+			return;
+		}
+		this.#freeSlot(entries.handle[id] as number);
+		entries.releaseId(id);
+	}
+
+	#unpin(id: number): void {
+		const entries = this.#entries;
+		const pins = (entries.pins[id] as number) - 1;
+		entries.pins[id] = pins;
+		if (pins === 0 && entries.doomed[id] === 1) {
+			this.#freeSlot(entries.handle[id] as number);
+			entries.releaseId(id);
+		}
+	}
+
+	#freeSlot(handle: number): void {
+		this.#bytes -= (SIZE_CLASSES[classOfHandle(handle)] as SizeClass).size;
+		this.slab.free(handle);
+	}
+
+	#matching(selector: PurgeSelector): number[] {
+		if ("key" in selector) {
+			const id = this.#index.get(selector.key);
+			return id === undefined ? [] : [id];
+		}
+		if ("tag" in selector) return [...(this.#tagIndex.get(selector.tag) ?? [])];
+		const ids: number[] = [];
+		for (const [key, id] of this.#index) if (key.startsWith(selector.prefix)) ids.push(id);
+		return ids;
+	}
+}
+
+function classOfHandle(handle: number): number {
+	return Math.floor(handle / CLASS_UNIT) % CLASS_MASK;
+}
+
+/** Counts a writer's refusals in the tier's stats without the writer knowing about stats. */
+class RefusalCountingWriter implements ObjectWriter {
+	#counted = false;
+	constructor(
+		private readonly inner: ObjectWriter,
+		private readonly countRefusal: () => void,
+	) {}
+	write(chunk: Uint8Array): void {
+		this.inner.write(chunk);
+	}
+	commit(): CommitResult {
+		const result = this.inner.commit();
+		if (!result.stored && result.reason !== "aborted" && !this.#counted) {
+			this.#counted = true;
+			this.countRefusal();
+		}
+		return result;
+	}
+	abort(): void {
+		this.inner.abort();
+	}
+}

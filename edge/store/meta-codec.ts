@@ -1,0 +1,39 @@
+import type { ObjectMeta } from "./storage.ts";
+
+/**
+ * Object metadata as bytes, stored in the slab in front of the body so the memory tier
+ * keeps no JS object per entry:
+ *   u32 tag bytes | tags, UTF-8, joined by "\n" | header bytes (the rest)
+ * expiresAt lives in the tier's entry table, not here. Tags may not contain "\n".
+ */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+const NO_TAGS: readonly string[] = Object.freeze([]);
+
+export function encodeMeta(meta: Pick<ObjectMeta, "tags" | "header">): Uint8Array {
+	if (meta.tags.length === 0 && meta.header.byteLength === 0) return EMPTY;
+	for (const tag of meta.tags) {
+		if (tag.length === 0 || tag.includes("\n")) throw new RangeError(`invalid purge tag ${JSON.stringify(tag)}`);
+	}
+	const tagBytes = encoder.encode(meta.tags.join("\n"));
+	const out = new Uint8Array(4 + tagBytes.byteLength + meta.header.byteLength);
+	new DataView(out.buffer).setUint32(0, tagBytes.byteLength);
+	out.set(tagBytes, 4);
+	out.set(meta.header, 4 + tagBytes.byteLength);
+	return out;
+}
+
+/** Decodes what encodeMeta wrote; `header` is copied, so it outlives the slot. */
+export function decodeMeta(bytes: Uint8Array, expiresAt: number): ObjectMeta {
+	if (bytes.byteLength === 0) return { expiresAt, tags: NO_TAGS, header: EMPTY };
+	if (bytes.byteLength < 4) throw new RangeError("metadata shorter than its length prefix");
+	const tagLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+	if (4 + tagLength > bytes.byteLength) throw new RangeError("metadata tag block overruns the record");
+	const tagText = decoder.decode(bytes.subarray(4, 4 + tagLength));
+	return {
+		expiresAt,
+		tags: tagText.length === 0 ? NO_TAGS : tagText.split("\n"),
+		header: bytes.slice(4 + tagLength),
+	};
+}

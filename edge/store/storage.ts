@@ -1,0 +1,82 @@
+/**
+ * The Storage interface every cache tier implements (memory, disk, peer, S3...). The HTTP
+ * layer above speaks only this; a tier never decides HTTP semantics or eviction policy for
+ * another tier. Small on purpose: lookup, a streamed write that becomes visible only when
+ * committed, purge, and a metadata update (for 304 revalidations).
+ */
+
+export interface ObjectMeta {
+	/**
+	 * When the tier may drop the object, in epoch ms: freshness plus any stale allowance
+	 * (stale-while-revalidate, stale-if-error). Infinity keeps it until evicted or purged.
+	 */
+	readonly expiresAt: number;
+	/** Purge tags (surrogate keys) this object answers to. */
+	readonly tags: readonly string[];
+	/** Bytes owned by the layer above; the HTTP layer keeps status, headers and dates here. */
+	readonly header: Uint8Array;
+}
+
+/** A hit. Its body may be a zero-copy view: call release() once done reading it. */
+export interface CachedObject {
+	readonly key: string;
+	readonly meta: ObjectMeta;
+	/** Valid until release(); copy it to keep it longer. */
+	readonly body: Uint8Array;
+	/** Lets the tier reuse the object's memory once it is evicted or replaced. Idempotent. */
+	release(): void;
+}
+
+/** Why a write did not become visible. Feeds metrics and Cache-Status. */
+export type WriteRefusal =
+	| "too-large" // over the tier's byte gate
+	| "no-room" // nothing evictable frees enough room
+	| "length-mismatch" // the body ended shorter or longer than the announced size
+	| "aborted"; // the writer (or its source) gave up
+
+export type CommitResult = { readonly stored: true } | { readonly stored: false; readonly reason: WriteRefusal };
+
+/**
+ * A streamed write. Chunks are invisible to lookups until commit() says stored; an abort,
+ * a refusal or a writer that is simply dropped never exposes a half-written object.
+ */
+export interface ObjectWriter {
+	/** Appends a chunk. Past the byte gate the writer refuses itself and ignores the rest. */
+	write(chunk: Uint8Array): void;
+	commit(): CommitResult;
+	abort(): void;
+}
+
+export type PurgeSelector =
+	| { readonly key: string }
+	| { readonly prefix: string }
+	| { readonly tag: string };
+
+export interface TierStats {
+	readonly hits: number;
+	readonly misses: number;
+	readonly evictions: number;
+	readonly expirations: number;
+	readonly purges: number;
+	/** Writes refused (too large, no room...). */
+	readonly refusals: number;
+	readonly objects: number;
+	/** Bytes charged against the tier's capacity (slot sizes, including metadata). */
+	readonly bytes: number;
+	readonly capacityBytes: number;
+}
+
+export interface Storage {
+	readonly name: string;
+	lookup(key: string): Promise<CachedObject | undefined>;
+	/**
+	 * Opens a write for `key`. `sizeHint` (a Content-Length) lets the tier refuse early and
+	 * place the body without buffering; a body that then differs from it is refused.
+	 */
+	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number): ObjectWriter;
+	/** Drops matching objects; resolves to how many were dropped. */
+	purge(selector: PurgeSelector): Promise<number>;
+	/** Replaces an object's metadata, keeping its body. False when the key is not stored. */
+	updateMeta(key: string, meta: ObjectMeta): Promise<boolean>;
+	stats(): TierStats;
+}

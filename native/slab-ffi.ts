@@ -1,0 +1,173 @@
+/**
+ * The Zig slab (native/slab.zig) through bun:ffi. Bun only: import it through
+ * native/index.ts, which falls back to the pure-TS twin where bun:ffi is missing.
+ *
+ * One ArrayBuffer spans the whole mmap'ed arena (made once with toArrayBuffer), so a read
+ * costs one FFI call to validate the handle and locate the object, then a view: no copy.
+ * Views obey the rule in slab-api.ts: valid until the handle is freed or the slab closed.
+ */
+import { dlopen, FFIType, type Pointer, toArrayBuffer } from "bun:ffi";
+import libraryPath from "./libslab.so" with { type: "file" };
+import {
+	errorFromCode,
+	InvalidArgumentError,
+	SlabClosedError,
+	type SlabErrorCode,
+	SlabErrorCode as Codes,
+} from "./errors.ts";
+import type { Slab, SlabClassStats, SlabHandle, SlabOptions, SlabStats } from "./slab-api.ts";
+import { MAX_PAGES, PAGE_SIZE } from "./size-classes.ts";
+
+const { u64, i64_fast, i32, u32, ptr } = FFIType;
+
+function openLibrary() {
+	return dlopen(libraryPath, {
+		nc_slab_init: { args: [u64], returns: ptr },
+		nc_slab_deinit: { args: [ptr], returns: FFIType.void },
+		nc_slab_alloc: { args: [ptr, u64], returns: i64_fast },
+		nc_slab_free: { args: [ptr, u64], returns: i32 },
+		nc_slab_write: { args: [ptr, u64, u64, ptr, u64], returns: i32 },
+		nc_slab_len: { args: [ptr, u64], returns: i64_fast },
+		nc_slab_offset: { args: [ptr, u64], returns: i64_fast },
+		nc_slab_arena: { args: [ptr], returns: ptr },
+		nc_slab_stats: { args: [ptr, ptr, u32], returns: i32 },
+		nc_slab_class_stats: { args: [ptr, u32, ptr], returns: i32 },
+		nc_slab_class_count: { args: [], returns: u32 },
+		nc_slab_class_size: { args: [u32], returns: u32 },
+	}).symbols;
+}
+
+type SlabSymbols = ReturnType<typeof openLibrary>;
+let symbolsOnce: SlabSymbols | undefined;
+
+/** The library's exports, loaded on first use. */
+export function slabSymbols(): SlabSymbols {
+	symbolsOnce ??= openLibrary();
+	return symbolsOnce;
+}
+
+/** Handles are below 2^53; anything else is refused before it reaches native code. */
+function isHandleShaped(handle: number): boolean {
+	return Number.isSafeInteger(handle) && handle >= 0;
+}
+
+export class FfiSlab implements Slab {
+	readonly kind = "ffi" as const;
+	readonly capacityBytes: number;
+	#slab: Pointer | null;
+	#arena: ArrayBuffer;
+	readonly #lib: SlabSymbols;
+	readonly #statsOut = new BigUint64Array(6);
+	readonly #classOut = new BigUint64Array(3);
+
+	constructor(options: SlabOptions) {
+		const capacity = options.capacityBytes;
+		if (!Number.isSafeInteger(capacity) || capacity < PAGE_SIZE || capacity > MAX_PAGES * PAGE_SIZE) {
+			throw new InvalidArgumentError(
+				`capacity ${capacity} must be an integer from 1 MiB to ${MAX_PAGES} MiB`,
+			);
+		}
+		this.#lib = slabSymbols();
+		const slab = this.#lib.nc_slab_init(capacity);
+		if (slab === null) throw new InvalidArgumentError(`the kernel refused a ${capacity}-byte arena`);
+		this.#slab = slab;
+		this.capacityBytes = Math.floor(capacity / PAGE_SIZE) * PAGE_SIZE;
+		const base = this.#lib.nc_slab_arena(slab);
+		if (base === null) throw new InvalidArgumentError("native slab has no arena");
+		this.#arena = toArrayBuffer(base, 0, this.capacityBytes);
+	}
+
+	#live(): Pointer {
+		if (this.#slab === null) throw new SlabClosedError();
+		return this.#slab;
+	}
+
+	tryAlloc(size: number): number {
+		const slab = this.#live();
+		if (!Number.isSafeInteger(size) || size < 0) return Codes.InvalidArgument;
+		return this.#lib.nc_slab_alloc(slab, size) as number;
+	}
+
+	alloc(size: number): SlabHandle {
+		const result = this.tryAlloc(size);
+		if (result < 0) throw errorFromCode(result, { size });
+		return result;
+	}
+
+	free(handle: SlabHandle): void {
+		const slab = this.#live();
+		const result = isHandleShaped(handle) ? this.#lib.nc_slab_free(slab, handle) : Codes.StaleHandle;
+		if (result < 0) throw errorFromCode(result, { handle });
+	}
+
+	write(handle: SlabHandle, offset: number, bytes: Uint8Array): void {
+		const slab = this.#live();
+		let result: number;
+		if (!isHandleShaped(handle)) result = Codes.StaleHandle;
+		else if (!Number.isSafeInteger(offset) || offset < 0) result = Codes.OutOfBounds;
+		else if (bytes.byteLength === 0) {
+			// A null pointer with length 0 is how the C ABI takes an empty write.
+			result = this.#lib.nc_slab_write(slab, handle, offset, null, 0);
+		} else result = this.#lib.nc_slab_write(slab, handle, offset, bytes, bytes.byteLength);
+		if (result < 0) throw errorFromCode(result, { handle, offset, length: bytes.byteLength });
+	}
+
+	read(handle: SlabHandle): Uint8Array {
+		const slab = this.#live();
+		const offset = isHandleShaped(handle) ? (this.#lib.nc_slab_offset(slab, handle) as number) : -4;
+		if (offset < 0) throw errorFromCode(offset, { handle });
+		const length = this.#lib.nc_slab_len(slab, handle) as number;
+		return new Uint8Array(this.#arena, offset, length);
+	}
+
+	size(handle: SlabHandle): number {
+		const slab = this.#live();
+		const result = isHandleShaped(handle)
+			? (this.#lib.nc_slab_len(slab, handle) as number)
+			: Codes.StaleHandle;
+		if (result < 0) throw errorFromCode(result, { handle });
+		return result;
+	}
+
+	stats(): SlabStats {
+		const slab = this.#live();
+		const out = this.#statsOut;
+		this.#lib.nc_slab_stats(slab, out, out.length);
+		const classCount = Number(out[5]);
+		const classes: SlabClassStats[] = [];
+		const classOut = this.#classOut;
+		for (let c = 0; c < classCount; c++) {
+			this.#lib.nc_slab_class_stats(slab, c, classOut);
+			classes.push({
+				size: Number(classOut[0]),
+				slotsUsed: Number(classOut[1]),
+				slotsFree: Number(classOut[2]),
+			});
+		}
+		return {
+			capacityBytes: Number(out[0]),
+			bytesInUse: Number(out[1]),
+			bytesRequested: Number(out[2]),
+			pagesUsed: Number(out[3]),
+			pagesTotal: Number(out[4]),
+			classes,
+		};
+	}
+
+	close(): void {
+		if (this.#slab === null) return;
+		this.#lib.nc_slab_deinit(this.#slab);
+		this.#slab = null;
+		this.#arena = new ArrayBuffer(0);
+	}
+}
+
+/** The class sizes as compiled into the library, for checking the TS table against it. */
+export function nativeClassSizes(): number[] {
+	const lib = slabSymbols();
+	const sizes: number[] = [];
+	for (let c = 0; c < lib.nc_slab_class_count(); c++) sizes.push(lib.nc_slab_class_size(c));
+	return sizes;
+}
+
+export type { SlabErrorCode };

@@ -1,0 +1,53 @@
+import { describe, expect, test } from "bun:test";
+import { createStatusApp } from "../../edge/status-app.ts";
+import { ManualClock } from "../../edge/store/clock.ts";
+import { MemoryTier } from "../../edge/store/memory.ts";
+import { TsSlab } from "../../native/slab-ts.ts";
+
+function makeApp() {
+	const tier = new MemoryTier({
+		slab: new TsSlab({ capacityBytes: 2 ** 21 }),
+		clock: new ManualClock(),
+		maxObjectBytes: 4096,
+	});
+	return { tier, app: createStatusApp({ tier, version: "9.9.9", startedAt: Date.now() }) };
+}
+
+describe("status routes", () => {
+	test("health names the version and slab", async () => {
+		const { app } = makeApp();
+		const res = await app.request("/_neuro/health");
+		expect(res.status).toBe(200);
+		expect(await res.json()).toMatchObject({ status: "ok", version: "9.9.9", slab: "ts" });
+	});
+
+	test("put then get through L0, and stats count them", async () => {
+		const { app } = makeApp();
+		const put = await app.request("/_neuro/l0/some/key", { method: "PUT", body: "hello" });
+		expect(put.status).toBe(201);
+		const get = await app.request("/_neuro/l0/some/key");
+		expect(await get.text()).toBe("hello");
+		const stats = (await (await app.request("/_neuro/stats")).json()) as {
+			tier: { hits: number; objects: number };
+			slab: { bytesInUse: number };
+		};
+		expect(stats.tier).toMatchObject({ hits: 1, objects: 1 });
+		expect(stats.slab.bytesInUse).toBe(64);
+	});
+
+	test("a miss is 404", async () => {
+		const { app } = makeApp();
+		expect((await app.request("/_neuro/l0/nothing")).status).toBe(404);
+	});
+
+	test("bad input is refused and stores nothing", async () => {
+		const { app, tier } = makeApp();
+		const big = await app.request("/_neuro/l0/big", { method: "PUT", body: new Uint8Array(5000) });
+		expect(big.status).toBe(413);
+		const badTtl = await app.request("/_neuro/l0/t?ttl_ms=-5", { method: "PUT", body: "x" });
+		expect(badTtl.status).toBe(400);
+		const longKey = await app.request(`/_neuro/l0/${"k".repeat(2000)}`, { method: "PUT", body: "x" });
+		expect(longKey.status).toBe(414);
+		expect(tier.size).toBe(0);
+	});
+});
