@@ -1,0 +1,312 @@
+/**
+ * A pure-TypeScript twin of native/slab.zig: same size classes, same spans, same handle
+ * layout and the same slot order, so one call sequence yields the same handles and the
+ * same errors on both. It is usable where the native library cannot load, and is a reference
+ * that the shared contract suite (test/native/slab-contract.ts) holds both to.
+ *
+ * Single-threaded: JavaScript gives one thread per isolate, so the Treiber stacks and CAS
+ * loops of the Zig slab become plain typed-array stacks and stores.
+ */
+import {
+	DoubleFreeError,
+	InvalidArgumentError,
+	ObjectTooLargeError,
+	OutOfBoundsError,
+	SlabClosedError,
+	SlabErrorCode,
+	SlabFullError,
+	StaleHandleError,
+} from "./errors.ts";
+import {
+	CLASS_BITS,
+	classFor,
+	GEN_BITS,
+	MAX_OBJECT,
+	MAX_PAGES,
+	PAGE_BITS,
+	PAGE_SIZE,
+	SIZE_CLASSES,
+	type SizeClass,
+	SLOT_BITS,
+} from "./size-classes.ts";
+import type { Slab, SlabClassStats, SlabHandle, SlabOptions, SlabStats } from "./slab-api.ts";
+
+// Handles use up to 53 bits, past the 32 that JS bitwise operators keep, so the fields
+// above the slot reference are packed and unpacked with multiplication and division.
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const REF_RANGE = 2 ** (SLOT_BITS + PAGE_BITS);
+const CLASS_RANGE = 2 ** CLASS_BITS;
+const GEN_UNIT = 2 ** (SLOT_BITS + PAGE_BITS + CLASS_BITS);
+const GEN_MASK = (1 << GEN_BITS) - 1;
+const HANDLE_LIMIT = 2 ** 53;
+const ALLOCATED = 1;
+
+/** Per-slot metadata of one span, indexed by slot. Lives outside the arena, as in Zig. */
+interface SpanMeta {
+	/** generation << 1 | allocated */
+	readonly state: Uint32Array;
+	/** bytes requested at alloc */
+	readonly len: Uint32Array;
+}
+
+/** A LIFO stack of slot references in a typed array that doubles when full. */
+class SlotStack {
+	private refs = new Uint32Array(64);
+	private count = 0;
+
+	push(ref: number): void {
+		if (this.count === this.refs.length) {
+			const grown = new Uint32Array(this.refs.length * 2);
+			grown.set(this.refs);
+			this.refs = grown;
+		}
+		this.refs[this.count++] = ref;
+	}
+
+	/** The most recently pushed reference, or -1 when empty. */
+	pop(): number {
+		if (this.count === 0) return -1;
+		return this.refs[--this.count] as number;
+	}
+}
+
+function sizeClass(classIndex: number): SizeClass {
+	return SIZE_CLASSES[classIndex] as SizeClass;
+}
+
+function isNonNegativeInteger(value: number): boolean {
+	return Number.isInteger(value) && value >= 0;
+}
+
+/** Everything close() releases: the arena and the bookkeeping that describes it. */
+interface Arena {
+	readonly buffer: ArrayBuffer;
+	readonly bytes: Uint8Array;
+	readonly pageCount: number;
+	/** Pages taken by spans so far; spans never give pages back (see slab.zig). */
+	nextPage: number;
+	bytesRequested: number;
+	/** Class index of each page that begins a span; -1 inside a span or not yet carved. */
+	readonly pageClass: Int8Array;
+	/** Metadata of each span, at the index of its first page; allocated when carved. */
+	readonly spans: (SpanMeta | undefined)[];
+	readonly freeSlots: readonly SlotStack[];
+	readonly slotsUsed: Uint32Array;
+	readonly slotsCarved: Uint32Array;
+}
+
+function createArena(capacityBytes: number): Arena {
+	const pageCount = capacityBytes / PAGE_SIZE;
+	const buffer = new ArrayBuffer(capacityBytes);
+	return {
+		buffer,
+		bytes: new Uint8Array(buffer),
+		pageCount,
+		nextPage: 0,
+		bytesRequested: 0,
+		// 113 classes fit an Int8Array, leaving -1 free to mean "no span starts here".
+		pageClass: new Int8Array(pageCount).fill(-1),
+		spans: new Array<SpanMeta | undefined>(pageCount),
+		freeSlots: SIZE_CLASSES.map(() => new SlotStack()),
+		slotsUsed: new Uint32Array(SIZE_CLASSES.length),
+		slotsCarved: new Uint32Array(SIZE_CLASSES.length),
+	};
+}
+
+/**
+ * Takes a fresh span from the page cursor for `classIndex`. Keeps slot 0 for the caller
+ * and stacks the rest so they pop as 1, 2, 3, ..., the order of the Zig free list.
+ * Returns the caller's slot reference, or -1 when the arena has no pages left.
+ */
+function carveSpan(arena: Arena, classIndex: number): number {
+	const c = sizeClass(classIndex);
+	if (arena.nextPage + c.spanPages > arena.pageCount) return -1;
+	const firstPage = arena.nextPage;
+	arena.nextPage += c.spanPages;
+	arena.pageClass[firstPage] = classIndex;
+	arena.spans[firstPage] = {
+		state: new Uint32Array(c.slotsPerSpan),
+		len: new Uint32Array(c.slotsPerSpan),
+	};
+	arena.slotsCarved[classIndex] = (arena.slotsCarved[classIndex] as number) + c.slotsPerSpan;
+	const firstRef = firstPage << SLOT_BITS;
+	const stack = arena.freeSlots[classIndex] as SlotStack;
+	for (let slot = c.slotsPerSpan - 1; slot >= 1; slot--) stack.push(firstRef | slot);
+	return firstRef;
+}
+
+/**
+ * The slot reference (page << 14 | slot) a handle names when it names a slot this arena
+ * carved, else -1. Says nothing about whether the slot is live.
+ */
+function carvedRef(arena: Arena, handle: number): number {
+	if (!Number.isInteger(handle) || handle < 0 || handle >= HANDLE_LIMIT) return -1;
+	const ref = handle % REF_RANGE;
+	const classIndex = Math.floor(handle / REF_RANGE) % CLASS_RANGE;
+	const page = ref >>> SLOT_BITS;
+	if (classIndex >= SIZE_CLASSES.length || page >= arena.pageCount) return -1;
+	if (arena.pageClass[page] !== classIndex) return -1;
+	if ((ref & SLOT_MASK) >= sizeClass(classIndex).slotsPerSpan) return -1;
+	return ref;
+}
+
+/** The slot reference of a live object; StaleHandleError for anything else. */
+function liveRef(arena: Arena, handle: number): number {
+	const ref = carvedRef(arena, handle);
+	if (ref < 0) throw new StaleHandleError(handle);
+	const state = spanOf(arena, ref).state[ref & SLOT_MASK] as number;
+	if ((state & ALLOCATED) === 0 || state >>> 1 !== Math.floor(handle / GEN_UNIT)) {
+		throw new StaleHandleError(handle);
+	}
+	return ref;
+}
+
+/** Metadata of the span holding `ref`; only called with references carvedRef accepted. */
+function spanOf(arena: Arena, ref: number): SpanMeta {
+	return arena.spans[ref >>> SLOT_BITS] as SpanMeta;
+}
+
+function requestedLen(arena: Arena, ref: number): number {
+	return spanOf(arena, ref).len[ref & SLOT_MASK] as number;
+}
+
+function byteOffset(arena: Arena, ref: number): number {
+	const page = ref >>> SLOT_BITS;
+	const slotSize = sizeClass(arena.pageClass[page] as number).size;
+	return page * PAGE_SIZE + (ref & SLOT_MASK) * slotSize;
+}
+
+export class TsSlab implements Slab {
+	readonly kind = "ts";
+	readonly capacityBytes: number;
+	private arena: Arena | null;
+
+	constructor(options: SlabOptions) {
+		const capacity = options.capacityBytes;
+		if (!Number.isInteger(capacity) || capacity < PAGE_SIZE) {
+			throw new InvalidArgumentError(`capacity ${capacity} is not an integer of at least 1 MiB`);
+		}
+		const pages = Math.floor(capacity / PAGE_SIZE);
+		if (pages > MAX_PAGES) {
+			throw new InvalidArgumentError(`capacity ${capacity} exceeds ${MAX_PAGES} pages`);
+		}
+		this.capacityBytes = pages * PAGE_SIZE;
+		this.arena = createArena(this.capacityBytes);
+	}
+
+	alloc(size: number): SlabHandle {
+		const result = this.tryAlloc(size);
+		if (result >= 0) return result;
+		switch (result) {
+			case SlabErrorCode.InvalidArgument:
+				throw new InvalidArgumentError(`size ${size} is not a non-negative integer`);
+			case SlabErrorCode.ObjectTooLarge:
+				throw new ObjectTooLargeError(size);
+			default:
+				throw new SlabFullError(size);
+		}
+	}
+
+	tryAlloc(size: number): number {
+		const arena = this.open();
+		if (!isNonNegativeInteger(size)) return SlabErrorCode.InvalidArgument;
+		const classIndex = classFor(size);
+		if (classIndex < 0) return SlabErrorCode.ObjectTooLarge;
+		let ref = arena.freeSlots[classIndex]?.pop() ?? -1;
+		if (ref < 0) ref = carveSpan(arena, classIndex);
+		if (ref < 0) return SlabErrorCode.SlabFull;
+		const span = spanOf(arena, ref);
+		const slot = ref & SLOT_MASK;
+		const state = span.state[slot] as number;
+		span.len[slot] = size;
+		span.state[slot] = state | ALLOCATED;
+		arena.slotsUsed[classIndex] = (arena.slotsUsed[classIndex] as number) + 1;
+		arena.bytesRequested += size;
+		return (state >>> 1) * GEN_UNIT + classIndex * REF_RANGE + ref;
+	}
+
+	free(handle: SlabHandle): void {
+		const arena = this.open();
+		const ref = carvedRef(arena, handle);
+		if (ref < 0) throw new StaleHandleError(handle);
+		const span = spanOf(arena, ref);
+		const slot = ref & SLOT_MASK;
+		const state = span.state[slot] as number;
+		const stateGen = state >>> 1;
+		const handleGen = Math.floor(handle / GEN_UNIT);
+		if ((state & ALLOCATED) === 0) {
+			// Freed and not handed out again: the generation moved on by exactly one.
+			if (stateGen === ((handleGen + 1) & GEN_MASK)) throw new DoubleFreeError(handle);
+			throw new StaleHandleError(handle);
+		}
+		if (stateGen !== handleGen) throw new StaleHandleError(handle);
+		// Zig keeps 31 generation bits in the state word but compares only the low 16 that
+		// a handle carries; keeping 16 here behaves identically.
+		span.state[slot] = ((stateGen + 1) & GEN_MASK) << 1;
+		const classIndex = arena.pageClass[ref >>> SLOT_BITS] as number;
+		arena.slotsUsed[classIndex] = (arena.slotsUsed[classIndex] as number) - 1;
+		arena.bytesRequested -= span.len[slot] as number;
+		arena.freeSlots[classIndex]?.push(ref);
+	}
+
+	write(handle: SlabHandle, offset: number, bytes: Uint8Array): void {
+		const arena = this.open();
+		if (!isNonNegativeInteger(offset)) {
+			throw new InvalidArgumentError(`write offset ${offset} is not a non-negative integer`);
+		}
+		// The C ABI refuses offsets and lengths past the largest class before it looks at
+		// the handle; checking in the same order keeps the two slabs' errors identical.
+		if (offset > MAX_OBJECT || bytes.length > MAX_OBJECT) {
+			throw new OutOfBoundsError(handle, offset, bytes.length);
+		}
+		const ref = liveRef(arena, handle);
+		const len = requestedLen(arena, ref);
+		if (offset > len || bytes.length > len - offset) {
+			throw new OutOfBoundsError(handle, offset, bytes.length);
+		}
+		arena.bytes.set(bytes, byteOffset(arena, ref) + offset);
+	}
+
+	read(handle: SlabHandle): Uint8Array {
+		const arena = this.open();
+		const ref = liveRef(arena, handle);
+		return new Uint8Array(arena.buffer, byteOffset(arena, ref), requestedLen(arena, ref));
+	}
+
+	size(handle: SlabHandle): number {
+		const arena = this.open();
+		return requestedLen(arena, liveRef(arena, handle));
+	}
+
+	stats(): SlabStats {
+		const arena = this.open();
+		let bytesInUse = 0;
+		const classes: SlabClassStats[] = SIZE_CLASSES.map((c, i) => {
+			const used = arena.slotsUsed[i] as number;
+			bytesInUse += used * c.size;
+			return { size: c.size, slotsUsed: used, slotsFree: (arena.slotsCarved[i] as number) - used };
+		});
+		return {
+			capacityBytes: this.capacityBytes,
+			bytesInUse,
+			bytesRequested: arena.bytesRequested,
+			pagesUsed: arena.nextPage,
+			pagesTotal: arena.pageCount,
+			classes,
+		};
+	}
+
+	close(): void {
+		if (this.arena === null) return;
+		// Detaching (transfer to a zero-length buffer) frees the arena now rather than at
+		// the next GC, and turns views still held from read() into empty ones instead of
+		// windows onto memory the slab no longer manages.
+		this.arena.buffer.transfer(0);
+		this.arena = null;
+	}
+
+	private open(): Arena {
+		if (this.arena === null) throw new SlabClosedError();
+		return this.arena;
+	}
+}
