@@ -20,13 +20,20 @@ async function main(): Promise<void> {
 		}
 		throw error;
 	}
-	const slab = await createSlab({ capacityBytes: flags.memoryMb * 2 ** 20, implementation: flags.slab });
+	const slab = await createSlab({
+		capacityBytes: flags.memoryMb * 2 ** 20,
+		implementation: flags.slab,
+	});
 	const tier = new MemoryTier({ slab });
 	const app = createStatusApp({ tier, version: packageJson.version, startedAt: Date.now() });
 	const server = Bun.serve({ hostname: flags.host, port: flags.port, fetch: app.fetch });
 	const base = `http://${flags.host}:${server.port}`;
-	console.error(`INFO neurocache ${packageJson.version} listening on ${base} (L0 ${flags.memoryMb} MiB, ${slab.kind} slab)`);
-	console.error(`INFO try: curl ${base}/_neuro/health ; curl -X PUT --data hello ${base}/_neuro/l0/greeting ; curl ${base}/_neuro/l0/greeting`);
+	console.error(
+		`INFO neurocache ${packageJson.version} listening on ${base} (L0 ${flags.memoryMb} MiB, ${slab.kind} slab)`,
+	);
+	console.error(
+		`INFO try: curl ${base}/_neuro/health ; curl -X PUT --data hello ${base}/_neuro/l0/greeting ; curl ${base}/_neuro/l0/greeting`,
+	);
 
 	const shutdown = async (signal: string) => {
 		console.error(`INFO ${signal}: draining and shutting down`);

@@ -56,7 +56,8 @@ export function createStatusApp({ tier, version, startedAt }: StatusAppDeps): Ho
 		}
 		const body = new Uint8Array(await c.req.arrayBuffer());
 		const result = tier.set(key, body, ttlMs === undefined ? {} : { ttlMs });
-		if (!result.stored) return c.text(`not stored: ${result.reason}\n`, result.reason === "too-large" ? 413 : 507);
+		if (!result.stored)
+			return c.text(`not stored: ${result.reason}\n`, result.reason === "too-large" ? 413 : 507);
 		return c.text("stored\n", 201);
 	});
 

@@ -28,7 +28,7 @@ export async function createSlab(
 ): Promise<Slab> {
 	const choice = requested(options.implementation);
 	if (choice === "ts" || (choice === "auto" && !hasBunFfi())) return new TsSlab(options);
-	if (!hasBunFfi()) throw new Error("the native slab needs Bun (bun:ffi); use the \"ts\" slab here");
+	if (!hasBunFfi()) throw new Error('the native slab needs Bun (bun:ffi); use the "ts" slab here');
 	let module: typeof import("./slab-ffi.ts");
 	try {
 		module = await import("./slab-ffi.ts");

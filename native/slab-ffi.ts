@@ -7,16 +7,16 @@
  * Views obey the rule in slab-api.ts: valid until the handle is freed or the slab closed.
  */
 import { dlopen, FFIType, type Pointer, toArrayBuffer } from "bun:ffi";
-import libraryPath from "./libslab.so" with { type: "file" };
 import {
+	SlabErrorCode as Codes,
 	errorFromCode,
 	InvalidArgumentError,
 	SlabClosedError,
 	type SlabErrorCode,
-	SlabErrorCode as Codes,
 } from "./errors.ts";
+import libraryPath from "./libslab.so" with { type: "file" };
+import { MAX_OBJECT, MAX_PAGES, PAGE_SIZE } from "./size-classes.ts";
 import type { Slab, SlabClassStats, SlabHandle, SlabOptions, SlabStats } from "./slab-api.ts";
-import { MAX_PAGES, PAGE_SIZE } from "./size-classes.ts";
 
 const { u64, i64_fast, i32, u32, ptr } = FFIType;
 
@@ -62,14 +62,19 @@ export class FfiSlab implements Slab {
 
 	constructor(options: SlabOptions) {
 		const capacity = options.capacityBytes;
-		if (!Number.isSafeInteger(capacity) || capacity < PAGE_SIZE || capacity > MAX_PAGES * PAGE_SIZE) {
+		if (
+			!Number.isSafeInteger(capacity) ||
+			capacity < PAGE_SIZE ||
+			capacity > MAX_PAGES * PAGE_SIZE
+		) {
 			throw new InvalidArgumentError(
 				`capacity ${capacity} must be an integer from 1 MiB to ${MAX_PAGES} MiB`,
 			);
 		}
 		this.#lib = slabSymbols();
-		const slab = this.#lib.nc_slab_init(capacity);
-		if (slab === null) throw new InvalidArgumentError(`the kernel refused a ${capacity}-byte arena`);
+		const slab = this.#lib.nc_slab_init(capacity) as Pointer | null;
+		if (slab === null)
+			throw new InvalidArgumentError(`the kernel refused a ${capacity}-byte arena`);
 		this.#slab = slab;
 		this.capacityBytes = Math.floor(capacity / PAGE_SIZE) * PAGE_SIZE;
 		const base = this.#lib.nc_slab_arena(slab);
@@ -84,7 +89,8 @@ export class FfiSlab implements Slab {
 
 	tryAlloc(size: number): number {
 		const slab = this.#live();
-		if (!Number.isSafeInteger(size) || size < 0) return Codes.InvalidArgument;
+		if (!Number.isInteger(size) || size < 0) return Codes.InvalidArgument;
+		if (size > MAX_OBJECT) return Codes.ObjectTooLarge;
 		return this.#lib.nc_slab_alloc(slab, size) as number;
 	}
 
@@ -96,7 +102,9 @@ export class FfiSlab implements Slab {
 
 	free(handle: SlabHandle): void {
 		const slab = this.#live();
-		const result = isHandleShaped(handle) ? this.#lib.nc_slab_free(slab, handle) : Codes.StaleHandle;
+		const result = isHandleShaped(handle)
+			? this.#lib.nc_slab_free(slab, handle)
+			: Codes.StaleHandle;
 		if (result < 0) throw errorFromCode(result, { handle });
 	}
 
@@ -104,7 +112,7 @@ export class FfiSlab implements Slab {
 		const slab = this.#live();
 		let result: number;
 		if (!isHandleShaped(handle)) result = Codes.StaleHandle;
-		else if (!Number.isSafeInteger(offset) || offset < 0) result = Codes.OutOfBounds;
+		else if (!Number.isSafeInteger(offset) || offset < 0) result = Codes.InvalidArgument;
 		else if (bytes.byteLength === 0) {
 			// A null pointer with length 0 is how the C ABI takes an empty write.
 			result = this.#lib.nc_slab_write(slab, handle, offset, null, 0);

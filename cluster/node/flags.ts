@@ -64,7 +64,9 @@ export function parseNodeFlags(argv: readonly string[]): NodeFlags {
 	if (!result.success) {
 		const issue = result.issues[0];
 		const flag = issue.path?.map((p) => String(p.key)).join(".") ?? "?";
-		throw new FlagError(`--${flag}: ${issue.message} (got ${JSON.stringify(issue.input)})\n${USAGE}`);
+		throw new FlagError(
+			`--${flag}: ${issue.message} (got ${JSON.stringify(issue.input)})\n${USAGE}`,
+		);
 	}
 	const out = result.output;
 	return { host: out.host, port: out.port, memoryMb: out["memory-mb"], slab: out.slab };

@@ -22,7 +22,12 @@ export interface PublishTarget {
 }
 
 type WriterState =
-	| { readonly kind: "open-direct"; readonly handle: number; written: number; readonly expected: number }
+	| {
+			readonly kind: "open-direct";
+			readonly handle: number;
+			written: number;
+			readonly expected: number;
+	  }
 	| { readonly kind: "open-buffered"; readonly chunks: Uint8Array[]; written: number }
 	| { readonly kind: "done"; readonly result: CommitResult };
 
@@ -30,13 +35,15 @@ type WriterState =
  * A writer dropped without commit or abort (a caller bug, or a crash between awaits) would
  * otherwise hold its reserved slot forever: give the slot back when the writer is collected.
  */
-const abandoned = new FinalizationRegistry<{ host: WriterHost; handle: number }>(({ host, handle }) => {
-	try {
-		host.unreserve(handle);
-	} catch {
-		// The slab was closed since: its memory is gone already.
-	}
-});
+const abandoned = new FinalizationRegistry<{ host: WriterHost; handle: number }>(
+	({ host, handle }) => {
+		try {
+			host.unreserve(handle);
+		} catch {
+			// The slab was closed since: its memory is gone already.
+		}
+	},
+);
 
 /**
  * A streamed write into the memory tier. With a size hint the slot is reserved up front
@@ -72,10 +79,16 @@ export class MemoryWriter implements ObjectWriter {
 		if (state.kind === "done") return;
 		const written = state.written + chunk.byteLength;
 		if (state.kind === "open-direct") {
-			if (written > state.expected) return this.#fail("length-mismatch");
+			if (written > state.expected) {
+				this.#fail("length-mismatch");
+				return;
+			}
 			this.host.slab.write(state.handle, this.meta.byteLength + state.written, chunk);
 		} else {
-			if (this.meta.byteLength + written > this.host.maxObjectBytes) return this.#fail("too-large");
+			if (this.meta.byteLength + written > this.host.maxObjectBytes) {
+				this.#fail("too-large");
+				return;
+			}
 			state.chunks.push(chunk);
 		}
 		state.written = written;

@@ -14,10 +14,10 @@
  *   if the entry is evicted or replaced meanwhile (the slot is freed on the last release).
  */
 import { SlabErrorCode } from "../../native/errors.ts";
-import type { Slab } from "../../native/slab-api.ts";
 import { classFor, MAX_OBJECT, SIZE_CLASSES, type SizeClass } from "../../native/size-classes.ts";
-import type { EvictionPolicy } from "../policy/eviction.ts";
+import type { Slab } from "../../native/slab-api.ts";
 import { ClockPolicy } from "../policy/clock.ts";
+import type { EvictionPolicy } from "../policy/eviction.ts";
 import { type Clock, sharedCoarseClock } from "./clock.ts";
 import { EntryTable } from "./entry-table.ts";
 import { MemoryWriter, type PublishTarget, type WriterHost } from "./memory-writer.ts";
@@ -132,7 +132,12 @@ export class MemoryTier implements Storage, WriterHost {
 		if (typeof handle === "string") return this.#refuse(handle);
 		if (meta.byteLength > 0) this.slab.write(handle, 0, meta);
 		this.slab.write(handle, meta.byteLength, body);
-		this.publish({ key, expiresAt: this.#expiryFor(options.ttlMs), tags }, handle, meta.byteLength, body.byteLength);
+		this.publish(
+			{ key, expiresAt: this.#expiryFor(options.ttlMs), tags },
+			handle,
+			meta.byteLength,
+			body.byteLength,
+		);
 		return { stored: true };
 	}
 
@@ -240,7 +245,8 @@ export class MemoryTier implements Storage, WriterHost {
 			handle = this.slab.tryAlloc(bytes);
 		}
 		if (handle === SlabErrorCode.SlabFull) return "no-room";
-		if (handle < 0) throw new Error(`slab refused an allocation of ${bytes} bytes (code ${handle})`);
+		if (handle < 0)
+			throw new Error(`slab refused an allocation of ${bytes} bytes (code ${handle})`);
 		this.#bytes += charge;
 		return handle;
 	}
@@ -262,9 +268,9 @@ export class MemoryTier implements Storage, WriterHost {
 		if (target.tags.length > 0) {
 			entries.tags[id] = target.tags;
 			for (const tag of target.tags) {
-				let ids = this.#tagIndex.get(tag);
-				if (ids === undefined) this.#tagIndex.set(tag, (ids = new Set()));
-				ids.add(id);
+				const ids = this.#tagIndex.get(tag);
+				if (ids === undefined) this.#tagIndex.set(tag, new Set([id]));
+				else ids.add(id);
 			}
 		}
 		// Grow by push: assigning `length` would turn the array sparse (dictionary mode).

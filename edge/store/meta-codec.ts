@@ -14,7 +14,8 @@ const NO_TAGS: readonly string[] = Object.freeze([]);
 export function encodeMeta(meta: Pick<ObjectMeta, "tags" | "header">): Uint8Array {
 	if (meta.tags.length === 0 && meta.header.byteLength === 0) return EMPTY;
 	for (const tag of meta.tags) {
-		if (tag.length === 0 || tag.includes("\n")) throw new RangeError(`invalid purge tag ${JSON.stringify(tag)}`);
+		if (tag.length === 0 || tag.includes("\n"))
+			throw new RangeError(`invalid purge tag ${JSON.stringify(tag)}`);
 	}
 	const tagBytes = encoder.encode(meta.tags.join("\n"));
 	const out = new Uint8Array(4 + tagBytes.byteLength + meta.header.byteLength);
@@ -29,7 +30,8 @@ export function decodeMeta(bytes: Uint8Array, expiresAt: number): ObjectMeta {
 	if (bytes.byteLength === 0) return { expiresAt, tags: NO_TAGS, header: EMPTY };
 	if (bytes.byteLength < 4) throw new RangeError("metadata shorter than its length prefix");
 	const tagLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
-	if (4 + tagLength > bytes.byteLength) throw new RangeError("metadata tag block overruns the record");
+	if (4 + tagLength > bytes.byteLength)
+		throw new RangeError("metadata tag block overruns the record");
 	const tagText = decoder.decode(bytes.subarray(4, 4 + tagLength));
 	return {
 		expiresAt,

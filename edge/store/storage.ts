@@ -34,7 +34,9 @@ export type WriteRefusal =
 	| "length-mismatch" // the body ended shorter or longer than the announced size
 	| "aborted"; // the writer (or its source) gave up
 
-export type CommitResult = { readonly stored: true } | { readonly stored: false; readonly reason: WriteRefusal };
+export type CommitResult =
+	| { readonly stored: true }
+	| { readonly stored: false; readonly reason: WriteRefusal };
 
 /**
  * A streamed write. Chunks are invisible to lookups until commit() says stored; an abort,

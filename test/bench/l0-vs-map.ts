@@ -5,7 +5,7 @@
 import { Bench } from "tinybench";
 import { MemoryTier } from "../../edge/store/memory.ts";
 import { FfiSlab } from "../../native/slab-ffi.ts";
-import { formatOps, opsPerSecond, runBench, verdict } from "./report.ts";
+import { formatOps, opsPerSecond, runBench } from "./report.ts";
 
 const VALUE_BYTES = 1024;
 const BATCH = 1000;
@@ -32,7 +32,9 @@ export interface GetSetFigures {
 export async function benchL0VsMap(keyCount: number): Promise<GetSetFigures> {
 	const keys = Array.from({ length: keyCount }, (_, i) => `/assets/object-${i}.bin`);
 	const value = new Uint8Array(VALUE_BYTES).fill(42);
-	const slab = new FfiSlab({ capacityBytes: Math.ceil((keyCount * VALUE_BYTES * 1.25) / 2 ** 20 + 8) * 2 ** 20 });
+	const slab = new FfiSlab({
+		capacityBytes: Math.ceil((keyCount * VALUE_BYTES * 1.25) / 2 ** 20 + 8) * 2 ** 20,
+	});
 	const tier = new MemoryTier({ slab });
 	const map = new Map<string, Uint8Array>();
 	for (const key of keys) {
@@ -73,12 +75,9 @@ export async function benchL0VsMap(keyCount: number): Promise<GetSetFigures> {
 		}
 	});
 	await runBench(bench, `L0 vs Map, 1 KiB values, ${keyCount} keys`);
-	const [mapGet, l0Get, mapSet, l0Set] = [0, 1, 2, 3].map((i) => opsPerSecond(bench.tasks[i], BATCH)) as [
-		number,
-		number,
-		number,
-		number,
-	];
+	const [mapGet, l0Get, mapSet, l0Set] = [0, 1, 2, 3].map((i) =>
+		opsPerSecond(bench.tasks[i], BATCH),
+	) as [number, number, number, number];
 	console.log(
 		`get: L0 ${formatOps(l0Get)} vs Map ${formatOps(mapGet)}; set: L0 ${formatOps(l0Set)} vs Map ${formatOps(mapSet)} (sink ${sink > 0})`,
 	);

@@ -11,7 +11,11 @@ import { FfiSlab } from "../../native/slab-ffi.ts";
 const VALUE_BYTES = 1024;
 const [mode, contender, countText] = Bun.argv.slice(2);
 const count = Number(countText);
-if ((mode !== "memory" && mode !== "latency") || (contender !== "l0" && contender !== "map") || !(count > 0)) {
+if (
+	(mode !== "memory" && mode !== "latency") ||
+	(contender !== "l0" && contender !== "map") ||
+	!(count > 0)
+) {
 	console.error("usage: probe.ts memory|latency l0|map COUNT");
 	process.exit(2);
 }
@@ -71,6 +75,14 @@ if (mode === "memory") {
 	latenciesNs.sort();
 	const at = (q: number) => latenciesNs[Math.min(rounds - 1, Math.floor(q * rounds))] as number;
 	console.log(
-		JSON.stringify({ contender, count, p50Ns: at(0.5), p99Ns: at(0.99), p999Ns: at(0.999), maxNs: at(1), sink: sink > 0 }),
+		JSON.stringify({
+			contender,
+			count,
+			p50Ns: at(0.5),
+			p99Ns: at(0.99),
+			p999Ns: at(0.999),
+			maxNs: at(1),
+			sink: sink > 0,
+		}),
 	);
 }

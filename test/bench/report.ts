@@ -31,7 +31,8 @@ export function verdict(label: string, ratio: number, target: string, met: boole
 
 export async function runBench(bench: Bench, title: string): Promise<void> {
 	progress(`${title}: running ${bench.tasks.length} tasks`);
-	for (const task of bench.tasks) task.addEventListener("complete", () => progress(`  done: ${task.name}`));
+	for (const task of bench.tasks)
+		task.addEventListener("complete", () => progress(`  done: ${task.name}`));
 	await bench.run();
 	console.log(`\n## ${title}`);
 	console.table(bench.table());

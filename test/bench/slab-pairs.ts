@@ -26,7 +26,9 @@ export async function benchSlabPairs(): Promise<void> {
 	await runBench(bench, "slab alloc+free pairs");
 	const ffiOps = opsPerSecond(bench.tasks[0], BATCH);
 	const tsOps = opsPerSecond(bench.tasks[1], BATCH);
-	console.log(`slab pairs/s: bun:ffi ${formatOps(ffiOps)}, pure TS ${formatOps(tsOps)}, ffi/ts ${(ffiOps / tsOps).toFixed(2)}x`);
+	console.log(
+		`slab pairs/s: bun:ffi ${formatOps(ffiOps)}, pure TS ${formatOps(tsOps)}, ffi/ts ${(ffiOps / tsOps).toFixed(2)}x`,
+	);
 	ffi.close();
 	ts.close();
 }

@@ -3,11 +3,18 @@ import { FlagError, parseNodeFlags } from "../../cluster/node/flags.ts";
 
 describe("node.ts flags", () => {
 	test("defaults", () => {
-		expect(parseNodeFlags([])).toEqual({ host: "127.0.0.1", port: 8080, memoryMb: 256, slab: "auto" });
+		expect(parseNodeFlags([])).toEqual({
+			host: "127.0.0.1",
+			port: 8080,
+			memoryMb: 256,
+			slab: "auto",
+		});
 	});
 
 	test("explicit values", () => {
-		expect(parseNodeFlags(["--port", "0", "--memory-mb", "64", "--slab", "ts", "--host", "::1"])).toEqual({
+		expect(
+			parseNodeFlags(["--port", "0", "--memory-mb", "64", "--slab", "ts", "--host", "::1"]),
+		).toEqual({
 			host: "::1",
 			port: 0,
 			memoryMb: 64,

@@ -46,7 +46,10 @@ describe("status routes", () => {
 		expect(big.status).toBe(413);
 		const badTtl = await app.request("/_neuro/l0/t?ttl_ms=-5", { method: "PUT", body: "x" });
 		expect(badTtl.status).toBe(400);
-		const longKey = await app.request(`/_neuro/l0/${"k".repeat(2000)}`, { method: "PUT", body: "x" });
+		const longKey = await app.request(`/_neuro/l0/${"k".repeat(2000)}`, {
+			method: "PUT",
+			body: "x",
+		});
 		expect(longKey.status).toBe(414);
 		expect(tier.size).toBe(0);
 	});
