@@ -65,3 +65,23 @@ export function slotSizeFor(size: number): number {
 	const c = classFor(size);
 	return c < 0 ? -1 : (SIZE_CLASSES[c] as SizeClass).size;
 }
+
+const REF_UNIT = 2 ** (PAGE_BITS + SLOT_BITS);
+const CLASS_RANGE = 2 ** CLASS_BITS;
+const SLOT_RANGE = 2 ** SLOT_BITS;
+
+/** Size class index packed in a handle. */
+export function classOfHandle(handle: number): number {
+	return Math.floor(handle / REF_UNIT) % CLASS_RANGE;
+}
+
+/**
+ * Byte offset of a handle's slot from the arena start: page * 1 MiB + slot * class size.
+ * Both slabs lay spans out this way; it says nothing about whether the handle is live.
+ */
+export function slotOffset(handle: number): number {
+	const ref = handle % REF_UNIT;
+	const page = Math.floor(ref / SLOT_RANGE);
+	const slot = ref % SLOT_RANGE;
+	return page * PAGE_SIZE + slot * (SIZE_CLASSES[classOfHandle(handle)] as SizeClass).size;
+}

@@ -50,6 +50,13 @@ export interface Slab {
 	read(handle: SlabHandle): Uint8Array;
 	/** Requested size of a live object; throws StaleHandleError otherwise. */
 	size(handle: SlabHandle): number;
+	/**
+	 * The whole arena as one byte array, for an owner that tracks its handles' lifetimes
+	 * itself (the memory tier): with slotOffset(handle) from size-classes.ts it reads and
+	 * writes slots with no per-call validation and no FFI. Unchecked by design: through a
+	 * freed handle it reaches whatever now occupies the slot. Unusable after close().
+	 */
+	arenaBytes(): Uint8Array;
 	stats(): SlabStats;
 	/** Releases the arena. Every later call throws SlabClosedError. Idempotent. */
 	close(): void;

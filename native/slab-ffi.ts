@@ -56,6 +56,7 @@ export class FfiSlab implements Slab {
 	readonly capacityBytes: number;
 	#slab: Pointer | null;
 	#arena: ArrayBuffer;
+	#arenaBytes: Uint8Array | undefined;
 	readonly #lib: SlabSymbols;
 	readonly #statsOut = new BigUint64Array(6);
 	readonly #classOut = new BigUint64Array(3);
@@ -137,6 +138,12 @@ export class FfiSlab implements Slab {
 		return result;
 	}
 
+	arenaBytes(): Uint8Array {
+		this.#live();
+		this.#arenaBytes ??= new Uint8Array(this.#arena);
+		return this.#arenaBytes;
+	}
+
 	stats(): SlabStats {
 		const slab = this.#live();
 		const out = this.#statsOut;
@@ -167,6 +174,7 @@ export class FfiSlab implements Slab {
 		this.#lib.nc_slab_deinit(this.#slab);
 		this.#slab = null;
 		this.#arena = new ArrayBuffer(0);
+		this.#arenaBytes = undefined;
 	}
 }
 

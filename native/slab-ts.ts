@@ -278,6 +278,10 @@ export class TsSlab implements Slab {
 		return requestedLen(arena, liveRef(arena, handle));
 	}
 
+	arenaBytes(): Uint8Array {
+		return this.open().bytes;
+	}
+
 	stats(): SlabStats {
 		const arena = this.open();
 		let bytesInUse = 0;

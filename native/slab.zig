@@ -101,7 +101,6 @@ const SlotMeta = extern struct {
     next: u32,
     /// bytes requested at alloc
     len: u32,
-    _pad: u32,
 };
 
 /// Pages that begin no span (inside a multi-page span, or not carved yet).

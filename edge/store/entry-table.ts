@@ -1,26 +1,32 @@
 /**
- * Per-entry columns of the memory tier, one typed array per field and indexed by entry id.
- * Keeping entries out of JS objects is what makes a million cached objects cost tens of MB
- * of JS heap instead of a gigabyte, and keeps the GC from tracing them.
+ * Per-entry state of the memory tier, indexed by entry id. The fields a hit needs live
+ * together in one Float64Array row (32 bytes: two rows a cache line), so a lookup costs one
+ * cache miss here rather than one per field. Keeping entries out of JS objects is what
+ * makes a million cached objects cost tens of MB of JS heap instead of a gigabyte.
  */
 const GROWTH = 1.5;
 
+/** Row layout: the offsets of each field within an entry's row. */
+export const ROW = 4;
+export const HANDLE = 0;
+/** Epoch ms after which the entry is dead; Infinity when it has no TTL. */
+export const EXPIRES_AT = 1;
+/** Arena offset of the body's first byte (the slot's offset plus its metadata length). */
+export const BODY_OFFSET = 2;
+export const BODY_LENGTH = 3;
+
 export class EntryTable {
-	/** Slab handle of the entry's slot. */
-	handle: Float64Array;
-	/** Epoch ms after which the entry is dead; Infinity when it has no TTL. */
-	expiresAt: Float64Array;
-	/** Bytes of encoded metadata in front of the body in the slot. */
-	metaLength: Uint32Array;
-	bodyLength: Uint32Array;
+	/** ROW numbers per id: handle, expiresAt, bodyOffset, bodyLength. */
+	rows: Float64Array;
 	/** Readers holding the entry's bytes (CachedObject not yet released). */
 	pins: Uint16Array;
 	/** 1 when the entry left the index while pinned: free its slot on the last release. */
 	doomed: Uint8Array;
 	/** Key per id, so eviction can remove the entry from the index. */
-	keys: (string | undefined)[];
-	/** Purge tags per id; sparse, only entries that have tags. */
-	tags: (readonly string[] | undefined)[];
+	readonly keys: (string | undefined)[] = [];
+	/** Purge tags per id; only entries that have tags. */
+	readonly tags: (readonly string[] | undefined)[] = [];
+	#capacity: number;
 	#freeIds: Int32Array;
 	#freeCount = 0;
 	#nextId = 0;
@@ -29,68 +35,57 @@ export class EntryTable {
 		initialCapacity: number,
 		private readonly onGrow: (capacity: number) => void,
 	) {
-		const n = Math.max(16, initialCapacity);
-		this.handle = new Float64Array(n);
-		this.expiresAt = new Float64Array(n);
-		this.metaLength = new Uint32Array(n);
-		this.bodyLength = new Uint32Array(n);
-		this.pins = new Uint16Array(n);
-		this.doomed = new Uint8Array(n);
-		this.keys = [];
-		this.tags = [];
-		this.#freeIds = new Int32Array(n);
+		this.#capacity = Math.max(16, initialCapacity);
+		this.rows = new Float64Array(this.#capacity * ROW);
+		this.pins = new Uint16Array(this.#capacity);
+		this.doomed = new Uint8Array(this.#capacity);
+		this.#freeIds = new Int32Array(this.#capacity);
+		this.#fillKeys();
 	}
 
 	get capacity(): number {
-		return this.handle.length;
-	}
-
-	/** Ids in use (visible, or doomed and still pinned). */
-	get used(): number {
-		return this.#nextId - this.#freeCount;
+		return this.#capacity;
 	}
 
 	allocateId(): number {
 		if (this.#freeCount > 0) return this.#freeIds[--this.#freeCount] as number;
-		if (this.#nextId === this.capacity) this.#grow();
+		if (this.#nextId === this.#capacity) this.#grow();
 		return this.#nextId++;
 	}
 
+	/**
+	 * Returns an id for reuse. Callers leave pins and doomed at 0 and tags cleared before
+	 * releasing, so this touches no column but the key (dropped so the string can go).
+	 */
 	releaseId(id: number): void {
 		this.keys[id] = undefined;
-		this.tags[id] = undefined;
-		this.pins[id] = 0;
-		this.doomed[id] = 0;
 		this.#freeIds[this.#freeCount++] = id;
 	}
 
 	#grow(): void {
-		const capacity = Math.ceil(this.capacity * GROWTH);
-		this.handle = growF64(this.handle, capacity);
-		this.expiresAt = growF64(this.expiresAt, capacity);
-		this.metaLength = growU32(this.metaLength, capacity);
-		this.bodyLength = growU32(this.bodyLength, capacity);
-		const pins = new Uint16Array(capacity);
-		pins.set(this.pins);
-		this.pins = pins;
-		const doomed = new Uint8Array(capacity);
-		doomed.set(this.doomed);
-		this.doomed = doomed;
-		const freeIds = new Int32Array(capacity);
-		freeIds.set(this.#freeIds);
-		this.#freeIds = freeIds;
+		const capacity = Math.ceil(this.#capacity * GROWTH);
+		this.rows = copyInto(new Float64Array(capacity * ROW), this.rows);
+		this.pins = copyInto(new Uint16Array(capacity), this.pins);
+		this.doomed = copyInto(new Uint8Array(capacity), this.doomed);
+		this.#freeIds = copyInto(new Int32Array(capacity), this.#freeIds);
+		this.#capacity = capacity;
+		this.#fillKeys();
 		this.onGrow(capacity);
+	}
+
+	/** Grows the JS arrays by push: assigning `length` would make them sparse (slow). */
+	#fillKeys(): void {
+		while (this.keys.length < this.#capacity) {
+			this.keys.push(undefined);
+			this.tags.push(undefined);
+		}
 	}
 }
 
-function growF64(from: Float64Array, capacity: number): Float64Array {
-	const to = new Float64Array(capacity);
-	to.set(from);
-	return to;
-}
-
-function growU32(from: Uint32Array, capacity: number): Uint32Array {
-	const to = new Uint32Array(capacity);
+function copyInto<T extends Float64Array | Uint16Array | Uint8Array | Int32Array>(
+	to: T,
+	from: T,
+): T {
 	to.set(from);
 	return to;
 }

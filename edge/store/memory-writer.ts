@@ -1,9 +1,9 @@
-import type { Slab } from "../../native/slab-api.ts";
 import type { CommitResult, ObjectWriter, WriteRefusal } from "./storage.ts";
 
 /** What a writer needs from its tier: room, and a way to make the object visible. */
 export interface WriterHost {
-	readonly slab: Slab;
+	/** Copies bytes into a reserved slot at `offset` from the slot's start. */
+	writeSlot(handle: number, offset: number, bytes: Uint8Array): void;
 	/** Largest object (metadata + body) the tier admits. */
 	readonly maxObjectBytes: number;
 	/** Allocates a slot of `bytes`, evicting as needed; a refusal when that fails. */
@@ -69,7 +69,7 @@ export class MemoryWriter implements ObjectWriter {
 		if (total > this.host.maxObjectBytes) return refused("too-large");
 		const handle = this.host.reserve(total);
 		if (typeof handle === "string") return refused(handle);
-		this.host.slab.write(handle, 0, this.meta);
+		this.host.writeSlot(handle, 0, this.meta);
 		abandoned.register(this, { host: this.host, handle }, this);
 		return { kind: "open-direct", handle, written: 0, expected: sizeHint };
 	}
@@ -83,7 +83,7 @@ export class MemoryWriter implements ObjectWriter {
 				this.#fail("length-mismatch");
 				return;
 			}
-			this.host.slab.write(state.handle, this.meta.byteLength + state.written, chunk);
+			this.host.writeSlot(state.handle, this.meta.byteLength + state.written, chunk);
 		} else {
 			if (this.meta.byteLength + written > this.host.maxObjectBytes) {
 				this.#fail("too-large");
@@ -110,11 +110,10 @@ export class MemoryWriter implements ObjectWriter {
 				this.#state = refused(handle);
 				return this.commit();
 			}
-			const slab = this.host.slab;
-			slab.write(handle, 0, this.meta);
+			this.host.writeSlot(handle, 0, this.meta);
 			let offset = this.meta.byteLength;
 			for (const chunk of state.chunks) {
-				slab.write(handle, offset, chunk);
+				this.host.writeSlot(handle, offset, chunk);
 				offset += chunk.byteLength;
 			}
 			this.host.publish(this.target, handle, this.meta.byteLength, state.written);

@@ -14,12 +14,19 @@
  *   if the entry is evicted or replaced meanwhile (the slot is freed on the last release).
  */
 import { SlabErrorCode } from "../../native/errors.ts";
-import { classFor, MAX_OBJECT, SIZE_CLASSES, type SizeClass } from "../../native/size-classes.ts";
+import {
+	classFor,
+	classOfHandle,
+	MAX_OBJECT,
+	SIZE_CLASSES,
+	type SizeClass,
+	slotOffset,
+} from "../../native/size-classes.ts";
 import type { Slab } from "../../native/slab-api.ts";
 import { ClockPolicy } from "../policy/clock.ts";
 import type { EvictionPolicy } from "../policy/eviction.ts";
 import { type Clock, sharedCoarseClock } from "./clock.ts";
-import { EntryTable } from "./entry-table.ts";
+import { BODY_LENGTH, BODY_OFFSET, EntryTable, EXPIRES_AT, HANDLE, ROW } from "./entry-table.ts";
 import { MemoryWriter, type PublishTarget, type WriterHost } from "./memory-writer.ts";
 import { decodeMeta, encodeMeta } from "./meta-codec.ts";
 import type {
@@ -52,9 +59,6 @@ export interface SetOptions {
 	readonly tags?: readonly string[];
 }
 
-/** Slab handles put the class index at bit 30 (native/size-classes.ts). */
-const CLASS_UNIT = 2 ** 30;
-const CLASS_MASK = 2 ** 7;
 /** How many eviction candidates to scan for one of the right size class when the slab is full. */
 const SAME_CLASS_SCAN_LIMIT = 4096;
 const NONE = -1;
@@ -70,6 +74,13 @@ export class MemoryTier implements Storage, WriterHost {
 	readonly #index = new Map<string, number>();
 	readonly #entries: EntryTable;
 	readonly #tagIndex = new Map<string, Set<number>>();
+	/**
+	 * The slab's arena. The tier owns every handle it holds and frees none it still uses,
+	 * so it reads and writes slots here directly: no validation or FFI per call.
+	 */
+	readonly #arena: Uint8Array;
+	readonly #arenaBuffer: ArrayBufferLike;
+	#closed = false;
 	/** Body views ready for get(), indexed by id; bounded by the ring below. */
 	#views: (Uint8Array | undefined)[] = [];
 	readonly #viewRing: Int32Array;
@@ -91,8 +102,10 @@ export class MemoryTier implements Storage, WriterHost {
 			throw new RangeError("memory tier needs a positive capacity and a non-negative byte gate");
 		}
 		this.#clock = options.clock ?? sharedCoarseClock();
+		this.#arena = options.slab.arenaBytes();
+		this.#arenaBuffer = this.#arena.buffer;
 		this.#policy = options.policy ?? new ClockPolicy();
-		this.#viewRing = new Int32Array(Math.max(1, options.viewCacheSize ?? 65_536)).fill(NONE);
+		this.#viewRing = new Int32Array(Math.max(1, options.viewCacheSize ?? 131_072)).fill(NONE);
 		this.#entries = new EntryTable(1024, (capacity) => this.#policy.grow(capacity));
 		this.#policy.grow(this.#entries.capacity);
 	}
@@ -101,12 +114,13 @@ export class MemoryTier implements Storage, WriterHost {
 
 	/** The body stored under `key`, or undefined. The view is valid until the tier next changes. */
 	get(key: string): Uint8Array | undefined {
+		// No closed check here: close() empties the index, so a closed tier only misses.
 		const id = this.#index.get(key);
 		if (id === undefined) {
 			this.#misses++;
 			return undefined;
 		}
-		const expiresAt = this.#entries.expiresAt[id] as number;
+		const expiresAt = this.#entries.rows[id * ROW + EXPIRES_AT] as number;
 		if (expiresAt !== Number.POSITIVE_INFINITY && expiresAt <= this.#clock.now()) {
 			this.#expire(id);
 			this.#misses++;
@@ -118,20 +132,23 @@ export class MemoryTier implements Storage, WriterHost {
 	}
 
 	has(key: string): boolean {
+		if (this.#closed) throw new TierClosedError(this.name);
 		const id = this.#index.get(key);
 		return id !== undefined && !this.#isExpired(id);
 	}
 
 	/** Stores `body` under `key`, replacing any older object once the new one is written. */
 	set(key: string, body: Uint8Array, options: SetOptions = {}): CommitResult {
+		if (this.#closed) throw new TierClosedError(this.name);
 		const tags = options.tags ?? [];
 		const meta = tags.length === 0 ? EMPTY : encodeMeta({ tags, header: EMPTY });
 		const total = meta.byteLength + body.byteLength;
 		if (total > this.maxObjectBytes) return this.#refuse("too-large");
 		const handle = this.reserve(total);
 		if (typeof handle === "string") return this.#refuse(handle);
-		if (meta.byteLength > 0) this.slab.write(handle, 0, meta);
-		this.slab.write(handle, meta.byteLength, body);
+		const offset = slotOffset(handle);
+		if (meta.byteLength > 0) this.#arena.set(meta, offset);
+		this.#arena.set(body, offset + meta.byteLength);
 		this.publish(
 			{ key, expiresAt: this.#expiryFor(options.ttlMs), tags },
 			handle,
@@ -142,6 +159,7 @@ export class MemoryTier implements Storage, WriterHost {
 	}
 
 	delete(key: string): boolean {
+		if (this.#closed) throw new TierClosedError(this.name);
 		const id = this.#index.get(key);
 		if (id === undefined) return false;
 		this.#remove(id);
@@ -157,9 +175,22 @@ export class MemoryTier implements Storage, WriterHost {
 		for (const id of [...this.#index.values()]) this.#remove(id);
 	}
 
+	/**
+	 * Closes the tier and its slab. Every later call throws TierClosedError: the arena is
+	 * unmapped, and reading it through a stale view would crash the process.
+	 */
+	close(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#index.clear();
+		this.#views = [];
+		this.slab.close();
+	}
+
 	// --- Storage ----------------------------------------------------------------------
 
 	async lookup(key: string): Promise<CachedObject | undefined> {
+		if (this.#closed) throw new TierClosedError(this.name);
 		const id = this.#index.get(key);
 		if (id === undefined || this.#isExpired(id)) {
 			if (id !== undefined) this.#expire(id);
@@ -169,10 +200,8 @@ export class MemoryTier implements Storage, WriterHost {
 		this.#hits++;
 		this.#policy.accessed(id);
 		const entries = this.#entries;
-		const slot = this.slab.read(entries.handle[id] as number);
-		const metaLength = entries.metaLength[id] as number;
-		const meta = decodeMeta(slot.subarray(0, metaLength), entries.expiresAt[id] as number);
-		const body = slot.subarray(metaLength, metaLength + (entries.bodyLength[id] as number));
+		const meta = decodeMeta(this.#metaBytes(id), entries.rows[id * ROW + EXPIRES_AT] as number);
+		const body = this.#bodyView(id);
 		entries.pins[id] = (entries.pins[id] as number) + 1;
 		let released = false;
 		return {
@@ -188,12 +217,14 @@ export class MemoryTier implements Storage, WriterHost {
 	}
 
 	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number): ObjectWriter {
+		if (this.#closed) throw new TierClosedError(this.name);
 		const target: PublishTarget = { key, expiresAt: meta.expiresAt, tags: meta.tags };
 		const writer = new MemoryWriter(this, target, encodeMeta(meta), sizeHint);
 		return new RefusalCountingWriter(writer, () => this.#refusals++);
 	}
 
 	async purge(selector: PurgeSelector): Promise<number> {
+		if (this.#closed) throw new TierClosedError(this.name);
 		const ids = this.#matching(selector);
 		for (const id of ids) this.#remove(id);
 		this.#purges += ids.length;
@@ -201,15 +232,14 @@ export class MemoryTier implements Storage, WriterHost {
 	}
 
 	async updateMeta(key: string, meta: ObjectMeta): Promise<boolean> {
+		if (this.#closed) throw new TierClosedError(this.name);
 		const id = this.#index.get(key);
 		if (id === undefined || this.#isExpired(id)) return false;
 		const entries = this.#entries;
 		// Pin the old object so evicting for the new slot cannot free the body we copy.
 		entries.pins[id] = (entries.pins[id] as number) + 1;
 		try {
-			const slot = this.slab.read(entries.handle[id] as number);
-			const metaLength = entries.metaLength[id] as number;
-			const body = slot.subarray(metaLength, metaLength + (entries.bodyLength[id] as number));
+			const body = this.#bodyView(id);
 			const writer = this.beginWrite(key, meta, body.byteLength);
 			writer.write(body);
 			return writer.commit().stored;
@@ -251,20 +281,37 @@ export class MemoryTier implements Storage, WriterHost {
 		return handle;
 	}
 
+	writeSlot(handle: number, offset: number, bytes: Uint8Array): void {
+		this.#arena.set(bytes, slotOffset(handle) + offset);
+	}
+
 	unreserve(handle: number): void {
 		this.#freeSlot(handle);
 	}
 
 	publish(target: PublishTarget, handle: number, metaLength: number, bodyLength: number): void {
-		const previous = this.#index.get(target.key);
-		if (previous !== undefined) this.#remove(previous);
 		const entries = this.#entries;
-		const id = entries.allocateId();
-		entries.handle[id] = handle;
-		entries.expiresAt[id] = target.expiresAt;
-		entries.metaLength[id] = metaLength;
-		entries.bodyLength[id] = bodyLength;
-		entries.keys[id] = target.key;
+		const previous = this.#index.get(target.key);
+		let id: number;
+		if (previous !== undefined && entries.pins[previous] === 0) {
+			// Replace in place: same id, same index entry. A Map delete plus insert costs
+			// several cache misses on a large index; overwriting the row costs one.
+			id = previous;
+			this.#policy.removed(id);
+			this.#views[id] = undefined;
+			this.#untag(id);
+			this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
+		} else {
+			if (previous !== undefined) this.#remove(previous);
+			id = entries.allocateId();
+			entries.keys[id] = target.key;
+			this.#index.set(target.key, id);
+		}
+		const row = id * ROW;
+		entries.rows[row + HANDLE] = handle;
+		entries.rows[row + EXPIRES_AT] = target.expiresAt;
+		entries.rows[row + BODY_OFFSET] = slotOffset(handle) + metaLength;
+		entries.rows[row + BODY_LENGTH] = bodyLength;
 		if (target.tags.length > 0) {
 			entries.tags[id] = target.tags;
 			for (const tag of target.tags) {
@@ -275,7 +322,6 @@ export class MemoryTier implements Storage, WriterHost {
 		}
 		// Grow by push: assigning `length` would turn the array sparse (dictionary mode).
 		while (this.#views.length < entries.capacity) this.#views.push(undefined);
-		this.#index.set(target.key, id);
 		this.#policy.inserted(id);
 	}
 
@@ -288,7 +334,7 @@ export class MemoryTier implements Storage, WriterHost {
 	}
 
 	#isExpired(id: number): boolean {
-		return (this.#entries.expiresAt[id] as number) <= this.#clock.now();
+		return (this.#entries.rows[id * ROW + EXPIRES_AT] as number) <= this.#clock.now();
 	}
 
 	#refuse(reason: WriteRefusal): CommitResult {
@@ -296,11 +342,25 @@ export class MemoryTier implements Storage, WriterHost {
 		return { stored: false, reason };
 	}
 
+	/** A fresh view of an entry's body in the arena. */
+	#bodyView(id: number): Uint8Array {
+		const rows = this.#entries.rows;
+		const row = id * ROW;
+		return new Uint8Array(
+			this.#arenaBuffer,
+			rows[row + BODY_OFFSET] as number,
+			rows[row + BODY_LENGTH] as number,
+		);
+	}
+
+	#metaBytes(id: number): Uint8Array {
+		const rows = this.#entries.rows;
+		const start = slotOffset(rows[id * ROW + HANDLE] as number);
+		return this.#arena.subarray(start, rows[id * ROW + BODY_OFFSET] as number);
+	}
+
 	#cacheView(id: number): Uint8Array {
-		const entries = this.#entries;
-		const metaLength = entries.metaLength[id] as number;
-		const slot = this.slab.read(entries.handle[id] as number);
-		const view = slot.subarray(metaLength, metaLength + (entries.bodyLength[id] as number));
+		const view = this.#bodyView(id);
 		const evicted = this.#viewRing[this.#viewRingPos] as number;
 		// The evicted id may have been reused since; dropping its view only costs a rebuild.
 		if (evicted !== NONE) this.#views[evicted] = undefined;
@@ -328,7 +388,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const entries = this.#entries;
 		let candidate = this.#policy.nextVictim(NONE);
 		for (let scanned = 0; candidate !== NONE && scanned < SAME_CLASS_SCAN_LIMIT; scanned++) {
-			const handle = entries.handle[candidate] as number;
+			const handle = entries.rows[candidate * ROW + HANDLE] as number;
 			if (classOfHandle(handle) === classIndex && entries.pins[candidate] === 0) {
 				this.#remove(candidate);
 				this.#evictions++;
@@ -351,20 +411,27 @@ export class MemoryTier implements Storage, WriterHost {
 		if (this.#index.get(key) === id) this.#index.delete(key);
 		this.#policy.removed(id);
 		this.#views[id] = undefined;
-		const tags = entries.tags[id];
-		if (tags !== undefined) {
-			for (const tag of tags) {
-				const ids = this.#tagIndex.get(tag);
-				ids?.delete(id);
-				if (ids?.size === 0) this.#tagIndex.delete(tag);
-			}
-		}
+		this.#untag(id);
 		if ((entries.pins[id] as number) > 0) {
 			entries.doomed[id] = 1;
 			return;
 		}
-		this.#freeSlot(entries.handle[id] as number);
+		this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
 		entries.releaseId(id);
+	}
+
+	#untag(id: number): void {
+		// Most caches use no tags: skip touching the tags column at all then.
+		if (this.#tagIndex.size === 0) return;
+		const entries = this.#entries;
+		const tags = entries.tags[id];
+		if (tags === undefined) return;
+		entries.tags[id] = undefined;
+		for (const tag of tags) {
+			const ids = this.#tagIndex.get(tag);
+			ids?.delete(id);
+			if (ids?.size === 0) this.#tagIndex.delete(tag);
+		}
 	}
 
 	#unpin(id: number): void {
@@ -372,7 +439,8 @@ export class MemoryTier implements Storage, WriterHost {
 		const pins = (entries.pins[id] as number) - 1;
 		entries.pins[id] = pins;
 		if (pins === 0 && entries.doomed[id] === 1) {
-			this.#freeSlot(entries.handle[id] as number);
+			entries.doomed[id] = 0;
+			this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
 			entries.releaseId(id);
 		}
 	}
@@ -394,8 +462,11 @@ export class MemoryTier implements Storage, WriterHost {
 	}
 }
 
-function classOfHandle(handle: number): number {
-	return Math.floor(handle / CLASS_UNIT) % CLASS_MASK;
+export class TierClosedError extends Error {
+	constructor(tier: string) {
+		super(`${tier} tier is closed`);
+		this.name = "TierClosedError";
+	}
 }
 
 /** Counts a writer's refusals in the tier's stats without the writer knowing about stats. */

@@ -1,86 +1,76 @@
 /**
  * L0 get and set of 1 KiB values against a plain Map<string, Uint8Array> doing the same
- * work in the same run. Both hold the same keys; gets walk the same pseudo-random order.
+ * work, in the same `npm run bench`. Each measurement runs in a process of its own (so one
+ * contender's JIT state and garbage cannot tax the other), the two alternate for several
+ * rounds, and the median of each is compared: on a shared 2-core VM single runs swing
+ * by ±30%.
  */
-import { Bench } from "tinybench";
-import { MemoryTier } from "../../edge/store/memory.ts";
-import { FfiSlab } from "../../native/slab-ffi.ts";
-import { formatOps, opsPerSecond, runBench } from "./report.ts";
+import { formatOps, progress } from "./report.ts";
 
-const VALUE_BYTES = 1024;
-const BATCH = 1000;
-
-/** A fixed pseudo-random walk over [0, n): the same for both contenders. */
-function walk(n: number, length: number, seed: number): Int32Array {
-	const out = new Int32Array(length);
-	let x = seed >>> 0 || 1;
-	for (let i = 0; i < length; i++) {
-		x ^= x << 13;
-		x ^= x >>> 17;
-		x ^= x << 5;
-		out[i] = (x >>> 0) % n;
-	}
-	return out;
-}
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 export interface GetSetFigures {
 	readonly keys: number;
+	readonly l0Get: number;
+	readonly mapGet: number;
+	readonly l0Set: number;
+	readonly mapSet: number;
 	readonly getRatio: number;
 	readonly setRatio: number;
 }
 
-export async function benchL0VsMap(keyCount: number): Promise<GetSetFigures> {
-	const keys = Array.from({ length: keyCount }, (_, i) => `/assets/object-${i}.bin`);
-	const value = new Uint8Array(VALUE_BYTES).fill(42);
-	const slab = new FfiSlab({
-		capacityBytes: Math.ceil((keyCount * VALUE_BYTES * 1.25) / 2 ** 20 + 8) * 2 ** 20,
-	});
-	const tier = new MemoryTier({ slab });
-	const map = new Map<string, Uint8Array>();
-	for (const key of keys) {
-		tier.set(key, value);
-		map.set(key, value.slice());
-	}
-	const order = walk(keyCount, 1 << 16, 7);
-	let cursor = 0;
-	let sink = 0;
+interface OpsLine {
+	readonly getOps: number;
+	readonly setOps: number;
+}
 
-	const bench = new Bench({ time: 1500, warmupTime: 300 });
-	bench.add(`Map get (${keyCount} keys)`, () => {
-		for (let i = 0; i < BATCH; i++) {
-			const v = map.get(keys[order[cursor++ & 0xffff] as number] as string);
-			sink += v === undefined ? 0 : (v[0] as number);
-		}
-	});
-	bench.add(`L0 get (${keyCount} keys)`, () => {
-		for (let i = 0; i < BATCH; i++) {
-			const v = tier.get(keys[order[cursor++ & 0xffff] as number] as string);
-			sink += v === undefined ? 0 : (v[0] as number);
-		}
-	});
-	// Sets overwrite existing keys: the Map must allocate a fresh value (it stores references);
-	// the tier copies into the slab.
-	bench.add(`Map set (${keyCount} keys)`, () => {
-		for (let i = 0; i < BATCH; i++) {
-			const fresh = new Uint8Array(VALUE_BYTES);
-			fresh[0] = i;
-			map.set(keys[order[cursor++ & 0xffff] as number] as string, fresh);
-		}
-	});
-	bench.add(`L0 set (${keyCount} keys)`, () => {
-		for (let i = 0; i < BATCH; i++) {
-			const fresh = new Uint8Array(VALUE_BYTES);
-			fresh[0] = i;
-			tier.set(keys[order[cursor++ & 0xffff] as number] as string, fresh);
-		}
-	});
-	await runBench(bench, `L0 vs Map, 1 KiB values, ${keyCount} keys`);
-	const [mapGet, l0Get, mapSet, l0Set] = [0, 1, 2, 3].map((i) =>
-		opsPerSecond(bench.tasks[i], BATCH),
-	) as [number, number, number, number];
-	console.log(
-		`get: L0 ${formatOps(l0Get)} vs Map ${formatOps(mapGet)}; set: L0 ${formatOps(l0Set)} vs Map ${formatOps(mapSet)} (sink ${sink > 0})`,
+async function runOps(contender: "l0" | "map", keys: number): Promise<OpsLine> {
+	const child = Bun.spawn(
+		[process.execPath, `${import.meta.dir}/probe.ts`, "ops", contender, String(keys)],
+		{
+			stdout: "pipe",
+			stderr: "inherit",
+		},
 	);
-	slab.close();
-	return { keys: keyCount, getRatio: l0Get / mapGet, setRatio: l0Set / mapSet };
+	const text = await new Response(child.stdout).text();
+	if ((await child.exited) !== 0) throw new Error(`ops probe for ${contender} failed`);
+	return JSON.parse(text.trim().split("\n").pop() as string) as OpsLine;
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+export async function benchL0VsMap(keys: number): Promise<GetSetFigures> {
+	const l0: OpsLine[] = [];
+	const map: OpsLine[] = [];
+	for (let round = 1; round <= ROUNDS; round++) {
+		progress(`L0 vs Map, ${keys} keys: round ${round}/${ROUNDS}`);
+		map.push(await runOps("map", keys));
+		l0.push(await runOps("l0", keys));
+	}
+	const figures = {
+		keys,
+		l0Get: median(l0.map((r) => r.getOps)),
+		mapGet: median(map.map((r) => r.getOps)),
+		l0Set: median(l0.map((r) => r.setOps)),
+		mapSet: median(map.map((r) => r.setOps)),
+	};
+	console.log(
+		`\n## L0 vs Map, 1 KiB values, ${keys} keys (median of ${ROUNDS} rounds, each in its own process)`,
+	);
+	console.table({
+		L0: { get: formatOps(figures.l0Get), set: formatOps(figures.l0Set) },
+		Map: { get: formatOps(figures.mapGet), set: formatOps(figures.mapSet) },
+		"L0 / Map": {
+			get: `${(figures.l0Get / figures.mapGet).toFixed(2)}x`,
+			set: `${(figures.l0Set / figures.mapSet).toFixed(2)}x`,
+		},
+	});
+	return {
+		...figures,
+		getRatio: figures.l0Get / figures.mapGet,
+		setRatio: figures.l0Set / figures.mapSet,
+	};
 }

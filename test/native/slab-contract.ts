@@ -15,7 +15,7 @@ import {
 	SlabFullError,
 	StaleHandleError,
 } from "../../native/errors.ts";
-import { MAX_OBJECT, MAX_PAGES } from "../../native/size-classes.ts";
+import { MAX_OBJECT, MAX_PAGES, slotOffset } from "../../native/size-classes.ts";
 import type { Slab } from "../../native/slab-api.ts";
 import { describeSlabModelProperty } from "./slab-model-property.ts";
 import {
@@ -170,6 +170,28 @@ export function describeSlabContract(name: string, make: MakeSlab): void {
 		});
 
 		describe("bytes", () => {
+			test("arenaBytes at slotOffset(handle) is the same memory read() shows", () => {
+				withSlab(make, 8 * MiB, (slab) => {
+					const arena = slab.arenaBytes();
+					expect(arena.byteLength).toBe(slab.capacityBytes);
+					for (const size of [0, 1, 100, 1024, 5000, 180_000, MAX_OBJECT]) {
+						for (let copy = 0; copy < 2; copy++) {
+							const handle = slab.alloc(size);
+							const offset = slotOffset(handle);
+							slab.write(handle, 0, new Uint8Array(size).fill(size % 251));
+							expect(firstMismatch(arena.subarray(offset, offset + size), slab.read(handle))).toBe(
+								-1,
+							);
+							// And the other way round: writing the arena shows through read().
+							if (size > 0) {
+								arena[offset + size - 1] = 7;
+								expect(slab.read(handle)[size - 1]).toBe(7);
+							}
+						}
+					}
+				});
+			});
+
 			test("bytes written at several offsets read back in place", () => {
 				withSlab(make, 2 * MiB, (slab) => {
 					const handle = slab.alloc(1000);
