@@ -97,10 +97,11 @@ pub fn classFor(size: usize) ?usize {
 const SlotMeta = extern struct {
     /// generation << 1 | allocated
     state: u32,
-    /// free-list link: slot reference + 1, 0 ends the list
-    next: u32,
-    /// bytes requested at alloc
-    len: u32,
+    /// While free: the free-list link (slot reference + 1, 0 ends the list).
+    /// While allocated: the bytes requested at alloc. A slot never needs both at once,
+    /// and 8 bytes per slot instead of 12 is 4 MB less for a million objects.
+    /// A pop that races an alloc may read a length here as a link; its CAS then fails.
+    next_or_len: u32,
 };
 
 /// Pages that begin no span (inside a multi-page span, or not carved yet).
@@ -189,12 +190,12 @@ pub const Slab = struct {
         if (c.slots_per_span > 1) {
             var s: u32 = 1;
             while (s + 1 < c.slots_per_span) : (s += 1) {
-                self.metaFor(slotRef(first_page, s)).next = slotRef(first_page, s + 1) + 1;
+                self.metaFor(slotRef(first_page, s)).next_or_len = slotRef(first_page, s + 1) + 1;
             }
             const last = self.metaFor(slotRef(first_page, c.slots_per_span - 1));
             var head = state.head.load(.Acquire);
             while (true) {
-                @atomicStore(u32, &last.next, @truncate(head), .Monotonic);
+                @atomicStore(u32, &last.next_or_len, @truncate(head), .Monotonic);
                 const new = ((head >> 32) +% 1) << 32 | (slotRef(first_page, 1) + 1);
                 if (state.head.tryCompareAndSwap(head, new, .AcqRel, .Acquire)) |seen| {
                     head = seen;
@@ -212,7 +213,7 @@ pub const Slab = struct {
             if (ref_plus_one == 0) return null;
             // `next` may be rewritten by a thread that popped and pushed this slot since we
             // read `head`; the tag makes our CAS fail in that case, so a torn read is harmless.
-            const next = @atomicLoad(u32, &self.metaFor(ref_plus_one - 1).next, .Monotonic);
+            const next = @atomicLoad(u32, &self.metaFor(ref_plus_one - 1).next_or_len, .Monotonic);
             const new = ((head >> 32) +% 1) << 32 | next;
             if (state.head.tryCompareAndSwap(head, new, .AcqRel, .Acquire)) |seen| {
                 head = seen;
@@ -225,7 +226,7 @@ pub const Slab = struct {
         const m = self.metaFor(ref);
         var head = state.head.load(.Acquire);
         while (true) {
-            @atomicStore(u32, &m.next, @truncate(head), .Monotonic);
+            @atomicStore(u32, &m.next_or_len, @truncate(head), .Monotonic);
             const new = ((head >> 32) +% 1) << 32 | (ref + 1);
             if (state.head.tryCompareAndSwap(head, new, .AcqRel, .Acquire)) |seen| {
                 head = seen;
@@ -239,7 +240,7 @@ pub const Slab = struct {
         const m = self.metaFor(ref);
         // The slot is ours alone now: nobody else can reach it until it is freed.
         const state = @atomicLoad(u32, &m.state, .Acquire);
-        @atomicStore(u32, &m.len, @intCast(size), .Monotonic);
+        @atomicStore(u32, &m.next_or_len, @intCast(size), .Monotonic);
         @atomicStore(u32, &m.state, state | 1, .Release);
         _ = self.class_state[class].used.fetchAdd(1, .Monotonic);
         _ = self.bytes_requested.fetchAdd(size, .Monotonic);
@@ -283,7 +284,7 @@ pub const Slab = struct {
                 return error.StaleHandle;
             }
             if (stateGen(state) != d.gen) return error.StaleHandle;
-            const len = @atomicLoad(u32, &d.meta.len, .Monotonic);
+            const len = @atomicLoad(u32, &d.meta.next_or_len, .Monotonic);
             // Generation is 31 bits in the state word; wrapping is fine, handles carry 16.
             const next_state = ((state >> 1) +% 1) << 1;
             if (@cmpxchgWeak(u32, &d.meta.state, state, next_state, .AcqRel, .Acquire)) |seen| {
@@ -307,7 +308,7 @@ pub const Slab = struct {
     /// Arena offset and requested length of a live object.
     pub fn locate(self: *Slab, handle: u64) Error!struct { offset: usize, len: u32 } {
         const d = try self.live(handle);
-        return .{ .offset = self.offsetOf(d), .len = @atomicLoad(u32, &d.meta.len, .Monotonic) };
+        return .{ .offset = self.offsetOf(d), .len = @atomicLoad(u32, &d.meta.next_or_len, .Monotonic) };
     }
 
     pub fn write(self: *Slab, handle: u64, offset: usize, src: []const u8) Error!void {

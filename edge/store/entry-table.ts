@@ -1,33 +1,49 @@
 /**
  * Per-entry state of the memory tier, indexed by entry id. The fields a hit needs live
- * together in one Float64Array row (32 bytes: two rows a cache line), so a lookup costs one
- * cache miss here rather than one per field. Keeping entries out of JS objects is what
+ * together in one Float64Array row (24 bytes), so a lookup costs one cache miss here rather
+ * than one per field. Keeping entries out of JS objects is what
  * makes a million cached objects cost tens of MB of JS heap instead of a gigabyte.
  */
-const GROWTH = 1.5;
+/** Modest growth: a table for a million entries overshoots by a few percent, not half. */
+const GROWTH = 1.25;
 
 /** Row layout: the offsets of each field within an entry's row. */
-export const ROW = 4;
+export const ROW = 3;
 export const HANDLE = 0;
 /** Epoch ms after which the entry is dead; Infinity when it has no TTL. */
 export const EXPIRES_AT = 1;
-/** Arena offset of the body's first byte (the slot's offset plus its metadata length). */
-export const BODY_OFFSET = 2;
-export const BODY_LENGTH = 3;
+/** Metadata length * 2^21 + body length (each at most 1 MiB, so both fit exactly). */
+export const LENGTHS = 2;
+const LENGTH_UNIT = 2 ** 21;
+
+export function packLengths(metaLength: number, bodyLength: number): number {
+	return metaLength * LENGTH_UNIT + bodyLength;
+}
+
+export function metaLengthOf(lengths: number): number {
+	return Math.floor(lengths / LENGTH_UNIT);
+}
+
+export function bodyLengthOf(lengths: number): number {
+	return lengths % LENGTH_UNIT;
+}
 
 export class EntryTable {
-	/** ROW numbers per id: handle, expiresAt, bodyOffset, bodyLength. */
+	/** ROW numbers per id: handle, expiresAt, packed lengths. */
 	rows: Float64Array;
-	/** Readers holding the entry's bytes (CachedObject not yet released). */
-	pins: Uint16Array;
-	/** 1 when the entry left the index while pinned: free its slot on the last release. */
-	doomed: Uint8Array;
 	/** Key per id, so eviction can remove the entry from the index. */
 	readonly keys: (string | undefined)[] = [];
-	/** Purge tags per id; only entries that have tags. */
-	readonly tags: (readonly string[] | undefined)[] = [];
+	/**
+	 * Rare states live in small maps, not columns: only tagged or pinned entries pay for
+	 * them, and a column would cost every entry bytes of memory and a cache line to clear.
+	 */
+	readonly #tags = new Map<number, readonly string[]>();
+	/** Readers holding an entry's bytes (CachedObject not yet released). */
+	readonly #pins = new Map<number, number>();
+	/** Entries that left the index while pinned: freed on their last release. */
+	readonly #doomed = new Set<number>();
 	#capacity: number;
-	#freeIds: Int32Array;
+	#freeIds = new Int32Array(1024);
 	#freeCount = 0;
 	#nextId = 0;
 
@@ -37,9 +53,6 @@ export class EntryTable {
 	) {
 		this.#capacity = Math.max(16, initialCapacity);
 		this.rows = new Float64Array(this.#capacity * ROW);
-		this.pins = new Uint16Array(this.#capacity);
-		this.doomed = new Uint8Array(this.#capacity);
-		this.#freeIds = new Int32Array(this.#capacity);
 		this.#fillKeys();
 	}
 
@@ -53,39 +66,73 @@ export class EntryTable {
 		return this.#nextId++;
 	}
 
-	/**
-	 * Returns an id for reuse. Callers leave pins and doomed at 0 and tags cleared before
-	 * releasing, so this touches no column but the key (dropped so the string can go).
-	 */
+	/** Returns an id for reuse; the caller has cleared its tags and pins. */
 	releaseId(id: number): void {
 		this.keys[id] = undefined;
+		if (this.#freeCount === this.#freeIds.length) {
+			const grown = new Int32Array(this.#freeIds.length * 2);
+			grown.set(this.#freeIds);
+			this.#freeIds = grown;
+		}
 		this.#freeIds[this.#freeCount++] = id;
+	}
+
+	tagsOf(id: number): readonly string[] | undefined {
+		return this.#tags.get(id);
+	}
+
+	setTags(id: number, tags: readonly string[]): void {
+		this.#tags.set(id, tags);
+	}
+
+	clearTags(id: number): void {
+		this.#tags.delete(id);
+	}
+
+	get anyTagged(): boolean {
+		return this.#tags.size > 0;
+	}
+
+	isPinned(id: number): boolean {
+		return this.#pins.size > 0 && this.#pins.has(id);
+	}
+
+	pin(id: number): void {
+		this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
+	}
+
+	/** Drops one pin; true when that was the last one. */
+	unpin(id: number): boolean {
+		const left = (this.#pins.get(id) ?? 1) - 1;
+		if (left > 0) {
+			this.#pins.set(id, left);
+			return false;
+		}
+		this.#pins.delete(id);
+		return true;
+	}
+
+	doom(id: number): void {
+		this.#doomed.add(id);
+	}
+
+	/** True (and forgets it) when the entry was doomed while pinned. */
+	takeDoomed(id: number): boolean {
+		return this.#doomed.delete(id);
 	}
 
 	#grow(): void {
 		const capacity = Math.ceil(this.#capacity * GROWTH);
-		this.rows = copyInto(new Float64Array(capacity * ROW), this.rows);
-		this.pins = copyInto(new Uint16Array(capacity), this.pins);
-		this.doomed = copyInto(new Uint8Array(capacity), this.doomed);
-		this.#freeIds = copyInto(new Int32Array(capacity), this.#freeIds);
+		const rows = new Float64Array(capacity * ROW);
+		rows.set(this.rows);
+		this.rows = rows;
 		this.#capacity = capacity;
 		this.#fillKeys();
 		this.onGrow(capacity);
 	}
 
-	/** Grows the JS arrays by push: assigning `length` would make them sparse (slow). */
+	/** Grows the keys array by push: assigning `length` would make it sparse (slow). */
 	#fillKeys(): void {
-		while (this.keys.length < this.#capacity) {
-			this.keys.push(undefined);
-			this.tags.push(undefined);
-		}
+		while (this.keys.length < this.#capacity) this.keys.push(undefined);
 	}
-}
-
-function copyInto<T extends Float64Array | Uint16Array | Uint8Array | Int32Array>(
-	to: T,
-	from: T,
-): T {
-	to.set(from);
-	return to;
 }

@@ -26,7 +26,16 @@ import type { Slab } from "../../native/slab-api.ts";
 import { ClockPolicy } from "../policy/clock.ts";
 import type { EvictionPolicy } from "../policy/eviction.ts";
 import { type Clock, sharedCoarseClock } from "./clock.ts";
-import { BODY_LENGTH, BODY_OFFSET, EntryTable, EXPIRES_AT, HANDLE, ROW } from "./entry-table.ts";
+import {
+	bodyLengthOf,
+	EntryTable,
+	EXPIRES_AT,
+	HANDLE,
+	LENGTHS,
+	metaLengthOf,
+	packLengths,
+	ROW,
+} from "./entry-table.ts";
 import { MemoryWriter, type PublishTarget, type WriterHost } from "./memory-writer.ts";
 import { decodeMeta, encodeMeta } from "./meta-codec.ts";
 import type {
@@ -202,7 +211,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const entries = this.#entries;
 		const meta = decodeMeta(this.#metaBytes(id), entries.rows[id * ROW + EXPIRES_AT] as number);
 		const body = this.#bodyView(id);
-		entries.pins[id] = (entries.pins[id] as number) + 1;
+		entries.pin(id);
 		let released = false;
 		return {
 			key,
@@ -237,7 +246,7 @@ export class MemoryTier implements Storage, WriterHost {
 		if (id === undefined || this.#isExpired(id)) return false;
 		const entries = this.#entries;
 		// Pin the old object so evicting for the new slot cannot free the body we copy.
-		entries.pins[id] = (entries.pins[id] as number) + 1;
+		entries.pin(id);
 		try {
 			const body = this.#bodyView(id);
 			const writer = this.beginWrite(key, meta, body.byteLength);
@@ -293,12 +302,12 @@ export class MemoryTier implements Storage, WriterHost {
 		const entries = this.#entries;
 		const previous = this.#index.get(target.key);
 		let id: number;
-		if (previous !== undefined && entries.pins[previous] === 0) {
+		if (previous !== undefined && !entries.isPinned(previous)) {
 			// Replace in place: same id, same index entry. A Map delete plus insert costs
 			// several cache misses on a large index; overwriting the row costs one.
 			id = previous;
 			this.#policy.removed(id);
-			this.#views[id] = undefined;
+			this.#dropView(id);
 			this.#untag(id);
 			this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
 		} else {
@@ -310,18 +319,15 @@ export class MemoryTier implements Storage, WriterHost {
 		const row = id * ROW;
 		entries.rows[row + HANDLE] = handle;
 		entries.rows[row + EXPIRES_AT] = target.expiresAt;
-		entries.rows[row + BODY_OFFSET] = slotOffset(handle) + metaLength;
-		entries.rows[row + BODY_LENGTH] = bodyLength;
+		entries.rows[row + LENGTHS] = packLengths(metaLength, bodyLength);
 		if (target.tags.length > 0) {
-			entries.tags[id] = target.tags;
+			entries.setTags(id, target.tags);
 			for (const tag of target.tags) {
 				const ids = this.#tagIndex.get(tag);
 				if (ids === undefined) this.#tagIndex.set(tag, new Set([id]));
 				else ids.add(id);
 			}
 		}
-		// Grow by push: assigning `length` would turn the array sparse (dictionary mode).
-		while (this.#views.length < entries.capacity) this.#views.push(undefined);
 		this.#policy.inserted(id);
 	}
 
@@ -346,17 +352,20 @@ export class MemoryTier implements Storage, WriterHost {
 	#bodyView(id: number): Uint8Array {
 		const rows = this.#entries.rows;
 		const row = id * ROW;
-		return new Uint8Array(
-			this.#arenaBuffer,
-			rows[row + BODY_OFFSET] as number,
-			rows[row + BODY_LENGTH] as number,
-		);
+		const lengths = rows[row + LENGTHS] as number;
+		const start = slotOffset(rows[row + HANDLE] as number) + metaLengthOf(lengths);
+		return new Uint8Array(this.#arenaBuffer, start, bodyLengthOf(lengths));
 	}
 
 	#metaBytes(id: number): Uint8Array {
 		const rows = this.#entries.rows;
 		const start = slotOffset(rows[id * ROW + HANDLE] as number);
-		return this.#arena.subarray(start, rows[id * ROW + BODY_OFFSET] as number);
+		return this.#arena.subarray(start, start + metaLengthOf(rows[id * ROW + LENGTHS] as number));
+	}
+
+	#dropView(id: number): void {
+		// Never write past the end: that would leave holes and make the array sparse.
+		if (id < this.#views.length) this.#views[id] = undefined;
 	}
 
 	#cacheView(id: number): Uint8Array {
@@ -366,6 +375,9 @@ export class MemoryTier implements Storage, WriterHost {
 		if (evicted !== NONE) this.#views[evicted] = undefined;
 		this.#viewRing[this.#viewRingPos] = id;
 		this.#viewRingPos = (this.#viewRingPos + 1) % this.#viewRing.length;
+		// Grown only as far as ids that got a view, by push: assigning `length` would make
+		// the array sparse (slow), and a tier nobody reads from pays nothing for it.
+		while (this.#views.length <= id) this.#views.push(undefined);
 		this.#views[id] = view;
 		return view;
 	}
@@ -389,7 +401,7 @@ export class MemoryTier implements Storage, WriterHost {
 		let candidate = this.#policy.nextVictim(NONE);
 		for (let scanned = 0; candidate !== NONE && scanned < SAME_CLASS_SCAN_LIMIT; scanned++) {
 			const handle = entries.rows[candidate * ROW + HANDLE] as number;
-			if (classOfHandle(handle) === classIndex && entries.pins[candidate] === 0) {
+			if (classOfHandle(handle) === classIndex && !entries.isPinned(candidate)) {
 				this.#remove(candidate);
 				this.#evictions++;
 				return true;
@@ -410,10 +422,10 @@ export class MemoryTier implements Storage, WriterHost {
 		const key = entries.keys[id] as string;
 		if (this.#index.get(key) === id) this.#index.delete(key);
 		this.#policy.removed(id);
-		this.#views[id] = undefined;
+		this.#dropView(id);
 		this.#untag(id);
-		if ((entries.pins[id] as number) > 0) {
-			entries.doomed[id] = 1;
+		if (entries.isPinned(id)) {
+			entries.doom(id);
 			return;
 		}
 		this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
@@ -421,12 +433,12 @@ export class MemoryTier implements Storage, WriterHost {
 	}
 
 	#untag(id: number): void {
-		// Most caches use no tags: skip touching the tags column at all then.
-		if (this.#tagIndex.size === 0) return;
 		const entries = this.#entries;
-		const tags = entries.tags[id];
+		// Most caches use no tags: then this touches nothing.
+		if (!entries.anyTagged) return;
+		const tags = entries.tagsOf(id);
 		if (tags === undefined) return;
-		entries.tags[id] = undefined;
+		entries.clearTags(id);
 		for (const tag of tags) {
 			const ids = this.#tagIndex.get(tag);
 			ids?.delete(id);
@@ -436,10 +448,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	#unpin(id: number): void {
 		const entries = this.#entries;
-		const pins = (entries.pins[id] as number) - 1;
-		entries.pins[id] = pins;
-		if (pins === 0 && entries.doomed[id] === 1) {
-			entries.doomed[id] = 0;
+		if (entries.unpin(id) && entries.takeDoomed(id)) {
 			this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
 			entries.releaseId(id);
 		}
