@@ -29,9 +29,9 @@ export async function createSlab(
 	const choice = requested(options.implementation);
 	if (choice === "ts" || (choice === "auto" && !hasBunFfi())) return new TsSlab(options);
 	if (!hasBunFfi()) throw new Error('the native slab needs Bun (bun:ffi); use the "ts" slab here');
-	let module: typeof import("./slab-ffi.ts");
+	let module: typeof import("./slab.ts");
 	try {
-		module = await import("./slab-ffi.ts");
+		module = await import("./slab.ts");
 	} catch (cause) {
 		throw new Error("native slab library failed to load; run `npm run build:native`", { cause });
 	}

@@ -1,5 +1,5 @@
 /**
- * The slab contract shared by the bun:ffi binding (native/slab-ffi.ts) and the pure-TS
+ * The slab contract shared by the bun:ffi binding (native/slab.ts) and the pure-TS
  * twin (native/slab-ts.ts). One test suite (test/native/slab-contract.ts) runs against both.
  *
  * Lifetime rule for reads: `read(handle)` returns a zero-copy view into the arena. The view

@@ -8,7 +8,7 @@
 import { heapStats } from "bun:jsc";
 import { Bench } from "tinybench";
 import { MemoryTier } from "../../edge/store/memory.ts";
-import { FfiSlab } from "../../native/slab-ffi.ts";
+import { FfiSlab } from "../../native/slab.ts";
 import { opsPerSecond } from "./report.ts";
 
 const VALUE_BYTES = 1024;

@@ -4,7 +4,7 @@ import { ManualClock } from "../../edge/store/clock.ts";
 import { MemoryTier, type MemoryTierOptions } from "../../edge/store/memory.ts";
 import type { ObjectMeta } from "../../edge/store/storage.ts";
 import type { Slab } from "../../native/slab-api.ts";
-import { FfiSlab } from "../../native/slab-ffi.ts";
+import { FfiSlab } from "../../native/slab.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
 
 const MiB = 2 ** 20;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { SIZE_CLASSES } from "../../native/size-classes.ts";
-import { FfiSlab, nativeClassSizes } from "../../native/slab-ffi.ts";
+import { FfiSlab, nativeClassSizes } from "../../native/slab.ts";
 import { describeSlabContract } from "./slab-contract.ts";
 
 describeSlabContract("FfiSlab", (capacityBytes) => new FfiSlab({ capacityBytes }));
