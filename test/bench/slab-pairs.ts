@@ -1,7 +1,7 @@
 /** Slab alloc+free pairs per second, through bun:ffi and in pure TS. */
 import { Bench } from "tinybench";
-import type { Slab } from "../../native/slab-api.ts";
 import { FfiSlab } from "../../native/slab.ts";
+import type { Slab } from "../../native/slab-api.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
 import { formatOps, opsPerSecond, runBench } from "./report.ts";
 

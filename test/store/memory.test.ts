@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { LruPolicy } from "../../edge/policy/lru.ts";
 import { ManualClock } from "../../edge/store/clock.ts";
 import { MemoryTier, type MemoryTierOptions } from "../../edge/store/memory.ts";
 import type { ObjectMeta } from "../../edge/store/storage.ts";
-import type { Slab } from "../../native/slab-api.ts";
 import { FfiSlab } from "../../native/slab.ts";
+import type { Slab } from "../../native/slab-api.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
 
 const MiB = 2 ** 20;
@@ -270,6 +271,155 @@ for (const [slabName, makeSlab] of slabs) {
 						}
 						expect(tier.stats().bytes).toBeLessThanOrEqual(16 * 1024);
 						expect(tier.stats().bytes).toBe(tier.slab.stats().bytesInUse);
+					}
+					tier.slab.close();
+				}),
+				{ numRuns: 60 },
+			);
+		});
+	});
+
+	describe(`MemoryTier with an LruPolicy on the ${slabName}`, () => {
+		// 100-byte bodies occupy 104-byte slots.
+		const SLOT = 104;
+		const lruTier = (objects: number) =>
+			makeTier({ capacityBytes: objects * SLOT, policy: new LruPolicy() }).tier;
+		const body = (fill: number) => new Uint8Array(100).fill(fill);
+		const present = (tier: MemoryTier, keys: string[]) => keys.filter((key) => tier.has(key));
+
+		test("evicts in strict least-recently-used order across several accesses", () => {
+			const tier = lruTier(3);
+			tier.set("a", body(1));
+			tier.set("b", body(2));
+			tier.set("c", body(3)); // recency, oldest first: a b c
+			tier.get("a"); // b c a
+			tier.set("d", body(4)); // evicts b: c a d
+			expect(present(tier, ["a", "b", "c", "d"])).toEqual(["a", "c", "d"]);
+			tier.get("c"); // a d c
+			tier.set("e", body(5)); // evicts a: d c e
+			expect(present(tier, ["a", "b", "c", "d", "e"])).toEqual(["c", "d", "e"]);
+			tier.get("d"); // c e d
+			tier.set("f", body(6)); // evicts c: e d f
+			expect(present(tier, ["c", "d", "e", "f"])).toEqual(["d", "e", "f"]);
+			expect(tier.get("d")?.[0]).toBe(4);
+			expect(tier.get("e")?.[0]).toBe(5);
+			expect(tier.get("f")?.[0]).toBe(6);
+			expect(tier.stats().evictions).toBe(3);
+			expect(tier.stats().bytes).toBe(3 * SLOT);
+		});
+
+		test("a lookup counts as a use, has() does not", async () => {
+			const tier = lruTier(2);
+			tier.set("a", body(1));
+			tier.set("b", body(2));
+			expect(tier.has("a")).toBe(true); // no effect on recency: a is still the oldest
+			tier.set("c", body(3));
+			expect(present(tier, ["a", "b", "c"])).toEqual(["b", "c"]);
+			const hit = await tier.lookup("b"); // c b
+			hit?.release();
+			tier.set("d", body(4)); // evicts c
+			expect(present(tier, ["b", "c", "d"])).toEqual(["b", "d"]);
+		});
+
+		test("a deleted entry leaves room without evicting the others", () => {
+			const tier = lruTier(3);
+			for (const [i, key] of ["a", "b", "c"].entries()) tier.set(key, body(i));
+			expect(tier.delete("a")).toBe(true);
+			tier.set("d", body(9));
+			expect(present(tier, ["a", "b", "c", "d"])).toEqual(["b", "c", "d"]);
+			expect(tier.stats().evictions).toBe(0);
+		});
+
+		test("random operations on equal-sized objects match a model LRU cache exactly", () => {
+			const CAPACITY = 4;
+			const op = fc.oneof(
+				fc.record({ kind: fc.constant("set" as const), key: fc.nat(7) }),
+				fc.record({ kind: fc.constant("get" as const), key: fc.nat(7) }),
+				fc.record({ kind: fc.constant("delete" as const), key: fc.nat(7) }),
+			);
+			const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+			fc.assert(
+				fc.property(fc.array(op, { maxLength: 150, size: "max" }), (ops) => {
+					const tier = new MemoryTier({
+						slab: makeSlab(MiB),
+						capacityBytes: CAPACITY * SLOT,
+						clock: new ManualClock(),
+						policy: new LruPolicy(),
+					});
+					// Key -> version, in recency order (Map iteration order), oldest first.
+					const model = new Map<string, number>();
+					let version = 0;
+					for (const o of ops) {
+						const key = `k${o.key}`;
+						if (o.kind === "set") {
+							version++;
+							expect(tier.set(key, body(version % 251)).stored).toBe(true);
+							// The new body is written before the old one is dropped, so a full
+							// tier first evicts its least recently used entry (maybe this key).
+							if (model.size === CAPACITY) {
+								const oldest = model.keys().next().value as string;
+								model.delete(oldest);
+							}
+							model.delete(key);
+							model.set(key, version);
+						} else if (o.kind === "get") {
+							const expected = model.get(key);
+							const got = tier.get(key);
+							if (expected === undefined) expect(got).toBeUndefined();
+							else {
+								expect(got?.byteLength).toBe(100);
+								expect(got?.[0]).toBe(expected % 251);
+								model.delete(key);
+								model.set(key, expected);
+							}
+						} else {
+							expect(tier.delete(key)).toBe(model.delete(key));
+						}
+						expect(present(tier, keys)).toEqual(keys.filter((k) => model.has(k)));
+						expect(tier.stats().bytes).toBe(model.size * SLOT);
+					}
+					tier.slab.close();
+				}),
+				{ numRuns: 100 },
+			);
+		});
+
+		test("random operations never return wrong bytes and keep accounting exact", () => {
+			const op = fc.oneof(
+				fc.record({ kind: fc.constant("set" as const), key: fc.nat(20), size: fc.nat(3000) }),
+				fc.record({ kind: fc.constant("get" as const), key: fc.nat(20) }),
+				fc.record({ kind: fc.constant("delete" as const), key: fc.nat(20) }),
+			);
+			fc.assert(
+				fc.property(fc.array(op, { maxLength: 200, size: "max" }), (ops) => {
+					const tier = new MemoryTier({
+						slab: makeSlab(4 * MiB),
+						capacityBytes: 16 * 1024,
+						clock: new ManualClock(),
+						policy: new LruPolicy(),
+					});
+					const model = new Map<string, number>();
+					let version = 0;
+					for (const o of ops) {
+						const key = `k${o.key}`;
+						if (o.kind === "set") {
+							version++;
+							const bytes = new Uint8Array(o.size).fill(version % 251);
+							if (tier.set(key, bytes).stored) model.set(key, version);
+						} else if (o.kind === "get") {
+							const got = tier.get(key);
+							const expected = model.get(key);
+							if (got !== undefined) {
+								expect(expected).toBeDefined();
+								expect(got.every((b) => b === (expected as number) % 251)).toBe(true);
+							}
+						} else {
+							tier.delete(key);
+							model.delete(key);
+						}
+						expect(tier.stats().bytes).toBeLessThanOrEqual(16 * 1024);
+						expect(tier.stats().bytes).toBe(tier.slab.stats().bytesInUse);
+						expect(tier.size).toBeLessThanOrEqual(model.size);
 					}
 					tier.slab.close();
 				}),
