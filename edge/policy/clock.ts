@@ -50,16 +50,31 @@ export class ClockPolicy implements EvictionPolicy {
 	nextVictim(after: number): number {
 		const limit = this.#limit;
 		if (limit === 0) return NONE;
-		let i = after === NONE ? this.#hand : (after + 1) % limit;
+		if (after !== NONE) return this.#nextCandidate(after);
+		let i = this.#hand;
 		// Two sweeps: the first may only clear reference bytes, the second must find one.
 		for (let steps = 0; steps < 2 * limit; steps++) {
 			if (this.#present[i] === 1) {
 				if (this.#referenced[i] === 0) {
-					if (after === NONE) this.#hand = i;
+					this.#hand = i;
 					return i;
 				}
 				this.#referenced[i] = 0;
 			}
+			i = i + 1 === limit ? 0 : i + 1;
+		}
+		return NONE;
+	}
+
+	/**
+	 * Walks the remaining candidates after `after` in hand order, one lap at most, without
+	 * touching reference bytes: a scan that finds nothing must not erase the record of use.
+	 */
+	#nextCandidate(after: number): number {
+		const limit = this.#limit;
+		let i = after + 1 === limit ? 0 : after + 1;
+		while (i !== this.#hand) {
+			if (this.#present[i] === 1) return i;
 			i = i + 1 === limit ? 0 : i + 1;
 		}
 		return NONE;

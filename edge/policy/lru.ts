@@ -31,17 +31,25 @@ export class LruPolicy implements EvictionPolicy {
 	}
 
 	inserted(id: number): void {
+		// Idempotent: inserting a linked id again only makes it the most recent.
+		if (this.#isLinked(id)) this.#unlink(id);
 		this.#linkAtHead(id);
 	}
 
 	accessed(id: number): void {
-		if (this.#head === id) return;
+		if (this.#head === id || !this.#isLinked(id)) return;
 		this.#unlink(id);
 		this.#linkAtHead(id);
 	}
 
 	removed(id: number): void {
-		this.#unlink(id);
+		// Removing an id that is not in the list must not unlink its neighbours' ends.
+		if (this.#isLinked(id)) this.#unlink(id);
+	}
+
+	/** Linked ids have a neighbour, or are the whole list. */
+	#isLinked(id: number): boolean {
+		return this.#prev[id] !== NONE || this.#next[id] !== NONE || this.#head === id;
 	}
 
 	nextVictim(after: number): number {

@@ -6,8 +6,11 @@ export interface WriterHost {
 	writeSlot(handle: number, offset: number, bytes: Uint8Array): void;
 	/** Largest object (metadata + body) the tier admits. */
 	readonly maxObjectBytes: number;
-	/** Allocates a slot of `bytes`, evicting as needed; a refusal when that fails. */
-	reserve(bytes: number): number | WriteRefusal;
+	/**
+	 * Allocates a slot of `bytes`, evicting as needed; a refusal when that fails. The slot
+	 * of an object stored under `replacing` counts as room: publishing frees it.
+	 */
+	reserve(bytes: number, replacing?: string): number | WriteRefusal;
 	/** Frees a reserved slot that never became visible. */
 	unreserve(handle: number): void;
 	/** Makes a fully written slot visible under the target's key, replacing any older object. */
@@ -67,7 +70,7 @@ export class MemoryWriter implements ObjectWriter {
 		if (!Number.isSafeInteger(sizeHint) || sizeHint < 0) return refused("length-mismatch");
 		const total = this.meta.byteLength + sizeHint;
 		if (total > this.host.maxObjectBytes) return refused("too-large");
-		const handle = this.host.reserve(total);
+		const handle = this.host.reserve(total, this.target.key);
 		if (typeof handle === "string") return refused(handle);
 		this.host.writeSlot(handle, 0, this.meta);
 		abandoned.register(this, { host: this.host, handle }, this);
@@ -105,7 +108,7 @@ export class MemoryWriter implements ObjectWriter {
 			abandoned.unregister(this);
 			this.host.publish(this.target, state.handle, this.meta.byteLength, state.written);
 		} else {
-			const handle = this.host.reserve(this.meta.byteLength + state.written);
+			const handle = this.host.reserve(this.meta.byteLength + state.written, this.target.key);
 			if (typeof handle === "string") {
 				this.#state = refused(handle);
 				return this.commit();

@@ -80,6 +80,10 @@ export class MemoryTier implements Storage, WriterHost {
 	readonly maxObjectBytes: number;
 	readonly #clock: Clock;
 	readonly #policy: EvictionPolicy;
+	/**
+	 * key -> id * 2 + 1 when the entry expires, id * 2 when it never does: a hit on an entry
+	 * without a TTL then never reads its row, one cache miss fewer on a large index.
+	 */
 	readonly #index = new Map<string, number>();
 	readonly #entries: EntryTable;
 	readonly #tagIndex = new Map<string, Set<number>>();
@@ -123,14 +127,28 @@ export class MemoryTier implements Storage, WriterHost {
 
 	/** The body stored under `key`, or undefined. The view is valid until the tier next changes. */
 	get(key: string): Uint8Array | undefined {
-		// No closed check here: close() empties the index, so a closed tier only misses.
-		const id = this.#index.get(key);
-		if (id === undefined) {
+		// Kept tiny so the JIT inlines it into callers: a hit on an entry with no TTL whose
+		// view is ready. Everything else goes through #getSlow. No closed check here: close()
+		// empties the index and the views, so a closed tier only misses.
+		const slot = this.#index.get(key);
+		if (slot !== undefined && (slot & 1) === 0) {
+			const view = this.#views[slot >>> 1];
+			if (view !== undefined) {
+				this.#hits++;
+				this.#policy.accessed(slot >>> 1);
+				return view;
+			}
+		}
+		return this.#getSlow(slot);
+	}
+
+	#getSlow(slot: number | undefined): Uint8Array | undefined {
+		if (slot === undefined) {
 			this.#misses++;
 			return undefined;
 		}
-		const expiresAt = this.#entries.rows[id * ROW + EXPIRES_AT] as number;
-		if (expiresAt !== Number.POSITIVE_INFINITY && expiresAt <= this.#clock.now()) {
+		const id = slot >>> 1;
+		if ((slot & 1) === 1 && this.#isExpired(id)) {
 			this.#expire(id);
 			this.#misses++;
 			return undefined;
@@ -142,7 +160,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	has(key: string): boolean {
 		if (this.#closed) throw new TierClosedError(this.name);
-		const id = this.#index.get(key);
+		const id = this.#idOf(key);
 		return id !== undefined && !this.#isExpired(id);
 	}
 
@@ -153,7 +171,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const meta = tags.length === 0 ? EMPTY : encodeMeta({ tags, header: EMPTY });
 		const total = meta.byteLength + body.byteLength;
 		if (total > this.maxObjectBytes) return this.#refuse("too-large");
-		const handle = this.reserve(total);
+		const handle = this.reserve(total, key);
 		if (typeof handle === "string") return this.#refuse(handle);
 		const offset = slotOffset(handle);
 		if (meta.byteLength > 0) this.#arena.set(meta, offset);
@@ -169,7 +187,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	delete(key: string): boolean {
 		if (this.#closed) throw new TierClosedError(this.name);
-		const id = this.#index.get(key);
+		const id = this.#idOf(key);
 		if (id === undefined) return false;
 		this.#remove(id);
 		return true;
@@ -181,7 +199,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	/** Drops every object. Pinned bytes are freed when their readers release them. */
 	clear(): void {
-		for (const id of [...this.#index.values()]) this.#remove(id);
+		for (const slot of [...this.#index.values()]) this.#remove(slot >>> 1);
 	}
 
 	/**
@@ -200,7 +218,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	async lookup(key: string): Promise<CachedObject | undefined> {
 		if (this.#closed) throw new TierClosedError(this.name);
-		const id = this.#index.get(key);
+		const id = this.#idOf(key);
 		if (id === undefined || this.#isExpired(id)) {
 			if (id !== undefined) this.#expire(id);
 			this.#misses++;
@@ -242,7 +260,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	async updateMeta(key: string, meta: ObjectMeta): Promise<boolean> {
 		if (this.#closed) throw new TierClosedError(this.name);
-		const id = this.#index.get(key);
+		const id = this.#idOf(key);
 		if (id === undefined || this.#isExpired(id)) return false;
 		const entries = this.#entries;
 		// Pin the old object so evicting for the new slot cannot free the body we copy.
@@ -273,12 +291,12 @@ export class MemoryTier implements Storage, WriterHost {
 
 	// --- WriterHost -------------------------------------------------------------------
 
-	reserve(bytes: number): number | WriteRefusal {
+	reserve(bytes: number, replacing?: string): number | WriteRefusal {
 		const classIndex = classFor(bytes);
 		if (classIndex < 0 || bytes > this.maxObjectBytes) return "too-large";
 		const charge = (SIZE_CLASSES[classIndex] as SizeClass).size;
 		if (charge > this.capacityBytes) return "too-large";
-		if (!this.#evictUntilRoomFor(charge)) return "no-room";
+		if (!this.#evictUntilRoomFor(charge, replacing)) return "no-room";
 		let handle = this.slab.tryAlloc(bytes);
 		if (handle === SlabErrorCode.SlabFull && this.#evictSameClass(classIndex)) {
 			handle = this.slab.tryAlloc(bytes);
@@ -300,7 +318,8 @@ export class MemoryTier implements Storage, WriterHost {
 
 	publish(target: PublishTarget, handle: number, metaLength: number, bodyLength: number): void {
 		const entries = this.#entries;
-		const previous = this.#index.get(target.key);
+		const previous = this.#idOf(target.key);
+		const expiresBit = target.expiresAt === Number.POSITIVE_INFINITY ? 0 : 1;
 		let id: number;
 		if (previous !== undefined && !entries.isPinned(previous)) {
 			// Replace in place: same id, same index entry. A Map delete plus insert costs
@@ -310,11 +329,13 @@ export class MemoryTier implements Storage, WriterHost {
 			this.#dropView(id);
 			this.#untag(id);
 			this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
+			if (this.#index.get(target.key) !== id * 2 + expiresBit)
+				this.#index.set(target.key, id * 2 + expiresBit);
 		} else {
 			if (previous !== undefined) this.#remove(previous);
 			id = entries.allocateId();
 			entries.keys[id] = target.key;
-			this.#index.set(target.key, id);
+			this.#index.set(target.key, id * 2 + expiresBit);
 		}
 		const row = id * ROW;
 		entries.rows[row + HANDLE] = handle;
@@ -337,6 +358,11 @@ export class MemoryTier implements Storage, WriterHost {
 		if (ttlMs === undefined || ttlMs === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
 		if (!(ttlMs >= 0)) throw new RangeError(`ttlMs must be >= 0, got ${ttlMs}`);
 		return this.#clock.now() + ttlMs;
+	}
+
+	#idOf(key: string): number | undefined {
+		const slot = this.#index.get(key);
+		return slot === undefined ? undefined : slot >>> 1;
 	}
 
 	#isExpired(id: number): boolean {
@@ -382,8 +408,20 @@ export class MemoryTier implements Storage, WriterHost {
 		return view;
 	}
 
-	#evictUntilRoomFor(charge: number): boolean {
-		while (this.#bytes + charge > this.capacityBytes) {
+	/** Bytes that publishing over `key` will free: its slot, unless a reader pins it. */
+	#reclaimable(key: string | undefined): number {
+		if (key === undefined) return 0;
+		const id = this.#idOf(key);
+		if (id === undefined || this.#entries.isPinned(id)) return 0;
+		return (
+			SIZE_CLASSES[classOfHandle(this.#entries.rows[id * ROW + HANDLE] as number)] as SizeClass
+		).size;
+	}
+
+	#evictUntilRoomFor(charge: number, replacing: string | undefined): boolean {
+		// Re-read each turn: the object being replaced may itself be the victim, and then
+		// its room is no longer there to reclaim.
+		while (this.#bytes + charge - this.#reclaimable(replacing) > this.capacityBytes) {
 			const victim = this.#policy.nextVictim(NONE);
 			if (victim === NONE) return false;
 			this.#remove(victim);
@@ -420,7 +458,7 @@ export class MemoryTier implements Storage, WriterHost {
 	#remove(id: number): void {
 		const entries = this.#entries;
 		const key = entries.keys[id] as string;
-		if (this.#index.get(key) === id) this.#index.delete(key);
+		if (this.#idOf(key) === id) this.#index.delete(key);
 		this.#policy.removed(id);
 		this.#dropView(id);
 		this.#untag(id);
@@ -461,12 +499,13 @@ export class MemoryTier implements Storage, WriterHost {
 
 	#matching(selector: PurgeSelector): number[] {
 		if ("key" in selector) {
-			const id = this.#index.get(selector.key);
+			const id = this.#idOf(selector.key);
 			return id === undefined ? [] : [id];
 		}
 		if ("tag" in selector) return [...(this.#tagIndex.get(selector.tag) ?? [])];
 		const ids: number[] = [];
-		for (const [key, id] of this.#index) if (key.startsWith(selector.prefix)) ids.push(id);
+		for (const [key, slot] of this.#index)
+			if (key.startsWith(selector.prefix)) ids.push(slot >>> 1);
 		return ids;
 	}
 }

@@ -164,3 +164,21 @@ describe("ClockPolicy", () => {
 		);
 	});
 });
+
+describe("ClockPolicy candidate walk", () => {
+	test("visits each live id once, ends in -1, and keeps reference bits", () => {
+		const clock = new ClockPolicy(8);
+		for (const id of [0, 1, 2]) clock.inserted(id);
+		clock.accessed(1);
+		expect(clock.nextVictim(-1)).toBe(0);
+		const walk: number[] = [];
+		// Bounded: a walk that never ends must fail here, not hang the suite.
+		for (let id = clock.nextVictim(0); id !== -1 && walk.length < 10; id = clock.nextVictim(id)) {
+			walk.push(id);
+		}
+		expect(walk).toEqual([1, 2]);
+		// Had the walk cleared 1's bit, the next victim after removing 0 would be 1, not 2.
+		clock.removed(0);
+		expect(clock.nextVictim(-1)).toBe(2);
+	});
+});

@@ -114,3 +114,34 @@ describe("LruPolicy", () => {
 		);
 	});
 });
+
+describe("LruPolicy outside the happy path", () => {
+	const walk = (lru: LruPolicy) => {
+		const ids: number[] = [];
+		for (let id = lru.nextVictim(-1); id !== -1; id = lru.nextVictim(id)) ids.push(id);
+		return ids;
+	};
+
+	test("removing an id twice, or one never inserted, leaves the list intact", () => {
+		const lru = new LruPolicy(8);
+		for (const id of [0, 1, 2]) lru.inserted(id);
+		lru.removed(1);
+		lru.removed(1);
+		lru.removed(5);
+		expect(walk(lru)).toEqual([0, 2]);
+	});
+
+	test("inserting a live id again makes it most recent without losing others", () => {
+		const lru = new LruPolicy(8);
+		for (const id of [0, 1, 2]) lru.inserted(id);
+		lru.inserted(1);
+		expect(walk(lru)).toEqual([0, 2, 1]);
+	});
+
+	test("accessing an id that is not in the list does not link it", () => {
+		const lru = new LruPolicy(8);
+		lru.inserted(0);
+		lru.accessed(3);
+		expect(walk(lru)).toEqual([0]);
+	});
+});
