@@ -5,6 +5,12 @@
  */
 export interface EvictionPolicy {
 	readonly name: string;
+	/**
+	 * True when ranking needs every single access in order (strict LRU). False when it is
+	 * enough to learn, some time before the entry is considered for eviction, that it was
+	 * used (CLOCK): then the tier may serve hot entries without telling the policy each time.
+	 */
+	readonly needsEveryAccess: boolean;
 	/** A new entry became visible. */
 	inserted(id: number): void;
 	/** A lookup hit the entry. On the hot path: keep it cheap. */

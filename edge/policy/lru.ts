@@ -8,6 +8,7 @@ const NONE = -1;
  */
 export class LruPolicy implements EvictionPolicy {
 	readonly name = "lru";
+	readonly needsEveryAccess = true;
 	#prev: Int32Array;
 	#next: Int32Array;
 	/** Most recently used. */

@@ -36,6 +36,7 @@ import {
 	packLengths,
 	ROW,
 } from "./entry-table.ts";
+import { HotViews } from "./hot-views.ts";
 import { MemoryWriter, type PublishTarget, type WriterHost } from "./memory-writer.ts";
 import { decodeMeta, encodeMeta } from "./meta-codec.ts";
 import type {
@@ -57,7 +58,10 @@ export interface MemoryTierOptions {
 	readonly maxObjectBytes?: number;
 	readonly clock?: Clock;
 	readonly policy?: EvictionPolicy;
-	/** How many body views get() keeps ready; each costs ~70 bytes of JS heap. */
+	/**
+	 * How many recently read entries get() keeps as ready views (the hot set); each costs
+	 * about 125 bytes of JS heap while hot. 0 turns the hot set off.
+	 */
 	readonly viewCacheSize?: number;
 	readonly name?: string;
 }
@@ -94,10 +98,10 @@ export class MemoryTier implements Storage, WriterHost {
 	readonly #arena: Uint8Array;
 	readonly #arenaBuffer: ArrayBufferLike;
 	#closed = false;
-	/** Body views ready for get(), indexed by id; bounded by the ring below. */
-	#views: (Uint8Array | undefined)[] = [];
-	readonly #viewRing: Int32Array;
-	#viewRingPos = 0;
+	readonly #hot: HotViews;
+	/** The hot set's map itself, held here so a hot hit takes one hop less. */
+	readonly #hotViews: Map<string, Uint8Array>;
+	readonly #idOfKey = (key: string): number | undefined => this.#idOf(key);
 	#bytes = 0;
 	#hits = 0;
 	#misses = 0;
@@ -118,8 +122,16 @@ export class MemoryTier implements Storage, WriterHost {
 		this.#arena = options.slab.arenaBytes();
 		this.#arenaBuffer = this.#arena.buffer;
 		this.#policy = options.policy ?? new ClockPolicy();
-		this.#viewRing = new Int32Array(Math.max(1, options.viewCacheSize ?? 131_072)).fill(NONE);
-		this.#entries = new EntryTable(1024, (capacity) => this.#policy.grow(capacity));
+		// A policy that must see every access gets no hot set: hot hits bypass it.
+		const hotLimit = this.#policy.needsEveryAccess
+			? 0
+			: Math.max(0, options.viewCacheSize ?? 131_072);
+		this.#hot = new HotViews(hotLimit, 1024);
+		this.#hotViews = this.#hot.views;
+		this.#entries = new EntryTable(1024, (capacity) => {
+			this.#policy.grow(capacity);
+			this.#hot.grow(capacity);
+		});
 		this.#policy.grow(this.#entries.capacity);
 	}
 
@@ -127,35 +139,44 @@ export class MemoryTier implements Storage, WriterHost {
 
 	/** The body stored under `key`, or undefined. The view is valid until the tier next changes. */
 	get(key: string): Uint8Array | undefined {
-		// Kept tiny so the JIT inlines it into callers: a hit on an entry with no TTL whose
-		// view is ready. Everything else goes through #getSlow. No closed check here: close()
-		// empties the index and the views, so a closed tier only misses.
-		const slot = this.#index.get(key);
-		if (slot !== undefined && (slot & 1) === 0) {
-			const view = this.#views[slot >>> 1];
-			if (view !== undefined) {
-				this.#hits++;
-				this.#policy.accessed(slot >>> 1);
-				return view;
-			}
+		// A hot hit is one Map lookup, as in a plain Map. No closed check: close() empties the
+		// hot set and the index, so a closed tier only misses.
+		const view = this.#hotViews.get(key);
+		if (
+			view !== undefined &&
+			(this.#hot.expiresAt === Number.POSITIVE_INFINITY || this.#clock.now() < this.#hot.expiresAt)
+		) {
+			this.#hits++;
+			return view;
 		}
-		return this.#getSlow(slot);
+		return this.#getSlow(key);
 	}
 
-	#getSlow(slot: number | undefined): Uint8Array | undefined {
+	#getSlow(key: string): Uint8Array | undefined {
+		const now = this.#clock.now();
+		for (const id of this.#hot.expireIfDue(now, this.#idOfKey)) this.#policy.accessed(id);
+		const slot = this.#index.get(key);
 		if (slot === undefined) {
 			this.#misses++;
 			return undefined;
 		}
 		const id = slot >>> 1;
-		if ((slot & 1) === 1 && this.#isExpired(id)) {
+		const expiresAt =
+			(slot & 1) === 1
+				? (this.#entries.rows[id * ROW + EXPIRES_AT] as number)
+				: Number.POSITIVE_INFINITY;
+		if (expiresAt <= now) {
 			this.#expire(id);
 			this.#misses++;
 			return undefined;
 		}
 		this.#hits++;
 		this.#policy.accessed(id);
-		return this.#views[id] ?? this.#cacheView(id);
+		const view = this.#bodyView(id);
+		// Whatever leaves the hot set to make room was read while hot: record that use now.
+		const pushedOut = this.#hot.admit(key, id, view, expiresAt, now, this.#idOfKey);
+		if (pushedOut !== NONE) this.#policy.accessed(pushedOut);
+		return view;
 	}
 
 	has(key: string): boolean {
@@ -209,8 +230,8 @@ export class MemoryTier implements Storage, WriterHost {
 	close(): void {
 		if (this.#closed) return;
 		this.#closed = true;
+		this.#hot.clear(this.#idOfKey);
 		this.#index.clear();
-		this.#views = [];
 		this.slab.close();
 	}
 
@@ -326,7 +347,7 @@ export class MemoryTier implements Storage, WriterHost {
 			// several cache misses on a large index; overwriting the row costs one.
 			id = previous;
 			this.#policy.removed(id);
-			this.#dropView(id);
+			this.#hot.drop(target.key, id);
 			this.#untag(id);
 			this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
 			if (this.#index.get(target.key) !== id * 2 + expiresBit)
@@ -389,25 +410,6 @@ export class MemoryTier implements Storage, WriterHost {
 		return this.#arena.subarray(start, start + metaLengthOf(rows[id * ROW + LENGTHS] as number));
 	}
 
-	#dropView(id: number): void {
-		// Never write past the end: that would leave holes and make the array sparse.
-		if (id < this.#views.length) this.#views[id] = undefined;
-	}
-
-	#cacheView(id: number): Uint8Array {
-		const view = this.#bodyView(id);
-		const evicted = this.#viewRing[this.#viewRingPos] as number;
-		// The evicted id may have been reused since; dropping its view only costs a rebuild.
-		if (evicted !== NONE) this.#views[evicted] = undefined;
-		this.#viewRing[this.#viewRingPos] = id;
-		this.#viewRingPos = (this.#viewRingPos + 1) % this.#viewRing.length;
-		// Grown only as far as ids that got a view, by push: assigning `length` would make
-		// the array sparse (slow), and a tier nobody reads from pays nothing for it.
-		while (this.#views.length <= id) this.#views.push(undefined);
-		this.#views[id] = view;
-		return view;
-	}
-
 	/** Bytes that publishing over `key` will free: its slot, unless a reader pins it. */
 	#reclaimable(key: string | undefined): number {
 		if (key === undefined) return 0;
@@ -424,6 +426,12 @@ export class MemoryTier implements Storage, WriterHost {
 		while (this.#bytes + charge - this.#reclaimable(replacing) > this.capacityBytes) {
 			const victim = this.#policy.nextVictim(NONE);
 			if (victim === NONE) return false;
+			if (this.#hot.isHot(victim)) {
+				// Read while hot, which the policy did not see: a second chance, not eviction.
+				this.#hot.drop(this.#entries.keys[victim] as string, victim);
+				this.#policy.accessed(victim);
+				continue;
+			}
 			this.#remove(victim);
 			this.#evictions++;
 		}
@@ -460,7 +468,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const key = entries.keys[id] as string;
 		if (this.#idOf(key) === id) this.#index.delete(key);
 		this.#policy.removed(id);
-		this.#dropView(id);
+		this.#hot.drop(key, id);
 		this.#untag(id);
 		if (entries.isPinned(id)) {
 			entries.doom(id);
