@@ -75,6 +75,7 @@ export interface SetOptions {
 /** How many eviction candidates to scan for one of the right size class when the slab is full. */
 const SAME_CLASS_SCAN_LIMIT = 4096;
 const NONE = -1;
+const NEVER = Number.POSITIVE_INFINITY;
 const EMPTY = new Uint8Array(0);
 
 export class MemoryTier implements Storage, WriterHost {
@@ -101,6 +102,8 @@ export class MemoryTier implements Storage, WriterHost {
 	readonly #hot: HotViews;
 	/** The hot set's map itself, held here so a hot hit takes one hop less. */
 	readonly #hotViews: Map<string, Uint8Array>;
+	/** The hot set's earliest expiry, mirrored after each change to it for the same reason. */
+	#hotExpiresAt = NEVER;
 	readonly #idOfKey = (key: string): number | undefined => this.#idOf(key);
 	#bytes = 0;
 	#hits = 0;
@@ -144,7 +147,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const view = this.#hotViews.get(key);
 		if (
 			view !== undefined &&
-			(this.#hot.expiresAt === Number.POSITIVE_INFINITY || this.#clock.now() < this.#hot.expiresAt)
+			(this.#hotExpiresAt === NEVER || this.#clock.now() < this.#hotExpiresAt)
 		) {
 			this.#hits++;
 			return view;
@@ -155,6 +158,7 @@ export class MemoryTier implements Storage, WriterHost {
 	#getSlow(key: string): Uint8Array | undefined {
 		const now = this.#clock.now();
 		for (const id of this.#hot.expireIfDue(now, this.#idOfKey)) this.#policy.accessed(id);
+		this.#hotExpiresAt = this.#hot.expiresAt;
 		const slot = this.#index.get(key);
 		if (slot === undefined) {
 			this.#misses++;
@@ -175,6 +179,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const view = this.#bodyView(id);
 		// Whatever leaves the hot set to make room was read while hot: record that use now.
 		const pushedOut = this.#hot.admit(key, id, view, expiresAt, now, this.#idOfKey);
+		this.#hotExpiresAt = this.#hot.expiresAt;
 		if (pushedOut !== NONE) this.#policy.accessed(pushedOut);
 		return view;
 	}
@@ -231,6 +236,7 @@ export class MemoryTier implements Storage, WriterHost {
 		if (this.#closed) return;
 		this.#closed = true;
 		this.#hot.clear(this.#idOfKey);
+		this.#hotExpiresAt = this.#hot.expiresAt;
 		this.#index.clear();
 		this.slab.close();
 	}

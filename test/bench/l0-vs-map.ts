@@ -7,7 +7,7 @@
  */
 import { formatOps, progress } from "./report.ts";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 export interface GetSetFigures {
 	readonly keys: number;
