@@ -429,7 +429,11 @@ export class MemoryTier implements Storage, WriterHost {
 	#evictUntilRoomFor(charge: number, replacing: string | undefined): boolean {
 		// Re-read each turn: the object being replaced may itself be the victim, and then
 		// its room is no longer there to reclaim.
-		while (this.#bytes + charge - this.#reclaimable(replacing) > this.capacityBytes) {
+		// The cheap test first: most writes fit without counting on the replaced object.
+		while (
+			this.#bytes + charge > this.capacityBytes &&
+			this.#bytes + charge - this.#reclaimable(replacing) > this.capacityBytes
+		) {
 			const victim = this.#policy.nextVictim(NONE);
 			if (victim === NONE) return false;
 			if (this.#hot.isHot(victim)) {
