@@ -1,0 +1,86 @@
+/**
+ * Host-based routing: which origin serves which hostname. Checked once with valibot; a bad
+ * config is refused with the offending field named, and nothing of it is used. Runtime-free:
+ * the YAML text is parsed by the node (cluster/node/hosts-file.ts).
+ *
+ *   hosts:
+ *     www.example.com:
+ *       origin: https://origin.example.com
+ *     static.example.com:
+ *       origin: http://10.0.0.5:8080
+ *       ignoreQueryParams: [utm_*, fbclid]
+ *   default: https://origin.example.com    # optional: any other Host
+ */
+import * as v from "valibot";
+
+const HOSTNAME =
+	/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/;
+
+const OriginUrl = v.pipe(
+	v.string("must be a URL string"),
+	v.url("must be an absolute URL"),
+	// valibot runs every check in a pipe even after one failed: never assume a parsed URL.
+	v.check(
+		(text) => /^https?:$/.test(parsedUrl(text)?.protocol ?? "http:"),
+		"must be an http or https URL",
+	),
+	v.check((text) => !/[?#]/.test(text), "must not have a query or fragment"),
+);
+
+function parsedUrl(text: string): URL | undefined {
+	return URL.canParse(text) ? new URL(text) : undefined;
+}
+
+const HostSchema = v.strictObject(
+	{
+		origin: OriginUrl,
+		ignoreQueryParams: v.optional(v.array(v.pipe(v.string(), v.minLength(1, "must not be empty")))),
+		sortQuery: v.optional(v.boolean("must be true or false")),
+	},
+	"unknown field",
+);
+
+const HostsFileSchema = v.strictObject(
+	{
+		hosts: v.pipe(
+			v.record(
+				v.pipe(v.string(), v.toLowerCase(), v.regex(HOSTNAME, "is not a valid hostname")),
+				HostSchema,
+			),
+			v.check((hosts) => Object.keys(hosts).length > 0, "must name at least one host"),
+		),
+		default: v.optional(OriginUrl),
+	},
+	"unknown field",
+);
+
+export type HostsConfig = v.InferOutput<typeof HostsFileSchema>;
+export type HostRoute = HostsConfig["hosts"][string];
+
+export class HostsConfigError extends Error {
+	override name = "HostsConfigError";
+}
+
+/**
+ * Validates an already parsed config (the runtime's YAML parser runs at the boundary, in
+ * cluster/node/hosts-file.ts); `source` names the file in errors.
+ */
+export function validateHostsConfig(raw: unknown, source: string): HostsConfig {
+	const result = v.safeParse(HostsFileSchema, raw);
+	if (!result.success) {
+		const issue = result.issues[0];
+		const path = issue.path?.map((p) => String(p.key)).join(".") || "(top level)";
+		throw new HostsConfigError(`${source}: ${path}: ${issue.message}`);
+	}
+	return result.output;
+}
+
+/** The route for a Host header (port ignored unless configured with one), or undefined. */
+export function routeFor(config: HostsConfig, hostHeader: string | null): HostRoute | undefined {
+	if (hostHeader !== null) {
+		const host = hostHeader.toLowerCase();
+		const exact = config.hosts[host] ?? config.hosts[host.replace(/:\d+$/, "")];
+		if (exact !== undefined) return exact;
+	}
+	return config.default === undefined ? undefined : { origin: config.default };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, test } from "bun:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+	loadHostsFile,
+	parseHostsYaml as parseHostsConfig,
+} from "../../cluster/node/hosts-file.ts";
+import { HostsConfigError, routeFor } from "../../edge/config/hosts.ts";
+
+const good = `
+hosts:
+  WWW.Example.com:
+    origin: https://origin.example.com
+  static.example.com:8443:
+    origin: http://127.0.0.1:9000/base
+    ignoreQueryParams: ["utm_*", fbclid]
+    sortQuery: true
+default: http://127.0.0.1:9999
+`;
+
+describe("hosts config", () => {
+	test("parses hosts, lowercases names, and routes by Host", () => {
+		const config = parseHostsConfig(good, "hosts.yaml");
+		expect(routeFor(config, "www.example.com")?.origin).toBe("https://origin.example.com");
+		expect(routeFor(config, "WWW.EXAMPLE.COM:443")?.origin).toBe("https://origin.example.com");
+		expect(routeFor(config, "static.example.com:8443")?.ignoreQueryParams).toEqual([
+			"utm_*",
+			"fbclid",
+		]);
+		expect(routeFor(config, "other.example.com")?.origin).toBe("http://127.0.0.1:9999");
+		expect(routeFor(config, null)?.origin).toBe("http://127.0.0.1:9999");
+	});
+
+	test("without a default, an unknown host has no route", () => {
+		const config = parseHostsConfig("hosts:\n  a.com:\n    origin: http://x.test\n", "h.yaml");
+		expect(routeFor(config, "b.com")).toBeUndefined();
+	});
+
+	const bad: [string, string, RegExp][] = [
+		["broken YAML", "hosts: [a,\n b: }", /h\.yaml: not valid YAML/],
+		["empty file", "", /h\.yaml: \(top level\)/],
+		["no hosts", "hosts: {}\n", /h\.yaml: hosts: must name at least one host/],
+		[
+			"relative origin",
+			"hosts:\n  a.com:\n    origin: /x\n",
+			/h\.yaml: hosts\.a\.com\.origin: must be an absolute URL/,
+		],
+		[
+			"ftp origin",
+			"hosts:\n  a.com:\n    origin: ftp://x.test\n",
+			/hosts\.a\.com\.origin: must be an http or https URL/,
+		],
+		[
+			"origin with query",
+			"hosts:\n  a.com:\n    origin: http://x.test/?a=1\n",
+			/must not have a query or fragment/,
+		],
+		[
+			"bad hostname",
+			"hosts:\n  a_b!.com:\n    origin: http://x.test\n",
+			/hosts\.a_b!\.com: is not a valid hostname/,
+		],
+		[
+			"unknown field",
+			"hosts:\n  a.com:\n    origin: http://x.test\n    orign: y\n",
+			/hosts\.a\.com\.orign: unknown field/,
+		],
+		[
+			"unknown top field",
+			"hosts:\n  a.com:\n    origin: http://x.test\nextra: 1\n",
+			/extra: unknown field/,
+		],
+		[
+			"wrong type",
+			"hosts:\n  a.com:\n    origin: http://x.test\n    sortQuery: yes please\n",
+			/sortQuery: must be true or false/,
+		],
+		[
+			"empty param",
+			"hosts:\n  a.com:\n    origin: http://x.test\n    ignoreQueryParams: ['']\n",
+			/ignoreQueryParams\.0: must not be empty/,
+		],
+	];
+	for (const [name, text, message] of bad) {
+		test(`refuses ${name} with the field named`, () => {
+			expect(() => parseHostsConfig(text, "h.yaml")).toThrow(HostsConfigError);
+			expect(() => parseHostsConfig(text, "h.yaml")).toThrow(message);
+		});
+	}
+});
+
+describe("hosts file", () => {
+	test("a missing file is a clear error", async () => {
+		await expect(loadHostsFile("/nonexistent/hosts.yaml")).rejects.toThrow(
+			"/nonexistent/hosts.yaml: no such file",
+		);
+	});
+
+	test("a file on disk is read and validated", async () => {
+		const path = join(tmpdir(), `neurocache-hosts-${process.pid}.yaml`);
+		await Bun.write(path, "hosts:\n  a.com:\n    origin: http://x.test\n");
+		expect((await loadHostsFile(path)).hosts["a.com"]?.origin).toBe("http://x.test");
+	});
+});
