@@ -77,6 +77,11 @@ export class MemoryWriter implements ObjectWriter {
 		return { kind: "open-direct", handle, written: 0, expected: sizeHint };
 	}
 
+	get refused(): WriteRefusal | undefined {
+		const state = this.#state;
+		return state.kind === "done" && !state.result.stored ? state.result.reason : undefined;
+	}
+
 	write(chunk: Uint8Array): void {
 		const state = this.#state;
 		if (state.kind === "done") return;

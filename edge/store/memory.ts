@@ -542,6 +542,9 @@ class RefusalCountingWriter implements ObjectWriter {
 		private readonly inner: ObjectWriter,
 		private readonly countRefusal: () => void,
 	) {}
+	get refused(): WriteRefusal | undefined {
+		return this.inner.refused;
+	}
 	write(chunk: Uint8Array): void {
 		this.inner.write(chunk);
 	}

@@ -45,6 +45,8 @@ export type CommitResult =
 export interface ObjectWriter {
 	/** Appends a chunk. Past the byte gate the writer refuses itself and ignores the rest. */
 	write(chunk: Uint8Array): void;
+	/** Why the writer gave up, once it has: later chunks are ignored, so stop feeding it. */
+	readonly refused: WriteRefusal | undefined;
 	commit(): CommitResult;
 	abort(): void;
 }
