@@ -19,6 +19,8 @@ export class RankedCache implements SizedCachePolicy {
 		this.#policy = policy;
 		this.capacity = capacity;
 		this.name = name;
+		// The policy's tables must cover every id this cache hands it, from the start.
+		policy.grow(this.#held.length);
 	}
 
 	holds(id: number): boolean {
