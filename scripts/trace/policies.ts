@@ -37,5 +37,8 @@ export const candidates: Readonly<Record<string, PolicyFactory>> = {
 		new WTinyLfuCache(setting.capacity, { capacityInObjects: capacityInObjects(setting) }),
 };
 
-/** Ours: chosen by measurement over the shared traces (see docs/cache-policy.md). */
+/**
+ * Ours: chosen by measurement over the shared traces (`npm run trace -- DIR --all --candidates`,
+ * figures in docs/cache-policy.md): S3-FIFO, promoting after one hit in the small FIFO.
+ */
 export const OURS = "s3-fifo";
