@@ -1,0 +1,107 @@
+/**
+ * Replays cache traces through LRU, our policy and Belady's OPT under the rules of
+ * /work/shared/traces/README.md (libCacheSim's): see USAGE in trace/cli-options.ts.
+ * Results go to stdout, progress and errors to stderr; bad flags or files exit with 2.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { CliUsageError, parseCliOptions, USAGE } from "./trace/cli-options.ts";
+import { parseReference, type ReferenceRow } from "./trace/reference.ts";
+import type { ReplayMode } from "./trace/replay.ts";
+import { describeCell, describeTable } from "./trace/report.ts";
+import { type CellResult, runCell } from "./trace/run-cell.ts";
+import { parseTrace, type Trace } from "./trace/trace-file.ts";
+
+/** Progress lines only for traces long enough to make someone wait. */
+const PROGRESS_FROM_REQUESTS = 500_000;
+
+function loadTrace(path: string): Trace {
+	if (!existsSync(path) || !statSync(path).isFile())
+		throw new CliUsageError(`no such trace file: ${path}`);
+	const name = basename(path).replace(/\.csv$/, "");
+	const started = performance.now();
+	const trace = parseTrace(name, readFileSync(path, "utf8"));
+	const seconds = ((performance.now() - started) / 1000).toFixed(1);
+	console.error(
+		`loaded ${name}: ${trace.ids.length} requests, ${trace.uniqueObjects} objects in ${seconds}s`,
+	);
+	return trace;
+}
+
+function loadReference(path: string): ReferenceRow[] {
+	if (!existsSync(path)) return [];
+	return parseReference(readFileSync(path, "utf8"));
+}
+
+/** Byte mode only means something when the trace has real sizes. */
+function hasSizes(trace: Trace): boolean {
+	return trace.uniqueBytes !== trace.uniqueObjects;
+}
+
+function runTrace(
+	trace: Trace,
+	modes: readonly ReplayMode[],
+	fractions: readonly number[],
+	withCandidates: boolean,
+): CellResult[] {
+	const cells: CellResult[] = [];
+	for (const mode of modes) {
+		for (const fraction of fractions) {
+			const started = performance.now();
+			cells.push(
+				runCell(trace, mode, fraction, withCandidates, trace.ids.length >= PROGRESS_FROM_REQUESTS),
+			);
+			const seconds = ((performance.now() - started) / 1000).toFixed(1);
+			console.error(`replayed ${trace.name} ${mode} ${fraction * 100}% in ${seconds}s`);
+		}
+	}
+	return cells;
+}
+
+function main(argv: readonly string[]): number {
+	const options = parseCliOptions(argv);
+	if (options.all) {
+		if (!existsSync(options.path) || !statSync(options.path).isDirectory()) {
+			throw new CliUsageError(`--all needs a directory of traces: ${options.path}`);
+		}
+		const reference = loadReference(options.reference ?? join(options.path, "reference.tsv"));
+		const files = readdirSync(options.path)
+			.filter((file) => file.endsWith(".csv"))
+			.sort();
+		if (files.length === 0) throw new CliUsageError(`no .csv traces in ${options.path}`);
+		const cells: CellResult[] = [];
+		for (const file of files) {
+			const trace = loadTrace(join(options.path, file));
+			const modes: ReplayMode[] = hasSizes(trace) ? ["count", "byte"] : ["count"];
+			cells.push(...runTrace(trace, modes, options.fractions, options.candidates));
+		}
+		console.log(describeTable(cells, reference));
+		return 0;
+	}
+	const reference = loadReference(
+		options.reference ?? join(dirname(options.path), "reference.tsv"),
+	);
+	const trace = loadTrace(options.path);
+	const cells = runTrace(
+		trace,
+		[options.bytes ? "byte" : "count"],
+		options.fractions,
+		options.candidates,
+	);
+	console.log(cells.map((cell) => describeCell(cell, reference)).join("\n\n"));
+	return 0;
+}
+
+try {
+	process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+	if (
+		error instanceof CliUsageError ||
+		(error instanceof Error && error.name === "TraceParseError")
+	) {
+		console.error(`trace: ${error.message}\n${USAGE}`);
+		process.exitCode = 2;
+	} else {
+		throw error;
+	}
+}

@@ -1,0 +1,44 @@
+import { LruPolicy } from "../../edge/policy/lru.ts";
+import { RankedCache } from "../../edge/policy/ranked-cache.ts";
+import { S3FifoCache } from "../../edge/policy/s3-fifo.ts";
+import type { SizedCachePolicy } from "../../edge/policy/sized-cache.ts";
+import { WTinyLfuCache } from "../../edge/policy/w-tinylfu.ts";
+import type { ReplayMode } from "./replay.ts";
+import type { Trace } from "./trace-file.ts";
+
+/** What a policy needs to know about the replay to size itself. */
+export interface PolicySetting {
+	readonly capacity: number;
+	readonly mode: ReplayMode;
+	readonly trace: Trace;
+}
+
+export type PolicyFactory = (setting: PolicySetting) => SizedCachePolicy;
+
+/** In byte mode, the sketch and climber count objects: estimate how many fit. */
+function capacityInObjects({ capacity, mode, trace }: PolicySetting): number {
+	if (mode === "count") return capacity;
+	const meanSize = trace.uniqueBytes / Math.max(1, trace.uniqueObjects);
+	return Math.max(1, Math.floor(capacity / Math.max(1, meanSize)));
+}
+
+export const lru: PolicyFactory = ({ capacity }) =>
+	new RankedCache(new LruPolicy(1024), capacity, "LRU");
+
+export const candidates: Readonly<Record<string, PolicyFactory>> = {
+	"s3-fifo": ({ capacity }) => new S3FifoCache(capacity),
+	"s3-fifo-2hits": ({ capacity }) => new S3FifoCache(capacity, { promoteAfterHits: 2 }),
+	"w-tinylfu": (setting) =>
+		new WTinyLfuCache(setting.capacity, {
+			adaptive: false,
+			capacityInObjects: capacityInObjects(setting),
+		}),
+	"w-tinylfu-adaptive": (setting) =>
+		new WTinyLfuCache(setting.capacity, { capacityInObjects: capacityInObjects(setting) }),
+};
+
+/**
+ * Ours: chosen by measurement over the shared traces (`npm run trace -- DIR --all --candidates`,
+ * figures in docs/cache-policy.md): S3-FIFO, promoting after one hit in the small FIFO.
+ */
+export const OURS = "s3-fifo";
