@@ -1,0 +1,118 @@
+/**
+ * May a shared cache store this response? RFC 9111 §3, with §3.3 (partial content), §3.5
+ * (authenticated requests) and RFC 9213 (a targeted field replaces Cache-Control).
+ */
+
+import type { RequestCacheControl, ResponseCacheControl } from "./cache-control.ts";
+import { HEURISTICALLY_CACHEABLE_STATUSES } from "./freshness.ts";
+import type { EffectiveResponseDirectives } from "./targeted.ts";
+
+/** Why a response was not stored: one reason per §3 condition, for Cache-Status and metrics. */
+export type NoStoreReason =
+	| "method"
+	| "status"
+	| "partial-content"
+	| "not-modified"
+	| "must-understand"
+	| "no-store"
+	| "request-no-store"
+	| "private"
+	| "authorization"
+	| "no-freshness";
+
+export type StorableResult =
+	| { readonly storable: true }
+	| { readonly storable: false; readonly reason: NoStoreReason };
+
+export interface StorableInputs {
+	readonly method: string;
+	readonly status: number;
+	readonly requestHeaders: Headers;
+	readonly request: RequestCacheControl;
+	readonly responseHeaders: Headers;
+	readonly effective: EffectiveResponseDirectives;
+}
+
+/**
+ * Methods this cache understands and stores (RFC 9111 §3 "understood"; RFC 9110 §9.3.1/§9.3.2).
+ * Methods are case-sensitive (RFC 9110 §9.1): "get" is not GET.
+ */
+const STORABLE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD"]);
+
+/**
+ * Status codes whose caching requirements this cache implements, for must-understand
+ * (RFC 9111 §5.2.2.3): the heuristically cacheable ones plus redirects with plain semantics.
+ * 206 is excluded because partial content is not stored (§3.3 makes that optional).
+ */
+const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set(
+	[...HEURISTICALLY_CACHEABLE_STATUSES, 302, 303, 307].filter((status) => status !== 206),
+);
+
+export function storability(inputs: StorableInputs): StorableResult {
+	const { status, effective } = inputs;
+	const directives = effective.directives;
+
+	if (!STORABLE_METHODS.has(inputs.method)) return notStored("method");
+	// RFC 9110 §15: only final responses (2xx–5xx) are stored; 1xx are interim.
+	if (!Number.isInteger(status) || status < 200 || status > 599) return notStored("status");
+	// §3.3: a cache that does not combine ranges must not store partial content.
+	if (status === 206) return notStored("partial-content");
+	// §4.3.4: a 304 freshens stored responses (see header-update.ts); it is not stored itself.
+	if (status === 304) return notStored("not-modified");
+
+	// §5.2.2.3: must-understand limits storing to caches that understand the status, and such a
+	// cache SHOULD ignore the accompanying no-store.
+	if (directives.mustUnderstand && !UNDERSTOOD_STATUSES.has(status))
+		return notStored("must-understand");
+	if (directives.noStore && !directives.mustUnderstand) return notStored("no-store");
+	// §5.2.1.5: no-store in the request forbids storing its response too.
+	if (inputs.request.noStore) return notStored("request-no-store");
+
+	// §5.2.2.7: unqualified private forbids a shared cache; the qualified form only withholds
+	// the listed fields (fieldsWithheldFromStorage).
+	if (directives.private === true) return notStored("private");
+	// §3.5: an authorized request's response only with must-revalidate, public or s-maxage.
+	if (inputs.requestHeaders.has("Authorization") && !allowsSharedAuthorized(directives)) {
+		return notStored("authorization");
+	}
+	if (!hasFreshnessOrIsCacheable(inputs)) return notStored("no-freshness");
+	return { storable: true };
+}
+
+function notStored(reason: NoStoreReason): StorableResult {
+	return { storable: false, reason };
+}
+
+function allowsSharedAuthorized(directives: ResponseCacheControl): boolean {
+	return directives.mustRevalidate || directives.public || directives.sMaxAge !== undefined;
+}
+
+/** §3, last condition: public, Expires, max-age, s-maxage, or a heuristically cacheable status. */
+function hasFreshnessOrIsCacheable({
+	status,
+	responseHeaders,
+	effective,
+}: StorableInputs): boolean {
+	const { directives, expiresApplies } = effective;
+	return (
+		directives.public ||
+		directives.maxAge !== undefined ||
+		directives.sMaxAge !== undefined ||
+		(expiresApplies && responseHeaders.has("Expires")) ||
+		HEURISTICALLY_CACHEABLE_STATUSES.has(status)
+	);
+}
+
+/**
+ * Field names (lower-case) a shared cache must not store with the response: those named by a
+ * qualified private (§5.2.2.7) or a qualified no-cache (§3.1: its argument can "prevent
+ * storage of header fields by all caches").
+ */
+export function fieldsWithheldFromStorage(directives: ResponseCacheControl): string[] {
+	const withheld: string[] = [];
+	for (const scope of [directives.private, directives.noCache]) {
+		if (typeof scope === "boolean") continue;
+		for (const name of scope) if (!withheld.includes(name)) withheld.push(name);
+	}
+	return withheld;
+}

@@ -1,0 +1,80 @@
+/**
+ * Targeted cache control fields (RFC 9213), e.g. CDN-Cache-Control: when one on this cache's
+ * target list is present, valid and non-empty, its directives replace Cache-Control and
+ * Expires for this cache (RFC 9213 §2.2).
+ */
+
+import {
+	parseResponseCacheControl,
+	type ResponseCacheControl,
+	responseCacheControlFrom,
+} from "./cache-control.ts";
+import type { RawDirective } from "./directive-list.ts";
+import { type BareItem, parseDictionary } from "./structured-dictionary.ts";
+
+/** RFC 9213 §3. A deployment puts its own field first, e.g. ["NeuroCache-Cache-Control", "CDN-Cache-Control"]. */
+export const DEFAULT_TARGET_LIST: readonly string[] = ["CDN-Cache-Control"];
+
+export interface EffectiveResponseDirectives {
+	readonly directives: ResponseCacheControl;
+	/** The field the directives came from: a targeted field name or "Cache-Control". */
+	readonly source: string;
+	/** RFC 9213 §2.2: a selected targeted field makes the cache ignore Expires as well. */
+	readonly expiresApplies: boolean;
+}
+
+/**
+ * Map one dictionary member to a Cache-Control directive as RFC 9213 §2.1 describes: Boolean
+ * true → no argument; Integer, Token, String → that argument. Values that break the inferred
+ * constraints are not consumed as valid ones (§2.1 "SHOULD NOT consume"): Boolean false drops
+ * the directive, and a Decimal, Byte Sequence or Inner List becomes an argument no directive
+ * accepts, so max-age=1.5 reads as invalid freshness (stale) instead of being rounded.
+ */
+function directiveFromMember(name: string, item: BareItem): RawDirective | undefined {
+	switch (item.type) {
+		case "boolean":
+			return item.value ? { name, value: undefined } : undefined;
+		case "integer":
+		case "decimal":
+			return { name, value: item.text };
+		case "string":
+		case "token":
+			return { name, value: item.value };
+		default:
+			return { name, value: "" };
+	}
+}
+
+/**
+ * Parse one targeted field value. undefined means "ignore this field" (RFC 9213 §2.1: empty
+ * or unparseable), so that the next field on the target list, or Cache-Control, applies.
+ */
+export function parseTargetedField(
+	fieldValue: string | null | undefined,
+): ResponseCacheControl | undefined {
+	if (fieldValue === null || fieldValue === undefined) return undefined;
+	const dictionary = parseDictionary(fieldValue);
+	if (dictionary === undefined || dictionary.size === 0) return undefined;
+	const directives: RawDirective[] = [];
+	for (const [name, item] of dictionary) {
+		const directive = directiveFromMember(name, item);
+		if (directive) directives.push(directive);
+	}
+	return responseCacheControlFrom(directives);
+}
+
+/** The directives this cache obeys for a response (RFC 9213 §2.2, falling back to RFC 9111 §5.2). */
+export function effectiveResponseDirectives(
+	headers: Headers,
+	targetList: readonly string[] = DEFAULT_TARGET_LIST,
+): EffectiveResponseDirectives {
+	for (const fieldName of targetList) {
+		const directives = parseTargetedField(headers.get(fieldName));
+		if (directives) return { directives, source: fieldName, expiresApplies: false };
+	}
+	return {
+		directives: parseResponseCacheControl(headers.get("Cache-Control")),
+		source: "Cache-Control",
+		expiresApplies: true,
+	};
+}
