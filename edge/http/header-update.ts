@@ -4,43 +4,19 @@
  */
 
 import { parseResponseCacheControl } from "./cache-control.ts";
+import { hopByHopFieldNames } from "./hop-by-hop.ts";
 import { fieldsWithheldFromStorage } from "./storable.ts";
 
 /**
- * Fields never copied from the new response (lower-case), each for a §3.2 exception:
+ * Fields never copied from the new response (lower-case), besides the hop-by-hop ones (RFC
+ * 9110 §7.6.1, including those named in Connection, and the proxy authentication fields of
+ * RFC 9111 §3.1), which hopByHopFieldNames supplies:
  * - Content-Length: named by §3.2 itself; a 304 or HEAD says nothing about the stored body.
  * - Content-Range: "automatically processed and removed" (§3.2); the stored body is not that range.
- * - Content-Encoding, Transfer-Encoding: the stored body's bytes depend on them (§3.2, "fields
- *   that the cache's stored response depends upon").
- * - Connection, Proxy-Connection, Keep-Alive, TE, Upgrade: hop-by-hop, excepted from storage by
- *   §3.1 via RFC 9110 §7.6.1.
- * - Proxy-Authenticate, Proxy-Authentication-Info, Proxy-Authorization: §3.1, specific to the
- *   proxy the cache forwards through.
+ * - Content-Encoding: the stored body's bytes depend on it (§3.2, "fields that the cache's
+ *   stored response depends upon").
  */
-const NEVER_UPDATED: ReadonlySet<string> = new Set([
-	"content-length",
-	"content-range",
-	"content-encoding",
-	"transfer-encoding",
-	"connection",
-	"proxy-connection",
-	"keep-alive",
-	"te",
-	"upgrade",
-	"proxy-authenticate",
-	"proxy-authentication-info",
-	"proxy-authorization",
-]);
-
-/** RFC 9110 §7.6.1: fields named in Connection are hop-by-hop for this message. */
-function connectionOptions(headers: Headers): string[] {
-	const value = headers.get("Connection");
-	if (value === null) return [];
-	return value
-		.split(",")
-		.map((option) => option.trim().toLowerCase())
-		.filter((option) => option !== "");
-}
+const NEVER_UPDATED = ["content-length", "content-range", "content-encoding"] as const;
 
 /**
  * The stored header fields after an update: each field present in `incoming` replaces all
@@ -53,7 +29,7 @@ export function updateStoredHeaders(stored: Headers, incoming: Headers): Headers
 	const withheld = fieldsWithheldFromStorage(
 		parseResponseCacheControl(incoming.get("Cache-Control")),
 	);
-	const excluded = new Set([...NEVER_UPDATED, ...connectionOptions(incoming), ...withheld]);
+	const excluded = new Set([...NEVER_UPDATED, ...hopByHopFieldNames(incoming), ...withheld]);
 	const updated = new Headers(stored);
 	const replaced = new Set<string>();
 	for (const [name, value] of incoming) {

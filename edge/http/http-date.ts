@@ -21,9 +21,14 @@ const ASCTIME = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`, "
 /**
  * @param nowMs the clock, needed only for the RFC 850 two-digit year (RFC 9110 §5.6.7: a year
  *   more than 50 years in the future means the most recent past year with those two digits).
+ *   Pass it to stay pure; without it that one format reads the system clock.
  */
-export function parseHttpDate(text: string | null | undefined, nowMs: number): number | undefined {
-	if (text === null || text === undefined) return undefined;
+export function parseHttpDate(
+	value: string | null | undefined,
+	nowMs?: number,
+): number | undefined {
+	if (value === null || value === undefined) return undefined;
+	const text = value.trim();
 	let match = IMF_FIXDATE.exec(text);
 	if (match) return toEpochMs(match[3], match[1], match[2], match[4], match[5], match[6]);
 	match = ASCTIME.exec(text);
@@ -31,7 +36,7 @@ export function parseHttpDate(text: string | null | undefined, nowMs: number): n
 	match = RFC_850.exec(text);
 	if (match) {
 		const twoDigits = Number(match[3]);
-		const nowYear = new Date(nowMs).getUTCFullYear();
+		const nowYear = new Date(nowMs ?? Date.now()).getUTCFullYear();
 		let year = Math.floor(nowYear / 100) * 100 + twoDigits;
 		if (year > nowYear + 50) year -= 100;
 		return toEpochMs(String(year), match[1], match[2], match[4], match[5], match[6]);
@@ -58,4 +63,9 @@ function toEpochMs(
 	// Date.UTC rolls 31 Feb over into March; such a date is not a date.
 	if (new Date(Date.UTC(year, month, day)).getUTCDate() !== day) return undefined;
 	return Date.UTC(year, month, day, hour, minute, second);
+}
+
+/** Formats a time as IMF-fixdate, the only format a sender may generate (RFC 9110 §5.6.7). */
+export function formatHttpDate(epochMs: number): string {
+	return new Date(epochMs).toUTCString();
 }

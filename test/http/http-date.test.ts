@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseHttpDate } from "../../edge/http/http-date.ts";
+import { formatHttpDate, parseHttpDate } from "../../edge/http/http-date.ts";
 
 const NOW = Date.UTC(2024, 5, 1);
 const EXAMPLE = Date.UTC(1994, 10, 6, 8, 49, 37);
@@ -48,4 +48,31 @@ describe("parseHttpDate", () => {
 	for (const [title, input, expected] of cases) {
 		test(title, () => expect(parseHttpDate(input, NOW)).toBe(expected));
 	}
+});
+
+const EPOCH_1994 = Date.UTC(1994, 10, 6, 8, 49, 37);
+
+describe("parseHttpDate (RFC 9110 §5.6.7)", () => {
+	test.each([
+		["IMF-fixdate", "Sun, 06 Nov 1994 08:49:37 GMT", EPOCH_1994],
+		["obsolete RFC 850", "Sunday, 06-Nov-94 08:49:37 GMT", EPOCH_1994],
+		["asctime", "Sun Nov  6 08:49:37 1994", EPOCH_1994],
+		["surrounding whitespace", "  Sun, 06 Nov 1994 08:49:37 GMT ", EPOCH_1994],
+		["not GMT", "Sun, 06 Nov 1994 08:49:37 UTC", undefined],
+		// RFC 9111 §4.2: a cache recipient SHOULD match dates case-insensitively.
+		["lowercase month (RFC 9111 §4.2)", "Sun, 06 nov 1994 08:49:37 GMT", EPOCH_1994],
+		["day out of month", "Thu, 31 Feb 2022 00:00:00 GMT", undefined],
+		["hour out of range", "Sun, 06 Nov 1994 24:00:00 GMT", undefined],
+		["a bare year", "1994", undefined],
+		["two dates joined", "Sun, 06 Nov 1994 08:49:37 GMT, Sun, 06 Nov 1994 08:49:37 GMT", undefined],
+		["absurdly long", `Sun, 06 Nov 1994 08:49:37 GMT${" x".repeat(10000)}`, undefined],
+		["absent", null, undefined],
+	] as [string, string | null, number | undefined][])("%s", (_name, text, expected) => {
+		expect(parseHttpDate(text)).toBe(expected);
+	});
+
+	test("formats IMF-fixdate that parses back", () => {
+		expect(formatHttpDate(EPOCH_1994)).toBe("Sun, 06 Nov 1994 08:49:37 GMT");
+		expect(parseHttpDate(formatHttpDate(EPOCH_1994))).toBe(EPOCH_1994);
+	});
 });

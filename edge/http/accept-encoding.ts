@@ -1,0 +1,57 @@
+import { splitFieldList } from "./field-list.ts";
+
+/** The content codings the cache stores variants for, best first. */
+export const DEFAULT_STORED_CODINGS: readonly string[] = ["br", "gzip", "identity"];
+
+/** RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ). */
+const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+
+/**
+ * Which of the stored codings an Accept-Encoding value accepts (RFC 9110 §12.5.3), in the
+ * order of `storedCodings`. Requests that accept the same stored codings get the same
+ * response from us, so this set is what a variant key should hold, not the raw field
+ * ("gzip, deflate, br" and "br;q=1.0, gzip" are one variant).
+ *
+ * - codings are case-insensitive;
+ * - `*` stands for every coding not listed;
+ * - q=0 means "not acceptable"; a member with an invalid weight is ignored;
+ * - identity is acceptable unless excluded by "identity;q=0" or by "*;q=0" without an
+ *   identity entry.
+ */
+export function acceptedStoredCodings(
+	acceptEncoding: string,
+	storedCodings: readonly string[] = DEFAULT_STORED_CODINGS,
+): string[] {
+	const weights = new Map<string, number>();
+	for (const member of splitFieldList(acceptEncoding)) {
+		const [codingPart, ...params] = member.split(";");
+		const coding = codingPart?.trim().toLowerCase() ?? "";
+		if (coding === "") continue;
+		const weight = parseWeight(params);
+		if (weight === undefined) continue;
+		// A repeated coding keeps its first weight, so later duplicates cannot override it.
+		if (!weights.has(coding)) weights.set(coding, weight);
+	}
+	const star = weights.get("*");
+	return storedCodings.filter((coding) => {
+		const lower = coding.toLowerCase();
+		const weight = weights.get(lower);
+		if (weight !== undefined) return weight > 0;
+		if (star !== undefined) return star > 0;
+		return lower === "identity";
+	});
+}
+
+function parseWeight(params: string[]): number | undefined {
+	let weight = 1;
+	for (const param of params) {
+		const eq = param.indexOf("=");
+		if (eq < 0) return undefined;
+		const name = param.slice(0, eq).trim().toLowerCase();
+		const value = param.slice(eq + 1).trim();
+		if (name !== "q") continue;
+		if (!QVALUE.test(value)) return undefined;
+		weight = Number(value);
+	}
+	return weight;
+}

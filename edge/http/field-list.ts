@@ -1,0 +1,32 @@
+/**
+ * Splits a list-based field value (RFC 9110 §5.6.1, `#element`) into its members: commas
+ * inside a quoted-string (§5.6.4) do not split, surrounding OWS is trimmed and empty members
+ * are dropped, as §5.6.1.2 asks recipients to accept ("a, , b").
+ */
+export function splitFieldList(value: string): string[] {
+	const members: string[] = [];
+	let start = 0;
+	let quoted = false;
+	for (let i = 0; i < value.length; i++) {
+		const ch = value[i];
+		if (quoted) {
+			if (ch === "\\") i++;
+			else if (ch === '"') quoted = false;
+		} else if (ch === '"') {
+			quoted = true;
+		} else if (ch === ",") {
+			pushTrimmed(members, value.slice(start, i));
+			start = i + 1;
+		}
+	}
+	pushTrimmed(members, value.slice(start));
+	return members;
+}
+
+function pushTrimmed(members: string[], raw: string): void {
+	const trimmed = raw.trim();
+	if (trimmed !== "") members.push(trimmed);
+}
+
+/** RFC 9110 §5.6.2: token = 1*tchar. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

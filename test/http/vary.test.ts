@@ -1,0 +1,121 @@
+import { describe, expect, test } from "bun:test";
+import { acceptedStoredCodings } from "../../edge/http/accept-encoding.ts";
+import { parseVary, type VarySpec, variantKey, variantMatches } from "../../edge/http/vary.ts";
+
+describe("parseVary (RFC 9111 §4.1)", () => {
+	test.each([
+		["no Vary", null, { kind: "none" }],
+		["empty Vary", " , ", { kind: "none" }],
+		[
+			"names sorted, lowercased, deduplicated",
+			"Cookie, accept-encoding,ACCEPT-Encoding",
+			{ kind: "fields", names: ["accept-encoding", "cookie"] },
+		],
+		["'*' never matches", "*", { kind: "star" }],
+		["'*' among names", "Accept, *", { kind: "star" }],
+		["garbage member", "Accept, a b", { kind: "star" }],
+		["quoted garbage", '"accept"', { kind: "star" }],
+		["too many fields", Array.from({ length: 17 }, (_, i) => `x-${i}`).join(","), { kind: "star" }],
+	] as [string, string | null, VarySpec][])("%s", (_name, vary, expected) => {
+		expect(parseVary(vary)).toEqual(expected);
+	});
+});
+
+type MatchCase = [
+	section: string,
+	vary: string | null,
+	stored: Record<string, string>,
+	fresh: Record<string, string>,
+	matches: boolean,
+];
+
+const matchCases: MatchCase[] = [
+	["§4.1 no Vary matches any request", null, { accept: "a" }, { accept: "b" }, true],
+	["§4.1 same value", "Accept", { accept: "text/html" }, { accept: "text/html" }, true],
+	["§4.1 different value", "Accept", { accept: "text/html" }, { accept: "image/png" }, false],
+	["§4.1 absent in both", "X-Theme", {}, {}, true],
+	["§4.1 absent in one", "X-Theme", { "x-theme": "dark" }, {}, false],
+	["§4.1 empty is not absent", "X-Theme", { "x-theme": "" }, {}, false],
+	[
+		"§4.1 field name case-insensitive",
+		"x-THEME",
+		{ "X-Theme": "dark" },
+		{ "x-theme": "dark" },
+		true,
+	],
+	["§4.1 whitespace normalized", "X-Theme", { "x-theme": "dark " }, { "x-theme": " dark" }, true],
+	[
+		"§4.1 list members re-spaced",
+		"Accept-Language",
+		{ "accept-language": "en-US,fr;q=0.5" },
+		{ "accept-language": "en-us, fr ; q=0.5" },
+		true,
+	],
+	[
+		"§4.1 opaque values kept exact",
+		"User-Agent",
+		{ "user-agent": "a,b" },
+		{ "user-agent": "a, b" },
+		false,
+	],
+	["§4.1 '*' never matches", "*", {}, {}, false],
+	["§4.1 garbage Vary never matches", "Accept;q=1", {}, {}, false],
+	[
+		"§12.5.3 equivalent Accept-Encoding share a variant",
+		"Accept-Encoding",
+		{ "accept-encoding": "gzip, deflate, br" },
+		{ "accept-encoding": "br;q=1.0, GZIP, zstd" },
+		true,
+	],
+	[
+		"§12.5.3 br vs gzip-only differ",
+		"Accept-Encoding",
+		{ "accept-encoding": "gzip, br" },
+		{ "accept-encoding": "gzip" },
+		false,
+	],
+	[
+		"§12.5.3 q=0 excludes",
+		"Accept-Encoding",
+		{ "accept-encoding": "gzip, br;q=0" },
+		{ "accept-encoding": "gzip" },
+		true,
+	],
+];
+
+describe("variantMatches (RFC 9111 §4.1)", () => {
+	test.each(matchCases)("%s", (...[, vary, stored, fresh, matches]: MatchCase) => {
+		expect(variantMatches(vary, new Headers(stored), new Headers(fresh))).toBe(matches);
+	});
+
+	test("repeated request lines combine like one line (§5.3)", () => {
+		const split = new Headers();
+		split.append("accept-language", "en");
+		split.append("accept-language", "fr");
+		expect(
+			variantMatches("Accept-Language", split, new Headers({ "accept-language": "en,fr" })),
+		).toBe(true);
+	});
+
+	test("variantKey is undefined for '*' and stable for order of Vary names", () => {
+		const headers = new Headers({ a: "1", b: "2" });
+		expect(variantKey(parseVary("*"), headers)).toBeUndefined();
+		expect(variantKey(parseVary("A, B"), headers)).toBe(variantKey(parseVary("b,a"), headers));
+	});
+});
+
+describe("acceptedStoredCodings (RFC 9110 §12.5.3)", () => {
+	test.each([
+		["§12.5.3 plain list", "gzip, deflate, br", ["br", "gzip", "identity"]],
+		["§12.5.3 '*' covers unlisted", "*", ["br", "gzip", "identity"]],
+		["§12.5.3 '*;q=0' excludes identity too", "gzip, *;q=0", ["gzip"]],
+		["§12.5.3 identity;q=0", "br, identity;q=0", ["br"]],
+		["§12.5.3 codings are case-insensitive", "GZip", ["gzip", "identity"]],
+		["§12.4.2 invalid weight ignores the member", "br;q=2, gzip;q=abc", ["identity"]],
+		["§12.4.2 q=0.000 is zero", "br;q=0.000", ["identity"]],
+		["§12.5.3 empty field", "", ["identity"]],
+		["§12.5.3 first weight wins for duplicates", "br;q=0, br", ["identity"]],
+	] as [string, string, string[]][])("%s", (_name, field, expected) => {
+		expect(acceptedStoredCodings(field)).toEqual(expected);
+	});
+});
