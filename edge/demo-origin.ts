@@ -95,6 +95,11 @@ export function createDemoOrigin(): DemoOrigin {
 		),
 	);
 
+	// An update: a successful unsafe request, which makes caches drop the page (RFC 9111 §4.4).
+	app.post("/pages/:n{[0-9]{1,6}}", (c) =>
+		c.text("updated\n", 200, { "cache-control": "no-store" }),
+	);
+
 	app.get("/assets/logo.svg", (c) =>
 		withEtag(
 			c.req.header("if-none-match"),

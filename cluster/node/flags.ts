@@ -28,6 +28,14 @@ const FlagsSchema = v.object({
 	port: v.optional(portNumber, "8080"),
 	"memory-mb": v.optional(mebibytes, "256"),
 	slab: v.optional(v.picklist(["auto", "ffi", "ts"], 'must be "auto", "ffi" or "ts"'), "auto"),
+	origin: v.optional(
+		v.pipe(
+			v.string(),
+			v.url("must be an absolute http(s) URL"),
+			v.regex(/^https?:\/\//i, "must be an absolute http(s) URL"),
+		),
+	),
+	hosts: v.optional(v.pipe(v.string(), v.minLength(1, "must be a file path"))),
 });
 
 export type NodeFlags = {
@@ -35,15 +43,33 @@ export type NodeFlags = {
 	readonly port: number;
 	readonly memoryMb: number;
 	readonly slab: "auto" | "ffi" | "ts";
+	/** One origin for every host; with neither this nor `hosts`, the demo origin runs. */
+	readonly origin: string | undefined;
+	/** A hosts YAML file routing hostnames to origins. */
+	readonly hosts: string | undefined;
 };
 
 export class FlagError extends Error {
 	override name = "FlagError";
 }
 
-export const USAGE = `usage: bun run node.ts [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]`;
+export const USAGE =
+	"usage: bun run node.ts [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
+	"                       [--origin URL | --hosts FILE]   (env: NEURO_ORIGIN, NEURO_ADMIN_TOKEN)";
 
-export function parseNodeFlags(argv: readonly string[]): NodeFlags {
+/** Flags first, then the environment (NEURO_ORIGIN) for what flags left unset. */
+export function parseNodeFlags(
+	argv: readonly string[],
+	env: Record<string, string | undefined> = {},
+): NodeFlags {
+	const withEnv = [...argv];
+	if (env.NEURO_ORIGIN && !argv.includes("--origin") && !argv.includes("--hosts")) {
+		withEnv.push("--origin", env.NEURO_ORIGIN);
+	}
+	return parseFlagList(withEnv);
+}
+
+function parseFlagList(argv: readonly string[]): NodeFlags {
 	let values: Record<string, unknown>;
 	try {
 		({ values } = parseArgs({
@@ -53,6 +79,8 @@ export function parseNodeFlags(argv: readonly string[]): NodeFlags {
 				port: { type: "string" },
 				"memory-mb": { type: "string" },
 				slab: { type: "string" },
+				origin: { type: "string" },
+				hosts: { type: "string" },
 			},
 			strict: true,
 			allowPositionals: false,
@@ -69,5 +97,15 @@ export function parseNodeFlags(argv: readonly string[]): NodeFlags {
 		);
 	}
 	const out = result.output;
-	return { host: out.host, port: out.port, memoryMb: out["memory-mb"], slab: out.slab };
+	if (out.origin !== undefined && out.hosts !== undefined) {
+		throw new FlagError(`--origin and --hosts exclude each other: give one\n${USAGE}`);
+	}
+	return {
+		host: out.host,
+		port: out.port,
+		memoryMb: out["memory-mb"],
+		slab: out.slab,
+		origin: out.origin,
+		hosts: out.hosts,
+	};
 }

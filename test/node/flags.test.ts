@@ -8,6 +8,8 @@ describe("node.ts flags", () => {
 			port: 8080,
 			memoryMb: 256,
 			slab: "auto",
+			origin: undefined,
+			hosts: undefined,
 		});
 	});
 
@@ -19,7 +21,32 @@ describe("node.ts flags", () => {
 			port: 0,
 			memoryMb: 64,
 			slab: "ts",
+			origin: undefined,
+			hosts: undefined,
 		});
+	});
+
+	test("the origin comes from --origin, else NEURO_ORIGIN; --hosts excludes both", () => {
+		expect(parseNodeFlags(["--origin", "http://127.0.0.1:9000"]).origin).toBe(
+			"http://127.0.0.1:9000",
+		);
+		expect(parseNodeFlags([], { NEURO_ORIGIN: "https://o.test" }).origin).toBe("https://o.test");
+		expect(
+			parseNodeFlags(["--origin", "http://a.test"], { NEURO_ORIGIN: "http://b.test" }).origin,
+		).toBe("http://a.test");
+		expect(parseNodeFlags(["--hosts", "h.yaml"], { NEURO_ORIGIN: "http://b.test" })).toMatchObject({
+			hosts: "h.yaml",
+			origin: undefined,
+		});
+		expect(() => parseNodeFlags(["--origin", "http://a.test", "--hosts", "h.yaml"])).toThrow(
+			"exclude each other",
+		);
+		expect(() => parseNodeFlags(["--origin", "ftp://a.test"])).toThrow(
+			"--origin: must be an absolute http(s) URL",
+		);
+		expect(() => parseNodeFlags([], { NEURO_ORIGIN: "not a url" })).toThrow(
+			"--origin: must be an absolute http(s) URL",
+		);
 	});
 
 	const bad: [string[], RegExp][] = [

@@ -1,0 +1,336 @@
+/**
+ * The edge: a Hono app that proxies every method to the host's origin and answers GET and
+ * HEAD from the cache when RFC 9111 allows. Web APIs and Hono only; runtimes adapt it.
+ *
+ * A request goes: host route -> cache key -> stored response (and its Vary variant) ->
+ * reuse decision -> on a miss, one coalesced origin fetch per key whose body streams to the
+ * client while it fills the tier. Every response says what happened in Cache-Status, and
+ * the same phase feeds the metrics.
+ */
+import { Hono } from "hono";
+import * as v from "valibot";
+import { type HostsConfig, routeFor } from "./config/hosts.ts";
+import { parseRequestCacheControl } from "./http/cache-control.ts";
+import { primaryCacheKey } from "./http/cache-key.ts";
+import { type CachePhase, cacheStatusParamsForPhase } from "./http/cache-phase.ts";
+import {
+	addCacheStatus,
+	type CacheStatusParams,
+	DEFAULT_CACHE_IDENTIFIER,
+} from "./http/cache-status.ts";
+import { evaluatePreconditions } from "./http/conditional.ts";
+import { urisToInvalidate } from "./http/invalidation.ts";
+import { validatorsFromHeaders } from "./http/validators.ts";
+import type { CacheLock } from "./lock/cache-lock.ts";
+import type { Timers } from "./lock/timers.ts";
+import type { Registry } from "./metrics/registry.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
+import { type Lookup, lookupStored, VARIANT_SEPARATOR } from "./proxy/cache-read.ts";
+import { storeWhileStreaming } from "./proxy/cache-write.ts";
+import { callOrigin, networkFetch, type OriginFetch } from "./proxy/origin-fetch.ts";
+import type { Storage, TierStats } from "./store/storage.ts";
+
+export interface EdgeConfig {
+	readonly pop: string;
+	readonly originTimeoutMs: number;
+	/** Bearer token for /_neuro/purge; purging is off without one. */
+	readonly adminToken?: string;
+}
+
+export interface EdgeDeps {
+	readonly tier: Storage & { stats(): TierStats };
+	readonly routes: HostsConfig;
+	readonly lock: CacheLock;
+	readonly timers: Timers;
+	readonly metrics: Registry;
+	readonly config: EdgeConfig;
+	readonly fetchOrigin?: OriginFetch;
+}
+
+const PurgeBody = v.union([
+	v.strictObject({ url: v.pipe(v.string(), v.url(), v.maxLength(8192)) }),
+	v.strictObject({ tag: v.pipe(v.string(), v.minLength(1), v.maxLength(256)) }),
+]);
+
+export function createEdgeApp(deps: EdgeDeps): Hono {
+	const { tier, lock, timers, metrics, config } = deps;
+	const fetchOrigin = deps.fetchOrigin ?? networkFetch;
+	const requests = metrics.counter("neuro_requests_total", "Requests by cache phase.", [
+		"pop",
+		"host",
+		"phase",
+	]);
+	const originSeconds = metrics.histogram(
+		"neuro_origin_duration_seconds",
+		"Time to the origin's response headers.",
+		["pop", "host"],
+		[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+	);
+	const tierGauges = metrics.gauge(
+		"neuro_l0",
+		"L0 tier statistics (hits, misses, evictions, bytes...).",
+		["pop", "stat"],
+	);
+	const lockGauges = metrics.gauge("neuro_coalescing", "Request coalescing statistics.", [
+		"pop",
+		"stat",
+	]);
+	const app = new Hono();
+
+	app.get("/_neuro/metrics", () => {
+		for (const [stat, value] of Object.entries(tier.stats()))
+			tierGauges.set({ pop: config.pop, stat }, value);
+		for (const [stat, value] of Object.entries(lock.stats()))
+			lockGauges.set({ pop: config.pop, stat }, value);
+		return new Response(metrics.render(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
+	});
+
+	app.post("/_neuro/purge", async (c) => {
+		if (config.adminToken === undefined)
+			return c.text("purge is disabled: no admin token configured\n", 403);
+		if (c.req.header("authorization") !== `Bearer ${config.adminToken}`)
+			return c.text("bad or missing bearer token\n", 401);
+		let body: unknown;
+		try {
+			body = await c.req.json();
+		} catch {
+			return c.text('body must be JSON: {"url": "..."} or {"tag": "..."}\n', 400);
+		}
+		const parsed = v.safeParse(PurgeBody, body);
+		if (!parsed.success)
+			return c.text('body must be {"url": "<absolute URL>"} or {"tag": "<tag>"}\n', 400);
+		const purged =
+			"tag" in parsed.output
+				? await tier.purge({ tag: parsed.output.tag })
+				: await purgeUrl(parsed.output.url);
+		return c.json({ purged });
+	});
+
+	/** Drops a URL and all its variants. */
+	async function purgeUrl(url: string): Promise<number> {
+		const key = primaryCacheKey({ method: "GET", url });
+		if (!key.ok) return 0;
+		return (
+			(await tier.purge({ key: key.value })) +
+			(await tier.purge({ prefix: `${key.value}${VARIANT_SEPARATOR}` }))
+		);
+	}
+
+	app.all("*", async (c) => {
+		const request = c.req.raw;
+		const url = new URL(request.url);
+		const host = request.headers.get("host") ?? url.host;
+		const route = routeFor(deps.routes, host);
+		const finish = (
+			response: Response,
+			phase: CachePhase,
+			extra: CacheStatusParams = {},
+		): Response => {
+			requests.inc({ pop: config.pop, host, phase });
+			const headers = new Headers(response.headers);
+			addCacheStatus(headers, {
+				cache: DEFAULT_CACHE_IDENTIFIER,
+				...cacheStatusParamsForPhase(phase),
+				...extra,
+			});
+			return new Response(request.method === "HEAD" ? null : response.body, {
+				status: response.status,
+				headers,
+			});
+		};
+		if (route === undefined)
+			return finish(plain(421, `no origin is configured for host ${host}`), "bypass");
+		const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
+		const originUrl = `${route.origin.replace(/\/$/, "")}${url.pathname}${url.search}`;
+
+		const forward = async (method: string) => {
+			const started = timers.now();
+			const result = await callOrigin(fetchOrigin, {
+				url: originUrl,
+				method,
+				headers: request.headers,
+				body: request.body,
+				timeoutMs: config.originTimeoutMs,
+				now: () => timers.now(),
+			});
+			originSeconds.observe({ pop: config.pop, host }, (timers.now() - started) / 1000);
+			return result;
+		};
+
+		if (request.method !== "GET" && request.method !== "HEAD") {
+			const result = await forward(request.method);
+			if (!result.ok) return finish(plain(result.status, result.reason), "method");
+			// RFC 9111 §4.4: a successful unsafe request invalidates what it may have changed.
+			for (const uri of urisToInvalidate({
+				method: request.method,
+				status: result.response.status,
+				targetUri: cacheUrl,
+				responseHeaders: result.response.headers,
+			})) {
+				await purgeUrl(uri);
+			}
+			return finish(result.response, "method", { fwdStatus: result.response.status });
+		}
+
+		const key = primaryCacheKey({ method: request.method, url: cacheUrl });
+		if (!key.ok) return finish(plain(400, `bad request target: ${key.error.message}`), "bypass");
+		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
+
+		const fromCache = (
+			found: Extract<Lookup, { kind: "found" }>,
+			phase: CachePhase,
+			extra: CacheStatusParams = {},
+		) => {
+			const ttl = Math.round(found.lifetimeSeconds - found.ageSeconds);
+			const validators = validatorsFromHeaders(found.headers, found.stored.responseTimeMs);
+			if (
+				evaluatePreconditions(request, { ...validators, status: found.stored.status }) ===
+				"send-304"
+			) {
+				return finish(
+					new Response(null, { status: 304, headers: notModifiedHeaders(found.headers) }),
+					phase,
+					{ ttl, ...extra },
+				);
+			}
+			const headers = new Headers(found.headers);
+			headers.set("age", String(Math.floor(found.ageSeconds)));
+			return finish(new Response(found.body, { status: found.stored.status, headers }), phase, {
+				ttl,
+				...extra,
+			});
+		};
+
+		/** Goes to the origin (once per key, with concurrent misses waiting on it) and stores. */
+		const fetchAndStore = async (fwd: CachePhase, collapsedRetry: boolean): Promise<Response> => {
+			// Only GETs that may be stored take part in coalescing: a HEAD fills nothing, and
+			// a writer that stores nothing would mark the key uncacheable for everyone.
+			const coalesce = request.method === "GET" && !cacheControl.noStore;
+			const acquired = coalesce
+				? lock.acquire(key.value, request.signal)
+				: ({ role: "bypass" } as const);
+			if (acquired.role === "waiter") {
+				const outcome = await acquired.outcome;
+				if (outcome === "filled" && !collapsedRetry) {
+					const again = await lookupStored(
+						tier,
+						key.value,
+						request.headers,
+						cacheControl,
+						timers.now(),
+					);
+					if (again.kind === "found") return fromCache(again, fwd, { collapsed: true });
+				}
+				if (outcome === "retry" && !collapsedRetry) return fetchAndStore(fwd, true);
+			}
+			const result = await forward(request.method);
+			if (acquired.role === "writer" && !result.ok) acquired.release("failed");
+			if (!result.ok) return finish(plain(result.status, result.reason), fwd);
+			const { response } = result;
+			const storing =
+				acquired.role === "writer" && request.method === "GET"
+					? storeWhileStreaming(tier, {
+							method: request.method,
+							primaryKey: key.value,
+							requestHeaders: request.headers,
+							request: cacheControl,
+							response,
+							requestTimeMs: result.requestTimeMs,
+							responseTimeMs: result.responseTimeMs,
+						})
+					: {
+							clientBody: response.body,
+							notStored: "not-writer",
+							stored: Promise.resolve(undefined),
+						};
+			if (acquired.role === "writer") {
+				if (storing.notStored !== undefined) acquired.release("uncacheable");
+				else void storing.stored.then((r) => acquired.release(r?.stored ? "filled" : "failed"));
+			}
+			const phase: CachePhase = storing.notStored === undefined ? fwd : "uncacheable";
+			return finish(
+				new Response(storing.clientBody, { status: response.status, headers: response.headers }),
+				phase,
+				{
+					fwdStatus: response.status,
+					stored: storing.notStored === undefined,
+					...(storing.notStored !== undefined && storing.notStored !== "not-writer"
+						? { detail: storing.notStored }
+						: {}),
+				},
+			);
+		};
+
+		if (cacheControl.noStore) return fetchAndStore("request", true);
+		const found = await lookupStored(tier, key.value, request.headers, cacheControl, timers.now());
+		if (found.kind === "found") {
+			const decision = found.decision;
+			if (decision.action === "serve") return fromCache(found, "hit");
+			if (decision.action === "serve-stale") return fromCache(found, "stale-while-revalidate");
+			if (decision.action === "serve-stale-while-revalidate") {
+				// Serve now; one background refresh per key (the lock keeps it to one).
+				void fetchRefresh();
+				return fromCache(found, "stale-while-revalidate");
+			}
+			if (cacheControl.onlyIfCached)
+				return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
+			return fetchAndStore("stale", false);
+		}
+		// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
+		if (cacheControl.onlyIfCached)
+			return finish(
+				plain(504, "only-if-cached: nothing stored"),
+				found.fwd === "vary-miss" ? "vary-miss" : "miss",
+			);
+		return fetchAndStore(found.fwd === "vary-miss" ? "vary-miss" : "miss", false);
+
+		async function fetchRefresh(): Promise<void> {
+			const acquired = lock.acquire(key.ok ? key.value : "", undefined);
+			if (acquired.role !== "writer" || !key.ok) return;
+			const result = await forward("GET");
+			if (!result.ok) {
+				acquired.release("failed");
+				return;
+			}
+			const storing = storeWhileStreaming(tier, {
+				method: "GET",
+				primaryKey: key.value,
+				requestHeaders: request.headers,
+				request: cacheControl,
+				response: result.response,
+				requestTimeMs: result.requestTimeMs,
+				responseTimeMs: result.responseTimeMs,
+			});
+			if (storing.clientBody !== null) void storing.clientBody.cancel().catch(() => {});
+			const stored = await storing.stored;
+			acquired.release(stored?.stored ? "filled" : "uncacheable");
+		}
+	});
+
+	return app;
+}
+
+function plain(status: number, message: string): Response {
+	return new Response(`${message}\n`, {
+		status,
+		headers: { "content-type": "text/plain; charset=utf-8" },
+	});
+}
+
+/** RFC 9110 §15.4.5: a 304 carries the fields a 200 would have, minus the content ones. */
+function notModifiedHeaders(stored: Headers): Headers {
+	const headers = new Headers();
+	for (const name of [
+		"cache-control",
+		"content-location",
+		"date",
+		"etag",
+		"expires",
+		"vary",
+		"last-modified",
+	]) {
+		const value = stored.get(name);
+		if (value !== null) headers.set(name, value);
+	}
+	return headers;
+}

@@ -1,0 +1,114 @@
+/**
+ * The write side of the proxy: whether an origin response may be stored (RFC 9111 §3, via
+ * storable.ts), where (a Vary record under the primary key and the variant beside it, §4.1),
+ * for how long the tier keeps it, and streaming it into the tier as it goes to the client.
+ */
+import type { RequestCacheControl } from "../http/cache-control.ts";
+import { freshnessLifetime } from "../http/freshness.ts";
+import { storability } from "../http/storable.ts";
+import { effectiveResponseDirectives } from "../http/targeted.ts";
+import { parseVary, variantKey } from "../http/vary.ts";
+import type { CommitResult, Storage } from "../store/storage.ts";
+import { VARIANT_SEPARATOR } from "./cache-read.ts";
+import { fillWhileStreaming } from "./fill.ts";
+import { encodeStoredResponse, encodeVaryRecord } from "./stored-response.ts";
+
+/** How long past staleness a response with validators is kept, to revalidate it cheaply. */
+const VALIDATOR_GRACE_MS = 3_600_000;
+const MAX_TAGS = 64;
+const MAX_TAG_LENGTH = 256;
+
+export interface StoreRequest {
+	readonly method: string;
+	readonly primaryKey: string;
+	readonly requestHeaders: Headers;
+	readonly request: RequestCacheControl;
+	readonly response: Response;
+	readonly requestTimeMs: number;
+	readonly responseTimeMs: number;
+}
+
+export interface StoreOutcome {
+	/** What to send the client: the origin's body, tee'd when it is being stored. */
+	readonly clientBody: ReadableStream<Uint8Array> | null;
+	/** Why not, when the response is not stored. */
+	readonly notStored: string | undefined;
+	/** Settles when the tier's copy is complete (or refused). */
+	readonly stored: Promise<CommitResult | undefined>;
+}
+
+export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOutcome {
+	const { response } = input;
+	const skip = (reason: string): StoreOutcome => ({
+		clientBody: response.body,
+		notStored: reason,
+		stored: Promise.resolve(undefined),
+	});
+	const effective = effectiveResponseDirectives(response.headers);
+	const verdict = storability({
+		method: input.method,
+		status: response.status,
+		requestHeaders: input.requestHeaders,
+		request: input.request,
+		responseHeaders: response.headers,
+		effective,
+	});
+	if (!verdict.storable) return skip(verdict.reason);
+	const vary = parseVary(response.headers.get("vary"));
+	if (vary.kind === "star") return skip("vary-star");
+	const variant = variantKey(vary, input.requestHeaders);
+	if (variant === undefined) return skip("vary-star");
+
+	const lifetimeSeconds = freshnessLifetime({
+		status: response.status,
+		headers: response.headers,
+		effective,
+		responseTimeMs: input.responseTimeMs,
+	}).seconds;
+	const staleSeconds = Math.max(
+		effective.directives.staleWhileRevalidate ?? 0,
+		effective.directives.staleIfError ?? 0,
+	);
+	const hasValidators = response.headers.has("etag") || response.headers.has("last-modified");
+	const expiresAt =
+		input.responseTimeMs +
+		(lifetimeSeconds + staleSeconds) * 1000 +
+		(hasValidators ? VALIDATOR_GRACE_MS : 0);
+	const tags = purgeTags(response.headers);
+
+	let storageKey = input.primaryKey;
+	if (vary.kind === "fields") {
+		const record = tier.beginWrite(input.primaryKey, {
+			expiresAt,
+			tags,
+			header: encodeVaryRecord({ vary: vary.names }),
+		});
+		if (!record.commit().stored) return skip("no-room");
+		storageKey = `${input.primaryKey}${VARIANT_SEPARATOR}${variant}`;
+	}
+	const header = encodeStoredResponse({
+		status: response.status,
+		headers: [...response.headers],
+		requestTimeMs: input.requestTimeMs,
+		responseTimeMs: input.responseTimeMs,
+	});
+	const length = response.headers.get("content-length");
+	const sizeHint = length !== null && /^\d{1,10}$/.test(length) ? Number(length) : undefined;
+	const writer = tier.beginWrite(storageKey, { expiresAt, tags, header }, sizeHint);
+	if (writer.refused !== undefined) return skip(writer.refused);
+	if (response.body === null)
+		return { clientBody: null, notStored: undefined, stored: Promise.resolve(writer.commit()) };
+	const fill = fillWhileStreaming(response.body, writer);
+	return { clientBody: fill.clientBody, notStored: undefined, stored: fill.stored };
+}
+
+/** Purge tags from Cache-Tag and Surrogate-Key, bounded so a response cannot flood the index. */
+export function purgeTags(headers: Headers): string[] {
+	const tags = new Set<string>();
+	for (const field of ["cache-tag", "surrogate-key"]) {
+		for (const tag of (headers.get(field) ?? "").split(/[\s,]+/)) {
+			if (tag !== "" && tag.length <= MAX_TAG_LENGTH && tags.size < MAX_TAGS) tags.add(tag);
+		}
+	}
+	return [...tags];
+}

@@ -1,0 +1,56 @@
+/**
+ * What the cache keeps about a response besides its body, as the bytes the tier stores in
+ * ObjectMeta.header: status, header fields (hop-by-hop ones already removed), the request
+ * and response times the age calculation needs (RFC 9111 §4.2.3), and, for a Vary record,
+ * the field names that select a variant (§4.1). Decoding validates: a corrupt record reads
+ * as a miss, never as a wrong response.
+ */
+import * as v from "valibot";
+
+export interface StoredResponse {
+	readonly status: number;
+	readonly headers: readonly (readonly [string, string])[];
+	readonly requestTimeMs: number;
+	readonly responseTimeMs: number;
+}
+
+/** Stored under the primary key when responses vary: which request fields select the variant. */
+export interface VaryRecord {
+	readonly vary: readonly string[];
+}
+
+const StoredSchema = v.union([
+	v.strictObject({
+		kind: v.literal("response"),
+		status: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(599)),
+		headers: v.array(v.tuple([v.string(), v.string()])),
+		requestTimeMs: v.number(),
+		responseTimeMs: v.number(),
+	}),
+	v.strictObject({ kind: v.literal("vary"), vary: v.array(v.string()) }),
+]);
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeStoredResponse(response: StoredResponse): Uint8Array {
+	return encoder.encode(JSON.stringify({ kind: "response", ...response }));
+}
+
+export function encodeVaryRecord(record: VaryRecord): Uint8Array {
+	return encoder.encode(JSON.stringify({ kind: "vary", vary: record.vary }));
+}
+
+export type DecodedRecord =
+	| ({ readonly kind: "response" } & StoredResponse)
+	| ({ readonly kind: "vary" } & VaryRecord)
+	| { readonly kind: "corrupt" };
+
+export function decodeRecord(bytes: Uint8Array): DecodedRecord {
+	try {
+		const parsed = v.safeParse(StoredSchema, JSON.parse(decoder.decode(bytes)));
+		return parsed.success ? parsed.output : { kind: "corrupt" };
+	} catch {
+		return { kind: "corrupt" };
+	}
+}

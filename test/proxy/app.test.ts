@@ -1,0 +1,208 @@
+import { describe, expect, test } from "bun:test";
+import { createEdgeApp } from "../../edge/app.ts";
+import type { HostsConfig } from "../../edge/config/hosts.ts";
+import { createDemoOrigin } from "../../edge/demo-origin.ts";
+import { CacheLock } from "../../edge/lock/cache-lock.ts";
+import { ManualTimers } from "../../edge/lock/timers.ts";
+import { Registry } from "../../edge/metrics/registry.ts";
+import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
+import { MemoryTier } from "../../edge/store/memory.ts";
+import { TsSlab } from "../../native/slab-ts.ts";
+
+const ROUTES: HostsConfig = { hosts: { "cdn.test": { origin: "http://origin.test" } } };
+
+function makeEdge(options: { fetchOrigin?: OriginFetch } = {}) {
+	const origin = createDemoOrigin();
+	const timers = new ManualTimers(Date.UTC(2026, 10, 22));
+	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 8 << 20 }), clock: timers });
+	const lock = new CacheLock({
+		timers,
+		writerTimeoutMs: 10_000,
+		readerWaitMs: 5_000,
+		uncacheableTtlMs: 30_000,
+	});
+	const app = createEdgeApp({
+		tier,
+		routes: ROUTES,
+		lock,
+		timers,
+		metrics: new Registry(),
+		config: { pop: "test", originTimeoutMs: 5_000, adminToken: "secret" },
+		fetchOrigin: options.fetchOrigin ?? (async (request) => origin.app.request(request)),
+	});
+	const get = (path: string, headers: Record<string, string> = {}, method = "GET") =>
+		app.request(`http://cdn.test${path}`, { method, headers: { host: "cdn.test", ...headers } });
+	return { app, origin, tier, lock, timers, get };
+}
+
+/** Lets the store's background commit (a few microtasks) finish. */
+async function settle(): Promise<void> {
+	for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+describe("edge proxy", () => {
+	test("a miss goes to the origin and is stored; the next request is a hit with Age", async () => {
+		const { get, origin, timers } = makeEdge();
+		const first = await get("/pages/1");
+		expect(first.status).toBe(200);
+		expect(first.headers.get("cache-status")).toBe("NeuroCache;fwd=uri-miss;fwd-status=200;stored");
+		const body = await first.text();
+		await settle();
+		timers.advance(5_000);
+		const second = await get("/pages/1");
+		expect(second.headers.get("cache-status")).toMatch(/^NeuroCache;hit;ttl=5[45]$/);
+		expect(second.headers.get("age")).toBe("5");
+		expect(await second.text()).toBe(body);
+		expect(origin.requests("/pages/1")).toBe(1);
+	});
+
+	test("100 concurrent misses make one origin request and get 100 correct bodies", async () => {
+		let release!: () => void;
+		const gate = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		const demo = createDemoOrigin();
+		const { get, lock } = makeEdge({
+			fetchOrigin: async (request) => {
+				await gate;
+				return demo.app.request(request);
+			},
+		});
+		const responses = Array.from({ length: 100 }, () => get("/bytes/2048"));
+		for (let i = 0; i < 50 && lock.stats().waiting < 99; i++) await Promise.resolve();
+		expect(lock.stats().waiting).toBe(99);
+		release();
+		const bodies = await Promise.all(
+			(await Promise.all(responses)).map(async (r) => new Uint8Array(await r.arrayBuffer())),
+		);
+		expect(demo.requests("/bytes/2048")).toBe(1);
+		expect(
+			bodies.every((b) => b.byteLength === 2048 && b[0] === 97 && b[2047] === 97 + (2047 % 26)),
+		).toBe(true);
+		expect(lock.stats().coalesced).toBe(99);
+	});
+
+	test("an uncacheable response is not stored and says why", async () => {
+		const { get, origin } = makeEdge();
+		const first = await get("/api/time");
+		expect(first.headers.get("cache-status")).toContain('detail="no-store"');
+		await get("/api/time");
+		expect(origin.requests("/api/time")).toBe(2);
+		const priv = await get("/api/me");
+		expect(priv.headers.get("cache-status")).toContain('detail="private"');
+	});
+
+	test("Vary selects separate variants", async () => {
+		const { get, origin } = makeEdge();
+		expect(await (await get("/api/greeting", { "accept-language": "fr" })).json()).toEqual({
+			greeting: "bonjour",
+		});
+		await settle();
+		expect(await (await get("/api/greeting")).json()).toEqual({ greeting: "hello" });
+		await settle();
+		const frAgain = await get("/api/greeting", { "accept-language": "fr" });
+		expect(frAgain.headers.get("cache-status")).toContain("hit");
+		expect(await frAgain.json()).toEqual({ greeting: "bonjour" });
+		expect(origin.requests("/api/greeting")).toBe(2);
+	});
+
+	test("a client's matching If-None-Match is answered 304 from the cache", async () => {
+		const { get, origin } = makeEdge();
+		const first = await get("/pages/2");
+		await first.text();
+		await settle();
+		const etag = first.headers.get("etag") as string;
+		const revalidate = await get("/pages/2", { "if-none-match": etag });
+		expect(revalidate.status).toBe(304);
+		expect(revalidate.headers.get("etag")).toBe(etag);
+		expect(revalidate.headers.get("cache-status")).toContain("hit");
+		expect(origin.requests("/pages/2")).toBe(1);
+	});
+
+	test("HEAD is answered from a stored GET without a body", async () => {
+		const { get } = makeEdge();
+		await (await get("/pages/3")).text();
+		await settle();
+		const head = await get("/pages/3", {}, "HEAD");
+		expect(head.status).toBe(200);
+		expect(head.headers.get("cache-status")).toContain("hit");
+		expect(await head.text()).toBe("");
+	});
+
+	test("only-if-cached with nothing stored is a 504", async () => {
+		const { get, origin } = makeEdge();
+		const res = await get("/pages/4", { "cache-control": "only-if-cached" });
+		expect(res.status).toBe(504);
+		expect(origin.requests()).toBe(0);
+	});
+
+	test("a successful POST invalidates the stored URL", async () => {
+		const { get, origin } = makeEdge();
+		await (await get("/pages/5")).text();
+		await settle();
+		const post = await get("/pages/5", {}, "POST");
+		expect(post.status).toBe(200);
+		const after = await get("/pages/5");
+		expect(after.headers.get("cache-status")).toContain("fwd=uri-miss");
+		expect(origin.requests("/pages/5")).toBe(3);
+	});
+
+	test("origin failures become 502 and timeouts 504, with a short body", async () => {
+		const down = makeEdge({
+			fetchOrigin: () => Promise.reject(new TypeError("connection refused")),
+		});
+		const refused = await down.get("/pages/1");
+		expect(refused.status).toBe(502);
+		expect(await refused.text()).toContain("origin unreachable");
+		const slow = makeEdge({
+			fetchOrigin: () => Promise.reject(new DOMException("deadline", "TimeoutError")),
+		});
+		const timedOut = await slow.get("/pages/1");
+		expect(timedOut.status).toBe(504);
+		// The failed writer released the key: the next request may try again.
+		expect(slow.lock.stats().locksHeld).toBe(0);
+	});
+
+	test("an unknown host is refused with 421", async () => {
+		const { app } = makeEdge();
+		const res = await app.request("http://elsewhere.test/", {
+			headers: { host: "elsewhere.test" },
+		});
+		expect(res.status).toBe(421);
+	});
+
+	test("purge by URL and by tag needs the bearer token", async () => {
+		const { app, get } = makeEdge();
+		await (await get("/pages/6")).text();
+		await (await get("/pages/7")).text();
+		await settle();
+		const purge = (body: unknown, token = "secret") =>
+			app.request("http://cdn.test/_neuro/purge", {
+				method: "POST",
+				headers: {
+					host: "cdn.test",
+					authorization: `Bearer ${token}`,
+					"content-type": "application/json",
+				},
+				body: JSON.stringify(body),
+			});
+		expect((await purge({ url: "http://cdn.test/pages/6" }, "wrong")).status).toBe(401);
+		expect((await purge({ nonsense: true })).status).toBe(400);
+		expect(await (await purge({ url: "http://cdn.test/pages/6" })).json()).toEqual({ purged: 1 });
+		expect(await (await purge({ tag: "page-7" })).json()).toEqual({ purged: 1 });
+		expect((await get("/pages/7")).headers.get("cache-status")).toContain("fwd=uri-miss");
+	});
+
+	test("metrics count requests by phase", async () => {
+		const { app, get } = makeEdge();
+		await (await get("/pages/8")).text();
+		await settle();
+		await (await get("/pages/8")).text();
+		const text = await (
+			await app.request("http://cdn.test/_neuro/metrics", { headers: { host: "cdn.test" } })
+		).text();
+		expect(text).toContain('neuro_requests_total{host="cdn.test",phase="hit",pop="test"} 1');
+		expect(text).toContain('neuro_requests_total{host="cdn.test",phase="miss",pop="test"} 1');
+		expect(text).toContain('neuro_l0{pop="test",stat="objects"} 1');
+	});
+});
