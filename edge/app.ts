@@ -20,14 +20,17 @@ import {
 } from "./http/cache-status.ts";
 import { evaluatePreconditions } from "./http/conditional.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
+import { mayServeStaleOnError } from "./http/reuse.ts";
+import { effectiveResponseDirectives } from "./http/targeted.ts";
 import { validatorsFromHeaders } from "./http/validators.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { Registry } from "./metrics/registry.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
-import { type Lookup, lookupStored, VARIANT_SEPARATOR } from "./proxy/cache-read.ts";
+import { type Found, lookupStored, VARIANT_SEPARATOR } from "./proxy/cache-read.ts";
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
 import { callOrigin, networkFetch, type OriginFetch } from "./proxy/origin-fetch.ts";
+import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import type { Storage, TierStats } from "./store/storage.ts";
 
 export interface EdgeConfig {
@@ -143,12 +146,12 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
 		const originUrl = `${route.origin.replace(/\/$/, "")}${url.pathname}${url.search}`;
 
-		const forward = async (method: string) => {
+		const forward = async (method: string, headers: Headers = request.headers) => {
 			const started = timers.now();
 			const result = await callOrigin(fetchOrigin, {
 				url: originUrl,
 				method,
-				headers: request.headers,
+				headers,
 				body: request.body,
 				timeoutMs: config.originTimeoutMs,
 				now: () => timers.now(),
@@ -176,11 +179,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		if (!key.ok) return finish(plain(400, `bad request target: ${key.error.message}`), "bypass");
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
 
-		const fromCache = (
-			found: Extract<Lookup, { kind: "found" }>,
-			phase: CachePhase,
-			extra: CacheStatusParams = {},
-		) => {
+		const fromCache = (found: Found, phase: CachePhase, extra: CacheStatusParams = {}) => {
 			const ttl = Math.round(found.lifetimeSeconds - found.ageSeconds);
 			const validators = validatorsFromHeaders(found.headers, found.stored.responseTimeMs);
 			if (
@@ -201,8 +200,16 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			});
 		};
 
-		/** Goes to the origin (once per key, with concurrent misses waiting on it) and stores. */
-		const fetchAndStore = async (fwd: CachePhase, collapsedRetry: boolean): Promise<Response> => {
+		/**
+		 * Goes to the origin (once per key, with concurrent misses waiting on it) and stores.
+		 * With a stale stored response it revalidates: a matching 304 freshens and serves it,
+		 * and an origin failure serves it stale where stale-if-error allows (RFC 5861 §4).
+		 */
+		const fetchAndStore = async (
+			fwd: CachePhase,
+			collapsedRetry: boolean,
+			stale?: Found,
+		): Promise<Response> => {
 			// Only GETs that may be stored take part in coalescing: a HEAD fills nothing, and
 			// a writer that stores nothing would mark the key uncacheable for everyone.
 			const coalesce = request.method === "GET" && !cacheControl.noStore;
@@ -219,16 +226,50 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 						cacheControl,
 						timers.now(),
 					);
-					if (again.kind === "found") return fromCache(again, fwd, { collapsed: true });
+					if (again.kind === "found" && again.decision.action === "serve")
+						return fromCache(again, fwd, { collapsed: true });
 				}
-				if (outcome === "retry" && !collapsedRetry) return fetchAndStore(fwd, true);
+				if (outcome === "retry" && !collapsedRetry) return fetchAndStore(fwd, true, stale);
 			}
-			const result = await forward(request.method);
-			if (acquired.role === "writer" && !result.ok) acquired.release("failed");
-			if (!result.ok) return finish(plain(result.status, result.reason), fwd);
+			const writer = acquired.role === "writer" ? acquired : undefined;
+			// The writer asks for the whole response (its own validators, or none), so what
+			// comes back can be stored; the client's conditionals stay between it and us.
+			const conditional =
+				stale === undefined ? undefined : revalidationHeaders(request.headers, stale);
+			const result = await forward(
+				request.method,
+				conditional ?? (writer ? withoutClientConditionals(request.headers) : request.headers),
+			);
+			const staleOnError = () =>
+				stale !== undefined &&
+				mayServeStaleOnError(
+					effectiveResponseDirectives(stale.headers).directives,
+					stale.lifetimeSeconds,
+					stale.ageSeconds,
+				).allowed;
+			if (!result.ok) {
+				writer?.release("failed");
+				if (stale !== undefined && staleOnError()) return fromCache(stale, "stale-if-error");
+				return finish(plain(result.status, result.reason), fwd);
+			}
 			const { response } = result;
+			if (stale !== undefined && response.status >= 500 && staleOnError()) {
+				writer?.release("failed");
+				void response.body?.cancel().catch(() => {});
+				return fromCache(stale, "stale-if-error", { fwdStatus: response.status });
+			}
+			if (stale !== undefined && conditional !== undefined && response.status === 304) {
+				const freshened = await applyNotModified(tier, stale, result, cacheControl, timers.now());
+				if (freshened !== undefined) {
+					writer?.release("filled");
+					return fromCache(freshened, "revalidated", { fwdStatus: 304 });
+				}
+				// A 304 that does not match what we hold: ask again, unconditionally.
+				writer?.release("failed");
+				return fetchAndStore("stale", true);
+			}
 			const storing =
-				acquired.role === "writer" && request.method === "GET"
+				writer !== undefined
 					? storeWhileStreaming(tier, {
 							method: request.method,
 							primaryKey: key.value,
@@ -243,9 +284,9 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 							notStored: "not-writer",
 							stored: Promise.resolve(undefined),
 						};
-			if (acquired.role === "writer") {
-				if (storing.notStored !== undefined) acquired.release("uncacheable");
-				else void storing.stored.then((r) => acquired.release(r?.stored ? "filled" : "failed"));
+			if (writer !== undefined) {
+				if (storing.notStored !== undefined) writer.release("uncacheable");
+				else void storing.stored.then((r) => writer.release(r?.stored ? "filled" : "failed"));
 			}
 			const phase: CachePhase = storing.notStored === undefined ? fwd : "uncacheable";
 			return finish(
@@ -274,7 +315,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			}
 			if (cacheControl.onlyIfCached)
 				return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
-			return fetchAndStore("stale", false);
+			return fetchAndStore("stale", false, found);
 		}
 		// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
 		if (cacheControl.onlyIfCached)
@@ -308,6 +349,22 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	});
 
 	return app;
+}
+
+/** The request minus the client's own validators: a cache fill wants the whole response. */
+function withoutClientConditionals(headers: Headers): Headers {
+	const out = new Headers(headers);
+	for (const name of [
+		"if-none-match",
+		"if-modified-since",
+		"if-match",
+		"if-unmodified-since",
+		"if-range",
+		"range",
+	]) {
+		out.delete(name);
+	}
+	return out;
 }
 
 function plain(status: number, message: string): Response {

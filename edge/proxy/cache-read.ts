@@ -47,7 +47,19 @@ export async function lookupStored(
 		found = second;
 	}
 	if (found.record.kind !== "response") return { kind: "miss", fwd: "uri-miss" };
-	const stored = found.record;
+	return assessStored(storageKey, found.record, found.body, request, nowMs);
+}
+
+export type Found = Extract<Lookup, { kind: "found" }>;
+
+/** Age, freshness lifetime and the reuse decision for a stored response (RFC 9111 §4.2). */
+export function assessStored(
+	storageKey: string,
+	stored: StoredResponse,
+	body: Uint8Array,
+	request: RequestCacheControl,
+	nowMs: number,
+): Found {
 	const headers = new Headers(stored.headers as [string, string][]);
 	const effective = effectiveResponseDirectives(headers);
 	const facts = {
@@ -75,7 +87,7 @@ export async function lookupStored(
 		storageKey,
 		stored,
 		headers,
-		body: found.body,
+		body,
 		ageSeconds,
 		lifetimeSeconds,
 		decision,

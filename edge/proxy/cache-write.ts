@@ -59,21 +59,7 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 	const variant = variantKey(vary, input.requestHeaders);
 	if (variant === undefined) return skip("vary-star");
 
-	const lifetimeSeconds = freshnessLifetime({
-		status: response.status,
-		headers: response.headers,
-		effective,
-		responseTimeMs: input.responseTimeMs,
-	}).seconds;
-	const staleSeconds = Math.max(
-		effective.directives.staleWhileRevalidate ?? 0,
-		effective.directives.staleIfError ?? 0,
-	);
-	const hasValidators = response.headers.has("etag") || response.headers.has("last-modified");
-	const expiresAt =
-		input.responseTimeMs +
-		(lifetimeSeconds + staleSeconds) * 1000 +
-		(hasValidators ? VALIDATOR_GRACE_MS : 0);
+	const expiresAt = retainUntil(response.status, response.headers, input.responseTimeMs);
 	const tags = purgeTags(response.headers);
 
 	let storageKey = input.primaryKey;
@@ -100,6 +86,26 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 		return { clientBody: null, notStored: undefined, stored: Promise.resolve(writer.commit()) };
 	const fill = fillWhileStreaming(response.body, writer);
 	return { clientBody: fill.clientBody, notStored: undefined, stored: fill.stored };
+}
+
+/**
+ * When the tier may drop a stored response: past its freshness lifetime and the stale
+ * windows it allows (RFC 5861), plus a grace period when it has validators, so a stale copy
+ * can still be revalidated with a cheap 304 instead of refetched.
+ */
+export function retainUntil(status: number, headers: Headers, responseTimeMs: number): number {
+	const effective = effectiveResponseDirectives(headers);
+	const lifetimeSeconds = freshnessLifetime({ status, headers, effective, responseTimeMs }).seconds;
+	const staleSeconds = Math.max(
+		effective.directives.staleWhileRevalidate ?? 0,
+		effective.directives.staleIfError ?? 0,
+	);
+	const hasValidators = headers.has("etag") || headers.has("last-modified");
+	return (
+		responseTimeMs +
+		(lifetimeSeconds + staleSeconds) * 1000 +
+		(hasValidators ? VALIDATOR_GRACE_MS : 0)
+	);
 }
 
 /** Purge tags from Cache-Tag and Surrogate-Key, bounded so a response cannot flood the index. */

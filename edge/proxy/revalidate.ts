@@ -1,0 +1,60 @@
+/**
+ * Revalidating a stale stored response with the origin (RFC 9111 §4.3): the forwarded
+ * request carries the stored validators; a 304 that matches them freshens the stored
+ * response in place: its header fields are updated as §3.2 says and the stored body is
+ * served again, with no body transferred.
+ */
+import type { RequestCacheControl } from "../http/cache-control.ts";
+import { updateStoredHeaders } from "../http/header-update.ts";
+import { buildRevalidationHeaders, freshensStoredResponse } from "../http/revalidation.ts";
+import { validatorsFromHeaders } from "../http/validators.ts";
+import type { Storage } from "../store/storage.ts";
+import { assessStored, type Found } from "./cache-read.ts";
+import { purgeTags, retainUntil } from "./cache-write.ts";
+import { encodeStoredResponse } from "./stored-response.ts";
+
+/** Request fields for a conditional forward, or undefined when the stored response has no validators. */
+export function revalidationHeaders(requestHeaders: Headers, found: Found): Headers | undefined {
+	const validators = validatorsFromHeaders(found.headers, found.stored.responseTimeMs);
+	if (!validators.etag && !validators.lastModified) return undefined;
+	return buildRevalidationHeaders(requestHeaders, [validators]);
+}
+
+export interface NotModified {
+	readonly response: Response;
+	readonly requestTimeMs: number;
+	readonly responseTimeMs: number;
+}
+
+/**
+ * Applies a 304 to the stored response. Returns the freshened response to serve, or
+ * undefined when the 304 does not match what is stored (§4.3.4), so the caller refetches.
+ */
+export async function applyNotModified(
+	tier: Storage,
+	found: Found,
+	notModified: NotModified,
+	request: RequestCacheControl,
+	nowMs: number,
+): Promise<Found | undefined> {
+	const incoming = notModified.response.headers;
+	if (
+		!freshensStoredResponse(validatorsFromHeaders(incoming), validatorsFromHeaders(found.headers))
+	)
+		return undefined;
+	const headers = updateStoredHeaders(found.headers, incoming);
+	const stored = {
+		status: found.stored.status,
+		headers: [...headers] as [string, string][],
+		requestTimeMs: notModified.requestTimeMs,
+		responseTimeMs: notModified.responseTimeMs,
+	};
+	const meta = {
+		expiresAt: retainUntil(stored.status, headers, stored.responseTimeMs),
+		tags: purgeTags(headers),
+		header: encodeStoredResponse(stored),
+	};
+	// The tier may have dropped the object meanwhile; the freshened copy is served anyway.
+	await tier.updateMeta(found.storageKey, meta);
+	return assessStored(found.storageKey, stored, found.body, request, nowMs);
+}

@@ -1,0 +1,158 @@
+import { describe, expect, test } from "bun:test";
+import { createEdgeApp } from "../../edge/app.ts";
+import { createDemoOrigin } from "../../edge/demo-origin.ts";
+import { CacheLock } from "../../edge/lock/cache-lock.ts";
+import { ManualTimers } from "../../edge/lock/timers.ts";
+import { Registry } from "../../edge/metrics/registry.ts";
+import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
+import { MemoryTier } from "../../edge/store/memory.ts";
+import { TsSlab } from "../../native/slab-ts.ts";
+
+function makeEdge(fetchOrigin: OriginFetch) {
+	const timers = new ManualTimers(Date.UTC(2026, 10, 22));
+	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 4 << 20 }), clock: timers });
+	const lock = new CacheLock({
+		timers,
+		writerTimeoutMs: 10_000,
+		readerWaitMs: 5_000,
+		uncacheableTtlMs: 30_000,
+	});
+	const app = createEdgeApp({
+		tier,
+		routes: { hosts: {}, default: "http://origin.test" },
+		lock,
+		timers,
+		metrics: new Registry(),
+		config: { pop: "test", originTimeoutMs: 5_000 },
+		fetchOrigin,
+	});
+	const get = (path: string) =>
+		app.request(`http://cdn.test${path}`, { headers: { host: "cdn.test" } });
+	return { get, timers };
+}
+
+async function settle(): Promise<void> {
+	for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+/** An origin that answers from a script of responses, counting calls and what they asked. */
+function scripted(answers: (() => Response | Promise<Response>)[]) {
+	const seen: Request[] = [];
+	const fetchOrigin: OriginFetch = async (request) => {
+		seen.push(request);
+		const answer = answers[Math.min(seen.length - 1, answers.length - 1)];
+		if (answer === undefined) throw new Error("no scripted answer");
+		return answer();
+	};
+	return { fetchOrigin, seen };
+}
+
+describe("revalidation and stale responses", () => {
+	test("a stale response is revalidated with its ETag; a 304 freshens it (RFC 9111 §4.3)", async () => {
+		const origin = createDemoOrigin();
+		const seen: Request[] = [];
+		const { get, timers } = makeEdge(async (request) => {
+			seen.push(request);
+			return origin.app.request(request);
+		});
+		const first = await get("/pages/1");
+		const body = await first.text();
+		await settle();
+		timers.advance(100_000); // max-age=60 plus stale-while-revalidate=30 are both past
+		const second = await get("/pages/1");
+		expect(second.headers.get("cache-status")).toBe("NeuroCache;fwd=stale;fwd-status=304;ttl=60");
+		expect(await second.text()).toBe(body);
+		expect(seen[1]?.headers.get("if-none-match")).toBe(first.headers.get("etag"));
+		// Freshened: the next request is a plain hit.
+		const third = await get("/pages/1");
+		expect(third.headers.get("cache-status")).toBe("NeuroCache;hit;ttl=60");
+		expect(seen).toHaveLength(2);
+	});
+
+	test("a changed object comes back whole and replaces the stored one", async () => {
+		const { fetchOrigin, seen } = scripted([
+			() => new Response("v1", { headers: { "cache-control": "max-age=10", etag: '"1"' } }),
+			() => new Response("v2", { headers: { "cache-control": "max-age=10", etag: '"2"' } }),
+		]);
+		const { get, timers } = makeEdge(fetchOrigin);
+		expect(await (await get("/x")).text()).toBe("v1");
+		await settle();
+		timers.advance(11_000);
+		const refetched = await get("/x");
+		expect(await refetched.text()).toBe("v2");
+		expect(refetched.headers.get("cache-status")).toContain("fwd=stale");
+		await settle();
+		expect(await (await get("/x")).text()).toBe("v2");
+		expect(seen).toHaveLength(2);
+	});
+
+	test("stale-while-revalidate serves stale at once and refreshes in the background (RFC 5861 §3)", async () => {
+		const { fetchOrigin, seen } = scripted([
+			() =>
+				new Response("old", {
+					headers: { "cache-control": "max-age=10, stale-while-revalidate=30" },
+				}),
+			() =>
+				new Response("new", {
+					headers: { "cache-control": "max-age=10, stale-while-revalidate=30" },
+				}),
+		]);
+		const { get, timers } = makeEdge(fetchOrigin);
+		await (await get("/swr")).text();
+		await settle();
+		timers.advance(15_000);
+		const stale = await get("/swr");
+		expect(await stale.text()).toBe("old");
+		expect(stale.headers.get("cache-status")).toBe(
+			'NeuroCache;hit;ttl=-5;detail="stale-while-revalidate"',
+		);
+		await settle();
+		expect(seen).toHaveLength(2);
+		expect(await (await get("/swr")).text()).toBe("new");
+	});
+
+	test("stale-if-error serves the stale copy when the origin fails (RFC 5861 §4)", async () => {
+		const { fetchOrigin } = scripted([
+			() => new Response("kept", { headers: { "cache-control": "max-age=10, stale-if-error=60" } }),
+			() => Promise.reject(new TypeError("connection refused")),
+		]);
+		const { get, timers } = makeEdge(fetchOrigin);
+		await (await get("/sie")).text();
+		await settle();
+		timers.advance(20_000);
+		const res = await get("/sie");
+		expect(res.status).toBe(200);
+		expect(await res.text()).toBe("kept");
+		expect(res.headers.get("cache-status")).toContain('detail="stale-if-error"');
+	});
+
+	test("a 5xx from the origin also falls back to stale-if-error", async () => {
+		const { fetchOrigin } = scripted([
+			() => new Response("kept", { headers: { "cache-control": "max-age=10, stale-if-error=60" } }),
+			() => new Response("down", { status: 503 }),
+		]);
+		const { get, timers } = makeEdge(fetchOrigin);
+		await (await get("/sie")).text();
+		await settle();
+		timers.advance(20_000);
+		const res = await get("/sie");
+		expect(await res.text()).toBe("kept");
+		// Served without waiting on a usable origin answer: a hit (RFC 9211 §2.1), so no fwd-status.
+		expect(res.headers.get("cache-status")).toBe('NeuroCache;hit;ttl=-10;detail="stale-if-error"');
+	});
+
+	test("must-revalidate forbids stale-if-error: the error is passed on (RFC 9111 §5.2.2.2)", async () => {
+		const { fetchOrigin } = scripted([
+			() =>
+				new Response("strict", {
+					headers: { "cache-control": "max-age=10, must-revalidate, stale-if-error=60" },
+				}),
+			() => Promise.reject(new TypeError("connection refused")),
+		]);
+		const { get, timers } = makeEdge(fetchOrigin);
+		await (await get("/strict")).text();
+		await settle();
+		timers.advance(20_000);
+		expect((await get("/strict")).status).toBe(502);
+	});
+});
