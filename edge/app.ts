@@ -19,10 +19,12 @@ import {
 	DEFAULT_CACHE_IDENTIFIER,
 } from "./http/cache-status.ts";
 import { evaluatePreconditions } from "./http/conditional.ts";
+import { ifRangeAllowsPartial } from "./http/if-range.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
+import { evaluateRange, type RangeOutcome } from "./http/range.ts";
 import { mayServeStaleOnError } from "./http/reuse.ts";
 import { effectiveResponseDirectives } from "./http/targeted.ts";
-import { validatorsFromHeaders } from "./http/validators.ts";
+import { type ValidatorFields, validatorsFromHeaders } from "./http/validators.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { Registry } from "./metrics/registry.ts";
@@ -194,6 +196,25 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			}
 			const headers = new Headers(found.headers);
 			headers.set("age", String(Math.floor(found.ageSeconds)));
+			const partial = rangeOf(request, found, validators);
+			if (partial.status === 206) {
+				headers.set("content-range", partial.contentRange);
+				headers.set("content-length", String(partial.contentLength));
+				const part = found.body.subarray(partial.start, partial.end + 1);
+				return finish(new Response(part, { status: 206, headers }), phase, { ttl, ...extra });
+			}
+			if (partial.status === 416) {
+				const refused = new Headers({
+					"content-range": partial.contentRange,
+					"content-type": "text/plain; charset=utf-8",
+				});
+				return finish(
+					new Response("range not satisfiable\n", { status: 416, headers: refused }),
+					phase,
+					{ ttl, ...extra },
+				);
+			}
+			if (found.stored.status === 200) headers.set("accept-ranges", "bytes");
 			return finish(new Response(found.body, { status: found.stored.status, headers }), phase, {
 				ttl,
 				...extra,
@@ -349,6 +370,19 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	});
 
 	return app;
+}
+
+/**
+ * RFC 9110 §14: a Range on a GET for a stored 200 is answered from the stored bytes (206,
+ * or 416 when unsatisfiable); If-Range that does not match sends the whole (§13.1.5).
+ */
+function rangeOf(request: Request, found: Found, validators: ValidatorFields): RangeOutcome {
+	const range = request.headers.get("range");
+	if (range === null || request.method !== "GET" || found.stored.status !== 200)
+		return { status: 200, reason: "no-range" };
+	if (!ifRangeAllowsPartial(request.headers.get("if-range"), validators))
+		return { status: 200, reason: "if-range-failed" };
+	return evaluateRange(range, found.body.byteLength);
 }
 
 /** The request minus the client's own validators: a cache fill wants the whole response. */

@@ -206,3 +206,51 @@ describe("edge proxy", () => {
 		expect(text).toContain('neuro_l0{pop="test",stat="objects"} 1');
 	});
 });
+
+describe("ranges from a cached object (RFC 9110 §14)", () => {
+	async function cachedEdge() {
+		const edge = makeEdge();
+		await (await edge.get("/bytes/100")).text();
+		await settle();
+		return edge;
+	}
+
+	test("a satisfiable range is a 206 with Content-Range", async () => {
+		const { get } = await cachedEdge();
+		const res = await get("/bytes/100", { range: "bytes=10-19" });
+		expect(res.status).toBe(206);
+		expect(res.headers.get("content-range")).toBe("bytes 10-19/100");
+		expect(res.headers.get("content-length")).toBe("10");
+		expect(await res.text()).toBe("klmnopqrst");
+	});
+
+	test("a suffix range takes the last bytes", async () => {
+		const { get } = await cachedEdge();
+		const res = await get("/bytes/100", { range: "bytes=-3" });
+		expect(res.headers.get("content-range")).toBe("bytes 97-99/100");
+		expect(await res.text()).toBe("tuv");
+	});
+
+	test("an unsatisfiable range is a 416 naming the length", async () => {
+		const { get } = await cachedEdge();
+		const res = await get("/bytes/100", { range: "bytes=500-600" });
+		expect(res.status).toBe(416);
+		expect(res.headers.get("content-range")).toBe("bytes */100");
+	});
+
+	test("a malformed range is ignored: the whole object", async () => {
+		const { get } = await cachedEdge();
+		const res = await get("/bytes/100", { range: "bytes=banana" });
+		expect(res.status).toBe(200);
+		expect((await res.arrayBuffer()).byteLength).toBe(100);
+	});
+
+	test("If-Range that does not match sends the whole object", async () => {
+		const { get } = await cachedEdge();
+		const res = await get("/bytes/100", { range: "bytes=0-9", "if-range": '"some-other-etag"' });
+		expect(res.status).toBe(200);
+		const etag = (await get("/bytes/100")).headers.get("etag") as string;
+		const matching = await get("/bytes/100", { range: "bytes=0-9", "if-range": etag });
+		expect(matching.status).toBe(206);
+	});
+});
