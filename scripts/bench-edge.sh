@@ -166,6 +166,8 @@ for size in "${SIZES[@]}"; do
 			if [[ "${status_header,,}" != *hit* ]]; then
 				OURS_UNAVAILABLE="after warm-up $url answered Cache-Status: '${status_header}', not a hit"
 				log "ours: not available ($OURS_UNAVAILABLE)"
+				# Stop it now so it does not take CPU from the servers being measured.
+				kill -TERM "$OURS_PID" 2>/dev/null || true
 				CONTENDERS=(nginx ceiling)
 				continue
 			fi
