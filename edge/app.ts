@@ -27,13 +27,20 @@ import { effectiveResponseDirectives } from "./http/targeted.ts";
 import { type ValidatorFields, validatorsFromHeaders } from "./http/validators.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
-import type { Registry } from "./metrics/registry.ts";
+import type { CounterSeries, Registry } from "./metrics/registry.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
-import { type Found, lookupStored, VARIANT_SEPARATOR } from "./proxy/cache-read.ts";
+import {
+	type Found,
+	lookupStored,
+	StoredAnalysisCache,
+	VARIANT_SEPARATOR,
+} from "./proxy/cache-read.ts";
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
 import { callOrigin, networkFetch, type OriginFetch } from "./proxy/origin-fetch.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import type { Storage, TierStats } from "./store/storage.ts";
+
+type ResponseBody = ConstructorParameters<typeof Response>[0];
 
 export interface EdgeConfig {
 	readonly pop: string;
@@ -71,6 +78,17 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		["pop", "host"],
 		[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 	);
+	/** One bound series per host and phase: hosts are the configured ones or "(unknown)". */
+	const seriesByHostPhase = new Map<string, CounterSeries>();
+	const requestSeries = (host: string, phase: CachePhase): CounterSeries => {
+		const id = `${host}\u0000${phase}`;
+		let series = seriesByHostPhase.get(id);
+		if (series === undefined) {
+			series = requests.series({ pop: config.pop, host, phase });
+			seriesByHostPhase.set(id, series);
+		}
+		return series;
+	};
 	const tierGauges = metrics.gauge(
 		"neuro_l0",
 		"L0 tier statistics (hits, misses, evictions, bytes...).",
@@ -80,6 +98,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		"pop",
 		"stat",
 	]);
+	const analysis = new StoredAnalysisCache();
 	const app = new Hono();
 
 	app.get("/_neuro/metrics", () => {
@@ -126,23 +145,30 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		const url = new URL(request.url);
 		const host = request.headers.get("host") ?? url.host;
 		const route = routeFor(deps.routes, host);
-		const finish = (
-			response: Response,
+		const hostLabel = route === undefined ? "(unknown)" : host;
+		/** Sends a response: Cache-Status added to `headers` (owned by this call), phase counted. */
+		const reply = (
+			body: ResponseBody,
+			status: number,
+			headers: Headers,
 			phase: CachePhase,
 			extra: CacheStatusParams = {},
 		): Response => {
-			requests.inc({ pop: config.pop, host, phase });
-			const headers = new Headers(response.headers);
+			requestSeries(hostLabel, phase).inc();
 			addCacheStatus(headers, {
 				cache: DEFAULT_CACHE_IDENTIFIER,
 				...cacheStatusParamsForPhase(phase),
 				...extra,
 			});
-			return new Response(request.method === "HEAD" ? null : response.body, {
-				status: response.status,
-				headers,
-			});
+			return new Response(request.method === "HEAD" ? null : body, { status, headers });
 		};
+		const finish = (
+			response: Response,
+			phase: CachePhase,
+			extra: CacheStatusParams = {},
+		): Response =>
+			reply(response.body, response.status, new Headers(response.headers), phase, extra);
+
 		if (route === undefined)
 			return finish(plain(421, `no origin is configured for host ${host}`), "bypass");
 		const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
@@ -188,11 +214,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 				evaluatePreconditions(request, { ...validators, status: found.stored.status }) ===
 				"send-304"
 			) {
-				return finish(
-					new Response(null, { status: 304, headers: notModifiedHeaders(found.headers) }),
-					phase,
-					{ ttl, ...extra },
-				);
+				return reply(null, 304, notModifiedHeaders(found.headers), phase, { ttl, ...extra });
 			}
 			const headers = new Headers(found.headers);
 			headers.set("age", String(Math.floor(found.ageSeconds)));
@@ -201,24 +223,17 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 				headers.set("content-range", partial.contentRange);
 				headers.set("content-length", String(partial.contentLength));
 				const part = found.body.subarray(partial.start, partial.end + 1);
-				return finish(new Response(part, { status: 206, headers }), phase, { ttl, ...extra });
+				return reply(part, 206, headers, phase, { ttl, ...extra });
 			}
 			if (partial.status === 416) {
 				const refused = new Headers({
 					"content-range": partial.contentRange,
 					"content-type": "text/plain; charset=utf-8",
 				});
-				return finish(
-					new Response("range not satisfiable\n", { status: 416, headers: refused }),
-					phase,
-					{ ttl, ...extra },
-				);
+				return reply("range not satisfiable\n", 416, refused, phase, { ttl, ...extra });
 			}
 			if (found.stored.status === 200) headers.set("accept-ranges", "bytes");
-			return finish(new Response(found.body, { status: found.stored.status, headers }), phase, {
-				ttl,
-				...extra,
-			});
+			return reply(found.body, found.stored.status, headers, phase, { ttl, ...extra });
 		};
 
 		/**
@@ -242,6 +257,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 				if (outcome === "filled" && !collapsedRetry) {
 					const again = await lookupStored(
 						tier,
+						analysis,
 						key.value,
 						request.headers,
 						cacheControl,
@@ -324,7 +340,14 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		};
 
 		if (cacheControl.noStore) return fetchAndStore("request", true);
-		const found = await lookupStored(tier, key.value, request.headers, cacheControl, timers.now());
+		const found = await lookupStored(
+			tier,
+			analysis,
+			key.value,
+			request.headers,
+			cacheControl,
+			timers.now(),
+		);
 		if (found.kind === "found") {
 			const decision = found.decision;
 			if (decision.action === "serve") return fromCache(found, "hit");

@@ -81,9 +81,20 @@ export class Counter extends Metric {
 	get(labels: Labels = {}): number {
 		return this.#values.get(this.keyOf(labels)) ?? 0;
 	}
+	/** A series bound to one label set, for hot paths: the label text is built once. */
+	series(labels: Labels): CounterSeries {
+		const key = this.keyOf(labels);
+		const values = this.#values;
+		if (!values.has(key)) values.set(key, 0);
+		return { inc: () => void values.set(key, (values.get(key) as number) + 1) };
+	}
 	samples(): string[] {
 		return [...this.#values].map(([key, value]) => `${this.name}${key} ${formatValue(value)}`);
 	}
+}
+
+export interface CounterSeries {
+	inc(): void;
 }
 
 export class Gauge extends Metric {

@@ -3,13 +3,13 @@
  * the variant, RFC 9111 §4.1) and decide whether it may be reused (§4.2, via reuse.ts).
  */
 import { currentAgeSeconds, parseAgeValue } from "../http/age.ts";
-import type { RequestCacheControl } from "../http/cache-control.ts";
+import type { RequestCacheControl, ResponseCacheControl } from "../http/cache-control.ts";
 import { dateValueMs, freshnessLifetime } from "../http/freshness.ts";
 import { decideReuse, type ReuseDecision } from "../http/reuse.ts";
 import { effectiveResponseDirectives } from "../http/targeted.ts";
 import { parseVary, variantKey } from "../http/vary.ts";
 import type { Storage } from "../store/storage.ts";
-import { decodeRecord, type StoredResponse } from "./stored-response.ts";
+import { type DecodedRecord, decodeRecord, type StoredResponse } from "./stored-response.ts";
 
 /** Variants live under the primary key plus this separator and the variant key. */
 export const VARIANT_SEPARATOR = "\u0000";
@@ -29,12 +29,13 @@ export type Lookup =
 
 export async function lookupStored(
 	tier: Storage,
+	analysis: StoredAnalysisCache,
 	primaryKey: string,
 	requestHeaders: Headers,
 	request: RequestCacheControl,
 	nowMs: number,
 ): Promise<Lookup> {
-	const first = await readRecord(tier, primaryKey);
+	const first = await readRecord(tier, primaryKey, analysis);
 	if (first === undefined) return { kind: "miss", fwd: "uri-miss" };
 	let storageKey = primaryKey;
 	let found = first;
@@ -42,24 +43,27 @@ export async function lookupStored(
 		const variant = variantKey(parseVary(first.record.vary.join(", ")), requestHeaders);
 		if (variant === undefined) return { kind: "miss", fwd: "uri-miss" };
 		storageKey = `${primaryKey}${VARIANT_SEPARATOR}${variant}`;
-		const second = await readRecord(tier, storageKey);
+		const second = await readRecord(tier, storageKey, analysis);
 		if (second === undefined) return { kind: "miss", fwd: "vary-miss" };
 		found = second;
 	}
 	if (found.record.kind !== "response") return { kind: "miss", fwd: "uri-miss" };
-	return assessStored(storageKey, found.record, found.body, request, nowMs);
+	return assessStored(storageKey, found.record.analyzed, found.body, request, nowMs);
 }
 
 export type Found = Extract<Lookup, { kind: "found" }>;
 
-/** Age, freshness lifetime and the reuse decision for a stored response (RFC 9111 §4.2). */
-export function assessStored(
-	storageKey: string,
-	stored: StoredResponse,
-	body: Uint8Array,
-	request: RequestCacheControl,
-	nowMs: number,
-): Found {
+/** The parts of a stored response that do not change between hits. */
+export interface AnalyzedResponse {
+	readonly stored: StoredResponse;
+	readonly headers: Headers;
+	readonly directives: ResponseCacheControl;
+	readonly lifetimeSeconds: number;
+	readonly dateValueMs: number | undefined;
+	readonly ageValueSeconds: number;
+}
+
+export function analyzeStored(stored: StoredResponse): AnalyzedResponse {
 	const headers = new Headers(stored.headers as [string, string][]);
 	const effective = effectiveResponseDirectives(headers);
 	const facts = {
@@ -68,16 +72,34 @@ export function assessStored(
 		effective,
 		responseTimeMs: stored.responseTimeMs,
 	};
-	const lifetimeSeconds = freshnessLifetime(facts).seconds;
+	return {
+		stored,
+		headers,
+		directives: effective.directives,
+		lifetimeSeconds: freshnessLifetime(facts).seconds,
+		dateValueMs: headers.has("date") ? dateValueMs(facts) : undefined,
+		ageValueSeconds: parseAgeValue(headers.get("age")),
+	};
+}
+
+/** Age and the reuse decision for a stored response now (RFC 9111 §4.2). */
+export function assessStored(
+	storageKey: string,
+	analyzed: AnalyzedResponse,
+	body: Uint8Array,
+	request: RequestCacheControl,
+	nowMs: number,
+): Found {
+	const { stored, headers, lifetimeSeconds } = analyzed;
 	const ageSeconds = currentAgeSeconds({
 		requestTimeMs: stored.requestTimeMs,
 		responseTimeMs: stored.responseTimeMs,
 		nowMs,
-		dateValueMs: headers.has("date") ? dateValueMs(facts) : undefined,
-		ageValueSeconds: parseAgeValue(headers.get("age")),
+		dateValueMs: analyzed.dateValueMs,
+		ageValueSeconds: analyzed.ageValueSeconds,
 	});
 	const decision = decideReuse({
-		response: effective.directives,
+		response: analyzed.directives,
 		request,
 		lifetimeSeconds,
 		currentAgeSeconds: ageSeconds,
@@ -94,12 +116,46 @@ export function assessStored(
 	};
 }
 
-async function readRecord(tier: Storage, key: string) {
+type Analyzed =
+	| { readonly kind: "response"; readonly analyzed: AnalyzedResponse }
+	| Exclude<DecodedRecord, { kind: "response" }>;
+
+/**
+ * What a stored response's metadata says, worked out once per stored object rather than on
+ * every hit: decoding and header parsing cost more than the rest of a hit together. Keyed
+ * by storage key and checked against the metadata bytes, so a replaced object never reuses
+ * its predecessor's analysis. Bounded; past the bound it starts over.
+ */
+export class StoredAnalysisCache {
+	readonly #entries = new Map<string, { readonly header: Uint8Array; readonly record: Analyzed }>();
+	constructor(private readonly limit = 10_000) {}
+
+	decode(key: string, header: Uint8Array): Analyzed {
+		const known = this.#entries.get(key);
+		if (known !== undefined && sameBytes(known.header, header)) return known.record;
+		const decoded = decodeRecord(header);
+		const record: Analyzed =
+			decoded.kind === "response"
+				? { kind: "response", analyzed: analyzeStored(decoded) }
+				: decoded;
+		if (this.#entries.size >= this.limit) this.#entries.clear();
+		this.#entries.set(key, { header, record });
+		return record;
+	}
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	if (a.byteLength !== b.byteLength) return false;
+	for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+	return true;
+}
+
+async function readRecord(tier: Storage, key: string, analysis: StoredAnalysisCache) {
 	const hit = await tier.lookup(key);
 	if (hit === undefined) return undefined;
 	// Copied, then released at once: a response body may be read long after this returns,
 	// and the tier may reuse the slot meanwhile.
-	const record = decodeRecord(hit.meta.header);
+	const record = analysis.decode(key, hit.meta.header);
 	const body = hit.body.slice();
 	hit.release();
 	return record.kind === "corrupt" ? undefined : { record, body };

@@ -9,7 +9,7 @@ import { updateStoredHeaders } from "../http/header-update.ts";
 import { buildRevalidationHeaders, freshensStoredResponse } from "../http/revalidation.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
 import type { Storage } from "../store/storage.ts";
-import { assessStored, type Found } from "./cache-read.ts";
+import { analyzeStored, assessStored, type Found } from "./cache-read.ts";
 import { purgeTags, retainUntil } from "./cache-write.ts";
 import { encodeStoredResponse } from "./stored-response.ts";
 
@@ -56,5 +56,5 @@ export async function applyNotModified(
 	};
 	// The tier may have dropped the object meanwhile; the freshened copy is served anyway.
 	await tier.updateMeta(found.storageKey, meta);
-	return assessStored(found.storageKey, stored, found.body, request, nowMs);
+	return assessStored(found.storageKey, analyzeStored(stored), found.body, request, nowMs);
 }

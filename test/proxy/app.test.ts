@@ -163,12 +163,17 @@ describe("edge proxy", () => {
 		expect(slow.lock.stats().locksHeld).toBe(0);
 	});
 
-	test("an unknown host is refused with 421", async () => {
+	test("an unknown host is refused with 421, and a flood of them adds no metric series", async () => {
 		const { app } = makeEdge();
-		const res = await app.request("http://elsewhere.test/", {
-			headers: { host: "elsewhere.test" },
-		});
-		expect(res.status).toBe(421);
+		for (let i = 0; i < 50; i++) {
+			const res = await app.request(`http://h${i}.test/`, { headers: { host: `h${i}.test` } });
+			expect(res.status).toBe(421);
+		}
+		const text = await (
+			await app.request("http://cdn.test/_neuro/metrics", { headers: { host: "cdn.test" } })
+		).text();
+		expect(text).toContain('neuro_requests_total{host="(unknown)",phase="bypass",pop="test"} 50');
+		expect(text).not.toContain("h1.test");
 	});
 
 	test("purge by URL and by tag needs the bearer token", async () => {
