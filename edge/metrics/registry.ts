@@ -69,27 +69,37 @@ abstract class Metric {
 }
 
 export class Counter extends Metric {
-	readonly #values = new Map<string, number>();
+	/** One holder per label set: a bound series increments a field, not a Map entry. */
+	readonly #values = new Map<string, { value: number }>();
 	get type() {
 		return "counter" as const;
 	}
 	inc(labels: Labels = {}, by = 1): void {
 		if (!(by >= 0)) throw new RangeError(`${this.name}: a counter only goes up (got ${by})`);
-		const key = this.keyOf(labels);
-		this.#values.set(key, (this.#values.get(key) ?? 0) + by);
+		this.#holder(this.keyOf(labels)).value += by;
 	}
 	get(labels: Labels = {}): number {
-		return this.#values.get(this.keyOf(labels)) ?? 0;
+		return this.#values.get(this.keyOf(labels))?.value ?? 0;
 	}
 	/** A series bound to one label set, for hot paths: the label text is built once. */
 	series(labels: Labels): CounterSeries {
-		const key = this.keyOf(labels);
-		const values = this.#values;
-		if (!values.has(key)) values.set(key, 0);
-		return { inc: () => void values.set(key, (values.get(key) as number) + 1) };
+		const holder = this.#holder(this.keyOf(labels));
+		return {
+			inc: () => {
+				holder.value++;
+			},
+		};
 	}
 	samples(): string[] {
-		return [...this.#values].map(([key, value]) => `${this.name}${key} ${formatValue(value)}`);
+		return [...this.#values].map(([key, { value }]) => `${this.name}${key} ${formatValue(value)}`);
+	}
+	#holder(key: string): { value: number } {
+		let holder = this.#values.get(key);
+		if (holder === undefined) {
+			holder = { value: 0 };
+			this.#values.set(key, holder);
+		}
+		return holder;
 	}
 }
 
