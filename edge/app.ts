@@ -38,7 +38,8 @@ import {
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
 import { callOrigin, networkFetch, type OriginFetch } from "./proxy/origin-fetch.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
-import type { Storage, TierStats } from "./store/storage.ts";
+import { softPurge } from "./proxy/soft-purge.ts";
+import type { PurgeSelector, Storage, TierStats } from "./store/storage.ts";
 
 type ResponseBody = ConstructorParameters<typeof Response>[0];
 
@@ -59,9 +60,16 @@ export interface EdgeDeps {
 	readonly fetchOrigin?: OriginFetch;
 }
 
+/** `soft: true` marks matches stale instead of dropping them (they may still serve stale). */
 const PurgeBody = v.union([
-	v.strictObject({ url: v.pipe(v.string(), v.url(), v.maxLength(8192)) }),
-	v.strictObject({ tag: v.pipe(v.string(), v.minLength(1), v.maxLength(256)) }),
+	v.strictObject({
+		url: v.pipe(v.string(), v.url(), v.maxLength(8192)),
+		soft: v.optional(v.boolean()),
+	}),
+	v.strictObject({
+		tag: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+		soft: v.optional(v.boolean()),
+	}),
 ]);
 
 export function createEdgeApp(deps: EdgeDeps): Hono {
@@ -118,26 +126,41 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		try {
 			body = await c.req.json();
 		} catch {
-			return c.text('body must be JSON: {"url": "..."} or {"tag": "..."}\n', 400);
+			return c.text(
+				'body must be JSON: {"url": "...", "soft"?: true} or {"tag": "...", "soft"?: true}\n',
+				400,
+			);
 		}
 		const parsed = v.safeParse(PurgeBody, body);
 		if (!parsed.success)
-			return c.text('body must be {"url": "<absolute URL>"} or {"tag": "<tag>"}\n', 400);
+			return c.text(
+				'body must be {"url": "<absolute URL>"} or {"tag": "<tag>"}, with optional "soft": true\n',
+				400,
+			);
+		const { soft } = parsed.output;
 		const purged =
 			"tag" in parsed.output
-				? await tier.purge({ tag: parsed.output.tag })
-				: await purgeUrl(parsed.output.url);
-		return c.json({ purged });
+				? await purgeSelected([{ tag: parsed.output.tag }], soft === true)
+				: await purgeUrl(parsed.output.url, soft === true);
+		return c.json({ purged, soft: soft === true });
 	});
 
 	/** Drops a URL and all its variants. */
-	async function purgeUrl(url: string): Promise<number> {
+	/** Drops a URL and all its variants, or with `soft` marks them stale. */
+	async function purgeUrl(url: string, soft = false): Promise<number> {
 		const key = primaryCacheKey({ method: "GET", url });
 		if (!key.ok) return 0;
-		return (
-			(await tier.purge({ key: key.value })) +
-			(await tier.purge({ prefix: `${key.value}${VARIANT_SEPARATOR}` }))
+		return purgeSelected(
+			[{ key: key.value }, { prefix: `${key.value}${VARIANT_SEPARATOR}` }],
+			soft,
 		);
+	}
+
+	async function purgeSelected(selectors: PurgeSelector[], soft: boolean): Promise<number> {
+		let count = 0;
+		for (const selector of selectors)
+			count += soft ? await softPurge(tier, selector) : await tier.purge(selector);
+		return count;
 	}
 
 	app.all("*", async (c) => {

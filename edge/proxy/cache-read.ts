@@ -76,7 +76,8 @@ export function analyzeStored(stored: StoredResponse): AnalyzedResponse {
 		stored,
 		headers,
 		directives: effective.directives,
-		lifetimeSeconds: freshnessLifetime(facts).seconds,
+		// A soft-purged response is stale at once; stale-while-revalidate may still serve it.
+		lifetimeSeconds: stored.invalidated === true ? 0 : freshnessLifetime(facts).seconds,
 		dateValueMs: headers.has("date") ? dateValueMs(facts) : undefined,
 		ageValueSeconds: parseAgeValue(headers.get("age")),
 	};

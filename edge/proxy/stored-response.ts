@@ -12,6 +12,8 @@ export interface StoredResponse {
 	readonly headers: readonly (readonly [string, string])[];
 	readonly requestTimeMs: number;
 	readonly responseTimeMs: number;
+	/** Set by a soft purge: treated as stale from then on, until revalidated or refetched. */
+	readonly invalidated?: boolean | undefined;
 }
 
 /** Stored under the primary key when responses vary: which request fields select the variant. */
@@ -26,6 +28,7 @@ const StoredSchema = v.union([
 		headers: v.array(v.tuple([v.string(), v.string()])),
 		requestTimeMs: v.number(),
 		responseTimeMs: v.number(),
+		invalidated: v.optional(v.boolean()),
 	}),
 	v.strictObject({ kind: v.literal("vary"), vary: v.array(v.string()) }),
 ]);

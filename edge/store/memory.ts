@@ -285,6 +285,11 @@ export class MemoryTier implements Storage, WriterHost {
 		return ids.length;
 	}
 
+	async keys(selector: PurgeSelector): Promise<string[]> {
+		if (this.#closed) throw new TierClosedError(this.name);
+		return this.#matching(selector).map((id) => this.#entries.keys[id] as string);
+	}
+
 	async updateMeta(key: string, meta: ObjectMeta): Promise<boolean> {
 		if (this.#closed) throw new TierClosedError(this.name);
 		const id = this.#idOf(key);

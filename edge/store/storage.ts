@@ -80,6 +80,8 @@ export interface Storage {
 	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number): ObjectWriter;
 	/** Drops matching objects; resolves to how many were dropped. */
 	purge(selector: PurgeSelector): Promise<number>;
+	/** Keys of the stored objects that match (for purges that rewrite instead of dropping). */
+	keys(selector: PurgeSelector): Promise<string[]>;
 	/** Replaces an object's metadata, keeping its body. False when the key is not stored. */
 	updateMeta(key: string, meta: ObjectMeta): Promise<boolean>;
 	stats(): TierStats;

@@ -193,9 +193,35 @@ describe("edge proxy", () => {
 			});
 		expect((await purge({ url: "http://cdn.test/pages/6" }, "wrong")).status).toBe(401);
 		expect((await purge({ nonsense: true })).status).toBe(400);
-		expect(await (await purge({ url: "http://cdn.test/pages/6" })).json()).toEqual({ purged: 1 });
-		expect(await (await purge({ tag: "page-7" })).json()).toEqual({ purged: 1 });
+		expect(await (await purge({ url: "http://cdn.test/pages/6" })).json()).toEqual({
+			purged: 1,
+			soft: false,
+		});
+		expect(await (await purge({ tag: "page-7" })).json()).toEqual({ purged: 1, soft: false });
 		expect((await get("/pages/7")).headers.get("cache-status")).toContain("fwd=uri-miss");
+	});
+
+	test("a soft purge marks stale: served stale while it refreshes, not dropped", async () => {
+		const { app, get, origin } = makeEdge();
+		const body = await (await get("/pages/9")).text();
+		await settle();
+		const purged = await app.request("http://cdn.test/_neuro/purge", {
+			method: "POST",
+			headers: {
+				host: "cdn.test",
+				authorization: "Bearer secret",
+				"content-type": "application/json",
+			},
+			body: JSON.stringify({ tag: "page-9", soft: true }),
+		});
+		expect(await purged.json()).toEqual({ purged: 1, soft: true });
+		// /pages/* allow stale-while-revalidate=30: the stale copy answers, a refresh goes out.
+		const stale = await get("/pages/9");
+		expect(stale.headers.get("cache-status")).toContain('detail="stale-while-revalidate"');
+		expect(await stale.text()).toBe(body);
+		await settle();
+		expect(origin.requests("/pages/9")).toBe(2);
+		expect((await get("/pages/9")).headers.get("cache-status")).toMatch(/;hit;ttl=60$/);
 	});
 
 	test("metrics count requests by phase", async () => {

@@ -200,6 +200,11 @@ for (const [slabName, makeSlab] of slabs) {
 			tier.set("/a/2", encode("2"), { tags: ["blue"] });
 			tier.set("/b/1", encode("3"), { tags: ["red", "blue"] });
 			tier.set("/c", encode("4"));
+			expect((await tier.keys({ tag: "red" })).sort()).toEqual(["/a/1", "/b/1"]);
+			expect((await tier.keys({ prefix: "/a/" })).sort()).toEqual(["/a/1", "/a/2"]);
+			expect(await tier.keys({ key: "/c" })).toEqual(["/c"]);
+			expect(await tier.keys({ key: "/none" })).toEqual([]);
+			expect(tier.size).toBe(4); // listing drops nothing
 			expect(await tier.purge({ tag: "red" })).toBe(2);
 			expect([tier.has("/a/1"), tier.has("/b/1"), tier.has("/a/2")]).toEqual([false, false, true]);
 			expect(await tier.purge({ prefix: "/a/" })).toBe(1);
