@@ -9,9 +9,13 @@
  */
 import { Hono } from "hono";
 import * as v from "valibot";
-import { type HostsConfig, routeFor } from "./config/hosts.ts";
+import { type HostRoute, type HostsConfig, routeFor } from "./config/hosts.ts";
 import { parseRequestCacheControl } from "./http/cache-control.ts";
-import { primaryCacheKey } from "./http/cache-key.ts";
+import {
+	type CacheKeyConfig,
+	DEFAULT_CACHE_KEY_CONFIG,
+	primaryCacheKey,
+} from "./http/cache-key.ts";
 import { type CachePhase, cacheStatusParamsForPhase } from "./http/cache-phase.ts";
 import {
 	addCacheStatus,
@@ -148,7 +152,10 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	/** Drops a URL and all its variants. */
 	/** Drops a URL and all its variants, or with `soft` marks them stale. */
 	async function purgeUrl(url: string, soft = false): Promise<number> {
-		const key = primaryCacheKey({ method: "GET", url });
+		const key = primaryCacheKey(
+			{ method: "GET", url },
+			keyConfigFor(routeFor(deps.routes, hostOf(url))),
+		);
 		if (!key.ok) return 0;
 		return purgeSelected(
 			[{ key: key.value }, { prefix: `${key.value}${VARIANT_SEPARATOR}` }],
@@ -226,7 +233,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			return finish(result.response, "method", { fwdStatus: result.response.status });
 		}
 
-		const key = primaryCacheKey({ method: request.method, url: cacheUrl });
+		const key = primaryCacheKey({ method: request.method, url: cacheUrl }, keyConfigFor(route));
 		if (!key.ok) return finish(plain(400, `bad request target: ${key.error.message}`), "bypass");
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
 
@@ -416,6 +423,31 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	});
 
 	return app;
+}
+
+/** Each host's cache-key normalization, from its route in the hosts file (made once per route). */
+const keyConfigs = new WeakMap<HostRoute, CacheKeyConfig>();
+function keyConfigFor(route: HostRoute | undefined): CacheKeyConfig {
+	if (
+		route === undefined ||
+		(route.sortQuery === undefined && route.ignoreQueryParams === undefined)
+	) {
+		return DEFAULT_CACHE_KEY_CONFIG;
+	}
+	let config = keyConfigs.get(route);
+	if (config === undefined) {
+		config = {
+			...DEFAULT_CACHE_KEY_CONFIG,
+			sortQuery: route.sortQuery ?? DEFAULT_CACHE_KEY_CONFIG.sortQuery,
+			ignoredQueryParams: route.ignoreQueryParams ?? [],
+		};
+		keyConfigs.set(route, config);
+	}
+	return config;
+}
+
+function hostOf(url: string): string | null {
+	return URL.canParse(url) ? new URL(url).host : null;
 }
 
 /**

@@ -12,6 +12,7 @@
  *   default: https://origin.example.com    # optional: any other Host
  */
 import * as v from "valibot";
+import { IgnoredParamSchema } from "../http/cache-key-config.ts";
 
 const HOSTNAME =
 	/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/;
@@ -34,7 +35,8 @@ function parsedUrl(text: string): URL | undefined {
 const HostSchema = v.strictObject(
 	{
 		origin: OriginUrl,
-		ignoreQueryParams: v.optional(v.array(v.pipe(v.string(), v.minLength(1, "must not be empty")))),
+		/** Query parameters left out of the cache key: exact names, or prefixes like "utm_*". */
+		ignoreQueryParams: v.optional(v.array(IgnoredParamSchema)),
 		sortQuery: v.optional(v.boolean("must be true or false")),
 	},
 	"unknown field",

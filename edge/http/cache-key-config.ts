@@ -4,7 +4,7 @@ import * as v from "valibot";
  * Ignored query parameter names: exact ("fbclid") or a prefix ending in "*" ("utm_*").
  * A lone "*" would drop every parameter and merge distinct resources, so it is refused.
  */
-const IgnoredParamSchema = v.pipe(
+export const IgnoredParamSchema = v.pipe(
 	v.string(),
 	v.regex(/^[^*&=]+\*?$/, 'must be a parameter name, or a prefix ending in "*" (like "utm_*")'),
 );

@@ -78,7 +78,7 @@ describe("hosts config", () => {
 		[
 			"empty param",
 			"hosts:\n  a.com:\n    origin: http://x.test\n    ignoreQueryParams: ['']\n",
-			/ignoreQueryParams\.0: must not be empty/,
+			/ignoreQueryParams\.0: must be a parameter name, or a prefix ending in "\*"/,
 		],
 	];
 	for (const [name, text, message] of bad) {

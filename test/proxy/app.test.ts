@@ -224,6 +224,38 @@ describe("edge proxy", () => {
 		expect((await get("/pages/9")).headers.get("cache-status")).toMatch(/;hit;ttl=60$/);
 	});
 
+	test("a host's ignored query parameters do not split the cache", async () => {
+		const origin = createDemoOrigin();
+		const timers = new ManualTimers(Date.UTC(2026, 10, 22));
+		const app = createEdgeApp({
+			tier: new MemoryTier({ slab: new TsSlab({ capacityBytes: 4 << 20 }), clock: timers }),
+			routes: {
+				hosts: {
+					"cdn.test": { origin: "http://origin.test", ignoreQueryParams: ["utm_*", "fbclid"] },
+				},
+			},
+			lock: new CacheLock({
+				timers,
+				writerTimeoutMs: 10_000,
+				readerWaitMs: 5_000,
+				uncacheableTtlMs: 30_000,
+			}),
+			timers,
+			metrics: new Registry(),
+			config: { pop: "test", originTimeoutMs: 5_000 },
+			fetchOrigin: async (request) => origin.app.request(request),
+		});
+		const get = (path: string) =>
+			app.request(`http://cdn.test${path}`, { headers: { host: "cdn.test" } });
+		await (await get("/pages/1?utm_source=mail&b=2&a=1")).text();
+		await settle();
+		const same = await get("/pages/1?a=1&fbclid=xyz&b=2");
+		expect(same.headers.get("cache-status")).toContain("hit");
+		const different = await get("/pages/1?a=2&b=2");
+		expect(different.headers.get("cache-status")).toContain("fwd=uri-miss");
+		expect(origin.requests("/pages/1")).toBe(2);
+	});
+
 	test("metrics count requests by phase", async () => {
 		const { app, get } = makeEdge();
 		await (await get("/pages/8")).text();
