@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createEdgeApp } from "../../edge/app.ts";
+import { createDemoOrigin } from "../../edge/demo-origin.ts";
+import { CacheLock } from "../../edge/lock/cache-lock.ts";
+import { systemTimers } from "../../edge/lock/timers.ts";
+import { Registry } from "../../edge/metrics/registry.ts";
+import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
+import { MemoryTier } from "../../edge/store/memory.ts";
+import { TsSlab } from "../../native/slab-ts.ts";
+
+// Bad input against the edge served over real HTTP (Bun.serve on a free loopback port):
+// every case gets a clear answer, nothing wrong is stored, and the server keeps serving.
+
+const origin = createDemoOrigin();
+let hang = false;
+const fetchOrigin: OriginFetch = async (request) => {
+	if (hang) {
+		// A hung origin: answers only when the edge's deadline aborts the request.
+		return new Promise((_, reject) =>
+			request.signal.addEventListener("abort", () => reject(request.signal.reason)),
+		);
+	}
+	return origin.app.request(request);
+};
+const tier = new MemoryTier({
+	slab: new TsSlab({ capacityBytes: 4 << 20 }),
+	maxObjectBytes: 64 * 1024,
+});
+const app = createEdgeApp({
+	tier,
+	routes: { hosts: {}, default: "http://origin.test" },
+	lock: new CacheLock({
+		timers: systemTimers,
+		writerTimeoutMs: 2_000,
+		readerWaitMs: 2_000,
+		uncacheableTtlMs: 1_000,
+	}),
+	timers: systemTimers,
+	metrics: new Registry(),
+	config: { pop: "test", originTimeoutMs: 200 },
+	fetchOrigin,
+});
+let server: ReturnType<typeof Bun.serve>;
+let base = "";
+
+beforeAll(() => {
+	server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
+	base = `http://127.0.0.1:${server.port}`;
+});
+afterAll(() => void server.stop(true));
+
+async function alive(): Promise<void> {
+	const res = await fetch(`${base}/pages/1`);
+	expect(res.status).toBe(200);
+	await res.arrayBuffer();
+}
+
+describe("bad input at the edge", () => {
+	test("an absurdly large header is refused by the server, which keeps serving", async () => {
+		const res = await fetch(`${base}/pages/1`, { headers: { "x-big": "a".repeat(256 * 1024) } });
+		expect(res.status).toBeGreaterThanOrEqual(400);
+		await alive();
+	});
+
+	test("absurd request directives are read conservatively, not trusted", async () => {
+		for (const value of [
+			"max-age=-1",
+			"max-age=99999999999999",
+			"max-age=1, max-age=2",
+			"max-stale=abc",
+			'"unterminated',
+		]) {
+			const res = await fetch(`${base}/pages/2`, { headers: { "cache-control": value } });
+			expect(res.status).toBe(200);
+			expect(res.headers.get("cache-status")).toMatch(/^NeuroCache;/);
+			await res.arrayBuffer();
+		}
+		await alive();
+	});
+
+	test("garbage ranges get the whole object, never a wrong part", async () => {
+		await (await fetch(`${base}/bytes/100`)).arrayBuffer();
+		for (const range of [
+			"bytes=",
+			"bytes=5-2",
+			"chars=1-2",
+			`bytes=${"1-2,".repeat(500)}1-2`,
+			"bytes=-",
+		]) {
+			const res = await fetch(`${base}/bytes/100`, { headers: { range } });
+			expect([200, 416]).toContain(res.status);
+			if (res.status === 200) expect((await res.arrayBuffer()).byteLength).toBe(100);
+			else await res.arrayBuffer();
+		}
+	});
+
+	test("a hung origin becomes a 504 at the deadline and stores nothing", async () => {
+		hang = true;
+		try {
+			const res = await fetch(`${base}/pages/hung-${Date.now() % 1000}`);
+			expect(res.status).toBe(504);
+			expect(await res.text()).toContain("origin timeout");
+		} finally {
+			hang = false;
+		}
+		await alive();
+	});
+
+	test("a flood of distinct keys stays within the tier's capacity", async () => {
+		for (let i = 0; i < 300; i++) await (await fetch(`${base}/bytes/${10_000 + i}`)).arrayBuffer();
+		const stats = tier.stats();
+		expect(stats.bytes).toBeLessThanOrEqual(stats.capacityBytes);
+		expect(stats.evictions).toBeGreaterThan(0);
+		await alive();
+	});
+
+	test("a body over the byte gate streams through whole and is not stored", async () => {
+		const res = await fetch(`${base}/bytes/100000`);
+		expect((await res.arrayBuffer()).byteLength).toBe(100_000);
+		expect(res.headers.get("cache-status")).toContain('detail="too-large"');
+		const again = await fetch(`${base}/bytes/100000`);
+		expect(again.headers.get("cache-status")).not.toContain("hit");
+		await again.arrayBuffer();
+	});
+});
