@@ -40,7 +40,12 @@ import {
 	VARIANT_SEPARATOR,
 } from "./proxy/cache-read.ts";
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
-import { callOrigin, networkFetch, type OriginFetch } from "./proxy/origin-fetch.ts";
+import {
+	callOrigin,
+	networkFetch,
+	type OriginFetch,
+	type OriginResult,
+} from "./proxy/origin-fetch.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import { softPurge } from "./proxy/soft-purge.ts";
 import type { PurgeSelector, Storage, TierStats } from "./store/storage.ts";
@@ -236,6 +241,20 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		const key = primaryCacheKey({ method: request.method, url: cacheUrl }, keyConfigFor(route));
 		if (!key.ok) return finish(plain(400, `bad request target: ${key.error.message}`), "bypass");
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
+		const primaryKey = key.value;
+		const lookupNow = () =>
+			lookupStored(tier, analysis, primaryKey, request.headers, cacheControl, timers.now());
+		/** Streams an origin answer to a GET into the tier (fills and background refreshes). */
+		const store = (result: Extract<OriginResult, { ok: true }>) =>
+			storeWhileStreaming(tier, {
+				method: "GET",
+				primaryKey,
+				requestHeaders: request.headers,
+				request: cacheControl,
+				response: result.response,
+				requestTimeMs: result.requestTimeMs,
+				responseTimeMs: result.responseTimeMs,
+			});
 
 		const fromCache = (found: Found, phase: CachePhase, extra: CacheStatusParams = {}) => {
 			const ttl = Math.round(found.lifetimeSeconds - found.ageSeconds);
@@ -285,14 +304,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			if (acquired.role === "waiter") {
 				const outcome = await acquired.outcome;
 				if (outcome === "filled" && !collapsedRetry) {
-					const again = await lookupStored(
-						tier,
-						analysis,
-						key.value,
-						request.headers,
-						cacheControl,
-						timers.now(),
-					);
+					const again = await lookupNow();
 					if (again.kind === "found" && again.decision.action === "serve")
 						return fromCache(again, fwd, { collapsed: true });
 				}
@@ -337,15 +349,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			}
 			const storing =
 				writer !== undefined
-					? storeWhileStreaming(tier, {
-							method: request.method,
-							primaryKey: key.value,
-							requestHeaders: request.headers,
-							request: cacheControl,
-							response,
-							requestTimeMs: result.requestTimeMs,
-							responseTimeMs: result.responseTimeMs,
-						})
+					? store(result)
 					: {
 							clientBody: response.body,
 							notStored: "not-writer",
@@ -370,14 +374,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		};
 
 		if (cacheControl.noStore) return fetchAndStore("request", true);
-		const found = await lookupStored(
-			tier,
-			analysis,
-			key.value,
-			request.headers,
-			cacheControl,
-			timers.now(),
-		);
+		const found = await lookupNow();
 		if (found.kind === "found") {
 			const decision = found.decision;
 			if (decision.action === "serve") return fromCache(found, "hit");
@@ -400,22 +397,14 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		return fetchAndStore(found.fwd === "vary-miss" ? "vary-miss" : "miss", false);
 
 		async function fetchRefresh(): Promise<void> {
-			const acquired = lock.acquire(key.ok ? key.value : "", undefined);
-			if (acquired.role !== "writer" || !key.ok) return;
-			const result = await forward("GET");
+			const acquired = lock.acquire(primaryKey);
+			if (acquired.role !== "writer") return;
+			const result = await forward("GET", withoutClientConditionals(request.headers));
 			if (!result.ok) {
 				acquired.release("failed");
 				return;
 			}
-			const storing = storeWhileStreaming(tier, {
-				method: "GET",
-				primaryKey: key.value,
-				requestHeaders: request.headers,
-				request: cacheControl,
-				response: result.response,
-				requestTimeMs: result.requestTimeMs,
-				responseTimeMs: result.responseTimeMs,
-			});
+			const storing = store(result);
 			if (storing.clientBody !== null) void storing.clientBody.cancel().catch(() => {});
 			const stored = await storing.stored;
 			acquired.release(stored?.stored ? "filled" : "uncacheable");

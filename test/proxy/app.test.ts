@@ -1,44 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { createEdgeApp } from "../../edge/app.ts";
-import type { HostsConfig } from "../../edge/config/hosts.ts";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
-import { CacheLock } from "../../edge/lock/cache-lock.ts";
-import { ManualTimers } from "../../edge/lock/timers.ts";
-import { Registry } from "../../edge/metrics/registry.ts";
-import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
-import { MemoryTier } from "../../edge/store/memory.ts";
-import { TsSlab } from "../../native/slab-ts.ts";
-
-const ROUTES: HostsConfig = { hosts: { "cdn.test": { origin: "http://origin.test" } } };
-
-function makeEdge(options: { fetchOrigin?: OriginFetch } = {}) {
-	const origin = createDemoOrigin();
-	const timers = new ManualTimers(Date.UTC(2026, 10, 22));
-	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 8 << 20 }), clock: timers });
-	const lock = new CacheLock({
-		timers,
-		writerTimeoutMs: 10_000,
-		readerWaitMs: 5_000,
-		uncacheableTtlMs: 30_000,
-	});
-	const app = createEdgeApp({
-		tier,
-		routes: ROUTES,
-		lock,
-		timers,
-		metrics: new Registry(),
-		config: { pop: "test", originTimeoutMs: 5_000, adminToken: "secret" },
-		fetchOrigin: options.fetchOrigin ?? (async (request) => origin.app.request(request)),
-	});
-	const get = (path: string, headers: Record<string, string> = {}, method = "GET") =>
-		app.request(`http://cdn.test${path}`, { method, headers: { host: "cdn.test", ...headers } });
-	return { app, origin, tier, lock, timers, get };
-}
-
-/** Lets the store's background commit (a few microtasks) finish. */
-async function settle(): Promise<void> {
-	for (let i = 0; i < 10; i++) await Promise.resolve();
-}
+import { makeEdge, settle } from "./edge-harness.ts";
 
 describe("edge proxy", () => {
 	test("a miss goes to the origin and is stored; the next request is a hit with Age", async () => {
@@ -225,28 +187,9 @@ describe("edge proxy", () => {
 	});
 
 	test("a host's ignored query parameters do not split the cache", async () => {
-		const origin = createDemoOrigin();
-		const timers = new ManualTimers(Date.UTC(2026, 10, 22));
-		const app = createEdgeApp({
-			tier: new MemoryTier({ slab: new TsSlab({ capacityBytes: 4 << 20 }), clock: timers }),
-			routes: {
-				hosts: {
-					"cdn.test": { origin: "http://origin.test", ignoreQueryParams: ["utm_*", "fbclid"] },
-				},
-			},
-			lock: new CacheLock({
-				timers,
-				writerTimeoutMs: 10_000,
-				readerWaitMs: 5_000,
-				uncacheableTtlMs: 30_000,
-			}),
-			timers,
-			metrics: new Registry(),
-			config: { pop: "test", originTimeoutMs: 5_000 },
-			fetchOrigin: async (request) => origin.app.request(request),
+		const { get, origin } = makeEdge({
+			route: { origin: "http://origin.test", ignoreQueryParams: ["utm_*", "fbclid"] },
 		});
-		const get = (path: string) =>
-			app.request(`http://cdn.test${path}`, { headers: { host: "cdn.test" } });
 		await (await get("/pages/1?utm_source=mail&b=2&a=1")).text();
 		await settle();
 		const same = await get("/pages/1?a=1&fbclid=xyz&b=2");

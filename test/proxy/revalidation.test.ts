@@ -1,38 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { createEdgeApp } from "../../edge/app.ts";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
-import { CacheLock } from "../../edge/lock/cache-lock.ts";
-import { ManualTimers } from "../../edge/lock/timers.ts";
-import { Registry } from "../../edge/metrics/registry.ts";
 import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
-import { MemoryTier } from "../../edge/store/memory.ts";
-import { TsSlab } from "../../native/slab-ts.ts";
+import { makeEdge, settle } from "./edge-harness.ts";
 
-function makeEdge(fetchOrigin: OriginFetch) {
-	const timers = new ManualTimers(Date.UTC(2026, 10, 22));
-	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 4 << 20 }), clock: timers });
-	const lock = new CacheLock({
-		timers,
-		writerTimeoutMs: 10_000,
-		readerWaitMs: 5_000,
-		uncacheableTtlMs: 30_000,
-	});
-	const app = createEdgeApp({
-		tier,
-		routes: { hosts: {}, default: "http://origin.test" },
-		lock,
-		timers,
-		metrics: new Registry(),
-		config: { pop: "test", originTimeoutMs: 5_000 },
-		fetchOrigin,
-	});
-	const get = (path: string) =>
-		app.request(`http://cdn.test${path}`, { headers: { host: "cdn.test" } });
-	return { get, timers };
-}
-
-async function settle(): Promise<void> {
-	for (let i = 0; i < 20; i++) await Promise.resolve();
+function edgeWith(fetchOrigin: OriginFetch) {
+	return makeEdge({ fetchOrigin });
 }
 
 /** An origin that answers from a script of responses, counting calls and what they asked. */
@@ -51,7 +23,7 @@ describe("revalidation and stale responses", () => {
 	test("a stale response is revalidated with its ETag; a 304 freshens it (RFC 9111 §4.3)", async () => {
 		const origin = createDemoOrigin();
 		const seen: Request[] = [];
-		const { get, timers } = makeEdge(async (request) => {
+		const { get, timers } = edgeWith(async (request) => {
 			seen.push(request);
 			return origin.app.request(request);
 		});
@@ -74,7 +46,7 @@ describe("revalidation and stale responses", () => {
 			() => new Response("v1", { headers: { "cache-control": "max-age=10", etag: '"1"' } }),
 			() => new Response("v2", { headers: { "cache-control": "max-age=10", etag: '"2"' } }),
 		]);
-		const { get, timers } = makeEdge(fetchOrigin);
+		const { get, timers } = edgeWith(fetchOrigin);
 		expect(await (await get("/x")).text()).toBe("v1");
 		await settle();
 		timers.advance(11_000);
@@ -97,7 +69,7 @@ describe("revalidation and stale responses", () => {
 					headers: { "cache-control": "max-age=10, stale-while-revalidate=30" },
 				}),
 		]);
-		const { get, timers } = makeEdge(fetchOrigin);
+		const { get, timers } = edgeWith(fetchOrigin);
 		await (await get("/swr")).text();
 		await settle();
 		timers.advance(15_000);
@@ -116,7 +88,7 @@ describe("revalidation and stale responses", () => {
 			() => new Response("kept", { headers: { "cache-control": "max-age=10, stale-if-error=60" } }),
 			() => Promise.reject(new TypeError("connection refused")),
 		]);
-		const { get, timers } = makeEdge(fetchOrigin);
+		const { get, timers } = edgeWith(fetchOrigin);
 		await (await get("/sie")).text();
 		await settle();
 		timers.advance(20_000);
@@ -131,7 +103,7 @@ describe("revalidation and stale responses", () => {
 			() => new Response("kept", { headers: { "cache-control": "max-age=10, stale-if-error=60" } }),
 			() => new Response("down", { status: 503 }),
 		]);
-		const { get, timers } = makeEdge(fetchOrigin);
+		const { get, timers } = edgeWith(fetchOrigin);
 		await (await get("/sie")).text();
 		await settle();
 		timers.advance(20_000);
@@ -149,7 +121,7 @@ describe("revalidation and stale responses", () => {
 				}),
 			() => Promise.reject(new TypeError("connection refused")),
 		]);
-		const { get, timers } = makeEdge(fetchOrigin);
+		const { get, timers } = edgeWith(fetchOrigin);
 		await (await get("/strict")).text();
 		await settle();
 		timers.advance(20_000);

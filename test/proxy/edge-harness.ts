@@ -1,0 +1,48 @@
+/**
+ * An edge wired for in-process tests: the demo origin (or a given fetch) behind it, a
+ * ManualTimers clock, a TS slab, and `get` to send requests for cdn.test.
+ */
+import { createEdgeApp } from "../../edge/app.ts";
+import type { HostRoute } from "../../edge/config/hosts.ts";
+import { createDemoOrigin } from "../../edge/demo-origin.ts";
+import { CacheLock } from "../../edge/lock/cache-lock.ts";
+import { ManualTimers } from "../../edge/lock/timers.ts";
+import { Registry } from "../../edge/metrics/registry.ts";
+import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
+import { MemoryTier } from "../../edge/store/memory.ts";
+import { TsSlab } from "../../native/slab-ts.ts";
+
+export interface EdgeHarnessOptions {
+	readonly fetchOrigin?: OriginFetch;
+	/** The route for cdn.test; default: the demo origin with default cache keys. */
+	readonly route?: HostRoute;
+}
+
+export function makeEdge(options: EdgeHarnessOptions = {}) {
+	const origin = createDemoOrigin();
+	const timers = new ManualTimers(Date.UTC(2026, 10, 22));
+	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 8 << 20 }), clock: timers });
+	const lock = new CacheLock({
+		timers,
+		writerTimeoutMs: 10_000,
+		readerWaitMs: 5_000,
+		uncacheableTtlMs: 30_000,
+	});
+	const app = createEdgeApp({
+		tier,
+		routes: { hosts: { "cdn.test": options.route ?? { origin: "http://origin.test" } } },
+		lock,
+		timers,
+		metrics: new Registry(),
+		config: { pop: "test", originTimeoutMs: 5_000, adminToken: "secret" },
+		fetchOrigin: options.fetchOrigin ?? (async (request) => origin.app.request(request)),
+	});
+	const get = (path: string, headers: Record<string, string> = {}, method = "GET") =>
+		app.request(`http://cdn.test${path}`, { method, headers: { host: "cdn.test", ...headers } });
+	return { app, origin, tier, lock, timers, get };
+}
+
+/** Lets a store's background commit (a few microtasks) finish. */
+export async function settle(): Promise<void> {
+	for (let i = 0; i < 20; i++) await Promise.resolve();
+}
