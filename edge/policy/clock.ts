@@ -12,6 +12,7 @@ const NONE = -1;
 export class ClockPolicy implements EvictionPolicy {
 	readonly name = "clock";
 	readonly needsEveryAccess = false;
+	readonly wantsKeyHash = false;
 	#referenced: Uint8Array;
 	#present: Uint8Array;
 	/** One past the highest id ever inserted: the hand's range. */

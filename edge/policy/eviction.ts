@@ -11,8 +11,13 @@ export interface EvictionPolicy {
 	 * used (CLOCK): then the tier may serve hot entries without telling the policy each time.
 	 */
 	readonly needsEveryAccess: boolean;
-	/** A new entry became visible. */
-	inserted(id: number): void;
+	/** True when `inserted` needs a real key hash; others get 0 and the tier skips hashing. */
+	readonly wantsKeyHash: boolean;
+	/**
+	 * A new entry became visible. `keyHash` identifies its key across id reuse, for
+	 * policies that remember evicted keys (S3-FIFO's ghost); others ignore it.
+	 */
+	inserted(id: number, keyHash: number): void;
 	/** A lookup hit the entry. On the hot path: keep it cheap. */
 	accessed(id: number): void;
 	/** The entry left the tier (evicted, expired, purged, replaced). */

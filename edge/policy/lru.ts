@@ -9,6 +9,7 @@ const NONE = -1;
 export class LruPolicy implements EvictionPolicy {
 	readonly name = "lru";
 	readonly needsEveryAccess = true;
+	readonly wantsKeyHash = false;
 	#prev: Int32Array;
 	#next: Int32Array;
 	/** Most recently used. */

@@ -44,7 +44,7 @@ export class RankedCache implements SizedCachePolicy {
 		this.#held[id] = 1;
 		this.#size[id] = size;
 		this.used += size;
-		this.#policy.inserted(id);
+		this.#policy.inserted(id, id); // trace ids are stable, so the id is its own key identity
 		return false;
 	}
 

@@ -23,8 +23,9 @@ import {
 	slotOffset,
 } from "../../native/size-classes.ts";
 import type { Slab } from "../../native/slab-api.ts";
-import { ClockPolicy } from "../policy/clock.ts";
 import type { EvictionPolicy } from "../policy/eviction.ts";
+import { keyHash } from "../policy/key-hash.ts";
+import { S3FifoPolicy } from "../policy/s3-fifo-policy.ts";
 import { type Clock, sharedCoarseClock } from "./clock.ts";
 import {
 	bodyLengthOf,
@@ -124,7 +125,7 @@ export class MemoryTier implements Storage, WriterHost {
 		this.#clock = options.clock ?? sharedCoarseClock();
 		this.#arena = options.slab.arenaBytes();
 		this.#arenaBuffer = this.#arena.buffer;
-		this.#policy = options.policy ?? new ClockPolicy();
+		this.#policy = options.policy ?? new S3FifoPolicy();
 		// A policy that must see every access gets no hot set: hot hits bypass it.
 		const hotLimit = this.#policy.needsEveryAccess
 			? 0
@@ -381,7 +382,7 @@ export class MemoryTier implements Storage, WriterHost {
 				else ids.add(id);
 			}
 		}
-		this.#policy.inserted(id);
+		this.#policy.inserted(id, this.#policy.wantsKeyHash ? keyHash(target.key) : 0);
 	}
 
 	// --- Internals --------------------------------------------------------------------

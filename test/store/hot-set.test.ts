@@ -92,6 +92,7 @@ describe("the hot set of MemoryTier.get", () => {
 		const fifo: EvictionPolicy = {
 			name: "fifo",
 			needsEveryAccess: false,
+			wantsKeyHash: false,
 			inserted: (id) => void order.push(id),
 			accessed: (id) => void calls.push(`accessed ${id}`),
 			removed: (id) => {

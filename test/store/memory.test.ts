@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { ClockPolicy } from "../../edge/policy/clock.ts";
 import type { EvictionPolicy } from "../../edge/policy/eviction.ts";
 import { LruPolicy } from "../../edge/policy/lru.ts";
+import { S3FifoPolicy } from "../../edge/policy/s3-fifo-policy.ts";
 import { ManualClock } from "../../edge/store/clock.ts";
 import { MemoryTier, type MemoryTierOptions } from "../../edge/store/memory.ts";
 import type { ObjectMeta } from "../../edge/store/storage.ts";
@@ -243,6 +244,10 @@ for (const [slabName, makeSlab] of slabs) {
 		});
 
 		test("random operations never return wrong bytes and keep accounting exact", () => {
+			checkRandomOperations(makeSlab, () => new S3FifoPolicy());
+		});
+
+		test("the same with CLOCK", () => {
 			checkRandomOperations(makeSlab, () => new ClockPolicy());
 		});
 	});

@@ -1,0 +1,182 @@
+import type { EvictionPolicy } from "./eviction.ts";
+import { IdLinks, IdQueue, NO_ID } from "./id-lists.ts";
+import { grownUint8 } from "./typed-growth.ts";
+
+const ABSENT = 0;
+const IN_SMALL = 1;
+const IN_MAIN = 2;
+const MAX_FREQUENCY = 3;
+/** The small FIFO's share of the entries (the paper's 10%). */
+const SMALL_SHARE = 0.1;
+/** The ghost remembers about as many evicted keys as there are live entries. */
+const MIN_GHOST = 1024;
+
+/**
+ * S3-FIFO (Yang et al., SOSP 2023) over the memory tier's entry ids: the policy chosen by
+ * trace replay (docs/cache-policy.md). New entries enter a small FIFO; those used while
+ * there move to the main FIFO at eviction time, the rest leave and their key goes into a
+ * ghost FIFO; an entry whose key is in the ghost starts in main. Main evicts in FIFO order,
+ * giving entries with a use left another round. A hit writes one byte (the frequency), as
+ * CLOCK's does, so the tier's hot set may batch hits (needsEveryAccess is false).
+ *
+ * Entry ids are reused by the tier, so the ghost remembers key hashes, not ids: a hash
+ * collision can only start an entry in main, never serve wrong bytes.
+ */
+export class S3FifoPolicy implements EvictionPolicy {
+	readonly name = "s3-fifo";
+	readonly needsEveryAccess = false;
+	readonly wantsKeyHash = true;
+	readonly #links = new IdLinks();
+	readonly #small = new IdQueue(this.#links);
+	readonly #main = new IdQueue(this.#links);
+	#where = new Uint8Array(1024);
+	#frequency = new Uint8Array(1024);
+	#keyHash = new Uint32Array(1024);
+	/** Ghost: key hashes in eviction order (a ring), and how often each is in it. */
+	#ghostRing = new Uint32Array(MIN_GHOST);
+	#ghostStart = 0;
+	#ghostLength = 0;
+	readonly #ghostCounts = new Map<number, number>();
+	/** The victim last handed out from the small FIFO: its key joins the ghost when removed. */
+	#smallVictim = NO_ID;
+	/** The FIFO the last victim came from: where a candidate walk starts. */
+	#walkStart = ABSENT;
+
+	grow(capacity: number): void {
+		if (capacity <= this.#where.length) return;
+		this.#links.ensure(capacity - 1);
+		this.#where = grownUint8(this.#where, capacity - 1);
+		this.#frequency = grownUint8(this.#frequency, capacity - 1);
+		const hashes = new Uint32Array(this.#where.length);
+		hashes.set(this.#keyHash);
+		this.#keyHash = hashes;
+	}
+
+	inserted(id: number, keyHash: number): void {
+		this.grow(id + 1);
+		if (this.#where[id] !== ABSENT) this.removed(id);
+		this.#frequency[id] = 0;
+		this.#keyHash[id] = keyHash;
+		if (this.#forgetGhost(keyHash)) {
+			this.#main.pushNewest(id, 1);
+			this.#where[id] = IN_MAIN;
+		} else {
+			this.#small.pushNewest(id, 1);
+			this.#where[id] = IN_SMALL;
+		}
+	}
+
+	/** Which FIFO holds the entry: for tests and debugging, not the hot path. */
+	locate(id: number): "small" | "main" | undefined {
+		const where = this.#where[id];
+		return where === IN_SMALL ? "small" : where === IN_MAIN ? "main" : undefined;
+	}
+
+	accessed(id: number): void {
+		const frequency = this.#frequency[id] as number;
+		if (frequency < MAX_FREQUENCY && this.#where[id] !== ABSENT)
+			this.#frequency[id] = frequency + 1;
+	}
+
+	removed(id: number): void {
+		const where = this.#where[id];
+		if (where === IN_SMALL) this.#small.remove(id, 1);
+		else if (where === IN_MAIN) this.#main.remove(id, 1);
+		else return;
+		this.#where[id] = ABSENT;
+		if (id === this.#smallVictim) {
+			this.#rememberGhost(this.#keyHash[id] as number);
+			this.#smallVictim = NO_ID;
+		}
+	}
+
+	nextVictim(after: number): number {
+		if (after !== NO_ID) return this.#nextCandidate(after);
+		this.#smallVictim = NO_ID;
+		// Bounded: each turn returns, or moves an entry from small to main (at most once per
+		// entry), or spends one of an entry's at most MAX_FREQUENCY credits in main.
+		for (;;) {
+			const live = this.#small.count + this.#main.count;
+			if (live === 0) return NO_ID;
+			if (this.#small.count > live * SMALL_SHARE || this.#main.count === 0) {
+				const id = this.#small.oldest;
+				if ((this.#frequency[id] as number) > 0) {
+					this.#small.remove(id, 1);
+					this.#frequency[id] = 0;
+					this.#main.pushNewest(id, 1);
+					this.#where[id] = IN_MAIN;
+					continue;
+				}
+				this.#smallVictim = id;
+				this.#walkStart = IN_SMALL;
+				return id;
+			}
+			const id = this.#main.oldest;
+			const frequency = this.#frequency[id] as number;
+			if (frequency > 0) {
+				this.#frequency[id] = frequency - 1;
+				this.#main.remove(id, 1);
+				this.#main.pushNewest(id, 1);
+				continue;
+			}
+			this.#walkStart = IN_MAIN;
+			return id;
+		}
+	}
+
+	/**
+	 * Candidates after `after`, without side effects: the rest of the victim's FIFO (older to
+	 * newer), then the other FIFO from its oldest, then -1.
+	 */
+	#nextCandidate(after: number): number {
+		const newer = this.#links.prev[after] as number;
+		if (newer !== NO_ID) return newer;
+		const inSmall = this.#where[after] === IN_SMALL;
+		if (inSmall !== (this.#walkStart === IN_SMALL)) return NO_ID;
+		return inSmall ? this.#main.oldest : this.#small.oldest;
+	}
+
+	#ghostCapacity(): number {
+		return Math.max(MIN_GHOST, this.#small.count + this.#main.count);
+	}
+
+	#rememberGhost(hash: number): void {
+		if (this.#ghostLength === this.#ghostRing.length) {
+			if (this.#ghostRing.length < this.#ghostCapacity()) this.#growGhost();
+			else this.#dropOldestGhost();
+		}
+		this.#ghostRing[(this.#ghostStart + this.#ghostLength) % this.#ghostRing.length] = hash;
+		this.#ghostLength++;
+		this.#ghostCounts.set(hash, (this.#ghostCounts.get(hash) ?? 0) + 1);
+	}
+
+	/** True (and forgets one occurrence) when the hash is in the ghost. */
+	#forgetGhost(hash: number): boolean {
+		const count = this.#ghostCounts.get(hash);
+		if (count === undefined) return false;
+		if (count === 1) this.#ghostCounts.delete(hash);
+		else this.#ghostCounts.set(hash, count - 1);
+		// The ring keeps the stale slot; when it is dropped it may take a newer occurrence of
+		// the same hash with it. The ghost is a hint, so forgetting early only costs a round
+		// in the small FIFO.
+		return true;
+	}
+
+	#dropOldestGhost(): void {
+		const hash = this.#ghostRing[this.#ghostStart] as number;
+		this.#ghostStart = (this.#ghostStart + 1) % this.#ghostRing.length;
+		this.#ghostLength--;
+		const count = this.#ghostCounts.get(hash);
+		if (count === 1) this.#ghostCounts.delete(hash);
+		else if (count !== undefined) this.#ghostCounts.set(hash, count - 1);
+	}
+
+	#growGhost(): void {
+		const ring = new Uint32Array(this.#ghostRing.length * 2);
+		for (let i = 0; i < this.#ghostLength; i++) {
+			ring[i] = this.#ghostRing[(this.#ghostStart + i) % this.#ghostRing.length] as number;
+		}
+		this.#ghostRing = ring;
+		this.#ghostStart = 0;
+	}
+}

@@ -1,0 +1,122 @@
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { keyHash } from "../../edge/policy/key-hash.ts";
+import { S3FifoPolicy } from "../../edge/policy/s3-fifo-policy.ts";
+
+function walk(policy: S3FifoPolicy, first: number): number[] {
+	const ids: number[] = [];
+	for (let id = first; id !== -1 && ids.length < 100; id = policy.nextVictim(id)) ids.push(id);
+	return ids;
+}
+
+describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
+	test("new entries start in small and leave it first in, first out", () => {
+		const p = new S3FifoPolicy();
+		for (const id of [0, 1, 2]) p.inserted(id, 100 + id);
+		expect([0, 1, 2].map((id) => p.locate(id))).toEqual(["small", "small", "small"]);
+		expect(p.nextVictim(-1)).toBe(0);
+		p.removed(0);
+		expect(p.nextVictim(-1)).toBe(1);
+	});
+
+	test("an entry used while in small moves to main instead of leaving", () => {
+		const p = new S3FifoPolicy();
+		for (const id of [0, 1]) p.inserted(id, 100 + id);
+		p.accessed(0);
+		expect(p.nextVictim(-1)).toBe(1);
+		expect(p.locate(0)).toBe("main");
+	});
+
+	test("a key evicted from small comes back into main (the ghost)", () => {
+		const p = new S3FifoPolicy();
+		p.inserted(0, keyHash("/a"));
+		p.inserted(1, keyHash("/b"));
+		expect(p.nextVictim(-1)).toBe(0);
+		p.removed(0);
+		p.inserted(0, keyHash("/a")); // the tier reused id 0 for /a again
+		expect(p.locate(0)).toBe("main");
+		p.inserted(2, keyHash("/c")); // never seen: small
+		expect(p.locate(2)).toBe("small");
+	});
+
+	test("removing an entry by delete (not eviction) does not put its key in the ghost", () => {
+		const p = new S3FifoPolicy();
+		p.inserted(0, keyHash("/a"));
+		p.removed(0);
+		p.inserted(0, keyHash("/a"));
+		expect(p.locate(0)).toBe("small");
+	});
+
+	test("main gives an entry another round per use, up to three", () => {
+		const p = new S3FifoPolicy();
+		p.inserted(0, 1);
+		p.accessed(0);
+		p.inserted(1, 2);
+		expect(p.nextVictim(-1)).toBe(1); // 0 moves to main, 1 is the victim
+		p.removed(1);
+		for (let i = 0; i < 10; i++) p.accessed(0);
+		p.inserted(2, 3);
+		p.accessed(2);
+		p.inserted(3, 4);
+		// Small holds 2 (used) and 3: 2 goes to main, 3 leaves.
+		expect(p.nextVictim(-1)).toBe(3);
+		p.removed(3);
+		// Now only main: 0 has three credits, 2 has none after its move.
+		expect(p.nextVictim(-1)).toBe(2);
+	});
+
+	test("the candidate walk visits every live entry once, small first, with no side effects", () => {
+		const p = new S3FifoPolicy();
+		for (const id of [0, 1, 2, 3]) p.inserted(id, id);
+		p.accessed(0);
+		const first = p.nextVictim(-1); // 0, used, moves to main; 1 is the victim
+		expect(first).toBe(1);
+		expect(walk(p, first)).toEqual([1, 2, 3, 0]);
+		expect(walk(p, first)).toEqual([1, 2, 3, 0]);
+		expect(p.locate(0)).toBe("main");
+	});
+
+	test("removed is idempotent and an unknown id is ignored", () => {
+		const p = new S3FifoPolicy();
+		p.inserted(0, 1);
+		p.removed(0);
+		p.removed(0);
+		p.removed(7);
+		expect(p.nextVictim(-1)).toBe(-1);
+	});
+
+	test("random operations: the victim is always live, -1 only when nothing is", () => {
+		const op = fc.oneof(
+			fc.record({ kind: fc.constant("insert" as const), id: fc.nat(40), key: fc.nat(60) }),
+			fc.record({ kind: fc.constant("access" as const), id: fc.nat(40) }),
+			fc.record({ kind: fc.constant("remove" as const), id: fc.nat(40) }),
+			fc.record({ kind: fc.constant("evict" as const) }),
+		);
+		fc.assert(
+			fc.property(fc.array(op, { maxLength: 300, size: "max" }), (ops) => {
+				const p = new S3FifoPolicy();
+				const live = new Set<number>();
+				for (const o of ops) {
+					if (o.kind === "insert") {
+						p.inserted(o.id, o.key);
+						live.add(o.id);
+					} else if (o.kind === "access") p.accessed(o.id);
+					else if (o.kind === "remove") {
+						p.removed(o.id);
+						live.delete(o.id);
+					} else {
+						const victim = p.nextVictim(-1);
+						if (live.size === 0) expect(victim).toBe(-1);
+						else {
+							expect(live.has(victim)).toBe(true);
+							expect(new Set(walk(p, victim))).toEqual(live);
+							p.removed(victim);
+							live.delete(victim);
+						}
+					}
+				}
+			}),
+			{ numRuns: 200 },
+		);
+	});
+});
