@@ -20,8 +20,8 @@ export interface EvictionPolicy {
 	inserted(id: number, keyHash: number): void;
 	/** A lookup hit the entry. On the hot path: keep it cheap. */
 	accessed(id: number): void;
-	/** The entry left the tier (evicted, expired, purged, replaced). */
-	removed(id: number): void;
+	/** The entry left the tier (evicted, expired, purged, replaced). `keyHash` as for inserted. */
+	removed(id: number, keyHash: number): void;
 	/**
 	 * Walks eviction candidates, best first: `after` -1 gives the first, then pass the
 	 * previous answer to get the next. -1 when there are no more.

@@ -37,7 +37,7 @@ export class RankedCache implements SizedCachePolicy {
 		while (this.used + size > this.capacity) {
 			const victim = this.#policy.nextVictim(-1);
 			if (victim === -1) break;
-			this.#policy.removed(victim);
+			this.#policy.removed(victim, victim);
 			this.#held[victim] = 0;
 			this.used -= this.#size[victim] as number;
 		}

@@ -1,11 +1,13 @@
 import type { EvictionPolicy } from "./eviction.ts";
 import { IdLinks, IdQueue, NO_ID } from "./id-lists.ts";
-import { grownUint8 } from "./typed-growth.ts";
 
 const ABSENT = 0;
 const IN_SMALL = 1;
 const IN_MAIN = 2;
 const MAX_FREQUENCY = 3;
+/** Bits 0-1 of an id's state: where it is. Bits 2-3: its frequency. */
+const WHERE = 3;
+const ONE_USE = 4;
 /** The small FIFO's share of the entries (the paper's 10%). */
 const SMALL_SHARE = 0.1;
 /** The ghost remembers about as many evicted keys as there are live entries. */
@@ -29,9 +31,8 @@ export class S3FifoPolicy implements EvictionPolicy {
 	readonly #links = new IdLinks();
 	readonly #small = new IdQueue(this.#links);
 	readonly #main = new IdQueue(this.#links);
-	#where = new Uint8Array(1024);
-	#frequency = new Uint8Array(1024);
-	#keyHash = new Uint32Array(1024);
+	/** Per id, one byte: where (ABSENT, IN_SMALL, IN_MAIN) and frequency * ONE_USE. */
+	#state = new Uint8Array(1024);
 	/** Ghost: key hashes in eviction order (a ring), and how often each is in it. */
 	#ghostRing = new Uint32Array(MIN_GHOST);
 	#ghostStart = 0;
@@ -42,50 +43,48 @@ export class S3FifoPolicy implements EvictionPolicy {
 	/** The FIFO the last victim came from: where a candidate walk starts. */
 	#walkStart = ABSENT;
 
+	/** Exactly `capacity` ids: the tier grows by 1.25x already; doubling here would waste. */
 	grow(capacity: number): void {
-		if (capacity <= this.#where.length) return;
-		this.#links.ensure(capacity - 1);
-		this.#where = grownUint8(this.#where, capacity - 1);
-		this.#frequency = grownUint8(this.#frequency, capacity - 1);
-		const hashes = new Uint32Array(this.#where.length);
-		hashes.set(this.#keyHash);
-		this.#keyHash = hashes;
+		if (capacity <= this.#state.length) return;
+		const state = new Uint8Array(capacity);
+		state.set(this.#state);
+		this.#state = state;
+		this.#links.prev = resized(this.#links.prev, capacity);
+		this.#links.next = resized(this.#links.next, capacity);
 	}
 
 	inserted(id: number, keyHash: number): void {
-		this.grow(id + 1);
-		if (this.#where[id] !== ABSENT) this.removed(id);
-		this.#frequency[id] = 0;
-		this.#keyHash[id] = keyHash;
+		if (id >= this.#state.length) this.grow(Math.max(id + 1, Math.ceil(this.#state.length * 1.25)));
+		if (this.#where(id) !== ABSENT) this.removed(id, keyHash);
 		if (this.#forgetGhost(keyHash)) {
 			this.#main.pushNewest(id, 1);
-			this.#where[id] = IN_MAIN;
+			this.#state[id] = IN_MAIN;
 		} else {
 			this.#small.pushNewest(id, 1);
-			this.#where[id] = IN_SMALL;
+			this.#state[id] = IN_SMALL;
 		}
 	}
 
 	/** Which FIFO holds the entry: for tests and debugging, not the hot path. */
 	locate(id: number): "small" | "main" | undefined {
-		const where = this.#where[id];
+		const where = id < this.#state.length ? this.#where(id) : ABSENT;
 		return where === IN_SMALL ? "small" : where === IN_MAIN ? "main" : undefined;
 	}
 
 	accessed(id: number): void {
-		const frequency = this.#frequency[id] as number;
-		if (frequency < MAX_FREQUENCY && this.#where[id] !== ABSENT)
-			this.#frequency[id] = frequency + 1;
+		const state = this.#state[id] as number;
+		if ((state & WHERE) !== ABSENT && state < MAX_FREQUENCY * ONE_USE)
+			this.#state[id] = state + ONE_USE;
 	}
 
-	removed(id: number): void {
-		const where = this.#where[id];
+	removed(id: number, keyHash: number): void {
+		const where = this.#where(id);
 		if (where === IN_SMALL) this.#small.remove(id, 1);
 		else if (where === IN_MAIN) this.#main.remove(id, 1);
 		else return;
-		this.#where[id] = ABSENT;
+		this.#state[id] = ABSENT;
 		if (id === this.#smallVictim) {
-			this.#rememberGhost(this.#keyHash[id] as number);
+			this.#rememberGhost(keyHash);
 			this.#smallVictim = NO_ID;
 		}
 	}
@@ -100,11 +99,10 @@ export class S3FifoPolicy implements EvictionPolicy {
 			if (live === 0) return NO_ID;
 			if (this.#small.count > live * SMALL_SHARE || this.#main.count === 0) {
 				const id = this.#small.oldest;
-				if ((this.#frequency[id] as number) > 0) {
+				if ((this.#state[id] as number) >= ONE_USE) {
 					this.#small.remove(id, 1);
-					this.#frequency[id] = 0;
 					this.#main.pushNewest(id, 1);
-					this.#where[id] = IN_MAIN;
+					this.#state[id] = IN_MAIN; // frequency starts over in main
 					continue;
 				}
 				this.#smallVictim = id;
@@ -112,9 +110,9 @@ export class S3FifoPolicy implements EvictionPolicy {
 				return id;
 			}
 			const id = this.#main.oldest;
-			const frequency = this.#frequency[id] as number;
-			if (frequency > 0) {
-				this.#frequency[id] = frequency - 1;
+			const state = this.#state[id] as number;
+			if (state >= ONE_USE) {
+				this.#state[id] = state - ONE_USE;
 				this.#main.remove(id, 1);
 				this.#main.pushNewest(id, 1);
 				continue;
@@ -124,6 +122,10 @@ export class S3FifoPolicy implements EvictionPolicy {
 		}
 	}
 
+	#where(id: number): number {
+		return (this.#state[id] as number) & WHERE;
+	}
+
 	/**
 	 * Candidates after `after`, without side effects: the rest of the victim's FIFO (older to
 	 * newer), then the other FIFO from its oldest, then -1.
@@ -131,7 +133,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 	#nextCandidate(after: number): number {
 		const newer = this.#links.prev[after] as number;
 		if (newer !== NO_ID) return newer;
-		const inSmall = this.#where[after] === IN_SMALL;
+		const inSmall = this.#where(after) === IN_SMALL;
 		if (inSmall !== (this.#walkStart === IN_SMALL)) return NO_ID;
 		return inSmall ? this.#main.oldest : this.#small.oldest;
 	}
@@ -179,4 +181,10 @@ export class S3FifoPolicy implements EvictionPolicy {
 		this.#ghostRing = ring;
 		this.#ghostStart = 0;
 	}
+}
+
+function resized(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+	const out = new Int32Array(length).fill(NO_ID);
+	out.set(array.subarray(0, Math.min(array.length, length)));
+	return out;
 }

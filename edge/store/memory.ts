@@ -358,7 +358,7 @@ export class MemoryTier implements Storage, WriterHost {
 			// Replace in place: same id, same index entry. A Map delete plus insert costs
 			// several cache misses on a large index; overwriting the row costs one.
 			id = previous;
-			this.#policy.removed(id);
+			this.#policy.removed(id, this.#hashFor(target.key));
 			this.#hot.drop(target.key, id);
 			this.#untag(id);
 			this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
@@ -382,7 +382,7 @@ export class MemoryTier implements Storage, WriterHost {
 				else ids.add(id);
 			}
 		}
-		this.#policy.inserted(id, this.#policy.wantsKeyHash ? keyHash(target.key) : 0);
+		this.#policy.inserted(id, this.#hashFor(target.key));
 	}
 
 	// --- Internals --------------------------------------------------------------------
@@ -391,6 +391,11 @@ export class MemoryTier implements Storage, WriterHost {
 		if (ttlMs === undefined || ttlMs === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
 		if (!(ttlMs >= 0)) throw new RangeError(`ttlMs must be >= 0, got ${ttlMs}`);
 		return this.#clock.now() + ttlMs;
+	}
+
+	/** The key's hash when the policy remembers keys (S3-FIFO's ghost); 0, unhashed, otherwise. */
+	#hashFor(key: string): number {
+		return this.#policy.wantsKeyHash ? keyHash(key) : 0;
 	}
 
 	#idOf(key: string): number | undefined {
@@ -483,7 +488,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const entries = this.#entries;
 		const key = entries.keys[id] as string;
 		if (this.#idOf(key) === id) this.#index.delete(key);
-		this.#policy.removed(id);
+		this.#policy.removed(id, this.#hashFor(key));
 		this.#hot.drop(key, id);
 		this.#untag(id);
 		if (entries.isPinned(id)) {

@@ -15,7 +15,7 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 		for (const id of [0, 1, 2]) p.inserted(id, 100 + id);
 		expect([0, 1, 2].map((id) => p.locate(id))).toEqual(["small", "small", "small"]);
 		expect(p.nextVictim(-1)).toBe(0);
-		p.removed(0);
+		p.removed(0, 100);
 		expect(p.nextVictim(-1)).toBe(1);
 	});
 
@@ -32,7 +32,7 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 		p.inserted(0, keyHash("/a"));
 		p.inserted(1, keyHash("/b"));
 		expect(p.nextVictim(-1)).toBe(0);
-		p.removed(0);
+		p.removed(0, keyHash("/a"));
 		p.inserted(0, keyHash("/a")); // the tier reused id 0 for /a again
 		expect(p.locate(0)).toBe("main");
 		p.inserted(2, keyHash("/c")); // never seen: small
@@ -42,7 +42,7 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 	test("removing an entry by delete (not eviction) does not put its key in the ghost", () => {
 		const p = new S3FifoPolicy();
 		p.inserted(0, keyHash("/a"));
-		p.removed(0);
+		p.removed(0, keyHash("/a"));
 		p.inserted(0, keyHash("/a"));
 		expect(p.locate(0)).toBe("small");
 	});
@@ -53,14 +53,14 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 		p.accessed(0);
 		p.inserted(1, 2);
 		expect(p.nextVictim(-1)).toBe(1); // 0 moves to main, 1 is the victim
-		p.removed(1);
+		p.removed(1, 2);
 		for (let i = 0; i < 10; i++) p.accessed(0);
 		p.inserted(2, 3);
 		p.accessed(2);
 		p.inserted(3, 4);
 		// Small holds 2 (used) and 3: 2 goes to main, 3 leaves.
 		expect(p.nextVictim(-1)).toBe(3);
-		p.removed(3);
+		p.removed(3, 4);
 		// Now only main: 0 has three credits, 2 has none after its move.
 		expect(p.nextVictim(-1)).toBe(2);
 	});
@@ -79,9 +79,9 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 	test("removed is idempotent and an unknown id is ignored", () => {
 		const p = new S3FifoPolicy();
 		p.inserted(0, 1);
-		p.removed(0);
-		p.removed(0);
-		p.removed(7);
+		p.removed(0, 1);
+		p.removed(0, 1);
+		p.removed(7, 0);
 		expect(p.nextVictim(-1)).toBe(-1);
 	});
 
@@ -96,13 +96,15 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 			fc.property(fc.array(op, { maxLength: 300, size: "max" }), (ops) => {
 				const p = new S3FifoPolicy();
 				const live = new Set<number>();
+				const keys = new Map<number, number>();
 				for (const o of ops) {
 					if (o.kind === "insert") {
 						p.inserted(o.id, o.key);
 						live.add(o.id);
+						keys.set(o.id, o.key);
 					} else if (o.kind === "access") p.accessed(o.id);
 					else if (o.kind === "remove") {
-						p.removed(o.id);
+						p.removed(o.id, keys.get(o.id) ?? 0);
 						live.delete(o.id);
 					} else {
 						const victim = p.nextVictim(-1);
@@ -110,7 +112,7 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 						else {
 							expect(live.has(victim)).toBe(true);
 							expect(new Set(walk(p, victim))).toEqual(live);
-							p.removed(victim);
+							p.removed(victim, keys.get(victim) ?? 0);
 							live.delete(victim);
 						}
 					}
