@@ -36,6 +36,7 @@ import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
 import {
 	type Found,
 	lookupStored,
+	type Pins,
 	StoredAnalysisCache,
 	VARIANT_SEPARATOR,
 } from "./proxy/cache-read.ts";
@@ -176,7 +177,16 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	}
 
 	app.all("*", async (c) => {
-		const request = c.req.raw;
+		const pins: Pins = [];
+		try {
+			return await proxy(c.req.raw, pins);
+		} finally {
+			// The Response is built (its body copied by the runtime): the tier may reuse the slots.
+			for (const release of pins) release();
+		}
+	});
+
+	const proxy = async (request: Request, pins: Pins): Promise<Response> => {
 		const url = new URL(request.url);
 		const host = request.headers.get("host") ?? url.host;
 		const route = routeFor(deps.routes, host);
@@ -243,7 +253,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
 		const primaryKey = key.value;
 		const lookupNow = () =>
-			lookupStored(tier, analysis, primaryKey, request.headers, cacheControl, timers.now());
+			lookupStored(tier, analysis, primaryKey, request.headers, cacheControl, timers.now(), pins);
 		/** Streams an origin answer to a GET into the tier (fills and background refreshes). */
 		const store = (result: Extract<OriginResult, { ok: true }>) =>
 			storeWhileStreaming(tier, {
@@ -409,7 +419,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			const stored = await storing.stored;
 			acquired.release(stored?.stored ? "filled" : "uncacheable");
 		}
-	});
+	};
 
 	return app;
 }

@@ -27,6 +27,13 @@ export type Lookup =
 			readonly decision: ReuseDecision;
 	  };
 
+/**
+ * Releases for the stored bodies a request holds. The body of a Found is the tier's own
+ * zero-copy view, pinned until its release runs: the caller runs them all once it has built
+ * its Response (the runtime copies a body at construction; a test pins that down).
+ */
+export type Pins = (() => void)[];
+
 export async function lookupStored(
 	tier: Storage,
 	analysis: StoredAnalysisCache,
@@ -34,8 +41,9 @@ export async function lookupStored(
 	requestHeaders: Headers,
 	request: RequestCacheControl,
 	nowMs: number,
+	pins: Pins,
 ): Promise<Lookup> {
-	const first = await readRecord(tier, primaryKey, analysis);
+	const first = await readRecord(tier, primaryKey, analysis, pins);
 	if (first === undefined) return { kind: "miss", fwd: "uri-miss" };
 	let storageKey = primaryKey;
 	let found = first;
@@ -43,7 +51,7 @@ export async function lookupStored(
 		const variant = variantKey(parseVary(first.record.vary.join(", ")), requestHeaders);
 		if (variant === undefined) return { kind: "miss", fwd: "uri-miss" };
 		storageKey = `${primaryKey}${VARIANT_SEPARATOR}${variant}`;
-		const second = await readRecord(tier, storageKey, analysis);
+		const second = await readRecord(tier, storageKey, analysis, pins);
 		if (second === undefined) return { kind: "miss", fwd: "vary-miss" };
 		found = second;
 	}
@@ -151,13 +159,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 	return true;
 }
 
-async function readRecord(tier: Storage, key: string, analysis: StoredAnalysisCache) {
+async function readRecord(tier: Storage, key: string, analysis: StoredAnalysisCache, pins: Pins) {
 	const hit = await tier.lookup(key);
 	if (hit === undefined) return undefined;
-	// Copied, then released at once: a response body may be read long after this returns,
-	// and the tier may reuse the slot meanwhile.
 	const record = analysis.decode(key, hit.meta.header);
-	const body = hit.body.slice();
-	hit.release();
-	return record.kind === "corrupt" ? undefined : { record, body };
+	// Pinned, not copied: the tier keeps these bytes until the request's pins are released.
+	pins.push(hit.release);
+	return record.kind === "corrupt" ? undefined : { record, body: hit.body };
 }
