@@ -27,7 +27,6 @@ import { ifRangeAllowsPartial } from "./http/if-range.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
 import { evaluateRange, type RangeOutcome } from "./http/range.ts";
 import { mayServeStaleOnError } from "./http/reuse.ts";
-import { effectiveResponseDirectives } from "./http/targeted.ts";
 import { type ValidatorFields, validatorsFromHeaders } from "./http/validators.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
@@ -155,7 +154,6 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		return c.json({ purged, soft: soft === true });
 	});
 
-	/** Drops a URL and all its variants. */
 	/** Drops a URL and all its variants, or with `soft` marks them stale. */
 	async function purgeUrl(url: string, soft = false): Promise<number> {
 		const key = primaryCacheKey(
@@ -309,7 +307,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			// a writer that stores nothing would mark the key uncacheable for everyone.
 			const coalesce = request.method === "GET" && !cacheControl.noStore;
 			const acquired = coalesce
-				? lock.acquire(key.value, request.signal)
+				? lock.acquire(primaryKey, request.signal)
 				: ({ role: "bypass" } as const);
 			if (acquired.role === "waiter") {
 				const outcome = await acquired.outcome;
@@ -331,11 +329,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			);
 			const staleOnError = () =>
 				stale !== undefined &&
-				mayServeStaleOnError(
-					effectiveResponseDirectives(stale.headers).directives,
-					stale.lifetimeSeconds,
-					stale.ageSeconds,
-				).allowed;
+				mayServeStaleOnError(stale.directives, stale.lifetimeSeconds, stale.ageSeconds).allowed;
 			if (!result.ok) {
 				writer?.release("failed");
 				if (stale !== undefined && staleOnError()) return fromCache(stale, "stale-if-error");
@@ -370,17 +364,13 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 				else void storing.stored.then((r) => writer.release(r?.stored ? "filled" : "failed"));
 			}
 			const phase: CachePhase = storing.notStored === undefined ? fwd : "uncacheable";
-			return finish(
-				new Response(storing.clientBody, { status: response.status, headers: response.headers }),
-				phase,
-				{
-					fwdStatus: response.status,
-					stored: storing.notStored === undefined,
-					...(storing.notStored !== undefined && storing.notStored !== "not-writer"
-						? { detail: storing.notStored }
-						: {}),
-				},
-			);
+			return reply(storing.clientBody, response.status, new Headers(response.headers), phase, {
+				fwdStatus: response.status,
+				stored: storing.notStored === undefined,
+				...(storing.notStored !== undefined && storing.notStored !== "not-writer"
+					? { detail: storing.notStored }
+					: {}),
+			});
 		};
 
 		if (cacheControl.noStore) return fetchAndStore("request", true);

@@ -25,6 +25,8 @@ export type Lookup =
 			readonly ageSeconds: number;
 			readonly lifetimeSeconds: number;
 			readonly decision: ReuseDecision;
+			/** The directives this cache obeys for it (CDN-Cache-Control or Cache-Control). */
+			readonly directives: ResponseCacheControl;
 	  };
 
 /**
@@ -122,6 +124,7 @@ export function assessStored(
 		ageSeconds,
 		lifetimeSeconds,
 		decision,
+		directives: analyzed.directives,
 	};
 }
 

@@ -6,7 +6,7 @@
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { freshnessLifetime } from "../http/freshness.ts";
 import { storability } from "../http/storable.ts";
-import { effectiveResponseDirectives } from "../http/targeted.ts";
+import { type EffectiveResponseDirectives, effectiveResponseDirectives } from "../http/targeted.ts";
 import { parseVary, variantKey } from "../http/vary.ts";
 import type { CommitResult, Storage } from "../store/storage.ts";
 import { VARIANT_SEPARATOR } from "./cache-read.ts";
@@ -59,7 +59,7 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 	const variant = variantKey(vary, input.requestHeaders);
 	if (variant === undefined) return skip("vary-star");
 
-	const expiresAt = retainUntil(response.status, response.headers, input.responseTimeMs);
+	const expiresAt = retainUntil(response.status, response.headers, input.responseTimeMs, effective);
 	const tags = purgeTags(response.headers);
 
 	let storageKey = input.primaryKey;
@@ -93,8 +93,13 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
  * windows it allows (RFC 5861), plus a grace period when it has validators, so a stale copy
  * can still be revalidated with a cheap 304 instead of refetched.
  */
-export function retainUntil(status: number, headers: Headers, responseTimeMs: number): number {
-	const effective = effectiveResponseDirectives(headers);
+export function retainUntil(
+	status: number,
+	headers: Headers,
+	responseTimeMs: number,
+	// Callers that parsed the directives already pass them in.
+	effective: EffectiveResponseDirectives = effectiveResponseDirectives(headers),
+): number {
 	const lifetimeSeconds = freshnessLifetime({ status, headers, effective, responseTimeMs }).seconds;
 	const staleSeconds = Math.max(
 		effective.directives.staleWhileRevalidate ?? 0,
