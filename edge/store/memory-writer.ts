@@ -14,7 +14,14 @@ export interface WriterHost {
 	/** Frees a reserved slot that never became visible. */
 	unreserve(handle: number): void;
 	/** Makes a fully written slot visible under the target's key, replacing any older object. */
-	publish(target: PublishTarget, handle: number, metaLength: number, bodyLength: number): void;
+	publish(
+		key: string,
+		expiresAt: number,
+		tags: readonly string[],
+		handle: number,
+		metaLength: number,
+		bodyLength: number,
+	): void;
 }
 
 /** Where a committed object goes, and the metadata the tier keeps outside the slot. */
@@ -111,7 +118,14 @@ export class MemoryWriter implements ObjectWriter {
 				return this.commit();
 			}
 			abandoned.unregister(this);
-			this.host.publish(this.target, state.handle, this.meta.byteLength, state.written);
+			this.host.publish(
+				this.target.key,
+				this.target.expiresAt,
+				this.target.tags,
+				state.handle,
+				this.meta.byteLength,
+				state.written,
+			);
 		} else {
 			const handle = this.host.reserve(this.meta.byteLength + state.written, this.target.key);
 			if (typeof handle === "string") {
@@ -124,7 +138,14 @@ export class MemoryWriter implements ObjectWriter {
 				this.host.writeSlot(handle, offset, chunk);
 				offset += chunk.byteLength;
 			}
-			this.host.publish(this.target, handle, this.meta.byteLength, state.written);
+			this.host.publish(
+				this.target.key,
+				this.target.expiresAt,
+				this.target.tags,
+				handle,
+				this.meta.byteLength,
+				state.written,
+			);
 		}
 		this.#state = { kind: "done", result: { stored: true } };
 		return this.#state.result;

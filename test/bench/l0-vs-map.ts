@@ -1,13 +1,14 @@
 /**
  * L0 get and set of 1 KiB values against a plain Map<string, Uint8Array> doing the same
- * work, in the same `npm run bench`. Each measurement runs in a process of its own (so one
- * contender's JIT state and garbage cannot tax the other), the two alternate for several
- * rounds, and the median of each is compared: on a shared 2-core VM single runs swing
- * by ±30%.
+ * work, in the same `npm run bench`. Both live in one process (test/bench/paired-ops.ts)
+ * and are measured in short alternating rounds; the figure is the median of the per-round
+ * ratios. On this shared 2-core VM throughput drifts by up to 2x within seconds for both
+ * alike, so ratios of runs made at different moments (separate processes, one after the
+ * other) swung from 0.4x to 1.4x; ratios of the same moment do not.
  */
 import { formatOps, progress } from "./report.ts";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 export interface GetSetFigures {
 	readonly keys: number;
@@ -19,22 +20,25 @@ export interface GetSetFigures {
 	readonly setRatio: number;
 }
 
-interface OpsLine {
-	readonly getOps: number;
-	readonly setOps: number;
+/** One round's figures, ops/s, as test/bench/paired-ops.ts prints them. */
+interface Pair {
+	readonly map: number;
+	readonly tier: number;
 }
 
-async function runOps(contender: "l0" | "map", keys: number): Promise<OpsLine> {
+interface PairedRounds {
+	readonly gets: Pair[];
+	readonly sets: Pair[];
+}
+
+async function runPaired(keys: number): Promise<PairedRounds> {
 	const child = Bun.spawn(
-		[process.execPath, `${import.meta.dir}/probe.ts`, "ops", contender, String(keys)],
-		{
-			stdout: "pipe",
-			stderr: "inherit",
-		},
+		[process.execPath, `${import.meta.dir}/paired-ops.ts`, String(keys), String(ROUNDS)],
+		{ stdout: "pipe", stderr: "inherit" },
 	);
 	const text = await new Response(child.stdout).text();
-	if ((await child.exited) !== 0) throw new Error(`ops probe for ${contender} failed`);
-	return JSON.parse(text.trim().split("\n").pop() as string) as OpsLine;
+	if ((await child.exited) !== 0) throw new Error(`paired ops for ${keys} keys failed`);
+	return JSON.parse(text.trim().split("\n").pop() as string) as PairedRounds;
 }
 
 function median(values: number[]): number {
@@ -43,34 +47,27 @@ function median(values: number[]): number {
 }
 
 export async function benchL0VsMap(keys: number): Promise<GetSetFigures> {
-	const l0: OpsLine[] = [];
-	const map: OpsLine[] = [];
-	for (let round = 1; round <= ROUNDS; round++) {
-		progress(`L0 vs Map, ${keys} keys: round ${round}/${ROUNDS}`);
-		map.push(await runOps("map", keys));
-		l0.push(await runOps("l0", keys));
-	}
+	progress(`L0 vs Map, ${keys} keys: ${ROUNDS} alternating rounds in one process`);
+	const { gets, sets } = await runPaired(keys);
 	const figures = {
 		keys,
-		l0Get: median(l0.map((r) => r.getOps)),
-		mapGet: median(map.map((r) => r.getOps)),
-		l0Set: median(l0.map((r) => r.setOps)),
-		mapSet: median(map.map((r) => r.setOps)),
+		l0Get: median(gets.map((r) => r.tier)),
+		mapGet: median(gets.map((r) => r.map)),
+		l0Set: median(sets.map((r) => r.tier)),
+		mapSet: median(sets.map((r) => r.map)),
+		getRatio: median(gets.map((r) => r.tier / r.map)),
+		setRatio: median(sets.map((r) => r.tier / r.map)),
 	};
 	console.log(
-		`\n## L0 vs Map, 1 KiB values, ${keys} keys (median of ${ROUNDS} rounds, each in its own process)`,
+		`\n## L0 vs Map, 1 KiB values, ${keys} keys (medians of ${ROUNDS} alternating rounds)`,
 	);
 	console.table({
 		L0: { get: formatOps(figures.l0Get), set: formatOps(figures.l0Set) },
 		Map: { get: formatOps(figures.mapGet), set: formatOps(figures.mapSet) },
-		"L0 / Map": {
-			get: `${(figures.l0Get / figures.mapGet).toFixed(2)}x`,
-			set: `${(figures.l0Set / figures.mapSet).toFixed(2)}x`,
+		"L0 / Map (median of round ratios)": {
+			get: `${figures.getRatio.toFixed(2)}x`,
+			set: `${figures.setRatio.toFixed(2)}x`,
 		},
 	});
-	return {
-		...figures,
-		getRatio: figures.l0Get / figures.mapGet,
-		setRatio: figures.l0Set / figures.mapSet,
-	};
+	return figures;
 }
