@@ -9,25 +9,23 @@
  */
 import { Hono } from "hono";
 import * as v from "valibot";
-import { type HostRoute, type HostsConfig, routeFor } from "./config/hosts.ts";
+import { type HostsConfig, routeFor } from "./config/hosts.ts";
 import { parseRequestCacheControl } from "./http/cache-control.ts";
-import {
-	type CacheKeyConfig,
-	DEFAULT_CACHE_KEY_CONFIG,
-	primaryCacheKey,
-} from "./http/cache-key.ts";
-import { type CachePhase, cacheStatusParamsForPhase } from "./http/cache-phase.ts";
+import { primaryCacheKey } from "./http/cache-key.ts";
+import { type CachePhase, cacheStatusDecision } from "./http/cache-phase.ts";
 import {
 	addCacheStatus,
+	appendCacheStatus,
 	type CacheStatusParams,
 	DEFAULT_CACHE_IDENTIFIER,
+	serializeCacheStatus,
 } from "./http/cache-status.ts";
 import { evaluatePreconditions } from "./http/conditional.ts";
 import { ifRangeAllowsPartial } from "./http/if-range.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
 import { evaluateRange, type RangeOutcome } from "./http/range.ts";
 import { mayServeStaleOnError } from "./http/reuse.ts";
-import { type ValidatorFields, validatorsFromHeaders } from "./http/validators.ts";
+import type { ValidatorFields } from "./http/validators.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { CounterSeries, Registry } from "./metrics/registry.ts";
@@ -46,11 +44,15 @@ import {
 	type OriginFetch,
 	type OriginResult,
 } from "./proxy/origin-fetch.ts";
+import { keyConfigFor, RequestTargets } from "./proxy/request-target.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import { softPurge } from "./proxy/soft-purge.ts";
 import type { PurgeSelector, Storage, TierStats } from "./store/storage.ts";
 
 type ResponseBody = ConstructorParameters<typeof Response>[0];
+
+/** Shared by every response that adds nothing to its phase's Cache-Status; never written. */
+const NO_PARAMS: CacheStatusParams = Object.freeze({});
 
 export interface EdgeConfig {
 	readonly pop: string;
@@ -96,16 +98,21 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 	);
 	/** One bound series per host and phase: hosts are the configured ones or "(unknown)". */
-	const seriesByHostPhase = new Map<string, CounterSeries>();
+	const seriesByHost = new Map<string, Map<CachePhase, CounterSeries>>();
 	const requestSeries = (host: string, phase: CachePhase): CounterSeries => {
-		const id = `${host}\u0000${phase}`;
-		let series = seriesByHostPhase.get(id);
+		let byPhase = seriesByHost.get(host);
+		if (byPhase === undefined) {
+			byPhase = new Map();
+			seriesByHost.set(host, byPhase);
+		}
+		let series = byPhase.get(phase);
 		if (series === undefined) {
 			series = requests.series({ pop: config.pop, host, phase });
-			seriesByHostPhase.set(id, series);
+			byPhase.set(phase, series);
 		}
 		return series;
 	};
+	const targets = new RequestTargets(deps.routes);
 	const tierGauges = metrics.gauge(
 		"neuro_l0",
 		"L0 tier statistics (hits, misses, evictions, bytes...).",
@@ -185,25 +192,36 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	});
 
 	const proxy = async (request: Request, pins: Pins): Promise<Response> => {
-		const url = new URL(request.url);
-		const host = request.headers.get("host") ?? url.host;
-		const route = routeFor(deps.routes, host);
-		const hostLabel = route === undefined ? "(unknown)" : host;
+		const target = targets.resolve(request.url, request.headers.get("host"));
+		const { host, route, hostLabel, cacheUrl, originUrl } = target;
 		/** Sends a response: Cache-Status added to `headers` (owned by this call), phase counted. */
 		const reply = (
 			body: ResponseBody,
 			status: number,
 			headers: Headers,
 			phase: CachePhase,
-			extra: CacheStatusParams = {},
+			extra: CacheStatusParams = NO_PARAMS,
 		): Response => {
 			requestSeries(hostLabel, phase).inc();
-			addCacheStatus(headers, {
-				cache: DEFAULT_CACHE_IDENTIFIER,
-				...cacheStatusParamsForPhase(phase),
-				...extra,
-			});
+			addCacheStatus(headers, cacheStatusDecision(DEFAULT_CACHE_IDENTIFIER, phase, extra));
 			return new Response(request.method === "HEAD" ? null : body, { status, headers });
+		};
+		/**
+		 * Sends a stored response whole: its served fields (built once per stored object) are
+		 * copied into the Response by the runtime, then this hit's Age and Cache-Status set.
+		 */
+		const replyStored = (found: Found, phase: CachePhase, extra: CacheStatusParams): Response => {
+			requestSeries(hostLabel, phase).inc();
+			const response = new Response(request.method === "HEAD" ? null : found.body, {
+				status: found.stored.status,
+				headers: found.servedHeaders,
+			});
+			response.headers.set("age", String(Math.floor(found.ageSeconds)));
+			const member = serializeCacheStatus(
+				cacheStatusDecision(DEFAULT_CACHE_IDENTIFIER, phase, extra),
+			);
+			response.headers.set("cache-status", appendCacheStatus(found.upstreamCacheStatus, member));
+			return response;
 		};
 		const finish = (
 			response: Response,
@@ -214,8 +232,6 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 
 		if (route === undefined)
 			return finish(plain(421, `no origin is configured for host ${host}`), "bypass");
-		const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
-		const originUrl = `${route.origin.replace(/\/$/, "")}${url.pathname}${url.search}`;
 
 		const forward = async (method: string, headers: Headers = request.headers) => {
 			const started = timers.now();
@@ -246,7 +262,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			return finish(result.response, "method", { fwdStatus: result.response.status });
 		}
 
-		const key = primaryCacheKey({ method: request.method, url: cacheUrl }, keyConfigFor(route));
+		const key = target.getKey;
 		if (!key.ok) return finish(plain(400, `bad request target: ${key.error.message}`), "bypass");
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
 		const primaryKey = key.value;
@@ -264,18 +280,15 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 				responseTimeMs: result.responseTimeMs,
 			});
 
-		const fromCache = (found: Found, phase: CachePhase, extra: CacheStatusParams = {}) => {
+		const fromCache = (found: Found, phase: CachePhase, extra: CacheStatusParams = NO_PARAMS) => {
 			const ttl = Math.round(found.lifetimeSeconds - found.ageSeconds);
-			const validators = validatorsFromHeaders(found.headers, found.stored.responseTimeMs);
-			if (
-				evaluatePreconditions(request, { ...validators, status: found.stored.status }) ===
-				"send-304"
-			) {
+			if (evaluatePreconditions(request, found.validators) === "send-304") {
 				return reply(null, 304, notModifiedHeaders(found.headers), phase, { ttl, ...extra });
 			}
+			const partial = rangeOf(request, found, found.validators);
+			if (partial.status === 200) return replyStored(found, phase, { ttl, ...extra });
 			const headers = new Headers(found.headers);
 			headers.set("age", String(Math.floor(found.ageSeconds)));
-			const partial = rangeOf(request, found, validators);
 			if (partial.status === 206) {
 				headers.set("content-range", partial.contentRange);
 				headers.set("content-length", String(partial.contentLength));
@@ -289,8 +302,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 				});
 				return reply("range not satisfiable\n", 416, refused, phase, { ttl, ...extra });
 			}
-			if (found.stored.status === 200) headers.set("accept-ranges", "bytes");
-			return reply(found.body, found.stored.status, headers, phase, { ttl, ...extra });
+			return partial satisfies never;
 		};
 
 		/**
@@ -412,27 +424,6 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	};
 
 	return app;
-}
-
-/** Each host's cache-key normalization, from its route in the hosts file (made once per route). */
-const keyConfigs = new WeakMap<HostRoute, CacheKeyConfig>();
-function keyConfigFor(route: HostRoute | undefined): CacheKeyConfig {
-	if (
-		route === undefined ||
-		(route.sortQuery === undefined && route.ignoreQueryParams === undefined)
-	) {
-		return DEFAULT_CACHE_KEY_CONFIG;
-	}
-	let config = keyConfigs.get(route);
-	if (config === undefined) {
-		config = {
-			...DEFAULT_CACHE_KEY_CONFIG,
-			sortQuery: route.sortQuery ?? DEFAULT_CACHE_KEY_CONFIG.sortQuery,
-			ignoredQueryParams: route.ignoreQueryParams ?? [],
-		};
-		keyConfigs.set(route, config);
-	}
-	return config;
 }
 
 function hostOf(url: string): string | null {

@@ -170,9 +170,13 @@ export function parseResponseCacheControl(
 	return responseCacheControlFrom(parseDirectiveList(fieldValue ?? ""));
 }
 
+/** A request without Cache-Control: nearly all of them, so it is one shared frozen object. */
+const NO_REQUEST_DIRECTIVES: RequestCacheControl = Object.freeze(requestCacheControlFrom([]));
+
 /** Parse a request Cache-Control field value; null/undefined (field absent) gives no directives. */
 export function parseRequestCacheControl(
 	fieldValue: string | null | undefined,
 ): RequestCacheControl {
-	return requestCacheControlFrom(parseDirectiveList(fieldValue ?? ""));
+	if (fieldValue === null || fieldValue === undefined) return NO_REQUEST_DIRECTIVES;
+	return requestCacheControlFrom(parseDirectiveList(fieldValue));
 }

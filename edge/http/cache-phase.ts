@@ -1,4 +1,4 @@
-import type { CacheStatusParams } from "./cache-status.ts";
+import type { CacheStatusDecision, CacheStatusParams } from "./cache-status.ts";
 
 /** How the proxy handled one request, in the proxy's own words. */
 export type CachePhase =
@@ -46,4 +46,16 @@ const PHASE_PARAMS: Readonly<Record<CachePhase, Readonly<CacheStatusParams>>> = 
 
 export function cacheStatusParamsForPhase(phase: CachePhase): CacheStatusParams {
 	return { ...PHASE_PARAMS[phase] };
+}
+
+/**
+ * The whole Cache-Status decision for one response: the cache's identifier, the phase's
+ * parameters, then what the proxy measured (`extra` wins). One object per response.
+ */
+export function cacheStatusDecision(
+	cache: string,
+	phase: CachePhase,
+	extra: Readonly<CacheStatusParams>,
+): CacheStatusDecision {
+	return Object.assign({ cache }, PHASE_PARAMS[phase], extra);
 }

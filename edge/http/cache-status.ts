@@ -86,4 +86,8 @@ function isStatusCode(status: number): boolean {
 	return Number.isInteger(status) && status >= 100 && status <= 599;
 }
 
-export { type CachePhase, cacheStatusParamsForPhase } from "./cache-phase.ts";
+export {
+	type CachePhase,
+	cacheStatusDecision,
+	cacheStatusParamsForPhase,
+} from "./cache-phase.ts";

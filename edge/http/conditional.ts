@@ -47,8 +47,16 @@ export function evaluatePreconditions(
 	}
 	const method = request.method.toUpperCase();
 	const isGetOrHead = method === "GET" || method === "HEAD";
-	const validators = parseValidators(stored);
 	const headers = request.headers;
+	// Most requests carry no precondition: answer before parsing the stored validators.
+	if (
+		options.evaluateOriginPreconditions !== true &&
+		!headers.has("if-none-match") &&
+		!headers.has("if-modified-since")
+	) {
+		return "proceed";
+	}
+	const validators = parseValidators(stored);
 
 	if (options.evaluateOriginPreconditions === true) {
 		const ifMatch = headers.get("if-match");

@@ -4,9 +4,11 @@
  */
 import { currentAgeSeconds, parseAgeValue } from "../http/age.ts";
 import type { RequestCacheControl, ResponseCacheControl } from "../http/cache-control.ts";
+import type { StoredForConditional } from "../http/conditional.ts";
 import { dateValueMs, freshnessLifetime } from "../http/freshness.ts";
 import { decideReuse, type ReuseDecision } from "../http/reuse.ts";
 import { effectiveResponseDirectives } from "../http/targeted.ts";
+import { validatorsFromHeaders } from "../http/validators.ts";
 import { parseVary, variantKey } from "../http/vary.ts";
 import type { Storage } from "../store/storage.ts";
 import { type DecodedRecord, decodeRecord, type StoredResponse } from "./stored-response.ts";
@@ -27,6 +29,11 @@ export type Lookup =
 			readonly decision: ReuseDecision;
 			/** The directives this cache obeys for it (CDN-Cache-Control or Cache-Control). */
 			readonly directives: ResponseCacheControl;
+			/** What a 200 or 304 from the cache is judged against (RFC 9110 §13). */
+			readonly validators: Readonly<StoredForConditional>;
+			/** The response fields to send for the stored response (see AnalyzedResponse). */
+			readonly servedHeaders: Headers;
+			readonly upstreamCacheStatus: string | null;
 	  };
 
 /**
@@ -71,6 +78,15 @@ export interface AnalyzedResponse {
 	readonly lifetimeSeconds: number;
 	readonly dateValueMs: number | undefined;
 	readonly ageValueSeconds: number;
+	readonly validators: Readonly<StoredForConditional>;
+	/**
+	 * The stored fields as a hit sends them, built once: Accept-Ranges added for a 200, Age
+	 * and Cache-Status left out (each hit sets its own). The runtime copies them into every
+	 * Response, so this object is never changed after it is built.
+	 */
+	readonly servedHeaders: Headers;
+	/** Cache-Status from upstream caches, which ours is appended to (RFC 9211 §2). */
+	readonly upstreamCacheStatus: string | null;
 }
 
 export function analyzeStored(stored: StoredResponse): AnalyzedResponse {
@@ -82,9 +98,18 @@ export function analyzeStored(stored: StoredResponse): AnalyzedResponse {
 		effective,
 		responseTimeMs: stored.responseTimeMs,
 	};
+	const servedHeaders = new Headers(headers);
+	servedHeaders.delete("age");
+	servedHeaders.delete("cache-status");
+	if (stored.status === 200) servedHeaders.set("accept-ranges", "bytes");
+	const validators: StoredForConditional = validatorsFromHeaders(headers, stored.responseTimeMs);
+	validators.status = stored.status;
 	return {
 		stored,
 		headers,
+		validators,
+		servedHeaders,
+		upstreamCacheStatus: headers.get("cache-status"),
 		directives: effective.directives,
 		// A soft-purged response is stale at once; stale-while-revalidate may still serve it.
 		lifetimeSeconds: stored.invalidated === true ? 0 : freshnessLifetime(facts).seconds,
@@ -125,6 +150,9 @@ export function assessStored(
 		lifetimeSeconds,
 		decision,
 		directives: analyzed.directives,
+		validators: analyzed.validators,
+		servedHeaders: analyzed.servedHeaders,
+		upstreamCacheStatus: analyzed.upstreamCacheStatus,
 	};
 }
 
@@ -142,9 +170,11 @@ export class StoredAnalysisCache {
 	readonly #entries = new Map<string, { readonly header: Uint8Array; readonly record: Analyzed }>();
 	constructor(private readonly limit = 10_000) {}
 
+	/** `header` may be a view of pinned bytes: a copy is kept, never the view. */
 	decode(key: string, header: Uint8Array): Analyzed {
 		const known = this.#entries.get(key);
 		if (known !== undefined && sameBytes(known.header, header)) return known.record;
+		header = header.slice();
 		const decoded = decodeRecord(header);
 		const record: Analyzed =
 			decoded.kind === "response"
@@ -165,7 +195,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 async function readRecord(tier: Storage, key: string, analysis: StoredAnalysisCache, pins: Pins) {
 	const hit = await tier.lookup(key);
 	if (hit === undefined) return undefined;
-	const record = analysis.decode(key, hit.meta.header);
+	const record = analysis.decode(key, hit.header);
 	// Pinned, not copied: the tier keeps these bytes until the request's pins are released.
 	pins.push(hit.release);
 	return record.kind === "corrupt" ? undefined : { record, body: hit.body };

@@ -39,7 +39,7 @@ import {
 } from "./entry-table.ts";
 import { HotViews } from "./hot-views.ts";
 import { MemoryWriter, type PublishTarget, type WriterHost } from "./memory-writer.ts";
-import { decodeMeta, encodeMeta } from "./meta-codec.ts";
+import { decodeMeta, encodeMeta, metaHeaderView } from "./meta-codec.ts";
 import type {
 	CachedObject,
 	CommitResult,
@@ -263,13 +263,26 @@ export class MemoryTier implements Storage, WriterHost {
 		this.hits++;
 		this.#policy.accessed(id);
 		const entries = this.#entries;
-		const meta = decodeMeta(this.#metaBytes(id), entries.rows[id * ROW + EXPIRES_AT] as number);
+		const metaBytes = this.#metaBytes(id);
+		const expiresAt = entries.rows[id * ROW + EXPIRES_AT] as number;
 		const body = this.#bodyView(id);
 		entries.pin(id);
 		let released = false;
+		// Decoded on first read, while the entry is still pinned (a hit usually never reads
+		// it: the proxy compares `header` with what it already knows).
+		let meta: ObjectMeta | undefined;
+		const decodedMeta = () => {
+			meta ??= decodeMeta(metaBytes, expiresAt);
+			return meta;
+		};
 		return {
 			key,
-			meta,
+			get meta() {
+				if (released && meta === undefined)
+					throw new Error("CachedObject.meta read after release(): read it first");
+				return decodedMeta();
+			},
+			header: metaHeaderView(metaBytes),
 			body,
 			release: () => {
 				if (released) return;

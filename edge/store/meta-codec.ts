@@ -25,6 +25,18 @@ export function encodeMeta(meta: Pick<ObjectMeta, "tags" | "header">): Uint8Arra
 	return out;
 }
 
+/** The header part of what encodeMeta wrote, as a view of `bytes` (no copy, no decoding). */
+export function metaHeaderView(bytes: Uint8Array): Uint8Array {
+	if (bytes.byteLength < 4) return EMPTY;
+	const tagLength =
+		(((bytes[0] as number) << 24) |
+			((bytes[1] as number) << 16) |
+			((bytes[2] as number) << 8) |
+			(bytes[3] as number)) >>>
+		0;
+	return 4 + tagLength > bytes.byteLength ? EMPTY : bytes.subarray(4 + tagLength);
+}
+
 /** Decodes what encodeMeta wrote; `header` is copied, so it outlives the slot. */
 export function decodeMeta(bytes: Uint8Array, expiresAt: number): ObjectMeta {
 	if (bytes.byteLength === 0) return { expiresAt, tags: NO_TAGS, header: EMPTY };

@@ -20,7 +20,16 @@ export interface ObjectMeta {
 /** A hit. Its body may be a zero-copy view: call release() once done reading it. */
 export interface CachedObject {
 	readonly key: string;
+	/**
+	 * First read it before release(): a tier may decode it lazily from the pinned bytes.
+	 * The object it gives is a copy and stays valid after release().
+	 */
 	readonly meta: ObjectMeta;
+	/**
+	 * meta.header's bytes, possibly a zero-copy view: valid until release(). For readers that
+	 * only compare them with bytes they know, without paying for a decoded copy.
+	 */
+	readonly header: Uint8Array;
 	/** Valid until release(); copy it to keep it longer. */
 	readonly body: Uint8Array;
 	/** Lets the tier reuse the object's memory once it is evicted or replaced. Idempotent. */

@@ -4,6 +4,7 @@ import {
 	appendCacheStatus,
 	type CachePhase,
 	type CacheStatusDecision,
+	cacheStatusDecision,
 	cacheStatusParamsForPhase,
 	serializeCacheStatus,
 } from "../../edge/http/cache-status.ts";
@@ -114,6 +115,21 @@ describe("cacheStatusParamsForPhase", () => {
 	];
 	test.each(expected)("%s", (phase, member) => {
 		expect(serializeCacheStatus({ cache: "N", ...cacheStatusParamsForPhase(phase) })).toBe(member);
+	});
+
+	test("cacheStatusDecision: identifier, the phase's parameters, then the measured ones", () => {
+		expect(cacheStatusDecision("N", "revalidated", { ttl: 30 })).toEqual({
+			cache: "N",
+			fwd: "stale",
+			fwdStatus: 304,
+			ttl: 30,
+		});
+		// What the proxy measured wins over the phase's default.
+		expect(cacheStatusDecision("N", "uncacheable", { stored: true }).stored).toBe(true);
+		// A fresh object each time: the shared phase table is never written.
+		const decision = cacheStatusDecision("N", "hit", {});
+		decision.ttl = 1;
+		expect(cacheStatusDecision("N", "hit", {})).toEqual({ cache: "N", hit: true });
 	});
 
 	test("returns a copy the proxy may extend", () => {

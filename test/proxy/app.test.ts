@@ -18,6 +18,33 @@ describe("edge proxy", () => {
 		expect(origin.requests("/pages/1")).toBe(1);
 	});
 
+	test("a hit sends the stored fields once, its own Age, and appends to upstream Cache-Status", async () => {
+		const { get, timers } = makeEdge({
+			fetchOrigin: async () =>
+				new Response("stored body", {
+					headers: {
+						"cache-control": "max-age=60",
+						age: "7",
+						"cache-status": "Upstream;hit",
+						"x-origin": "kept",
+					},
+				}),
+		});
+		const miss = await get("/x");
+		await miss.text();
+		await settle();
+		timers.advance(3_000);
+		for (const method of ["GET", "HEAD"]) {
+			const hit = await get("/x", {}, method);
+			expect(hit.headers.get("cache-status")).toBe("Upstream;hit, NeuroCache;hit;ttl=50");
+			// Ours: the stored 7 plus the 3 s it spent here.
+			expect(hit.headers.get("age")).toBe("10");
+			expect(hit.headers.get("x-origin")).toBe("kept");
+			expect(hit.headers.get("accept-ranges")).toBe("bytes");
+			expect(await hit.text()).toBe(method === "HEAD" ? "" : "stored body");
+		}
+	});
+
 	test("100 concurrent misses make one origin request and get 100 correct bodies", async () => {
 		let release!: () => void;
 		const gate = new Promise<void>((resolve) => {

@@ -127,6 +127,32 @@ for (const [slabName, makeSlab] of slabs) {
 			hit?.release();
 		});
 
+		test("a hit's header is the meta's header bytes; meta is decoded on demand", async () => {
+			const { tier } = makeTier();
+			tier.set("plain", encode("body"));
+			const tagged = tier.beginWrite("t", meta({ tags: ["a", "b"], header: encode("HDR") }));
+			tagged.write(encode("x"));
+			tagged.commit();
+
+			const plain = await tier.lookup("plain");
+			expect(plain?.header.byteLength).toBe(0);
+			plain?.release();
+
+			const first = await tier.lookup("t");
+			// The header skips the tag block without decoding it.
+			expect(decode(first?.header)).toBe("HDR");
+			const read = first?.meta;
+			first?.release();
+			// Read before release: a copy that outlives the pin.
+			expect(read?.tags).toEqual(["a", "b"]);
+			expect(decode(read?.header)).toBe("HDR");
+
+			const second = await tier.lookup("t");
+			second?.release();
+			// Never read while pinned: its bytes may be gone, so reading now is refused loudly.
+			expect(() => second?.meta).toThrow(/after release/);
+		});
+
 		test("a streamed write with a size hint goes straight to the slab", async () => {
 			const { tier } = makeTier();
 			const writer = tier.beginWrite("s", meta(), 6);

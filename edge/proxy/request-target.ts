@@ -1,0 +1,90 @@
+/**
+ * Where a request goes and what it is cached under: its host's route, the origin URL, and
+ * the GET/HEAD primary cache key. Parsing the URL and normalizing the key cost more than the
+ * rest of a cache hit, and a CDN sees the same URLs again and again, so the answers are
+ * memoized per (Host, URL). Routes are fixed for the app's lifetime, which makes every
+ * answer a pure function of those two strings. Bounded: past the bound it starts over, so
+ * a flood of distinct URLs costs a re-parse, never memory.
+ */
+import { type HostRoute, type HostsConfig, routeFor } from "../config/hosts.ts";
+import {
+	type CacheKeyConfig,
+	type CacheKeyResult,
+	DEFAULT_CACHE_KEY_CONFIG,
+	primaryCacheKey,
+} from "../http/cache-key.ts";
+
+export interface RequestTarget {
+	/** The Host header, or the URL's host without one. */
+	readonly host: string;
+	/** undefined: no origin serves this host (421). */
+	readonly route: HostRoute | undefined;
+	/** The host as metrics label it: configured hosts by name, others as "(unknown)". */
+	readonly hostLabel: string;
+	/** The absolute URI the request targets, with the Host header's authority. */
+	readonly cacheUrl: string;
+	/** The same path and query on the route's origin ("" without a route). */
+	readonly originUrl: string;
+	/** The primary cache key of a GET or HEAD (HEAD is keyed as GET). */
+	readonly getKey: CacheKeyResult<string>;
+}
+
+export class RequestTargets {
+	readonly #memo = new Map<string, RequestTarget>();
+
+	constructor(
+		private readonly routes: HostsConfig,
+		private readonly limit = 4096,
+	) {}
+
+	resolve(url: string, hostHeader: string | null): RequestTarget {
+		const memoKey = hostHeader === null ? url : `${hostHeader} ${url}`;
+		const known = this.#memo.get(memoKey);
+		if (known !== undefined) return known;
+		const target = resolveTarget(this.routes, url, hostHeader);
+		if (this.#memo.size >= this.limit) this.#memo.clear();
+		this.#memo.set(memoKey, target);
+		return target;
+	}
+}
+
+export function resolveTarget(
+	routes: HostsConfig,
+	rawUrl: string,
+	hostHeader: string | null,
+): RequestTarget {
+	const url = new URL(rawUrl);
+	const host = hostHeader ?? url.host;
+	const route = routeFor(routes, host);
+	const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
+	return {
+		host,
+		route,
+		hostLabel: route === undefined ? "(unknown)" : host,
+		cacheUrl,
+		originUrl:
+			route === undefined ? "" : `${route.origin.replace(/\/$/, "")}${url.pathname}${url.search}`,
+		getKey: primaryCacheKey({ method: "GET", url: cacheUrl }, keyConfigFor(route)),
+	};
+}
+
+/** Each host's cache-key normalization, from its route in the hosts file (made once per route). */
+const keyConfigs = new WeakMap<HostRoute, CacheKeyConfig>();
+export function keyConfigFor(route: HostRoute | undefined): CacheKeyConfig {
+	if (
+		route === undefined ||
+		(route.sortQuery === undefined && route.ignoreQueryParams === undefined)
+	) {
+		return DEFAULT_CACHE_KEY_CONFIG;
+	}
+	let config = keyConfigs.get(route);
+	if (config === undefined) {
+		config = {
+			...DEFAULT_CACHE_KEY_CONFIG,
+			sortQuery: route.sortQuery ?? DEFAULT_CACHE_KEY_CONFIG.sortQuery,
+			ignoredQueryParams: route.ignoreQueryParams ?? [],
+		};
+		keyConfigs.set(route, config);
+	}
+	return config;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, test } from "bun:test";
+import type { HostsConfig } from "../../edge/config/hosts.ts";
+import { RequestTargets, resolveTarget } from "../../edge/proxy/request-target.ts";
+
+const routes: HostsConfig = {
+	hosts: {
+		"cdn.test": { origin: "http://origin.test/" },
+		"sorted.test": { origin: "http://other.test", sortQuery: true, ignoreQueryParams: ["utm_*"] },
+	},
+};
+
+describe("request targets", () => {
+	test("route, origin URL and GET key of a configured host", () => {
+		const target = resolveTarget(routes, "http://cdn.test/a/b?x=1", "cdn.test");
+		expect(target.route?.origin).toBe("http://origin.test/");
+		expect(target.hostLabel).toBe("cdn.test");
+		// The origin's trailing slash is not doubled.
+		expect(target.originUrl).toBe("http://origin.test/a/b?x=1");
+		expect(target.getKey).toEqual({ ok: true, value: "GET http://cdn.test/a/b?x=1" });
+	});
+
+	test("the host's key normalization applies (sorted query, ignored parameters)", () => {
+		const target = resolveTarget(routes, "http://sorted.test/p?b=2&utm_source=x&a=1", null);
+		expect(target.getKey).toEqual({ ok: true, value: "GET http://sorted.test/p?a=1&b=2" });
+		// The origin still gets the query as the client sent it.
+		expect(target.originUrl).toBe("http://other.test/p?b=2&utm_source=x&a=1");
+	});
+
+	test("an unknown host has no route and is labelled as unknown", () => {
+		const target = resolveTarget(routes, "http://nope.test/", "nope.test");
+		expect(target.route).toBeUndefined();
+		expect(target.hostLabel).toBe("(unknown)");
+		expect(target.originUrl).toBe("");
+	});
+
+	test("the Host header wins over the URL's authority", () => {
+		const target = resolveTarget(routes, "http://127.0.0.1:8080/x", "cdn.test");
+		expect(target.host).toBe("cdn.test");
+		expect(target.cacheUrl).toBe("http://cdn.test/x");
+	});
+
+	test("a bad Host gives a key error, not an exception", () => {
+		const target = resolveTarget(
+			{ hosts: {}, default: "http://o.test" },
+			"http://a/x",
+			"bad host!",
+		);
+		expect(target.getKey.ok).toBe(false);
+	});
+
+	test("memoized per Host and URL, and still right past the bound", () => {
+		const targets = new RequestTargets(routes, 4);
+		const a = targets.resolve("http://cdn.test/a", "cdn.test");
+		expect(targets.resolve("http://cdn.test/a", "cdn.test")).toBe(a);
+		// Same URL, other Host: another answer.
+		expect(targets.resolve("http://cdn.test/a", "nope.test").route).toBeUndefined();
+		for (let i = 0; i < 10; i++) {
+			const target = targets.resolve(`http://cdn.test/p${i}`, "cdn.test");
+			expect(target.cacheUrl).toBe(`http://cdn.test/p${i}`);
+		}
+		expect(targets.resolve("http://cdn.test/a", "cdn.test")).toEqual(a);
+	});
+});
