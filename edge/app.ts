@@ -10,29 +10,21 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { type HostsConfig, routeFor } from "./config/hosts.ts";
-import { parseRequestCacheControl } from "./http/cache-control.ts";
+import { parseRequestCacheControl, type RequestCacheControl } from "./http/cache-control.ts";
 import { primaryCacheKey } from "./http/cache-key.ts";
-import { type CachePhase, cacheStatusDecision } from "./http/cache-phase.ts";
-import {
-	addCacheStatus,
-	appendCacheStatus,
-	type CacheStatusParams,
-	DEFAULT_CACHE_IDENTIFIER,
-	serializeCacheStatus,
-} from "./http/cache-status.ts";
-import { evaluatePreconditions } from "./http/conditional.ts";
-import { ifRangeAllowsPartial } from "./http/if-range.ts";
+import type { CachePhase } from "./http/cache-phase.ts";
+import type { CacheStatusParams } from "./http/cache-status.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
-import { evaluateRange, type RangeOutcome } from "./http/range.ts";
 import { mayServeStaleOnError } from "./http/reuse.ts";
-import type { ValidatorFields } from "./http/validators.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { CounterSeries, Registry } from "./metrics/registry.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
 import {
 	type Found,
+	type Lookup,
 	lookupStored,
+	lookupStoredSync,
 	type Pins,
 	StoredAnalysisCache,
 	VARIANT_SEPARATOR,
@@ -44,15 +36,11 @@ import {
 	type OriginFetch,
 	type OriginResult,
 } from "./proxy/origin-fetch.ts";
-import { keyConfigFor, RequestTargets } from "./proxy/request-target.ts";
+import { keyConfigFor, type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
+import { plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import { softPurge } from "./proxy/soft-purge.ts";
 import type { PurgeSelector, Storage, TierStats } from "./store/storage.ts";
-
-type ResponseBody = ConstructorParameters<typeof Response>[0];
-
-/** Shared by every response that adds nothing to its phase's Cache-Status; never written. */
-const NO_PARAMS: CacheStatusParams = Object.freeze({});
 
 export interface EdgeConfig {
 	readonly pop: string;
@@ -113,6 +101,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		return series;
 	};
 	const targets = new RequestTargets(deps.routes);
+	const respond = new Responder((hostLabel, phase) => requestSeries(hostLabel, phase).inc());
 	const tierGauges = metrics.gauge(
 		"neuro_l0",
 		"L0 tier statistics (hits, misses, evictions, bytes...).",
@@ -123,6 +112,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		"stat",
 	]);
 	const analysis = new StoredAnalysisCache();
+	const syncTier = hasSyncLookup(tier) ? tier : undefined;
 	const app = new Hono();
 
 	app.get("/_neuro/metrics", () => {
@@ -181,91 +171,114 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		return count;
 	}
 
-	app.all("*", async (c) => {
+	// A fresh hit from a tier that answers at once is served without a promise; everything
+	// else continues asynchronously. Either way the request's pins are released once its
+	// Response is built (the runtime copies the body): the tier may then reuse the slots.
+	app.all("*", (c) => {
 		const pins: Pins = [];
+		let answer: Response | Promise<Response>;
 		try {
-			return await proxy(c.req.raw, pins);
-		} finally {
-			// The Response is built (its body copied by the runtime): the tier may reuse the slots.
-			for (const release of pins) release();
+			answer = proxy(c.req.raw, pins);
+		} catch (error) {
+			releaseAll(pins);
+			throw error;
 		}
+		if (answer instanceof Response) {
+			releaseAll(pins);
+			return answer;
+		}
+		return answer.finally(() => releaseAll(pins));
 	});
 
-	const proxy = async (request: Request, pins: Pins): Promise<Response> => {
+	const proxy = (request: Request, pins: Pins): Response | Promise<Response> => {
 		const target = targets.resolve(request.url, request.headers.get("host"));
-		const { host, route, hostLabel, cacheUrl, originUrl } = target;
-		/** Sends a response: Cache-Status added to `headers` (owned by this call), phase counted. */
-		const reply = (
-			body: ResponseBody,
-			status: number,
-			headers: Headers,
-			phase: CachePhase,
-			extra: CacheStatusParams = NO_PARAMS,
-		): Response => {
-			requestSeries(hostLabel, phase).inc();
-			addCacheStatus(headers, cacheStatusDecision(DEFAULT_CACHE_IDENTIFIER, phase, extra));
-			return new Response(request.method === "HEAD" ? null : body, { status, headers });
-		};
-		/**
-		 * Sends a stored response whole: its served fields (built once per stored object) are
-		 * copied into the Response by the runtime, then this hit's Age and Cache-Status set.
-		 */
-		const replyStored = (found: Found, phase: CachePhase, extra: CacheStatusParams): Response => {
-			requestSeries(hostLabel, phase).inc();
-			const response = new Response(request.method === "HEAD" ? null : found.body, {
-				status: found.stored.status,
-				headers: found.servedHeaders,
-			});
-			response.headers.set("age", String(Math.floor(found.ageSeconds)));
-			const member = serializeCacheStatus(
-				cacheStatusDecision(DEFAULT_CACHE_IDENTIFIER, phase, extra),
-			);
-			response.headers.set("cache-status", appendCacheStatus(found.upstreamCacheStatus, member));
-			return response;
-		};
-		const finish = (
-			response: Response,
-			phase: CachePhase,
-			extra: CacheStatusParams = {},
-		): Response =>
-			reply(response.body, response.status, new Headers(response.headers), phase, extra);
-
-		if (route === undefined)
-			return finish(plain(421, `no origin is configured for host ${host}`), "bypass");
-
-		const forward = async (method: string, headers: Headers = request.headers) => {
-			const started = timers.now();
-			const result = await callOrigin(fetchOrigin, {
-				url: originUrl,
-				method,
-				headers,
-				body: request.body,
-				timeoutMs: config.originTimeoutMs,
-				now: () => timers.now(),
-			});
-			originSeconds.observe({ pop: config.pop, host }, (timers.now() - started) / 1000);
-			return result;
-		};
-
-		if (request.method !== "GET" && request.method !== "HEAD") {
-			const result = await forward(request.method);
-			if (!result.ok) return finish(plain(result.status, result.reason), "method");
-			// RFC 9111 §4.4: a successful unsafe request invalidates what it may have changed.
-			for (const uri of urisToInvalidate({
-				method: request.method,
-				status: result.response.status,
-				targetUri: cacheUrl,
-				responseHeaders: result.response.headers,
-			})) {
-				await purgeUrl(uri);
-			}
-			return finish(result.response, "method", { fwdStatus: result.response.status });
+		const { host, route, hostLabel } = target;
+		if (route === undefined) {
+			const refused = plain(421, `no origin is configured for host ${host}`);
+			return respond.finish(request, hostLabel, refused, "bypass");
 		}
-
+		if (request.method !== "GET" && request.method !== "HEAD")
+			return forwardUnsafe(request, target);
 		const key = target.getKey;
-		if (!key.ok) return finish(plain(400, `bad request target: ${key.error.message}`), "bypass");
+		if (!key.ok) {
+			const refused = plain(400, `bad request target: ${key.error.message}`);
+			return respond.finish(request, hostLabel, refused, "bypass");
+		}
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
-		const primaryKey = key.value;
+		if (cacheControl.noStore || syncTier === undefined)
+			return goOn(request, pins, target, key.value, cacheControl, undefined);
+		// The hot path: a tier that answers at once and a fresh stored response make a hit
+		// with no promise and no per-request closure.
+		const looked = lookupStoredSync(
+			syncTier,
+			analysis,
+			key.value,
+			request.headers,
+			cacheControl,
+			timers.now(),
+			pins,
+		);
+		if (looked.kind === "found" && looked.decision.action === "serve")
+			return respond.fromCache(request, hostLabel, looked, "hit");
+		return goOn(request, pins, target, key.value, cacheControl, looked);
+	};
+
+	/** Calls the origin for the request's target, timing it. */
+	const forward = async (
+		request: Request,
+		target: RequestTarget,
+		method: string,
+		headers: Headers = request.headers,
+	) => {
+		const started = timers.now();
+		const result = await callOrigin(fetchOrigin, {
+			url: target.originUrl,
+			method,
+			headers,
+			body: request.body,
+			timeoutMs: config.originTimeoutMs,
+			now: () => timers.now(),
+		});
+		originSeconds.observe({ pop: config.pop, host: target.host }, (timers.now() - started) / 1000);
+		return result;
+	};
+
+	/** Forwards an unsafe method; a success invalidates what it may have changed (§4.4). */
+	const forwardUnsafe = async (request: Request, target: RequestTarget): Promise<Response> => {
+		const { hostLabel } = target;
+		const result = await forward(request, target, request.method);
+		if (!result.ok)
+			return respond.finish(request, hostLabel, plain(result.status, result.reason), "method");
+		for (const uri of urisToInvalidate({
+			method: request.method,
+			status: result.response.status,
+			targetUri: target.cacheUrl,
+			responseHeaders: result.response.headers,
+		})) {
+			await purgeUrl(uri);
+		}
+		return respond.finish(request, hostLabel, result.response, "method", {
+			fwdStatus: result.response.status,
+		});
+	};
+
+	/**
+	 * A GET or HEAD that is not a fresh hit from a synchronous tier: looks up (unless
+	 * `looked` already says what is stored), then serves stale, revalidates or goes forward.
+	 */
+	const goOn = (
+		request: Request,
+		pins: Pins,
+		target: RequestTarget,
+		primaryKey: string,
+		cacheControl: RequestCacheControl,
+		looked: Lookup | undefined,
+	): Response | Promise<Response> => {
+		const { hostLabel } = target;
+		const fromCache = (found: Found, phase: CachePhase, extra?: CacheStatusParams) =>
+			respond.fromCache(request, hostLabel, found, phase, extra);
+		const finish = (response: Response, phase: CachePhase) =>
+			respond.finish(request, hostLabel, response, phase);
 		const lookupNow = () =>
 			lookupStored(tier, analysis, primaryKey, request.headers, cacheControl, timers.now(), pins);
 		/** Streams an origin answer to a GET into the tier (fills and background refreshes). */
@@ -279,31 +292,6 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 				requestTimeMs: result.requestTimeMs,
 				responseTimeMs: result.responseTimeMs,
 			});
-
-		const fromCache = (found: Found, phase: CachePhase, extra: CacheStatusParams = NO_PARAMS) => {
-			const ttl = Math.round(found.lifetimeSeconds - found.ageSeconds);
-			if (evaluatePreconditions(request, found.validators) === "send-304") {
-				return reply(null, 304, notModifiedHeaders(found.headers), phase, { ttl, ...extra });
-			}
-			const partial = rangeOf(request, found, found.validators);
-			if (partial.status === 200) return replyStored(found, phase, { ttl, ...extra });
-			const headers = new Headers(found.headers);
-			headers.set("age", String(Math.floor(found.ageSeconds)));
-			if (partial.status === 206) {
-				headers.set("content-range", partial.contentRange);
-				headers.set("content-length", String(partial.contentLength));
-				const part = found.body.subarray(partial.start, partial.end + 1);
-				return reply(part, 206, headers, phase, { ttl, ...extra });
-			}
-			if (partial.status === 416) {
-				const refused = new Headers({
-					"content-range": partial.contentRange,
-					"content-type": "text/plain; charset=utf-8",
-				});
-				return reply("range not satisfiable\n", 416, refused, phase, { ttl, ...extra });
-			}
-			return partial satisfies never;
-		};
 
 		/**
 		 * Goes to the origin (once per key, with concurrent misses waiting on it) and stores.
@@ -336,6 +324,8 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			const conditional =
 				stale === undefined ? undefined : revalidationHeaders(request.headers, stale);
 			const result = await forward(
+				request,
+				target,
 				request.method,
 				conditional ?? (writer ? withoutClientConditionals(request.headers) : request.headers),
 			);
@@ -376,42 +366,34 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 				else void storing.stored.then((r) => writer.release(r?.stored ? "filled" : "failed"));
 			}
 			const phase: CachePhase = storing.notStored === undefined ? fwd : "uncacheable";
-			return reply(storing.clientBody, response.status, new Headers(response.headers), phase, {
-				fwdStatus: response.status,
-				stored: storing.notStored === undefined,
-				...(storing.notStored !== undefined && storing.notStored !== "not-writer"
-					? { detail: storing.notStored }
-					: {}),
-			});
+			const headers = new Headers(response.headers);
+			return respond.reply(
+				request,
+				hostLabel,
+				storing.clientBody,
+				response.status,
+				headers,
+				phase,
+				{
+					fwdStatus: response.status,
+					stored: storing.notStored === undefined,
+					...(storing.notStored !== undefined && storing.notStored !== "not-writer"
+						? { detail: storing.notStored }
+						: {}),
+				},
+			);
 		};
 
-		if (cacheControl.noStore) return fetchAndStore("request", true);
-		const found = await lookupNow();
-		if (found.kind === "found") {
-			const decision = found.decision;
-			if (decision.action === "serve") return fromCache(found, "hit");
-			if (decision.action === "serve-stale") return fromCache(found, "stale-while-revalidate");
-			if (decision.action === "serve-stale-while-revalidate") {
-				// Serve now; one background refresh per key (the lock keeps it to one).
-				void fetchRefresh();
-				return fromCache(found, "stale-while-revalidate");
-			}
-			if (cacheControl.onlyIfCached)
-				return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
-			return fetchAndStore("stale", false, found);
-		}
-		// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
-		if (cacheControl.onlyIfCached)
-			return finish(
-				plain(504, "only-if-cached: nothing stored"),
-				found.fwd === "vary-miss" ? "vary-miss" : "miss",
-			);
-		return fetchAndStore(found.fwd === "vary-miss" ? "vary-miss" : "miss", false);
-
-		async function fetchRefresh(): Promise<void> {
+		/** One background refresh per key for stale-while-revalidate (the lock keeps it to one). */
+		const fetchRefresh = async (): Promise<void> => {
 			const acquired = lock.acquire(primaryKey);
 			if (acquired.role !== "writer") return;
-			const result = await forward("GET", withoutClientConditionals(request.headers));
+			const result = await forward(
+				request,
+				target,
+				"GET",
+				withoutClientConditionals(request.headers),
+			);
 			if (!result.ok) {
 				acquired.release("failed");
 				return;
@@ -420,27 +402,49 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 			if (storing.clientBody !== null) void storing.clientBody.cancel().catch(() => {});
 			const stored = await storing.stored;
 			acquired.release(stored?.stored ? "filled" : "uncacheable");
-		}
+		};
+
+		/** What to do with what is stored: serve it (at once), or go forward. */
+		const answer = (found: Lookup): Response | Promise<Response> => {
+			if (found.kind === "found") {
+				const decision = found.decision;
+				if (decision.action === "serve") return fromCache(found, "hit");
+				if (decision.action === "serve-stale") return fromCache(found, "stale-while-revalidate");
+				if (decision.action === "serve-stale-while-revalidate") {
+					void fetchRefresh();
+					return fromCache(found, "stale-while-revalidate");
+				}
+				if (cacheControl.onlyIfCached)
+					return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
+				return fetchAndStore("stale", false, found);
+			}
+			// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
+			if (cacheControl.onlyIfCached)
+				return finish(
+					plain(504, "only-if-cached: nothing stored"),
+					found.fwd === "vary-miss" ? "vary-miss" : "miss",
+				);
+			return fetchAndStore(found.fwd === "vary-miss" ? "vary-miss" : "miss", false);
+		};
+
+		if (cacheControl.noStore) return fetchAndStore("request", true);
+		if (looked !== undefined) return answer(looked);
+		return lookupNow().then(answer);
 	};
 
 	return app;
 }
 
-function hostOf(url: string): string | null {
-	return URL.canParse(url) ? new URL(url).host : null;
+function releaseAll(pins: Pins): void {
+	for (const release of pins) release();
 }
 
-/**
- * RFC 9110 §14: a Range on a GET for a stored 200 is answered from the stored bytes (206,
- * or 416 when unsatisfiable); If-Range that does not match sends the whole (§13.1.5).
- */
-function rangeOf(request: Request, found: Found, validators: ValidatorFields): RangeOutcome {
-	const range = request.headers.get("range");
-	if (range === null || request.method !== "GET" || found.stored.status !== 200)
-		return { status: 200, reason: "no-range" };
-	if (!ifRangeAllowsPartial(request.headers.get("if-range"), validators))
-		return { status: 200, reason: "if-range-failed" };
-	return evaluateRange(range, found.body.byteLength);
+function hasSyncLookup(tier: Storage): tier is Storage & Required<Pick<Storage, "lookupSync">> {
+	return tier.lookupSync !== undefined;
+}
+
+function hostOf(url: string): string | null {
+	return URL.canParse(url) ? new URL(url).host : null;
 }
 
 /** The request minus the client's own validators: a cache fill wants the whole response. */
@@ -457,29 +461,4 @@ function withoutClientConditionals(headers: Headers): Headers {
 		out.delete(name);
 	}
 	return out;
-}
-
-function plain(status: number, message: string): Response {
-	return new Response(`${message}\n`, {
-		status,
-		headers: { "content-type": "text/plain; charset=utf-8" },
-	});
-}
-
-/** RFC 9110 §15.4.5: a 304 carries the fields a 200 would have, minus the content ones. */
-function notModifiedHeaders(stored: Headers): Headers {
-	const headers = new Headers();
-	for (const name of [
-		"cache-control",
-		"content-location",
-		"date",
-		"etag",
-		"expires",
-		"vary",
-		"last-modified",
-	]) {
-		const value = stored.get(name);
-		if (value !== null) headers.set(name, value);
-	}
-	return headers;
 }

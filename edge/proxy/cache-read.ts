@@ -10,7 +10,8 @@ import { decideReuse, type ReuseDecision } from "../http/reuse.ts";
 import { effectiveResponseDirectives } from "../http/targeted.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
 import { parseVary, variantKey } from "../http/vary.ts";
-import type { Storage } from "../store/storage.ts";
+import type { CachedObject, Storage } from "../store/storage.ts";
+import { HitHeaders } from "./hit-headers.ts";
 import { type DecodedRecord, decodeRecord, type StoredResponse } from "./stored-response.ts";
 
 /** Variants live under the primary key plus this separator and the variant key. */
@@ -34,6 +35,7 @@ export type Lookup =
 			/** The response fields to send for the stored response (see AnalyzedResponse). */
 			readonly servedHeaders: Headers;
 			readonly upstreamCacheStatus: string | null;
+			readonly hitHeaders: HitHeaders;
 	  };
 
 /**
@@ -52,19 +54,55 @@ export async function lookupStored(
 	nowMs: number,
 	pins: Pins,
 ): Promise<Lookup> {
-	const first = await readRecord(tier, primaryKey, analysis, pins);
-	if (first === undefined) return { kind: "miss", fwd: "uri-miss" };
-	let storageKey = primaryKey;
-	let found = first;
-	if (first.record.kind === "vary") {
-		const variant = variantKey(parseVary(first.record.vary.join(", ")), requestHeaders);
-		if (variant === undefined) return { kind: "miss", fwd: "uri-miss" };
-		storageKey = `${primaryKey}${VARIANT_SEPARATOR}${variant}`;
-		const second = await readRecord(tier, storageKey, analysis, pins);
-		if (second === undefined) return { kind: "miss", fwd: "vary-miss" };
-		found = second;
-	}
-	if (found.record.kind !== "response") return { kind: "miss", fwd: "uri-miss" };
+	const first = accept(await tier.lookup(primaryKey), primaryKey, analysis, pins);
+	if (first === undefined) return URI_MISS;
+	if (first.record.kind !== "vary") return assess(primaryKey, first, request, nowMs);
+	const variant = variantStorageKey(primaryKey, first.record.vary, requestHeaders);
+	if (variant === undefined) return URI_MISS;
+	const second = accept(await tier.lookup(variant), variant, analysis, pins);
+	return second === undefined ? VARY_MISS : assess(variant, second, request, nowMs);
+}
+
+/** lookupStored for a tier that answers at once: a hit costs no promise. */
+export function lookupStoredSync(
+	tier: Required<Pick<Storage, "lookupSync">>,
+	analysis: StoredAnalysisCache,
+	primaryKey: string,
+	requestHeaders: Headers,
+	request: RequestCacheControl,
+	nowMs: number,
+	pins: Pins,
+): Lookup {
+	const first = accept(tier.lookupSync(primaryKey), primaryKey, analysis, pins);
+	if (first === undefined) return URI_MISS;
+	if (first.record.kind !== "vary") return assess(primaryKey, first, request, nowMs);
+	const variant = variantStorageKey(primaryKey, first.record.vary, requestHeaders);
+	if (variant === undefined) return URI_MISS;
+	const second = accept(tier.lookupSync(variant), variant, analysis, pins);
+	return second === undefined ? VARY_MISS : assess(variant, second, request, nowMs);
+}
+
+const URI_MISS: Lookup = Object.freeze({ kind: "miss", fwd: "uri-miss" });
+const VARY_MISS: Lookup = Object.freeze({ kind: "miss", fwd: "vary-miss" });
+
+/** Where the variant selected by the request's fields lives (RFC 9111 §4.1). */
+function variantStorageKey(
+	primaryKey: string,
+	vary: readonly string[],
+	requestHeaders: Headers,
+): string | undefined {
+	const variant = variantKey(parseVary(vary.join(", ")), requestHeaders);
+	return variant === undefined ? undefined : `${primaryKey}${VARIANT_SEPARATOR}${variant}`;
+}
+
+function assess(
+	storageKey: string,
+	found: { readonly record: Analyzed; readonly body: Uint8Array },
+	request: RequestCacheControl,
+	nowMs: number,
+): Lookup {
+	// A Vary record where a response should be (or the reverse) is not a usable answer.
+	if (found.record.kind !== "response") return URI_MISS;
 	return assessStored(storageKey, found.record.analyzed, found.body, request, nowMs);
 }
 
@@ -87,6 +125,8 @@ export interface AnalyzedResponse {
 	readonly servedHeaders: Headers;
 	/** Cache-Status from upstream caches, which ours is appended to (RFC 9211 §2). */
 	readonly upstreamCacheStatus: string | null;
+	/** servedHeaders with a plain hit's Age and Cache-Status, kept per (age, ttl). */
+	readonly hitHeaders: HitHeaders;
 }
 
 export function analyzeStored(stored: StoredResponse): AnalyzedResponse {
@@ -104,12 +144,14 @@ export function analyzeStored(stored: StoredResponse): AnalyzedResponse {
 	if (stored.status === 200) servedHeaders.set("accept-ranges", "bytes");
 	const validators: StoredForConditional = validatorsFromHeaders(headers, stored.responseTimeMs);
 	validators.status = stored.status;
+	const upstreamCacheStatus = headers.get("cache-status");
 	return {
 		stored,
 		headers,
 		validators,
 		servedHeaders,
-		upstreamCacheStatus: headers.get("cache-status"),
+		upstreamCacheStatus,
+		hitHeaders: new HitHeaders(servedHeaders, upstreamCacheStatus),
 		directives: effective.directives,
 		// A soft-purged response is stale at once; stale-while-revalidate may still serve it.
 		lifetimeSeconds: stored.invalidated === true ? 0 : freshnessLifetime(facts).seconds,
@@ -153,6 +195,7 @@ export function assessStored(
 		validators: analyzed.validators,
 		servedHeaders: analyzed.servedHeaders,
 		upstreamCacheStatus: analyzed.upstreamCacheStatus,
+		hitHeaders: analyzed.hitHeaders,
 	};
 }
 
@@ -192,11 +235,16 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 	return true;
 }
 
-async function readRecord(tier: Storage, key: string, analysis: StoredAnalysisCache, pins: Pins) {
-	const hit = await tier.lookup(key);
+/** A tier's answer, analyzed and pinned for the request; undefined for none or a corrupt one. */
+function accept(
+	hit: CachedObject | undefined,
+	key: string,
+	analysis: StoredAnalysisCache,
+	pins: Pins,
+): { readonly record: Analyzed; readonly body: Uint8Array } | undefined {
 	if (hit === undefined) return undefined;
-	const record = analysis.decode(key, hit.header);
 	// Pinned, not copied: the tier keeps these bytes until the request's pins are released.
 	pins.push(hit.release);
+	const record = analysis.decode(key, hit.header);
 	return record.kind === "corrupt" ? undefined : { record, body: hit.body };
 }

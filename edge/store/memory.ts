@@ -253,6 +253,10 @@ export class MemoryTier implements Storage, WriterHost {
 	// --- Storage ----------------------------------------------------------------------
 
 	async lookup(key: string): Promise<CachedObject | undefined> {
+		return this.lookupSync(key);
+	}
+
+	lookupSync(key: string): CachedObject | undefined {
 		if (this.#closed) throw new TierClosedError(this.name);
 		const id = this.#idOf(key);
 		if (id === undefined || this.#isExpired(id)) {

@@ -83,6 +83,11 @@ export interface Storage {
 	readonly name: string;
 	lookup(key: string): Promise<CachedObject | undefined>;
 	/**
+	 * The same lookup, answered at once, offered by tiers that never wait to answer (memory).
+	 * It lets a hit be served without a promise; callers fall back to lookup() without it.
+	 */
+	lookupSync?(key: string): CachedObject | undefined;
+	/**
 	 * Opens a write for `key`. `sizeHint` (a Content-Length) lets the tier refuse early and
 	 * place the body without buffering; a body that then differs from it is refused.
 	 */

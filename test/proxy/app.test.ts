@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
 import { makeEdge, settle } from "./edge-harness.ts";
 
-describe("edge proxy", () => {
+describe.each([true, false])("edge proxy (tier lookupSync offered: %p)", (syncLookup) => {
 	test("a miss goes to the origin and is stored; the next request is a hit with Age", async () => {
-		const { get, origin, timers } = makeEdge();
+		const { get, origin, timers } = makeEdge({ syncLookup });
 		const first = await get("/pages/1");
 		expect(first.status).toBe(200);
 		expect(first.headers.get("cache-status")).toBe("NeuroCache;fwd=uri-miss;fwd-status=200;stored");
@@ -20,6 +20,7 @@ describe("edge proxy", () => {
 
 	test("a hit sends the stored fields once, its own Age, and appends to upstream Cache-Status", async () => {
 		const { get, timers } = makeEdge({
+			syncLookup,
 			fetchOrigin: async () =>
 				new Response("stored body", {
 					headers: {
@@ -52,6 +53,7 @@ describe("edge proxy", () => {
 		});
 		const demo = createDemoOrigin();
 		const { get, lock } = makeEdge({
+			syncLookup,
 			fetchOrigin: async (request) => {
 				await gate;
 				return demo.app.request(request);
@@ -72,7 +74,7 @@ describe("edge proxy", () => {
 	});
 
 	test("an uncacheable response is not stored and says why", async () => {
-		const { get, origin } = makeEdge();
+		const { get, origin } = makeEdge({ syncLookup });
 		const first = await get("/api/time");
 		expect(first.headers.get("cache-status")).toContain('detail="no-store"');
 		await get("/api/time");
@@ -82,7 +84,7 @@ describe("edge proxy", () => {
 	});
 
 	test("Vary selects separate variants", async () => {
-		const { get, origin } = makeEdge();
+		const { get, origin } = makeEdge({ syncLookup });
 		expect(await (await get("/api/greeting", { "accept-language": "fr" })).json()).toEqual({
 			greeting: "bonjour",
 		});
@@ -96,7 +98,7 @@ describe("edge proxy", () => {
 	});
 
 	test("a client's matching If-None-Match is answered 304 from the cache", async () => {
-		const { get, origin } = makeEdge();
+		const { get, origin } = makeEdge({ syncLookup });
 		const first = await get("/pages/2");
 		await first.text();
 		await settle();
@@ -109,7 +111,7 @@ describe("edge proxy", () => {
 	});
 
 	test("HEAD is answered from a stored GET without a body", async () => {
-		const { get } = makeEdge();
+		const { get } = makeEdge({ syncLookup });
 		await (await get("/pages/3")).text();
 		await settle();
 		const head = await get("/pages/3", {}, "HEAD");
@@ -119,14 +121,14 @@ describe("edge proxy", () => {
 	});
 
 	test("only-if-cached with nothing stored is a 504", async () => {
-		const { get, origin } = makeEdge();
+		const { get, origin } = makeEdge({ syncLookup });
 		const res = await get("/pages/4", { "cache-control": "only-if-cached" });
 		expect(res.status).toBe(504);
 		expect(origin.requests()).toBe(0);
 	});
 
 	test("a successful POST invalidates the stored URL", async () => {
-		const { get, origin } = makeEdge();
+		const { get, origin } = makeEdge({ syncLookup });
 		await (await get("/pages/5")).text();
 		await settle();
 		const post = await get("/pages/5", {}, "POST");
@@ -138,12 +140,14 @@ describe("edge proxy", () => {
 
 	test("origin failures become 502 and timeouts 504, with a short body", async () => {
 		const down = makeEdge({
+			syncLookup,
 			fetchOrigin: () => Promise.reject(new TypeError("connection refused")),
 		});
 		const refused = await down.get("/pages/1");
 		expect(refused.status).toBe(502);
 		expect(await refused.text()).toContain("origin unreachable");
 		const slow = makeEdge({
+			syncLookup,
 			fetchOrigin: () => Promise.reject(new DOMException("deadline", "TimeoutError")),
 		});
 		const timedOut = await slow.get("/pages/1");
@@ -153,7 +157,7 @@ describe("edge proxy", () => {
 	});
 
 	test("an unknown host is refused with 421, and a flood of them adds no metric series", async () => {
-		const { app } = makeEdge();
+		const { app } = makeEdge({ syncLookup });
 		for (let i = 0; i < 50; i++) {
 			const res = await app.request(`http://h${i}.test/`, { headers: { host: `h${i}.test` } });
 			expect(res.status).toBe(421);
@@ -166,7 +170,7 @@ describe("edge proxy", () => {
 	});
 
 	test("purge by URL and by tag needs the bearer token", async () => {
-		const { app, get } = makeEdge();
+		const { app, get } = makeEdge({ syncLookup });
 		await (await get("/pages/6")).text();
 		await (await get("/pages/7")).text();
 		await settle();
@@ -191,7 +195,7 @@ describe("edge proxy", () => {
 	});
 
 	test("a soft purge marks stale: served stale while it refreshes, not dropped", async () => {
-		const { app, get, origin } = makeEdge();
+		const { app, get, origin } = makeEdge({ syncLookup });
 		const body = await (await get("/pages/9")).text();
 		await settle();
 		const purged = await app.request("http://cdn.test/_neuro/purge", {
@@ -215,6 +219,7 @@ describe("edge proxy", () => {
 
 	test("a host's ignored query parameters do not split the cache", async () => {
 		const { get, origin } = makeEdge({
+			syncLookup,
 			route: { origin: "http://origin.test", ignoreQueryParams: ["utm_*", "fbclid"] },
 		});
 		await (await get("/pages/1?utm_source=mail&b=2&a=1")).text();
@@ -227,7 +232,7 @@ describe("edge proxy", () => {
 	});
 
 	test("metrics count requests by phase", async () => {
-		const { app, get } = makeEdge();
+		const { app, get } = makeEdge({ syncLookup });
 		await (await get("/pages/8")).text();
 		await settle();
 		await (await get("/pages/8")).text();
@@ -240,50 +245,53 @@ describe("edge proxy", () => {
 	});
 });
 
-describe("ranges from a cached object (RFC 9110 §14)", () => {
-	async function cachedEdge() {
-		const edge = makeEdge();
-		await (await edge.get("/bytes/100")).text();
-		await settle();
-		return edge;
-	}
+describe.each([true, false])(
+	"ranges from a cached object (RFC 9110 §14; lookupSync offered: %p)",
+	(syncLookup) => {
+		async function cachedEdge() {
+			const edge = makeEdge({ syncLookup });
+			await (await edge.get("/bytes/100")).text();
+			await settle();
+			return edge;
+		}
 
-	test("a satisfiable range is a 206 with Content-Range", async () => {
-		const { get } = await cachedEdge();
-		const res = await get("/bytes/100", { range: "bytes=10-19" });
-		expect(res.status).toBe(206);
-		expect(res.headers.get("content-range")).toBe("bytes 10-19/100");
-		expect(res.headers.get("content-length")).toBe("10");
-		expect(await res.text()).toBe("klmnopqrst");
-	});
+		test("a satisfiable range is a 206 with Content-Range", async () => {
+			const { get } = await cachedEdge();
+			const res = await get("/bytes/100", { range: "bytes=10-19" });
+			expect(res.status).toBe(206);
+			expect(res.headers.get("content-range")).toBe("bytes 10-19/100");
+			expect(res.headers.get("content-length")).toBe("10");
+			expect(await res.text()).toBe("klmnopqrst");
+		});
 
-	test("a suffix range takes the last bytes", async () => {
-		const { get } = await cachedEdge();
-		const res = await get("/bytes/100", { range: "bytes=-3" });
-		expect(res.headers.get("content-range")).toBe("bytes 97-99/100");
-		expect(await res.text()).toBe("tuv");
-	});
+		test("a suffix range takes the last bytes", async () => {
+			const { get } = await cachedEdge();
+			const res = await get("/bytes/100", { range: "bytes=-3" });
+			expect(res.headers.get("content-range")).toBe("bytes 97-99/100");
+			expect(await res.text()).toBe("tuv");
+		});
 
-	test("an unsatisfiable range is a 416 naming the length", async () => {
-		const { get } = await cachedEdge();
-		const res = await get("/bytes/100", { range: "bytes=500-600" });
-		expect(res.status).toBe(416);
-		expect(res.headers.get("content-range")).toBe("bytes */100");
-	});
+		test("an unsatisfiable range is a 416 naming the length", async () => {
+			const { get } = await cachedEdge();
+			const res = await get("/bytes/100", { range: "bytes=500-600" });
+			expect(res.status).toBe(416);
+			expect(res.headers.get("content-range")).toBe("bytes */100");
+		});
 
-	test("a malformed range is ignored: the whole object", async () => {
-		const { get } = await cachedEdge();
-		const res = await get("/bytes/100", { range: "bytes=banana" });
-		expect(res.status).toBe(200);
-		expect((await res.arrayBuffer()).byteLength).toBe(100);
-	});
+		test("a malformed range is ignored: the whole object", async () => {
+			const { get } = await cachedEdge();
+			const res = await get("/bytes/100", { range: "bytes=banana" });
+			expect(res.status).toBe(200);
+			expect((await res.arrayBuffer()).byteLength).toBe(100);
+		});
 
-	test("If-Range that does not match sends the whole object", async () => {
-		const { get } = await cachedEdge();
-		const res = await get("/bytes/100", { range: "bytes=0-9", "if-range": '"some-other-etag"' });
-		expect(res.status).toBe(200);
-		const etag = (await get("/bytes/100")).headers.get("etag") as string;
-		const matching = await get("/bytes/100", { range: "bytes=0-9", "if-range": etag });
-		expect(matching.status).toBe(206);
-	});
-});
+		test("If-Range that does not match sends the whole object", async () => {
+			const { get } = await cachedEdge();
+			const res = await get("/bytes/100", { range: "bytes=0-9", "if-range": '"some-other-etag"' });
+			expect(res.status).toBe(200);
+			const etag = (await get("/bytes/100")).headers.get("etag") as string;
+			const matching = await get("/bytes/100", { range: "bytes=0-9", "if-range": etag });
+			expect(matching.status).toBe(206);
+		});
+	},
+);

@@ -10,12 +10,31 @@ import { ManualTimers } from "../../edge/lock/timers.ts";
 import { Registry } from "../../edge/metrics/registry.ts";
 import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
 import { MemoryTier } from "../../edge/store/memory.ts";
+import type { Storage, TierStats } from "../../edge/store/storage.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
 
 export interface EdgeHarnessOptions {
 	readonly fetchOrigin?: OriginFetch;
 	/** The route for cdn.test; default: the demo origin with default cache keys. */
 	readonly route?: HostRoute;
+	/**
+	 * false hides the tier's lookupSync, as a tier that must wait (disk, peer) would, so
+	 * the proxy takes its asynchronous path for every lookup.
+	 */
+	readonly syncLookup?: boolean;
+}
+
+/** The tier's Storage methods without lookupSync. */
+function asyncOnly(tier: MemoryTier): Storage & { stats(): TierStats } {
+	return {
+		name: tier.name,
+		lookup: (key) => tier.lookup(key),
+		beginWrite: (key, meta, sizeHint) => tier.beginWrite(key, meta, sizeHint),
+		purge: (selector) => tier.purge(selector),
+		keys: (selector) => tier.keys(selector),
+		updateMeta: (key, meta) => tier.updateMeta(key, meta),
+		stats: () => tier.stats(),
+	};
 }
 
 export function makeEdge(options: EdgeHarnessOptions = {}) {
@@ -29,7 +48,7 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 		uncacheableTtlMs: 30_000,
 	});
 	const app = createEdgeApp({
-		tier,
+		tier: options.syncLookup === false ? asyncOnly(tier) : tier,
 		routes: { hosts: { "cdn.test": options.route ?? { origin: "http://origin.test" } } },
 		lock,
 		timers,

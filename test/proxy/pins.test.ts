@@ -14,6 +14,20 @@ describe("zero-copy hits", () => {
 		expect(body.every((b) => b === 1)).toBe(true);
 	});
 
+	// Hits share one Headers object as the init of many Responses (proxy/hit-headers.ts).
+	// That is only safe because the runtime copies init headers into each Response.
+	test("the runtime copies init headers into each Response", () => {
+		const shared = new Headers({ age: "1" });
+		const first = new Response("a", { headers: shared });
+		first.headers.set("age", "2");
+		const second = new Response("b", { headers: shared });
+		expect(shared.get("age")).toBe("1");
+		expect(second.headers.get("age")).toBe("1");
+		shared.set("age", "3");
+		expect(first.headers.get("age")).toBe("2");
+		expect(second.headers.get("age")).toBe("1");
+	});
+
 	test("every kind of hit releases its pins: a purged object frees its bytes", async () => {
 		const { app, get, tier } = makeEdge();
 		const first = await get("/pages/1");

@@ -1,0 +1,170 @@
+/**
+ * How the proxy answers: every response gets this cache's Cache-Status member (RFC 9211)
+ * and is counted under its phase, and stored responses are served whole, as a 304 for a
+ * matching client validator (RFC 9110 §13), or as a range of the stored bytes (§14).
+ *
+ * These run for every request, hits above all, so they are plain functions over (request,
+ * target) rather than closures made per request.
+ */
+import { type CachePhase, cacheStatusDecision } from "../http/cache-phase.ts";
+import {
+	addCacheStatus,
+	appendCacheStatus,
+	type CacheStatusParams,
+	DEFAULT_CACHE_IDENTIFIER,
+	serializeCacheStatus,
+} from "../http/cache-status.ts";
+import { evaluatePreconditions } from "../http/conditional.ts";
+import { ifRangeAllowsPartial } from "../http/if-range.ts";
+import { evaluateRange, type RangeOutcome } from "../http/range.ts";
+import type { Found } from "./cache-read.ts";
+
+type ResponseBody = ConstructorParameters<typeof Response>[0];
+
+/** Shared by every response that adds nothing to its phase's Cache-Status; never written. */
+export const NO_PARAMS: CacheStatusParams = Object.freeze({});
+
+/** Counts one response under its host label and phase (the metrics' requests counter). */
+export type PhaseCounter = (hostLabel: string, phase: CachePhase) => void;
+
+export class Responder {
+	constructor(private readonly count: PhaseCounter) {}
+
+	/** Sends a response: Cache-Status added to `headers` (owned by this call), phase counted. */
+	reply(
+		request: Request,
+		hostLabel: string,
+		body: ResponseBody,
+		status: number,
+		headers: Headers,
+		phase: CachePhase,
+		extra: CacheStatusParams = NO_PARAMS,
+	): Response {
+		this.count(hostLabel, phase);
+		addCacheStatus(headers, cacheStatusDecision(DEFAULT_CACHE_IDENTIFIER, phase, extra));
+		return new Response(request.method === "HEAD" ? null : body, { status, headers });
+	}
+
+	/** Passes another response on (origin's, or one of ours), with Cache-Status and counted. */
+	finish(
+		request: Request,
+		hostLabel: string,
+		response: Response,
+		phase: CachePhase,
+		extra: CacheStatusParams = NO_PARAMS,
+	): Response {
+		const headers = new Headers(response.headers);
+		return this.reply(request, hostLabel, response.body, response.status, headers, phase, extra);
+	}
+
+	/**
+	 * Answers from a stored response: 304 when the client's validator matches, 206/416 for a
+	 * Range, else the whole stored response.
+	 */
+	fromCache(
+		request: Request,
+		hostLabel: string,
+		found: Found,
+		phase: CachePhase,
+		extra: CacheStatusParams = NO_PARAMS,
+	): Response {
+		const ttl = Math.round(found.lifetimeSeconds - found.ageSeconds);
+		const params = extra === NO_PARAMS ? { ttl } : { ttl, ...extra };
+		if (evaluatePreconditions(request, found.validators) === "send-304") {
+			const headers = notModifiedHeaders(found.headers);
+			return this.reply(request, hostLabel, null, 304, headers, phase, params);
+		}
+		const partial = rangeOf(request, found);
+		if (partial.status === 200) {
+			if (phase === "hit" && extra === NO_PARAMS)
+				return this.#plainHit(request, hostLabel, found, ttl);
+			return this.#whole(request, hostLabel, found, phase, params);
+		}
+		if (partial.status === 206) {
+			const headers = new Headers(found.headers);
+			headers.set("age", String(Math.floor(found.ageSeconds)));
+			headers.set("content-range", partial.contentRange);
+			headers.set("content-length", String(partial.contentLength));
+			const part = found.body.subarray(partial.start, partial.end + 1);
+			return this.reply(request, hostLabel, part, 206, headers, phase, params);
+		}
+		const refused = new Headers({
+			"content-range": partial.contentRange,
+			"content-type": "text/plain; charset=utf-8",
+		});
+		const body = "range not satisfiable\n";
+		return this.reply(request, hostLabel, body, 416, refused, phase, params);
+	}
+
+	/** The most common answer of all: a fresh hit, whole, with nothing else to say. */
+	#plainHit(request: Request, hostLabel: string, found: Found, ttl: number): Response {
+		this.count(hostLabel, "hit");
+		return new Response(request.method === "HEAD" ? null : found.body, {
+			status: found.stored.status,
+			headers: found.hitHeaders.at(Math.floor(found.ageSeconds), ttl),
+		});
+	}
+
+	/**
+	 * The stored response whole: its served fields (built once per stored object) are copied
+	 * into the Response by the runtime, then this answer's Age and Cache-Status are set.
+	 */
+	#whole(
+		request: Request,
+		hostLabel: string,
+		found: Found,
+		phase: CachePhase,
+		params: CacheStatusParams,
+	): Response {
+		this.count(hostLabel, phase);
+		const response = new Response(request.method === "HEAD" ? null : found.body, {
+			status: found.stored.status,
+			headers: found.servedHeaders,
+		});
+		response.headers.set("age", String(Math.floor(found.ageSeconds)));
+		const member = serializeCacheStatus(
+			cacheStatusDecision(DEFAULT_CACHE_IDENTIFIER, phase, params),
+		);
+		response.headers.set("cache-status", appendCacheStatus(found.upstreamCacheStatus, member));
+		return response;
+	}
+}
+
+/** A short text/plain answer of our own (errors, refusals). */
+export function plain(status: number, message: string): Response {
+	return new Response(`${message}\n`, {
+		status,
+		headers: { "content-type": "text/plain; charset=utf-8" },
+	});
+}
+
+/**
+ * RFC 9110 §14: a Range on a GET for a stored 200 is answered from the stored bytes (206,
+ * or 416 when unsatisfiable); If-Range that does not match sends the whole (§13.1.5).
+ */
+function rangeOf(request: Request, found: Found): RangeOutcome {
+	const range = request.headers.get("range");
+	if (range === null || request.method !== "GET" || found.stored.status !== 200)
+		return { status: 200, reason: "no-range" };
+	if (!ifRangeAllowsPartial(request.headers.get("if-range"), found.validators))
+		return { status: 200, reason: "if-range-failed" };
+	return evaluateRange(range, found.body.byteLength);
+}
+
+/** RFC 9110 §15.4.5: a 304 carries the fields a 200 would have, minus the content ones. */
+function notModifiedHeaders(stored: Headers): Headers {
+	const headers = new Headers();
+	for (const name of [
+		"cache-control",
+		"content-location",
+		"date",
+		"etag",
+		"expires",
+		"vary",
+		"last-modified",
+	]) {
+		const value = stored.get(name);
+		if (value !== null) headers.set(name, value);
+	}
+	return headers;
+}
