@@ -436,7 +436,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 }
 
 function releaseAll(pins: Pins): void {
-	for (const release of pins) release();
+	for (const pin of pins) pin.release();
 }
 
 function hasSyncLookup(tier: Storage): tier is Storage & Required<Pick<Storage, "lookupSync">> {

@@ -43,7 +43,7 @@ export type Lookup =
  * zero-copy view, pinned until its release runs: the caller runs them all once it has built
  * its Response (the runtime copies a body at construction; a test pins that down).
  */
-export type Pins = (() => void)[];
+export type Pins = { release(): void }[];
 
 export async function lookupStored(
 	tier: Storage,
@@ -244,7 +244,7 @@ function accept(
 ): { readonly record: Analyzed; readonly body: Uint8Array } | undefined {
 	if (hit === undefined) return undefined;
 	// Pinned, not copied: the tier keeps these bytes until the request's pins are released.
-	pins.push(hit.release);
+	pins.push(hit);
 	const record = analysis.decode(key, hit.header);
 	return record.kind === "corrupt" ? undefined : { record, body: hit.body };
 }

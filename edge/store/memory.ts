@@ -39,7 +39,8 @@ import {
 } from "./entry-table.ts";
 import { HotViews } from "./hot-views.ts";
 import { MemoryWriter, type PublishTarget, type WriterHost } from "./memory-writer.ts";
-import { decodeMeta, encodeMeta, metaHeaderView } from "./meta-codec.ts";
+import { encodeMeta } from "./meta-codec.ts";
+import { PinnedEntry } from "./pinned-entry.ts";
 import type {
 	CachedObject,
 	CommitResult,
@@ -112,6 +113,8 @@ export class MemoryTier implements Storage, WriterHost {
 	private hotExpiresAt = NEVER;
 	private hits = 0;
 	readonly #idOfKey = (key: string): number | undefined => this.#idOf(key);
+	/** Made once: every lookup's PinnedEntry releases through it. */
+	readonly #unpinId = (id: number): void => this.#unpin(id);
 	#bytes = 0;
 	#misses = 0;
 	#evictions = 0;
@@ -267,33 +270,17 @@ export class MemoryTier implements Storage, WriterHost {
 		this.hits++;
 		this.#policy.accessed(id);
 		const entries = this.#entries;
-		const metaBytes = this.#metaBytes(id);
 		const expiresAt = entries.rows[id * ROW + EXPIRES_AT] as number;
-		const body = this.#bodyView(id);
-		entries.pin(id);
-		let released = false;
-		// Decoded on first read, while the entry is still pinned (a hit usually never reads
-		// it: the proxy compares `header` with what it already knows).
-		let meta: ObjectMeta | undefined;
-		const decodedMeta = () => {
-			meta ??= decodeMeta(metaBytes, expiresAt);
-			return meta;
-		};
-		return {
+		const pinned = new PinnedEntry(
 			key,
-			get meta() {
-				if (released && meta === undefined)
-					throw new Error("CachedObject.meta read after release(): read it first");
-				return decodedMeta();
-			},
-			header: metaHeaderView(metaBytes),
-			body,
-			release: () => {
-				if (released) return;
-				released = true;
-				this.#unpin(id);
-			},
-		};
+			id,
+			this.#metaBytes(id),
+			expiresAt,
+			this.#bodyView(id),
+			this.#unpinId,
+		);
+		entries.pin(id);
+		return pinned;
 	}
 
 	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number): ObjectWriter {

@@ -1,0 +1,38 @@
+/**
+ * What the memory tier hands out for a lookup: views of a pinned entry's bytes, valid until
+ * release(). A class rather than an object literal with closures, because a hit makes one
+ * of these and nothing else per request.
+ */
+import { decodeMeta, metaHeaderView } from "./meta-codec.ts";
+import type { CachedObject, ObjectMeta } from "./storage.ts";
+
+export class PinnedEntry implements CachedObject {
+	readonly header: Uint8Array;
+	#meta: ObjectMeta | undefined;
+	#released = false;
+
+	constructor(
+		readonly key: string,
+		private readonly id: number,
+		private readonly metaBytes: Uint8Array,
+		private readonly expiresAt: number,
+		readonly body: Uint8Array,
+		private readonly unpin: (id: number) => void,
+	) {
+		this.header = metaHeaderView(metaBytes);
+	}
+
+	/** Decoded on first read, while pinned: a hit usually never reads it. */
+	get meta(): ObjectMeta {
+		if (this.#meta !== undefined) return this.#meta;
+		if (this.#released) throw new Error("CachedObject.meta read after release(): read it first");
+		this.#meta = decodeMeta(this.metaBytes, this.expiresAt);
+		return this.#meta;
+	}
+
+	release(): void {
+		if (this.#released) return;
+		this.#released = true;
+		this.unpin(this.id);
+	}
+}
