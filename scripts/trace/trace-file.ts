@@ -19,9 +19,10 @@ export class TraceParseError extends Error {
 }
 
 /**
- * Parses `timestamp,key,size` lines (no header). Blank lines are skipped; anything else that
- * is not three fields with a non-negative integer size is an error naming the line, because a
- * silently skipped line would shift every miss ratio.
+ * Parses `timestamp,key,size` lines. The traces come without a header; a first line that
+ * is exactly that header (as spreadsheets write it) is skipped. Blank lines are skipped;
+ * anything else that is not three fields with a non-negative integer size is an error
+ * naming the line, because a silently skipped line would shift every miss ratio.
  */
 export function parseTrace(name: string, text: string): Trace {
 	const ids: number[] = [];
@@ -36,7 +37,7 @@ export function parseTrace(name: string, text: string): Trace {
 		lineNumber++;
 		const line = text.slice(start, end).trim();
 		start = end + 1;
-		if (line === "") continue;
+		if (line === "" || (lineNumber === 1 && line === "timestamp,key,size")) continue;
 		const fields = line.split(",");
 		if (fields.length !== 3) {
 			throw new TraceParseError(lineNumber, `expected timestamp,key,size but got "${line}"`);

@@ -20,6 +20,13 @@ describe("parseTrace", () => {
 		expect(trace.uniqueBytes).toBe(30);
 	});
 
+	test("a header line is skipped only as the first line", () => {
+		const trace = parseTrace("t", "timestamp,key,size\n1,a,1\n");
+		expect(trace.ids.length).toBe(1);
+		// Anywhere else it is a malformed request line.
+		expect(parseError("1,a,1\ntimestamp,key,size\n").lineNumber).toBe(2);
+	});
+
 	test("skips blank lines but keeps counting them for line numbers", () => {
 		const trace = parseTrace("t", "1,a,1\n\n2,b,1\r\n");
 		expect(trace.ids.length).toBe(2);
