@@ -9,16 +9,27 @@ export interface StatusAppDeps {
 	readonly tier: MemoryTier;
 	readonly version: string;
 	readonly startedAt: number;
+	/**
+	 * Which process answers, and the exact build it runs (its --version line): during a
+	 * rolling restart two processes share the port, and the rollout waits for the new one.
+	 */
+	readonly instance?: { readonly pid: number; readonly build: string };
 }
 
 /** Keys come from the URL; keep them to something a log line can show. */
 const MAX_KEY_LENGTH = 1024;
 
-export function createStatusApp({ tier, version, startedAt }: StatusAppDeps): Hono {
+export function createStatusApp({ tier, version, startedAt, instance }: StatusAppDeps): Hono {
 	const app = new Hono();
 
 	app.get("/_neuro/health", (c) =>
-		c.json({ status: "ok", version, slab: tier.slab.kind, uptimeMs: Date.now() - startedAt }),
+		c.json({
+			status: "ok",
+			version,
+			...(instance === undefined ? {} : { pid: instance.pid, build: instance.build }),
+			slab: tier.slab.kind,
+			uptimeMs: Date.now() - startedAt,
+		}),
 	);
 
 	app.get("/_neuro/stats", (c) => {

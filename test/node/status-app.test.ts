@@ -21,6 +21,21 @@ describe("status routes", () => {
 		expect(await res.json()).toMatchObject({ status: "ok", version: "9.9.9", slab: "ts" });
 	});
 
+	test("health names the answering process and its build when told them", async () => {
+		const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 2 ** 21 }) });
+		const app = createStatusApp({
+			tier,
+			version: "9.9.9",
+			startedAt: Date.now(),
+			instance: { pid: 4242, build: "neuro-edge 9.9.9 pop=fra1 commit=abc" },
+		});
+		expect(await (await app.request("/_neuro/health")).json()).toMatchObject({
+			pid: 4242,
+			build: "neuro-edge 9.9.9 pop=fra1 commit=abc",
+		});
+		tier.close();
+	});
+
 	test("put then get through L0, and stats count them", async () => {
 		const { app } = makeApp();
 		const put = await app.request("/_neuro/l0/some/key", { method: "PUT", body: "hello" });
