@@ -91,3 +91,24 @@ export async function startEdgeProcess(
 		},
 	};
 }
+
+/** Runs an adapter expected to refuse its settings: its exit code and stderr. */
+export async function runToExit(
+	command: string[],
+	env: Record<string, string>,
+): Promise<{ code: number; stderr: string }> {
+	const child = Bun.spawn(command, { env, stdout: "ignore", stderr: "pipe", stdin: "ignore" });
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const code = await Promise.race([
+		child.exited,
+		new Promise<"timeout">((resolve) => {
+			timer = setTimeout(() => resolve("timeout"), START_DEADLINE_MS);
+		}),
+	]);
+	clearTimeout(timer);
+	if (code === "timeout") {
+		child.kill("SIGKILL");
+		throw new Error(`${command.join(" ")} did not exit within ${START_DEADLINE_MS} ms`);
+	}
+	return { code, stderr: await new Response(child.stderr).text() };
+}
