@@ -7,7 +7,7 @@
  * client while it fills the tier. Every response says what happened in Cache-Status, and
  * the same phase feeds the metrics.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { type HostsConfig, routeFor } from "./config/hosts.ts";
 import { parseRequestCacheControl, type RequestCacheControl } from "./http/cache-control.ts";
@@ -20,6 +20,7 @@ import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { CounterSeries, Registry } from "./metrics/registry.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
+import { keepRunning } from "./proxy/background.ts";
 import {
 	type Found,
 	type Lookup,
@@ -178,7 +179,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		const pins: Pins = [];
 		let answer: Response | Promise<Response>;
 		try {
-			answer = proxy(c.req.raw, pins);
+			answer = proxy(c.req.raw, pins, c);
 		} catch (error) {
 			releaseAll(pins);
 			throw error;
@@ -190,7 +191,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		return answer.finally(() => releaseAll(pins));
 	});
 
-	const proxy = (request: Request, pins: Pins): Response | Promise<Response> => {
+	const proxy = (request: Request, pins: Pins, c: Context): Response | Promise<Response> => {
 		const target = targets.resolve(request.url, request.headers.get("host"));
 		const { host, route, hostLabel } = target;
 		if (route === undefined) {
@@ -206,7 +207,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		}
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
 		if (cacheControl.noStore || syncTier === undefined)
-			return goOn(request, pins, target, key.value, cacheControl, undefined);
+			return goOn(request, pins, c, target, key.value, cacheControl, undefined);
 		// The hot path: a tier that answers at once and a fresh stored response make a hit
 		// with no promise and no per-request closure.
 		const looked = lookupStoredSync(
@@ -220,7 +221,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		);
 		if (looked.kind === "found" && looked.decision.action === "serve")
 			return respond.fromCache(request, hostLabel, looked, "hit");
-		return goOn(request, pins, target, key.value, cacheControl, looked);
+		return goOn(request, pins, c, target, key.value, cacheControl, looked);
 	};
 
 	/** Calls the origin for the request's target, timing it. */
@@ -269,6 +270,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	const goOn = (
 		request: Request,
 		pins: Pins,
+		c: Context,
 		target: RequestTarget,
 		primaryKey: string,
 		cacheControl: RequestCacheControl,
@@ -363,7 +365,11 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 						};
 			if (writer !== undefined) {
 				if (storing.notStored !== undefined) writer.release("uncacheable");
-				else void storing.stored.then((r) => writer.release(r?.stored ? "filled" : "failed"));
+				else
+					keepRunning(
+						c,
+						storing.stored.then((r) => writer.release(r?.stored ? "filled" : "failed")),
+					);
 			}
 			const phase: CachePhase = storing.notStored === undefined ? fwd : "uncacheable";
 			const headers = new Headers(response.headers);
@@ -411,7 +417,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 				if (decision.action === "serve") return fromCache(found, "hit");
 				if (decision.action === "serve-stale") return fromCache(found, "stale-while-revalidate");
 				if (decision.action === "serve-stale-while-revalidate") {
-					void fetchRefresh();
+					keepRunning(c, fetchRefresh());
 					return fromCache(found, "stale-while-revalidate");
 				}
 				if (cacheControl.onlyIfCached)

@@ -304,8 +304,12 @@ export class TsSlab implements Slab {
 		if (this.arena === null) return;
 		// Detaching (transfer to a zero-length buffer) frees the arena now rather than at
 		// the next GC, and turns views still held from read() into empty ones instead of
-		// windows onto memory the slab no longer manages.
-		this.arena.buffer.transfer(0);
+		// windows onto memory the slab no longer manages. Node 20 lacks transfer(); a
+		// structured clone that transfers the buffer detaches it the same way (the clone,
+		// dropped at once, takes the memory without copying it).
+		const buffer = this.arena.buffer;
+		if (typeof buffer.transfer === "function") buffer.transfer(0);
+		else structuredClone(buffer, { transfer: [buffer] });
 		this.arena = null;
 	}
 

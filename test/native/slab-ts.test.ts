@@ -20,3 +20,18 @@ test("TsSlab.close empties views still held from read()", () => {
 	expect(view.length).toBe(0);
 	expect(view[0]).toBeUndefined();
 });
+
+// Node 20 has no ArrayBuffer.prototype.transfer; close() must still detach (and not throw).
+test("TsSlab.close empties held views where ArrayBuffer.prototype.transfer is missing", () => {
+	const transfer = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "transfer");
+	if (transfer === undefined) throw new Error("this runtime has no transfer() to hide");
+	const slab = new TsSlab({ capacityBytes: MiB });
+	const view = slab.read(slab.alloc(10));
+	Reflect.deleteProperty(ArrayBuffer.prototype, "transfer");
+	try {
+		slab.close();
+	} finally {
+		Object.defineProperty(ArrayBuffer.prototype, "transfer", transfer);
+	}
+	expect(view.length).toBe(0);
+});

@@ -1,0 +1,60 @@
+/**
+ * Deno entry: the edge from wire.ts served with Deno.serve.
+ *   NEURO_ORIGIN=http://127.0.0.1:9000 deno run --allow-net --allow-env dist/deno.js
+ * Bundled first (bun build edge/runtime/deno.ts --target=browser), so Deno needs neither
+ * npm: specifiers nor a node_modules of its own. Nothing here but reading the environment,
+ * listening and shutting down.
+ */
+import { type EdgeSettings, parseSettings, SettingsError } from "./settings.ts";
+import { listeningLine, wireEdge } from "./wire.ts";
+
+/**
+ * The part of the Deno namespace used here, declared in this module only (not as a global,
+ * and not through @types): the rest of the project cannot reach for it by mistake.
+ */
+interface DenoApi {
+	readonly env: { toObject(): Record<string, string> };
+	serve(
+		options: {
+			hostname: string;
+			port: number;
+			onListen(address: { hostname: string; port: number }): void;
+		},
+		handler: (request: Request) => Response | Promise<Response>,
+	): { shutdown(): Promise<void> };
+	addSignalListener(signal: "SIGTERM" | "SIGINT", handler: () => void): void;
+	exit(code: number): never;
+}
+
+declare const Deno: DenoApi;
+
+function main(): void {
+	let settings: EdgeSettings;
+	try {
+		settings = parseSettings(Deno.env.toObject());
+	} catch (error) {
+		if (!(error instanceof SettingsError)) throw error;
+		console.error(`neurocache: ${error.message}`);
+		Deno.exit(2);
+	}
+	const edge = wireEdge(settings);
+	const server = Deno.serve(
+		{
+			hostname: settings.host,
+			port: settings.port,
+			onListen: ({ port }) =>
+				console.log(listeningLine("deno", `http://${settings.host}:${port}`, settings)),
+		},
+		(request) => edge.app.fetch(request),
+	);
+	const shutdown = () => {
+		void server.shutdown().then(() => {
+			edge.close();
+			Deno.exit(0);
+		});
+	};
+	Deno.addSignalListener("SIGTERM", shutdown);
+	Deno.addSignalListener("SIGINT", shutdown);
+}
+
+main();

@@ -1,0 +1,69 @@
+/**
+ * The edge as every runtime adapter builds it: the pure-TS slab (no bun:ffi outside Bun),
+ * the L0 memory tier, request coalescing on the system timers, metrics, and the status
+ * routes in front of the edge proxy. Runtime-free: the adapters only serve what this
+ * returns, so Bun, Node, Deno and Workers answer with one handler.
+ */
+import { Hono } from "hono";
+import { TsSlab } from "../../native/slab-ts.ts";
+import packageJson from "../../package.json" with { type: "json" };
+import { createEdgeApp } from "../app.ts";
+import { CacheLock } from "../lock/cache-lock.ts";
+import { systemTimers } from "../lock/timers.ts";
+import { Registry } from "../metrics/registry.ts";
+import { createStatusApp } from "../status-app.ts";
+import type { Clock } from "../store/clock.ts";
+import { MemoryTier } from "../store/memory.ts";
+import type { EdgeSettings } from "./settings.ts";
+
+export interface WiredEdge {
+	/** Status routes under /_neuro, then the proxy for everything else. */
+	readonly app: Hono;
+	/** Frees the tier's memory; the app must not be used afterwards. */
+	close(): void;
+}
+
+export interface WireOptions {
+	/**
+	 * The tier's clock. Omitted: the shared coarse clock (a 1 ms interval timer), cheaper per
+	 * hit. Workers allow no timer outside a request, so the Worker passes systemClock.
+	 */
+	readonly clock?: Clock;
+}
+
+export const VERSION: string = packageJson.version;
+
+export function wireEdge(
+	settings: Pick<EdgeSettings, "origin" | "memoryMb" | "adminToken" | "pop">,
+	options: WireOptions = {},
+): WiredEdge {
+	const slab = new TsSlab({ capacityBytes: settings.memoryMb * 2 ** 20 });
+	const tier = new MemoryTier({ slab, ...(options.clock ? { clock: options.clock } : {}) });
+	const timers = systemTimers;
+	const edge = createEdgeApp({
+		tier,
+		routes: { hosts: {}, default: settings.origin },
+		lock: new CacheLock({
+			timers,
+			writerTimeoutMs: 10_000,
+			readerWaitMs: 10_000,
+			uncacheableTtlMs: 30_000,
+		}),
+		timers,
+		metrics: new Registry(),
+		config: {
+			pop: settings.pop,
+			originTimeoutMs: 15_000,
+			...(settings.adminToken !== undefined ? { adminToken: settings.adminToken } : {}),
+		},
+	});
+	const app = new Hono();
+	app.route("/", createStatusApp({ tier, version: VERSION, startedAt: Date.now() }));
+	app.route("/", edge);
+	return { app, close: () => tier.close() };
+}
+
+/** The one line each adapter prints once it listens; tests wait for it. */
+export function listeningLine(runtime: string, url: string, settings: EdgeSettings): string {
+	return `neurocache ${VERSION} edge on ${runtime} listening on ${url} (origin ${settings.origin}, L0 ${settings.memoryMb} MiB, ts slab)`;
+}

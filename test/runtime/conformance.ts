@@ -1,0 +1,233 @@
+/**
+ * One conformance subset of the edge, driven over real HTTP, shared by every runtime's test
+ * file: each starts its runtime's server in front of the gated demo origin and calls
+ * describeConformance. A runtime that cannot start fails every case with the reason; none
+ * is ever skipped.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type GatedOrigin, startGatedOrigin } from "./gated-origin.ts";
+
+export interface StartSettings {
+	readonly origin: string;
+	readonly adminToken: string;
+}
+
+export interface RunningEdge {
+	/** Base URL, e.g. http://127.0.0.1:41234 */
+	readonly url: string;
+	/** Stops the server; rejects if it did not shut down cleanly. */
+	stop(): Promise<void>;
+}
+
+const ADMIN_TOKEN = "conformance-token";
+const HOOK_TIMEOUT_MS = 60_000;
+const CASE_TIMEOUT_MS = 20_000;
+const POLL_DEADLINE_MS = 10_000;
+
+/** Polls `condition` until it holds, failing with `what` after the deadline. */
+async function waitFor(what: string, condition: () => Promise<boolean>): Promise<void> {
+	const deadline = Date.now() + POLL_DEADLINE_MS;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${POLL_DEADLINE_MS} ms: ${what}`);
+		await Bun.sleep(5);
+	}
+}
+
+export function describeConformance(
+	runtime: string,
+	start: (settings: StartSettings) => Promise<RunningEdge>,
+): void {
+	describe(`the edge on ${runtime}`, () => {
+		let origin: GatedOrigin | undefined;
+		let edge: RunningEdge | undefined;
+
+		beforeAll(async () => {
+			origin = startGatedOrigin();
+			edge = await start({ origin: origin.url, adminToken: ADMIN_TOKEN });
+		}, HOOK_TIMEOUT_MS);
+
+		afterAll(async () => {
+			try {
+				await edge?.stop();
+			} finally {
+				origin?.stop();
+			}
+		}, HOOK_TIMEOUT_MS);
+
+		const running = () => {
+			if (edge === undefined || origin === undefined)
+				throw new Error(`the ${runtime} edge did not start (see the beforeAll error above)`);
+			return { edge, origin };
+		};
+
+		/** A proxied request: every answer must carry our Cache-Status member. */
+		const get = async (path: string, headers: Record<string, string> = {}, method = "GET") => {
+			const response = await fetch(`${running().edge.url}${path}`, { method, headers });
+			const body = await response.text();
+			const cacheStatus = response.headers.get("cache-status");
+			expect(cacheStatus, `${method} ${path} has no Cache-Status`).toMatch(/(^|, )NeuroCache;/);
+			return { response, body, cacheStatus: cacheStatus ?? "" };
+		};
+
+		/** Waits until the response for `path` (and these request fields) is stored. */
+		const stored = (path: string, headers: Record<string, string> = {}) =>
+			waitFor(`${path} stored`, async () => {
+				const probe = await get(path, { ...headers, "cache-control": "only-if-cached" });
+				return probe.response.status === 200;
+			});
+
+		test(
+			"a miss then a hit, with Age and Cache-Status",
+			async () => {
+				const first = await get("/pages/1");
+				expect(first.response.status).toBe(200);
+				expect(first.cacheStatus).toBe("NeuroCache;fwd=uri-miss;fwd-status=200;stored");
+				await stored("/pages/1");
+				const second = await get("/pages/1");
+				expect(second.response.status).toBe(200);
+				expect(second.cacheStatus).toMatch(/^NeuroCache;hit;ttl=\d+$/);
+				expect(second.response.headers.get("age")).toMatch(/^\d+$/);
+				expect(second.body).toBe(first.body);
+				expect(running().origin.requests("/pages/1")).toBe(1);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
+			"Vary: each Accept-Language gets its own stored variant",
+			async () => {
+				const fr = { "accept-language": "fr" };
+				const en = { "accept-language": "en" };
+				const frMiss = await get("/api/greeting", fr);
+				expect(frMiss.cacheStatus).toContain("fwd=uri-miss");
+				expect(frMiss.body).toContain("bonjour");
+				await stored("/api/greeting", fr);
+				const enMiss = await get("/api/greeting", en);
+				expect(enMiss.cacheStatus).toContain("fwd=vary-miss");
+				expect(enMiss.body).toContain("hello");
+				await stored("/api/greeting", en);
+				const frHit = await get("/api/greeting", fr);
+				const enHit = await get("/api/greeting", en);
+				expect(frHit.cacheStatus).toContain(";hit");
+				expect(frHit.body).toContain("bonjour");
+				expect(frHit.response.headers.get("content-language")).toBe("fr");
+				expect(enHit.cacheStatus).toContain(";hit");
+				expect(enHit.body).toContain("hello");
+				expect(running().origin.requests("/api/greeting")).toBe(2);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
+			"a client's If-None-Match is answered 304 from the cache",
+			async () => {
+				const first = await get("/pages/2");
+				const etag = first.response.headers.get("etag");
+				expect(etag).toBeTruthy();
+				await stored("/pages/2");
+				const notModified = await get("/pages/2", { "if-none-match": etag ?? "" });
+				expect(notModified.response.status).toBe(304);
+				expect(notModified.body).toBe("");
+				expect(notModified.response.headers.get("etag")).toBe(etag);
+				expect(notModified.cacheStatus).toContain(";hit");
+				const other = await get("/pages/2", { "if-none-match": '"something-else"' });
+				expect(other.response.status).toBe(200);
+				expect(other.body).toBe(first.body);
+				expect(running().origin.requests("/pages/2")).toBe(1);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
+			"no-store is never stored",
+			async () => {
+				const first = await get("/api/time");
+				const second = await get("/api/time");
+				for (const answer of [first, second]) {
+					expect(answer.response.status).toBe(200);
+					expect(answer.cacheStatus).toContain("fwd=");
+					expect(answer.cacheStatus).not.toContain(";hit");
+					expect(answer.cacheStatus).toContain("stored=?0");
+				}
+				const cachedOnly = await get("/api/time", { "cache-control": "only-if-cached" });
+				expect(cachedOnly.response.status).toBe(504);
+				expect(running().origin.requests("/api/time")).toBe(2);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
+			"20 concurrent misses on one slow key make one origin request",
+			async () => {
+				const { edge, origin } = running();
+				const open = origin.closeGate();
+				const answers = Array.from({ length: 20 }, () => get("/slow/coalesced"));
+				try {
+					// All 20 are in: one at the origin, held by the gate, 19 queued behind it.
+					await waitFor("1 origin request and 19 waiters", async () => {
+						const metrics = await (await fetch(`${edge.url}/_neuro/metrics`)).text();
+						const waiting = /^neuro_coalescing\{[^}]*stat="waiting"\} (\d+)$/m.exec(metrics);
+						return origin.requests("/slow/coalesced") === 1 && waiting?.[1] === "19";
+					});
+				} finally {
+					open();
+				}
+				const all = await Promise.all(answers);
+				for (const answer of all) {
+					expect(answer.response.status).toBe(200);
+					expect(answer.body).toBe("slow coalesced\n");
+				}
+				const statuses = all.map((a) => a.cacheStatus);
+				expect(statuses.filter((s) => s.includes("collapsed"))).toHaveLength(19);
+				expect(statuses.filter((s) => s.endsWith(";stored"))).toHaveLength(1);
+				expect(origin.requests("/slow/coalesced")).toBe(1);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
+			"purge by URL needs the bearer token and drops the stored response",
+			async () => {
+				const { edge, origin } = running();
+				await get("/pages/3");
+				await stored("/pages/3");
+				const purge = (authorization: string | undefined, body: unknown) =>
+					fetch(`${edge.url}/_neuro/purge`, {
+						method: "POST",
+						headers: {
+							"content-type": "application/json",
+							...(authorization ? { authorization } : {}),
+						},
+						body: JSON.stringify(body),
+					});
+				const target = { url: `${edge.url}/pages/3` };
+				expect((await purge(undefined, target)).status).toBe(401);
+				expect((await purge("Bearer wrong", target)).status).toBe(401);
+				expect((await purge(`Bearer ${ADMIN_TOKEN}`, { url: "not a url" })).status).toBe(400);
+				// Refused purges changed nothing.
+				expect((await get("/pages/3")).cacheStatus).toContain(";hit");
+				const done = await purge(`Bearer ${ADMIN_TOKEN}`, target);
+				expect(done.status).toBe(200);
+				expect(await done.json()).toEqual({ purged: 1, soft: false });
+				const cachedOnly = await get("/pages/3", { "cache-control": "only-if-cached" });
+				expect(cachedOnly.response.status).toBe(504);
+				expect((await get("/pages/3")).cacheStatus).toContain("fwd=uri-miss");
+				expect(origin.requests("/pages/3")).toBe(2);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
+			"Cache-Status on every proxied answer: origin errors, HEAD, unsafe methods",
+			async () => {
+				// get() itself fails on any answer without a NeuroCache Cache-Status member.
+				expect((await get("/no/such/page")).response.status).toBe(404);
+				expect((await get("/pages/4", {}, "HEAD")).response.status).toBe(200);
+				const post = await get("/pages/4", { "content-type": "text/plain" }, "POST");
+				expect(post.response.status).toBe(200);
+				expect(post.cacheStatus).toContain("fwd=method");
+			},
+			CASE_TIMEOUT_MS,
+		);
+	});
+}

@@ -1,0 +1,40 @@
+/**
+ * The demo origin on a real loopback port (Bun.serve, in the test process), plus
+ * /slow/:name, which answers only when the test opens its gate: concurrent misses can be
+ * held at the origin for as long as the test needs, without sleeping.
+ */
+import { createDemoOrigin } from "../../edge/demo-origin.ts";
+
+export interface GatedOrigin {
+	readonly url: string;
+	/** Requests the origin has seen for a path. */
+	requests(path: string): number;
+	/** Holds every /slow/* answer until the returned function is called. */
+	closeGate(): () => void;
+	stop(): void;
+}
+
+export function startGatedOrigin(): GatedOrigin {
+	const demo = createDemoOrigin();
+	let gate: Promise<void> = Promise.resolve();
+	demo.app.get("/slow/:name{[a-z0-9-]{1,32}}", async (c) => {
+		await gate;
+		return c.text(`slow ${c.req.param("name")}\n`, 200, { "cache-control": "public, max-age=60" });
+	});
+	const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: demo.app.fetch });
+	return {
+		url: `http://127.0.0.1:${server.port}`,
+		requests: (path) => demo.requests(path),
+		closeGate: () => {
+			let open = () => {};
+			gate = new Promise((resolve) => {
+				open = resolve;
+			});
+			return () => {
+				open();
+				gate = Promise.resolve();
+			};
+		},
+		stop: () => void server.stop(true),
+	};
+}
