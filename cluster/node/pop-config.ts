@@ -14,6 +14,10 @@
 import * as v from "valibot";
 import { HostsFileSchema } from "../../edge/config/hosts.ts";
 
+/** strictObject reports both unknown and missing keys; say which. */
+const keyMessage = (issue: v.StrictObjectIssue) =>
+	issue.expected === "never" ? "unknown field" : "is required";
+
 const POP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
 const PopConfigSchema = v.pipe(
@@ -37,7 +41,7 @@ const PopConfigSchema = v.pipe(
 						v.maxValue(65_535, "must be 0-65535"),
 					),
 				},
-				"unknown field",
+				keyMessage,
 			),
 			origin: v.optional(
 				v.pipe(
@@ -56,10 +60,10 @@ const PopConfigSchema = v.pipe(
 						v.maxValue(65_536, "must be at most 65536 MiB"),
 					),
 				},
-				"unknown field",
+				keyMessage,
 			),
 		},
-		"unknown field",
+		keyMessage,
 	),
 	v.check((pop) => !(pop.origin && pop.routes), "origin and routes exclude each other: give one"),
 );
