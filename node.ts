@@ -16,7 +16,7 @@ import { createDemoOrigin } from "./edge/demo-origin.ts";
 import { CacheLock } from "./edge/lock/cache-lock.ts";
 import { systemTimers } from "./edge/lock/timers.ts";
 import { Registry } from "./edge/metrics/registry.ts";
-import { drainOnSignals, serveBun } from "./edge/runtime/bun.ts";
+import { type BunServer, drainOnSignals, ListenError, serveBun } from "./edge/runtime/bun.ts";
 import { createStatusApp } from "./edge/status-app.ts";
 import { MemoryTier } from "./edge/store/memory.ts";
 import { createSlab } from "./native/index.ts";
@@ -82,13 +82,20 @@ async function main(): Promise<void> {
 	const app = new Hono();
 	app.route("/", createStatusApp({ tier, version: packageJson.version, startedAt: Date.now() }));
 	app.route("/", edge);
-	const server = serveBun(app.fetch, {
-		hostname: flags.host,
-		port: flags.port,
-		tls,
-		http2: flags.http2,
-		http3: flags.http3,
-	});
+	let server: BunServer;
+	try {
+		server = serveBun(app.fetch, {
+			hostname: flags.host,
+			port: flags.port,
+			tls,
+			http2: flags.http2,
+			http3: flags.http3,
+		});
+	} catch (error) {
+		// A port taken by a process without SO_REUSEPORT, or a --host not on this machine.
+		if (error instanceof ListenError) fail(`--host/--port: ${error.message}`);
+		throw error;
+	}
 	const scheme = tls === undefined ? "http" : "https";
 	const base = `${scheme}://${flags.host}:${server.port}`;
 	const origin = resolved.routes.default ?? "(per host, from the hosts file)";

@@ -34,8 +34,39 @@ export type BunServer = {
 	readonly drain: (deadlineMs: number) => Promise<DrainOutcome>;
 };
 
+/** The listener could not be opened: port in use, address not on this host, bad TLS. */
+export class ListenError extends Error {
+	override name = "ListenError";
+}
+
 export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer {
-	const server = Bun.serve({
+	let server: ReturnType<typeof Bun.serve>;
+	try {
+		server = listen(fetch, options);
+	} catch (cause) {
+		const code = (cause as { code?: unknown }).code;
+		const message = (cause as Error).message;
+		const why =
+			typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
+		throw new ListenError(`cannot listen on ${options.hostname}:${options.port}: ${why}`, {
+			cause,
+		});
+	}
+	const port = server.port ?? options.port;
+	let draining: Promise<DrainOutcome> | undefined;
+	return {
+		url: server.url,
+		port,
+		inFlight: () => server.pendingRequests,
+		drain(deadlineMs) {
+			draining ??= drainServer(server, deadlineMs);
+			return draining;
+		},
+	};
+}
+
+function listen(fetch: FetchHandler, options: ServeOptions): ReturnType<typeof Bun.serve> {
+	return Bun.serve({
 		hostname: options.hostname,
 		port: options.port,
 		reusePort: true,
@@ -48,17 +79,6 @@ export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer 
 					http3: options.http3 ?? false,
 				}),
 	});
-	const port = server.port ?? options.port;
-	let draining: Promise<DrainOutcome> | undefined;
-	return {
-		url: server.url,
-		port,
-		inFlight: () => server.pendingRequests,
-		drain(deadlineMs) {
-			draining ??= drainServer(server, deadlineMs);
-			return draining;
-		},
-	};
 }
 
 async function drainServer(
