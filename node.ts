@@ -96,6 +96,17 @@ async function main(): Promise<void> {
 		if (error instanceof ListenError) fail(`--host/--port: ${error.message}`);
 		throw error;
 	}
+	// Before the "edge on" line: whoever reads it may send SIGTERM at once, and must get a drain.
+	drainOnSignals({
+		server,
+		drainMs: flags.drainMs,
+		// The demo origin outlives the drain: requests in flight may still be forwarding to it.
+		afterDrain: () => {
+			resolved.demo?.stop(true);
+			tier.close();
+		},
+		log: (line) => console.error(line),
+	});
 	const scheme = tls === undefined ? "http" : "https";
 	const base = `${scheme}://${flags.host}:${server.port}`;
 	const origin = resolved.routes.default ?? "(per host, from the hosts file)";
@@ -110,17 +121,6 @@ async function main(): Promise<void> {
 		console.error(`  curl -si ${base}/api/time | grep -i cache-status    # no-store: never stored`);
 		console.error(`  curl -s ${base}/_neuro/metrics | head`);
 	}
-
-	drainOnSignals({
-		server,
-		drainMs: flags.drainMs,
-		// The demo origin outlives the drain: requests in flight may still be forwarding to it.
-		afterDrain: () => {
-			resolved.demo?.stop(true);
-			tier.close();
-		},
-		log: (line) => console.error(line),
-	});
 }
 
 await main();

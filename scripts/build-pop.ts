@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { BuildInfo } from "../cluster/node/build-info.ts";
-import { PopConfigError } from "../cluster/node/pop-config.ts";
+import { POP_NAME, PopConfigError } from "../cluster/node/pop-config.ts";
 import packageJson from "../package.json" with { type: "json" };
 import { BuildError, compilePop } from "./build-pop/compile.ts";
 import { gitCommit } from "./build-pop/git-commit.ts";
@@ -43,9 +43,14 @@ function parseCli(argv: string[]) {
 		throw new UsageError("give a POP or --all, not both");
 	if (values.all !== true && positionals.length !== 1)
 		throw new UsageError("give one POP name, or --all");
+	const pop = positionals[0];
+	// A name, not a path: `../x` must not reach outside the POPs directory.
+	if (pop !== undefined && !POP_NAME.test(pop)) {
+		throw new UsageError(`${JSON.stringify(pop)} is not a POP name (a-z, 0-9, '-')`);
+	}
 	return {
 		all: values.all === true,
-		pop: positionals[0],
+		pop,
 		popsDir: resolve(values["pops-dir"] ?? join(ROOT, "pops")),
 		outDir: resolve(values["out-dir"] ?? join(ROOT, "dist")),
 	};

@@ -18,7 +18,7 @@ import { HostsFileSchema } from "../../edge/config/hosts.ts";
 const keyMessage = (issue: v.StrictObjectIssue) =>
 	issue.expected === "never" ? "unknown field" : "is required";
 
-const POP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+export const POP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
 const PopConfigSchema = v.pipe(
 	v.strictObject(

@@ -186,10 +186,13 @@ describe("scripts/build-pop.sh refuses bad input, building nothing", () => {
 		});
 	}
 
-	test("an unknown POP, or no POP named: exit 2", async () => {
+	test("an unknown POP, a path for a name, or no POP named: exit 2", async () => {
 		const unknown = await build(["nowhere1", "--out-dir", join(work, "never")]);
 		expect(unknown.code).toBe(2);
 		expect(unknown.stderr).toContain("nowhere1.yaml: no such POP file");
+		const path = await build(["../pops/fra1"]);
+		expect(path.code).toBe(2);
+		expect(path.stderr).toContain('"../pops/fra1" is not a POP name');
 		const none = await build([]);
 		expect(none.code).toBe(2);
 		expect(none.stderr).toContain("give one POP name, or --all");

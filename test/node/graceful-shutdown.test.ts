@@ -80,6 +80,15 @@ describe("graceful shutdown (SIGTERM)", () => {
 		expect(node.lines).toContain("INFO drained: every in-flight request finished");
 	});
 
+	test("SIGTERM as soon as the edge line is out still drains and exits 0", async () => {
+		const origin = gatedOrigin();
+		origins.push(origin);
+		const node = await nodeBefore(origin);
+		node.proc.kill("SIGTERM");
+		expect(await node.exited).toBe(0);
+		expect(node.lines).toContain("INFO drained: every in-flight request finished");
+	});
+
 	test("past --drain-ms the request still in flight is closed, and the exit is 0", async () => {
 		const origin = gatedOrigin();
 		origins.push(origin);

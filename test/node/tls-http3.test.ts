@@ -31,14 +31,12 @@ afterAll(() => {
 	for (const made of [cert, other]) if (made) rmSync(made.dir, { recursive: true, force: true });
 });
 
-/** Is a UDP socket bound to this port (Linux's /proc/net/udp and udp6)? QUIC listens there. */
-function udpBound(port: number): boolean {
-	const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")} `;
-	return ["/proc/net/udp", "/proc/net/udp6"].some((table) =>
-		readFileSync(table, "utf8")
-			.split("\n")
-			.some((row) => row.trim().split(/\s+/)[1]?.endsWith(hex.trim())),
-	);
+/** UDP sockets bound to this port (Linux's /proc/net/udp and udp6): QUIC listens there. */
+function udpSockets(port: number): number {
+	const suffix = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+	return ["/proc/net/udp", "/proc/net/udp6"]
+		.flatMap((table) => readFileSync(table, "utf8").split("\n"))
+		.filter((row) => row.trim().split(/\s+/)[1]?.endsWith(suffix)).length;
 }
 
 describe("TLS, HTTP/2 and HTTP/3 (edge/runtime/bun.ts)", () => {
@@ -63,7 +61,7 @@ describe("TLS, HTTP/2 and HTTP/3 (edge/runtime/bun.ts)", () => {
 
 	test("HTTP/3 (QUIC) answers 200 from a UDP listener", async () => {
 		const port = Number(new URL(node.url).port);
-		expect(udpBound(port)).toBe(true);
+		expect(udpSockets(port)).toBe(1);
 		const response = await fetch(`${node.url}/pages/3`, {
 			protocol: "http3",
 			tls: { rejectUnauthorized: false },
@@ -72,6 +70,34 @@ describe("TLS, HTTP/2 and HTTP/3 (edge/runtime/bun.ts)", () => {
 		expect(await response.text()).toContain("<h1>Page 3</h1>");
 		// Bun adds Alt-Svc to every response of its TCP listener; this one came over QUIC.
 		expect(response.headers.get("alt-svc")).toBeNull();
+	});
+});
+
+describe("a restart over TLS and HTTP/3", () => {
+	test("a second node binds the same TCP and UDP port; the first serves on after it exits", async () => {
+		const port = new URL(node.url).port;
+		const second = await startNode(
+			[process.execPath, NODE_ENTRY],
+			[
+				...["--port", port, "--memory-mb", "8", "--http3"],
+				...["--tls-cert", cert.certPath, "--tls-key", cert.keyPath],
+			],
+		);
+		try {
+			expect(second.url).toBe(node.url);
+			expect(udpSockets(Number(port))).toBe(2);
+			second.proc.kill("SIGTERM");
+			expect(await second.exited).toBe(0);
+			expect(udpSockets(Number(port))).toBe(1);
+			const response = await fetch(`${node.url}/pages/4`, {
+				protocol: "http3",
+				tls: { rejectUnauthorized: false },
+			});
+			expect(response.status).toBe(200);
+			await response.arrayBuffer();
+		} finally {
+			second.kill();
+		}
 	});
 });
 
