@@ -4,8 +4,7 @@
  * in Bun's virtual FS (/$bunfs/...), which the dynamic loader cannot open: it is copied to
  * a fresh private directory (mode 0700, from mkdtemp), opened, and removed at once: the
  * mapping outlives the file, and nothing is left in the temp dir, even after a crash.
- * (Bun can open an embedded library by itself, but leaves a copy under a fixed name in
- * /tmp on every start.)
+ * (Bun can open an embedded library by itself, but leaves its copy behind in /tmp.)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

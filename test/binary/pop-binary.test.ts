@@ -72,6 +72,8 @@ beforeAll(async () => {
 	chmodSync(runDir, 0o755);
 	chmodSync(binary, 0o755);
 	privateTmp = ownedByRunner(join(work, "tmp"));
+	// Bun's executables read a .env where they start unless built not to: this one must not.
+	writeFileSync(join(runDir, ".env"), "NEURO_ORIGIN=http://127.0.0.1:9\n");
 }, 60_000);
 
 afterAll(() => {
@@ -103,6 +105,9 @@ describe("a POP binary", () => {
 		// The flag wins over the baked 16 MiB; the name comes from the baked config.
 		expect(node.lines[0]).toContain("pop tst1");
 		expect(node.lines[0]).toContain("(L0 8 MiB, ffi slab)");
+		// The demo origin, on a port of its own: not the .env's origin.
+		expect(node.lines[0]).toMatch(/origin http:\/\/127\.0\.0\.1:\d+ /);
+		expect(node.lines[0]).not.toContain("origin http://127.0.0.1:9 ");
 		const response = await fetch(`${node.url}/pages/7`);
 		expect(response.status).toBe(200);
 		expect(await response.text()).toContain("<h1>Page 7</h1>");
