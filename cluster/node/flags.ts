@@ -92,10 +92,12 @@ export class FlagError extends Error {
 }
 
 export const USAGE =
-	"usage: bun run node.ts [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
-	"                       [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
-	"                       [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
-	"                       (env: NEURO_ORIGIN, NEURO_POP, NEURO_ADMIN_TOKEN)";
+	"usage: bun run node.ts | neuro-edge-POP\n" +
+	"         [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
+	"         [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
+	"         [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
+	"         (env: NEURO_ORIGIN, NEURO_POP, NEURO_ADMIN_TOKEN; a POP binary's baked config\n" +
+	"         supplies host, port, memory and origin where flags and env do not)";
 
 export const DEFAULTS = {
 	host: "127.0.0.1",
