@@ -1,19 +1,22 @@
 /**
  * The POP node: the edge proxy over the L0 memory tier, plus the node's status routes.
  * With no origin given it also starts the demo origin, so `npm start` shows a working CDN.
- * The Raft member and gossip join here as their issues land.
- *   bun run node.ts [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]
- *                   [--origin URL | --hosts FILE]      env: NEURO_ORIGIN, NEURO_ADMIN_TOKEN
+ * The same file is the entry of the POP binaries (scripts/build-pop.ts), which carry their
+ * POP config baked in (cluster/node/build-info.ts). The Raft member and gossip join here as
+ * their issues land. Flags: USAGE in cluster/node/flags.ts.
  */
 import { Hono } from "hono";
+import { bakedBuild, versionLine } from "./cluster/node/build-info.ts";
 import { FlagError, type NodeFlags, parseNodeFlags } from "./cluster/node/flags.ts";
 import { loadHostsFile } from "./cluster/node/hosts-file.ts";
+import { loadTlsFiles, type TlsPem } from "./cluster/node/tls-files.ts";
 import { createEdgeApp } from "./edge/app.ts";
 import { type HostsConfig, HostsConfigError } from "./edge/config/hosts.ts";
 import { createDemoOrigin } from "./edge/demo-origin.ts";
 import { CacheLock } from "./edge/lock/cache-lock.ts";
 import { systemTimers } from "./edge/lock/timers.ts";
 import { Registry } from "./edge/metrics/registry.ts";
+import { type BunServer, drainOnSignals, ListenError, serveBun } from "./edge/runtime/bun.ts";
 import { createStatusApp } from "./edge/status-app.ts";
 import { MemoryTier } from "./edge/store/memory.ts";
 import { createSlab } from "./native/index.ts";
@@ -30,15 +33,23 @@ async function resolveRoutes(
 ): Promise<{ routes: HostsConfig; demo?: ReturnType<typeof Bun.serve> }> {
 	if (flags.hosts !== undefined) return { routes: await loadHostsFile(flags.hosts) };
 	if (flags.origin !== undefined) return { routes: { hosts: {}, default: flags.origin } };
+	if (flags.routes !== undefined) return { routes: flags.routes };
 	const demo = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: createDemoOrigin().app.fetch });
 	return { routes: { hosts: {}, default: `http://127.0.0.1:${demo.port}` }, demo };
 }
 
 async function main(): Promise<void> {
+	const build = bakedBuild();
 	let flags: NodeFlags;
+	let tls: TlsPem | undefined;
 	let resolved: Awaited<ReturnType<typeof resolveRoutes>>;
 	try {
-		flags = parseNodeFlags(Bun.argv.slice(2), process.env);
+		flags = parseNodeFlags(Bun.argv.slice(2), process.env, build?.pop);
+		if (flags.version) {
+			console.log(versionLine(packageJson.version, build));
+			process.exit(0);
+		}
+		tls = flags.tls === undefined ? undefined : loadTlsFiles(flags.tls);
 		resolved = await resolveRoutes(flags);
 	} catch (error) {
 		if (error instanceof FlagError || error instanceof HostsConfigError) fail(error.message);
@@ -63,7 +74,7 @@ async function main(): Promise<void> {
 		timers,
 		metrics: new Registry(),
 		config: {
-			pop: process.env.NEURO_POP ?? "local",
+			pop: flags.pop,
 			originTimeoutMs: 15_000,
 			...(adminToken ? { adminToken } : {}),
 		},
@@ -71,11 +82,37 @@ async function main(): Promise<void> {
 	const app = new Hono();
 	app.route("/", createStatusApp({ tier, version: packageJson.version, startedAt: Date.now() }));
 	app.route("/", edge);
-	const server = Bun.serve({ hostname: flags.host, port: flags.port, fetch: app.fetch });
-	const base = `http://${flags.host}:${server.port}`;
+	let server: BunServer;
+	try {
+		server = serveBun(app.fetch, {
+			hostname: flags.host,
+			port: flags.port,
+			tls,
+			http2: flags.http2,
+			http3: flags.http3,
+		});
+	} catch (error) {
+		// A port taken by a process without SO_REUSEPORT, or a --host not on this machine.
+		if (error instanceof ListenError) fail(`--host/--port: ${error.message}`);
+		throw error;
+	}
+	// Before the "edge on" line: whoever reads it may send SIGTERM at once, and must get a drain.
+	drainOnSignals({
+		server,
+		drainMs: flags.drainMs,
+		// The demo origin outlives the drain: requests in flight may still be forwarding to it.
+		afterDrain: () => {
+			resolved.demo?.stop(true);
+			tier.close();
+		},
+		log: (line) => console.error(line),
+	});
+	const scheme = tls === undefined ? "http" : "https";
+	const base = `${scheme}://${flags.host}:${server.port}`;
 	const origin = resolved.routes.default ?? "(per host, from the hosts file)";
+	const protocols = ["http/1.1", flags.http2 && "h2", flags.http3 && "h3"].filter(Boolean);
 	console.error(
-		`INFO neurocache ${packageJson.version}: edge on ${base}, origin ${origin} (L0 ${flags.memoryMb} MiB, ${slab.kind} slab)`,
+		`INFO neurocache ${packageJson.version} pop ${flags.pop}: edge on ${base} (${protocols.join(", ")}), origin ${origin} (L0 ${flags.memoryMb} MiB, ${slab.kind} slab)`,
 	);
 	if (resolved.demo !== undefined) {
 		console.error(`INFO no --origin given: serving the built-in demo origin at ${origin}. Try:`);
@@ -84,16 +121,6 @@ async function main(): Promise<void> {
 		console.error(`  curl -si ${base}/api/time | grep -i cache-status    # no-store: never stored`);
 		console.error(`  curl -s ${base}/_neuro/metrics | head`);
 	}
-
-	const shutdown = async (signal: string) => {
-		console.error(`INFO ${signal}: draining and shutting down`);
-		await server.stop();
-		resolved.demo?.stop(true);
-		tier.close();
-		process.exit(0);
-	};
-	process.once("SIGTERM", () => void shutdown("SIGTERM"));
-	process.once("SIGINT", () => void shutdown("SIGINT"));
 }
 
 await main();

@@ -14,6 +14,7 @@ import {
 	SlabClosedError,
 	type SlabErrorCode,
 } from "./errors.ts";
+import { isEmbedded, LibraryLoadError, withLoadablePath } from "./library-file.ts";
 import libraryPath from "./libslab.so" with { type: "file" };
 import { MAX_OBJECT, MAX_PAGES, PAGE_SIZE } from "./size-classes.ts";
 import type { Slab, SlabClassStats, SlabHandle, SlabOptions, SlabStats } from "./slab-api.ts";
@@ -21,7 +22,16 @@ import type { Slab, SlabClassStats, SlabHandle, SlabOptions, SlabStats } from ".
 const { u64, i64_fast, i32, u32, ptr } = FFIType;
 
 function openLibrary() {
-	return dlopen(libraryPath, {
+	try {
+		return withLoadablePath(libraryPath, openAt);
+	} catch (cause) {
+		if (cause instanceof LibraryLoadError) throw cause;
+		throw new LibraryLoadError(`cannot load the native slab library (${libraryPath})`, { cause });
+	}
+}
+
+function openAt(path: string) {
+	return dlopen(path, {
 		nc_slab_init: { args: [u64], returns: ptr },
 		nc_slab_deinit: { args: [ptr], returns: FFIType.void },
 		nc_slab_alloc: { args: [ptr, u64], returns: i64_fast },
@@ -45,6 +55,13 @@ export function slabSymbols(): SlabSymbols {
 	symbolsOnce ??= openLibrary();
 	return symbolsOnce;
 }
+
+/** True in a compiled binary, where the library travels inside the executable. */
+export function isEmbeddedLibrary(): boolean {
+	return isEmbedded(libraryPath);
+}
+
+export { LibraryLoadError };
 
 /** Handles are below 2^53; anything else is refused before it reaches native code. */
 function isHandleShaped(handle: number): boolean {

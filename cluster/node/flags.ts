@@ -1,9 +1,14 @@
 /**
  * Command-line flags of node.ts, parsed once and validated with valibot. Bad flags are an
  * error with the flag named, never a silent default.
+ *
+ * Each setting comes from the first of: a flag, the environment (NEURO_ORIGIN, NEURO_POP),
+ * the POP config baked into a POP binary (cluster/node/pop-config.ts), the default.
  */
 import { parseArgs } from "node:util";
 import * as v from "valibot";
+import type { HostsConfig } from "../../edge/config/hosts.ts";
+import type { PopConfig } from "./pop-config.ts";
 
 const portNumber = v.pipe(
 	v.string(),
@@ -23,10 +28,24 @@ const mebibytes = v.pipe(
 	v.maxValue(65_536, "must be at most 65536 MiB"),
 );
 
+/** Ten minutes: longer than any orchestrator waits between SIGTERM and SIGKILL. */
+const MAX_DRAIN_MS = 600_000;
+
+const milliseconds = v.pipe(
+	v.string(),
+	v.regex(/^\d+$/, "must be a whole number of milliseconds"),
+	v.transform(Number),
+	v.number(),
+	v.maxValue(MAX_DRAIN_MS, `must be at most ${MAX_DRAIN_MS} (10 minutes)`),
+);
+
+const filePath = v.pipe(v.string(), v.minLength(1, "must be a file path"));
+
+/** Only what was given: defaults are applied after the env and the baked POP config. */
 const FlagsSchema = v.object({
-	host: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty")), "127.0.0.1"),
-	port: v.optional(portNumber, "8080"),
-	"memory-mb": v.optional(mebibytes, "256"),
+	host: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))),
+	port: v.optional(portNumber),
+	"memory-mb": v.optional(mebibytes),
 	slab: v.optional(v.picklist(["auto", "ffi", "ts"], 'must be "auto", "ffi" or "ts"'), "auto"),
 	origin: v.optional(
 		v.pipe(
@@ -35,7 +54,14 @@ const FlagsSchema = v.object({
 			v.regex(/^https?:\/\//i, "must be an absolute http(s) URL"),
 		),
 	),
-	hosts: v.optional(v.pipe(v.string(), v.minLength(1, "must be a file path"))),
+	hosts: v.optional(filePath),
+	demo: v.optional(v.boolean(), false),
+	"tls-cert": v.optional(filePath),
+	"tls-key": v.optional(filePath),
+	http2: v.optional(v.boolean(), false),
+	http3: v.optional(v.boolean(), false),
+	"drain-ms": v.optional(milliseconds),
+	version: v.optional(v.boolean(), false),
 });
 
 export type NodeFlags = {
@@ -43,10 +69,22 @@ export type NodeFlags = {
 	readonly port: number;
 	readonly memoryMb: number;
 	readonly slab: "auto" | "ffi" | "ts";
-	/** One origin for every host; with neither this nor `hosts`, the demo origin runs. */
+	/** One origin for every host; with no origin, hosts or routes, the demo origin runs. */
 	readonly origin: string | undefined;
 	/** A hosts YAML file routing hostnames to origins. */
 	readonly hosts: string | undefined;
+	/** Routes baked into a POP binary, used when no flag or env names an origin. */
+	readonly routes: HostsConfig | undefined;
+	/** Serve the built-in demo origin whatever the baked config says (`--demo`). */
+	readonly demo: boolean;
+	/** PEM files; both or neither. */
+	readonly tls: { readonly certPath: string; readonly keyPath: string } | undefined;
+	readonly http2: boolean;
+	readonly http3: boolean;
+	/** How long SIGTERM waits for in-flight requests before closing them. */
+	readonly drainMs: number;
+	readonly pop: string;
+	readonly version: boolean;
 };
 
 export class FlagError extends Error {
@@ -54,22 +92,65 @@ export class FlagError extends Error {
 }
 
 export const USAGE =
-	"usage: bun run node.ts [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
-	"                       [--origin URL | --hosts FILE]   (env: NEURO_ORIGIN, NEURO_ADMIN_TOKEN)";
+	"usage: bun run node.ts | neuro-edge-POP\n" +
+	"         [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
+	"         [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
+	"         [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
+	"         (env: NEURO_ORIGIN, NEURO_POP, NEURO_ADMIN_TOKEN; a POP binary's baked config\n" +
+	"         supplies host, port, memory and origin where flags and env do not)";
 
-/** Flags first, then the environment (NEURO_ORIGIN) for what flags left unset. */
+export const DEFAULTS = {
+	host: "127.0.0.1",
+	port: 8080,
+	memoryMb: 256,
+	/** As long as an origin fetch may take (node.ts), so a forward in flight can finish. */
+	drainMs: 15_000,
+	pop: "local",
+} as const;
+
+/** Flags first, then the environment, then the baked POP config, then the defaults. */
 export function parseNodeFlags(
 	argv: readonly string[],
 	env: Record<string, string | undefined> = {},
+	baked?: PopConfig,
 ): NodeFlags {
 	const withEnv = [...argv];
-	if (env.NEURO_ORIGIN && !argv.includes("--origin") && !argv.includes("--hosts")) {
-		withEnv.push("--origin", env.NEURO_ORIGIN);
-	}
-	return parseFlagList(withEnv);
+	const routedByFlag = ["--origin", "--hosts", "--demo"].some((flag) => argv.includes(flag));
+	if (env.NEURO_ORIGIN && !routedByFlag) withEnv.push("--origin", env.NEURO_ORIGIN);
+	const given = parseFlagList(withEnv);
+	const routedByUs = given.origin !== undefined || given.hosts !== undefined || given.demo;
+	return {
+		host: given.host ?? baked?.listen.host ?? DEFAULTS.host,
+		port: given.port ?? baked?.listen.port ?? DEFAULTS.port,
+		memoryMb: given["memory-mb"] ?? baked?.tiers.memoryMb ?? DEFAULTS.memoryMb,
+		slab: given.slab,
+		origin: given.origin ?? (routedByUs ? undefined : baked?.origin),
+		hosts: given.hosts,
+		routes: routedByUs ? undefined : baked?.routes,
+		demo: given.demo,
+		tls: tlsPair(given["tls-cert"], given["tls-key"]),
+		http2: given.http2,
+		http3: given.http3,
+		drainMs: given["drain-ms"] ?? DEFAULTS.drainMs,
+		pop: env.NEURO_POP || baked?.name || DEFAULTS.pop,
+		version: given.version,
+	};
 }
 
-function parseFlagList(argv: readonly string[]): NodeFlags {
+function tlsPair(
+	certPath: string | undefined,
+	keyPath: string | undefined,
+): NodeFlags["tls"] | undefined {
+	if (certPath === undefined && keyPath === undefined) return undefined;
+	if (certPath === undefined || keyPath === undefined) {
+		throw new FlagError(`--tls-cert and --tls-key go together: give both\n${USAGE}`);
+	}
+	return { certPath, keyPath };
+}
+
+type GivenFlags = v.InferOutput<typeof FlagsSchema>;
+
+function parseFlagList(argv: readonly string[]): GivenFlags {
 	let values: Record<string, unknown>;
 	try {
 		({ values } = parseArgs({
@@ -81,6 +162,13 @@ function parseFlagList(argv: readonly string[]): NodeFlags {
 				slab: { type: "string" },
 				origin: { type: "string" },
 				hosts: { type: "string" },
+				demo: { type: "boolean" },
+				"tls-cert": { type: "string" },
+				"tls-key": { type: "string" },
+				http2: { type: "boolean" },
+				http3: { type: "boolean" },
+				"drain-ms": { type: "string" },
+				version: { type: "boolean" },
 			},
 			strict: true,
 			allowPositionals: false,
@@ -97,15 +185,21 @@ function parseFlagList(argv: readonly string[]): NodeFlags {
 		);
 	}
 	const out = result.output;
-	if (out.origin !== undefined && out.hosts !== undefined) {
-		throw new FlagError(`--origin and --hosts exclude each other: give one\n${USAGE}`);
+	const routing = [
+		out.origin !== undefined && "--origin",
+		out.hosts !== undefined && "--hosts",
+		out.demo && "--demo",
+	].filter((flag): flag is string => flag !== false);
+	if (routing.length > 1) {
+		throw new FlagError(`${routing.join(" and ")} exclude each other: give one\n${USAGE}`);
 	}
-	return {
-		host: out.host,
-		port: out.port,
-		memoryMb: out["memory-mb"],
-		slab: out.slab,
-		origin: out.origin,
-		hosts: out.hosts,
-	};
+	const needsTls = [out.http2 && "--http2", out.http3 && "--http3"].filter(
+		(flag): flag is string => flag !== false,
+	);
+	if (needsTls.length > 0 && out["tls-cert"] === undefined && out["tls-key"] === undefined) {
+		throw new FlagError(
+			`${needsTls.join(" and ")} need${needsTls.length > 1 ? "" : "s"} --tls-cert and --tls-key (served over TLS only)\n${USAGE}`,
+		);
+	}
+	return out;
 }

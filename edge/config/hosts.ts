@@ -42,7 +42,8 @@ const HostSchema = v.strictObject(
 	"unknown field",
 );
 
-const HostsFileSchema = v.strictObject(
+/** The hosts file's shape; a POP file embeds it as `routes` (cluster/node/pop-config.ts). */
+export const HostsFileSchema = v.strictObject(
 	{
 		hosts: v.pipe(
 			v.record(

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { FlagError, parseNodeFlags } from "../../cluster/node/flags.ts";
+import type { PopConfig } from "../../cluster/node/pop-config.ts";
 
 describe("node.ts flags", () => {
 	test("defaults", () => {
@@ -10,13 +11,21 @@ describe("node.ts flags", () => {
 			slab: "auto",
 			origin: undefined,
 			hosts: undefined,
+			routes: undefined,
+			demo: false,
+			tls: undefined,
+			http2: false,
+			http3: false,
+			drainMs: 15_000,
+			pop: "local",
+			version: false,
 		});
 	});
 
 	test("explicit values", () => {
 		expect(
 			parseNodeFlags(["--port", "0", "--memory-mb", "64", "--slab", "ts", "--host", "::1"]),
-		).toEqual({
+		).toMatchObject({
 			host: "::1",
 			port: 0,
 			memoryMb: 64,
@@ -60,6 +69,20 @@ describe("node.ts flags", () => {
 		[["--bogus"], /Unknown option '--bogus'/],
 		[["extra"], /positional/i],
 		[["--port"], /argument missing/i],
+		[["--drain-ms=-1"], /--drain-ms: must be a whole number of milliseconds/],
+		[["--drain-ms", "soon"], /--drain-ms: must be a whole number of milliseconds/],
+		[["--drain-ms", "1.5"], /--drain-ms: must be a whole number of milliseconds/],
+		[["--drain-ms", "600001"], /--drain-ms: must be at most 600000/],
+		[["--drain-ms", ""], /--drain-ms: must be a whole number of milliseconds/],
+		[["--tls-cert", "c.pem"], /--tls-cert and --tls-key go together/],
+		[["--tls-key", "k.pem"], /--tls-cert and --tls-key go together/],
+		[["--tls-cert", "", "--tls-key", "k.pem"], /--tls-cert: must be a file path/],
+		[["--http3"], /--http3 needs --tls-cert and --tls-key/],
+		[["--http2", "--http3"], /--http2 and --http3 need --tls-cert/],
+		[["--http3=yes"], /does not take an argument/],
+		[["--demo", "--origin", "http://a.test"], /--origin and --demo exclude each other/],
+		[["--demo", "--hosts", "h.yaml"], /--hosts and --demo exclude each other/],
+		[["--version=1"], /does not take an argument/],
 	];
 	for (const [argv, message] of bad) {
 		test(`refuses ${argv.join(" ")}`, () => {
@@ -67,4 +90,88 @@ describe("node.ts flags", () => {
 			expect(() => parseNodeFlags(argv)).toThrow(message);
 		});
 	}
+
+	test("TLS, HTTP/2, HTTP/3, drain and --version", () => {
+		expect(
+			parseNodeFlags([
+				"--tls-cert",
+				"c.pem",
+				"--tls-key",
+				"k.pem",
+				"--http2",
+				"--http3",
+				"--drain-ms",
+				"0",
+				"--version",
+			]),
+		).toMatchObject({
+			tls: { certPath: "c.pem", keyPath: "k.pem" },
+			http2: true,
+			http3: true,
+			drainMs: 0,
+			version: true,
+		});
+	});
+});
+
+describe("node.ts flags over a baked POP config", () => {
+	const pop: PopConfig = {
+		name: "fra1",
+		region: "eu-central",
+		listen: { host: "127.0.0.2", port: 8101 },
+		origin: "http://127.0.0.1:9101",
+		tiers: { memoryMb: 64 },
+	};
+	const routed: PopConfig = {
+		...pop,
+		origin: undefined,
+		routes: { hosts: { "a.test": { origin: "http://127.0.0.1:9102" } } },
+	};
+
+	test("the POP config fills what flags and env leave unset", () => {
+		expect(parseNodeFlags([], {}, pop)).toMatchObject({
+			host: "127.0.0.2",
+			port: 8101,
+			memoryMb: 64,
+			origin: "http://127.0.0.1:9101",
+			routes: undefined,
+			pop: "fra1",
+		});
+		expect(parseNodeFlags([], {}, routed)).toMatchObject({
+			origin: undefined,
+			routes: { hosts: { "a.test": { origin: "http://127.0.0.1:9102" } } },
+		});
+	});
+
+	test("flags win over env, env over the POP config", () => {
+		const flags = parseNodeFlags(
+			["--host", "127.0.0.3", "--port", "0", "--memory-mb", "8", "--origin", "http://f.test"],
+			{ NEURO_ORIGIN: "http://e.test", NEURO_POP: "fra1-canary" },
+			pop,
+		);
+		expect(flags).toMatchObject({
+			host: "127.0.0.3",
+			port: 0,
+			memoryMb: 8,
+			origin: "http://f.test",
+			pop: "fra1-canary",
+		});
+		expect(parseNodeFlags([], { NEURO_ORIGIN: "http://e.test" }, routed)).toMatchObject({
+			origin: "http://e.test",
+			routes: undefined,
+		});
+	});
+
+	test("--demo and --hosts set the baked routes aside", () => {
+		expect(parseNodeFlags(["--demo"], { NEURO_ORIGIN: "http://e.test" }, pop)).toMatchObject({
+			demo: true,
+			origin: undefined,
+			routes: undefined,
+		});
+		expect(parseNodeFlags(["--hosts", "h.yaml"], {}, routed)).toMatchObject({
+			hosts: "h.yaml",
+			origin: undefined,
+			routes: undefined,
+		});
+	});
 });

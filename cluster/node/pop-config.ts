@@ -1,0 +1,87 @@
+/**
+ * A POP's own config, `pops/NAME.yaml`: validated with valibot when the POP's binary is
+ * built (scripts/build-pop.ts), baked into it, and checked again at start (cheap, and the
+ * binary then trusts a typed value, not a cast). Flags and env override it at start.
+ *
+ *   name: fra1                 # the binary is dist/neuro-edge-fra1; must match the file name
+ *   region: eu-central
+ *   listen: { host: 127.0.0.1, port: 8101 }
+ *   origin: http://127.0.0.1:9101   # one origin for every host, or:
+ *   # routes: { hosts: { www.example.com: { origin: ... } }, default: ... }  (hosts-file shape)
+ *   tiers: { memoryMb: 256 }
+ * With neither origin nor routes, the node serves the built-in demo origin.
+ */
+import * as v from "valibot";
+import { HostsFileSchema } from "../../edge/config/hosts.ts";
+
+/** strictObject reports both unknown and missing keys; say which. */
+const keyMessage = (issue: v.StrictObjectIssue) =>
+	issue.expected === "never" ? "unknown field" : "is required";
+
+export const POP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+const PopConfigSchema = v.pipe(
+	v.strictObject(
+		{
+			name: v.pipe(
+				v.string("must be a string"),
+				v.regex(POP_NAME, "must be 2-32 characters of a-z, 0-9 and '-', starting with a letter"),
+			),
+			region: v.pipe(
+				v.string("must be a string"),
+				v.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be lowercase letters, digits and '-'"),
+			),
+			listen: v.strictObject(
+				{
+					host: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+					port: v.pipe(
+						v.number("must be a number"),
+						v.integer("must be a whole number"),
+						v.minValue(0, "must be 0-65535"),
+						v.maxValue(65_535, "must be 0-65535"),
+					),
+				},
+				keyMessage,
+			),
+			origin: v.optional(
+				v.pipe(
+					v.string("must be a URL string"),
+					v.url("must be an absolute http(s) URL"),
+					v.regex(/^https?:\/\//i, "must be an absolute http(s) URL"),
+				),
+			),
+			routes: v.optional(HostsFileSchema),
+			tiers: v.strictObject(
+				{
+					memoryMb: v.pipe(
+						v.number("must be a number"),
+						v.integer("must be a whole number of MiB"),
+						v.minValue(1, "must be at least 1 MiB"),
+						v.maxValue(65_536, "must be at most 65536 MiB"),
+					),
+				},
+				keyMessage,
+			),
+		},
+		keyMessage,
+	),
+	v.check((pop) => !(pop.origin && pop.routes), "origin and routes exclude each other: give one"),
+);
+
+export type PopConfig = v.InferOutput<typeof PopConfigSchema>;
+
+export class PopConfigError extends Error {
+	override name = "PopConfigError";
+}
+
+/** Validates an already parsed POP config; `source` names it in errors, with the field. */
+export function validatePopConfig(raw: unknown, source: string): PopConfig {
+	const result = v.safeParse(PopConfigSchema, raw);
+	if (!result.success) {
+		const issue = result.issues[0];
+		const path = issue.path?.map((p) => String(p.key)).join(".") || "(top level)";
+		const got = issue.input === undefined ? "missing" : `got ${JSON.stringify(issue.input)}`;
+		throw new PopConfigError(`${source}: ${path}: ${issue.message} (${got})`);
+	}
+	return result.output;
+}

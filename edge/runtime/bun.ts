@@ -1,0 +1,133 @@
+/**
+ * The Bun adapter: serves a fetch handler with Bun.serve and drains it on SIGTERM/SIGINT.
+ * Thin on purpose; what the node serves is built elsewhere (node.ts).
+ *
+ * - `reusePort`: a new process binds the same port while the old one still serves, so a
+ *   restart drops no connection (the kernel spreads new connections over both).
+ * - TLS with optional HTTP/2 (ALPN) and HTTP/3 (QUIC on the same port number, over UDP);
+ *   Bun adds `Alt-Svc: h3` to the TCP responses itself when HTTP/3 is on.
+ * - Draining: stop accepting (the listener closes, idle keep-alive connections with it),
+ *   let in-flight requests finish until a deadline, then close what is left.
+ */
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export type ServeOptions = {
+	readonly hostname: string;
+	readonly port: number;
+	readonly tls?: { readonly cert: string; readonly key: string } | undefined;
+	readonly http2?: boolean;
+	readonly http3?: boolean;
+};
+
+export type DrainOutcome = {
+	/** True when every in-flight request finished before the deadline. */
+	readonly drained: boolean;
+	/** Requests still in flight at the deadline, closed with their connections. */
+	readonly abandoned: number;
+};
+
+export type BunServer = {
+	readonly url: URL;
+	readonly port: number;
+	readonly inFlight: () => number;
+	readonly drain: (deadlineMs: number) => Promise<DrainOutcome>;
+};
+
+/** The listener could not be opened: port in use, address not on this host, bad TLS. */
+export class ListenError extends Error {
+	override name = "ListenError";
+}
+
+export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer {
+	let server: ReturnType<typeof Bun.serve>;
+	try {
+		server = listen(fetch, options);
+	} catch (cause) {
+		const code = (cause as { code?: unknown }).code;
+		const message = (cause as Error).message;
+		const why =
+			typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
+		throw new ListenError(`cannot listen on ${options.hostname}:${options.port}: ${why}`, {
+			cause,
+		});
+	}
+	const port = server.port ?? options.port;
+	let draining: Promise<DrainOutcome> | undefined;
+	return {
+		url: server.url,
+		port,
+		inFlight: () => server.pendingRequests,
+		drain(deadlineMs) {
+			draining ??= drainServer(server, deadlineMs);
+			return draining;
+		},
+	};
+}
+
+function listen(fetch: FetchHandler, options: ServeOptions): ReturnType<typeof Bun.serve> {
+	return Bun.serve({
+		hostname: options.hostname,
+		port: options.port,
+		reusePort: true,
+		fetch,
+		...(options.tls === undefined
+			? {}
+			: {
+					tls: { cert: options.tls.cert, key: options.tls.key },
+					http2: options.http2 ?? false,
+					http3: options.http3 ?? false,
+				}),
+	});
+}
+
+async function drainServer(
+	server: ReturnType<typeof Bun.serve>,
+	deadlineMs: number,
+): Promise<DrainOutcome> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const deadline = new Promise<"deadline">((resolve) => {
+		timer = setTimeout(() => resolve("deadline"), deadlineMs);
+	});
+	// stop() without force closes the listener now and resolves once in-flight requests end.
+	const outcome = await Promise.race([server.stop(false).then(() => "drained" as const), deadline]);
+	clearTimeout(timer);
+	if (outcome === "drained") return { drained: true, abandoned: 0 };
+	const abandoned = server.pendingRequests;
+	await server.stop(true);
+	return { drained: false, abandoned };
+}
+
+export type ShutdownOptions = {
+	readonly server: BunServer;
+	readonly drainMs: number;
+	/** Runs after the drain, before exit: stop helpers, free the tier. */
+	readonly afterDrain: () => void | Promise<void>;
+	readonly log: (line: string) => void;
+};
+
+/**
+ * On SIGTERM or SIGINT: drain, clean up, exit 0 (the drain was the asked-for outcome even
+ * when the deadline cut it short; the log says so). A second signal exits at once.
+ */
+export function drainOnSignals({ server, drainMs, afterDrain, log }: ShutdownOptions): void {
+	let shuttingDown = false;
+	const onSignal = async (signal: NodeJS.Signals) => {
+		if (shuttingDown) {
+			log(`WARN ${signal} again: exiting without waiting for ${server.inFlight()} request(s)`);
+			process.exit(1);
+		}
+		shuttingDown = true;
+		const pending = server.drain(drainMs);
+		log(
+			`INFO ${signal}: stopped accepting; draining ${server.inFlight()} in-flight request(s) for up to ${drainMs} ms`,
+		);
+		const outcome = await pending;
+		if (outcome.drained) log("INFO drained: every in-flight request finished");
+		else log(`WARN drain deadline (${drainMs} ms) passed: closed ${outcome.abandoned} request(s)`);
+		await afterDrain();
+		process.exit(0);
+	};
+	process.on("SIGTERM", onSignal);
+	process.on("SIGINT", onSignal);
+}

@@ -1,0 +1,42 @@
+/**
+ * Reads and validates pops/NAME.yaml at build time, so a bad POP file fails the build with
+ * the file and field named, before anything is compiled.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import {
+	type PopConfig,
+	PopConfigError,
+	validatePopConfig,
+} from "../../cluster/node/pop-config.ts";
+
+export function popFilePath(popsDir: string, name: string): string {
+	return join(popsDir, `${name}.yaml`);
+}
+
+/** Every POP in the directory, by name, sorted. */
+export function listPops(popsDir: string): string[] {
+	if (!existsSync(popsDir)) throw new PopConfigError(`${popsDir}: no such directory`);
+	return readdirSync(popsDir)
+		.filter((file) => file.endsWith(".yaml"))
+		.map((file) => basename(file, ".yaml"))
+		.sort();
+}
+
+export function loadPopFile(popsDir: string, name: string): PopConfig {
+	const path = popFilePath(popsDir, name);
+	if (!existsSync(path)) throw new PopConfigError(`${path}: no such POP file`);
+	let raw: unknown;
+	try {
+		raw = Bun.YAML.parse(readFileSync(path, "utf8"));
+	} catch (error) {
+		throw new PopConfigError(`${path}: not valid YAML: ${(error as Error).message}`);
+	}
+	const pop = validatePopConfig(raw, path);
+	if (pop.name !== name) {
+		throw new PopConfigError(
+			`${path}: name: must match the file name (got ${JSON.stringify(pop.name)}, file says ${JSON.stringify(name)})`,
+		);
+	}
+	return pop;
+}

@@ -1,0 +1,60 @@
+/**
+ * Listening, as a real node.ts process: SO_REUSEPORT lets a new node bind the port of one
+ * still serving (the zero-downtime restart), and a port that cannot be had, or a host that
+ * is not this machine's, exits 2 with the reason instead of a stack trace.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { createServer } from "node:net";
+import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
+
+const NODE = [process.execPath, NODE_ENTRY];
+const started: NodeProcess[] = [];
+afterAll(() => {
+	for (const node of started) node.kill();
+});
+
+async function start(args: string[]) {
+	const node = await startNode(NODE, ["--memory-mb", "8", ...args]);
+	started.push(node);
+	return node;
+}
+
+describe("listening (edge/runtime/bun.ts)", () => {
+	test("a restart: the new node binds the old one's port, serves on after the old exits", async () => {
+		const old = await start(["--port", "0"]);
+		const port = new URL(old.url).port;
+		const next = await start(["--port", port]);
+		expect(next.url).toBe(old.url);
+		old.proc.kill("SIGTERM");
+		expect(await old.exited).toBe(0);
+		const response = await fetch(`${next.url}/pages/1`);
+		expect(response.status).toBe(200);
+		await response.arrayBuffer();
+		const health = await fetch(`${next.url}/_neuro/health`);
+		expect(health.status).toBe(200);
+		await health.arrayBuffer();
+	});
+
+	test("a port held without SO_REUSEPORT: exit 2 naming it", async () => {
+		const holder = createServer();
+		await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+		const address = holder.address();
+		const port = typeof address === "object" && address !== null ? address.port : 0;
+		try {
+			const run = await runToEnd([...NODE, "--memory-mb", "8", "--port", String(port)]);
+			expect(run.code).toBe(2);
+			expect(run.stderr).toContain(`--host/--port: cannot listen on 127.0.0.1:${port}`);
+			expect(run.stderr).toContain("EADDRINUSE");
+			expect(run.stderr).not.toContain("edge on");
+		} finally {
+			holder.close();
+		}
+	});
+
+	test("a host address not on this machine: exit 2 naming it", async () => {
+		const run = await runToEnd([...NODE, "--memory-mb", "8", "--port", "0", "--host", "192.0.2.1"]);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain("--host/--port: cannot listen on 192.0.2.1:0");
+		expect(run.stderr).toContain("EADDRNOTAVAIL");
+	});
+});
