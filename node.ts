@@ -80,7 +80,16 @@ async function main(): Promise<void> {
 		},
 	});
 	const app = new Hono();
-	app.route("/", createStatusApp({ tier, version: packageJson.version, startedAt: Date.now() }));
+	app.route(
+		"/",
+		createStatusApp({
+			tier,
+			version: packageJson.version,
+			startedAt: Date.now(),
+			// What a rolling restart waits for: this process, running exactly this build.
+			instance: { pid: process.pid, build: versionLine(packageJson.version, build) },
+		}),
+	);
 	app.route("/", edge);
 	let server: BunServer;
 	try {
