@@ -14,11 +14,14 @@ export function popFilePath(popsDir: string, name: string): string {
 	return join(popsDir, `${name}.yaml`);
 }
 
+/** The rollout's inventory lives beside the POP files; it is not a POP. */
+export const INVENTORY_FILE = "inventory.yaml";
+
 /** Every POP in the directory, by name, sorted. */
 export function listPops(popsDir: string): string[] {
 	if (!existsSync(popsDir)) throw new PopConfigError(`${popsDir}: no such directory`);
 	return readdirSync(popsDir)
-		.filter((file) => file.endsWith(".yaml"))
+		.filter((file) => file.endsWith(".yaml") && file !== INVENTORY_FILE)
 		.map((file) => basename(file, ".yaml"))
 		.sort();
 }
