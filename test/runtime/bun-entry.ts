@@ -1,9 +1,11 @@
 /**
- * The edge from edge/runtime/wire.ts on Bun.serve, for the conformance test: the same
+ * The edge from edge/runtime/wire.ts on the Bun adapter (edge/runtime/bun.ts), for the
+ * conformance test: the same
  * wiring and settings the other adapters use (node.ts, the Bun node, wires the FFI slab
  * and flags of its own and is tested elsewhere).
  *   NEURO_ORIGIN=... NEURO_PORT=0 bun test/runtime/bun-entry.ts
  */
+import { drainOnSignals, serveBun } from "../../edge/runtime/bun.ts";
 import { parseSettings, SettingsError } from "../../edge/runtime/settings.ts";
 import { listeningLine, wireEdge } from "../../edge/runtime/wire.ts";
 
@@ -16,13 +18,12 @@ try {
 	process.exit(2);
 }
 const edge = wireEdge(settings);
-const server = Bun.serve({ hostname: settings.host, port: settings.port, fetch: edge.app.fetch });
+// Served through the Bun adapter itself (reusePort, drain on SIGTERM), as node.ts is.
+const server = serveBun(edge.app.fetch, { hostname: settings.host, port: settings.port });
 console.log(listeningLine("bun", `http://${settings.host}:${server.port}`, settings));
-
-const shutdown = async () => {
-	await server.stop(true);
-	edge.close();
-	process.exit(0);
-};
-process.once("SIGTERM", () => void shutdown());
-process.once("SIGINT", () => void shutdown());
+drainOnSignals({
+	server,
+	drainMs: 5_000,
+	afterDrain: () => edge.close(),
+	log: (line) => console.error(line),
+});
