@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -97,8 +98,13 @@ describe("hosts file", () => {
 	});
 
 	test("a file on disk is read and validated", async () => {
-		const path = join(tmpdir(), `neurocache-hosts-${process.pid}.yaml`);
-		await Bun.write(path, "hosts:\n  a.com:\n    origin: http://x.test\n");
-		expect((await loadHostsFile(path)).hosts["a.com"]?.origin).toBe("http://x.test");
+		const dir = mkdtempSync(join(tmpdir(), "neurocache-hosts-"));
+		try {
+			const path = join(dir, "hosts.yaml");
+			await Bun.write(path, "hosts:\n  a.com:\n    origin: http://x.test\n");
+			expect((await loadHostsFile(path)).hosts["a.com"]?.origin).toBe("http://x.test");
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
