@@ -16,11 +16,20 @@ import { createDemoOrigin } from "./edge/demo-origin.ts";
 import { CacheLock } from "./edge/lock/cache-lock.ts";
 import { systemTimers } from "./edge/lock/timers.ts";
 import { Registry } from "./edge/metrics/registry.ts";
-import { type BunServer, drainOnSignals, ListenError, serveBun } from "./edge/runtime/bun.ts";
+import {
+	type BunServer,
+	drainOnSignals,
+	idleTimeoutFor,
+	ListenError,
+	serveBun,
+} from "./edge/runtime/bun.ts";
 import { createStatusApp } from "./edge/status-app.ts";
 import { MemoryTier } from "./edge/store/memory.ts";
 import { createSlab } from "./native/index.ts";
 import packageJson from "./package.json" with { type: "json" };
+
+/** How long the edge waits for an origin's response headers before answering 504. */
+const ORIGIN_TIMEOUT_MS = 15_000;
 
 function fail(message: string): never {
 	console.error(message);
@@ -75,7 +84,7 @@ async function main(): Promise<void> {
 		metrics: new Registry(),
 		config: {
 			pop: flags.pop,
-			originTimeoutMs: 15_000,
+			originTimeoutMs: ORIGIN_TIMEOUT_MS,
 			...(adminToken ? { adminToken } : {}),
 		},
 	});
@@ -99,6 +108,7 @@ async function main(): Promise<void> {
 			tls,
 			http2: flags.http2,
 			http3: flags.http3,
+			idleTimeoutSeconds: idleTimeoutFor(ORIGIN_TIMEOUT_MS),
 		});
 	} catch (error) {
 		// A port taken by a process without SO_REUSEPORT, or a --host not on this machine.

@@ -15,6 +15,12 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>;
 export type ServeOptions = {
 	readonly hostname: string;
 	readonly port: number;
+	/**
+	 * How long a connection may send nothing before Bun closes it (Bun's default: 10 s).
+	 * It must outlast the origin timeout, or a client waiting on a slow origin loses its
+	 * connection before the edge can answer 504: see idleTimeoutFor.
+	 */
+	readonly idleTimeoutSeconds?: number;
 	readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 	readonly http2?: boolean;
 	readonly http3?: boolean;
@@ -33,6 +39,17 @@ export type BunServer = {
 	readonly inFlight: () => number;
 	readonly drain: (deadlineMs: number) => Promise<DrainOutcome>;
 };
+
+/** Bun accepts idle timeouts up to 255 s. */
+const MAX_IDLE_TIMEOUT_SECONDS = 255;
+
+/**
+ * The idle timeout for an edge whose origin calls may take up to `originTimeoutMs`: a few
+ * seconds more, so the edge's own 504 (or the late response) still reaches the client.
+ */
+export function idleTimeoutFor(originTimeoutMs: number): number {
+	return Math.min(MAX_IDLE_TIMEOUT_SECONDS, Math.ceil(originTimeoutMs / 1000) + 5);
+}
 
 /** The listener could not be opened: port in use, address not on this host, bad TLS. */
 export class ListenError extends Error {
@@ -70,6 +87,9 @@ function listen(fetch: FetchHandler, options: ServeOptions): ReturnType<typeof B
 		hostname: options.hostname,
 		port: options.port,
 		reusePort: true,
+		...(options.idleTimeoutSeconds === undefined
+			? {}
+			: { idleTimeout: options.idleTimeoutSeconds }),
 		fetch,
 		...(options.tls === undefined
 			? {}

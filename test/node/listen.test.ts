@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
+import { idleTimeoutFor } from "../../edge/runtime/bun.ts";
 import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
 
 const NODE = [process.execPath, NODE_ENTRY];
@@ -56,5 +57,15 @@ describe("listening (edge/runtime/bun.ts)", () => {
 		expect(run.code).toBe(2);
 		expect(run.stderr).toContain("--host/--port: cannot listen on 192.0.2.1:0");
 		expect(run.stderr).toContain("EADDRNOTAVAIL");
+	});
+});
+
+describe("idle timeout", () => {
+	test("outlasts the origin timeout by a margin, within Bun's 255 s limit", () => {
+		// Bun's default (10 s) is below the edge's 15 s origin timeout: a client waiting on a
+		// slow origin would lose its connection before the 504.
+		expect(idleTimeoutFor(15_000)).toBe(20);
+		expect(idleTimeoutFor(15_001)).toBe(21);
+		expect(idleTimeoutFor(1_000_000)).toBe(255);
 	});
 });
