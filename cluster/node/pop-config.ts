@@ -12,11 +12,7 @@
  * With neither origin nor routes, the node serves the built-in demo origin.
  */
 import * as v from "valibot";
-import { HostsFileSchema } from "../../edge/config/hosts.ts";
-
-/** strictObject reports both unknown and missing keys; say which. */
-const keyMessage = (issue: v.StrictObjectIssue) =>
-	issue.expected === "never" ? "unknown field" : "is required";
+import { HostsFileSchema, strictKeyMessage } from "../../edge/config/hosts.ts";
 
 export const POP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
@@ -41,7 +37,7 @@ const PopConfigSchema = v.pipe(
 						v.maxValue(65_535, "must be 0-65535"),
 					),
 				},
-				keyMessage,
+				strictKeyMessage,
 			),
 			origin: v.optional(
 				v.pipe(
@@ -60,10 +56,10 @@ const PopConfigSchema = v.pipe(
 						v.maxValue(65_536, "must be at most 65536 MiB"),
 					),
 				},
-				keyMessage,
+				strictKeyMessage,
 			),
 		},
-		keyMessage,
+		strictKeyMessage,
 	),
 	v.check((pop) => !(pop.origin && pop.routes), "origin and routes exclude each other: give one"),
 );

@@ -32,6 +32,10 @@ function parsedUrl(text: string): URL | undefined {
 	return URL.canParse(text) ? new URL(text) : undefined;
 }
 
+/** strictObject reports both unknown and missing keys through one message; say which. */
+export const strictKeyMessage = (issue: v.StrictObjectIssue) =>
+	issue.expected === "never" ? "unknown field" : "is required";
+
 const HostSchema = v.strictObject(
 	{
 		origin: OriginUrl,
@@ -39,7 +43,7 @@ const HostSchema = v.strictObject(
 		ignoreQueryParams: v.optional(v.array(IgnoredParamSchema)),
 		sortQuery: v.optional(v.boolean("must be true or false")),
 	},
-	"unknown field",
+	strictKeyMessage,
 );
 
 /** The hosts file's shape; a POP file embeds it as `routes` (cluster/node/pop-config.ts). */
@@ -54,7 +58,7 @@ export const HostsFileSchema = v.strictObject(
 		),
 		default: v.optional(OriginUrl),
 	},
-	"unknown field",
+	strictKeyMessage,
 );
 
 export type HostsConfig = v.InferOutput<typeof HostsFileSchema>;

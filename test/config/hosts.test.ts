@@ -67,6 +67,11 @@ describe("hosts config", () => {
 			/hosts\.a\.com\.orign: unknown field/,
 		],
 		[
+			"missing origin",
+			"hosts:\n  a.com:\n    sortQuery: true\n",
+			/hosts\.a\.com\.origin: is required/,
+		],
+		[
 			"unknown top field",
 			"hosts:\n  a.com:\n    origin: http://x.test\nextra: 1\n",
 			/extra: unknown field/,
