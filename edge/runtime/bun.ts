@@ -87,6 +87,16 @@ function listen(fetch: FetchHandler, options: ServeOptions): ReturnType<typeof B
 		hostname: options.hostname,
 		port: options.port,
 		reusePort: true,
+		// Bun's development mode (its default outside NODE_ENV=production) answers an
+		// uncaught error with an HTML page showing the source and the stack: never to clients.
+		development: false,
+		error(error) {
+			console.error(`ERROR uncaught in a request: ${error.stack ?? error.message}`);
+			return new Response("internal error\n", {
+				status: 500,
+				headers: { "content-type": "text/plain; charset=utf-8" },
+			});
+		},
 		...(options.idleTimeoutSeconds === undefined
 			? {}
 			: { idleTimeout: options.idleTimeoutSeconds }),

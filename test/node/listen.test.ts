@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
-import { idleTimeoutFor } from "../../edge/runtime/bun.ts";
+import { idleTimeoutFor, serveBun } from "../../edge/runtime/bun.ts";
 import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
 
 const NODE = [process.execPath, NODE_ENTRY];
@@ -67,5 +67,24 @@ describe("idle timeout", () => {
 		expect(idleTimeoutFor(15_000)).toBe(20);
 		expect(idleTimeoutFor(15_001)).toBe(21);
 		expect(idleTimeoutFor(1_000_000)).toBe(255);
+	});
+});
+
+describe("uncaught errors", () => {
+	test("a handler that throws gets a plain 500: no source, no stack, no message", async () => {
+		const server = serveBun(
+			() => {
+				throw new Error("secret detail of the failure");
+			},
+			{ hostname: "127.0.0.1", port: 0 },
+		);
+		try {
+			const response = await fetch(`http://127.0.0.1:${server.port}/`);
+			expect(response.status).toBe(500);
+			const body = await response.text();
+			expect(body).toBe("internal error\n");
+		} finally {
+			await server.drain(1000);
+		}
 	});
 });
