@@ -1,0 +1,126 @@
+/**
+ * neuroctl: the control plane's command line (`npm run ctl -- ...`). See cluster/ctl/args.ts
+ * for the commands; exit codes are in cluster/ctl/client.ts (EXIT).
+ */
+import type * as v from "valibot";
+import { type Command, parseCtlArgs, USAGE, UsageError } from "./ctl/args.ts";
+import { CtlClient, CtlError, EXIT } from "./ctl/client.ts";
+import {
+	type AddMemberBody,
+	CasAnswer,
+	casPath,
+	DeleteAnswer,
+	KeyAnswer,
+	kvPath,
+	MembersAnswer,
+	StatusAnswer,
+	WriteAnswer,
+} from "./kv/http-api.ts";
+
+interface Outcome {
+	readonly json: unknown;
+	readonly text: string;
+	readonly exitCode: number;
+}
+
+async function run(client: CtlClient, command: Command): Promise<Outcome> {
+	switch (command.kind) {
+		case "put": {
+			const answer = await client.call(
+				"PUT",
+				kvPath(command.key),
+				{ value: command.value },
+				WriteAnswer,
+			);
+			return { json: answer, text: `OK revision ${answer.revision}`, exitCode: EXIT.ok };
+		}
+		case "get": {
+			const answer = await client.call("GET", kvPath(command.key), undefined, KeyAnswer);
+			if (answer.value === null)
+				return { json: answer, text: `${command.key}: not found`, exitCode: EXIT.notFound };
+			return { json: answer, text: answer.value, exitCode: EXIT.ok };
+		}
+		case "del": {
+			const answer = await client.call("DELETE", kvPath(command.key), undefined, DeleteAnswer);
+			return {
+				json: answer,
+				text: answer.deleted
+					? `deleted (revision ${answer.revision})`
+					: `${command.key}: not found`,
+				exitCode: answer.deleted ? EXIT.ok : EXIT.notFound,
+			};
+		}
+		case "cas": {
+			const body = { expected: command.expected, value: command.value };
+			const answer = await client.call("POST", casPath(command.key), body, CasAnswer);
+			if (answer.ok)
+				return { json: answer, text: `OK revision ${answer.revision}`, exitCode: EXIT.ok };
+			const holds = answer.value === null ? "is absent" : `holds ${JSON.stringify(answer.value)}`;
+			return {
+				json: answer,
+				text: `compare failed: ${command.key} ${holds}`,
+				exitCode: EXIT.casFailed,
+			};
+		}
+		case "status": {
+			const s = await client.call("GET", "/v1/status", undefined, StatusAnswer);
+			const text = `node ${s.id}: ${s.role}, term ${s.term}, leader ${s.leader ?? "unknown"}, commit ${s.commit}, applied ${s.applied}`;
+			return { json: s, text, exitCode: EXIT.ok };
+		}
+		case "members":
+			return membersOutcome(await client.call("GET", "/v1/members", undefined, MembersAnswer));
+		case "member-add": {
+			const body: v.InferInput<typeof AddMemberBody> = {
+				id: command.id,
+				address: command.address,
+				learner: command.learner,
+			};
+			return membersOutcome(await client.call("POST", "/v1/members", body, MembersAnswer));
+		}
+		case "member-remove":
+			return membersOutcome(
+				await client.call("DELETE", `/v1/members/${command.id}`, undefined, MembersAnswer),
+			);
+		case "member-promote":
+			return membersOutcome(
+				await client.call("POST", `/v1/members/${command.id}/promote`, undefined, MembersAnswer),
+			);
+		case "leader-transfer": {
+			const s = await client.call("POST", "/v1/leader/transfer", { to: command.to }, StatusAnswer);
+			return {
+				json: s,
+				text: `leader is now ${s.leader ?? "unknown"} (term ${s.term})`,
+				exitCode: EXIT.ok,
+			};
+		}
+	}
+}
+
+function membersOutcome(answer: v.InferOutput<typeof MembersAnswer>): Outcome {
+	const text = answer.members.map((m) => `${m.id}\t${m.role}\t${m.address}`).join("\n");
+	return { json: answer, text, exitCode: EXIT.ok };
+}
+
+async function main(): Promise<number> {
+	let options: ReturnType<typeof parseCtlArgs>;
+	try {
+		options = parseCtlArgs(process.argv.slice(2), process.env);
+	} catch (error) {
+		if (!(error instanceof UsageError)) throw error;
+		console.error(`neuroctl: ${error.message}\n${USAGE}`);
+		return EXIT.usage;
+	}
+	const client = new CtlClient(options.endpoints, options.timeoutMs);
+	try {
+		const outcome = await run(client, options.command);
+		console.log(options.json ? JSON.stringify(outcome.json) : outcome.text);
+		return outcome.exitCode;
+	} catch (error) {
+		if (!(error instanceof CtlError)) throw error;
+		if (options.json) console.log(JSON.stringify({ error: error.message }));
+		console.error(`neuroctl: ${error.message}`);
+		return error.exitCode;
+	}
+}
+
+process.exitCode = await main();

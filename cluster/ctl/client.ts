@@ -1,0 +1,114 @@
+/**
+ * neuroctl's HTTP client: tries the endpoints in turn, follows NotLeader answers to the
+ * leader they name, waits out elections (NotLeader with no leader) until its deadline, and
+ * checks every answer against its schema. Failures are CtlErrors carrying the exit code.
+ */
+import * as v from "valibot";
+import { ErrorAnswer, NotLeaderAnswer } from "../kv/http-api.ts";
+
+export const EXIT = {
+	ok: 0,
+	notFound: 1,
+	usage: 2,
+	casFailed: 3,
+	unreachable: 4,
+	refused: 5,
+} as const;
+
+export class CtlError extends Error {
+	override name = "CtlError";
+	constructor(
+		message: string,
+		readonly exitCode: number,
+	) {
+		super(message);
+	}
+}
+
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** How many NotLeader redirects one request follows before giving up (a loop guard). */
+const MAX_REDIRECTS = 5;
+const ELECTION_RETRY_MS = 100;
+
+export class CtlClient {
+	constructor(
+		private readonly endpoints: readonly string[],
+		private readonly timeoutMs: number,
+		private readonly fetchImpl: Fetch = (url, init) => fetch(url, init),
+		private readonly now: () => number = Date.now,
+		private readonly pause: (ms: number) => Promise<void> = (ms) => Bun.sleep(ms),
+	) {}
+
+	async call<T>(
+		method: string,
+		path: string,
+		body: unknown,
+		schema: v.GenericSchema<unknown, T>,
+	): Promise<T> {
+		const deadline = this.now() + this.timeoutMs;
+		const problems: string[] = [];
+		while (this.now() < deadline) {
+			for (const endpoint of this.endpoints) {
+				const answer = await this.#follow(endpoint, method, path, body, schema, deadline, problems);
+				if (answer.done) return answer.value;
+			}
+			// Every endpoint failed or no leader is known yet: an election may be on.
+			await this.pause(Math.min(ELECTION_RETRY_MS, Math.max(0, deadline - this.now())));
+		}
+		throw new CtlError(
+			`no answer from the cluster within ${this.timeoutMs} ms (${[...new Set(problems)].slice(-3).join("; ") || "no endpoint answered"})`,
+			EXIT.unreachable,
+		);
+	}
+
+	async #follow<T>(
+		start: string,
+		method: string,
+		path: string,
+		body: unknown,
+		schema: v.GenericSchema<unknown, T>,
+		deadline: number,
+		problems: string[],
+	): Promise<{ done: true; value: T } | { done: false }> {
+		let endpoint = start;
+		for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+			let response: Response;
+			try {
+				response = await this.fetchImpl(`${endpoint}${path}`, {
+					method,
+					headers: body === undefined ? {} : { "content-type": "application/json" },
+					...(body === undefined ? {} : { body: JSON.stringify(body) }),
+					signal: AbortSignal.timeout(Math.max(1, deadline - this.now())),
+				});
+			} catch (error) {
+				problems.push(`${endpoint}: ${(error as Error).message}`);
+				return { done: false };
+			}
+			const payload: unknown = await response.json().catch(() => undefined);
+			if (response.status === 503) {
+				const notLeader = v.safeParse(NotLeaderAnswer, payload);
+				if (notLeader.success && notLeader.output.leader !== null) {
+					endpoint = notLeader.output.leader;
+					continue;
+				}
+				problems.push(`${endpoint}: no leader known`);
+				return { done: false };
+			}
+			if (response.status >= 400) {
+				const error = v.safeParse(ErrorAnswer, payload);
+				const why = error.success ? error.output.message : `HTTP ${response.status}`;
+				throw new CtlError(`${endpoint} refused: ${why}`, EXIT.refused);
+			}
+			const parsed = v.safeParse(schema, payload);
+			if (!parsed.success)
+				throw new CtlError(
+					`${endpoint} sent an unexpected answer: ${parsed.issues[0].message}`,
+					EXIT.refused,
+				);
+			return { done: true, value: parsed.output };
+		}
+		problems.push(`${start}: more than ${MAX_REDIRECTS} NotLeader redirects`);
+		return { done: false };
+	}
+}

@@ -1,0 +1,93 @@
+/**
+ * The control plane's HTTP API, as every node serves it and neuroctl speaks it: paths,
+ * bodies and answers, each with a valibot schema so both sides check what crosses the wire.
+ *
+ *   GET    /v1/kv/KEY              -> 200 KeyAnswer (value null: absent)
+ *   PUT    /v1/kv/KEY   PutBody    -> 200 WriteAnswer
+ *   DELETE /v1/kv/KEY              -> 200 DeleteAnswer
+ *   POST   /v1/cas/KEY  CasBody    -> 200 CasAnswer (ok false: the value did not match)
+ *   GET    /v1/status              -> 200 StatusAnswer
+ *   GET    /v1/members             -> 200 MembersAnswer
+ *   POST   /v1/members  AddMember  -> 200 MembersAnswer
+ *   DELETE /v1/members/ID          -> 200 MembersAnswer
+ *   POST   /v1/members/ID/promote  -> 200 MembersAnswer
+ *   POST   /v1/leader/transfer  TransferBody -> 200 StatusAnswer
+ *
+ * A node that is not the leader answers writes and linearizable reads with 503 NotLeader,
+ * naming the leader's API address when it knows one. Bad input is a 400 ErrorAnswer.
+ * Keys travel percent-encoded in the path; they are 1-1024 characters.
+ */
+import * as v from "valibot";
+
+export const MAX_KEY_LENGTH = 1024;
+export const MAX_VALUE_LENGTH = 1 << 20;
+
+export const KeySchema = v.pipe(
+	v.string(),
+	v.minLength(1, "key must not be empty"),
+	v.maxLength(MAX_KEY_LENGTH, `key must be at most ${MAX_KEY_LENGTH} characters`),
+);
+const ValueSchema = v.pipe(
+	v.string(),
+	v.maxLength(MAX_VALUE_LENGTH, `value must be at most ${MAX_VALUE_LENGTH} characters`),
+);
+const Revision = v.pipe(v.number(), v.integer(), v.minValue(0));
+const NodeId = v.pipe(v.number(), v.integer(), v.minValue(1));
+const HttpAddress = v.pipe(
+	v.string(),
+	v.regex(/^https?:\/\/[^/\s]+$/, "must be http(s)://host:port"),
+);
+
+export const PutBody = v.strictObject({ value: ValueSchema });
+export const CasBody = v.strictObject({ expected: v.nullable(ValueSchema), value: ValueSchema });
+export const AddMemberBody = v.strictObject({
+	id: NodeId,
+	address: HttpAddress,
+	learner: v.optional(v.boolean(), false),
+});
+export const TransferBody = v.strictObject({ to: NodeId });
+
+export const KeyAnswer = v.object({
+	key: v.string(),
+	value: v.nullable(v.string()),
+	revision: Revision,
+});
+export const WriteAnswer = v.object({ key: v.string(), revision: Revision });
+export const DeleteAnswer = v.object({ key: v.string(), deleted: v.boolean(), revision: Revision });
+export const CasAnswer = v.object({
+	key: v.string(),
+	ok: v.boolean(),
+	value: v.nullable(v.string()),
+	revision: Revision,
+});
+export const StatusAnswer = v.object({
+	id: NodeId,
+	role: v.picklist(["leader", "follower", "candidate", "pre-candidate", "learner"]),
+	term: Revision,
+	leader: v.nullable(NodeId),
+	commit: Revision,
+	applied: Revision,
+});
+export const MembersAnswer = v.object({
+	members: v.array(
+		v.object({ id: NodeId, address: v.string(), role: v.picklist(["voter", "learner"]) }),
+	),
+});
+export const NotLeaderAnswer = v.object({
+	error: v.literal("not-leader"),
+	/** The leader's API address, or null while none is known (an election is on). */
+	leader: v.nullable(v.string()),
+});
+export const ErrorAnswer = v.object({ error: v.string(), message: v.string() });
+
+export type KeyAnswer = v.InferOutput<typeof KeyAnswer>;
+export type StatusAnswer = v.InferOutput<typeof StatusAnswer>;
+export type MembersAnswer = v.InferOutput<typeof MembersAnswer>;
+
+export function kvPath(key: string): string {
+	return `/v1/kv/${encodeURIComponent(key)}`;
+}
+
+export function casPath(key: string): string {
+	return `/v1/cas/${encodeURIComponent(key)}`;
+}
