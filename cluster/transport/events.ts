@@ -24,6 +24,8 @@ export type CloseReason =
 	/** The node that answered a dial is not the one the peer map names. */
 	| { readonly kind: "wrong-peer"; readonly expected: NodeId; readonly got: NodeId }
 	| { readonly kind: "handshake-timeout"; readonly ms: number }
+	/** Too many accepted connections were still waiting for their hello. */
+	| { readonly kind: "busy"; readonly pending: number }
 	/** Bytes where the protocol has none: a listener sends only its welcome. */
 	| { readonly kind: "unexpected-data" }
 	/** The same peer connected again; its newer connection wins. */
@@ -47,6 +49,7 @@ export function isBadInput(reason: CloseReason): boolean {
 		case "wrong-target":
 		case "wrong-peer":
 		case "unexpected-data":
+		case "busy":
 			return true;
 		default:
 			return false;
@@ -71,6 +74,8 @@ export function describeCloseReason(reason: CloseReason): string {
 			return `no handshake within ${reason.ms} ms`;
 		case "unexpected-data":
 			return "data on a dialled connection after the welcome";
+		case "busy":
+			return `${reason.pending} connections already await their hello`;
 		case "replaced":
 			return "replaced by a newer connection from the same node";
 		case "removed":

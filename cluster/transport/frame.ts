@@ -23,6 +23,13 @@ export function describeFrameError(error: FrameError): string {
 	}
 }
 
+function checkedMax(maxFrameBytes: number): number {
+	if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1 || maxFrameBytes > FRAME_LENGTH_MAX) {
+		throw new RangeError(`maxFrameBytes must be an integer in 1..${FRAME_LENGTH_MAX}`);
+	}
+	return maxFrameBytes;
+}
+
 /** One frame: prefix and payload in one buffer, so a socket gets it in one write. */
 export function encodeFrame(payload: Uint8Array): Uint8Array {
 	if (payload.byteLength > FRAME_LENGTH_MAX) {
@@ -40,7 +47,7 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
  * buffer more than `FRAME_HEADER_BYTES + maxFrameBytes`.
  */
 export class FrameDecoder {
-	readonly #maxFrameBytes: number;
+	#maxFrameBytes: number;
 	readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
 	#headerFill = 0;
 	/** The frame being assembled across chunks, allocated at its exact length. */
@@ -49,10 +56,16 @@ export class FrameDecoder {
 	#failed: FrameError | undefined;
 
 	constructor(maxFrameBytes: number) {
-		if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1 || maxFrameBytes > FRAME_LENGTH_MAX) {
-			throw new RangeError(`maxFrameBytes must be an integer in 1..${FRAME_LENGTH_MAX}`);
-		}
-		this.#maxFrameBytes = maxFrameBytes;
+		this.#maxFrameBytes = checkedMax(maxFrameBytes);
+	}
+
+	/**
+	 * Changes the limit for frames whose length is read from now on. A connection starts
+	 * with a small limit for its handshake and raises it once it knows who is talking, so a
+	 * stranger cannot make it hold a largest frame. Safe to call from `onFrame`.
+	 */
+	setMaxFrameBytes(maxFrameBytes: number): void {
+		this.#maxFrameBytes = checkedMax(maxFrameBytes);
 	}
 
 	/** Bytes held for a frame not yet complete (prefix included). */

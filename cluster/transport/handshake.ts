@@ -10,6 +10,12 @@ import { NodeIdSchema } from "./peers.ts";
 /** Bumped when frames change incompatibly; a mismatch is refused at the handshake. */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The largest hello or welcome frame accepted. Both are under 100 bytes; until a hello is
+ * accepted a connection may not make this node buffer more than this.
+ */
+export const HANDSHAKE_FRAME_MAX = 1024;
+
 export const HelloSchema = v.strictObject({
 	type: v.literal("hello"),
 	version: v.literal(PROTOCOL_VERSION),

@@ -11,7 +11,7 @@ import { decodePayload, encodePayload } from "./codec.ts";
 import type { CloseReason, TransportEvent } from "./events.ts";
 import { describeCloseReason, isBadInput } from "./events.ts";
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from "./frame.ts";
-import { HelloSchema } from "./handshake.ts";
+import { HANDSHAKE_FRAME_MAX, HelloSchema } from "./handshake.ts";
 import type { Logger } from "./log.ts";
 import type { NodeId } from "./peers.ts";
 import type { PeerStats } from "./stats.ts";
@@ -43,7 +43,7 @@ export class InboundConnection<T> {
 	constructor(deps: InboundDeps<T>, socket: Socket<unknown>, handshakeTimer: TimerHandle) {
 		this.#deps = deps;
 		this.#socket = socket;
-		this.#decoder = new FrameDecoder(deps.maxFrameBytes);
+		this.#decoder = new FrameDecoder(HANDSHAKE_FRAME_MAX);
 		this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
 		this.#handshakeTimer = handshakeTimer;
 		deps.log.log("debug", `accepted a connection from ${this.remote}`);
@@ -95,6 +95,7 @@ export class InboundConnection<T> {
 		this.#handshakeTimer?.cancel();
 		this.#handshakeTimer = undefined;
 		this.#peer = from;
+		this.#decoder.setMaxFrameBytes(this.#deps.maxFrameBytes);
 		accepted(from, this);
 		this.#socket.write(encodeFrame(encodePayload({ type: "welcome", from: self })));
 		log.log("debug", `node ${from} connected from ${this.remote}`);

@@ -20,6 +20,8 @@ export const TransportLimitsSchema = v.pipe(
 		connectTimeoutMs: v.optional(positiveInt(3_600_000), 3_000),
 		/** Accept to hello, on the listening side: an idle connection is closed. */
 		handshakeTimeoutMs: v.optional(positiveInt(3_600_000), 3_000),
+		/** Accepted connections that have not said hello yet; more are closed at once. */
+		maxPendingHandshakes: v.optional(positiveInt(100_000), 64),
 		backoffBaseMs: v.optional(positiveInt(3_600_000), 50),
 		backoffMaxMs: v.optional(positiveInt(3_600_000), 5_000),
 	}),

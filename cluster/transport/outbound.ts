@@ -11,7 +11,7 @@ import { decodePayload, encodePayload } from "./codec.ts";
 import type { CloseReason, TransportEvent } from "./events.ts";
 import { describeCloseReason, isBadInput } from "./events.ts";
 import { encodeFrame, FrameDecoder } from "./frame.ts";
-import { PROTOCOL_VERSION, WelcomeSchema } from "./handshake.ts";
+import { HANDSHAKE_FRAME_MAX, PROTOCOL_VERSION, WelcomeSchema } from "./handshake.ts";
 import type { TransportLimits } from "./limits.ts";
 import type { Logger } from "./log.ts";
 import type { NodeId, PeerAddress } from "./peers.ts";
@@ -130,7 +130,8 @@ export class OutboundLink {
 		const state: State = {
 			name: "connecting",
 			socket: undefined,
-			decoder: new FrameDecoder(limits.maxFrameBytes),
+			// The only frame a listener sends is its welcome.
+			decoder: new FrameDecoder(HANDSHAKE_FRAME_MAX),
 			queue: [],
 			queuedBytes: 0,
 			timeout: timers.after(limits.connectTimeoutMs, () =>

@@ -259,8 +259,13 @@ export class Transport<T> {
 				connection?.close({ kind: "handshake-timeout", ms: handshakeMs }),
 			);
 			connection = new InboundConnection(deps, socket as Socket<unknown>, timer);
-			this.#inbound.add(connection);
 			socket.data = { connection: connection as InboundConnection<unknown> };
+			const pending = this.#pendingHandshakes();
+			if (pending >= this.#limits.maxPendingHandshakes) {
+				connection.close({ kind: "busy", pending });
+				return;
+			}
+			this.#inbound.add(connection);
 		};
 		try {
 			this.#listener = Bun.listen<InboundSocketData>({
@@ -280,6 +285,12 @@ export class Transport<T> {
 			throw new TransportListenError(formatAddress({ host, port }), { cause });
 		}
 		this.#log.log("debug", `listening on ${formatAddress({ host, port: this.port })}`);
+	}
+
+	#pendingHandshakes(): number {
+		let pending = 0;
+		for (const connection of this.#inbound) if (connection.peer === undefined) pending += 1;
+		return pending;
 	}
 
 	#countRejected(reason: CloseReason): void {

@@ -17,7 +17,7 @@ import {
 	until,
 } from "./harness.ts";
 
-const MAX_FRAME = 1024;
+const MAX_FRAME = 4096;
 const nodes: TestNode[] = [];
 afterEach(() => {
 	for (const n of nodes.splice(0)) n.transport.close();
@@ -55,15 +55,34 @@ async function expectRefused(
 	expect(b.transport.stats().rejected).toEqual({ [kind]: 1 });
 	// The real peer is still served.
 	a.transport.send(2, sample(1, 2, 5, [5]));
-	await until(() => b.received.length === 1, "the real peer's message");
-	expect(b.received[0]?.from).toBe(1);
+	await until(() => b.received.some((r) => r.from === 1), "the real peer's message");
 	return { b, client, closed };
 }
 
 describe("bad input closes only its own connection", () => {
 	test("an oversized length prefix, before any handshake", async () => {
-		const header = new Uint8Array([0, 0, 0x04, 0x01]); // 1025 bytes
+		const header = new Uint8Array([0, 0, 0x10, 0x01]); // 4097 bytes
+		await expectRefused([header], "frame", "frame of 4097 bytes exceeds the limit of 1024");
+	});
+
+	test("before the hello, only a handshake-sized frame is buffered, whatever maxFrameBytes", async () => {
+		const header = new Uint8Array([0, 0, 0x04, 0x01]); // 1025 bytes: under MAX_FRAME
 		await expectRefused([header], "frame", "frame of 1025 bytes exceeds the limit of 1024");
+	});
+
+	test("after the hello, frames up to maxFrameBytes pass and longer ones do not", async () => {
+		const long = frame({
+			...sample(3, 2, 1),
+			entries: [{ index: 1, term: 1, data: new Uint8Array(2000) }],
+		});
+		expect(long.byteLength).toBeGreaterThan(1024 + 4);
+		const header = new Uint8Array([0, 0, 0x10, 0x01]);
+		const { b } = await expectRefused(
+			[hello(3), long, header],
+			"frame",
+			"frame of 4097 bytes exceeds the limit of 4096",
+		);
+		expect(b.received.map((r) => r.from)).toEqual([3, 1]);
 	});
 
 	test("an oversized frame after a valid handshake", async () => {
@@ -124,6 +143,20 @@ describe("bad input closes only its own connection", () => {
 
 	test("an empty frame", async () => {
 		await expectRefused([hello(3), new Uint8Array(4)], "frame", "frame of 0 bytes");
+	});
+
+	test("past maxPendingHandshakes, a new connection is closed at once", async () => {
+		const b = startNode(2, { limits: { maxPendingHandshakes: 2 } });
+		nodes.push(b);
+		const silent = [await rawClient(b.transport.port), await rawClient(b.transport.port)];
+		const third = await rawClient(b.transport.port);
+		await third.whenClosed;
+		const closed = await b.events.next(isType("inbound-closed"));
+		expect(closed.reason).toEqual({ kind: "busy", pending: 2 });
+		expect(b.log.at("warn")).toEqual([
+			expect.stringContaining("2 connections already await their hello"),
+		]);
+		for (const client of silent) client.socket.end();
 	});
 
 	test("a connection that never says hello is closed at the handshake deadline", async () => {

@@ -120,6 +120,20 @@ describe("FrameDecoder", () => {
 		expect(seen).toEqual([1, 2]);
 	});
 
+	test("a limit raised from onFrame applies to the next frame in the same chunk", () => {
+		const decoder = new FrameDecoder(2);
+		const stream = concat([encodeFrame(new Uint8Array([1])), encodeFrame(new Uint8Array(5))]);
+		const seen: number[] = [];
+		const error = decoder.push(stream, (p) => {
+			seen.push(p.byteLength);
+			decoder.setMaxFrameBytes(8);
+			return undefined;
+		});
+		expect(error).toBeUndefined();
+		expect(seen).toEqual([1, 5]);
+		expect(() => decoder.setMaxFrameBytes(0)).toThrow(RangeError);
+	});
+
 	test("rejects a limit that is not a positive 32-bit length", () => {
 		for (const bad of [0, -1, 1.5, 2 ** 32, Number.NaN]) {
 			expect(() => new FrameDecoder(bad)).toThrow(RangeError);
