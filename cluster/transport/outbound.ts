@@ -16,7 +16,7 @@ import type { TransportLimits } from "./limits.ts";
 import type { Logger } from "./log.ts";
 import type { NodeId, PeerAddress } from "./peers.ts";
 import { formatAddress } from "./peers.ts";
-import type { DropCause, PeerStats } from "./stats.ts";
+import type { DropCause, LinkState, PeerStats } from "./stats.ts";
 import { WriteBuffer } from "./write-buffer.ts";
 
 export type SendOutcome =
@@ -62,7 +62,7 @@ export class OutboundLink {
 		this.#deps = deps;
 	}
 
-	get state(): State["name"] {
+	get state(): LinkState {
 		return this.#state.name;
 	}
 

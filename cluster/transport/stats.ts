@@ -17,6 +17,7 @@ export type DropCause =
 	| "tooLarge";
 
 export interface PeerStats {
+	/** Frames handed to the socket, or kept for it on backpressure (lost if the link drops). */
 	framesOut: number;
 	bytesOut: number;
 	framesIn: number;
@@ -28,8 +29,13 @@ export interface PeerStats {
 	ups: number;
 }
 
+/** The dialled link's state: never dialled, dialling, up, or waiting to redial. */
+export type LinkState = "idle" | "connecting" | "open" | "backoff" | "closed";
+
+export type PeerSnapshot = Readonly<PeerStats> & { readonly link: LinkState };
+
 export interface TransportStats {
-	readonly peers: ReadonlyMap<NodeId, Readonly<PeerStats>>;
+	readonly peers: ReadonlyMap<NodeId, PeerSnapshot>;
 	/** Connections closed because of what the remote sent, by reason. */
 	readonly rejected: Readonly<Partial<Record<CloseKind, number>>>;
 	/** Sends to an id with no address (not in the peer map). */

@@ -26,7 +26,13 @@ import {
 	type PeerAddress,
 	type PeerMap,
 } from "./peers.ts";
-import { copyPeerStats, emptyPeerStats, type PeerStats, type TransportStats } from "./stats.ts";
+import {
+	copyPeerStats,
+	emptyPeerStats,
+	type PeerSnapshot,
+	type PeerStats,
+	type TransportStats,
+} from "./stats.ts";
 
 export interface TransportOptions<T> {
 	readonly self: NodeId;
@@ -172,8 +178,10 @@ export class Transport<T> {
 	}
 
 	stats(): TransportStats {
-		const peers = new Map<NodeId, PeerStats>();
-		for (const [id, stats] of this.#stats) peers.set(id, copyPeerStats(stats));
+		const peers = new Map<NodeId, PeerSnapshot>();
+		for (const [id, stats] of this.#stats) {
+			peers.set(id, { ...copyPeerStats(stats), link: this.#links.get(id)?.state ?? "idle" });
+		}
 		return { peers, rejected: { ...this.#rejected }, unknownPeerSends: this.#unknownPeerSends };
 	}
 
@@ -297,8 +305,15 @@ export class Transport<T> {
 		this.#rejected[reason.kind] = (this.#rejected[reason.kind] ?? 0) + 1;
 	}
 
+	/** Events are reported from socket callbacks: a listener's exception must not escape there. */
 	#emit(event: TransportEvent): void {
-		for (const listener of this.#listeners) listener(event);
+		for (const listener of this.#listeners) {
+			try {
+				listener(event);
+			} catch (error) {
+				this.#log.log("error", `event listener threw on ${event.type}: ${String(error)}`);
+			}
+		}
 	}
 }
 

@@ -116,6 +116,20 @@ describe("the peer map at run time", () => {
 		}
 	});
 
+	test("an event listener that throws is logged, and the transport goes on", async () => {
+		const a = startNode(1);
+		const b = startNode(2);
+		nodes.push(a, b);
+		connectAll([a, b]);
+		b.transport.subscribe(() => {
+			throw new Error("listener bug");
+		});
+		a.transport.send(2, sample(1, 2, 1));
+		await until(() => b.received.length === 1, "the message");
+		expect(b.log.at("error")).toEqual(["event listener threw on inbound-up: Error: listener bug"]);
+		expect(b.events.all.map((e) => e.type)).toEqual(["inbound-up"]);
+	});
+
 	test("frames are logged at TRACE, connections at DEBUG, peers up at INFO", async () => {
 		const a = startNode(1);
 		const b = startNode(2);

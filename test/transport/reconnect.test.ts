@@ -42,6 +42,7 @@ describe("reconnect with backoff", () => {
 		await until(() => scheduled().length === 4, "the fourth redial scheduled");
 		const delays = scheduled().map((event) => event.delayMs);
 		expect(delays).toEqual([75, 150, 300, 300]);
+		expect(a.transport.stats().peers.get(2)?.link).toBe("backoff");
 		expect(a.transport.stats().peers.get(2)?.reconnects).toBe(3);
 
 		const back = startNode(2, { port });

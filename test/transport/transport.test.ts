@@ -34,6 +34,9 @@ describe("Transport over loopback", () => {
 		expect(into?.framesIn).toBe(2);
 		expect(into?.bytesIn).toBe(out?.bytesOut ?? -1);
 		expect(out?.ups).toBe(1);
+		expect(out?.link).toBe("open");
+		// Node 2 dialled node 1 for its own send: its link is up too.
+		expect(into?.link).toBe("open");
 		expect(a.log.at("info")).toContain(`peer 2 up (127.0.0.1:${b.transport.port})`);
 	});
 
