@@ -140,8 +140,32 @@ export class OutboundLink {
 		};
 		this.#state = state;
 		log.log("debug", `dialling node ${peer} at ${formatAddress(address)}`);
+		this.#connect(attempt, state);
+	}
+
+	#connect(attempt: number, state: Extract<State, { name: "connecting" }>): void {
 		const current = () => this.#attempt === attempt;
-		Bun.connect({
+		// Bun.connect can also throw at once (an address it cannot use); that is a failed
+		// attempt like any other, not an exception out of send().
+		let connecting: Promise<unknown>;
+		try {
+			connecting = this.#bunConnect(attempt, state, current);
+		} catch (error) {
+			this.#fail(attempt, { kind: "connect-failed", message: messageOf(error) });
+			return;
+		}
+		connecting.catch((error: unknown) =>
+			this.#fail(attempt, { kind: "connect-failed", message: messageOf(error) }),
+		);
+	}
+
+	#bunConnect(
+		attempt: number,
+		state: Extract<State, { name: "connecting" }>,
+		current: () => boolean,
+	): Promise<unknown> {
+		const { address, peer } = this.#deps;
+		return Bun.connect({
 			hostname: address.host,
 			port: address.port,
 			socket: {
@@ -178,12 +202,7 @@ export class OutboundLink {
 				connectError: (_socket, error) =>
 					this.#fail(attempt, { kind: "connect-failed", message: error.message }),
 			},
-		}).catch((error: unknown) =>
-			this.#fail(attempt, {
-				kind: "connect-failed",
-				message: error instanceof Error ? error.message : String(error),
-			}),
-		);
+		});
 	}
 
 	/** Before the welcome, frames are handshake; after it, any byte is a protocol error. */
@@ -285,4 +304,8 @@ export class OutboundLink {
 			this.#deps.log.log("trace", `frame of ${bytes} bytes to node ${this.#deps.peer}`);
 		}
 	}
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
 }

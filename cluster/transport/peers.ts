@@ -31,6 +31,17 @@ export const PeerAddressSchema = v.pipe(
 	v.check((address) => address.port >= 1 && address.port <= 65_535, "port must be 1..65535"),
 );
 
+/** An address already split (as `setPeer` takes it): a host and a port a peer can use. */
+export const PeerAddressObjectSchema = v.strictObject({
+	host: v.pipe(v.string(), v.regex(/^(?:[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+)$/, "not a host name or IP")),
+	port: v.pipe(
+		v.number(),
+		v.safeInteger(),
+		v.minValue(1, "port must be 1..65535"),
+		v.maxValue(65_535, "port must be 1..65535"),
+	),
+});
+
 /** A peer map as a config file writes it: `{ "2": "10.0.0.2:7000", ... }`. */
 export const PeerMapSchema = v.pipe(
 	// valibot's record takes an array as an object keyed "0", "1"...: refuse it outright.

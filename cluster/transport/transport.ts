@@ -24,6 +24,7 @@ import {
 	type NodeId,
 	NodeIdSchema,
 	type PeerAddress,
+	PeerAddressObjectSchema,
 	type PeerMap,
 } from "./peers.ts";
 import {
@@ -74,6 +75,18 @@ const ListenSchema = v.strictObject({
 	port: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(65_535)),
 });
 
+function peerIssues(id: NodeId, address: PeerAddress): string[] {
+	const issues: string[] = [];
+	if (!v.is(NodeIdSchema, id)) issues.push(`peers: ${id} is not a node id`);
+	const checked = v.safeParse(PeerAddressObjectSchema, address);
+	if (!checked.success) {
+		for (const issue of checked.issues) {
+			issues.push(`peers: node ${id}: ${v.getDotPath(issue) ?? "address"}: ${issue.message}`);
+		}
+	}
+	return issues;
+}
+
 type InboundSocketData = { connection: InboundConnection<unknown> | undefined };
 
 export class Transport<T> {
@@ -111,8 +124,8 @@ export class Transport<T> {
 		if (!self.success) issues.push(`self: ${self.issues[0].message}`);
 		const listen = v.safeParse(ListenSchema, options.listen);
 		if (!listen.success) issues.push(...listen.issues.map((i) => `listen: ${i.message}`));
-		for (const id of options.peers.keys()) {
-			if (!v.is(NodeIdSchema, id)) issues.push(`peers: ${id} is not a node id`);
+		for (const [id, address] of options.peers) {
+			issues.push(...peerIssues(id, address));
 		}
 		const limits = v.safeParse(TransportLimitsSchema, options.limits ?? {});
 		if (!limits.success) {
@@ -155,6 +168,8 @@ export class Transport<T> {
 	 * and redialled at the new address on the next send.
 	 */
 	setPeer(id: NodeId, address: PeerAddress): void {
+		const issues = peerIssues(id, address);
+		if (issues.length > 0) throw new TransportConfigError(issues);
 		if (id === this.#self) return;
 		const known = this.#addresses.get(id);
 		if (known !== undefined && known.host === address.host && known.port === address.port) return;

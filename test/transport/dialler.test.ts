@@ -126,6 +126,11 @@ describe("options", () => {
 		[{ self: 0 }, "self: a node id is 1 or more"],
 		[{ listen: { host: "127.0.0.1", port: 70_000 } }, "listen:"],
 		[{ peers: new Map([[-1, { host: "h", port: 1 }]]) }, "peers: -1 is not a node id"],
+		[
+			{ peers: new Map([[2, { host: "h", port: 0 }]]) },
+			"peers: node 2: port: port must be 1..65535",
+		],
+		[{ peers: new Map([[2, { host: "a b", port: 1 }]]) }, "peers: node 2: host: not a host name"],
 		[{ limits: { maxFrameBytes: 0 } }, "limits.maxFrameBytes"],
 		[{ limits: { backoffBaseMs: 10, backoffMaxMs: 5 } }, "backoffBaseMs must not exceed"],
 		[
@@ -138,6 +143,15 @@ describe("options", () => {
 			TransportConfigError,
 		);
 		expect(() => Transport.start({ ...base, ...over } as typeof base)).toThrow(message);
+	});
+
+	test("setPeer refuses an address no peer can have", () => {
+		const a = startNode(1);
+		nodes.push(a);
+		expect(() => a.transport.setPeer(2, { host: "127.0.0.1", port: 70_000 })).toThrow(
+			"peers: node 2: port: port must be 1..65535",
+		);
+		expect(a.transport.send(2, sample(1, 2, 1))).toEqual({ sent: false, dropped: "unknownPeer" });
 	});
 
 	test("a port in use is a TransportListenError naming the address", () => {
