@@ -20,6 +20,7 @@ import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { CounterSeries, Registry } from "./metrics/registry.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
+import { scrapedMetrics } from "./metrics/scraped.ts";
 import { keepRunning } from "./proxy/background.ts";
 import {
 	type Found,
@@ -103,24 +104,13 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	};
 	const targets = new RequestTargets(deps.routes);
 	const respond = new Responder((hostLabel, phase) => requestSeries(hostLabel, phase).inc());
-	const tierGauges = metrics.gauge(
-		"neuro_l0",
-		"L0 tier statistics (hits, misses, evictions, bytes...).",
-		["pop", "stat"],
-	);
-	const lockGauges = metrics.gauge("neuro_coalescing", "Request coalescing statistics.", [
-		"pop",
-		"stat",
-	]);
+	const scraped = scrapedMetrics(metrics);
 	const analysis = new StoredAnalysisCache();
 	const syncTier = hasSyncLookup(tier) ? tier : undefined;
 	const app = new Hono();
 
 	app.get("/_neuro/metrics", () => {
-		for (const [stat, value] of Object.entries(tier.stats()))
-			tierGauges.set({ pop: config.pop, stat }, value);
-		for (const [stat, value] of Object.entries(lock.stats()))
-			lockGauges.set({ pop: config.pop, stat }, value);
+		scraped.update(config.pop, tier.stats(), lock.stats());
 		return new Response(metrics.render(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
 	});
 

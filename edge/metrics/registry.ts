@@ -81,6 +81,15 @@ export class Counter extends Metric {
 	get(labels: Labels = {}): number {
 		return this.#values.get(this.keyOf(labels))?.value ?? 0;
 	}
+	/**
+	 * Mirrors a total kept elsewhere (a tier's evictions, say) at scrape time. A total that
+	 * went down means its source restarted: Prometheus reads that as a counter reset.
+	 */
+	setTotal(labels: Labels, total: number): void {
+		if (!(total >= 0))
+			throw new RangeError(`${this.name}: a total is never negative (got ${total})`);
+		this.#holder(this.keyOf(labels)).value = total;
+	}
 	/** A series bound to one label set, for hot paths: the label text is built once. */
 	series(labels: Labels): CounterSeries {
 		const holder = this.#holder(this.keyOf(labels));

@@ -241,7 +241,12 @@ describe.each([true, false])("edge proxy (tier lookupSync offered: %p)", (syncLo
 		).text();
 		expect(text).toContain('neuro_requests_total{host="cdn.test",phase="hit",pop="test"} 1');
 		expect(text).toContain('neuro_requests_total{host="cdn.test",phase="miss",pop="test"} 1');
-		expect(text).toContain('neuro_l0{pop="test",stat="objects"} 1');
+		expect(text).toContain('neuro_l0_objects{pop="test"} 1');
+		expect(text).toContain("# TYPE neuro_l0_hits_total counter");
+		expect(text).toContain('neuro_l0_hits_total{pop="test"} 1');
+		expect(text).toContain('neuro_l0_evictions_total{pop="test"} 0');
+		expect(text).toContain('neuro_coalesced_waits_total{pop="test"} 0');
+		expect(text).toMatch(/^neuro_l0_stored_bytes\{pop="test"\} [1-9]\d*$/m);
 	});
 });
 

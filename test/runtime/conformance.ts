@@ -166,7 +166,7 @@ export function describeConformance(
 					// All 20 are in: one at the origin, held by the gate, 19 queued behind it.
 					await waitFor("1 origin request and 19 waiters", async () => {
 						const metrics = await (await fetch(`${edge.url}/_neuro/metrics`)).text();
-						const waiting = /^neuro_coalescing\{[^}]*stat="waiting"\} (\d+)$/m.exec(metrics);
+						const waiting = /^neuro_coalescing_waiting\{[^}]*\} (\d+)$/m.exec(metrics);
 						return origin.requests("/slow/coalesced") === 1 && waiting?.[1] === "19";
 					});
 				} finally {
