@@ -47,3 +47,18 @@ export class WalFailedError extends Error {
 		super(`the write-ahead log failed and accepts nothing more: ${String(cause)}`);
 	}
 }
+
+/** Another open log (this process or another, by pid) holds the directory. */
+export class WalLockedError extends Error {
+	override readonly name = "WalLockedError";
+	constructor(
+		readonly lockFile: string,
+		readonly pid: number | undefined,
+	) {
+		super(
+			pid === undefined
+				? `${lockFile} could not be taken`
+				: `${lockFile} is held by process ${pid}; if that process is not a NeuroCache node, remove the file`,
+		);
+	}
+}

@@ -17,6 +17,7 @@ import { WalClosedError, WalUsageError } from "./errors.ts";
 import { isSnapshotName, segmentName, snapshotName } from "./file-names.ts";
 import { fsyncDir, writeFileDurably, writeFully } from "./files.ts";
 import { GroupCommit } from "./group-commit.ts";
+import { type DirLock, lockDir } from "./lock.ts";
 import { LogRuleError, type LogState } from "./log-state.ts";
 import { stderrLogger, type WalLogger } from "./logger.ts";
 import { encodeRecords, MAX_PAYLOAD_BYTES, type WalRecord } from "./record.ts";
@@ -57,6 +58,7 @@ export class Wal {
 		private readonly dir: string,
 		private readonly segmentBytes: number,
 		private readonly log: WalLogger,
+		private readonly lock: DirLock,
 		/** Everything save() accepted, queued saves included: what new saves are checked against. */
 		private readonly state: LogState,
 		private readonly written: Written,
@@ -68,8 +70,9 @@ export class Wal {
 	}
 
 	/**
-	 * Opens (creating if needed) the log in `dir` and recovers it. Throws WalCorruptError or
-	 * WalSnapshotError when the files are not what the log wrote; cuts a torn tail (WARN).
+	 * Opens (creating if needed) the log in `dir`, locks it, and recovers it. Throws
+	 * WalCorruptError or WalSnapshotError when the files are not what the log wrote, and
+	 * WalLockedError when another open log holds the directory; cuts a torn tail (WARN).
 	 */
 	static async open(
 		dir: string,
@@ -81,6 +84,21 @@ export class Wal {
 		}
 		const log = options.log ?? stderrLogger;
 		await mkdir(dir, { recursive: true });
+		const lock = await lockDir(dir, log);
+		try {
+			return await Wal.recover(dir, segmentBytes, log, lock);
+		} catch (error) {
+			await lock.release();
+			throw error;
+		}
+	}
+
+	private static async recover(
+		dir: string,
+		segmentBytes: number,
+		log: WalLogger,
+		lock: DirLock,
+	): Promise<{ wal: Wal; recovered: Recovered }> {
 		const found = await recoverDir(dir, log);
 		const { state } = found;
 		const recovered: Recovered = {
@@ -103,7 +121,7 @@ export class Wal {
 			segments.push(last);
 		}
 		const handle = await open(join(dir, last.name), "r+");
-		const wal = new Wal(dir, segmentBytes, log, state, written, segments, handle, size);
+		const wal = new Wal(dir, segmentBytes, log, lock, state, written, segments, handle, size);
 		log(
 			"INFO",
 			`opened ${dir}: ${segments.length} segment(s), entries ${state.first}..${state.last}`,
@@ -214,7 +232,15 @@ export class Wal {
 		this.closed = true;
 		await this.snapshotChain;
 		await this.commit.idle();
-		await this.handle.close();
+		try {
+			await this.handle.close();
+		} catch (error) {
+			// After a failed write the failure was already reported to every save; closing a
+			// broken file must not throw a second, less telling error.
+			if (!this.commit.failed) throw error;
+		} finally {
+			await this.lock.release();
+		}
 	}
 
 	/** How many write+fsync rounds have run: group commit makes this far below the save count. */

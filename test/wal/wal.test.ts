@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { WalClosedError, WalUsageError } from "../../cluster/wal/errors.ts";
+import { WalClosedError, WalFailedError, WalUsageError } from "../../cluster/wal/errors.ts";
 import { Wal, type WalOptions } from "../../cluster/wal/wal.ts";
 import { bytes, entries, LogLines, tempDir, text, triples } from "./helpers.ts";
 
@@ -190,6 +190,33 @@ describe("Wal: snapshots", () => {
 		await wal.close();
 		const { recovered } = await reopen(dir);
 		expect(recovered.entries.map((e) => e.index)).toEqual([11]);
+	});
+});
+
+describe("Wal: ordering", () => {
+	test("saves made while a snapshot file is written land before its record", async () => {
+		const dir = newDir();
+		const { wal } = await openQuiet(dir);
+		await wal.save({ term: 1, vote: 1, commit: 5 }, entries(1, 6, 1));
+		const snapshot = wal.saveSnapshot({ index: 5, term: 1, data: bytes("s5") });
+		const later = wal.save(undefined, entries(7, 8, 1));
+		await Promise.all([snapshot, later]);
+		await wal.close();
+		const { recovered } = await reopen(dir);
+		expect(recovered.snapshot?.index).toBe(5);
+		expect(recovered.entries.map((e) => e.index)).toEqual([6, 7, 8]);
+	});
+
+	test("a failed write fails that save and refuses every later one", async () => {
+		const { wal } = await openQuiet(newDir());
+		await wal.save(undefined, entries(1, 1, 1));
+		// Pull the segment's file handle out from under the log: the next write gets EBADF.
+		await (wal as unknown as { handle: { close(): Promise<void> } }).handle.close();
+		const failed = await wal.save(undefined, entries(2, 2, 1)).catch((error: unknown) => error);
+		expect(failed).toBeInstanceOf(WalFailedError);
+		await expect(wal.save(undefined, entries(3, 3, 1))).rejects.toBe(failed);
+		await expect(wal.saveSnapshot({ index: 1, term: 1, data: bytes("") })).rejects.toBe(failed);
+		await wal.close();
 	});
 });
 
