@@ -43,12 +43,17 @@ async function create(path: string): Promise<boolean> {
 	}
 }
 
+function ignoreMissing(error: unknown): void {
+	if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+}
+
 export async function lockDir(dir: string, log: WalLogger): Promise<DirLock> {
 	const path = join(dir, LOCK_NAME);
 	// Two rounds: a stale lock is removed once, then the exclusive create decides.
 	for (let round = 0; round < 2; round++) {
 		if (await create(path)) {
-			return { release: () => unlink(path) };
+			// Already gone (removed by hand, or with its directory): nothing left to release.
+			return { release: () => unlink(path).catch(ignoreMissing) };
 		}
 		const text = await readFile(path, "utf8").catch(() => "");
 		const pid = Number.parseInt(text, 10);

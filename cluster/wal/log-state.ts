@@ -141,13 +141,6 @@ export class LogState {
 		if (!Number.isSafeInteger(ref.index) || !Number.isSafeInteger(ref.term) || ref.index < 1) {
 			throw new LogRuleError("snapshot index and term must be positive safe integers");
 		}
-		if (this.snapshot && ref.index === base) {
-			// Each segment repeats the current snapshot record at its start.
-			if (ref.term !== this.snapshot.term || ref.dataCrc !== this.snapshot.dataCrc) {
-				throw new LogRuleError(`a second, different snapshot at index ${ref.index}`);
-			}
-			return;
-		}
 		if (ref.index <= base) {
 			throw new LogRuleError(`snapshot ${ref.index} is not newer than snapshot ${base}`);
 		}
@@ -167,6 +160,30 @@ export class LogState {
 			this.last = ref.index;
 			this.terms = [];
 			if (this.data) this.data = [];
+		}
+		this.snapshot = ref;
+	}
+
+	/**
+	 * A new segment's restatement of the snapshot in force. It changes no entry: it only
+	 * tells a replay whose oldest segments were removed which snapshot precedes them (that
+	 * snapshot's own record went with them). So it must match the snapshot already known,
+	 * or, if none is, lie before the oldest kept entry.
+	 */
+	restateSnapshot(ref: SnapshotRef): void {
+		const known = this.snapshot;
+		if (known) {
+			if (ref.index !== known.index || ref.term !== known.term || ref.dataCrc !== known.dataCrc) {
+				throw new LogRuleError(
+					`restates snapshot ${ref.index} (term ${ref.term}), but snapshot ${known.index} (term ${known.term}) is in force`,
+				);
+			}
+			return;
+		}
+		if (!Number.isSafeInteger(ref.index) || ref.index < 1 || ref.index >= this.first) {
+			throw new LogRuleError(
+				`restates snapshot ${ref.index}, which does not precede the oldest entry (${this.first})`,
+			);
 		}
 		this.snapshot = ref;
 	}

@@ -15,7 +15,8 @@
  *
  * Payloads: entry = index u64, term u64, data; hard state = term, vote, commit (u64 each);
  * truncate = from u64 (entries from this index on are discarded); snapshot = index u64,
- * term u64, dataCrc u32, flags u32 (bit 0: the entries after the snapshot were kept).
+ * term u64, dataCrc u32, flags u32 (bit 0: the entries after the snapshot were kept; bit 1:
+ * a restatement, at the start of a new segment, of the snapshot already in force).
  */
 import { crc32 } from "./crc32.ts";
 import type { Entry, HardState, SnapshotRef } from "./types.ts";
@@ -34,7 +35,7 @@ export type WalRecord =
 	| { readonly type: "entry"; readonly entry: Entry }
 	| { readonly type: "hardState"; readonly hardState: HardState }
 	| { readonly type: "truncate"; readonly from: number }
-	| { readonly type: "snapshot"; readonly snapshot: SnapshotRef };
+	| { readonly type: "snapshot"; readonly snapshot: SnapshotRef; readonly restated: boolean };
 
 export function payloadSize(record: WalRecord): number {
 	switch (record.type) {
@@ -81,7 +82,7 @@ export function encodeRecordInto(record: WalRecord, out: Uint8Array, offset: num
 			writeU64(view, p, record.snapshot.index);
 			writeU64(view, p + 8, record.snapshot.term);
 			view.setUint32(p + 16, record.snapshot.dataCrc, true);
-			view.setUint32(p + 20, record.snapshot.keepLog ? 1 : 0, true);
+			view.setUint32(p + 20, (record.snapshot.keepLog ? 1 : 0) | (record.restated ? 2 : 0), true);
 			break;
 	}
 	out[offset] = type;
@@ -198,8 +199,13 @@ function decodePayload(
 			if (typeof term === "string") return term;
 			const dataCrc = view.getUint32(p + 16, true);
 			const flags = view.getUint32(p + 20, true);
-			if (flags > 1) return `unknown snapshot flags ${flags}`;
-			return { type: "snapshot", snapshot: { index, term, dataCrc, keepLog: flags === 1 } };
+			if (flags > 3) return `unknown snapshot flags ${flags}`;
+			const keepLog = (flags & 1) === 1;
+			return {
+				type: "snapshot",
+				snapshot: { index, term, dataCrc, keepLog },
+				restated: flags >= 2,
+			};
 		}
 		default:
 			return `unknown record type ${type}`;

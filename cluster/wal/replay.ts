@@ -50,7 +50,8 @@ export function replay(segments: readonly ParsedSegment[], keepData: boolean): L
 						state.applyTruncate(record.from);
 						break;
 					case "snapshot":
-						state.applySnapshot(record.snapshot);
+						if (record.restated) state.restateSnapshot(record.snapshot);
+						else state.applySnapshot(record.snapshot);
 						break;
 				}
 			} catch (error) {

@@ -218,7 +218,7 @@ export class Wal {
 		};
 		this.state.applySnapshot(ref);
 		await this.commit.submit({
-			bytes: encodeRecords([{ type: "snapshot", snapshot: ref }]),
+			bytes: encodeRecords([{ type: "snapshot", snapshot: ref, restated: false }]),
 			hardState: undefined,
 			snapshot: ref,
 			last: this.state.last,
@@ -287,7 +287,9 @@ export class Wal {
 			firstIndex: this.written.last + 1,
 		};
 		const preamble: WalRecord[] = [];
-		if (this.written.snapshot) preamble.push({ type: "snapshot", snapshot: this.written.snapshot });
+		if (this.written.snapshot) {
+			preamble.push({ type: "snapshot", snapshot: this.written.snapshot, restated: true });
+		}
 		if (this.written.hardState)
 			preamble.push({ type: "hardState", hardState: this.written.hardState });
 		const size = await createSegment(this.dir, next, preamble);

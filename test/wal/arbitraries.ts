@@ -20,5 +20,7 @@ export const walRecord: fc.Arbitrary<WalRecord> = fc.oneof(
 			dataCrc: fc.integer({ min: 0, max: 0xffffffff }),
 			keepLog: fc.boolean(),
 		})
-		.map((snapshot): WalRecord => ({ type: "snapshot", snapshot })),
+		.chain((snapshot) =>
+			fc.boolean().map((restated): WalRecord => ({ type: "snapshot", snapshot, restated })),
+		),
 );

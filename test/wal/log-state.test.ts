@@ -96,16 +96,16 @@ describe("LogState snapshots", () => {
 		);
 	});
 
-	test("an older snapshot is refused; the same one repeated is a no-op; a different one at the same index is refused", () => {
+	test("a snapshot not newer than the one in force is refused; a restatement changes nothing", () => {
 		const state = stateWith(1, 6, 1);
 		const ref = { index: 4, term: 1, dataCrc: 7, keepLog: true };
 		state.applySnapshot(ref);
-		state.applySnapshot({ ...ref, keepLog: false });
-		expect(state.last).toBe(6);
+		expect(() => state.applySnapshot(ref)).toThrow("not newer");
 		expect(() => state.applySnapshot({ ...ref, index: 3 })).toThrow("not newer");
-		expect(() => state.applySnapshot({ ...ref, dataCrc: 8 })).toThrow(
-			"a second, different snapshot",
-		);
+		state.restateSnapshot({ ...ref, keepLog: false });
+		expect(state.last).toBe(6);
+		expect(state.entries().map((e) => e.index)).toEqual([5, 6]);
+		expect(() => state.restateSnapshot({ ...ref, dataCrc: 8 })).toThrow("is in force");
 	});
 
 	test("entries missing between the snapshot and the oldest segment make the state incomplete", () => {

@@ -30,8 +30,16 @@ describe("record codec", () => {
 			{ type: "entry", entry: { index: 2 ** 53 - 1, term: 2 ** 40, data: new Uint8Array(0) } },
 			{ type: "hardState", hardState: { term: 4, vote: 0, commit: 12 } },
 			{ type: "truncate", from: 5 },
-			{ type: "snapshot", snapshot: { index: 9, term: 2, dataCrc: 0xdeadbeef, keepLog: true } },
-			{ type: "snapshot", snapshot: { index: 9, term: 2, dataCrc: 0, keepLog: false } },
+			{
+				type: "snapshot",
+				snapshot: { index: 9, term: 2, dataCrc: 0xdeadbeef, keepLog: true },
+				restated: false,
+			},
+			{
+				type: "snapshot",
+				snapshot: { index: 9, term: 2, dataCrc: 0, keepLog: false },
+				restated: true,
+			},
 		];
 		const encoded = encodeRecords(records);
 		let offset = 0;
@@ -151,10 +159,14 @@ describe("record codec", () => {
 
 	test("unknown snapshot flags are a layout error", () => {
 		const encoded = encodeRecords([
-			{ type: "snapshot", snapshot: { index: 1, term: 1, dataCrc: 0, keepLog: true } },
+			{
+				type: "snapshot",
+				snapshot: { index: 1, term: 1, dataCrc: 0, keepLog: true },
+				restated: false,
+			},
 		]);
 		const view = new DataView(encoded.buffer);
-		view.setUint32(RECORD_HEADER_BYTES + 20, 2, true);
+		view.setUint32(RECORD_HEADER_BYTES + 20, 4, true);
 		view.setUint32(8, crc32(encoded.subarray(RECORD_HEADER_BYTES)), true);
 		resealHeader(encoded);
 		expect(decodeRecord(encoded, 0)).toMatchObject({ ok: false, problem: "bad-layout" });

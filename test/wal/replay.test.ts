@@ -62,6 +62,7 @@ describe("replay", () => {
 		const old = {
 			type: "snapshot",
 			snapshot: { index: 2, term: 1, dataCrc: 0, keepLog: true },
+			restated: true,
 		} as const;
 		const state = replay(
 			[
@@ -69,13 +70,55 @@ describe("replay", () => {
 				segment(6, 9, [
 					old,
 					...put(9, 9, 1),
-					{ type: "snapshot", snapshot: { index: 7, term: 1, dataCrc: 0, keepLog: true } },
+					{
+						type: "snapshot",
+						snapshot: { index: 7, term: 1, dataCrc: 0, keepLog: true },
+						restated: false,
+					},
 				]),
 			],
 			true,
 		);
 		expect(state.entries().map((e) => e.index)).toEqual([8, 9]);
 		expect(state.base).toBe(7);
+	});
+
+	test("a restated snapshot that once replaced the log does not replace it again", () => {
+		// Snapshot 1 dropped the log when it was saved; the segment after it restates it.
+		const restated: WalRecord = {
+			type: "snapshot",
+			snapshot: { index: 1, term: 2, dataCrc: 0, keepLog: false },
+			restated: true,
+		};
+		const state = replay([segment(1, 2, [restated, ...put(2, 3, 2)])], true);
+		expect(state.base).toBe(1);
+		expect(state.entries().map((e) => e.index)).toEqual([2, 3]);
+		// It does not cover a hole either: entries 2..3 are in no file.
+		const hole = corruption(() => replay([segment(1, 4, [restated, ...put(4, 5, 2)])], true));
+		expect(hole.reason).toContain("entries 2..3 are missing");
+	});
+
+	test("a restatement that is not the snapshot in force, or that follows the entries, is corruption", () => {
+		const ref = { index: 2, term: 1, dataCrc: 0, keepLog: true };
+		const other = corruption(() =>
+			replay(
+				[
+					segment(0, 1, [
+						...put(1, 3, 1),
+						{ type: "snapshot", snapshot: ref, restated: false },
+						{ type: "snapshot", snapshot: { ...ref, index: 3 }, restated: true },
+					]),
+				],
+				true,
+			),
+		);
+		expect(other.reason).toContain(
+			"restates snapshot 3 (term 1), but snapshot 2 (term 1) is in force",
+		);
+		const late = corruption(() =>
+			replay([segment(0, 1, [{ type: "snapshot", snapshot: ref, restated: true }])], true),
+		);
+		expect(late.reason).toContain("does not precede the oldest entry (1)");
 	});
 
 	test("a missing segment in the middle is corruption", () => {
