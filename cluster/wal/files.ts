@@ -3,8 +3,8 @@
  * its final name only once its bytes are on disk: written to `name.tmp`, fsynced, renamed,
  * and the directory fsynced so the rename itself survives a crash.
  */
-import { type FileHandle, open, rename } from "node:fs/promises";
-import { join } from "node:path";
+import { type FileHandle, mkdir, open, rename } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { TMP_SUFFIX } from "./file-names.ts";
 
 /** Makes creations, renames and removals in `dir` durable. */
@@ -14,6 +14,23 @@ export async function fsyncDir(dir: string): Promise<void> {
 		await handle.sync();
 	} finally {
 		await handle.close();
+	}
+}
+
+/**
+ * Creates `dir` and any missing parents, durably: a directory created but not yet recorded
+ * in its parent could vanish in a crash, and every acknowledged save with it.
+ */
+export async function mkdirDurably(dir: string): Promise<void> {
+	const first = await mkdir(dir, { recursive: true });
+	if (first === undefined) return;
+	// Each created directory's parent, from the deepest up to the one that already existed.
+	let created = resolve(dir);
+	const top = resolve(first);
+	for (;;) {
+		await fsyncDir(dirname(created));
+		if (created === top) break;
+		created = dirname(created);
 	}
 }
 

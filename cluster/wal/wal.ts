@@ -10,12 +10,12 @@
  * A message may promise what those calls wrote (a vote, an acknowledged entry), so it must
  * not leave before they resolve.
  */
-import { type FileHandle, mkdir, open, readdir, unlink } from "node:fs/promises";
+import { type FileHandle, open, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "./crc32.ts";
 import { WalClosedError, WalUsageError } from "./errors.ts";
 import { isSnapshotName, segmentName, snapshotName } from "./file-names.ts";
-import { fsyncDir, writeFileDurably, writeFully } from "./files.ts";
+import { fsyncDir, mkdirDurably, writeFileDurably, writeFully } from "./files.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { type DirLock, lockDir } from "./lock.ts";
 import { LogRuleError, type LogState } from "./log-state.ts";
@@ -83,7 +83,7 @@ export class Wal {
 			throw new WalUsageError(`segmentBytes must be a positive integer, got ${segmentBytes}`);
 		}
 		const log = options.log ?? stderrLogger;
-		await mkdir(dir, { recursive: true });
+		await mkdirDurably(dir);
 		const lock = await lockDir(dir, log);
 		try {
 			return await Wal.recover(dir, segmentBytes, log, lock);
@@ -312,14 +312,22 @@ export class Wal {
 			if (next.firstIndex - 1 > ref.index) break;
 			count++;
 		}
-		const doomed = this.segments.splice(0, count).map((s) => s.name);
-		for (const name of await readdir(this.dir)) {
-			if (isSnapshotName(name) && name !== keep) doomed.push(name);
+		const segments = this.segments.splice(0, count).map((s) => s.name);
+		// Oldest first, each removal made durable before the next: a crash part-way must
+		// leave a run of segments with no hole, or recovery would report one missing.
+		for (const name of segments) {
+			await unlink(join(this.dir, name));
+			await fsyncDir(this.dir);
 		}
-		if (doomed.length === 0) return;
-		for (const name of doomed) await unlink(join(this.dir, name));
-		await fsyncDir(this.dir);
-		this.log("INFO", `snapshot ${ref.index}: removed ${doomed.join(", ")}`);
+		const snapshots: string[] = [];
+		for (const name of await readdir(this.dir)) {
+			if (isSnapshotName(name) && name !== keep) snapshots.push(name);
+		}
+		for (const name of snapshots) await unlink(join(this.dir, name));
+		if (snapshots.length > 0) await fsyncDir(this.dir);
+		const removed = [...segments, ...snapshots];
+		if (removed.length > 0)
+			this.log("INFO", `snapshot ${ref.index}: removed ${removed.join(", ")}`);
 	}
 }
 

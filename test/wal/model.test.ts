@@ -1,11 +1,15 @@
 /**
  * The log against a model: random runs of saves (overlapping suffixes included, several in
  * flight at once), hard states, snapshots (agreeing and not) and reopens, on real files with
- * small segments so that rolling and compaction happen. After every reopen the recovered
- * state must equal the model's.
+ * small segments so that rolling and compaction happen, and crashes that tore the write of
+ * a save never acknowledged (part of its record left at the end of the last segment).
+ * After every reopen the recovered state must equal the model's.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { appendFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
+import { encodeRecords } from "../../cluster/wal/record.ts";
 import type { Entry, HardState, Snapshot } from "../../cluster/wal/types.ts";
 import { Wal } from "../../cluster/wal/wal.ts";
 import { bytes, tempDir, text } from "./helpers.ts";
@@ -14,7 +18,8 @@ type Op =
 	| { kind: "append"; back: number; count: number; bump: boolean }
 	| { kind: "hard"; commitStep: number; bump: boolean }
 	| { kind: "snapshot"; back: number; agree: boolean; beyond: number }
-	| { kind: "reopen" };
+	| { kind: "reopen" }
+	| { kind: "torn"; keep: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
 	{
@@ -44,6 +49,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 		}),
 	},
 	{ weight: 1, arbitrary: fc.constant({ kind: "reopen" as const }) },
+	{ weight: 1, arbitrary: fc.record({ kind: fc.constant("torn" as const), keep: fc.nat() }) },
 );
 
 class Model {
@@ -134,6 +140,25 @@ describe("Wal against a model", () => {
 						}
 						model.snapshot = { index, term, data: bytes(`snap ${index}@${term}`) };
 						await wal.saveSnapshot(model.snapshot);
+					} else if (o.kind === "torn") {
+						await Promise.all(inFlight);
+						inFlight = [];
+						await wal.close();
+						const record = encodeRecords([
+							{
+								type: "entry",
+								entry: { index: model.last + 1, term: model.term, data: bytes("torn") },
+							},
+						]);
+						const last = readdirSync(made.path)
+							.filter((n) => n.endsWith(".log"))
+							.sort()
+							.at(-1) as string;
+						appendFileSync(
+							join(made.path, last),
+							record.subarray(0, 1 + (o.keep % (record.byteLength - 1))),
+						);
+						wal = await check(made.path, model);
 					} else {
 						await Promise.all(inFlight);
 						inFlight = [];
