@@ -133,6 +133,7 @@ export class Wal {
 	 * Appends `entries` (which replace any stored entries from the first one's index on) and
 	 * records `hardState`. Resolves once they, and every earlier save, are on disk (fsync).
 	 * Rejects with WalUsageError, writing nothing, if the entries do not follow the log.
+	 * `save(undefined, [])` writes nothing and resolves once every earlier save is durable.
 	 */
 	save(hardState: HardState | undefined, entries: readonly Entry[]): Promise<void> {
 		const refused = this.refusal();

@@ -93,6 +93,25 @@ describe("Wal: saving and recovering", () => {
 		expect(recovered.hardState?.commit).toBe(64);
 	});
 
+	test("an empty save writes nothing and waits for the saves before it", async () => {
+		const dir = newDir();
+		const { wal } = await openQuiet(dir);
+		const segment = join(dir, segmentFiles(dir)[0] as string);
+		const size = statSync(segment).size;
+		let firstDone = false;
+		const first = wal.save(undefined, entries(1, 1, 1)).then(() => {
+			firstDone = true;
+		});
+		await wal.save(undefined, []);
+		expect(firstDone).toBe(true);
+		await first;
+		const afterFirst = statSync(segment).size;
+		expect(afterFirst).toBeGreaterThan(size);
+		await wal.save(undefined, []);
+		expect(statSync(segment).size).toBe(afterFirst);
+		await wal.close();
+	});
+
 	test("segments roll at the size threshold and replay in order", async () => {
 		const dir = newDir();
 		const { wal } = await openQuiet(dir, { segmentBytes: 200 });
