@@ -93,6 +93,28 @@ describe("Wal: saving and recovering", () => {
 		expect(recovered.hardState?.commit).toBe(64);
 	});
 
+	test("a save resolves only after the fdatasync that carried it has returned", async () => {
+		const { wal } = await openQuiet(newDir());
+		// Wrap datasync on the file handle class for this test only, to see the order.
+		type Sync = (this: unknown) => Promise<void>;
+		const handle = (wal as unknown as { handle: object }).handle;
+		const proto = Object.getPrototypeOf(handle) as { datasync: Sync };
+		const original = proto.datasync;
+		const events: string[] = [];
+		proto.datasync = async function (this: unknown) {
+			events.push("datasync called");
+			await original.call(this);
+			events.push("datasync returned");
+		};
+		try {
+			await wal.save(undefined, entries(1, 1, 1)).then(() => events.push("save resolved"));
+		} finally {
+			proto.datasync = original;
+		}
+		expect(events).toEqual(["datasync called", "datasync returned", "save resolved"]);
+		await wal.close();
+	});
+
 	test("an empty save writes nothing and waits for the saves before it", async () => {
 		const dir = newDir();
 		const { wal } = await openQuiet(dir);
