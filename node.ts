@@ -13,7 +13,7 @@ import { loadTlsFiles, type TlsPem } from "./cluster/node/tls-files.ts";
 import { createEdgeApp } from "./edge/app.ts";
 import { type HostsConfig, HostsConfigError } from "./edge/config/hosts.ts";
 import { createDemoOrigin } from "./edge/demo-origin.ts";
-import { CacheLock } from "./edge/lock/cache-lock.ts";
+import { CacheLock, POP_LOCK_TIMEOUTS } from "./edge/lock/cache-lock.ts";
 import { systemTimers } from "./edge/lock/timers.ts";
 import { Registry } from "./edge/metrics/registry.ts";
 import {
@@ -74,12 +74,7 @@ async function main(): Promise<void> {
 	const edge = createEdgeApp({
 		tier,
 		routes: resolved.routes,
-		lock: new CacheLock({
-			timers,
-			writerTimeoutMs: 10_000,
-			readerWaitMs: 10_000,
-			uncacheableTtlMs: 30_000,
-		}),
+		lock: new CacheLock({ timers, ...POP_LOCK_TIMEOUTS }),
 		timers,
 		metrics: new Registry(),
 		config: {

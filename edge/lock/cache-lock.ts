@@ -11,6 +11,16 @@
  */
 import type { TimerHandle, Timers } from "./timers.ts";
 
+/**
+ * The timeouts a POP runs with: a fill may hold its key 10 s, a waiter waits as long, and a
+ * key that proved uncacheable skips the queue for 30 s.
+ */
+export const POP_LOCK_TIMEOUTS = {
+	writerTimeoutMs: 10_000,
+	readerWaitMs: 10_000,
+	uncacheableTtlMs: 30_000,
+} as const;
+
 export interface CacheLockOptions {
 	readonly timers: Timers;
 	readonly writerTimeoutMs: number;

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { TsSlab } from "../../native/slab-ts.ts";
 import packageJson from "../../package.json" with { type: "json" };
 import { createEdgeApp } from "../app.ts";
-import { CacheLock } from "../lock/cache-lock.ts";
+import { CacheLock, POP_LOCK_TIMEOUTS } from "../lock/cache-lock.ts";
 import { systemTimers } from "../lock/timers.ts";
 import { Registry } from "../metrics/registry.ts";
 import { createStatusApp } from "../status-app.ts";
@@ -43,12 +43,7 @@ export function wireEdge(
 	const edge = createEdgeApp({
 		tier,
 		routes: { hosts: {}, default: settings.origin },
-		lock: new CacheLock({
-			timers,
-			writerTimeoutMs: 10_000,
-			readerWaitMs: 10_000,
-			uncacheableTtlMs: 30_000,
-		}),
+		lock: new CacheLock({ timers, ...POP_LOCK_TIMEOUTS }),
 		timers,
 		metrics: new Registry(),
 		config: {
