@@ -26,6 +26,8 @@ export interface ClientEnv {
 	readonly maxAttempts: number;
 	/** Time units before an attempt counts as timed out. */
 	readonly timeout: number;
+	/** Share of operations that are reads (the rest: puts, deletes, compare-and-sets). */
+	readonly readShare: number;
 }
 
 export interface MutableHistoryOp {
@@ -142,10 +144,10 @@ export class SimClient {
 	private randomOp(): KvOp {
 		const key = this.rng.pick(this.env.keys);
 		const value = `${this.id}.${this.seq + 1}`;
+		if (this.rng.chance(this.env.readShare)) return { kind: "get", key };
 		const roll = this.rng.next();
-		if (roll < 0.3) return { kind: "put", key, value };
-		if (roll < 0.6) return { kind: "get", key };
-		if (roll < 0.7) return { kind: "delete", key };
+		if (roll < 0.45) return { kind: "put", key, value };
+		if (roll < 0.6) return { kind: "delete", key };
 		const seen = this.lastSeen.get(key);
 		const expected = seen !== undefined && this.rng.chance(0.7) ? seen : null;
 		return { kind: "cas", key, expected, value };

@@ -93,7 +93,7 @@ export function scenarioFor(seed: number): Scenario {
 			electionTicks: 20,
 			heartbeatTicks: rng.int(1, 3),
 			preVote: rng.chance(0.8),
-			checkQuorum: rng.chance(0.8),
+			checkQuorum: rng.chance(0.6),
 			maxEntriesPerAppend: rng.pick([1, 2, 4, 16]),
 			maxInflight: rng.pick([1, 2, 4, 8]),
 		},
@@ -154,6 +154,8 @@ export function runSimulation(
 			mayGiveUp: () => queue.now < healAt,
 			maxAttempts: 5,
 			timeout: 2 * scenario.core.electionTicks * scenario.tickUnits,
+			// The first client mostly reads (a POP following config), the others mix.
+			readShare: i === 0 ? 0.9 : 0.3,
 		});
 		clients.set(id, client);
 		client.start();
@@ -172,15 +174,19 @@ export function runSimulation(
 		if (queue.now >= healAt) return;
 		const roll = faults.next();
 		const leader = leaderId();
-		if (roll < 0.3) {
-			const side =
-				leader !== undefined && faults.chance(0.6)
-					? [leader]
-					: pickSome(faults, ids, faults.int(1, Math.floor(ids.length / 2)));
+		if (roll < 0.2 && leader !== undefined) {
+			// The classic trap: the leader, cut off, still believes it leads while the rest
+			// elect another; clients can still reach it.
+			network.partition([leader], ids, false);
+			log(`partition [${leader}] (the leader) | rest`);
+			partitions++;
+			queue.after(faults.int(300, 2_500), heal);
+		} else if (roll < 0.35) {
+			const side = pickSome(faults, ids, faults.int(1, Math.floor(ids.length / 2)));
 			network.partition(side, ids, false);
 			log(`partition [${side}] | rest`);
 			partitions++;
-			queue.after(faults.int(100, 1_000), heal);
+			queue.after(faults.int(100, 1_500), heal);
 		} else if (roll < 0.45) {
 			const side = pickSome(faults, ids, faults.int(1, Math.floor(ids.length / 2)));
 			const outward = faults.chance(0.5);
@@ -189,7 +195,7 @@ export function runSimulation(
 			log(`one-way partition: [${from}] cannot send to the rest`);
 			partitions++;
 			queue.after(faults.int(100, 1_000), heal);
-		} else if (roll < 0.75) {
+		} else if (roll < 0.72) {
 			// One node, or two at once (a majority of three: what only the disk can save).
 			const victims = pickSome(faults, ids, faults.chance(0.3) ? 2 : 1);
 			if (leader !== undefined && faults.chance(0.5) && !victims.includes(leader)) {
@@ -201,7 +207,7 @@ export function runSimulation(
 				node.crash();
 				queue.after(faults.int(10, 600), () => node.restart());
 			}
-		} else if (roll < 0.9) {
+		} else if (roll < 0.8) {
 			heal();
 		}
 		queue.after(faults.int(scenario.faultGap[0], scenario.faultGap[1]), faultAction);
