@@ -7,7 +7,7 @@
  * Implemented: leader election with randomized timeouts (§5.2), PreVote and CheckQuorum
  * (thesis §9.6), log replication with batching and per-follower flow control (§5.3),
  * fast backtracking on conflicts, the current-term commit rule (§5.4.2), and ReadIndex
- * (thesis §6.4). Membership is fixed at construction.
+ * (thesis §6.4), and non-voting learners. Membership is fixed at construction.
  */
 import { RaftLog } from "./log.ts";
 import {
@@ -31,8 +31,13 @@ export type Role = "follower" | "preCandidate" | "candidate" | "leader";
 
 export interface RaftConfig {
 	readonly id: NodeId;
-	/** Every voter, this node included. */
+	/** Every voter; this node is one of them or of `learners`. */
 	readonly peers: readonly NodeId[];
+	/**
+	 * Members that receive and apply the log but never vote, campaign, or count toward a
+	 * quorum (for commit, CheckQuorum or ReadIndex).
+	 */
+	readonly learners?: readonly NodeId[];
 	/** Ticks without a leader before campaigning; randomized in [this, 2 * this). */
 	readonly electionTicks: number;
 	/** Ticks between a leader's heartbeats; below electionTicks. */
@@ -67,7 +72,9 @@ interface PendingRead {
 
 export class Raft {
 	readonly id: NodeId;
+	/** The voters. */
 	readonly peers: readonly NodeId[];
+	readonly learners: readonly NodeId[];
 	readonly log: RaftLog;
 	term = 0;
 	vote: NodeId = NONE;
@@ -75,6 +82,9 @@ export class Raft {
 	role: Role = "follower";
 
 	private readonly config: RaftConfig;
+	/** Voters and learners. */
+	private readonly members: readonly NodeId[];
+	private readonly isVoter: boolean;
 	private readonly quorum: number;
 	private electionElapsed = 0;
 	private heartbeatElapsed = 0;
@@ -94,7 +104,13 @@ export class Raft {
 		if (!Number.isInteger(config.id) || config.id <= NONE) {
 			throw new Error(`node id must be a positive integer, got ${config.id}`);
 		}
-		if (!config.peers.includes(config.id)) throw new Error(`peers must include ${config.id}`);
+		const learners = [...new Set(config.learners ?? [])];
+		if (learners.some((id) => config.peers.includes(id))) {
+			throw new Error("a node cannot be both a voter and a learner");
+		}
+		if (!config.peers.includes(config.id) && !learners.includes(config.id)) {
+			throw new Error(`peers or learners must include ${config.id}`);
+		}
 		if (config.heartbeatTicks < 1 || config.heartbeatTicks >= config.electionTicks) {
 			throw new Error("need 1 <= heartbeatTicks < electionTicks");
 		}
@@ -104,6 +120,9 @@ export class Raft {
 		this.config = config;
 		this.id = config.id;
 		this.peers = [...new Set(config.peers)];
+		this.learners = learners;
+		this.members = [...this.peers, ...learners];
+		this.isVoter = this.peers.includes(this.id);
 		this.quorum = Math.floor(this.peers.length / 2) + 1;
 		const stored = config.storage;
 		this.log = new RaftLog(stored?.entries, stored?.hardState.commit, config.applied);
@@ -132,7 +151,7 @@ export class Raft {
 			return;
 		}
 		this.electionElapsed++;
-		if (this.electionElapsed >= this.randomizedElectionTicks) {
+		if (this.isVoter && this.electionElapsed >= this.randomizedElectionTicks) {
 			this.electionElapsed = 0;
 			this.campaign(this.config.preVote ? "preVote" : "vote");
 		}
@@ -160,7 +179,7 @@ export class Raft {
 	}
 
 	step(m: Message): void {
-		if (m.to !== this.id || !this.peers.includes(m.from) || m.from === this.id) return;
+		if (m.to !== this.id || !this.members.includes(m.from) || m.from === this.id) return;
 		if (m.term > this.term) {
 			if (!this.onHigherTerm(m)) return;
 		} else if (m.term < this.term) {
@@ -271,7 +290,7 @@ export class Raft {
 		this.reset(this.term);
 		this.lead = this.id;
 		this.role = "leader";
-		for (const peer of this.peers) {
+		for (const peer of this.members) {
 			if (peer !== this.id) {
 				this.progress.set(peer, new Progress(this.log.lastIndex() + 1, this.config.maxInflight));
 			}
@@ -396,7 +415,7 @@ export class Raft {
 
 	private onVoteResponse(m: VoteResponse): void {
 		const expected = m.type === "voteResp" ? "candidate" : "preCandidate";
-		if (this.role !== expected) return;
+		if (this.role !== expected || !this.peers.includes(m.from)) return;
 		if (m.type === "preVoteResp" && !m.reject && m.term !== this.term + 1) return;
 		this.votes.set(m.from, !m.reject);
 		this.tallyAndAct();
@@ -465,8 +484,8 @@ export class Raft {
 			this.electionElapsed = 0;
 			if (this.config.checkQuorum) {
 				let active = 1;
-				for (const pr of this.progress.values()) {
-					if (pr.recentActive) active++;
+				for (const [peer, pr] of this.progress) {
+					if (pr.recentActive && this.peers.includes(peer)) active++;
 					pr.recentActive = false;
 				}
 				if (active < this.quorum) {
@@ -562,7 +581,7 @@ export class Raft {
 	/** Commits the highest index a quorum holds, if it is of this term (§5.4.2). */
 	private maybeCommit(): boolean {
 		const matches = [this.log.lastIndex()];
-		for (const pr of this.progress.values()) matches.push(pr.match);
+		for (const [peer, pr] of this.progress) if (this.peers.includes(peer)) matches.push(pr.match);
 		matches.sort((a, b) => b - a);
 		const index = matches[this.quorum - 1] as number;
 		if (index <= this.log.committed || this.log.term(index) !== this.term) return false;
@@ -597,7 +616,9 @@ export class Raft {
 		while (this.pendingReads.length > 0) {
 			const read = this.pendingReads[0] as PendingRead;
 			let acks = 1;
-			for (const pr of this.progress.values()) if (pr.ackedRound >= read.round) acks++;
+			for (const [peer, pr] of this.progress) {
+				if (pr.ackedRound >= read.round && this.peers.includes(peer)) acks++;
+			}
 			if (acks < this.quorum) return;
 			this.pendingReads.shift();
 			this.readStates.push({ index: read.index, context: read.context });

@@ -37,7 +37,10 @@ export interface NodeEnv {
 	trace(line: string): void;
 }
 
-export type CoreSettings = Omit<RaftConfig, "id" | "peers" | "random" | "storage" | "applied">;
+export type CoreSettings = Omit<
+	RaftConfig,
+	"id" | "peers" | "learners" | "random" | "storage" | "applied"
+>;
 
 interface Disk {
 	hardState: HardState;
@@ -59,6 +62,7 @@ export class SimNode {
 	constructor(
 		readonly id: NodeId,
 		private readonly peers: readonly NodeId[],
+		private readonly learners: readonly NodeId[],
 		private readonly settings: CoreSettings,
 		private readonly syncDelay: readonly [number, number],
 		private readonly rng: Prng,
@@ -131,6 +135,7 @@ export class SimNode {
 			...this.settings,
 			id: this.id,
 			peers: this.peers,
+			learners: this.learners,
 			random,
 			storage: { hardState: this.disk.hardState, entries: [...this.disk.entries] },
 		});

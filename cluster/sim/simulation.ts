@@ -19,7 +19,9 @@ import { type CoreSettings, SimNode } from "./sim-node.ts";
 
 export interface Scenario {
 	readonly seed: number;
+	/** Voters, then learners (non-voting members that follow the log, like POP nodes). */
 	readonly nodes: number;
+	readonly learners: number;
 	readonly clients: number;
 	readonly keys: number;
 	/** Time units per Raft tick. */
@@ -70,6 +72,7 @@ export function scenarioFor(seed: number): Scenario {
 	return {
 		seed,
 		nodes: rng.pick([3, 3, 5, 5, 5, 7]),
+		learners: rng.pick([0, 0, 1, 2]),
 		clients: rng.int(2, 5),
 		keys: rng.int(1, 4),
 		tickUnits: 10,
@@ -109,7 +112,12 @@ export function runSimulation(
 	const queue = new EventQueue();
 	const invariants = new Invariants(() => queue.now);
 	const network = new Network(queue, rng.fork(), { ...scenario.network });
-	const ids: NodeId[] = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
+	const voters: NodeId[] = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
+	const learners: NodeId[] = Array.from(
+		{ length: scenario.learners },
+		(_, i) => scenario.nodes + i + 1,
+	);
+	const ids = [...voters, ...learners];
 	const keys = Array.from({ length: scenario.keys }, (_, i) => `k${i}`);
 	const nodes = new Map<NodeId, SimNode>();
 	const clients = new Map<number, SimClient>();
@@ -123,7 +131,7 @@ export function runSimulation(
 	const log = (line: string) => trace?.(`t=${queue.now} ${line}`);
 
 	for (const id of ids) {
-		const node = new SimNode(id, ids, scenario.core, scenario.syncDelay, rng.fork(), {
+		const node = new SimNode(id, voters, learners, scenario.core, scenario.syncDelay, rng.fork(), {
 			queue,
 			invariants,
 			sendRaft: (message) =>

@@ -34,14 +34,17 @@ export class TestCluster {
 	private readonly down = new Set<NodeId>();
 	/** Messages for which this returns false are dropped. */
 	filter: (m: Message) => boolean = () => true;
+	/** Voters, then learners. */
 	readonly ids: NodeId[];
+	readonly voters: NodeId[];
 
 	constructor(
 		size: number,
 		private readonly options: Options = {},
 		stored: ReadonlyMap<NodeId, Stored> = new Map(),
 	) {
-		this.ids = Array.from({ length: size }, (_, i) => i + 1);
+		this.voters = Array.from({ length: size }, (_, i) => i + 1);
+		this.ids = [...this.voters, ...(options.learners ?? [])];
 		for (const id of this.ids) {
 			const s = stored.get(id);
 			if (s) this.storage.set(id, s);
@@ -57,7 +60,7 @@ export class TestCluster {
 		const stored = this.storage.get(id);
 		const config: RaftConfig = {
 			id,
-			peers: this.ids,
+			peers: this.voters,
 			electionTicks: 10,
 			heartbeatTicks: 1,
 			random: () => this.options.randomFor?.(id) ?? 0,
