@@ -66,7 +66,11 @@ export type RejectHint =
 	| { readonly kind: "conflict"; readonly term: number; readonly firstIndex: number }
 	| { readonly kind: "short"; readonly lastIndex: number };
 
-/** Leader liveness and commit; `context` > 0 is a ReadIndex round being confirmed. */
+/**
+ * Leader liveness and commit. `context` numbers the leader's heartbeat rounds (from 1 in
+ * each term); the answer echoes it, which confirms ReadIndex rounds and tells flow control
+ * that an append sent before that round went unanswered.
+ */
 export interface Heartbeat extends Envelope {
 	readonly type: "heartbeat";
 	readonly commit: number;

@@ -18,8 +18,10 @@ export class Progress {
 	recentActive = false;
 	/** The commit index carried by the last append sent (so a newer one is worth sending). */
 	commitSent = 0;
-	/** The highest ReadIndex round this follower has acknowledged. */
+	/** The highest heartbeat round this follower has answered. */
 	ackedRound = 0;
+	/** The leader's heartbeat round when the last append went to this follower. */
+	appendRound = 0;
 
 	constructor(
 		next: number,
@@ -82,15 +84,17 @@ export class Progress {
 	}
 
 	/**
-	 * A heartbeat answer: the follower is alive, so let an append through. A full window in
-	 * replicate may be appends lost on the way: probe again from match + 1, which resends
-	 * them (duplicates are harmless) rather than skipping ahead and leaving a gap.
+	 * The follower answered heartbeat round `round`. If that heartbeat left after the last
+	 * append and the append is still unanswered, it (or its answer) was most likely lost:
+	 * unpause. A full window in replicate probes again from match + 1, which resends the
+	 * lost entries (duplicates are harmless) rather than skipping ahead and leaving a gap.
+	 * An append merely slower than a heartbeat (a slow disk) is left alone.
 	 */
-	resume(): void {
-		this.probeSent = false;
-		if (this.state === "replicate" && this.inflight.length >= this.maxInflight) {
-			this.becomeProbe();
-		}
+	heartbeatAnswered(round: number): void {
+		if (round > this.ackedRound) this.ackedRound = round;
+		if (!this.isPaused() || round <= this.appendRound) return;
+		if (this.state === "probe") this.probeSent = false;
+		else this.becomeProbe();
 	}
 
 	private freeTo(index: number): void {

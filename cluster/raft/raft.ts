@@ -97,7 +97,8 @@ export class Raft {
 	private deferredReads: string[] = [];
 	/** Reads waiting for a quorum to acknowledge their heartbeat round. */
 	private pendingReads: PendingRead[] = [];
-	private readRound = 0;
+	/** Numbers the leader's heartbeat broadcasts; answers echo it (ReadIndex, flow control). */
+	private heartbeatRound = 0;
 	private lastHardState: HardState;
 
 	constructor(config: RaftConfig) {
@@ -264,7 +265,7 @@ export class Raft {
 		this.progress.clear();
 		this.deferredReads = [];
 		this.pendingReads = [];
-		this.readRound = 0;
+		this.heartbeatRound = 0;
 	}
 
 	private becomeFollower(term: number, lead: NodeId): void {
@@ -527,6 +528,7 @@ export class Raft {
 			} satisfies Append);
 			pr.sent(prevIndex + entries.length, entries.length);
 			pr.commitSent = this.log.committed;
+			pr.appendRound = this.heartbeatRound;
 			sentAny = true;
 			if (entries.length === 0) break;
 		}
@@ -534,6 +536,7 @@ export class Raft {
 	}
 
 	private broadcastHeartbeat(): void {
+		this.heartbeatRound++;
 		for (const [peer, pr] of this.progress) {
 			this.send({
 				type: "heartbeat",
@@ -541,7 +544,7 @@ export class Raft {
 				to: peer,
 				term: this.term,
 				commit: Math.min(pr.match, this.log.committed),
-				context: this.readRound,
+				context: this.heartbeatRound,
 			} satisfies Heartbeat);
 		}
 	}
@@ -572,8 +575,7 @@ export class Raft {
 	private onHeartbeatResponse(m: HeartbeatResponse): void {
 		const pr = this.progress.get(m.from) as Progress;
 		pr.recentActive = true;
-		pr.resume();
-		if (m.context > pr.ackedRound) pr.ackedRound = m.context;
+		pr.heartbeatAnswered(m.context);
 		if (pr.match < this.log.lastIndex()) this.sendAppends(m.from, true);
 		this.releaseReads();
 	}
@@ -606,7 +608,8 @@ export class Raft {
 			for (const context of contexts) this.readStates.push({ index, context });
 			return;
 		}
-		const round = ++this.readRound;
+		// Confirmed by answers to the heartbeat sent now, or to any later one.
+		const round = this.heartbeatRound + 1;
 		for (const context of contexts) this.pendingReads.push({ context, index, round });
 		this.broadcastHeartbeat();
 	}

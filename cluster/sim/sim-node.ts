@@ -100,6 +100,14 @@ export class SimNode {
 			if (answer.ok) this.reads.set(context, request);
 			else this.answer(request, { reqId: request.reqId, kind: "notLeader", leader: answer.leader });
 		} else {
+			// A retry of a write this leader already proposed waits for that entry instead of
+			// adding another: under a slow disk, retries would otherwise outgrow the log.
+			for (const [index, waiting] of core.role === "leader" ? this.proposals : []) {
+				if (waiting.client === request.client && waiting.seq === request.seq) {
+					this.proposals.set(index, request);
+					return;
+				}
+			}
 			const data = encodeCommand({ client: request.client, seq: request.seq, op: request.op });
 			const answer = core.propose(data);
 			if (answer.ok) this.proposals.set(answer.index, request);

@@ -83,6 +83,7 @@ export function scenarioFor(seed: number): Scenario {
 			[0, 3],
 			[0, 10],
 			[2, 25],
+			[10, 60],
 		] as const),
 		network: {
 			drop: rng.pick([0.05, 0.1, 0.2, 0.3]),

@@ -26,7 +26,7 @@ describe("Raft ReadIndex (thesis §6.4)", () => {
 		c.tick(1); // a plain heartbeat round, not yet answered
 		c.node(1).readIndex("r1");
 		c.collect(1);
-		c.deliverWhere((m) => m.type === "heartbeat" && (m as { context: number }).context === 0);
+		c.deliverWhere((m) => m.type === "heartbeat" && (m as { context: number }).context === 1);
 		c.deliverWhere((m) => m.type === "heartbeatResp");
 		expect(c.readStates.get(1)).toEqual([]);
 		c.settle();
