@@ -52,15 +52,26 @@ export class Network {
 		for (let i = 0; i < copies; i++) this.queue.after(this.delay(), deliver);
 	}
 
-	/** Cuts every link from a node in `side` to one outside it, both ways unless `oneWay`. */
-	partition(side: readonly number[], all: readonly number[], oneWay: boolean): void {
+	/**
+	 * Cuts every link from a node in `side` to one outside it, both ways unless `oneWay`;
+	 * returns the links it cut, for `heal`.
+	 */
+	partition(side: readonly number[], all: readonly number[], oneWay: boolean): string[] {
+		const cut: string[] = [];
 		for (const a of side) {
 			for (const b of all) {
 				if (side.includes(b)) continue;
-				this.cutLinks.add(linkKey(a, b));
-				if (!oneWay) this.cutLinks.add(linkKey(b, a));
+				cut.push(linkKey(a, b));
+				if (!oneWay) cut.push(linkKey(b, a));
 			}
 		}
+		for (const link of cut) this.cutLinks.add(link);
+		return cut;
+	}
+
+	/** Restores links a partition cut (others stay cut). */
+	heal(links: readonly string[]): void {
+		for (const link of links) this.cutLinks.delete(link);
 	}
 
 	cut(from: number, to: number): void {

@@ -78,7 +78,7 @@ export function scenarioFor(seed: number): Scenario {
 		tickUnits: 10,
 		faultTime: rng.int(2_000, 5_000),
 		healTime: 4_000,
-		faultGap: [50, rng.int(200, 800)],
+		faultGap: [50, rng.int(300, 1_200)],
 		syncDelay: rng.pick([
 			[0, 3],
 			[0, 10],
@@ -179,6 +179,11 @@ export function runSimulation(
 		log("network healed");
 		network.healAll();
 	};
+	const healLinks = (links: readonly string[], what: string) => {
+		if (queue.now >= healAt) return;
+		log(`partition ${what} healed`);
+		network.heal(links);
+	};
 	const faultAction = () => {
 		if (queue.now >= healAt) return;
 		const roll = faults.next();
@@ -186,24 +191,24 @@ export function runSimulation(
 		if (roll < 0.2 && leader !== undefined) {
 			// The classic trap: the leader, cut off, still believes it leads while the rest
 			// elect another; clients can still reach it.
-			network.partition([leader], ids, false);
+			const cut = network.partition([leader], ids, false);
 			log(`partition [${leader}] (the leader) | rest`);
 			partitions++;
-			queue.after(faults.int(300, 2_500), heal);
+			queue.after(faults.int(300, 2_500), () => healLinks(cut, `[${leader}]`));
 		} else if (roll < 0.35) {
 			const side = pickSome(faults, ids, faults.int(1, Math.floor(ids.length / 2)));
-			network.partition(side, ids, false);
+			const cut = network.partition(side, ids, false);
 			log(`partition [${side}] | rest`);
 			partitions++;
-			queue.after(faults.int(100, 1_500), heal);
+			queue.after(faults.int(100, 1_500), () => healLinks(cut, `[${side}]`));
 		} else if (roll < 0.45) {
 			const side = pickSome(faults, ids, faults.int(1, Math.floor(ids.length / 2)));
 			const outward = faults.chance(0.5);
 			const from = outward ? side : ids.filter((id) => !side.includes(id));
-			network.partition(from, ids, true);
+			const cut = network.partition(from, ids, true);
 			log(`one-way partition: [${from}] cannot send to the rest`);
 			partitions++;
-			queue.after(faults.int(100, 1_000), heal);
+			queue.after(faults.int(100, 1_000), () => healLinks(cut, `one-way [${from}]`));
 		} else if (roll < 0.72) {
 			// One node, or two at once (a majority of three: what only the disk can save).
 			const victims = pickSome(faults, ids, faults.chance(0.3) ? 2 : 1);
