@@ -64,6 +64,31 @@ describe("Raft log replication", () => {
 		expect(c.node(2).log.lastIndex()).toBe(2);
 	});
 
+	test("an append slower than a heartbeat is not resent; one a later heartbeat outran is", () => {
+		const c = new TestCluster(3, { maxInflight: 1 });
+		c.campaign(1);
+		c.tick(1);
+		c.settle();
+		const slowAppends = () =>
+			c
+				.pending()
+				.filter((m) => isAppend(m) && m.to === 2 && m.entries.some((e) => e.data === "slow"));
+		c.tick(1); // heartbeat round sent before the append
+		c.propose(1, "slow");
+		expect(slowAppends()).toHaveLength(1);
+		const heartbeatTraffic = (m: Message) =>
+			(m.type === "heartbeat" && m.to === 2) || (m.type === "heartbeatResp" && m.from === 2);
+		c.deliverWhere(heartbeatTraffic);
+		c.deliverWhere(heartbeatTraffic);
+		expect(slowAppends()).toHaveLength(1); // that answer says nothing about the append
+		c.tick(1); // a heartbeat sent after the append comes back first: resend
+		c.deliverWhere(heartbeatTraffic);
+		c.deliverWhere(heartbeatTraffic);
+		expect(slowAppends()).toHaveLength(2);
+		c.settle();
+		expect(c.node(2).log.lastIndex()).toBe(2);
+	});
+
 	test("fast backtracking: a conflicting term is skipped in one round trip", () => {
 		// Leader 1: terms 1 1 1 4 4 4 4 4 4 4; follower 2 holds a long run of term 2.
 		const leaderLog = [1, 1, 1, 4, 4, 4, 4, 4, 4, 4];
