@@ -45,7 +45,7 @@ interface Node {
 }
 
 /** Gives up on a key (reported as a failure) after this many search steps. */
-const DEFAULT_STEP_BUDGET = 5_000_000;
+const DEFAULT_STEP_BUDGET = 200_000_000;
 
 export function checkLinearizable(
 	history: readonly HistoryOp[],
