@@ -1,0 +1,55 @@
+/**
+ * A client's write as it travels in a Raft entry: the operation with its session (client
+ * id and sequence number, for exactly-once application of retried writes). Entries are
+ * decoded with valibot: a log written by another version is still outside input.
+ */
+import * as v from "valibot";
+import type { KvOp } from "./ops.ts";
+
+export interface KvCommand {
+	readonly client: number;
+	readonly seq: number;
+	readonly op: KvOp;
+}
+
+const KeySchema = v.pipe(v.string(), v.minLength(1));
+
+const OpSchema = v.variant("kind", [
+	v.object({ kind: v.literal("put"), key: KeySchema, value: v.string() }),
+	v.object({ kind: v.literal("get"), key: KeySchema }),
+	v.object({ kind: v.literal("delete"), key: KeySchema }),
+	v.object({
+		kind: v.literal("cas"),
+		key: KeySchema,
+		expected: v.nullable(v.string()),
+		value: v.string(),
+	}),
+]);
+
+const CommandSchema = v.object({
+	client: v.pipe(v.number(), v.integer(), v.minValue(1)),
+	seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+	op: OpSchema,
+});
+
+export function encodeCommand(command: KvCommand): string {
+	return JSON.stringify(command);
+}
+
+export class CommandError extends Error {
+	override name = "CommandError";
+}
+
+export function decodeCommand(data: string): KvCommand {
+	let raw: unknown;
+	try {
+		raw = JSON.parse(data);
+	} catch {
+		throw new CommandError(`entry is not JSON: ${data.slice(0, 80)}`);
+	}
+	const parsed = v.safeParse(CommandSchema, raw);
+	if (!parsed.success) {
+		throw new CommandError(`entry is not a KV command: ${parsed.issues[0].message}`);
+	}
+	return parsed.output;
+}

@@ -1,0 +1,634 @@
+/**
+ * The Raft state machine: pure and deterministic. Inputs are `step(message)`, `tick()`,
+ * `propose(data)` and `readIndex(context)`; outputs accumulate until the driver takes them
+ * with `ready()` and confirms with `advance()`. No I/O, no clock, no Math.random: the
+ * election timeout is randomized with the injected `random`.
+ *
+ * Implemented: leader election with randomized timeouts (§5.2), PreVote and CheckQuorum
+ * (thesis §9.6), log replication with batching and per-follower flow control (§5.3),
+ * fast backtracking on conflicts, the current-term commit rule (§5.4.2), and ReadIndex
+ * (thesis §6.4), and non-voting learners. Membership is fixed at construction.
+ */
+import { RaftLog } from "./log.ts";
+import {
+	type Append,
+	type AppendResponse,
+	type Entry,
+	type HardState,
+	type Heartbeat,
+	type HeartbeatResponse,
+	type Message,
+	NONE,
+	type NodeId,
+	type RejectHint,
+	type VoteRequest,
+	type VoteResponse,
+} from "./messages.ts";
+import { Progress } from "./progress.ts";
+import { hardStateEqual, type ReadState, type Ready } from "./ready.ts";
+
+export type Role = "follower" | "preCandidate" | "candidate" | "leader";
+
+export interface RaftConfig {
+	readonly id: NodeId;
+	/** Every voter; this node is one of them or of `learners`. */
+	readonly peers: readonly NodeId[];
+	/**
+	 * Members that receive and apply the log but never vote, campaign, or count toward a
+	 * quorum (for commit, CheckQuorum or ReadIndex).
+	 */
+	readonly learners?: readonly NodeId[];
+	/** Ticks without a leader before campaigning; randomized in [this, 2 * this). */
+	readonly electionTicks: number;
+	/** Ticks between a leader's heartbeats; below electionTicks. */
+	readonly heartbeatTicks: number;
+	/** A uniform number in [0, 1): the only source of randomness. */
+	readonly random: () => number;
+	readonly preVote: boolean;
+	readonly checkQuorum: boolean;
+	/** Most entries in one append. */
+	readonly maxEntriesPerAppend: number;
+	/** Most unacknowledged append batches per follower while replicating. */
+	readonly maxInflight: number;
+	/** What the node persisted before (a restart); nothing for a new node. */
+	readonly storage?: { readonly hardState: HardState; readonly entries: readonly Entry[] };
+	/** The index the state machine already holds (0: it is rebuilt from the log). */
+	readonly applied?: number;
+}
+
+export type ProposeResult =
+	| { readonly ok: true; readonly index: number; readonly term: number }
+	| { readonly ok: false; readonly leader: NodeId };
+
+export type ReadIndexResult =
+	| { readonly ok: true }
+	| { readonly ok: false; readonly leader: NodeId };
+
+interface PendingRead {
+	readonly context: string;
+	readonly index: number;
+	readonly round: number;
+}
+
+export class Raft {
+	readonly id: NodeId;
+	/** The voters. */
+	readonly peers: readonly NodeId[];
+	readonly learners: readonly NodeId[];
+	readonly log: RaftLog;
+	term = 0;
+	vote: NodeId = NONE;
+	lead: NodeId = NONE;
+	role: Role = "follower";
+
+	private readonly config: RaftConfig;
+	/** Voters and learners. */
+	private readonly members: readonly NodeId[];
+	private readonly isVoter: boolean;
+	private readonly quorum: number;
+	private electionElapsed = 0;
+	private heartbeatElapsed = 0;
+	private randomizedElectionTicks = 0;
+	private readonly votes = new Map<NodeId, boolean>();
+	private readonly progress = new Map<NodeId, Progress>();
+	private messages: Message[] = [];
+	private readStates: ReadState[] = [];
+	/** Reads waiting for the leader's first commit in its term. */
+	private deferredReads: string[] = [];
+	/** Reads waiting for a quorum to acknowledge their heartbeat round. */
+	private pendingReads: PendingRead[] = [];
+	/** Numbers the leader's heartbeat broadcasts; answers echo it (ReadIndex, flow control). */
+	private heartbeatRound = 0;
+	private lastHardState: HardState;
+
+	constructor(config: RaftConfig) {
+		if (!Number.isInteger(config.id) || config.id <= NONE) {
+			throw new Error(`node id must be a positive integer, got ${config.id}`);
+		}
+		const learners = [...new Set(config.learners ?? [])];
+		if (learners.some((id) => config.peers.includes(id))) {
+			throw new Error("a node cannot be both a voter and a learner");
+		}
+		if (!config.peers.includes(config.id) && !learners.includes(config.id)) {
+			throw new Error(`peers or learners must include ${config.id}`);
+		}
+		if (config.heartbeatTicks < 1 || config.heartbeatTicks >= config.electionTicks) {
+			throw new Error("need 1 <= heartbeatTicks < electionTicks");
+		}
+		if (config.maxEntriesPerAppend < 1 || config.maxInflight < 1) {
+			throw new Error("maxEntriesPerAppend and maxInflight must be at least 1");
+		}
+		this.config = config;
+		this.id = config.id;
+		this.peers = [...new Set(config.peers)];
+		this.learners = learners;
+		this.members = [...this.peers, ...learners];
+		this.isVoter = this.peers.includes(this.id);
+		this.quorum = Math.floor(this.peers.length / 2) + 1;
+		const stored = config.storage;
+		this.log = new RaftLog(stored?.entries, stored?.hardState.commit, config.applied);
+		if (stored) {
+			this.term = stored.hardState.term;
+			this.vote = stored.hardState.vote;
+		}
+		this.lastHardState = this.hardState();
+		this.becomeFollower(this.term, NONE);
+	}
+
+	hardState(): HardState {
+		return { term: this.term, vote: this.vote, commit: this.log.committed };
+	}
+
+	/** Leader only: what it knows of `peer` (for tests and metrics). */
+	progressOf(peer: NodeId): Progress | undefined {
+		return this.progress.get(peer);
+	}
+
+	// ---- inputs ---------------------------------------------------------------------------
+
+	tick(): void {
+		if (this.role === "leader") {
+			this.tickLeader();
+			return;
+		}
+		this.electionElapsed++;
+		if (this.isVoter && this.electionElapsed >= this.randomizedElectionTicks) {
+			this.electionElapsed = 0;
+			this.campaign(this.config.preVote ? "preVote" : "vote");
+		}
+	}
+
+	propose(data: string): ProposeResult {
+		if (this.role !== "leader") return { ok: false, leader: this.lead };
+		const entry = this.log.appendNew(this.term, data);
+		this.afterLeaderAppend();
+		return { ok: true, index: entry.index, term: entry.term };
+	}
+
+	/**
+	 * Asks for a linearizable read. On a leader, a ReadState with `context` comes out of a
+	 * later ready() once a quorum confirmed leadership after this call; other nodes refuse.
+	 */
+	readIndex(context: string): ReadIndexResult {
+		if (this.role !== "leader") return { ok: false, leader: this.lead };
+		if (!this.committedInTerm()) {
+			this.deferredReads.push(context);
+		} else {
+			this.startReads([context]);
+		}
+		return { ok: true };
+	}
+
+	step(m: Message): void {
+		if (m.to !== this.id || !this.members.includes(m.from) || m.from === this.id) return;
+		if (m.term > this.term) {
+			if (!this.onHigherTerm(m)) return;
+		} else if (m.term < this.term) {
+			this.onLowerTerm(m);
+			return;
+		}
+		switch (m.type) {
+			case "vote":
+			case "preVote":
+				this.onVoteRequest(m);
+				return;
+			case "voteResp":
+			case "preVoteResp":
+				this.onVoteResponse(m);
+				return;
+			case "app":
+			case "heartbeat":
+				if (this.role === "leader") return;
+				if (this.role !== "follower") this.becomeFollower(this.term, m.from);
+				this.lead = m.from;
+				this.electionElapsed = 0;
+				if (m.type === "app") this.onAppend(m);
+				else this.onHeartbeat(m);
+				return;
+			case "appResp":
+				if (this.role === "leader") this.onAppendResponse(m);
+				return;
+			case "heartbeatResp":
+				if (this.role === "leader") this.onHeartbeatResponse(m);
+				return;
+		}
+	}
+
+	// ---- outputs --------------------------------------------------------------------------
+
+	hasReady(): boolean {
+		return (
+			this.messages.length > 0 ||
+			this.readStates.length > 0 ||
+			this.log.hasUnpersisted() ||
+			this.log.hasCommittedToApply() ||
+			!hardStateEqual(this.hardState(), this.lastHardState)
+		);
+	}
+
+	/** Takes everything pending; see ready.ts for what the driver must do with it. */
+	ready(): Ready {
+		const hard = this.hardState();
+		const changed = !hardStateEqual(hard, this.lastHardState);
+		this.lastHardState = hard;
+		const ready: Ready = {
+			hardState: changed ? hard : undefined,
+			entries: this.log.takeUnpersisted(),
+			committedEntries: this.log.takeCommitted(),
+			messages: this.messages,
+			readStates: this.readStates,
+		};
+		this.messages = [];
+		this.readStates = [];
+		return ready;
+	}
+
+	/** The driver handled `ready`: its committed entries are applied. */
+	advance(ready: Ready): void {
+		const last = ready.committedEntries.at(-1);
+		if (last) this.log.appliedTo(last.index);
+	}
+
+	// ---- roles ----------------------------------------------------------------------------
+
+	private reset(term: number): void {
+		if (term !== this.term) {
+			this.term = term;
+			this.vote = NONE;
+		}
+		this.lead = NONE;
+		this.electionElapsed = 0;
+		this.heartbeatElapsed = 0;
+		const base = this.config.electionTicks;
+		this.randomizedElectionTicks = base + Math.floor(this.config.random() * base);
+		this.votes.clear();
+		this.progress.clear();
+		this.deferredReads = [];
+		this.pendingReads = [];
+		this.heartbeatRound = 0;
+	}
+
+	private becomeFollower(term: number, lead: NodeId): void {
+		this.reset(term);
+		this.lead = lead;
+		this.role = "follower";
+	}
+
+	private becomePreCandidate(): void {
+		// The term and vote stay: a pre-election changes nothing a real one would.
+		this.votes.clear();
+		this.lead = NONE;
+		this.role = "preCandidate";
+	}
+
+	private becomeCandidate(): void {
+		this.reset(this.term + 1);
+		this.vote = this.id;
+		this.role = "candidate";
+	}
+
+	private becomeLeader(): void {
+		this.reset(this.term);
+		this.lead = this.id;
+		this.role = "leader";
+		for (const peer of this.members) {
+			if (peer !== this.id) {
+				this.progress.set(peer, new Progress(this.log.lastIndex() + 1, this.config.maxInflight));
+			}
+		}
+		// §5.4.2 and §6.4: entries of earlier terms commit, and reads start, only once an
+		// entry of this term commits; the no-op makes that happen without waiting for a client.
+		this.log.appendNew(this.term, "");
+		this.afterLeaderAppend();
+	}
+
+	private campaign(kind: "vote" | "preVote"): void {
+		if (kind === "preVote") {
+			this.becomePreCandidate();
+			this.requestVotes("preVote", this.term + 1);
+		} else {
+			this.becomeCandidate();
+			this.requestVotes("vote", this.term);
+		}
+	}
+
+	private requestVotes(type: "vote" | "preVote", term: number): void {
+		this.votes.set(this.id, true);
+		if (this.tallyAndAct()) return;
+		for (const peer of this.peers) {
+			if (peer === this.id) continue;
+			this.send({
+				type,
+				from: this.id,
+				to: peer,
+				term,
+				lastIndex: this.log.lastIndex(),
+				lastTerm: this.log.lastTerm(),
+			} satisfies VoteRequest);
+		}
+	}
+
+	/** Counts the votes; wins or loses the (pre-)election when a quorum decided. */
+	private tallyAndAct(): boolean {
+		let granted = 0;
+		let rejected = 0;
+		for (const ok of this.votes.values()) {
+			if (ok) granted++;
+			else rejected++;
+		}
+		if (granted >= this.quorum) {
+			if (this.role === "preCandidate") this.campaign("vote");
+			else this.becomeLeader();
+			return true;
+		}
+		if (rejected >= this.quorum) {
+			this.becomeFollower(this.term, NONE);
+			return true;
+		}
+		return false;
+	}
+
+	// ---- terms ----------------------------------------------------------------------------
+
+	/** A message from a higher term; false if it must be ignored. */
+	private onHigherTerm(m: Message): boolean {
+		if (m.type === "vote" || m.type === "preVote") {
+			// While a leader was heard from within an election timeout, a (pre-)candidate's
+			// higher term is not worth disrupting it for: PreVote's rule (thesis §9.6), and
+			// with CheckQuorum a leader's lease for real votes too.
+			const inLease =
+				(this.config.checkQuorum || m.type === "preVote") &&
+				this.lead !== NONE &&
+				this.electionElapsed < this.config.electionTicks;
+			if (inLease) return false;
+		}
+		if (m.type === "preVote") return true; // answering a pre-vote changes no term
+		if (m.type === "preVoteResp" && !m.reject) return true; // the term we would campaign for
+		const lead = m.type === "app" || m.type === "heartbeat" ? m.from : NONE;
+		this.becomeFollower(m.term, lead);
+		return true;
+	}
+
+	private onLowerTerm(m: Message): void {
+		if (m.type === "app" || m.type === "heartbeat") {
+			// A stale leader (partitioned, and without CheckQuorum to notice) learns the term.
+			this.send({
+				type: "appResp",
+				from: this.id,
+				to: m.from,
+				term: this.term,
+				index: 0,
+				reject: false,
+				hint: undefined,
+			} satisfies AppendResponse);
+		} else if (m.type === "preVote") {
+			this.send({
+				type: "preVoteResp",
+				from: this.id,
+				to: m.from,
+				term: this.term,
+				reject: true,
+			} satisfies VoteResponse);
+		}
+	}
+
+	// ---- elections ------------------------------------------------------------------------
+
+	private onVoteRequest(m: VoteRequest): void {
+		const canVote =
+			this.vote === m.from ||
+			(this.vote === NONE && this.lead === NONE) ||
+			(m.type === "preVote" && m.term > this.term);
+		const grant = canVote && this.log.isUpToDate(m.lastIndex, m.lastTerm);
+		const type = m.type === "vote" ? "voteResp" : "preVoteResp";
+		this.send({
+			type,
+			from: this.id,
+			to: m.from,
+			term: grant ? m.term : this.term,
+			reject: !grant,
+		} satisfies VoteResponse);
+		if (grant && m.type === "vote") {
+			this.vote = m.from;
+			this.electionElapsed = 0;
+		}
+	}
+
+	private onVoteResponse(m: VoteResponse): void {
+		const expected = m.type === "voteResp" ? "candidate" : "preCandidate";
+		if (this.role !== expected || !this.peers.includes(m.from)) return;
+		if (m.type === "preVoteResp" && !m.reject && m.term !== this.term + 1) return;
+		this.votes.set(m.from, !m.reject);
+		this.tallyAndAct();
+	}
+
+	// ---- followers ------------------------------------------------------------------------
+
+	private onAppend(m: Append): void {
+		const reply = (index: number, reject: boolean, hint: RejectHint | undefined) =>
+			this.send({
+				type: "appResp",
+				from: this.id,
+				to: m.from,
+				term: this.term,
+				index,
+				reject,
+				hint,
+			} satisfies AppendResponse);
+		const committed = this.log.committed;
+		if (m.prevIndex < committed) {
+			// Everything up to the commit index matches the leader's log already: keep only
+			// what the message says beyond it.
+			const end = m.prevIndex + m.entries.length;
+			if (end <= committed) {
+				reply(committed, false, undefined);
+				return;
+			}
+			const rest = m.entries.slice(committed - m.prevIndex);
+			const lastNew = this.log.tryAppend(committed, this.log.term(committed) as number, rest);
+			this.log.commitTo(Math.min(m.commit, lastNew as number));
+			reply(lastNew as number, false, undefined);
+			return;
+		}
+		const lastNew = this.log.tryAppend(m.prevIndex, m.prevTerm, m.entries);
+		if (lastNew !== undefined) {
+			this.log.commitTo(Math.min(m.commit, lastNew));
+			reply(lastNew, false, undefined);
+			return;
+		}
+		const myTerm = this.log.term(m.prevIndex);
+		const hint: RejectHint =
+			myTerm === undefined
+				? { kind: "short", lastIndex: this.log.lastIndex() }
+				: { kind: "conflict", term: myTerm, firstIndex: this.log.firstIndexOfTermAt(m.prevIndex) };
+		reply(m.prevIndex, true, hint);
+	}
+
+	private onHeartbeat(m: Heartbeat): void {
+		// The leader sends at most the follower's match index, so this never passes the log.
+		this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
+		this.send({
+			type: "heartbeatResp",
+			from: this.id,
+			to: m.from,
+			term: this.term,
+			context: m.context,
+		} satisfies HeartbeatResponse);
+	}
+
+	// ---- leaders --------------------------------------------------------------------------
+
+	private tickLeader(): void {
+		this.heartbeatElapsed++;
+		this.electionElapsed++;
+		if (this.electionElapsed >= this.config.electionTicks) {
+			this.electionElapsed = 0;
+			if (this.config.checkQuorum) {
+				let active = 1;
+				for (const [peer, pr] of this.progress) {
+					if (pr.recentActive && this.peers.includes(peer)) active++;
+					pr.recentActive = false;
+				}
+				if (active < this.quorum) {
+					this.becomeFollower(this.term, NONE);
+					return;
+				}
+			}
+		}
+		if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
+			this.heartbeatElapsed = 0;
+			this.broadcastHeartbeat();
+		}
+	}
+
+	private afterLeaderAppend(): void {
+		if (!this.maybeCommit()) {
+			for (const peer of this.progress.keys()) this.sendAppends(peer, false);
+		}
+	}
+
+	/** Sends appends to `peer` while its window is open and entries remain; false if none. */
+	private sendAppends(peer: NodeId, sendIfEmpty: boolean): boolean {
+		const pr = this.progress.get(peer) as Progress;
+		let sentAny = false;
+		while (!pr.isPaused()) {
+			const prevIndex = pr.next - 1;
+			const hi = Math.min(this.log.lastIndex() + 1, pr.next + this.config.maxEntriesPerAppend);
+			const entries = this.log.slice(pr.next, hi);
+			if (entries.length === 0 && (sentAny || !sendIfEmpty)) break;
+			this.send({
+				type: "app",
+				from: this.id,
+				to: peer,
+				term: this.term,
+				prevIndex,
+				prevTerm: this.log.term(prevIndex) as number,
+				entries,
+				commit: this.log.committed,
+			} satisfies Append);
+			pr.sent(prevIndex + entries.length, entries.length);
+			pr.commitSent = this.log.committed;
+			pr.appendRound = this.heartbeatRound;
+			sentAny = true;
+			if (entries.length === 0) break;
+		}
+		return sentAny;
+	}
+
+	private broadcastHeartbeat(): void {
+		this.heartbeatRound++;
+		for (const [peer, pr] of this.progress) {
+			this.send({
+				type: "heartbeat",
+				from: this.id,
+				to: peer,
+				term: this.term,
+				commit: Math.min(pr.match, this.log.committed),
+				context: this.heartbeatRound,
+			} satisfies Heartbeat);
+		}
+	}
+
+	private onAppendResponse(m: AppendResponse): void {
+		const pr = this.progress.get(m.from) as Progress;
+		pr.recentActive = true;
+		if (m.reject) {
+			if (pr.rejectedAt(m.index, this.resumeIndex(m))) this.sendAppends(m.from, true);
+			return;
+		}
+		if (pr.update(m.index)) {
+			if (pr.state === "probe") pr.becomeReplicate();
+			if (this.maybeCommit()) return;
+		}
+		this.sendAppends(m.from, pr.commitSent < this.log.committed);
+	}
+
+	/** Where to resume after a reject, from the follower's hint (fast backtracking). */
+	private resumeIndex(m: AppendResponse): number {
+		const hint = m.hint;
+		if (hint === undefined) return m.index;
+		if (hint.kind === "short") return hint.lastIndex + 1;
+		const mine = this.log.lastIndexOfTerm(hint.term);
+		return mine === undefined ? hint.firstIndex : mine + 1;
+	}
+
+	private onHeartbeatResponse(m: HeartbeatResponse): void {
+		const pr = this.progress.get(m.from) as Progress;
+		pr.recentActive = true;
+		pr.heartbeatAnswered(m.context);
+		if (pr.match < this.log.lastIndex()) this.sendAppends(m.from, true);
+		this.releaseReads();
+	}
+
+	/** Commits the highest index a quorum holds, if it is of this term (§5.4.2). */
+	private maybeCommit(): boolean {
+		const matches = [this.log.lastIndex()];
+		for (const [peer, pr] of this.progress) if (this.peers.includes(peer)) matches.push(pr.match);
+		matches.sort((a, b) => b - a);
+		const index = matches[this.quorum - 1] as number;
+		if (index <= this.log.committed || this.log.term(index) !== this.term) return false;
+		const wasInTerm = this.committedInTerm();
+		this.log.commitTo(index);
+		if (!wasInTerm && this.deferredReads.length > 0) {
+			const reads = this.deferredReads;
+			this.deferredReads = [];
+			this.startReads(reads);
+		}
+		for (const peer of this.progress.keys()) this.sendAppends(peer, true);
+		return true;
+	}
+
+	private committedInTerm(): boolean {
+		return this.log.term(this.log.committed) === this.term;
+	}
+
+	private startReads(contexts: readonly string[]): void {
+		const index = this.log.committed;
+		if (this.quorum === 1) {
+			for (const context of contexts) this.readStates.push({ index, context });
+			return;
+		}
+		// Confirmed by answers to the heartbeat sent now, or to any later one.
+		const round = this.heartbeatRound + 1;
+		for (const context of contexts) this.pendingReads.push({ context, index, round });
+		this.broadcastHeartbeat();
+	}
+
+	/** Serves every read whose heartbeat round a quorum acknowledged. */
+	private releaseReads(): void {
+		while (this.pendingReads.length > 0) {
+			const read = this.pendingReads[0] as PendingRead;
+			let acks = 1;
+			for (const [peer, pr] of this.progress) {
+				if (pr.ackedRound >= read.round && this.peers.includes(peer)) acks++;
+			}
+			if (acks < this.quorum) return;
+			this.pendingReads.shift();
+			this.readStates.push({ index: read.index, context: read.context });
+		}
+	}
+
+	private send(m: Message): void {
+		this.messages.push(m);
+	}
+}

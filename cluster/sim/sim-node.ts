@@ -1,0 +1,235 @@
+/**
+ * One simulated server: the pure Raft core, a "disk" (hard state and log), the KV state
+ * machine, and the driver loop that follows ready.ts's contract. Syncing a Ready to disk
+ * takes virtual time; only then are its messages sent and its committed entries applied.
+ * A crash drops everything not yet synced; a restart rebuilds the core from the disk and
+ * the state machine from index 1.
+ */
+import { decodeCommand, encodeCommand } from "../kv/command.ts";
+import type { KvOp, KvResult } from "../kv/ops.ts";
+import { KvStore } from "../kv/store.ts";
+import type { Entry, HardState, Message, NodeId } from "../raft/messages.ts";
+import { Raft, type RaftConfig } from "../raft/raft.ts";
+import type { Ready } from "../raft/ready.ts";
+import type { EventQueue } from "./event-queue.ts";
+import type { Invariants } from "./invariants.ts";
+import type { Prng } from "./prng.ts";
+
+export interface ClientRequest {
+	readonly reqId: number;
+	readonly client: number;
+	readonly seq: number;
+	readonly op: KvOp;
+}
+
+export type ClientReply =
+	| { readonly reqId: number; readonly kind: "ok"; readonly result: KvResult }
+	| { readonly reqId: number; readonly kind: "notLeader"; readonly leader: NodeId }
+	/** The proposal lost its slot in the log (a new leader overwrote it): try again. */
+	| { readonly reqId: number; readonly kind: "retry" };
+
+export interface NodeEnv {
+	readonly queue: EventQueue;
+	readonly invariants: Invariants;
+	sendRaft(message: Message): void;
+	reply(client: number, reply: ClientReply): void;
+	/** Role and term changes, crashes and restarts, for replaying a seed by eye. */
+	trace(line: string): void;
+}
+
+export type CoreSettings = Omit<
+	RaftConfig,
+	"id" | "peers" | "learners" | "random" | "storage" | "applied"
+>;
+
+interface Disk {
+	hardState: HardState;
+	entries: Entry[];
+}
+
+export class SimNode {
+	core: Raft | undefined;
+	private readonly disk: Disk = { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] };
+	private kv = new KvStore();
+	private incarnation = 0;
+	private syncing = false;
+	private proposals = new Map<number, ClientRequest>();
+	private reads = new Map<string, ClientRequest>();
+	private readsWaitingApply: { index: number; request: ClientRequest }[] = [];
+	crashes = 0;
+	private lastRole = "";
+
+	constructor(
+		readonly id: NodeId,
+		private readonly peers: readonly NodeId[],
+		private readonly learners: readonly NodeId[],
+		private readonly settings: CoreSettings,
+		private readonly syncDelay: readonly [number, number],
+		private readonly rng: Prng,
+		private readonly env: NodeEnv,
+	) {
+		this.start();
+	}
+
+	get alive(): boolean {
+		return this.core !== undefined;
+	}
+
+	get appliedIndex(): number {
+		return this.kv.appliedIndex;
+	}
+
+	tick(): void {
+		if (!this.core) return;
+		this.core.tick();
+		this.afterInput();
+	}
+
+	receive(message: Message): void {
+		if (!this.core) return;
+		this.core.step(message);
+		this.afterInput();
+	}
+
+	request(request: ClientRequest): void {
+		const core = this.core;
+		if (!core) return;
+		if (request.op.kind === "get") {
+			const context = `${request.client}:${request.reqId}`;
+			const answer = core.readIndex(context);
+			if (answer.ok) this.reads.set(context, request);
+			else this.answer(request, { reqId: request.reqId, kind: "notLeader", leader: answer.leader });
+		} else {
+			// A retry of a write this leader already proposed waits for that entry instead of
+			// adding another: under a slow disk, retries would otherwise outgrow the log.
+			for (const [index, waiting] of core.role === "leader" ? this.proposals : []) {
+				if (waiting.client === request.client && waiting.seq === request.seq) {
+					this.proposals.set(index, request);
+					return;
+				}
+			}
+			const data = encodeCommand({ client: request.client, seq: request.seq, op: request.op });
+			const answer = core.propose(data);
+			if (answer.ok) this.proposals.set(answer.index, request);
+			else this.answer(request, { reqId: request.reqId, kind: "notLeader", leader: answer.leader });
+		}
+		this.afterInput();
+	}
+
+	crash(): void {
+		if (!this.core) return;
+		this.core = undefined;
+		this.lastRole = "";
+		this.env.trace(`node ${this.id}: crash`);
+		this.incarnation++;
+		this.crashes++;
+		this.syncing = false;
+		this.proposals = new Map();
+		this.reads = new Map();
+		this.readsWaitingApply = [];
+	}
+
+	restart(): void {
+		if (this.core) return;
+		this.env.trace(`node ${this.id}: restart`);
+		this.start();
+	}
+
+	private start(): void {
+		this.kv = new KvStore();
+		this.env.invariants.started(this.id);
+		const random = () => this.rng.next();
+		this.core = new Raft({
+			...this.settings,
+			id: this.id,
+			peers: this.peers,
+			learners: this.learners,
+			random,
+			storage: { hardState: this.disk.hardState, entries: [...this.disk.entries] },
+		});
+		this.afterInput();
+	}
+
+	private afterInput(): void {
+		const core = this.core;
+		if (!core) return;
+		if (core.role === "leader") this.env.invariants.leader(core.term, this.id);
+		const role = `${core.role} term ${core.term}`;
+		if (role !== this.lastRole) {
+			this.lastRole = role;
+			this.env.trace(
+				`node ${this.id}: ${role} (log ${core.log.lastIndex()}/${core.log.lastTerm()}, commit ${core.log.committed})`,
+			);
+		}
+		if (this.syncing || !core.hasReady()) return;
+		const ready = core.ready();
+		this.syncing = true;
+		const incarnation = this.incarnation;
+		const delay = this.rng.int(this.syncDelay[0], this.syncDelay[1]);
+		this.env.queue.after(delay, () => {
+			if (this.incarnation !== incarnation) return; // crashed before the sync finished
+			this.handle(ready);
+			this.syncing = false;
+			this.afterInput();
+		});
+	}
+
+	private handle(ready: Ready): void {
+		if (ready.hardState) this.disk.hardState = ready.hardState;
+		const first = ready.entries[0];
+		if (first) {
+			if (first.index > this.disk.entries.length + 1) {
+				throw new Error(`node ${this.id}: entries from ${first.index} would leave a gap on disk`);
+			}
+			this.disk.entries.length = first.index - 1;
+			this.disk.entries.push(...ready.entries);
+		}
+		for (const message of ready.messages) this.env.sendRaft(message);
+		for (const entry of ready.committedEntries) this.apply(entry);
+		for (const state of ready.readStates) {
+			const request = this.reads.get(state.context);
+			if (!request) continue;
+			this.reads.delete(state.context);
+			this.readsWaitingApply.push({ index: state.index, request });
+		}
+		this.serveReads();
+		(this.core as Raft).advance(ready);
+	}
+
+	private apply(entry: Entry): void {
+		this.env.invariants.applied(this.id, entry);
+		const waiting = this.proposals.get(entry.index);
+		this.proposals.delete(entry.index);
+		if (entry.data === "") {
+			this.kv.skip(entry.index);
+			if (waiting) this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
+			return;
+		}
+		const command = decodeCommand(entry.data);
+		const outcome = this.kv.apply(entry.index, command);
+		if (!waiting) return;
+		const same = waiting.client === command.client && waiting.seq === command.seq;
+		if (same && outcome.kind !== "stale") {
+			this.answer(waiting, { reqId: waiting.reqId, kind: "ok", result: outcome.result });
+		} else {
+			this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
+		}
+	}
+
+	private serveReads(): void {
+		const still: { index: number; request: ClientRequest }[] = [];
+		for (const read of this.readsWaitingApply) {
+			if (read.index > this.kv.appliedIndex) {
+				still.push(read);
+				continue;
+			}
+			const result = this.kv.read(read.request.op.key);
+			this.answer(read.request, { reqId: read.request.reqId, kind: "ok", result });
+		}
+		this.readsWaitingApply = still;
+	}
+
+	private answer(request: ClientRequest, reply: ClientReply): void {
+		this.env.reply(request.client, reply);
+	}
+}

@@ -1,0 +1,70 @@
+/** Flags of `npm run sim`, validated with valibot. */
+import { parseArgs } from "node:util";
+import * as v from "valibot";
+
+export interface SimCliOptions {
+	/** The first seed. */
+	readonly seed: number;
+	/** How many consecutive seeds from `seed`. */
+	readonly seeds: number;
+	/** Print each run's timeline (role changes, crashes, partitions) to stderr. */
+	readonly trace: boolean;
+}
+
+export class CliUsageError extends Error {
+	override name = "CliUsageError";
+}
+
+export const USAGE =
+	"usage: npm run sim -- [--seeds N] [--seed S] [--trace]\n" +
+	"  --seeds N   run N seeded scenarios (default 100; 1 with --seed)\n" +
+	"  --seed S    start at seed S (default 1): with --seeds 1, replay that seed\n" +
+	"  --trace     print each run's timeline to stderr";
+
+const whole = (name: string, min: number, max: number) =>
+	v.pipe(
+		v.string(),
+		v.regex(/^\d+$/, `${name} must be a whole number`),
+		v.transform(Number),
+		v.number(),
+		v.minValue(min, `${name} must be at least ${min}`),
+		v.maxValue(max, `${name} must be at most ${max}`),
+	);
+
+const FlagsSchema = v.object({
+	seeds: v.optional(whole("--seeds", 1, 10_000_000)),
+	seed: v.optional(whole("--seed", 0, 0xffff_ffff)),
+	trace: v.optional(v.boolean(), false),
+});
+
+export function parseSimOptions(argv: readonly string[]): SimCliOptions {
+	let values: Record<string, unknown>;
+	try {
+		({ values } = parseArgs({
+			args: [...argv],
+			options: {
+				seeds: { type: "string" },
+				seed: { type: "string" },
+				trace: { type: "boolean" },
+			},
+			strict: true,
+			allowPositionals: false,
+		}));
+	} catch (error) {
+		throw new CliUsageError((error as Error).message);
+	}
+	const parsed = v.safeParse(FlagsSchema, values);
+	if (!parsed.success) {
+		throw new CliUsageError(parsed.issues.map((issue) => issue.message).join("; "));
+	}
+	const out = parsed.output;
+	const seeds = out.seeds ?? (out.seed !== undefined ? 1 : 100);
+	const seed = out.seed ?? 1;
+	if (seed + seeds - 1 > 0xffff_ffff) throw new CliUsageError("seeds run past 4294967295");
+	return { seed, seeds, trace: out.trace };
+}
+
+/** The command that replays one seed. */
+export function replayCommand(seed: number): string {
+	return `npm run sim -- --seed ${seed} --trace`;
+}

@@ -1,0 +1,182 @@
+/**
+ * A hand-driven cluster of Raft cores for unit tests: messages go into one FIFO and are
+ * delivered only when the test says so, through links the test can cut or filter. Ready
+ * output is "persisted" at once (kept as the node's storage) and applied entries recorded.
+ */
+import type { Entry, HardState, Message, NodeId } from "../../cluster/raft/messages.ts";
+import { Raft, type RaftConfig } from "../../cluster/raft/raft.ts";
+import type { ReadState } from "../../cluster/raft/ready.ts";
+
+export type Options = Partial<Omit<RaftConfig, "id" | "peers" | "storage">> & {
+	/** Per-node random() (default 0 for all: every timeout is exactly electionTicks). */
+	readonly randomFor?: (id: NodeId) => number;
+};
+
+export interface Stored {
+	readonly hardState: HardState;
+	readonly entries: readonly Entry[];
+}
+
+/** Entries with the given terms, from index 1. */
+export function entriesOfTerms(terms: readonly number[]): Entry[] {
+	return terms.map((term, i) => ({ term, index: i + 1, data: `e${i + 1}` }));
+}
+
+export class TestCluster {
+	readonly nodes = new Map<NodeId, Raft>();
+	readonly applied = new Map<NodeId, Entry[]>();
+	readonly readStates = new Map<NodeId, ReadState[]>();
+	readonly storage = new Map<NodeId, Stored>();
+	/** Every message delivered, in order (for counting). */
+	readonly delivered: Message[] = [];
+	private queue: Message[] = [];
+	private readonly cut = new Set<string>();
+	private readonly down = new Set<NodeId>();
+	/** Messages for which this returns false are dropped. */
+	filter: (m: Message) => boolean = () => true;
+	/** Voters, then learners. */
+	readonly ids: NodeId[];
+	readonly voters: NodeId[];
+
+	constructor(
+		size: number,
+		private readonly options: Options = {},
+		stored: ReadonlyMap<NodeId, Stored> = new Map(),
+	) {
+		this.voters = Array.from({ length: size }, (_, i) => i + 1);
+		this.ids = [...this.voters, ...(options.learners ?? [])];
+		for (const id of this.ids) {
+			const s = stored.get(id);
+			if (s) this.storage.set(id, s);
+			this.start(id);
+		}
+	}
+
+	node(id: NodeId): Raft {
+		return this.nodes.get(id) as Raft;
+	}
+
+	private start(id: NodeId): void {
+		const stored = this.storage.get(id);
+		const config: RaftConfig = {
+			id,
+			peers: this.voters,
+			electionTicks: 10,
+			heartbeatTicks: 1,
+			random: () => this.options.randomFor?.(id) ?? 0,
+			preVote: true,
+			checkQuorum: true,
+			maxEntriesPerAppend: 64,
+			maxInflight: 8,
+			...this.options,
+			...(stored ? { storage: stored } : {}),
+		};
+		this.nodes.set(id, new Raft(config));
+		this.applied.set(id, []);
+		this.readStates.set(id, []);
+		this.collect(id);
+	}
+
+	/** Cuts both directions between a and b. */
+	cutLink(a: NodeId, b: NodeId): void {
+		this.cut.add(`${a}>${b}`);
+		this.cut.add(`${b}>${a}`);
+	}
+
+	isolate(id: NodeId): void {
+		for (const other of this.ids) if (other !== id) this.cutLink(id, other);
+	}
+
+	healAll(): void {
+		this.cut.clear();
+	}
+
+	/** The node stops: its queued and future messages are lost, its storage kept. */
+	crash(id: NodeId): void {
+		this.down.add(id);
+	}
+
+	restart(id: NodeId): void {
+		this.down.delete(id);
+		this.start(id);
+	}
+
+	tick(id: NodeId, times = 1): void {
+		for (let i = 0; i < times; i++) {
+			if (this.down.has(id)) return;
+			this.node(id).tick();
+			this.collect(id);
+		}
+	}
+
+	/** Ticks `id` until it campaigns (its election timeout, with random() = 0), then settles. */
+	campaign(id: NodeId): void {
+		const role = this.node(id).role;
+		const term = this.node(id).term;
+		const same = () => this.node(id).role === role && this.node(id).term === term;
+		for (let i = 0; i < 100 && same(); i++) this.tick(id);
+		this.settle();
+	}
+
+	propose(id: NodeId, data: string): void {
+		const result = this.node(id).propose(data);
+		if (!result.ok) throw new Error(`node ${id} refused the proposal`);
+		this.collect(id);
+	}
+
+	/** Delivers queued messages (and what they cause) until none is left or `max` went. */
+	settle(max = 10_000): void {
+		let steps = 0;
+		while (this.queue.length > 0 && steps++ < max) this.deliverOne();
+	}
+
+	/** Delivers the queued messages for which `pick` is true, leaving the others queued. */
+	deliverWhere(pick: (m: Message) => boolean): void {
+		const now = this.queue;
+		this.queue = [];
+		for (const m of now) {
+			if (pick(m)) this.deliver(m);
+			else this.queue.push(m);
+		}
+	}
+
+	pending(): readonly Message[] {
+		return this.queue;
+	}
+
+	private deliverOne(): void {
+		this.deliver(this.queue.shift() as Message);
+	}
+
+	private deliver(m: Message): void {
+		if (this.down.has(m.to) || this.down.has(m.from)) return;
+		if (this.cut.has(`${m.from}>${m.to}`) || !this.filter(m)) return;
+		this.delivered.push(m);
+		this.node(m.to).step(m);
+		this.collect(m.to);
+	}
+
+	/** Persists and takes a node's ready output. */
+	collect(id: NodeId): void {
+		const node = this.node(id);
+		while (node.hasReady()) {
+			const ready = node.ready();
+			const old = this.storage.get(id) ?? { hardState: node.hardState(), entries: [] };
+			const entries = [...old.entries];
+			const first = ready.entries[0];
+			if (first) {
+				entries.length = first.index - 1;
+				entries.push(...ready.entries);
+			}
+			this.storage.set(id, { hardState: ready.hardState ?? old.hardState, entries });
+			this.queue.push(...ready.messages);
+			(this.applied.get(id) as Entry[]).push(...ready.committedEntries);
+			(this.readStates.get(id) as ReadState[]).push(...ready.readStates);
+			node.advance(ready);
+		}
+	}
+
+	leaders(): NodeId[] {
+		return this.ids.filter((id) => !this.down.has(id) && this.node(id).role === "leader");
+	}
+}
