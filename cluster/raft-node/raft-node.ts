@@ -1,0 +1,228 @@
+/**
+ * One Raft member with real I/O: the pure core (cluster/raft/) driven by a tick timer,
+ * persisted through the write-ahead log (cluster/wal/), talking to its peers over the
+ * transport (cluster/transport/), applying to the KV state machine (cluster/kv/). It
+ * follows ready.ts's order exactly, as cluster/sim/sim-node.ts does in virtual time:
+ * persist (await the fsync) -> send -> apply and serve reads -> advance.
+ *
+ * Not yet here: snapshots, membership changes, leadership transfer (the core lacks them).
+ */
+import { decodeCommand, encodeCommand } from "../kv/command.ts";
+import type { KvOp, KvResult } from "../kv/ops.ts";
+import { KvStore } from "../kv/store.ts";
+import { RaftMessageSchema } from "../raft/message-schema.ts";
+import type { Entry, Message, NodeId } from "../raft/messages.ts";
+import { Raft } from "../raft/raft.ts";
+import type { Ready } from "../raft/ready.ts";
+import type { PeerAddress } from "../transport/peers.ts";
+import { Transport } from "../transport/transport.ts";
+import type { Entry as WalEntry } from "../wal/types.ts";
+import { Wal } from "../wal/wal.ts";
+
+export interface RaftNodeOptions {
+	readonly id: NodeId;
+	/** Every voter's id, this node's included. */
+	readonly voters: readonly NodeId[];
+	readonly listen: { readonly host: string; readonly port: number };
+	readonly dataDir: string;
+	/** One core tick; elections take electionTicks..2*electionTicks of them. */
+	readonly tickMs: number;
+	readonly electionTicks: number;
+	readonly heartbeatTicks: number;
+	readonly random?: () => number;
+	readonly log?: (line: string) => void;
+}
+
+export type Answer =
+	| { readonly kind: "ok"; readonly result: KvResult }
+	| { readonly kind: "notLeader"; readonly leader: NodeId };
+
+interface Waiting {
+	readonly client: number;
+	readonly seq: number;
+	readonly resolve: (answer: Answer) => void;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class RaftNode {
+	readonly kv = new KvStore();
+	readonly #proposals = new Map<number, Waiting>();
+	readonly #reads = new Map<string, { key: string; resolve: (answer: Answer) => void }>();
+	#readsWaitingApply: { index: number; key: string; resolve: (answer: Answer) => void }[] = [];
+	#readCounter = 0;
+	#busy = false;
+	#closed = false;
+	readonly #timer: ReturnType<typeof setInterval>;
+
+	private constructor(
+		readonly id: NodeId,
+		private readonly core: Raft,
+		private readonly wal: Wal,
+		private readonly transport: Transport<Message>,
+		tickMs: number,
+		private readonly log: (line: string) => void,
+	) {
+		this.#timer = setInterval(() => {
+			this.core.tick();
+			this.#pump();
+		}, tickMs);
+	}
+
+	static async start(options: RaftNodeOptions): Promise<RaftNode> {
+		const { wal, recovered } = await Wal.open(options.dataDir);
+		const core = new Raft({
+			id: options.id,
+			peers: options.voters,
+			electionTicks: options.electionTicks,
+			heartbeatTicks: options.heartbeatTicks,
+			random: options.random ?? Math.random,
+			preVote: true,
+			checkQuorum: true,
+			maxEntriesPerAppend: 256,
+			maxInflight: 16,
+			storage: {
+				hardState: recovered.hardState ?? { term: 0, vote: 0, commit: 0 },
+				entries: recovered.entries.map(fromWal),
+			},
+		});
+		const log = options.log ?? ((line: string) => console.error(line));
+		let node: RaftNode | undefined;
+		const transport = Transport.start<Message>({
+			self: options.id,
+			listen: options.listen,
+			peers: new Map(),
+			schema: RaftMessageSchema,
+			onMessage: (_from, message) => node?.receive(message),
+		});
+		node = new RaftNode(options.id, core, wal, transport, options.tickMs, log);
+		return node;
+	}
+
+	get port(): number {
+		return this.transport.port;
+	}
+
+	/** Where each peer listens (known once they all started). */
+	connect(peers: ReadonlyMap<NodeId, PeerAddress>): void {
+		for (const [id, address] of peers) if (id !== this.id) this.transport.setPeer(id, address);
+	}
+
+	status() {
+		return {
+			id: this.id,
+			role: this.core.role,
+			term: this.core.term,
+			leader: this.core.lead,
+			commit: this.core.log.committed,
+			applied: this.kv.appliedIndex,
+		};
+	}
+
+	/** A write through the log: resolves once applied here (or NotLeader at once). */
+	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<Answer> {
+		return new Promise((resolve) => {
+			const answer = this.core.propose(encodeCommand({ client, seq, op }));
+			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
+			this.#proposals.set(answer.index, { client, seq, resolve });
+			this.#pump();
+		});
+	}
+
+	/** A linearizable read (ReadIndex): served once this node applied the read index. */
+	read(key: string): Promise<Answer> {
+		return new Promise((resolve) => {
+			const context = `${this.id}:${++this.#readCounter}`;
+			const answer = this.core.readIndex(context);
+			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
+			this.#reads.set(context, { key, resolve });
+			this.#pump();
+		});
+	}
+
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		clearInterval(this.#timer);
+		this.transport.close();
+		await this.wal.close();
+	}
+
+	/** A message from a peer (the transport validated it against the schema). */
+	receive(message: Message): void {
+		if (this.#closed) return;
+		this.core.step(message);
+		this.#pump();
+	}
+
+	/** One Ready at a time, in ready.ts's order; the next starts when this one is done. */
+	#pump(): void {
+		if (this.#busy || this.#closed || !this.core.hasReady()) return;
+		this.#busy = true;
+		const ready = this.core.ready();
+		this.#handle(ready)
+			.catch((error: unknown) => {
+				// A failed write or fsync: nothing this node promised may be sent any more.
+				this.log(`ERROR node ${this.id}: ${(error as Error).message}; stopping`);
+				void this.close();
+			})
+			.finally(() => {
+				this.#busy = false;
+				this.#pump();
+			});
+	}
+
+	async #handle(ready: Ready): Promise<void> {
+		await this.wal.save(ready.hardState, ready.entries.map(toWal));
+		if (this.#closed) return;
+		for (const message of ready.messages) this.transport.send(message.to, message);
+		for (const entry of ready.committedEntries) this.#apply(entry);
+		for (const state of ready.readStates) {
+			const read = this.#reads.get(state.context);
+			if (read === undefined) continue;
+			this.#reads.delete(state.context);
+			this.#readsWaitingApply.push({ index: state.index, ...read });
+		}
+		this.#serveReads();
+		this.core.advance(ready);
+	}
+
+	#apply(entry: Entry): void {
+		const waiting = this.#proposals.get(entry.index);
+		this.#proposals.delete(entry.index);
+		if (entry.data === "") {
+			this.kv.skip(entry.index);
+			// A new leader's no-op took the slot a proposal was waiting on.
+			waiting?.resolve({ kind: "notLeader", leader: this.core.lead });
+			return;
+		}
+		const command = decodeCommand(entry.data);
+		const outcome = this.kv.apply(entry.index, command);
+		if (waiting === undefined) return;
+		if (
+			waiting.client === command.client &&
+			waiting.seq === command.seq &&
+			outcome.kind !== "stale"
+		)
+			waiting.resolve({ kind: "ok", result: outcome.result });
+		else waiting.resolve({ kind: "notLeader", leader: this.core.lead });
+	}
+
+	#serveReads(): void {
+		const still: { index: number; key: string; resolve: (answer: Answer) => void }[] = [];
+		for (const read of this.#readsWaitingApply) {
+			if (read.index > this.kv.appliedIndex) still.push(read);
+			else read.resolve({ kind: "ok", result: this.kv.read(read.key) });
+		}
+		this.#readsWaitingApply = still;
+	}
+}
+
+function toWal(entry: Entry): WalEntry {
+	return { index: entry.index, term: entry.term, data: encoder.encode(entry.data) };
+}
+
+function fromWal(entry: WalEntry): Entry {
+	return { index: entry.index, term: entry.term, data: decoder.decode(entry.data) };
+}
