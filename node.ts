@@ -7,6 +7,8 @@
  */
 import { Hono } from "hono";
 import { bakedBuild, versionLine } from "./cluster/node/build-info.ts";
+import { ClusterConfigError } from "./cluster/node/cluster-config.ts";
+import { type ControlPlane, startControlPlane } from "./cluster/node/control-plane.ts";
 import { FlagError, type NodeFlags, parseNodeFlags } from "./cluster/node/flags.ts";
 import { loadHostsFile } from "./cluster/node/hosts-file.ts";
 import { loadTlsFiles, type TlsPem } from "./cluster/node/tls-files.ts";
@@ -64,6 +66,17 @@ async function main(): Promise<void> {
 		if (error instanceof FlagError || error instanceof HostsConfigError) fail(error.message);
 		throw error;
 	}
+	let control: ControlPlane | undefined;
+	if (flags.cluster !== undefined) {
+		try {
+			control = await startControlPlane(flags.cluster.id, flags.cluster.configPath, (line) =>
+				console.error(line),
+			);
+		} catch (error) {
+			if (error instanceof ClusterConfigError || error instanceof ListenError) fail(error.message);
+			throw error;
+		}
+	}
 	const slab = await createSlab({
 		capacityBytes: flags.memoryMb * 2 ** 20,
 		implementation: flags.slab,
@@ -115,9 +128,10 @@ async function main(): Promise<void> {
 		server,
 		drainMs: flags.drainMs,
 		// The demo origin outlives the drain: requests in flight may still be forwarding to it.
-		afterDrain: () => {
+		afterDrain: async () => {
 			resolved.demo?.stop(true);
 			tier.close();
+			await control?.close();
 		},
 		log: (line) => console.error(line),
 	});

@@ -62,6 +62,14 @@ const FlagsSchema = v.object({
 	http3: v.optional(v.boolean(), false),
 	"drain-ms": v.optional(milliseconds),
 	version: v.optional(v.boolean(), false),
+	id: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(/^[1-9]\d{0,8}$/, "must be a positive whole number"),
+			v.transform(Number),
+		),
+	),
+	config: v.optional(filePath),
 });
 
 export type NodeFlags = {
@@ -85,6 +93,8 @@ export type NodeFlags = {
 	readonly drainMs: number;
 	readonly pop: string;
 	readonly version: boolean;
+	/** This node's id and the cluster file: the node also runs a Raft member. */
+	readonly cluster: { readonly id: number; readonly configPath: string } | undefined;
 };
 
 export class FlagError extends Error {
@@ -96,6 +106,7 @@ export const USAGE =
 	"         [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
 	"         [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
 	"         [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
+	"         [--id N --config nodes.yaml]   (also run Raft member N of that cluster)\n" +
 	"         (env: NEURO_ORIGIN, NEURO_POP, NEURO_ADMIN_TOKEN; a POP binary's baked config\n" +
 	"         supplies host, port, memory and origin where flags and env do not)";
 
@@ -134,7 +145,19 @@ export function parseNodeFlags(
 		drainMs: given["drain-ms"] ?? DEFAULTS.drainMs,
 		pop: env.NEURO_POP || baked?.name || DEFAULTS.pop,
 		version: given.version,
+		cluster: clusterFlags(given.id, given.config),
 	};
+}
+
+function clusterFlags(
+	id: number | undefined,
+	configPath: string | undefined,
+): NodeFlags["cluster"] {
+	if (id === undefined && configPath === undefined) return undefined;
+	if (id === undefined || configPath === undefined) {
+		throw new FlagError(`--id and --config go together: give both\n${USAGE}`);
+	}
+	return { id, configPath };
 }
 
 function tlsPair(
@@ -169,6 +192,8 @@ function parseFlagList(argv: readonly string[]): GivenFlags {
 				http3: { type: "boolean" },
 				"drain-ms": { type: "string" },
 				version: { type: "boolean" },
+				id: { type: "string" },
+				config: { type: "string" },
 			},
 			strict: true,
 			allowPositionals: false,

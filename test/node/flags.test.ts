@@ -19,6 +19,7 @@ describe("node.ts flags", () => {
 			drainMs: 15_000,
 			pop: "local",
 			version: false,
+			cluster: undefined,
 		});
 	});
 

@@ -1,0 +1,83 @@
+/**
+ * The control plane's cluster file (`node.ts --id N --config nodes.yaml`): every member's
+ * Raft and API addresses, where each keeps its data, and the core's timing. Validated once
+ * with valibot; a bad file is refused with the file and field named.
+ *
+ *   dataDir: ./data          # member N keeps its log in dataDir/node-N
+ *   tickMs: 50               # optional; elections take electionTicks..2x ticks
+ *   electionTicks: 10
+ *   heartbeatTicks: 2
+ *   nodes:
+ *     1: { raft: 127.0.0.1:2381, api: 127.0.0.1:2380 }
+ *     2: { raft: 127.0.0.1:2391, api: 127.0.0.1:2390 }
+ *     3: { raft: 127.0.0.1:2401, api: 127.0.0.1:2400 }
+ */
+import * as v from "valibot";
+import { strictKeyMessage } from "../../edge/config/hosts.ts";
+
+const HostPort = v.pipe(
+	v.string("must be host:port"),
+	v.regex(/^[a-z0-9.-]+:\d{1,5}$/i, "must be host:port"),
+	v.transform((text) => {
+		const at = text.lastIndexOf(":");
+		return { host: text.slice(0, at), port: Number(text.slice(at + 1)) };
+	}),
+	v.check((address) => address.port >= 1 && address.port <= 65_535, "port must be 1-65535"),
+);
+
+const Ticks = v.pipe(
+	v.number("must be a number"),
+	v.integer("must be a whole number"),
+	v.minValue(1),
+);
+
+const ClusterSchema = v.pipe(
+	v.strictObject(
+		{
+			dataDir: v.pipe(v.string("must be a path"), v.minLength(1, "must be a path")),
+			tickMs: v.optional(v.pipe(Ticks, v.maxValue(10_000)), 50),
+			electionTicks: v.optional(Ticks, 10),
+			heartbeatTicks: v.optional(Ticks, 2),
+			nodes: v.pipe(
+				v.record(
+					v.pipe(v.string(), v.regex(/^[1-9]\d{0,8}$/, "a node id is a positive whole number")),
+					v.strictObject({ raft: HostPort, api: HostPort }, strictKeyMessage),
+				),
+				v.check((nodes) => Object.keys(nodes).length > 0, "needs at least one node"),
+			),
+		},
+		strictKeyMessage,
+	),
+	v.check((c) => c.heartbeatTicks < c.electionTicks, "heartbeatTicks must be below electionTicks"),
+);
+
+export type ClusterConfig = v.InferOutput<typeof ClusterSchema>;
+
+export class ClusterConfigError extends Error {
+	override name = "ClusterConfigError";
+}
+
+export function parseClusterConfig(text: string, source: string): ClusterConfig {
+	let raw: unknown;
+	try {
+		raw = Bun.YAML.parse(text);
+	} catch (error) {
+		throw new ClusterConfigError(`${source}: not valid YAML: ${(error as Error).message}`);
+	}
+	const result = v.safeParse(ClusterSchema, raw);
+	if (!result.success) {
+		const issue = result.issues[0];
+		const path = issue.path?.map((p) => String(p.key)).join(".") || "(top level)";
+		throw new ClusterConfigError(`${source}: ${path}: ${issue.message}`);
+	}
+	return result.output;
+}
+
+export async function loadClusterConfig(path: string, id: number): Promise<ClusterConfig> {
+	const file = Bun.file(path);
+	if (!(await file.exists())) throw new ClusterConfigError(`${path}: no such file`);
+	const config = parseClusterConfig(await file.text(), path);
+	if (config.nodes[String(id)] === undefined)
+		throw new ClusterConfigError(`${path}: nodes: no node ${id} (--id must name one of them)`);
+	return config;
+}

@@ -1,0 +1,112 @@
+/**
+ * Three node.ts processes, each an edge plus Raft member N of one cluster file
+ * (`--id N --config nodes.yaml`), driven with neuroctl: writes and reads through any
+ * member, then the leader is killed with SIGKILL, a new one takes over, and every
+ * acknowledged write is still there. A bad cluster file or half the flags exit 2.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
+
+const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
+const NODE = [process.execPath, NODE_ENTRY];
+const root = mkdtempSync(join(tmpdir(), "neuro-cluster-"));
+const configPath = join(root, "nodes.yaml");
+const processes = new Map<number, NodeProcess>();
+const api = new Map<number, string>();
+
+function freePorts(count: number): number[] {
+	const held = Array.from({ length: count }, () =>
+		Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }),
+	);
+	const ports = held.map((listener) => listener.port);
+	for (const listener of held) listener.stop(true);
+	return ports;
+}
+
+async function startMember(id: number): Promise<NodeProcess> {
+	const node = await startNode(NODE, [
+		"--port",
+		"0",
+		"--memory-mb",
+		"8",
+		"--id",
+		String(id),
+		"--config",
+		configPath,
+	]);
+	processes.set(id, node);
+	return node;
+}
+
+function ctl(...args: string[]) {
+	return runToEnd(
+		[
+			process.execPath,
+			CTL,
+			"--timeout-ms",
+			"10000",
+			"--endpoints",
+			[...api.values()].join(","),
+			...args,
+		],
+		{
+			env: { NEURO_ENDPOINTS: undefined },
+		},
+	);
+}
+
+beforeAll(async () => {
+	const ports = freePorts(6);
+	const lines = [`dataDir: ${join(root, "data")}`, "tickMs: 20", "nodes:"];
+	for (const id of [1, 2, 3]) {
+		const [raft, apiPort] = [ports[(id - 1) * 2], ports[(id - 1) * 2 + 1]];
+		lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${apiPort}" }`);
+		api.set(id, `http://127.0.0.1:${apiPort}`);
+	}
+	writeFileSync(configPath, `${lines.join("\n")}\n`);
+	await Promise.all([1, 2, 3].map(startMember));
+}, 60_000);
+
+afterAll(() => {
+	for (const node of processes.values()) node.kill();
+	rmSync(root, { recursive: true, force: true });
+});
+
+async function leaderId(): Promise<number> {
+	const status = await ctl("--json", "status");
+	return (JSON.parse(status.stdout) as { leader: number | null }).leader ?? 0;
+}
+
+describe("node.ts as a Raft member", () => {
+	test("writes survive the leader's SIGKILL; a new leader serves them", async () => {
+		for (let i = 0; i < 5; i++) expect((await ctl("put", `key-${i}`, `value-${i}`)).code).toBe(0);
+		const old = await leaderId();
+		expect([1, 2, 3]).toContain(old);
+		processes.get(old)?.kill();
+		await processes.get(old)?.exited;
+		api.delete(old);
+		// neuroctl waits out the election through the survivors.
+		expect((await ctl("put", "after", "failover")).code).toBe(0);
+		const next = await leaderId();
+		expect(next).not.toBe(old);
+		for (let i = 0; i < 5; i++) expect((await ctl("get", `key-${i}`)).stdout).toBe(`value-${i}\n`);
+		expect((await ctl("get", "after")).stdout).toBe("failover\n");
+	}, 60_000);
+
+	test("a bad cluster file, an unknown id, or half the flags: exit 2 naming the problem", async () => {
+		const bad = join(root, "bad.yaml");
+		writeFileSync(bad, 'dataDir: x\nnodes:\n  1: { raft: nowhere, api: "127.0.0.1:1" }\n');
+		const badFile = await runToEnd([...NODE, "--port", "0", "--id", "1", "--config", bad]);
+		expect(badFile.code).toBe(2);
+		expect(badFile.stderr).toContain(`${bad}: nodes.1.raft: must be host:port`);
+		const unknown = await runToEnd([...NODE, "--port", "0", "--id", "9", "--config", configPath]);
+		expect(unknown.code).toBe(2);
+		expect(unknown.stderr).toContain("no node 9");
+		const half = await runToEnd([...NODE, "--port", "0", "--id", "1"]);
+		expect(half.code).toBe(2);
+		expect(half.stderr).toContain("--id and --config go together");
+	});
+});
