@@ -4,13 +4,11 @@
  * chosen so the N are distinct.
  *   bun run scripts/bench-edge/free-ports.ts 4
  */
+import { freeLoopbackPorts } from "../lib/free-ports.ts";
+
 const count = Number(Bun.argv[2] ?? "1");
 if (!Number.isInteger(count) || count < 1 || count > 16) {
 	console.error(`usage: bun run scripts/bench-edge/free-ports.ts 1-16 (got ${Bun.argv[2]})`);
 	process.exit(2);
 }
-const held = Array.from({ length: count }, () =>
-	Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }),
-);
-console.log(held.map((listener) => listener.port).join("\n"));
-for (const listener of held) listener.stop(true);
+console.log(freeLoopbackPorts(count).join("\n"));

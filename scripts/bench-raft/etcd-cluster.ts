@@ -5,20 +5,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freeLoopbackPorts } from "../lib/free-ports.ts";
 
 export interface EtcdCluster {
 	readonly clientUrls: readonly string[];
 	readonly version: string;
 	close(): Promise<void>;
-}
-
-function freePorts(count: number): number[] {
-	const held = Array.from({ length: count }, () =>
-		Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }),
-	);
-	const ports = held.map((listener) => listener.port);
-	for (const listener of held) listener.stop(true);
-	return ports;
 }
 
 async function healthy(url: string, deadline: number): Promise<void> {
@@ -39,7 +31,7 @@ export async function startEtcd(log: (line: string) => void): Promise<EtcdCluste
 	if (which.exitCode !== 0) throw new Error("etcd not found: apt-get install etcd-server");
 	const version = which.stdout.toString().split("\n")[0]?.trim() ?? "etcd";
 	const root = mkdtempSync(join(tmpdir(), "bench-etcd-"));
-	const ports = freePorts(6);
+	const ports = freeLoopbackPorts(6);
 	const members = [0, 1, 2].map((i) => ({
 		name: `e${i}`,
 		client: `http://127.0.0.1:${ports[i * 2]}`,

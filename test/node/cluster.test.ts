@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freeLoopbackPorts } from "../../scripts/lib/free-ports.ts";
 import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
 
 const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
@@ -16,15 +17,6 @@ const root = mkdtempSync(join(tmpdir(), "neuro-cluster-"));
 const configPath = join(root, "nodes.yaml");
 const processes = new Map<number, NodeProcess>();
 const api = new Map<number, string>();
-
-function freePorts(count: number): number[] {
-	const held = Array.from({ length: count }, () =>
-		Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }),
-	);
-	const ports = held.map((listener) => listener.port);
-	for (const listener of held) listener.stop(true);
-	return ports;
-}
 
 async function startMember(id: number): Promise<NodeProcess> {
 	const node = await startNode(NODE, [
@@ -59,7 +51,7 @@ function ctl(...args: string[]) {
 }
 
 beforeAll(async () => {
-	const ports = freePorts(6);
+	const ports = freeLoopbackPorts(6);
 	const lines = [`dataDir: ${join(root, "data")}`, "tickMs: 20", "nodes:"];
 	for (const id of [1, 2, 3]) {
 		const [raft, apiPort] = [ports[(id - 1) * 2], ports[(id - 1) * 2 + 1]];

@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
+import { freeLoopbackPorts } from "../../scripts/lib/free-ports.ts";
 import { runToEnd } from "../node/node-process.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -22,15 +23,6 @@ const ports: number[] = [];
 let inventoryPath = "";
 let v1 = "";
 let v2 = "";
-
-function freePorts(count: number): number[] {
-	const held = Array.from({ length: count }, () =>
-		Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }),
-	);
-	const chosen = held.map((listener) => listener.port);
-	for (const listener of held) listener.stop(true);
-	return chosen;
-}
 
 /** Builds the test POP into `out` and returns its --version line. */
 async function buildInto(out: string): Promise<string> {
@@ -69,7 +61,7 @@ beforeAll(async () => {
 		"name: tst1\nregion: test-1\nlisten:\n  host: 127.0.0.1\n  port: 0\ntiers:\n  memoryMb: 16\n",
 	);
 	origin = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: createDemoOrigin().app.fetch });
-	ports.push(...freePorts(POPS.length));
+	ports.push(...freeLoopbackPorts(POPS.length));
 	const hosts = POPS.map(
 		(pop, i) => `  ${pop}:
     hosts:
