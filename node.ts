@@ -2,16 +2,26 @@
  * The POP node: the edge proxy over the L0 memory tier, plus the node's status routes.
  * With no origin given it also starts the demo origin, so `npm start` shows a working CDN.
  * The same file is the entry of the POP binaries (scripts/build-pop.ts), which carry their
- * POP config baked in (cluster/node/build-info.ts). The Raft member and gossip join here as
- * their issues land. Flags: USAGE in cluster/node/flags.ts.
+ * POP config baked in (cluster/node/build-info.ts). With `--id N --config nodes.yaml` it also
+ * runs Raft member N of that cluster, with `--data DIR` (what `npm start` passes) a cluster
+ * of one; either starts beside the edge without holding up its listen. Gossip joins here as
+ * its issue lands. Flags: USAGE in cluster/node/flags.ts.
  */
 import { Hono } from "hono";
 import { bakedBuild, versionLine } from "./cluster/node/build-info.ts";
-import { ClusterConfigError } from "./cluster/node/cluster-config.ts";
-import { type ControlPlane, startControlPlane } from "./cluster/node/control-plane.ts";
+import { ClusterConfigError, loadClusterConfig } from "./cluster/node/cluster-config.ts";
+import {
+	type ControlPlane,
+	type MemberPlan,
+	planFromConfig,
+	singleNodePlan,
+	startControlPlane,
+} from "./cluster/node/control-plane.ts";
+import { controlPlaneHints } from "./cluster/node/control-plane-hints.ts";
 import { FlagError, type NodeFlags, parseNodeFlags } from "./cluster/node/flags.ts";
 import { loadHostsFile } from "./cluster/node/hosts-file.ts";
 import { loadTlsFiles, type TlsPem } from "./cluster/node/tls-files.ts";
+import { WalLockedError } from "./cluster/wal/errors.ts";
 import { createEdgeApp } from "./edge/app.ts";
 import { type HostsConfig, HostsConfigError } from "./edge/config/hosts.ts";
 import { createDemoOrigin } from "./edge/demo-origin.ts";
@@ -29,6 +39,9 @@ import { createStatusApp } from "./edge/status-app.ts";
 import { MemoryTier } from "./edge/store/memory.ts";
 import { createSlab } from "./native/index.ts";
 import packageJson from "./package.json" with { type: "json" };
+
+/** At most this long a SIGTERM lets the control plane's API requests in flight finish. */
+const CONTROL_DRAIN_MS = 5000;
 
 /** How long the edge waits for an origin's response headers before answering 504. */
 const ORIGIN_TIMEOUT_MS = 15_000;
@@ -66,17 +79,26 @@ async function main(): Promise<void> {
 		if (error instanceof FlagError || error instanceof HostsConfigError) fail(error.message);
 		throw error;
 	}
-	let control: ControlPlane | undefined;
-	if (flags.cluster !== undefined) {
-		try {
-			control = await startControlPlane(flags.cluster.id, flags.cluster.configPath, (line) =>
-				console.error(line),
+	let plan: MemberPlan | undefined;
+	try {
+		// The cluster file is checked before anything listens: a bad one is a usage error.
+		if (flags.cluster !== undefined)
+			plan = planFromConfig(
+				await loadClusterConfig(flags.cluster.configPath, flags.cluster.id),
+				flags.cluster.id,
 			);
-		} catch (error) {
-			if (error instanceof ClusterConfigError || error instanceof ListenError) fail(error.message);
-			throw error;
-		}
+		else if (flags.singleNode !== undefined)
+			plan = singleNodePlan(flags.singleNode.dataDir, flags.host, flags.singleNode.apiPort);
+	} catch (error) {
+		if (error instanceof ClusterConfigError) fail(error.message);
+		throw error;
 	}
+	// The member opens its log and listens while the edge gets ready; awaited after the edge
+	// listens, so the control plane never delays the first request the edge can serve.
+	const controlStarting =
+		plan === undefined ? undefined : startControlPlane(plan, (line) => console.error(line));
+	// A failed start is reported below; this keeps it from counting as unhandled meanwhile.
+	controlStarting?.catch(() => {});
 	const slab = await createSlab({
 		capacityBytes: flags.memoryMb * 2 ** 20,
 		implementation: flags.slab,
@@ -124,14 +146,20 @@ async function main(): Promise<void> {
 		throw error;
 	}
 	// Before the "edge on" line: whoever reads it may send SIGTERM at once, and must get a drain.
+	let control: ControlPlane | undefined;
 	drainOnSignals({
 		server,
 		drainMs: flags.drainMs,
+		// The control plane's API stops accepting at the signal too; its member closes once
+		// the API requests in flight are answered (pending log writes finish first).
+		stopBeside: async () => {
+			const started = await controlStarting?.catch(() => undefined);
+			await started?.close(Math.min(flags.drainMs, CONTROL_DRAIN_MS));
+		},
 		// The demo origin outlives the drain: requests in flight may still be forwarding to it.
-		afterDrain: async () => {
+		afterDrain: () => {
 			resolved.demo?.stop(true);
 			tier.close();
-			await control?.close();
 		},
 		log: (line) => console.error(line),
 	});
@@ -149,6 +177,16 @@ async function main(): Promise<void> {
 		console.error(`  curl -si ${base}/api/time | grep -i cache-status    # no-store: never stored`);
 		console.error(`  curl -s ${base}/_neuro/metrics | head`);
 	}
+	if (controlStarting === undefined) return;
+	try {
+		control = await controlStarting;
+	} catch (error) {
+		if (error instanceof ListenError) fail(`control plane: ${error.message}`);
+		if (error instanceof WalLockedError) fail(`control plane: ${error.message}`);
+		throw error;
+	}
+	if (flags.singleNode !== undefined)
+		for (const line of controlPlaneHints(control.apiUrl, control.dataDir)) console.error(line);
 }
 
 await main();

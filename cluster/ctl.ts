@@ -16,6 +16,7 @@ import {
 	StatusAnswer,
 	WriteAnswer,
 } from "./kv/http-api.ts";
+import { randomClientId, sessionHeaders } from "./kv/session-headers.ts";
 
 interface Outcome {
 	readonly json: unknown;
@@ -24,6 +25,8 @@ interface Outcome {
 }
 
 async function run(client: CtlClient, command: Command): Promise<Outcome> {
+	// One write per run: a session of its own, seq 1, sent with every retry of that write.
+	const session = sessionHeaders(randomClientId(), 1);
 	switch (command.kind) {
 		case "put": {
 			const answer = await client.call(
@@ -31,6 +34,7 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 				kvPath(command.key),
 				{ value: command.value },
 				WriteAnswer,
+				session,
 			);
 			return { json: answer, text: `OK revision ${answer.revision}`, exitCode: EXIT.ok };
 		}
@@ -41,7 +45,13 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 			return { json: answer, text: answer.value, exitCode: EXIT.ok };
 		}
 		case "del": {
-			const answer = await client.call("DELETE", kvPath(command.key), undefined, DeleteAnswer);
+			const answer = await client.call(
+				"DELETE",
+				kvPath(command.key),
+				undefined,
+				DeleteAnswer,
+				session,
+			);
 			return {
 				json: answer,
 				text: answer.deleted
@@ -52,7 +62,7 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 		}
 		case "cas": {
 			const body = { expected: command.expected, value: command.value };
-			const answer = await client.call("POST", casPath(command.key), body, CasAnswer);
+			const answer = await client.call("POST", casPath(command.key), body, CasAnswer, session);
 			if (answer.ok)
 				return { json: answer, text: `OK revision ${answer.revision}`, exitCode: EXIT.ok };
 			const holds = answer.value === null ? "is absent" : `holds ${JSON.stringify(answer.value)}`;

@@ -2,6 +2,9 @@
  * neuroctl's HTTP client: tries the endpoints in turn, follows NotLeader answers to the
  * leader they name, waits out elections (NotLeader with no leader) until its deadline, and
  * checks every answer against its schema. Failures are CtlErrors carrying the exit code.
+ * An attempt that neither answers nor fails within ATTEMPT_TIMEOUT_MS (a leader cut off
+ * from its quorum holds a write) is dropped and the request tried again elsewhere: writes
+ * carry a session (http-api.ts), so a retried write takes effect once.
  */
 import * as v from "valibot";
 import { ErrorAnswer, NotLeaderAnswer } from "../kv/http-api.ts";
@@ -30,6 +33,8 @@ export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 /** How many NotLeader redirects one request follows before giving up (a loop guard). */
 const MAX_REDIRECTS = 5;
 const ELECTION_RETRY_MS = 100;
+/** Longer than an election and a commit take on a healthy cluster. */
+export const ATTEMPT_TIMEOUT_MS = 3000;
 
 export class CtlClient {
 	constructor(
@@ -45,12 +50,17 @@ export class CtlClient {
 		path: string,
 		body: unknown,
 		schema: v.GenericSchema<unknown, T>,
+		/** Sent with every attempt: a write's session headers, so retries are applied once. */
+		headers: Readonly<Record<string, string>> = {},
 	): Promise<T> {
 		const deadline = this.now() + this.timeoutMs;
 		const problems: string[] = [];
 		while (this.now() < deadline) {
 			for (const endpoint of this.endpoints) {
-				const answer = await this.#follow(endpoint, method, path, body, schema, deadline, problems);
+				const answer = await this.#follow(endpoint, { method, path, body, headers }, schema, {
+					deadline,
+					problems,
+				});
 				if (answer.done) return answer.value;
 			}
 			// Every endpoint failed or no leader is known yet: an election may be on.
@@ -64,22 +74,30 @@ export class CtlClient {
 
 	async #follow<T>(
 		start: string,
-		method: string,
-		path: string,
-		body: unknown,
+		request: {
+			readonly method: string;
+			readonly path: string;
+			readonly body: unknown;
+			readonly headers: Readonly<Record<string, string>>;
+		},
 		schema: v.GenericSchema<unknown, T>,
-		deadline: number,
-		problems: string[],
+		{ deadline, problems }: { readonly deadline: number; readonly problems: string[] },
 	): Promise<{ done: true; value: T } | { done: false }> {
+		const { method, path, body } = request;
 		let endpoint = start;
 		for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
 			let response: Response;
 			try {
 				response = await this.fetchImpl(`${endpoint}${path}`, {
 					method,
-					headers: body === undefined ? {} : { "content-type": "application/json" },
+					headers: {
+						...request.headers,
+						...(body === undefined ? {} : { "content-type": "application/json" }),
+					},
 					...(body === undefined ? {} : { body: JSON.stringify(body) }),
-					signal: AbortSignal.timeout(Math.max(1, deadline - this.now())),
+					signal: AbortSignal.timeout(
+						Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, deadline - this.now())),
+					),
 				});
 			} catch (error) {
 				problems.push(`${endpoint}: ${(error as Error).message}`);

@@ -33,7 +33,21 @@ const CommandSchema = v.object({
 });
 
 export function encodeCommand(command: KvCommand): string {
-	return JSON.stringify(command);
+	// Session first: commandSession() reads it from the front without parsing the rest.
+	return JSON.stringify({ client: command.client, seq: command.seq, op: command.op });
+}
+
+const SESSION_PREFIX = /^\{"client":(\d{1,16}),"seq":(\d{1,16}),/;
+
+/**
+ * The (client, seq) of an entry encodeCommand wrote, read from its first bytes: a member
+ * notes the session of every entry it logs (to spot a retried write already in its log)
+ * without parsing whole commands. Undefined for anything else (a no-op, say).
+ */
+export function commandSession(data: string): { client: number; seq: number } | undefined {
+	const match = SESSION_PREFIX.exec(data);
+	if (match === null) return undefined;
+	return { client: Number(match[1]), seq: Number(match[2]) };
 }
 
 export class CommandError extends Error {

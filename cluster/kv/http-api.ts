@@ -12,6 +12,15 @@
  *   DELETE /v1/members/ID          -> 200 MembersAnswer
  *   POST   /v1/members/ID/promote  -> 200 MembersAnswer
  *   POST   /v1/leader/transfer  TransferBody -> 200 StatusAnswer
+ *   GET    /metrics.json           -> 200 MetricsAnswer (this member, not the cluster)
+ *   GET    /metrics                -> 200 the same as Prometheus text
+ *   GET    /health                 -> 200 HealthAnswer, or 503 HealthAnswer with the reason
+ *
+ * Writes (PUT, DELETE, cas) may carry a session: `Neuro-Client-Id` and `Neuro-Client-Seq`
+ * headers (positive whole numbers, both or neither). A retry with the same pair takes
+ * effect once and gets the first attempt's answer; a client numbers its writes 1, 2, 3...
+ * and sends the next only after the previous answered. Without them each request is a
+ * session of its own (a retry is a new write).
  *
  * A node that is not the leader answers writes and linearizable reads with 503 NotLeader,
  * naming the leader's API address when it knows one. Bad input is a 400 ErrorAnswer.
@@ -80,8 +89,41 @@ export const NotLeaderAnswer = v.object({
 });
 export const ErrorAnswer = v.object({ error: v.string(), message: v.string() });
 
+const Millis = v.nullable(v.pipe(v.number(), v.minValue(0)));
+export const MetricsAnswer = v.object({
+	id: NodeId,
+	term: Revision,
+	role: StatusAnswer.entries.role,
+	leader: v.nullable(NodeId),
+	commit: Revision,
+	applied: Revision,
+	log: v.object({ entries: Revision, bytes: Revision }),
+	fsync: v.object({
+		count: Revision,
+		sumMs: v.pipe(v.number(), v.minValue(0)),
+		p50Ms: Millis,
+		p90Ms: Millis,
+		p99Ms: Millis,
+	}),
+});
+export const HealthAnswer = v.variant("ok", [
+	v.object({ ok: v.literal(true), leader: NodeId, commit: Revision, applied: Revision }),
+	v.object({
+		ok: v.literal(false),
+		reason: v.picklist(["no-leader", "applying"]),
+		message: v.string(),
+		commit: Revision,
+		applied: Revision,
+	}),
+]);
+
+export const CLIENT_ID_HEADER = "neuro-client-id";
+export const CLIENT_SEQ_HEADER = "neuro-client-seq";
+
 export type KeyAnswer = v.InferOutput<typeof KeyAnswer>;
 export type StatusAnswer = v.InferOutput<typeof StatusAnswer>;
+export type MetricsAnswer = v.InferOutput<typeof MetricsAnswer>;
+export type HealthAnswer = v.InferOutput<typeof HealthAnswer>;
 export type MembersAnswer = v.InferOutput<typeof MembersAnswer>;
 
 export function kvPath(key: string): string {

@@ -1,16 +1,19 @@
 /**
  * The control plane's HTTP API (cluster/kv/http-api.ts) served by one Raft member: keys
  * through the log (writes) and ReadIndex (reads), status, and the member list. A follower
- * answers 503 NotLeader with the leader's API address. Client sessions: each request is
- * its own client id (a fresh random one per request), so a retried HTTP request is a new
- * write; neuroctl does not retry a write that got an answer.
+ * answers 503 NotLeader with the leader's API address. Client sessions: a write carrying
+ * Neuro-Client-Id and Neuro-Client-Seq goes into the log under that session, so a retry
+ * takes effect once (the store dedupes; the member waits on an entry already in its log);
+ * a write without them is a session of its own (a fresh random client id, seq 1).
  */
 import { Hono } from "hono";
 import * as v from "valibot";
 import type { NodeId } from "../raft/messages.ts";
+import { apiRole } from "../raft-node/member-metrics.ts";
 import type { Answer } from "../raft-node/raft-node.ts";
-import { CasBody, KeySchema, PutBody } from "./http-api.ts";
+import { CasBody, CLIENT_ID_HEADER, CLIENT_SEQ_HEADER, KeySchema, PutBody } from "./http-api.ts";
 import type { KvOp } from "./ops.ts";
+import { parseSession, randomClientId } from "./session-headers.ts";
 
 /** What the API needs of a member (RaftNode provides it). */
 export interface KvMember {
@@ -31,7 +34,7 @@ export function createKvApp(
 	member: KvMember,
 	/** Every member's API address, by id (NotLeader names the leader's). */
 	apiAddresses: ReadonlyMap<NodeId, string>,
-	clientId: () => number = () => 1 + Math.floor(Math.random() * 2 ** 31),
+	clientId: () => number = randomClientId,
 ): Hono {
 	const app = new Hono();
 	const notLeader = (leader: NodeId) =>
@@ -42,6 +45,8 @@ export function createKvApp(
 	const refuse = (message: string) =>
 		Response.json({ error: "bad-request", message }, { status: 400 });
 	const keyOf = (raw: string) => v.safeParse(KeySchema, decodeURIComponent(raw));
+	const sessionOf = (headers: Headers) =>
+		parseSession(headers.get(CLIENT_ID_HEADER), headers.get(CLIENT_SEQ_HEADER), clientId);
 
 	app.get("/v1/kv/:key", async (c) => {
 		const key = keyOf(c.req.param("key"));
@@ -61,7 +66,9 @@ export function createKvApp(
 		if (!key.success) return refuse(key.issues[0].message);
 		const body = v.safeParse(PutBody, await c.req.json().catch(() => undefined));
 		if (!body.success) return refuse(body.issues[0].message);
-		const answer = await member.propose(clientId(), 1, {
+		const session = sessionOf(c.req.raw.headers);
+		if (!session.ok) return refuse(session.message);
+		const answer = await member.propose(session.client, session.seq, {
 			kind: "put",
 			key: key.output,
 			value: body.output.value,
@@ -73,7 +80,12 @@ export function createKvApp(
 	app.delete("/v1/kv/:key", async (c) => {
 		const key = keyOf(c.req.param("key"));
 		if (!key.success) return refuse(key.issues[0].message);
-		const answer = await member.propose(clientId(), 1, { kind: "delete", key: key.output });
+		const session = sessionOf(c.req.raw.headers);
+		if (!session.ok) return refuse(session.message);
+		const answer = await member.propose(session.client, session.seq, {
+			kind: "delete",
+			key: key.output,
+		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.result.kind !== "delete") throw new Error("a delete answered otherwise");
 		return c.json({
@@ -88,7 +100,9 @@ export function createKvApp(
 		if (!key.success) return refuse(key.issues[0].message);
 		const body = v.safeParse(CasBody, await c.req.json().catch(() => undefined));
 		if (!body.success) return refuse(body.issues[0].message);
-		const answer = await member.propose(clientId(), 1, {
+		const session = sessionOf(c.req.raw.headers);
+		if (!session.ok) return refuse(session.message);
+		const answer = await member.propose(session.client, session.seq, {
 			kind: "cas",
 			key: key.output,
 			expected: body.output.expected,
@@ -101,9 +115,15 @@ export function createKvApp(
 	});
 
 	app.get("/v1/status", (c) => {
-		const s = member.status();
-		const role = s.role === "preCandidate" ? "pre-candidate" : s.role;
-		return c.json({ ...s, role, leader: s.leader === 0 ? null : s.leader });
+		const { id, role, term, leader, commit, applied } = member.status();
+		return c.json({
+			id,
+			role: apiRole(role),
+			term,
+			leader: leader === 0 ? null : leader,
+			commit,
+			applied,
+		});
 	});
 
 	app.get("/v1/members", (c) =>

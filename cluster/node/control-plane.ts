@@ -1,56 +1,130 @@
 /**
- * The Raft member a node runs beside its edge (`--id N --config nodes.yaml`): the member
- * (cluster/raft-node/) on its Raft address, the control plane's HTTP API on its API
- * address, both from the cluster file.
+ * The Raft member a node runs beside its edge, with the control plane's HTTP API and the
+ * member's own metrics and health routes on its API address. Either member N of a cluster
+ * file (`--id N --config nodes.yaml`) or, for trying things out, a cluster of one
+ * (`--data DIR`, what `npm start` runs).
  */
 import { join, resolve } from "node:path";
 import { serveBun } from "../../edge/runtime/bun.ts";
 import { createKvApp } from "../kv/http-app.ts";
+import { createObserveApp } from "../kv/observe-app.ts";
+import type { NodeId } from "../raft/messages.ts";
+import { LatencyHistogram } from "../raft-node/latency-histogram.ts";
+import { logBytesOnDisk } from "../raft-node/log-bytes.ts";
 import { RaftNode } from "../raft-node/raft-node.ts";
-import { loadClusterConfig } from "./cluster-config.ts";
+import type { ClusterConfig } from "./cluster-config.ts";
+
+interface HostPort {
+	readonly host: string;
+	readonly port: number;
+}
+
+/** Everything needed to run one member: who it is, who the others are, where its log goes. */
+export interface MemberPlan {
+	readonly id: NodeId;
+	readonly nodes: ReadonlyMap<NodeId, { readonly raft: HostPort; readonly api: HostPort }>;
+	/** This member's own log directory. */
+	readonly dataDir: string;
+	readonly tickMs: number;
+	readonly electionTicks: number;
+	readonly heartbeatTicks: number;
+}
 
 export interface ControlPlane {
 	readonly member: RaftNode;
 	readonly apiUrl: string;
-	close(): Promise<void>;
+	readonly dataDir: string;
+	/**
+	 * Stops accepting API requests, lets those in flight finish (up to `drainMs`; the member
+	 * keeps running meanwhile so they can), then closes the member: its pending log writes
+	 * finish, the transport and the log close.
+	 */
+	close(drainMs?: number): Promise<void>;
 }
 
-export async function startControlPlane(
-	id: number,
-	configPath: string,
-	log: (line: string) => void,
-): Promise<ControlPlane> {
-	const config = await loadClusterConfig(configPath, id);
-	const self = config.nodes[String(id)] as (typeof config.nodes)[string];
-	const member = await RaftNode.start({
+/** How long close() lets API requests in flight finish by default. */
+const API_DRAIN_MS = 2000;
+
+export function planFromConfig(config: ClusterConfig, id: NodeId): MemberPlan {
+	return {
 		id,
-		voters: Object.keys(config.nodes).map(Number),
-		listen: self.raft,
+		nodes: new Map(Object.entries(config.nodes).map(([node, a]) => [Number(node), a])),
 		dataDir: join(resolve(config.dataDir), `node-${id}`),
 		tickMs: config.tickMs,
 		electionTicks: config.electionTicks,
 		heartbeatTicks: config.heartbeatTicks,
+	};
+}
+
+/**
+ * A cluster of one: member 1, its log in `dataRoot/node-1` (the layout a cluster file's
+ * dataDir has), Raft on any free port (no peer dials it), the API on `host:apiPort`.
+ * Four ticks of 50 ms: alone, it wins its first election in 200-400 ms.
+ */
+export function singleNodePlan(dataRoot: string, host: string, apiPort: number): MemberPlan {
+	return {
+		id: 1,
+		nodes: new Map([[1, { raft: { host, port: 0 }, api: { host, port: apiPort } }]]),
+		dataDir: join(resolve(dataRoot), "node-1"),
+		tickMs: 50,
+		electionTicks: 4,
+		heartbeatTicks: 1,
+	};
+}
+
+export async function startControlPlane(
+	plan: MemberPlan,
+	log: (line: string) => void,
+): Promise<ControlPlane> {
+	const self = plan.nodes.get(plan.id);
+	if (self === undefined) throw new Error(`member ${plan.id} is not in its own plan`);
+	const fsync = new LatencyHistogram();
+	const member = await RaftNode.start({
+		id: plan.id,
+		voters: [...plan.nodes.keys()],
+		listen: self.raft,
+		dataDir: plan.dataDir,
+		tickMs: plan.tickMs,
+		electionTicks: plan.electionTicks,
+		heartbeatTicks: plan.heartbeatTicks,
 		log,
+		wal: { onFsync: (ms) => fsync.record(ms) },
 	});
-	member.connect(new Map(Object.entries(config.nodes).map(([node, a]) => [Number(node), a.raft])));
-	const apiAddresses = new Map(
-		Object.entries(config.nodes).map(([node, a]) => [
-			Number(node),
-			`http://${a.api.host}:${a.api.port}`,
-		]),
-	);
-	const api = serveBun(createKvApp(member, apiAddresses).fetch, {
-		hostname: self.api.host,
-		port: self.api.port,
+	member.connect(new Map([...plan.nodes].map(([id, a]) => [id, a.raft])));
+	// Filled once the API listens: with port 0 its own address is known only then.
+	const apiAddresses = new Map<NodeId, string>();
+	const kv = createKvApp(member, apiAddresses);
+	const observe = createObserveApp({
+		status: () => member.status(),
+		logBytes: () => logBytesOnDisk(plan.dataDir),
+		fsyncLatency: () => fsync.summary(),
 	});
+	kv.route("/", observe);
+	let api: ReturnType<typeof serveBun>;
+	try {
+		api = serveBun(kv.fetch, { hostname: self.api.host, port: self.api.port });
+	} catch (error) {
+		await member.close();
+		throw error;
+	}
 	const apiUrl = `http://${self.api.host}:${api.port}`;
-	log(`INFO raft member ${id}: API on ${apiUrl}, Raft on ${self.raft.host}:${member.port}`);
+	for (const [id, a] of plan.nodes)
+		apiAddresses.set(id, id === plan.id ? apiUrl : `http://${a.api.host}:${a.api.port}`);
+	log(`INFO raft member ${plan.id}: API on ${apiUrl}, Raft on ${self.raft.host}:${member.port}`);
+	let closing: Promise<void> | undefined;
 	return {
 		member,
 		apiUrl,
-		async close() {
-			await api.drain(1000);
-			await member.close();
+		dataDir: plan.dataDir,
+		close(drainMs = API_DRAIN_MS) {
+			closing ??= (async () => {
+				const drained = await api.drain(drainMs);
+				await member.close();
+				log(
+					`INFO raft member ${plan.id}: stopped (${drained.drained ? "every API request answered" : `${drained.abandoned} API request(s) cut off`}; log closed)`,
+				);
+			})();
+			return closing;
 		},
 	};
 }

@@ -70,6 +70,8 @@ const FlagsSchema = v.object({
 		),
 	),
 	config: v.optional(filePath),
+	data: v.optional(v.pipe(v.string(), v.minLength(1, "must be a directory path"))),
+	"api-port": v.optional(portNumber),
 });
 
 export type NodeFlags = {
@@ -95,6 +97,8 @@ export type NodeFlags = {
 	readonly version: boolean;
 	/** This node's id and the cluster file: the node also runs a Raft member. */
 	readonly cluster: { readonly id: number; readonly configPath: string } | undefined;
+	/** `--data DIR`: a single-node cluster keeping its log there, its API on apiPort. */
+	readonly singleNode: { readonly dataDir: string; readonly apiPort: number } | undefined;
 };
 
 export class FlagError extends Error {
@@ -107,6 +111,7 @@ export const USAGE =
 	"         [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
 	"         [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
 	"         [--id N --config nodes.yaml]   (also run Raft member N of that cluster)\n" +
+	"         [--data DIR [--api-port 2380]] (or a single-node cluster, its log in DIR)\n" +
 	"         (env: NEURO_ORIGIN, NEURO_POP, NEURO_ADMIN_TOKEN; a POP binary's baked config\n" +
 	"         supplies host, port, memory and origin where flags and env do not)";
 
@@ -117,6 +122,8 @@ export const DEFAULTS = {
 	/** As long as an origin fetch may take (node.ts), so a forward in flight can finish. */
 	drainMs: 15_000,
 	pop: "local",
+	/** The control plane's API port: where neuroctl looks by default. */
+	apiPort: 2380,
 } as const;
 
 /** Flags first, then the environment, then the baked POP config, then the defaults. */
@@ -146,7 +153,21 @@ export function parseNodeFlags(
 		pop: env.NEURO_POP || baked?.name || DEFAULTS.pop,
 		version: given.version,
 		cluster: clusterFlags(given.id, given.config),
+		singleNode: singleNodeFlags(given),
 	};
+}
+
+function singleNodeFlags(given: GivenFlags): NodeFlags["singleNode"] {
+	if (given.data === undefined) {
+		if (given["api-port"] !== undefined)
+			throw new FlagError(`--api-port goes with --data (a single-node cluster)\n${USAGE}`);
+		return undefined;
+	}
+	if (given.id !== undefined || given.config !== undefined)
+		throw new FlagError(
+			`--data runs a single-node cluster; with --id/--config the cluster file names the data dir: give one\n${USAGE}`,
+		);
+	return { dataDir: given.data, apiPort: given["api-port"] ?? DEFAULTS.apiPort };
 }
 
 function clusterFlags(
@@ -194,6 +215,8 @@ function parseFlagList(argv: readonly string[]): GivenFlags {
 				version: { type: "boolean" },
 				id: { type: "string" },
 				config: { type: "string" },
+				data: { type: "string" },
+				"api-port": { type: "string" },
 			},
 			strict: true,
 			allowPositionals: false,

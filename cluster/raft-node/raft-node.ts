@@ -8,7 +8,7 @@
  * Not yet here: snapshots, membership changes, leadership transfer (the core lacks them).
  */
 import { decodeCommand, encodeCommand } from "../kv/command.ts";
-import type { KvOp, KvResult } from "../kv/ops.ts";
+import type { KvOp } from "../kv/ops.ts";
 import { KvStore } from "../kv/store.ts";
 import { RaftMessageSchema } from "../raft/message-schema.ts";
 import type { Entry, Message, NodeId } from "../raft/messages.ts";
@@ -17,7 +17,10 @@ import type { Ready } from "../raft/ready.ts";
 import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
-import { Wal } from "../wal/wal.ts";
+import { Wal, type WalOptions } from "../wal/wal.ts";
+import { type Answer, ProposalWaiters } from "./proposal-waiters.ts";
+
+export type { Answer } from "./proposal-waiters.ts";
 
 export interface RaftNodeOptions {
 	readonly id: NodeId;
@@ -31,16 +34,8 @@ export interface RaftNodeOptions {
 	readonly heartbeatTicks: number;
 	readonly random?: () => number;
 	readonly log?: (line: string) => void;
-}
-
-export type Answer =
-	| { readonly kind: "ok"; readonly result: KvResult }
-	| { readonly kind: "notLeader"; readonly leader: NodeId };
-
-interface Waiting {
-	readonly client: number;
-	readonly seq: number;
-	readonly resolve: (answer: Answer) => void;
+	/** Passed to the write-ahead log (its fsync latency hook, say). */
+	readonly wal?: WalOptions;
 }
 
 const encoder = new TextEncoder();
@@ -48,7 +43,7 @@ const decoder = new TextDecoder();
 
 export class RaftNode {
 	readonly kv = new KvStore();
-	readonly #proposals = new Map<number, Waiting>();
+	readonly #waiters = new ProposalWaiters();
 	readonly #reads = new Map<string, { key: string; resolve: (answer: Answer) => void }>();
 	#readsWaitingApply: { index: number; key: string; resolve: (answer: Answer) => void }[] = [];
 	#readCounter = 0;
@@ -71,7 +66,7 @@ export class RaftNode {
 	}
 
 	static async start(options: RaftNodeOptions): Promise<RaftNode> {
-		const { wal, recovered } = await Wal.open(options.dataDir);
+		const { wal, recovered } = await Wal.open(options.dataDir, options.wal);
 		const core = new Raft({
 			id: options.id,
 			peers: options.voters,
@@ -117,15 +112,23 @@ export class RaftNode {
 			leader: this.core.lead,
 			commit: this.core.log.committed,
 			applied: this.kv.appliedIndex,
+			lastIndex: this.core.log.lastIndex(),
 		};
 	}
 
-	/** A write through the log: resolves once applied here (or NotLeader at once). */
+	/**
+	 * A write through the log: resolves once applied here (or NotLeader at once). A retry
+	 * (same client and seq) whose entry a leader already holds unapplied waits for that entry.
+	 */
 	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<Answer> {
 		return new Promise((resolve) => {
+			if (this.#closed) return resolve({ kind: "notLeader", leader: 0 });
+			const logged = this.#waiters.indexOf(client, seq);
+			if (logged !== undefined && this.core.role === "leader")
+				return this.#waiters.wait(logged, client, seq, resolve);
 			const answer = this.core.propose(encodeCommand({ client, seq, op }));
 			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
-			this.#proposals.set(answer.index, { client, seq, resolve });
+			this.#waiters.wait(answer.index, client, seq, resolve);
 			this.#pump();
 		});
 	}
@@ -146,7 +149,13 @@ export class RaftNode {
 		this.#closed = true;
 		clearInterval(this.#timer);
 		this.transport.close();
+		// A save under way finishes (wal.close waits for it); its entries are not applied.
 		await this.wal.close();
+		this.#waiters.abandonAll(0);
+		for (const read of [...this.#reads.values(), ...this.#readsWaitingApply])
+			read.resolve({ kind: "notLeader", leader: 0 });
+		this.#reads.clear();
+		this.#readsWaitingApply = [];
 	}
 
 	/** A message from a peer (the transport validated it against the schema). */
@@ -174,6 +183,7 @@ export class RaftNode {
 	}
 
 	async #handle(ready: Ready): Promise<void> {
+		this.#waiters.logged(ready.entries, this.core.lead);
 		await this.wal.save(ready.hardState, ready.entries.map(toWal));
 		if (this.#closed) return;
 		for (const message of ready.messages) this.transport.send(message.to, message);
@@ -189,24 +199,21 @@ export class RaftNode {
 	}
 
 	#apply(entry: Entry): void {
-		const waiting = this.#proposals.get(entry.index);
-		this.#proposals.delete(entry.index);
 		if (entry.data === "") {
 			this.kv.skip(entry.index);
-			// A new leader's no-op took the slot a proposal was waiting on.
-			waiting?.resolve({ kind: "notLeader", leader: this.core.lead });
+			// A new leader's no-op may have taken the slot a proposal was waiting on.
+			this.#waiters.applied(entry.index, { kind: "other" }, this.core.lead);
 			return;
 		}
 		const command = decodeCommand(entry.data);
 		const outcome = this.kv.apply(entry.index, command);
-		if (waiting === undefined) return;
-		if (
-			waiting.client === command.client &&
-			waiting.seq === command.seq &&
-			outcome.kind !== "stale"
-		)
-			waiting.resolve({ kind: "ok", result: outcome.result });
-		else waiting.resolve({ kind: "notLeader", leader: this.core.lead });
+		this.#waiters.applied(
+			entry.index,
+			outcome.kind === "stale"
+				? { kind: "other" }
+				: { kind: "command", client: command.client, seq: command.seq, result: outcome.result },
+			this.core.lead,
+		);
 	}
 
 	#serveReads(): void {

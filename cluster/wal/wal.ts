@@ -30,6 +30,8 @@ export interface WalOptions {
 	/** A segment is rolled once it reaches this many bytes (checked before each write). */
 	readonly segmentBytes?: number;
 	readonly log?: WalLogger;
+	/** Told how long each group commit's fdatasync took (ms): the member's fsync latency metric. */
+	readonly onFsync?: (durationMs: number) => void;
 }
 
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -53,6 +55,7 @@ export class Wal {
 	private readonly commit: GroupCommit<Batch>;
 	private closed = false;
 	private snapshotChain: Promise<unknown> = Promise.resolve();
+	private onFsync: (durationMs: number) => void = () => {};
 
 	private constructor(
 		private readonly dir: string,
@@ -86,7 +89,9 @@ export class Wal {
 		await mkdirDurably(dir);
 		const lock = await lockDir(dir, log);
 		try {
-			return await Wal.recover(dir, segmentBytes, log, lock);
+			const opened = await Wal.recover(dir, segmentBytes, log, lock);
+			if (options.onFsync) opened.wal.onFsync = options.onFsync;
+			return opened;
 		} catch (error) {
 			await lock.release();
 			throw error;
@@ -266,7 +271,9 @@ export class Wal {
 		if (length > 0) {
 			await writeFully(this.handle, bytes, this.size);
 			// fdatasync: the appended bytes and the new file length, not the mtime.
+			const syncStart = performance.now();
 			await this.handle.datasync();
+			this.onFsync(performance.now() - syncStart);
 			this.size += length;
 		}
 		for (const batch of batches) {

@@ -133,6 +133,11 @@ export type ShutdownOptions = {
 	readonly drainMs: number;
 	/** Runs after the drain, before exit: stop helpers, free the tier. */
 	readonly afterDrain: () => void | Promise<void>;
+	/**
+	 * Started with the drain and awaited before afterDrain: another server that must stop
+	 * accepting at the signal too (the control plane's API and its Raft member).
+	 */
+	readonly stopBeside?: () => Promise<void>;
 	readonly log: (line: string) => void;
 };
 
@@ -140,7 +145,13 @@ export type ShutdownOptions = {
  * On SIGTERM or SIGINT: drain, clean up, exit 0 (the drain was the asked-for outcome even
  * when the deadline cut it short; the log says so). A second signal exits at once.
  */
-export function drainOnSignals({ server, drainMs, afterDrain, log }: ShutdownOptions): void {
+export function drainOnSignals({
+	server,
+	drainMs,
+	afterDrain,
+	stopBeside,
+	log,
+}: ShutdownOptions): void {
 	let shuttingDown = false;
 	const onSignal = async (signal: NodeJS.Signals) => {
 		if (shuttingDown) {
@@ -149,12 +160,16 @@ export function drainOnSignals({ server, drainMs, afterDrain, log }: ShutdownOpt
 		}
 		shuttingDown = true;
 		const pending = server.drain(drainMs);
+		const beside = stopBeside?.().catch((error: unknown) => {
+			log(`ERROR stopping beside the edge: ${(error as Error).message}`);
+		});
 		log(
 			`INFO ${signal}: stopped accepting; draining ${server.inFlight()} in-flight request(s) for up to ${drainMs} ms`,
 		);
 		const outcome = await pending;
 		if (outcome.drained) log("INFO drained: every in-flight request finished");
 		else log(`WARN drain deadline (${drainMs} ms) passed: closed ${outcome.abandoned} request(s)`);
+		await beside;
 		await afterDrain();
 		process.exit(0);
 	};

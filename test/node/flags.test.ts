@@ -20,6 +20,7 @@ describe("node.ts flags", () => {
 			pop: "local",
 			version: false,
 			cluster: undefined,
+			singleNode: undefined,
 		});
 	});
 
@@ -174,5 +175,20 @@ describe("node.ts flags over a baked POP config", () => {
 			origin: undefined,
 			routes: undefined,
 		});
+	});
+
+	test("--data runs a single-node cluster (API on 2380 unless --api-port); not with --config", () => {
+		expect(parseNodeFlags(["--data", "data"]).singleNode).toEqual({
+			dataDir: "data",
+			apiPort: 2380,
+		});
+		expect(parseNodeFlags(["--data", "d", "--api-port", "0"]).singleNode).toEqual({
+			dataDir: "d",
+			apiPort: 0,
+		});
+		expect(() => parseNodeFlags(["--api-port", "1"])).toThrow("--api-port goes with --data");
+		expect(() => parseNodeFlags(["--data", "d", "--id", "1", "--config", "n.yaml"])).toThrow(
+			"--data runs a single-node cluster",
+		);
 	});
 });

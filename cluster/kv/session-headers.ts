@@ -1,0 +1,50 @@
+/**
+ * A write's client session from its HTTP headers (Neuro-Client-Id, Neuro-Client-Seq; see
+ * http-api.ts): both or neither. Neither: a session of its own, so the write is applied
+ * as sent and a retry of it would be a second write.
+ */
+import * as v from "valibot";
+import { CLIENT_ID_HEADER, CLIENT_SEQ_HEADER } from "./http-api.ts";
+
+/** Both fit a JavaScript number exactly and the store's command schema (positive). */
+const PositiveWhole = v.pipe(
+	v.string(),
+	v.regex(/^[1-9]\d{0,14}$/, "must be a positive whole number below 10^15"),
+	v.transform(Number),
+);
+
+/**
+ * A client id drawn from 2^48 values: two clients (or an anonymous write and a client)
+ * sharing one by chance would see each other's writes as duplicates, so the space is wide.
+ */
+export function randomClientId(): number {
+	const words = crypto.getRandomValues(new Uint32Array(2));
+	// 1 .. 2^48: 16 random bits above 32, all below 10^15 (what the header accepts).
+	return 1 + ((words[0] as number) & 0xffff) * 2 ** 32 + (words[1] as number);
+}
+
+/** The headers that carry a write's session. */
+export function sessionHeaders(client: number, seq: number): Record<string, string> {
+	return { [CLIENT_ID_HEADER]: String(client), [CLIENT_SEQ_HEADER]: String(seq) };
+}
+
+export type Session =
+	| { readonly ok: true; readonly client: number; readonly seq: number }
+	| { readonly ok: false; readonly message: string };
+
+export function parseSession(
+	clientHeader: string | null,
+	seqHeader: string | null,
+	freshClient: () => number,
+): Session {
+	if (clientHeader === null && seqHeader === null)
+		return { ok: true, client: freshClient(), seq: 1 };
+	if (clientHeader === null || seqHeader === null)
+		return { ok: false, message: `${CLIENT_ID_HEADER} and ${CLIENT_SEQ_HEADER} go together` };
+	const client = v.safeParse(PositiveWhole, clientHeader);
+	if (!client.success)
+		return { ok: false, message: `${CLIENT_ID_HEADER}: ${client.issues[0].message}` };
+	const seq = v.safeParse(PositiveWhole, seqHeader);
+	if (!seq.success) return { ok: false, message: `${CLIENT_SEQ_HEADER}: ${seq.issues[0].message}` };
+	return { ok: true, client: client.output, seq: seq.output };
+}

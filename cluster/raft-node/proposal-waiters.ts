@@ -1,0 +1,120 @@
+/**
+ * Who waits on which entry of a member's log, and which client session (client id,
+ * sequence number) each unapplied entry carries. The session index is what lets a leader
+ * answer a retried write from the entry already in its log (proposed by it, or by an earlier
+ * leader) instead of proposing it again: the retry then waits for that entry's result.
+ * Pure bookkeeping; the member (raft-node.ts) feeds it its Readies and applies.
+ */
+import { commandSession } from "../kv/command.ts";
+import type { KvResult } from "../kv/ops.ts";
+import type { Entry, NodeId } from "../raft/messages.ts";
+
+export type Answer =
+	| { readonly kind: "ok"; readonly result: KvResult }
+	| { readonly kind: "notLeader"; readonly leader: NodeId };
+
+interface Waiting {
+	readonly client: number;
+	readonly seq: number;
+	readonly resolve: (answer: Answer) => void;
+}
+
+/** What applying one entry came to, for the callers waiting on it. */
+export type Applied =
+	| {
+			readonly kind: "command";
+			readonly client: number;
+			readonly seq: number;
+			readonly result: KvResult;
+	  }
+	/** A no-op, or a command the store ignored (an abandoned, older request). */
+	| { readonly kind: "other" };
+
+const sessionKey = (client: number, seq: number) => `${client}:${seq}`;
+
+export class ProposalWaiters {
+	readonly #waiting = new Map<number, Waiting[]>();
+	/** Sessions of unapplied entries in the log: key -> index, and index -> key. */
+	readonly #indexOfSession = new Map<string, number>();
+	readonly #sessionAt = new Map<number, string>();
+	/** The highest index with a session noted: where a truncation's sweep stops. */
+	#highestNoted = 0;
+
+	/** The unapplied entry carrying this session, if the log holds one. */
+	indexOf(client: number, seq: number): number | undefined {
+		return this.#indexOfSession.get(sessionKey(client, seq));
+	}
+
+	/** `resolve` is answered once the entry at `index` is applied (or replaced). */
+	wait(index: number, client: number, seq: number, resolve: (answer: Answer) => void): void {
+		const list = this.#waiting.get(index);
+		if (list === undefined) this.#waiting.set(index, [{ client, seq, resolve }]);
+		else list.push({ client, seq, resolve });
+		this.#note(index, sessionKey(client, seq));
+	}
+
+	/**
+	 * Entries going into the log (a Ready's): they replace every entry from the first one's
+	 * index on. Callers waiting on a replaced entry learn now that theirs is gone.
+	 */
+	logged(entries: readonly Entry[], leader: NodeId): void {
+		const first = entries[0];
+		if (first === undefined) return;
+		for (let index = first.index; index <= this.#highestNoted; index++) {
+			const key = this.#sessionAt.get(index);
+			if (key === undefined) continue;
+			this.#sessionAt.delete(index);
+			if (this.#indexOfSession.get(key) === index) this.#indexOfSession.delete(key);
+		}
+		this.#highestNoted = Math.min(this.#highestNoted, first.index - 1);
+		for (const entry of entries) {
+			const session = commandSession(entry.data);
+			const key = session === undefined ? undefined : sessionKey(session.client, session.seq);
+			if (key !== undefined) this.#note(entry.index, key);
+			const waiting = this.#waiting.get(entry.index);
+			if (waiting === undefined) continue;
+			const kept = waiting.filter((w) => sessionKey(w.client, w.seq) === key);
+			for (const w of waiting) if (!kept.includes(w)) w.resolve({ kind: "notLeader", leader });
+			if (kept.length === 0) this.#waiting.delete(entry.index);
+			else this.#waiting.set(entry.index, kept);
+		}
+	}
+
+	/** The entry at `index` was applied: its callers get the result, or NotLeader if it was not theirs. */
+	applied(index: number, outcome: Applied, leader: NodeId): void {
+		const key = this.#sessionAt.get(index);
+		this.#sessionAt.delete(index);
+		if (key !== undefined && this.#indexOfSession.get(key) === index)
+			this.#indexOfSession.delete(key);
+		const waiting = this.#waiting.get(index);
+		if (waiting === undefined) return;
+		this.#waiting.delete(index);
+		for (const w of waiting) {
+			const theirs =
+				outcome.kind === "command" && outcome.client === w.client && outcome.seq === w.seq;
+			w.resolve(theirs ? { kind: "ok", result: outcome.result } : { kind: "notLeader", leader });
+		}
+	}
+
+	/** The member stops: nobody waits for an entry it will never apply. */
+	abandonAll(leader: NodeId): void {
+		for (const list of this.#waiting.values())
+			for (const w of list) w.resolve({ kind: "notLeader", leader });
+		this.#waiting.clear();
+	}
+
+	get waitingCount(): number {
+		let count = 0;
+		for (const list of this.#waiting.values()) count += list.length;
+		return count;
+	}
+
+	#note(index: number, key: string): void {
+		const previous = this.#sessionAt.get(index);
+		if (previous !== undefined && this.#indexOfSession.get(previous) === index)
+			this.#indexOfSession.delete(previous);
+		this.#sessionAt.set(index, key);
+		this.#indexOfSession.set(key, index);
+		this.#highestNoted = Math.max(this.#highestNoted, index);
+	}
+}

@@ -1,0 +1,143 @@
+/**
+ * Retried writes over the HTTP API: a write carrying a session (Neuro-Client-Id and
+ * Neuro-Client-Seq) takes effect once however often it is sent, while it is still in the
+ * log (the member waits on the entry already there) and after it applied (the store answers
+ * the duplicate with the first result). neuroctl sends a session with every write.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as v from "valibot";
+import { MetricsAnswer, WriteAnswer } from "../../cluster/kv/http-api.ts";
+import {
+	type ControlPlane,
+	singleNodePlan,
+	startControlPlane,
+} from "../../cluster/node/control-plane.ts";
+import { runToEnd } from "../node/node-process.ts";
+
+const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
+const root = mkdtempSync(join(tmpdir(), "neuro-retries-"));
+let plane: ControlPlane;
+
+beforeAll(async () => {
+	plane = await startControlPlane(singleNodePlan(root, "127.0.0.1", 0), () => {});
+	const deadline = Date.now() + 10_000;
+	while ((await fetch(`${plane.apiUrl}/health`)).status !== 200) {
+		if (Date.now() > deadline) throw new Error("no leader within 10 s");
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+});
+
+afterAll(async () => {
+	await plane.close(100);
+	rmSync(root, { recursive: true, force: true });
+});
+
+function put(key: string, value: string, session?: { client: string; seq: string }) {
+	return fetch(`${plane.apiUrl}/v1/kv/${key}`, {
+		method: "PUT",
+		body: JSON.stringify({ value }),
+		headers:
+			session === undefined
+				? {}
+				: { "neuro-client-id": session.client, "neuro-client-seq": session.seq },
+	});
+}
+
+async function lastIndex(): Promise<number> {
+	return v.parse(MetricsAnswer, await (await fetch(`${plane.apiUrl}/metrics.json`)).json()).log
+		.entries;
+}
+
+async function storedValue(key: string): Promise<unknown> {
+	return (await (await fetch(`${plane.apiUrl}/v1/kv/${key}`)).json()) as unknown;
+}
+
+describe("retried writes", () => {
+	test("the same write sent three times at once: one log entry, one answer for all", async () => {
+		const before = await lastIndex();
+		const session = { client: "1001", seq: "1" };
+		const answers = await Promise.all([1, 2, 3].map(() => put("once", "x", session)));
+		const bodies = await Promise.all(
+			answers.map(async (r) => v.parse(WriteAnswer, await r.json())),
+		);
+		expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+		expect(bodies).toEqual([1, 2, 3].map(() => ({ key: "once", revision: 1 })));
+		expect(await lastIndex()).toBe(before + 1);
+	});
+
+	test("a retry after the write applied gets the first answer and changes nothing", async () => {
+		const session = { client: "1002", seq: "1" };
+		expect(await (await put("kept", "first", session)).json()).toEqual({
+			key: "kept",
+			revision: 1,
+		});
+		expect(await (await put("kept", "second", { client: "1003", seq: "1" })).json()).toEqual({
+			key: "kept",
+			revision: 2,
+		});
+		// A retry of the first (its body does not matter: the session is what counts).
+		expect(await (await put("kept", "first", session)).json()).toEqual({
+			key: "kept",
+			revision: 1,
+		});
+		expect(await storedValue("kept")).toEqual({ key: "kept", value: "second", revision: 2 });
+		// The client's next write is new.
+		expect(await (await put("kept", "third", { client: "1002", seq: "2" })).json()).toEqual({
+			key: "kept",
+			revision: 3,
+		});
+	});
+
+	test("writes without a session are each their own; half a session is refused", async () => {
+		expect(await (await put("free", "a")).json()).toEqual({ key: "free", revision: 1 });
+		expect(await (await put("free", "a")).json()).toEqual({ key: "free", revision: 2 });
+		const half = await fetch(`${plane.apiUrl}/v1/kv/free`, {
+			method: "PUT",
+			body: JSON.stringify({ value: "b" }),
+			headers: { "neuro-client-id": "5" },
+		});
+		expect(half.status).toBe(400);
+		expect(await half.json()).toMatchObject({
+			message: "neuro-client-id and neuro-client-seq go together",
+		});
+		expect(await storedValue("free")).toEqual({ key: "free", value: "a", revision: 2 });
+	});
+
+	test("neuroctl sends a session with each write, the same one on every retry", async () => {
+		const seen: { method: string; client: string | null; seq: string | null }[] = [];
+		let calls = 0;
+		const standIn = Bun.serve({
+			hostname: "127.0.0.1",
+			port: 0,
+			fetch(request) {
+				seen.push({
+					method: request.method,
+					client: request.headers.get("neuro-client-id"),
+					seq: request.headers.get("neuro-client-seq"),
+				});
+				// The first attempt finds no leader (an election): neuroctl retries.
+				if (++calls === 1)
+					return Response.json({ error: "not-leader", leader: null }, { status: 503 });
+				return Response.json({ key: "k", revision: 1 });
+			},
+		});
+		try {
+			const run = await runToEnd(
+				[process.execPath, CTL, "--endpoints", `http://127.0.0.1:${standIn.port}`, "put", "k", "v"],
+				{ env: { NEURO_ENDPOINTS: undefined } },
+			);
+			expect(run.code).toBe(0);
+			expect(seen.length).toBe(2);
+			const [first, retry] = seen as [(typeof seen)[0], (typeof seen)[0]];
+			expect(first.method).toBe("PUT");
+			expect(first.client).toMatch(/^[1-9]\d*$/);
+			expect(first.seq).toBe("1");
+			expect(retry).toEqual(first);
+		} finally {
+			standIn.stop(true);
+		}
+	});
+});
