@@ -1,0 +1,120 @@
+/**
+ * Three node.ts processes as members of one cluster file, for tests that kill and restart
+ * them: ports chosen once (a restarted member comes back on its own), every member's API
+ * address, its status, and waits that poll with a deadline.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as v from "valibot";
+import { MetricsAnswer, StatusAnswer } from "../../cluster/kv/http-api.ts";
+import { freeLoopbackPorts } from "../../scripts/lib/free-ports.ts";
+import { NODE_ENTRY, type NodeProcess, startNode } from "./node-process.ts";
+
+export interface ClusterTiming {
+	readonly tickMs: number;
+	readonly electionTicks: number;
+	readonly heartbeatTicks: number;
+}
+
+export class MemberCluster {
+	readonly root = mkdtempSync(join(tmpdir(), "neuro-members-"));
+	readonly configPath = join(this.root, "nodes.yaml");
+	readonly api = new Map<number, string>();
+	readonly processes = new Map<number, NodeProcess>();
+
+	constructor(
+		readonly ids: readonly number[],
+		readonly timing: ClusterTiming,
+	) {
+		const ports = freeLoopbackPorts(ids.length * 2);
+		const lines = [
+			`dataDir: ${join(this.root, "data")}`,
+			`tickMs: ${timing.tickMs}`,
+			`electionTicks: ${timing.electionTicks}`,
+			`heartbeatTicks: ${timing.heartbeatTicks}`,
+			"nodes:",
+		];
+		for (const [i, id] of ids.entries()) {
+			const [raft, api] = [ports[i * 2], ports[i * 2 + 1]];
+			lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${api}" }`);
+			this.api.set(id, `http://127.0.0.1:${api}`);
+		}
+		writeFileSync(this.configPath, `${lines.join("\n")}\n`);
+	}
+
+	/** The configured election timeout; a follower's randomized one is 1-2x this. */
+	get electionTimeoutMs(): number {
+		return this.timing.tickMs * this.timing.electionTicks;
+	}
+
+	async start(id: number): Promise<NodeProcess> {
+		const node = await startNode(
+			[process.execPath, NODE_ENTRY],
+			["--port", "0", "--memory-mb", "8", "--id", String(id), "--config", this.configPath],
+		);
+		this.processes.set(id, node);
+		await node.waitForLine(/raft member \d+: API on/);
+		return node;
+	}
+
+	async kill(id: number): Promise<void> {
+		const node = this.processes.get(id);
+		node?.kill();
+		await node?.exited;
+		this.processes.delete(id);
+	}
+
+	/** A member's status, or undefined if it does not answer. */
+	async status(id: number): Promise<StatusAnswer | undefined> {
+		try {
+			const response = await fetch(`${this.api.get(id)}/v1/status`, {
+				signal: AbortSignal.timeout(500),
+			});
+			return v.parse(StatusAnswer, await response.json());
+		} catch {
+			return undefined;
+		}
+	}
+
+	async metrics(id: number): Promise<MetricsAnswer | undefined> {
+		try {
+			const response = await fetch(`${this.api.get(id)}/metrics.json`, {
+				signal: AbortSignal.timeout(500),
+			});
+			return v.parse(MetricsAnswer, await response.json());
+		} catch {
+			return undefined;
+		}
+	}
+
+	/** The first leader any running member reports with a term above `aboveTerm`. */
+	async leader(aboveTerm = 0): Promise<{ id: number; term: number } | undefined> {
+		// All at once: the time a leader is first seen is what the election test measures.
+		const statuses = await Promise.all([...this.processes.keys()].map((id) => this.status(id)));
+		const found = statuses.find((s) => s?.role === "leader" && s.term > aboveTerm);
+		return found === undefined ? undefined : { id: found.id, term: found.term };
+	}
+
+	stopAll(): void {
+		for (const node of this.processes.values()) node.kill();
+		rmSync(this.root, { recursive: true, force: true });
+	}
+}
+
+/** Polls `probe` every `everyMs` until it gives a value, or throws after `deadlineMs`. */
+export async function pollUntil<T>(
+	what: string,
+	probe: () => Promise<T | undefined>,
+	deadlineMs = 10_000,
+	everyMs = 10,
+): Promise<T> {
+	const deadline = performance.now() + deadlineMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (performance.now() > deadline)
+			throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, everyMs));
+	}
+}
