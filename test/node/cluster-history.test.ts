@@ -22,7 +22,7 @@ const IDS = [1, 2, 3];
 const CLIENTS = 6;
 /** Load before the kill, between the kill and the restart, and after the restart. */
 const PHASE_MS = 1500;
-const cluster = new MemberCluster(IDS, { tickMs: 30, electionTicks: 10, heartbeatTicks: 2 });
+const cluster = new MemberCluster(IDS, { tickMs: 100, electionTicks: 10, heartbeatTicks: 2 });
 
 beforeAll(async () => {
 	await Promise.all(IDS.map((id) => cluster.start(id)));
