@@ -7,7 +7,7 @@
  *
  * Not yet here: snapshots, membership changes, leadership transfer (the core lacks them).
  */
-import { decodeCommand, encodeCommand } from "../kv/command.ts";
+import { encodeCommand } from "../kv/command.ts";
 import type { KvOp, KvResult } from "../kv/ops.ts";
 import { KvStore } from "../kv/store.ts";
 import { RaftMessageSchema } from "../raft/message-schema.ts";
@@ -191,14 +191,13 @@ export class RaftNode {
 	#apply(entry: Entry): void {
 		const waiting = this.#proposals.get(entry.index);
 		this.#proposals.delete(entry.index);
-		if (entry.data === "") {
-			this.kv.skip(entry.index);
+		const applied = this.kv.apply(entry.index, entry.data);
+		if (applied.kind === "noop") {
 			// A new leader's no-op took the slot a proposal was waiting on.
 			waiting?.resolve({ kind: "notLeader", leader: this.core.lead });
 			return;
 		}
-		const command = decodeCommand(entry.data);
-		const outcome = this.kv.apply(entry.index, command);
+		const { command, outcome } = applied;
 		if (waiting === undefined) return;
 		if (
 			waiting.client === command.client &&

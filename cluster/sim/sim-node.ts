@@ -5,7 +5,7 @@
  * A crash drops everything not yet synced; a restart rebuilds the core from the disk and
  * the state machine from index 1.
  */
-import { decodeCommand, encodeCommand } from "../kv/command.ts";
+import { encodeCommand } from "../kv/command.ts";
 import type { KvOp, KvResult } from "../kv/ops.ts";
 import { KvStore } from "../kv/store.ts";
 import type { Entry, HardState, Message, NodeId } from "../raft/messages.ts";
@@ -200,13 +200,12 @@ export class SimNode {
 		this.env.invariants.applied(this.id, entry);
 		const waiting = this.proposals.get(entry.index);
 		this.proposals.delete(entry.index);
-		if (entry.data === "") {
-			this.kv.skip(entry.index);
+		const applied = this.kv.apply(entry.index, entry.data);
+		if (applied.kind === "noop") {
 			if (waiting) this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
 			return;
 		}
-		const command = decodeCommand(entry.data);
-		const outcome = this.kv.apply(entry.index, command);
+		const { command, outcome } = applied;
 		if (!waiting) return;
 		const same = waiting.client === command.client && waiting.seq === command.seq;
 		if (same && outcome.kind !== "stale") {
