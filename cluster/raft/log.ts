@@ -183,14 +183,15 @@ export class RaftLog {
 	}
 
 	/**
-	 * The state machine snapshotted at `snapshot.meta.index` (applied already): forget the
-	 * entries up to it and keep the rest.
+	 * The state machine snapshotted at `snapshot.meta.index`: forget the entries up to it and
+	 * keep the rest. The index may be anything handed out to apply (a driver may snapshot in
+	 * the middle of a Ready's entries, before `advance`).
 	 */
 	compact(snapshot: Snapshot): void {
 		const { index, term } = snapshot.meta;
-		if (index <= this.snapshotIndex() || index > this.applied) {
+		if (index <= this.snapshotIndex() || index > this.applying) {
 			throw new Error(
-				`cannot compact to ${index}: need ${this.snapshotIndex()} < index <= applied (${this.applied})`,
+				`cannot compact to ${index}: need ${this.snapshotIndex()} < index <= applied (${this.applying})`,
 			);
 		}
 		if (this.term(index) !== term) {

@@ -215,7 +215,8 @@ export class Raft {
 	}
 
 	/**
-	 * The driver's state machine snapshotted everything up to `index` (applied already) as
+	 * The driver's state machine snapshotted everything up to `index` (applied: handed out
+	 * in a Ready's committed entries, and applied by the driver) as
 	 * `data`: the log forgets the entries up to it. Returns the snapshot, with its term and
 	 * the membership, for the driver to persist (after which it may drop those entries too).
 	 */
