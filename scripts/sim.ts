@@ -21,7 +21,16 @@ function main(argv: readonly string[]): number {
 	const started = performance.now();
 	let lastReport = started;
 	const failed: SimResult[] = [];
-	const totals = { committed: 0, opsOk: 0, opsPending: 0, crashes: 0, partitions: 0, events: 0 };
+	const totals = {
+		committed: 0,
+		opsOk: 0,
+		opsPending: 0,
+		crashes: 0,
+		partitions: 0,
+		events: 0,
+		snapshotsTaken: 0,
+		snapshotsInstalled: 0,
+	};
 	const last = options.seed + options.seeds - 1;
 	for (let seed = options.seed; seed <= last; seed++) {
 		const trace = options.trace
@@ -34,6 +43,8 @@ function main(argv: readonly string[]): number {
 		totals.crashes += result.stats.crashes;
 		totals.partitions += result.stats.partitions;
 		totals.events += result.stats.events;
+		totals.snapshotsTaken += result.stats.snapshotsTaken;
+		totals.snapshotsInstalled += result.stats.snapshotsInstalled;
 		if (!result.ok) {
 			failed.push(result);
 			process.stdout.write(
@@ -54,6 +65,7 @@ function main(argv: readonly string[]): number {
 		`${options.seeds - failed.length}/${options.seeds} seeds passed (seeds ${options.seed}..${last}) in ${seconds} s: ` +
 			`${totals.committed} entries committed, ${totals.opsOk} client operations answered, ` +
 			`${totals.opsPending} left pending, ${totals.crashes} crashes, ${totals.partitions} partitions, ` +
+			`${totals.snapshotsTaken} snapshots taken, ${totals.snapshotsInstalled} installed from a leader, ` +
 			`${totals.events} events\n`,
 	);
 	if (options.seeds === 1 && failed[0]) {

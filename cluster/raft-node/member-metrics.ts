@@ -14,6 +14,8 @@ export interface MemberStatus {
 	readonly commit: number;
 	readonly applied: number;
 	readonly lastIndex: number;
+	/** The index the log was compacted to (0 before the first snapshot). */
+	readonly snapshotIndex: number;
 }
 
 export interface MemberMetrics {
@@ -50,8 +52,8 @@ export function memberMetrics(
 		leader: status.leader === 0 ? null : status.leader,
 		commit: status.commit,
 		applied: status.applied,
-		// No snapshots yet: the log holds every entry from index 1.
-		log: { entries: status.lastIndex, bytes: logBytes },
+		// Entries after the last snapshot: what a restart replays.
+		log: { entries: status.lastIndex - status.snapshotIndex, bytes: logBytes },
 		fsync: {
 			count: fsync.count,
 			sumMs: fsync.sumMs,

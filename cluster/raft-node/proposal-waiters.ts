@@ -96,6 +96,24 @@ export class ProposalWaiters {
 		}
 	}
 
+	/**
+	 * A leader's snapshot replaced the log up to `index`: whether the entries its callers
+	 * waited on are in it is unknown here, so they hear NotLeader and retry (their session
+	 * makes the retry apply once).
+	 */
+	coveredBySnapshot(index: number, leader: NodeId): void {
+		for (const [at, list] of this.#waiting) {
+			if (at > index) continue;
+			this.#waiting.delete(at);
+			for (const w of list) w.resolve({ kind: "notLeader", leader });
+		}
+		for (const [at, key] of this.#sessionAt) {
+			if (at > index) continue;
+			this.#sessionAt.delete(at);
+			if (this.#indexOfSession.get(key) === at) this.#indexOfSession.delete(key);
+		}
+	}
+
 	/** The member stops: nobody waits for an entry it will never apply. */
 	abandonAll(leader: NodeId): void {
 		for (const list of this.#waiting.values())

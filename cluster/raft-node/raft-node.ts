@@ -3,22 +3,28 @@
  * persisted through the write-ahead log (cluster/wal/), talking to its peers over the
  * transport (cluster/transport/), applying to the KV state machine (cluster/kv/). It
  * follows ready.ts's order exactly, as cluster/sim/sim-node.ts does in virtual time:
- * persist (await the fsync) -> send -> apply and serve reads -> advance.
+ * persist (await the fsync) -> send -> apply and serve reads -> advance. Every
+ * `snapshotEvery` applied entries the KV store is snapshotted, the core's log compacted and
+ * the WAL's too (snapshot-storage.ts); a restart starts from that snapshot and the entries
+ * after it, and a snapshot a leader sends is saved before, and restored ahead of, the
+ * entries that follow it.
  *
- * Not yet here: snapshots, membership changes, leadership transfer (the core lacks them).
+ * Not yet here: membership changes, leadership transfer (the core lacks them).
  */
-import { decodeCommand, encodeCommand } from "../kv/command.ts";
+import { encodeCommand } from "../kv/command.ts";
 import type { KvOp } from "../kv/ops.ts";
 import { KvStore } from "../kv/store.ts";
 import { RaftMessageSchema } from "../raft/message-schema.ts";
 import type { Entry, Message, NodeId } from "../raft/messages.ts";
 import { Raft } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
+import type { Snapshot } from "../raft/snapshot.ts";
 import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
 import { Wal, type WalOptions } from "../wal/wal.ts";
 import { type Answer, ProposalWaiters } from "./proposal-waiters.ts";
+import { snapshotFromWal, snapshotToWal } from "./snapshot-storage.ts";
 
 export type { Answer } from "./proposal-waiters.ts";
 
@@ -36,13 +42,18 @@ export interface RaftNodeOptions {
 	readonly log?: (line: string) => void;
 	/** Passed to the write-ahead log (its fsync latency hook, say). */
 	readonly wal?: WalOptions;
+	/** Applied entries between snapshots of the KV store (default 10,000). */
+	readonly snapshotEvery?: number;
+	/** Most characters of snapshot data per InstallSnapshot chunk (the core's default if unset). */
+	readonly snapshotChunkSize?: number;
 }
+
+export const DEFAULT_SNAPSHOT_EVERY = 10_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export class RaftNode {
-	readonly kv = new KvStore();
 	readonly #waiters = new ProposalWaiters();
 	readonly #reads = new Map<string, { key: string; resolve: (answer: Answer) => void }>();
 	#readsWaitingApply: { index: number; key: string; resolve: (answer: Answer) => void }[] = [];
@@ -50,10 +61,14 @@ export class RaftNode {
 	#busy = false;
 	#closed = false;
 	readonly #timer: ReturnType<typeof setInterval>;
+	/** Leaders' snapshots installed since start (what a member that fell far behind gets). */
+	snapshotsInstalled = 0;
 
 	private constructor(
 		readonly id: NodeId,
+		readonly kv: KvStore,
 		private readonly core: Raft,
+		private readonly snapshotEvery: number,
 		private readonly wal: Wal,
 		private readonly transport: Transport<Message>,
 		tickMs: number,
@@ -67,6 +82,15 @@ export class RaftNode {
 
 	static async start(options: RaftNodeOptions): Promise<RaftNode> {
 		const { wal, recovered } = await Wal.open(options.dataDir, options.wal);
+		const kv = new KvStore();
+		let snapshot: Snapshot | undefined;
+		try {
+			snapshot = recovered.snapshot ? snapshotFromWal(recovered.snapshot) : undefined;
+			if (snapshot) kv.restore({ index: snapshot.meta.index, data: snapshot.data });
+		} catch (error) {
+			await wal.close();
+			throw error;
+		}
 		const core = new Raft({
 			id: options.id,
 			peers: options.voters,
@@ -80,7 +104,9 @@ export class RaftNode {
 			storage: {
 				hardState: recovered.hardState ?? { term: 0, vote: 0, commit: 0 },
 				entries: recovered.entries.map(fromWal),
+				...(snapshot ? { snapshot } : {}),
 			},
+			...(options.snapshotChunkSize ? { snapshotChunkSize: options.snapshotChunkSize } : {}),
 		});
 		const log = options.log ?? ((line: string) => console.error(line));
 		let node: RaftNode | undefined;
@@ -91,8 +117,14 @@ export class RaftNode {
 			schema: RaftMessageSchema,
 			onMessage: (_from, message) => node?.receive(message),
 		});
-		node = new RaftNode(options.id, core, wal, transport, options.tickMs, log);
+		const every = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+		node = new RaftNode(options.id, kv, core, every, wal, transport, options.tickMs, log);
 		return node;
+	}
+
+	/** The index the log is compacted to (0: never). */
+	get snapshotIndex(): number {
+		return this.core.log.snapshotIndex();
 	}
 
 	get port(): number {
@@ -113,6 +145,7 @@ export class RaftNode {
 			commit: this.core.log.committed,
 			applied: this.kv.appliedIndex,
 			lastIndex: this.core.log.lastIndex(),
+			snapshotIndex: this.core.log.snapshotIndex(),
 		};
 	}
 
@@ -183,10 +216,12 @@ export class RaftNode {
 	}
 
 	async #handle(ready: Ready): Promise<void> {
+		if (ready.snapshot) await this.wal.saveSnapshot(snapshotToWal(ready.snapshot));
 		this.#waiters.logged(ready.entries, this.core.lead);
 		await this.wal.save(ready.hardState, ready.entries.map(toWal));
 		if (this.#closed) return;
 		for (const message of ready.messages) this.transport.send(message.to, message);
+		if (ready.snapshot) this.#restore(ready.snapshot);
 		for (const entry of ready.committedEntries) this.#apply(entry);
 		for (const state of ready.readStates) {
 			const read = this.#reads.get(state.context);
@@ -196,22 +231,37 @@ export class RaftNode {
 		}
 		this.#serveReads();
 		this.core.advance(ready);
+		await this.#maybeSnapshot();
+	}
+
+	/** A leader's snapshot replaces the KV state; proposals it covers have unknown outcomes. */
+	#restore(snapshot: Snapshot): void {
+		const { index } = snapshot.meta;
+		this.kv.restore({ index, data: snapshot.data });
+		this.snapshotsInstalled++;
+		this.#waiters.coveredBySnapshot(index, this.core.lead);
+	}
+
+	/** Snapshots the KV store once `snapshotEvery` entries were applied since the last. */
+	async #maybeSnapshot(): Promise<void> {
+		const applied = this.kv.appliedIndex;
+		if (this.#closed || applied - this.core.log.snapshotIndex() < this.snapshotEvery) return;
+		const snapshot = this.core.compact(applied, this.kv.snapshot().data);
+		await this.wal.saveSnapshot(snapshotToWal(snapshot));
 	}
 
 	#apply(entry: Entry): void {
-		if (entry.data === "") {
-			this.kv.skip(entry.index);
-			// A new leader's no-op may have taken the slot a proposal was waiting on.
-			this.#waiters.applied(entry.index, { kind: "other" }, this.core.lead);
-			return;
-		}
-		const command = decodeCommand(entry.data);
-		const outcome = this.kv.apply(entry.index, command);
+		const applied = this.kv.apply(entry.index, entry.data);
 		this.#waiters.applied(
 			entry.index,
-			outcome.kind === "stale"
+			applied.kind === "noop" || applied.outcome.kind === "stale"
 				? { kind: "other" }
-				: { kind: "command", client: command.client, seq: command.seq, result: outcome.result },
+				: {
+						kind: "command",
+						client: applied.command.client,
+						seq: applied.command.seq,
+						result: applied.outcome.result,
+					},
 			this.core.lead,
 		);
 	}

@@ -18,6 +18,23 @@ const EntrySchema = v.strictObject({
 	data: v.string(),
 });
 
+/**
+ * Bounds on a snapshot as it crosses the wire (in UTF-16 code units), so a bad peer cannot
+ * announce a size that makes a follower assemble without limit: a chunk fits a transport
+ * frame, a snapshot is at most 1 Gi, a configuration at most 1,000 members.
+ */
+export const MAX_SNAPSHOT_LENGTH = 2 ** 30;
+export const MAX_CHUNK_LENGTH = 4 * 1024 * 1024;
+const MAX_MEMBERS = 1_000;
+
+const Members = v.pipe(v.array(Node), v.maxLength(MAX_MEMBERS), v.readonly());
+const SnapshotMetaSchema = v.strictObject({
+	index: v.pipe(Count, v.minValue(1)),
+	term: v.pipe(Count, v.minValue(1)),
+	config: v.strictObject({ voters: Members, learners: Members }),
+});
+const Length = v.pipe(Count, v.maxValue(MAX_SNAPSHOT_LENGTH));
+
 const Hint = v.variant("kind", [
 	v.strictObject({ kind: v.literal("conflict"), term: Count, firstIndex: Count }),
 	v.strictObject({ kind: v.literal("short"), lastIndex: Count }),
@@ -56,6 +73,29 @@ export const RaftMessageSchema = v.variant("type", [
 	),
 	v.strictObject({ ...Envelope, type: v.literal("heartbeat"), commit: Count, context: Count }),
 	v.strictObject({ ...Envelope, type: v.literal("heartbeatResp"), context: Count }),
+	v.pipe(
+		v.strictObject({
+			...Envelope,
+			type: v.literal("snap"),
+			meta: SnapshotMetaSchema,
+			total: Length,
+			offset: Length,
+			data: v.pipe(v.string(), v.maxLength(MAX_CHUNK_LENGTH)),
+			done: v.boolean(),
+		}),
+		v.check(
+			(m) =>
+				m.offset + m.data.length <= m.total && m.done === (m.offset + m.data.length === m.total),
+			"a chunk must lie inside its snapshot and be marked done exactly when it ends it",
+		),
+	),
+	v.strictObject({
+		...Envelope,
+		type: v.literal("snapResp"),
+		index: v.pipe(Count, v.minValue(1)),
+		offset: Length,
+		reject: v.boolean(),
+	}),
 ]);
 
 /** What the schema lets through is a Message: a mismatch with messages.ts fails the build. */

@@ -3,6 +3,8 @@
  * a driver's transport encodes and validates these at its boundary.
  */
 
+import type { SnapshotMeta } from "./snapshot.ts";
+
 export type NodeId = number;
 
 /** No node: no vote cast, no leader known. Node ids are positive integers. */
@@ -82,12 +84,42 @@ export interface HeartbeatResponse extends Envelope {
 	readonly context: number;
 }
 
+/**
+ * One chunk of the leader's snapshot (InstallSnapshot, §7), for a follower that needs
+ * entries the leader compacted. `data` is `meta`'s snapshot data from `offset`, `total` its
+ * whole length (offsets and lengths count the string's UTF-16 code units); `done` marks the
+ * last chunk. A follower takes chunks in order only; once it has them all and installed the
+ * snapshot it answers with an `appResp` for `meta.index`, as if the entries had come.
+ */
+export interface SnapshotChunk extends Envelope {
+	readonly type: "snap";
+	readonly meta: SnapshotMeta;
+	readonly total: number;
+	readonly offset: number;
+	readonly data: string;
+	readonly done: boolean;
+}
+
+/**
+ * A follower's answer to a chunk that is not the last: `offset` is how much of snapshot
+ * `index` it now holds, where the next chunk must start. `reject`: the chunk did not start
+ * there (lost, reordered, or the follower restarted), so resend from `offset`.
+ */
+export interface SnapshotChunkResponse extends Envelope {
+	readonly type: "snapResp";
+	readonly index: number;
+	readonly offset: number;
+	readonly reject: boolean;
+}
+
 export type Message =
 	| VoteRequest
 	| VoteResponse
 	| Append
 	| AppendResponse
 	| Heartbeat
-	| HeartbeatResponse;
+	| HeartbeatResponse
+	| SnapshotChunk
+	| SnapshotChunkResponse;
 
 export type MessageType = Message["type"];

@@ -8,6 +8,9 @@
  * (thesis §9.6), log replication with batching and per-follower flow control (§5.3),
  * fast backtracking on conflicts, the current-term commit rule (§5.4.2), and ReadIndex
  * (thesis §6.4), and non-voting learners. Membership is fixed at construction.
+ * Snapshots (§7): the driver compacts the log to what its state machine snapshotted
+ * (`compact`); a follower that needs compacted entries gets the snapshot in chunks
+ * (snapshot-sender.ts, snapshot-receiver.ts) and its driver restores it from Ready.
  */
 import { RaftLog } from "./log.ts";
 import {
@@ -21,11 +24,16 @@ import {
 	NONE,
 	type NodeId,
 	type RejectHint,
+	type SnapshotChunk,
+	type SnapshotChunkResponse,
 	type VoteRequest,
 	type VoteResponse,
 } from "./messages.ts";
 import { Progress } from "./progress.ts";
 import { hardStateEqual, type ReadState, type Ready } from "./ready.ts";
+import type { MemberConfig, Snapshot } from "./snapshot.ts";
+import { SnapshotReceiver } from "./snapshot-receiver.ts";
+import { nextChunks } from "./snapshot-sender.ts";
 
 export type Role = "follower" | "preCandidate" | "candidate" | "leader";
 
@@ -50,11 +58,25 @@ export interface RaftConfig {
 	readonly maxEntriesPerAppend: number;
 	/** Most unacknowledged append batches per follower while replicating. */
 	readonly maxInflight: number;
-	/** What the node persisted before (a restart); nothing for a new node. */
-	readonly storage?: { readonly hardState: HardState; readonly entries: readonly Entry[] };
-	/** The index the state machine already holds (0: it is rebuilt from the log). */
+	/**
+	 * What the node persisted before (a restart); nothing for a new node. With a snapshot,
+	 * `entries` follow it, and its membership replaces `peers` and `learners`.
+	 */
+	readonly storage?: {
+		readonly hardState: HardState;
+		readonly entries: readonly Entry[];
+		readonly snapshot?: Snapshot;
+	};
+	/**
+	 * The index the state machine already holds (0: it is rebuilt from the log; with a
+	 * snapshot, at least the snapshot's index, which the driver restored).
+	 */
 	readonly applied?: number;
+	/** Most code units of snapshot data per InstallSnapshot chunk (default 512 Ki). */
+	readonly snapshotChunkSize?: number;
 }
+
+export const DEFAULT_SNAPSHOT_CHUNK_SIZE = 512 * 1024;
 
 export type ProposeResult =
 	| { readonly ok: true; readonly index: number; readonly term: number }
@@ -73,8 +95,8 @@ interface PendingRead {
 export class Raft {
 	readonly id: NodeId;
 	/** The voters. */
-	readonly peers: readonly NodeId[];
-	readonly learners: readonly NodeId[];
+	peers: readonly NodeId[] = [];
+	learners: readonly NodeId[] = [];
 	readonly log: RaftLog;
 	term = 0;
 	vote: NodeId = NONE;
@@ -83,9 +105,9 @@ export class Raft {
 
 	private readonly config: RaftConfig;
 	/** Voters and learners. */
-	private readonly members: readonly NodeId[];
-	private readonly isVoter: boolean;
-	private readonly quorum: number;
+	private members: readonly NodeId[] = [];
+	private isVoter = false;
+	private quorum = 1;
 	private electionElapsed = 0;
 	private heartbeatElapsed = 0;
 	private randomizedElectionTicks = 0;
@@ -100,6 +122,8 @@ export class Raft {
 	/** Numbers the leader's heartbeat broadcasts; answers echo it (ReadIndex, flow control). */
 	private heartbeatRound = 0;
 	private lastHardState: HardState;
+	private readonly snapshotReceiver = new SnapshotReceiver();
+	private readonly snapshotChunkSize: number;
 
 	constructor(config: RaftConfig) {
 		if (!Number.isInteger(config.id) || config.id <= NONE) {
@@ -118,21 +142,32 @@ export class Raft {
 		if (config.maxEntriesPerAppend < 1 || config.maxInflight < 1) {
 			throw new Error("maxEntriesPerAppend and maxInflight must be at least 1");
 		}
+		const chunkSize = config.snapshotChunkSize ?? DEFAULT_SNAPSHOT_CHUNK_SIZE;
+		if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
+			throw new Error(`snapshotChunkSize must be a positive integer, got ${chunkSize}`);
+		}
 		this.config = config;
 		this.id = config.id;
-		this.peers = [...new Set(config.peers)];
-		this.learners = learners;
-		this.members = [...this.peers, ...learners];
-		this.isVoter = this.peers.includes(this.id);
-		this.quorum = Math.floor(this.peers.length / 2) + 1;
+		this.snapshotChunkSize = chunkSize;
 		const stored = config.storage;
-		this.log = new RaftLog(stored?.entries, stored?.hardState.commit, config.applied);
+		this.setMembers(stored?.snapshot?.meta.config ?? { voters: config.peers, learners });
+		this.log = new RaftLog(
+			stored?.entries,
+			stored?.hardState.commit,
+			config.applied,
+			stored?.snapshot,
+		);
 		if (stored) {
 			this.term = stored.hardState.term;
 			this.vote = stored.hardState.vote;
 		}
 		this.lastHardState = this.hardState();
 		this.becomeFollower(this.term, NONE);
+	}
+
+	/** Who votes and who follows (what a snapshot records as of its index). */
+	memberConfig(): MemberConfig {
+		return { voters: [...this.peers], learners: [...this.learners] };
 	}
 
 	hardState(): HardState {
@@ -179,6 +214,20 @@ export class Raft {
 		return { ok: true };
 	}
 
+	/**
+	 * The driver's state machine snapshotted everything up to `index` (applied: handed out
+	 * in a Ready's committed entries, and applied by the driver) as
+	 * `data`: the log forgets the entries up to it. Returns the snapshot, with its term and
+	 * the membership, for the driver to persist (after which it may drop those entries too).
+	 */
+	compact(index: number, data: string): Snapshot {
+		const term = this.log.term(index);
+		if (term === undefined) throw new Error(`cannot compact to ${index}: not in the log`);
+		const snapshot = { meta: { index, term, config: this.memberConfig() }, data };
+		this.log.compact(snapshot);
+		return snapshot;
+	}
+
 	step(m: Message): void {
 		if (m.to !== this.id || !this.members.includes(m.from) || m.from === this.id) return;
 		if (m.term > this.term) {
@@ -198,18 +247,23 @@ export class Raft {
 				return;
 			case "app":
 			case "heartbeat":
+			case "snap":
 				if (this.role === "leader") return;
 				if (this.role !== "follower") this.becomeFollower(this.term, m.from);
 				this.lead = m.from;
 				this.electionElapsed = 0;
 				if (m.type === "app") this.onAppend(m);
-				else this.onHeartbeat(m);
+				else if (m.type === "heartbeat") this.onHeartbeat(m);
+				else this.onSnapshotChunk(m);
 				return;
 			case "appResp":
 				if (this.role === "leader") this.onAppendResponse(m);
 				return;
 			case "heartbeatResp":
 				if (this.role === "leader") this.onHeartbeatResponse(m);
+				return;
+			case "snapResp":
+				if (this.role === "leader") this.onSnapshotResponse(m);
 				return;
 		}
 	}
@@ -220,6 +274,7 @@ export class Raft {
 		return (
 			this.messages.length > 0 ||
 			this.readStates.length > 0 ||
+			this.log.pendingSnapshot !== undefined ||
 			this.log.hasUnpersisted() ||
 			this.log.hasCommittedToApply() ||
 			!hardStateEqual(this.hardState(), this.lastHardState)
@@ -233,6 +288,7 @@ export class Raft {
 		this.lastHardState = hard;
 		const ready: Ready = {
 			hardState: changed ? hard : undefined,
+			snapshot: this.log.takePendingSnapshot(),
 			entries: this.log.takeUnpersisted(),
 			committedEntries: this.log.takeCommitted(),
 			messages: this.messages,
@@ -243,8 +299,9 @@ export class Raft {
 		return ready;
 	}
 
-	/** The driver handled `ready`: its committed entries are applied. */
+	/** The driver handled `ready`: its snapshot is restored, its committed entries applied. */
 	advance(ready: Ready): void {
+		if (ready.snapshot) this.log.appliedTo(ready.snapshot.meta.index);
 		const last = ready.committedEntries.at(-1);
 		if (last) this.log.appliedTo(last.index);
 	}
@@ -364,13 +421,13 @@ export class Raft {
 		}
 		if (m.type === "preVote") return true; // answering a pre-vote changes no term
 		if (m.type === "preVoteResp" && !m.reject) return true; // the term we would campaign for
-		const lead = m.type === "app" || m.type === "heartbeat" ? m.from : NONE;
+		const lead = m.type === "app" || m.type === "heartbeat" || m.type === "snap" ? m.from : NONE;
 		this.becomeFollower(m.term, lead);
 		return true;
 	}
 
 	private onLowerTerm(m: Message): void {
-		if (m.type === "app" || m.type === "heartbeat") {
+		if (m.type === "app" || m.type === "heartbeat" || m.type === "snap") {
 			// A stale leader (partitioned, and without CheckQuorum to notice) learns the term.
 			this.send({
 				type: "appResp",
@@ -464,6 +521,53 @@ export class Raft {
 		reply(m.prevIndex, true, hint);
 	}
 
+	/**
+	 * A chunk of the leader's snapshot. A follower that already holds the snapshot's index
+	 * (committed, or an entry of the same term there) needs none of it: it keeps its log
+	 * and answers as if the entries had come. Otherwise the chunk joins the assembly; the
+	 * last one installs the snapshot, which replaces the log.
+	 */
+	private onSnapshotChunk(m: SnapshotChunk): void {
+		const { index, term } = m.meta;
+		const answerInstalled = (at: number) =>
+			this.send({
+				type: "appResp",
+				from: this.id,
+				to: m.from,
+				term: this.term,
+				index: at,
+				reject: false,
+				hint: undefined,
+			} satisfies AppendResponse);
+		if (index <= this.log.committed) {
+			this.snapshotReceiver.reset();
+			answerInstalled(this.log.committed);
+			return;
+		}
+		if (this.log.matchTerm(index, term)) {
+			this.snapshotReceiver.reset();
+			this.log.commitTo(index);
+			answerInstalled(index);
+			return;
+		}
+		const outcome = this.snapshotReceiver.accept(m);
+		if (outcome.kind === "complete") {
+			this.log.restore(outcome.snapshot);
+			this.setMembers(outcome.snapshot.meta.config);
+			answerInstalled(index);
+			return;
+		}
+		this.send({
+			type: "snapResp",
+			from: this.id,
+			to: m.from,
+			term: this.term,
+			index,
+			offset: outcome.offset,
+			reject: outcome.kind === "reject",
+		} satisfies SnapshotChunkResponse);
+	}
+
 	private onHeartbeat(m: Heartbeat): void {
 		// The leader sends at most the follower's match index, so this never passes the log.
 		this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
@@ -510,6 +614,10 @@ export class Raft {
 	/** Sends appends to `peer` while its window is open and entries remain; false if none. */
 	private sendAppends(peer: NodeId, sendIfEmpty: boolean): boolean {
 		const pr = this.progress.get(peer) as Progress;
+		// The entries it needs next were compacted: only the snapshot can bring it up.
+		if (pr.state === "snapshot" || this.log.isCompacted(pr.next - 1)) {
+			return this.sendSnapshotChunks(peer, pr);
+		}
 		let sentAny = false;
 		while (!pr.isPaused()) {
 			const prevIndex = pr.next - 1;
@@ -535,6 +643,30 @@ export class Raft {
 		return sentAny;
 	}
 
+	/** Sends `peer` the next chunks of the leader's snapshot (a newer one starts over). */
+	private sendSnapshotChunks(peer: NodeId, pr: Progress): boolean {
+		const snapshot = this.log.snapshot as Snapshot;
+		if (pr.transfer?.index !== snapshot.meta.index) pr.becomeSnapshot(snapshot.meta.index);
+		const plan = {
+			from: this.id,
+			to: peer,
+			term: this.term,
+			snapshot,
+			chunkSize: this.snapshotChunkSize,
+			window: this.config.maxInflight,
+		};
+		const chunks = nextChunks(plan, pr.transfer as NonNullable<Progress["transfer"]>);
+		for (const chunk of chunks) this.send(chunk);
+		if (chunks.length > 0) pr.appendRound = this.heartbeatRound;
+		return chunks.length > 0;
+	}
+
+	private onSnapshotResponse(m: SnapshotChunkResponse): void {
+		const pr = this.progress.get(m.from) as Progress;
+		pr.recentActive = true;
+		if (pr.chunkAnswered(m.index, m.offset, m.reject)) this.sendAppends(m.from, false);
+	}
+
 	private broadcastHeartbeat(): void {
 		this.heartbeatRound++;
 		for (const [peer, pr] of this.progress) {
@@ -557,7 +689,9 @@ export class Raft {
 			return;
 		}
 		if (pr.update(m.index)) {
-			if (pr.state === "probe") pr.becomeReplicate();
+			// A follower in snapshot state is done once it holds the leader's snapshot index.
+			const caughtUp = pr.state === "snapshot" && !this.log.isCompacted(pr.match);
+			if (pr.state === "probe" || caughtUp) pr.becomeReplicate();
 			if (this.maybeCommit()) return;
 		}
 		this.sendAppends(m.from, pr.commitSent < this.log.committed);
@@ -626,6 +760,14 @@ export class Raft {
 			this.pendingReads.shift();
 			this.readStates.push({ index: read.index, context: read.context });
 		}
+	}
+
+	private setMembers(config: MemberConfig): void {
+		this.peers = [...new Set(config.voters)];
+		this.learners = [...new Set(config.learners)];
+		this.members = [...this.peers, ...this.learners];
+		this.isVoter = this.peers.includes(this.id);
+		this.quorum = Math.floor(this.peers.length / 2) + 1;
 	}
 
 	private send(m: Message): void {

@@ -1,12 +1,16 @@
 /**
  * What the core hands its driver in one batch, and the order the driver must follow:
- * 1. persist `hardState` (if present) and `entries` (which replace any stored entries from
- *    the first one's index on), and sync;
+ * 1. persist `snapshot` (if present: a leader's snapshot this follower installed; it
+ *    replaces every stored entry, and the state machine's state, up to its index), then
+ *    `hardState` (if present) and `entries` (which follow the snapshot, and replace any
+ *    stored entries from the first one's index on), and sync;
  * 2. only then send `messages` (they may promise what step 1 wrote);
- * 3. apply `committedEntries` in order, serve `readStates` once applied >= their index;
+ * 3. restore the state machine from `snapshot` (if present), then apply `committedEntries`
+ *    in order (they follow it), serve `readStates` once applied >= their index;
  * 4. call `advance(ready)`.
  */
 import type { Entry, HardState, Message } from "./messages.ts";
+import type { Snapshot } from "./snapshot.ts";
 
 /** A ReadIndex answer: `context` may be served once the state machine applied `index`. */
 export interface ReadState {
@@ -16,6 +20,7 @@ export interface ReadState {
 
 export interface Ready {
 	readonly hardState: HardState | undefined;
+	readonly snapshot: Snapshot | undefined;
 	readonly entries: readonly Entry[];
 	readonly committedEntries: readonly Entry[];
 	readonly messages: readonly Message[];

@@ -1,16 +1,20 @@
 /**
- * One simulated server: the pure Raft core, a "disk" (hard state and log), the KV state
- * machine, and the driver loop that follows ready.ts's contract. Syncing a Ready to disk
- * takes virtual time; only then are its messages sent and its committed entries applied.
- * A crash drops everything not yet synced; a restart rebuilds the core from the disk and
- * the state machine from index 1.
+ * One simulated server: the pure Raft core, a "disk" (hard state, snapshot, log), the KV
+ * state machine, and the driver loop that follows ready.ts's contract. Syncing a Ready to
+ * disk takes virtual time; only then are its messages sent, its snapshot restored and its
+ * committed entries applied. Each time the state machine has applied `snapshotEvery`
+ * entries past the last snapshot, it snapshots, and the log and disk are compacted to it
+ * (so snapshots fall on multiples of `snapshotEvery`, which invariants.ts relies on). A
+ * crash drops everything not yet synced; a restart rebuilds the core from the disk and the
+ * state machine from the snapshot on it (or index 1).
  */
-import { decodeCommand, encodeCommand } from "../kv/command.ts";
+import { encodeCommand } from "../kv/command.ts";
 import type { KvOp, KvResult } from "../kv/ops.ts";
 import { KvStore } from "../kv/store.ts";
 import type { Entry, HardState, Message, NodeId } from "../raft/messages.ts";
 import { Raft, type RaftConfig } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
+import type { Snapshot } from "../raft/snapshot.ts";
 import type { EventQueue } from "./event-queue.ts";
 import type { Invariants } from "./invariants.ts";
 import type { Prng } from "./prng.ts";
@@ -44,12 +48,18 @@ export type CoreSettings = Omit<
 
 interface Disk {
 	hardState: HardState;
+	snapshot: Snapshot | undefined;
+	/** The entries after the snapshot. */
 	entries: Entry[];
 }
 
 export class SimNode {
 	core: Raft | undefined;
-	private readonly disk: Disk = { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] };
+	private readonly disk: Disk = {
+		hardState: { term: 0, vote: 0, commit: 0 },
+		snapshot: undefined,
+		entries: [],
+	};
 	private kv = new KvStore();
 	private incarnation = 0;
 	private syncing = false;
@@ -57,6 +67,9 @@ export class SimNode {
 	private reads = new Map<string, ClientRequest>();
 	private readsWaitingApply: { index: number; request: ClientRequest }[] = [];
 	crashes = 0;
+	/** Snapshots taken here, and leaders' snapshots installed here. */
+	snapshotsTaken = 0;
+	snapshotsInstalled = 0;
 	private lastRole = "";
 
 	constructor(
@@ -65,6 +78,8 @@ export class SimNode {
 		private readonly learners: readonly NodeId[],
 		private readonly settings: CoreSettings,
 		private readonly syncDelay: readonly [number, number],
+		/** Applied entries between snapshots; 0: never snapshot. */
+		private readonly snapshotEvery: number,
 		private readonly rng: Prng,
 		private readonly env: NodeEnv,
 	) {
@@ -137,7 +152,13 @@ export class SimNode {
 
 	private start(): void {
 		this.kv = new KvStore();
-		this.env.invariants.started(this.id);
+		const snapshot = this.disk.snapshot;
+		if (snapshot) {
+			this.kv.restore({ index: snapshot.meta.index, data: snapshot.data });
+			this.env.invariants.restored(this.id, snapshot.meta.index, snapshot.data);
+		} else {
+			this.env.invariants.started(this.id);
+		}
 		const random = () => this.rng.next();
 		this.core = new Raft({
 			...this.settings,
@@ -145,7 +166,11 @@ export class SimNode {
 			peers: this.peers,
 			learners: this.learners,
 			random,
-			storage: { hardState: this.disk.hardState, entries: [...this.disk.entries] },
+			storage: {
+				hardState: this.disk.hardState,
+				entries: [...this.disk.entries],
+				...(snapshot ? { snapshot } : {}),
+			},
 		});
 		this.afterInput();
 	}
@@ -175,17 +200,25 @@ export class SimNode {
 	}
 
 	private handle(ready: Ready): void {
+		if (ready.snapshot) this.saveSnapshot(ready.snapshot);
 		if (ready.hardState) this.disk.hardState = ready.hardState;
 		const first = ready.entries[0];
 		if (first) {
-			if (first.index > this.disk.entries.length + 1) {
-				throw new Error(`node ${this.id}: entries from ${first.index} would leave a gap on disk`);
+			const base = this.disk.snapshot?.meta.index ?? 0;
+			if (first.index <= base || first.index > base + this.disk.entries.length + 1) {
+				throw new Error(
+					`node ${this.id}: entries from ${first.index} do not follow the disk (snapshot ${base}, ${this.disk.entries.length} entries)`,
+				);
 			}
-			this.disk.entries.length = first.index - 1;
+			this.disk.entries.length = first.index - base - 1;
 			this.disk.entries.push(...ready.entries);
 		}
 		for (const message of ready.messages) this.env.sendRaft(message);
-		for (const entry of ready.committedEntries) this.apply(entry);
+		if (ready.snapshot) this.restore(ready.snapshot);
+		for (const entry of ready.committedEntries) {
+			this.apply(entry);
+			this.maybeSnapshot();
+		}
 		for (const state of ready.readStates) {
 			const request = this.reads.get(state.context);
 			if (!request) continue;
@@ -196,17 +229,55 @@ export class SimNode {
 		(this.core as Raft).advance(ready);
 	}
 
+	/**
+	 * As the WAL does: a snapshot the disk's entry at its index agrees with keeps the
+	 * entries after it; any other replaces the whole log.
+	 */
+	private saveSnapshot(snapshot: Snapshot): void {
+		const { index, term } = snapshot.meta;
+		const base = this.disk.snapshot?.meta.index ?? 0;
+		const kept = this.disk.entries[index - base - 1];
+		this.disk.entries =
+			kept !== undefined && kept.term === term ? this.disk.entries.slice(index - base) : [];
+		this.disk.snapshot = snapshot;
+	}
+
+	/** A leader's snapshot replaces the state machine; proposals it covers lost their slot. */
+	private restore(snapshot: Snapshot): void {
+		const { index } = snapshot.meta;
+		this.kv.restore({ index, data: snapshot.data });
+		this.env.invariants.restored(this.id, index, snapshot.data);
+		this.snapshotsInstalled++;
+		for (const [at, waiting] of this.proposals) {
+			if (at > index) continue;
+			this.proposals.delete(at);
+			this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
+		}
+	}
+
+	/** Snapshots once `snapshotEvery` entries were applied since the last; compacts to it. */
+	private maybeSnapshot(): void {
+		const core = this.core as Raft;
+		const applied = this.kv.appliedIndex;
+		if (this.snapshotEvery === 0 || applied - core.log.snapshotIndex() < this.snapshotEvery) return;
+		const { data } = this.kv.snapshot();
+		this.env.invariants.snapshotted(this.id, applied, data);
+		const snapshot = core.compact(applied, data);
+		this.snapshotsTaken++;
+		// Saved at once, as part of this sync: the disk keeps the entries after it.
+		this.saveSnapshot(snapshot);
+	}
+
 	private apply(entry: Entry): void {
 		this.env.invariants.applied(this.id, entry);
 		const waiting = this.proposals.get(entry.index);
 		this.proposals.delete(entry.index);
-		if (entry.data === "") {
-			this.kv.skip(entry.index);
+		const applied = this.kv.apply(entry.index, entry.data);
+		if (applied.kind === "noop") {
 			if (waiting) this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
 			return;
 		}
-		const command = decodeCommand(entry.data);
-		const outcome = this.kv.apply(entry.index, command);
+		const { command, outcome } = applied;
 		if (!waiting) return;
 		const same = waiting.client === command.client && waiting.seq === command.seq;
 		if (same && outcome.kind !== "stale") {

@@ -8,6 +8,7 @@
  * the client history's linearizability, and after healing that every node caught up and
  * every operation invoked once the cluster settled got its answer.
  */
+import { KvStore } from "../kv/store.ts";
 import type { NodeId } from "../raft/messages.ts";
 import { boundAbandonedWrites, SimClient } from "./client.ts";
 import { EventQueue } from "./event-queue.ts";
@@ -35,6 +36,8 @@ export interface Scenario {
 	readonly syncDelay: readonly [number, number];
 	readonly network: NetworkFaults;
 	readonly core: CoreSettings;
+	/** Entries applied between a node's snapshots (small, so runs compact and send snapshots). */
+	readonly snapshotEvery: number;
 }
 
 export interface SimStats {
@@ -49,6 +52,8 @@ export interface SimStats {
 	committed: number;
 	opsOk: number;
 	opsPending: number;
+	snapshotsTaken: number;
+	snapshotsInstalled: number;
 }
 
 export interface SimResult {
@@ -100,7 +105,10 @@ export function scenarioFor(seed: number): Scenario {
 			checkQuorum: rng.chance(0.6),
 			maxEntriesPerAppend: rng.pick([1, 2, 4, 16]),
 			maxInflight: rng.pick([1, 2, 4, 8]),
+			// Small chunks: a KV snapshot here is a few hundred characters, so most take several.
+			snapshotChunkSize: rng.pick([32, 64, 256, 4096]),
 		},
+		snapshotEvery: rng.pick([5, 10, 25, 100]),
 	};
 }
 
@@ -111,7 +119,10 @@ export function runSimulation(
 ): SimResult {
 	const rng = new Prng(scenario.seed ^ 0x5bd1e995);
 	const queue = new EventQueue();
-	const invariants = new Invariants(() => queue.now);
+	const invariants = new Invariants(() => queue.now, {
+		every: scenario.snapshotEvery,
+		newMachine: () => new KvStore(),
+	});
 	const network = new Network(queue, rng.fork(), { ...scenario.network });
 	const voters: NodeId[] = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
 	const learners: NodeId[] = Array.from(
@@ -132,14 +143,24 @@ export function runSimulation(
 	const log = (line: string) => trace?.(`t=${queue.now} ${line}`);
 
 	for (const id of ids) {
-		const node = new SimNode(id, voters, learners, scenario.core, scenario.syncDelay, rng.fork(), {
-			queue,
-			invariants,
-			sendRaft: (message) =>
-				network.send(message.from, message.to, () => nodes.get(message.to)?.receive(message)),
-			reply: (client, reply) => network.send(0, client, () => clients.get(client)?.onReply(reply)),
-			trace: log,
-		});
+		const node = new SimNode(
+			id,
+			voters,
+			learners,
+			scenario.core,
+			scenario.syncDelay,
+			scenario.snapshotEvery,
+			rng.fork(),
+			{
+				queue,
+				invariants,
+				sendRaft: (message) =>
+					network.send(message.from, message.to, () => nodes.get(message.to)?.receive(message)),
+				reply: (client, reply) =>
+					network.send(0, client, () => clients.get(client)?.onReply(reply)),
+				trace: log,
+			},
+		);
 		nodes.set(id, node);
 		// Each node ticks on its own phase, so timers do not move in lockstep.
 		const tick = () => {
@@ -287,7 +308,13 @@ export function runSimulation(
 	}
 
 	let crashes = 0;
-	for (const node of nodes.values()) crashes += node.crashes;
+	let snapshotsTaken = 0;
+	let snapshotsInstalled = 0;
+	for (const node of nodes.values()) {
+		crashes += node.crashes;
+		snapshotsTaken += node.snapshotsTaken;
+		snapshotsInstalled += node.snapshotsInstalled;
+	}
 	const opsOk = history.filter((op) => op.ret !== undefined).length;
 	return {
 		scenario,
@@ -305,6 +332,8 @@ export function runSimulation(
 			committed: invariants.committedLength,
 			opsOk,
 			opsPending: history.length - opsOk,
+			snapshotsTaken,
+			snapshotsInstalled,
 		},
 	};
 }

@@ -46,7 +46,7 @@ describe("KvStore", () => {
 	test("applies in log order and refuses a gap", () => {
 		const kv = new KvStore();
 		kv.skip(1);
-		kv.apply(2, { client: 1, seq: 1, op: { kind: "put", key: "a", value: "x" } });
+		kv.applyCommand(2, { client: 1, seq: 1, op: { kind: "put", key: "a", value: "x" } });
 		expect(kv.read("a")).toEqual({ kind: "get", value: "x", revision: 1 });
 		expect(() => kv.skip(4)).toThrow("out of order");
 	});
@@ -54,19 +54,25 @@ describe("KvStore", () => {
 	test("a retried write applies once and its retry gets the first result", () => {
 		const kv = new KvStore();
 		const put = { client: 7, seq: 1, op: { kind: "put", key: "a", value: "x" } } as const;
-		expect(kv.apply(1, put)).toEqual({ kind: "applied", result: { kind: "put", revision: 1 } });
-		expect(kv.apply(2, put)).toEqual({ kind: "duplicate", result: { kind: "put", revision: 1 } });
+		expect(kv.applyCommand(1, put)).toEqual({
+			kind: "applied",
+			result: { kind: "put", revision: 1 },
+		});
+		expect(kv.applyCommand(2, put)).toEqual({
+			kind: "duplicate",
+			result: { kind: "put", revision: 1 },
+		});
 		expect(kv.read("a").revision).toBe(1);
 	});
 
 	test("an abandoned older request that arrives after a newer one is ignored", () => {
 		const kv = new KvStore();
-		kv.apply(1, { client: 7, seq: 2, op: { kind: "put", key: "a", value: "new" } });
-		expect(kv.apply(2, { client: 7, seq: 1, op: { kind: "put", key: "a", value: "old" } })).toEqual(
-			{
-				kind: "stale",
-			},
-		);
+		kv.applyCommand(1, { client: 7, seq: 2, op: { kind: "put", key: "a", value: "new" } });
+		expect(
+			kv.applyCommand(2, { client: 7, seq: 1, op: { kind: "put", key: "a", value: "old" } }),
+		).toEqual({
+			kind: "stale",
+		});
 		expect(kv.read("a")).toEqual({ kind: "get", value: "new", revision: 1 });
 	});
 

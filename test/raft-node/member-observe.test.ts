@@ -40,6 +40,7 @@ const status = (over: Partial<MemberStatus> = {}): MemberStatus => ({
 	commit: 10,
 	applied: 10,
 	lastIndex: 12,
+	snapshotIndex: 0,
 	...over,
 });
 
@@ -93,6 +94,17 @@ describe("member metrics as Prometheus text (pure)", () => {
 		expect(after).toContain('neuro_raft_wal_fsync_seconds{quantile="0.99"} 0.003\n');
 		expect(after).toContain("neuro_raft_log_bytes 4096\n");
 		expect(after).toContain("neuro_raft_log_entries 12\n");
+		const compacted = renderMemberPrometheus(
+			memberMetrics(status({ snapshotIndex: 10 }), 4096, {
+				count: 0,
+				sumMs: 0,
+				maxMs: 0,
+				p50Ms: undefined,
+				p90Ms: undefined,
+				p99Ms: undefined,
+			}),
+		);
+		expect(compacted).toContain("neuro_raft_log_entries 2\n");
 	});
 
 	test("the exposition checker itself catches what it is for", () => {

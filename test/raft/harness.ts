@@ -2,10 +2,13 @@
  * A hand-driven cluster of Raft cores for unit tests: messages go into one FIFO and are
  * delivered only when the test says so, through links the test can cut or filter. Ready
  * output is "persisted" at once (kept as the node's storage) and applied entries recorded.
+ * A node's "state machine" is its list of applied entries: a snapshot's data is that list
+ * as JSON, and installing one replaces the list.
  */
 import type { Entry, HardState, Message, NodeId } from "../../cluster/raft/messages.ts";
 import { Raft, type RaftConfig } from "../../cluster/raft/raft.ts";
 import type { ReadState } from "../../cluster/raft/ready.ts";
+import type { Snapshot } from "../../cluster/raft/snapshot.ts";
 
 export type Options = Partial<Omit<RaftConfig, "id" | "peers" | "storage">> & {
 	/** Per-node random() (default 0 for all: every timeout is exactly electionTicks). */
@@ -14,7 +17,9 @@ export type Options = Partial<Omit<RaftConfig, "id" | "peers" | "storage">> & {
 
 export interface Stored {
 	readonly hardState: HardState;
+	/** The entries after `snapshot` (from index 1 without one). */
 	readonly entries: readonly Entry[];
+	readonly snapshot?: Snapshot;
 }
 
 /** Entries with the given terms, from index 1. */
@@ -27,6 +32,8 @@ export class TestCluster {
 	readonly applied = new Map<NodeId, Entry[]>();
 	readonly readStates = new Map<NodeId, ReadState[]>();
 	readonly storage = new Map<NodeId, Stored>();
+	/** Snapshots each node installed from a leader, in order. */
+	readonly installed = new Map<NodeId, Snapshot[]>();
 	/** Every message delivered, in order (for counting). */
 	readonly delivered: Message[] = [];
 	private queue: Message[] = [];
@@ -72,7 +79,9 @@ export class TestCluster {
 			...(stored ? { storage: stored } : {}),
 		};
 		this.nodes.set(id, new Raft(config));
-		this.applied.set(id, []);
+		const snapshot = stored?.snapshot;
+		this.applied.set(id, snapshot ? (JSON.parse(snapshot.data) as Entry[]) : []);
+		if (!this.installed.has(id)) this.installed.set(id, []);
 		this.readStates.set(id, []);
 		this.collect(id);
 	}
@@ -162,18 +171,45 @@ export class TestCluster {
 		while (node.hasReady()) {
 			const ready = node.ready();
 			const old = this.storage.get(id) ?? { hardState: node.hardState(), entries: [] };
-			const entries = [...old.entries];
+			// A leader's snapshot replaces the whole stored log (the core keeps a log that
+			// agrees with it without handing it out).
+			const snapshot = ready.snapshot ?? old.snapshot;
+			const entries = ready.snapshot ? [] : [...old.entries];
 			const first = ready.entries[0];
 			if (first) {
-				entries.length = first.index - 1;
+				entries.length = first.index - (snapshot?.meta.index ?? 0) - 1;
 				entries.push(...ready.entries);
 			}
-			this.storage.set(id, { hardState: ready.hardState ?? old.hardState, entries });
+			this.storage.set(id, {
+				hardState: ready.hardState ?? old.hardState,
+				entries,
+				...(snapshot ? { snapshot } : {}),
+			});
 			this.queue.push(...ready.messages);
+			if (ready.snapshot) {
+				this.applied.set(id, JSON.parse(ready.snapshot.data) as Entry[]);
+				(this.installed.get(id) as Snapshot[]).push(ready.snapshot);
+			}
 			(this.applied.get(id) as Entry[]).push(...ready.committedEntries);
 			(this.readStates.get(id) as ReadState[]).push(...ready.readStates);
 			node.advance(ready);
 		}
+	}
+
+	/**
+	 * The node's state machine snapshots everything it applied (or up to `index`), and its
+	 * log and storage are compacted to it.
+	 */
+	compact(id: NodeId, index = this.node(id).log.applied): Snapshot {
+		const applied = (this.applied.get(id) as Entry[]).slice(0, index);
+		const snapshot = this.node(id).compact(index, JSON.stringify(applied));
+		const old = this.storage.get(id) as Stored;
+		this.storage.set(id, {
+			hardState: old.hardState,
+			entries: old.entries.filter((e) => e.index > index),
+			snapshot,
+		});
+		return snapshot;
 	}
 
 	leaders(): NodeId[] {

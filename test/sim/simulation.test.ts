@@ -13,7 +13,16 @@ describe("deterministic simulation", () => {
 	});
 
 	test("runs see faults, elections, commits and client answers", () => {
-		const total = { dropped: 0, crashes: 0, partitions: 0, leaderTerms: 0, committed: 0, opsOk: 0 };
+		const total = {
+			dropped: 0,
+			crashes: 0,
+			partitions: 0,
+			leaderTerms: 0,
+			committed: 0,
+			opsOk: 0,
+			snapshotsTaken: 0,
+			snapshotsInstalled: 0,
+		};
 		for (let seed = 1; seed <= 5; seed++) {
 			const { stats, ok } = runSimulation(scenarioFor(seed));
 			expect(ok).toBe(true);
@@ -25,6 +34,22 @@ describe("deterministic simulation", () => {
 		expect(total.leaderTerms).toBeGreaterThan(5);
 		expect(total.committed).toBeGreaterThan(100);
 		expect(total.opsOk).toBeGreaterThan(100);
+		// Nodes compact their logs, and lagging or restarted ones catch up from a snapshot.
+		expect(total.snapshotsTaken).toBeGreaterThan(10);
+		expect(total.snapshotsInstalled).toBeGreaterThan(0);
+	});
+
+	test("a snapshot sent in many small chunks to a node that crashed and missed them", () => {
+		// Small snapshots and chunks, so installs take several chunks; every seed must pass.
+		let installed = 0;
+		for (let seed = 1; seed <= 20; seed++) {
+			const base = scenarioFor(seed);
+			const scenario = { ...base, snapshotEvery: 5, core: { ...base.core, snapshotChunkSize: 16 } };
+			const result = runSimulation(scenario);
+			expect(result.failures).toEqual([]);
+			installed += result.stats.snapshotsInstalled;
+		}
+		expect(installed).toBeGreaterThan(10);
 	});
 
 	test("a trace names role changes, crashes and partitions", () => {
@@ -35,7 +60,7 @@ describe("deterministic simulation", () => {
 		expect(lines.some((l) => l.includes("heal phase"))).toBe(true);
 	});
 
-	test(`${CI_SEEDS} seeds: one leader per term, committed entries kept, linearizable clients`, () => {
+	test(`${CI_SEEDS} seeds: one leader per term, committed entries kept, snapshots match them, linearizable clients`, () => {
 		const failed: string[] = [];
 		for (let seed = 1; seed <= CI_SEEDS; seed++) {
 			const result = runSimulation(scenarioFor(seed));

@@ -1,0 +1,105 @@
+/**
+ * The KV store as a replicated state machine: its snapshot carries keys with revisions and
+ * client sessions, restores to the same behaviour, and a bad snapshot changes nothing.
+ */
+import { describe, expect, test } from "bun:test";
+import { encodeCommand, type KvCommand } from "../../cluster/kv/command.ts";
+import { KvStore } from "../../cluster/kv/store.ts";
+import { SnapshotError } from "../../cluster/raft/state-machine.ts";
+
+const put = (client: number, seq: number, key: string, value: string): string =>
+	encodeCommand({ client, seq, op: { kind: "put", key, value } } satisfies KvCommand);
+
+/** A store that applied a no-op, puts, a delete, and writes from two clients. */
+function busyStore(): KvStore {
+	const kv = new KvStore();
+	kv.apply(1, "");
+	kv.apply(2, put(7, 1, "b", "one"));
+	kv.apply(3, put(7, 2, "a", "two"));
+	kv.apply(4, encodeCommand({ client: 8, seq: 5, op: { kind: "delete", key: "b" } }));
+	kv.apply(5, put(8, 6, "c", "three"));
+	return kv;
+}
+
+describe("KvStore snapshots", () => {
+	test("apply takes entry data: a no-op moves the index, a command reports its outcome", () => {
+		const kv = new KvStore();
+		expect(kv.apply(1, "")).toEqual({ kind: "noop" });
+		const applied = kv.apply(2, put(1, 1, "k", "v"));
+		expect(applied).toEqual({
+			kind: "command",
+			command: { client: 1, seq: 1, op: { kind: "put", key: "k", value: "v" } },
+			outcome: { kind: "applied", result: { kind: "put", revision: 1 } },
+		});
+		expect(kv.appliedIndex).toBe(2);
+	});
+
+	test("a restored store has the keys, revisions (deleted keys too) and sessions", () => {
+		const source = busyStore();
+		const snapshot = source.snapshot();
+		expect(snapshot.index).toBe(5);
+		const copy = new KvStore();
+		copy.restore(snapshot);
+		expect(copy.appliedIndex).toBe(5);
+		expect(copy.read("a")).toEqual({ kind: "get", value: "two", revision: 1 });
+		expect(copy.read("b")).toEqual({ kind: "get", value: null, revision: 2 });
+		// A retry of client 8's last write is answered from its session, not applied again.
+		expect(copy.apply(6, put(8, 6, "c", "three"))).toEqual({
+			kind: "command",
+			command: { client: 8, seq: 6, op: { kind: "put", key: "c", value: "three" } },
+			outcome: { kind: "duplicate", result: { kind: "put", revision: 1 } },
+		});
+		// And an abandoned older one is ignored.
+		const stale = copy.apply(7, put(7, 1, "a", "old"));
+		expect(stale.kind === "command" && stale.outcome.kind).toBe("stale");
+		// The write after the restore bumps the revision the snapshot carried.
+		const next = copy.apply(8, put(9, 1, "b", "back"));
+		expect(next.kind === "command" && next.outcome).toEqual({
+			kind: "applied",
+			result: { kind: "put", revision: 3 },
+		});
+	});
+
+	test("equal states give equal snapshots, whatever the order keys were first written in", () => {
+		const one = new KvStore();
+		one.apply(1, put(1, 1, "x", "1"));
+		one.apply(2, put(1, 2, "y", "2"));
+		const two = new KvStore();
+		two.apply(1, put(1, 1, "y", "2"));
+		two.apply(2, put(1, 2, "x", "1"));
+		// Same keys and revisions, same session (client 1, seq 2, a put at revision 1).
+		expect(two.snapshot()).toEqual(one.snapshot());
+	});
+
+	test("a corrupt, truncated or mismatched snapshot is refused and changes nothing", () => {
+		const good = busyStore().snapshot();
+		const bad: [string, number, string][] = [
+			["not JSON", good.index, "not JSON"],
+			["truncated", good.index, good.data.slice(0, good.data.length - 7)],
+			["wrong index", good.index + 1, good.data],
+			["other format", good.index, good.data.replace("neurocache-kv/1", "neurocache-kv/9")],
+			["bad revision", good.index, good.data.replace('"two",1]', '"two",-1]')],
+			["session without result", good.index, good.data.replace(/,\{"kind":"put"[^}]*\}/, "")],
+			[
+				"repeated key",
+				good.index,
+				JSON.stringify({
+					format: "neurocache-kv/1",
+					index: good.index,
+					keys: [
+						["a", "1", 1],
+						["a", "2", 2],
+					],
+					sessions: [],
+				}),
+			],
+		];
+		for (const [what, index, data] of bad) {
+			const kv = new KvStore();
+			kv.apply(1, put(3, 1, "keep", "me"));
+			const before = kv.snapshot();
+			expect(() => kv.restore({ index, data }), what).toThrow(SnapshotError);
+			expect(kv.snapshot(), what).toEqual(before);
+		}
+	});
+});
