@@ -24,12 +24,17 @@ const Hint = v.variant("kind", [
 ]);
 
 export const RaftMessageSchema = v.variant("type", [
-	v.strictObject({
-		...Envelope,
-		type: v.picklist(["vote", "preVote"]),
-		lastIndex: Count,
-		lastTerm: Count,
-	}),
+	v.pipe(
+		v.strictObject({
+			...Envelope,
+			type: v.picklist(["vote", "preVote"]),
+			lastIndex: Count,
+			lastTerm: Count,
+			// Absent means an ordinary election (a sender from before leadership transfer).
+			transfer: v.optional(v.boolean(), false),
+		}),
+		v.transform((m) => ({ ...m, transfer: m.transfer })),
+	),
 	v.strictObject({
 		...Envelope,
 		type: v.picklist(["voteResp", "preVoteResp"]),
@@ -56,6 +61,7 @@ export const RaftMessageSchema = v.variant("type", [
 	),
 	v.strictObject({ ...Envelope, type: v.literal("heartbeat"), commit: Count, context: Count }),
 	v.strictObject({ ...Envelope, type: v.literal("heartbeatResp"), context: Count }),
+	v.strictObject({ ...Envelope, type: v.literal("timeoutNow") }),
 ]);
 
 /** What the schema lets through is a Message: a mismatch with messages.ts fails the build. */
