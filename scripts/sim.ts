@@ -21,7 +21,16 @@ function main(argv: readonly string[]): number {
 	const started = performance.now();
 	let lastReport = started;
 	const failed: SimResult[] = [];
-	const totals = { committed: 0, opsOk: 0, opsPending: 0, crashes: 0, partitions: 0, events: 0 };
+	const totals = {
+		committed: 0,
+		opsOk: 0,
+		opsPending: 0,
+		crashes: 0,
+		partitions: 0,
+		confChanges: 0,
+		transfers: 0,
+		events: 0,
+	};
 	const last = options.seed + options.seeds - 1;
 	for (let seed = options.seed; seed <= last; seed++) {
 		const trace = options.trace
@@ -33,6 +42,8 @@ function main(argv: readonly string[]): number {
 		totals.opsPending += result.stats.opsPending;
 		totals.crashes += result.stats.crashes;
 		totals.partitions += result.stats.partitions;
+		totals.confChanges += result.stats.confChanges;
+		totals.transfers += result.stats.transfers;
 		totals.events += result.stats.events;
 		if (!result.ok) {
 			failed.push(result);
@@ -54,6 +65,7 @@ function main(argv: readonly string[]): number {
 		`${options.seeds - failed.length}/${options.seeds} seeds passed (seeds ${options.seed}..${last}) in ${seconds} s: ` +
 			`${totals.committed} entries committed, ${totals.opsOk} client operations answered, ` +
 			`${totals.opsPending} left pending, ${totals.crashes} crashes, ${totals.partitions} partitions, ` +
+			`${totals.confChanges} membership changes, ${totals.transfers} leadership transfers, ` +
 			`${totals.events} events\n`,
 	);
 	if (options.seeds === 1 && failed[0]) {

@@ -3,14 +3,17 @@
  * machine, and the driver loop that follows ready.ts's contract. Syncing a Ready to disk
  * takes virtual time; only then are its messages sent and its committed entries applied.
  * A crash drops everything not yet synced; a restart rebuilds the core from the disk and
- * the state machine from index 1.
+ * the state machine from index 1. Configuration-change entries take a log slot and no KV
+ * command (the simulated network needs no addresses).
  */
 import { decodeCommand, encodeCommand } from "../kv/command.ts";
 import type { KvOp, KvResult } from "../kv/ops.ts";
 import { KvStore } from "../kv/store.ts";
+import { type ConfChange, isConfChangeData } from "../raft/membership.ts";
 import type { Entry, HardState, Message, NodeId } from "../raft/messages.ts";
-import { Raft, type RaftConfig } from "../raft/raft.ts";
+import { type ConfChangeResult, Raft, type RaftConfig } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
+import type { TransferResult } from "../raft/transfer.ts";
 import type { EventQueue } from "./event-queue.ts";
 import type { Invariants } from "./invariants.ts";
 import type { Prng } from "./prng.ts";
@@ -116,6 +119,19 @@ export class SimNode {
 		this.afterInput();
 	}
 
+	/** An operator's configuration change, asked of this node (refused unless it leads). */
+	changeMembership(change: ConfChange): ConfChangeResult | undefined {
+		const result = this.core?.proposeConfChange(change);
+		this.afterInput();
+		return result;
+	}
+
+	transferLeadership(target: NodeId): TransferResult | undefined {
+		const result = this.core?.transferLeadership(target);
+		this.afterInput();
+		return result;
+	}
+
 	crash(): void {
 		if (!this.core) return;
 		this.core = undefined;
@@ -200,7 +216,7 @@ export class SimNode {
 		this.env.invariants.applied(this.id, entry);
 		const waiting = this.proposals.get(entry.index);
 		this.proposals.delete(entry.index);
-		if (entry.data === "") {
+		if (entry.data === "" || isConfChangeData(entry.data)) {
 			this.kv.skip(entry.index);
 			if (waiting) this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
 			return;
