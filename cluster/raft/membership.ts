@@ -150,8 +150,9 @@ interface Step {
 	readonly config: MembershipConfig;
 }
 
-/** What the history needs of the log: the term at an index (undefined past its end). */
+/** What the history needs of the log: its commit index, the term at an index. */
 export interface TermLookup {
+	readonly committed: number;
 	term(index: number): number | undefined;
 }
 
@@ -176,6 +177,18 @@ export class ConfigHistory {
 		return (this.steps.at(-1) as Step).index;
 	}
 
+	/**
+	 * The configuration in force once the log up to `index` is applied (what a snapshot at
+	 * `index` records): the latest step at or below it.
+	 */
+	configAt(index: number): MembershipConfig {
+		for (let i = this.steps.length - 1; i > 0; i--) {
+			const step = this.steps[i] as Step;
+			if (step.index <= index) return step.config;
+		}
+		return (this.steps[0] as Step).config;
+	}
+
 	/** Takes note of configuration entries among `entries`, which are now in the log. */
 	record(entries: readonly Entry[]): void {
 		for (const entry of entries) {
@@ -188,12 +201,13 @@ export class ConfigHistory {
 	/**
 	 * After the log changed under it (a follower's conflicting suffix was replaced): drops
 	 * the steps whose entry is no longer there, then records the entries now in the log.
-	 * The base is never dropped.
+	 * The base is never dropped, nor a committed step (committed entries never change, and
+	 * a compacted log may no longer know their terms).
 	 */
 	followLog(log: TermLookup, appended: readonly Entry[]): void {
 		while (this.steps.length > 1) {
 			const last = this.steps.at(-1) as Step;
-			if (log.term(last.index) === last.term) break;
+			if (last.index <= log.committed || log.term(last.index) === last.term) break;
 			this.steps.pop();
 		}
 		this.record(appended);

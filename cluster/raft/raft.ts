@@ -164,6 +164,11 @@ export class Raft {
 		return this.configs.current;
 	}
 
+	/** The configuration once the log up to `index` is applied (for a snapshot at `index`). */
+	membershipAt(index: number): MembershipConfig {
+		return this.configs.configAt(index);
+	}
+
 	/** The voters in force. */
 	get peers(): readonly NodeId[] {
 		return this.configs.current.voters;

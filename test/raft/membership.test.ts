@@ -296,6 +296,20 @@ describe("promotion", () => {
 		expect(c.node(4).role).toBe("leader");
 	});
 
+	test("the configuration at an index is the latest at or below it (snapshot metadata)", () => {
+		const c = elected(3);
+		c.join(4);
+		const added = change(c, addLearner(4));
+		settle(c);
+		const promoted = change(c, { kind: "promote", id: 4 });
+		settle(c);
+		const node = c.node(2);
+		expect(node.membershipAt(added - 1)).toEqual({ voters: [1, 2, 3], learners: [] });
+		expect(node.membershipAt(added)).toEqual({ voters: [1, 2, 3], learners: [4] });
+		expect(node.membershipAt(promoted - 1)).toEqual({ voters: [1, 2, 3], learners: [4] });
+		expect(node.membershipAt(promoted + 5)).toEqual({ voters: [1, 2, 3, 4], learners: [] });
+	});
+
 	test("a restarted node rebuilds its configuration from its log", () => {
 		const c = elected(3);
 		c.join(4);
