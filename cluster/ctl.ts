@@ -83,6 +83,7 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 			const body: v.InferInput<typeof AddMemberBody> = {
 				id: command.id,
 				address: command.address,
+				raftAddress: command.raftAddress,
 				learner: command.learner,
 			};
 			return membersOutcome(await client.call("POST", "/v1/members", body, MembersAnswer));
@@ -107,7 +108,9 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 }
 
 function membersOutcome(answer: v.InferOutput<typeof MembersAnswer>): Outcome {
-	const text = answer.members.map((m) => `${m.id}\t${m.role}\t${m.address}`).join("\n");
+	const text = answer.members
+		.map((m) => [m.id, m.role, m.address, m.raftAddress].filter((f) => f != null).join("\t"))
+		.join("\n");
 	return { json: answer, text, exitCode: EXIT.ok };
 }
 

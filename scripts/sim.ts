@@ -27,9 +27,11 @@ function main(argv: readonly string[]): number {
 		opsPending: 0,
 		crashes: 0,
 		partitions: 0,
-		events: 0,
 		snapshotsTaken: 0,
 		snapshotsInstalled: 0,
+		confChanges: 0,
+		transfers: 0,
+		events: 0,
 	};
 	const last = options.seed + options.seeds - 1;
 	for (let seed = options.seed; seed <= last; seed++) {
@@ -42,6 +44,8 @@ function main(argv: readonly string[]): number {
 		totals.opsPending += result.stats.opsPending;
 		totals.crashes += result.stats.crashes;
 		totals.partitions += result.stats.partitions;
+		totals.confChanges += result.stats.confChanges;
+		totals.transfers += result.stats.transfers;
 		totals.events += result.stats.events;
 		totals.snapshotsTaken += result.stats.snapshotsTaken;
 		totals.snapshotsInstalled += result.stats.snapshotsInstalled;
@@ -66,6 +70,7 @@ function main(argv: readonly string[]): number {
 			`${totals.committed} entries committed, ${totals.opsOk} client operations answered, ` +
 			`${totals.opsPending} left pending, ${totals.crashes} crashes, ${totals.partitions} partitions, ` +
 			`${totals.snapshotsTaken} snapshots taken, ${totals.snapshotsInstalled} installed from a leader, ` +
+			`${totals.confChanges} membership changes, ${totals.transfers} leadership transfers, ` +
 			`${totals.events} events\n`,
 	);
 	if (options.seeds === 1 && failed[0]) {

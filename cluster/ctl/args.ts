@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { KeySchema } from "../kv/http-api.ts";
+import { PeerAddressSchema } from "../transport/peers.ts";
 
 export const USAGE = `usage: neuroctl [--endpoints URL,URL...] [--json] [--timeout-ms N] COMMAND
   put KEY VALUE              set a key
@@ -13,11 +14,14 @@ export const USAGE = `usage: neuroctl [--endpoints URL,URL...] [--json] [--timeo
   cas KEY EXPECTED VALUE     set KEY to VALUE only if it holds EXPECTED; exit 3 if not
   cas KEY --absent VALUE     ... only if KEY is absent
   status                     the node's role, term, leader, commit and applied index
-  members [list]             the cluster's members
-  members add ID URL [--learner]
-  members remove ID
-  members promote ID         a learner becomes a voter
-  leader transfer ID         hand leadership to member ID
+  members [list]             the cluster's members (id, role, API URL, Raft address)
+  members add ID URL HOST:PORT [--learner]
+                             add member ID, its API at URL, its Raft transport at HOST:PORT;
+                             with --learner it follows the log without voting (recommended:
+                             add as a learner, then promote once it caught up)
+  members remove ID          a member leaves (the leader too: it steps down after)
+  members promote ID         a learner becomes a voter (refused until it caught up)
+  leader transfer ID         hand leadership to voter ID
 endpoints: --endpoints or NEURO_ENDPOINTS (default http://127.0.0.1:2380)`;
 
 export class UsageError extends Error {
@@ -40,6 +44,8 @@ export type Command =
 			readonly kind: "member-add";
 			readonly id: number;
 			readonly address: string;
+			/** host:port of its Raft transport. */
+			readonly raftAddress: string;
 			readonly learner: boolean;
 	  }
 	| { readonly kind: "member-remove"; readonly id: number }
@@ -183,10 +189,11 @@ function parseMembers(rest: readonly string[], learner: boolean): Command {
 			expectCount(args, 0, "members [list]");
 			return { kind: "members" };
 		case "add": {
-			expectCount(args, 2, "members add ID URL [--learner]");
+			expectCount(args, 3, "members add ID URL HOST:PORT [--learner]");
 			const id = check(NodeIdText, args[0], "ID");
 			const address = check(Endpoint, args[1], "URL");
-			return { kind: "member-add", id, address, learner };
+			check(PeerAddressSchema, args[2], "HOST:PORT");
+			return { kind: "member-add", id, address, raftAddress: args[2] as string, learner };
 		}
 		case "remove":
 			expectCount(args, 1, "members remove ID");

@@ -8,10 +8,10 @@
  *   POST   /v1/cas/KEY  CasBody    -> 200 CasAnswer (ok false: the value did not match)
  *   GET    /v1/status              -> 200 StatusAnswer
  *   GET    /v1/members             -> 200 MembersAnswer
- *   POST   /v1/members  AddMember  -> 200 MembersAnswer
+ *   POST   /v1/members  AddMemberBody -> 200 MembersAnswer (once the change is applied)
  *   DELETE /v1/members/ID          -> 200 MembersAnswer
  *   POST   /v1/members/ID/promote  -> 200 MembersAnswer
- *   POST   /v1/leader/transfer  TransferBody -> 200 StatusAnswer
+ *   POST   /v1/leader/transfer  TransferBody -> 200 StatusAnswer (once the target leads)
  *   GET    /metrics.json           -> 200 MetricsAnswer (this member, not the cluster)
  *   GET    /metrics                -> 200 the same as Prometheus text
  *   GET    /health                 -> 200 HealthAnswer, or 503 HealthAnswer with the reason
@@ -22,11 +22,17 @@
  * and sends the next only after the previous answered. Without them each request is a
  * session of its own (a retry is a new write).
  *
- * A node that is not the leader answers writes and linearizable reads with 503 NotLeader,
- * naming the leader's API address when it knows one. Bad input is a 400 ErrorAnswer.
+ * A node that is not the leader answers writes, membership changes, transfers and
+ * linearizable reads with 503 NotLeader, naming the leader's API address when it knows
+ * one. Bad input is a 400 ErrorAnswer; a membership change or transfer the leader refuses
+ * (unknown node, duplicate add, last voter, a change still uncommitted, a learner not
+ * caught up, a transfer to a learner...) is a 409 ErrorAnswer whose `error` is the core's
+ * reason. Adding a member as a learner, then promoting it once it caught up, keeps the
+ * cluster's quorum from waiting on an empty log; `learner: false` adds a voter at once.
  * Keys travel percent-encoded in the path; they are 1-1024 characters.
  */
 import * as v from "valibot";
+import { PeerAddressSchema } from "../transport/peers.ts";
 
 export const MAX_KEY_LENGTH = 1024;
 export const MAX_VALUE_LENGTH = 1 << 20;
@@ -51,7 +57,10 @@ export const PutBody = v.strictObject({ value: ValueSchema });
 export const CasBody = v.strictObject({ expected: v.nullable(ValueSchema), value: ValueSchema });
 export const AddMemberBody = v.strictObject({
 	id: NodeId,
+	/** The new member's HTTP API address. */
 	address: HttpAddress,
+	/** Where its Raft transport listens, `host:port`: every member will connect there. */
+	raftAddress: PeerAddressSchema,
 	learner: v.optional(v.boolean(), false),
 });
 export const TransferBody = v.strictObject({ to: NodeId });
@@ -79,7 +88,13 @@ export const StatusAnswer = v.object({
 });
 export const MembersAnswer = v.object({
 	members: v.array(
-		v.object({ id: NodeId, address: v.string(), role: v.picklist(["voter", "learner"]) }),
+		v.object({
+			id: NodeId,
+			/** The member's API address ("" if this node was never told it). */
+			address: v.string(),
+			role: v.picklist(["voter", "learner"]),
+			raftAddress: v.optional(v.nullable(v.string())),
+		}),
 	),
 });
 export const NotLeaderAnswer = v.object({

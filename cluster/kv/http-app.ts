@@ -1,17 +1,33 @@
 /**
  * The control plane's HTTP API (cluster/kv/http-api.ts) served by one Raft member: keys
- * through the log (writes) and ReadIndex (reads), status, and the member list. A follower
- * answers 503 NotLeader with the leader's API address. Client sessions: a write carrying
- * Neuro-Client-Id and Neuro-Client-Seq goes into the log under that session, so a retry
- * takes effect once (the store dedupes; the member waits on an entry already in its log);
- * a write without them is a session of its own (a fresh random client id, seq 1).
+ * through the log (writes) and ReadIndex (reads), status, the member list, membership
+ * changes and leadership transfer. A follower answers 503 NotLeader with the leader's API
+ * address (from the addresses given at start, or the one the log added the leader with).
+ * Client sessions: a write carrying Neuro-Client-Id and Neuro-Client-Seq goes into the log
+ * under that session, so a retry takes effect once (the store dedupes; the member waits on
+ * an entry already in its log); a write without them is a session of its own (a fresh
+ * random client id, seq 1).
  */
 import { Hono } from "hono";
 import * as v from "valibot";
+import type { ConfChange } from "../raft/membership.ts";
 import type { NodeId } from "../raft/messages.ts";
 import { apiRole } from "../raft-node/member-metrics.ts";
-import type { Answer } from "../raft-node/raft-node.ts";
-import { CasBody, CLIENT_ID_HEADER, CLIENT_SEQ_HEADER, KeySchema, PutBody } from "./http-api.ts";
+import type {
+	Answer,
+	MemberInfo,
+	MembershipAnswer,
+	TransferAnswer,
+} from "../raft-node/raft-node.ts";
+import {
+	AddMemberBody,
+	CasBody,
+	CLIENT_ID_HEADER,
+	CLIENT_SEQ_HEADER,
+	KeySchema,
+	PutBody,
+	TransferBody,
+} from "./http-api.ts";
 import type { KvOp } from "./ops.ts";
 import { parseSession, randomClientId } from "./session-headers.ts";
 
@@ -20,6 +36,9 @@ export interface KvMember {
 	readonly id: NodeId;
 	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<Answer>;
 	read(key: string): Promise<Answer>;
+	members(): readonly MemberInfo[];
+	changeMembership(change: ConfChange): Promise<MembershipAnswer>;
+	transferLeadership(target: NodeId): Promise<TransferAnswer>;
 	status(): {
 		id: NodeId;
 		role: string;
@@ -37,13 +56,38 @@ export function createKvApp(
 	clientId: () => number = randomClientId,
 ): Hono {
 	const app = new Hono();
+	const apiAddressOf = (id: NodeId) =>
+		apiAddresses.get(id) ?? member.members().find((m) => m.id === id)?.apiAddress;
 	const notLeader = (leader: NodeId) =>
-		Response.json(
-			{ error: "not-leader", leader: apiAddresses.get(leader) ?? null },
-			{ status: 503 },
-		);
+		Response.json({ error: "not-leader", leader: apiAddressOf(leader) ?? null }, { status: 503 });
 	const refuse = (message: string) =>
 		Response.json({ error: "bad-request", message }, { status: 400 });
+	const conflict = (reason: string, message: string) =>
+		Response.json({ error: reason, message }, { status: 409 });
+	const membersBody = (members: readonly MemberInfo[]) => ({
+		members: members.map((m) => ({
+			id: m.id,
+			address: apiAddressOf(m.id) ?? "",
+			role: m.role,
+			raftAddress: m.raftAddress ? `${m.raftAddress.host}:${m.raftAddress.port}` : null,
+		})),
+	});
+	const idOf = (raw: string) =>
+		v.safeParse(
+			v.pipe(
+				v.string(),
+				v.regex(/^[1-9]\d{0,9}$/, "a member id is a positive whole number"),
+				v.transform(Number),
+				v.maxValue(2 ** 31 - 1, "a member id is below 2^31"),
+			),
+			raw,
+		);
+	const change = async (conf: ConfChange) => {
+		const answer = await member.changeMembership(conf);
+		if (answer.kind === "notLeader") return notLeader(answer.leader);
+		if (answer.kind === "refused") return conflict(answer.reason, answer.message);
+		return Response.json(membersBody(answer.members));
+	};
 	const keyOf = (raw: string) => v.safeParse(KeySchema, decodeURIComponent(raw));
 	const sessionOf = (headers: Headers) =>
 		parseSession(headers.get(CLIENT_ID_HEADER), headers.get(CLIENT_SEQ_HEADER), clientId);
@@ -126,10 +170,41 @@ export function createKvApp(
 		});
 	});
 
-	app.get("/v1/members", (c) =>
-		c.json({
-			members: [...apiAddresses].map(([id, address]) => ({ id, address, role: "voter" })),
-		}),
-	);
+	app.get("/v1/members", (c) => c.json(membersBody(member.members())));
+
+	app.post("/v1/members", async (c) => {
+		const body = v.safeParse(AddMemberBody, await c.req.json().catch(() => undefined));
+		if (!body.success) return refuse(body.issues[0].message);
+		const { id, address, raftAddress, learner } = body.output;
+		return change({
+			kind: learner ? "addLearner" : "addVoter",
+			id,
+			raftAddress,
+			apiAddress: address,
+		});
+	});
+
+	app.delete("/v1/members/:id", async (c) => {
+		const id = idOf(c.req.param("id"));
+		if (!id.success) return refuse(id.issues[0].message);
+		return change({ kind: "remove", id: id.output });
+	});
+
+	app.post("/v1/members/:id/promote", async (c) => {
+		const id = idOf(c.req.param("id"));
+		if (!id.success) return refuse(id.issues[0].message);
+		return change({ kind: "promote", id: id.output });
+	});
+
+	app.post("/v1/leader/transfer", async (c) => {
+		const body = v.safeParse(TransferBody, await c.req.json().catch(() => undefined));
+		if (!body.success) return refuse(body.issues[0].message);
+		const answer = await member.transferLeadership(body.output.to);
+		if (answer.kind === "notLeader") return notLeader(answer.leader);
+		if (answer.kind === "refused") return conflict(answer.reason, answer.message);
+		const s = member.status();
+		const role = s.role === "preCandidate" ? "pre-candidate" : s.role;
+		return c.json({ ...s, role, leader: answer.leader });
+	});
 	return app;
 }

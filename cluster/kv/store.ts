@@ -4,6 +4,7 @@
  * reaches the log twice takes effect once, and its retry gets the first answer. Implements
  * raft/state-machine.ts: its snapshot holds the keys with their revisions and the sessions.
  */
+import { isConfChangeData } from "../raft/membership.ts";
 import type { StateMachine, StateSnapshot } from "../raft/state-machine.ts";
 import { decodeCommand, type KvCommand } from "./command.ts";
 import { applyToKey, EMPTY_KEY, type KeyState, type KvOp, type KvResult } from "./ops.ts";
@@ -27,9 +28,12 @@ export class KvStore implements StateMachine<KvApplied> {
 	/** The last log index applied. */
 	appliedIndex = 0;
 
-	/** A committed entry: the empty string is a leader's no-op, anything else a command. */
+	/**
+	 * A committed entry: the empty string is a leader's no-op and a configuration change is
+	 * the core's (both only take a log slot here); anything else is a command.
+	 */
 	apply(index: number, data: string): KvApplied {
-		if (data === "") {
+		if (data === "" || isConfChangeData(data)) {
 			this.skip(index);
 			return { kind: "noop" };
 		}

@@ -9,13 +9,26 @@
  * after it, and a snapshot a leader sends is saved before, and restored ahead of, the
  * entries that follow it.
  *
- * Not yet here: membership changes, leadership transfer (the core lacks them).
+ * Membership: `changeMembership` and `transferLeadership` ask the core and answer once the
+ * change is applied here (or the leadership moved). Configuration entries carry a new
+ * node's addresses; the member hands them to the transport before sending the Ready that
+ * holds them (its appends may go to that node), and forgets a removed node's link once the
+ * removal is applied. A node joining a running cluster starts with `voters` set to the
+ * founding voters (or none) and is connected to the members; it takes part once the
+ * leader's entry adding it reaches its log.
  */
 import { encodeCommand } from "../kv/command.ts";
 import type { KvOp } from "../kv/ops.ts";
 import { KvStore } from "../kv/store.ts";
+import {
+	type ConfChange,
+	decodeConfEntry,
+	isConfChangeData,
+	isMember,
+	type RaftAddress,
+} from "../raft/membership.ts";
 import { RaftMessageSchema } from "../raft/message-schema.ts";
-import type { Entry, Message, NodeId } from "../raft/messages.ts";
+import { type Entry, type Message, NONE, type NodeId } from "../raft/messages.ts";
 import { Raft } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
 import type { Snapshot } from "../raft/snapshot.ts";
@@ -28,10 +41,22 @@ import { snapshotFromWal, snapshotToWal } from "./snapshot-storage.ts";
 
 export type { Answer } from "./proposal-waiters.ts";
 
+import { MemberAddresses } from "./member-addresses.ts";
+import {
+	decodeMemberSnapshot,
+	encodeMemberSnapshot,
+	type MemberSnapshot,
+} from "./member-snapshot.ts";
+
 export interface RaftNodeOptions {
 	readonly id: NodeId;
-	/** Every voter's id, this node's included. */
+	/**
+	 * The founding voters (the configuration before any change in the log). A node joining
+	 * a running cluster passes them too, or none: it is not among them either way.
+	 */
 	readonly voters: readonly NodeId[];
+	/** Founding learners. */
+	readonly learners?: readonly NodeId[];
 	readonly listen: { readonly host: string; readonly port: number };
 	readonly dataDir: string;
 	/** One core tick; elections take electionTicks..2*electionTicks of them. */
@@ -50,6 +75,30 @@ export interface RaftNodeOptions {
 
 export const DEFAULT_SNAPSHOT_EVERY = 10_000;
 
+export interface MemberInfo {
+	readonly id: NodeId;
+	readonly role: "voter" | "learner";
+	readonly raftAddress: RaftAddress | undefined;
+	readonly apiAddress: string | undefined;
+}
+
+/** Refused: the core's reason (see ConfChangeRefusal, TransferResult) and why, in words. */
+type Refused = { readonly kind: "refused"; readonly reason: string; readonly message: string };
+type NotLeader = { readonly kind: "notLeader"; readonly leader: NodeId };
+
+export type MembershipAnswer =
+	| { readonly kind: "ok"; readonly members: readonly MemberInfo[] }
+	| NotLeader
+	| Refused;
+
+export type TransferAnswer = { readonly kind: "ok"; readonly leader: NodeId } | NotLeader | Refused;
+
+interface PendingTransfer {
+	readonly target: NodeId;
+	ticksLeft: number;
+	readonly resolve: (answer: TransferAnswer) => void;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -58,6 +107,9 @@ export class RaftNode {
 	readonly #reads = new Map<string, { key: string; resolve: (answer: Answer) => void }>();
 	#readsWaitingApply: { index: number; key: string; resolve: (answer: Answer) => void }[] = [];
 	#readCounter = 0;
+	readonly #confChanges = new Map<number, (answer: MembershipAnswer) => void>();
+	#transfers: PendingTransfer[] = [];
+	readonly #addresses = new MemberAddresses();
 	#busy = false;
 	#closed = false;
 	readonly #timer: ReturnType<typeof setInterval>;
@@ -73,9 +125,12 @@ export class RaftNode {
 		private readonly transport: Transport<Message>,
 		tickMs: number,
 		private readonly log: (line: string) => void,
+		private readonly electionTicks: number,
 	) {
 		this.#timer = setInterval(() => {
 			this.core.tick();
+			for (const transfer of this.#transfers) transfer.ticksLeft--;
+			this.#checkTransfers();
 			this.#pump();
 		}, tickMs);
 	}
@@ -84,9 +139,14 @@ export class RaftNode {
 		const { wal, recovered } = await Wal.open(options.dataDir, options.wal);
 		const kv = new KvStore();
 		let snapshot: Snapshot | undefined;
+		let members: MemberSnapshot["addresses"] | undefined;
 		try {
 			snapshot = recovered.snapshot ? snapshotFromWal(recovered.snapshot) : undefined;
-			if (snapshot) kv.restore({ index: snapshot.meta.index, data: snapshot.data });
+			if (snapshot) {
+				const restored = decodeMemberSnapshot(snapshot.data);
+				kv.restore({ index: snapshot.meta.index, data: restored.kv });
+				members = restored.addresses;
+			}
 		} catch (error) {
 			await wal.close();
 			throw error;
@@ -94,6 +154,7 @@ export class RaftNode {
 		const core = new Raft({
 			id: options.id,
 			peers: options.voters,
+			learners: options.learners ?? [],
 			electionTicks: options.electionTicks,
 			heartbeatTicks: options.heartbeatTicks,
 			random: options.random ?? Math.random,
@@ -118,7 +179,20 @@ export class RaftNode {
 			onMessage: (_from, message) => node?.receive(message),
 		});
 		const every = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
-		node = new RaftNode(options.id, kv, core, every, wal, transport, options.tickMs, log);
+		node = new RaftNode(
+			options.id,
+			kv,
+			core,
+			every,
+			wal,
+			transport,
+			options.tickMs,
+			log,
+			options.electionTicks,
+		);
+		// The snapshot and then the recovered log name the members added since the founding ones.
+		if (members) node.#restoreAddresses(members);
+		node.#learnAddresses(core.log.slice(core.log.snapshotIndex() + 1, core.log.lastIndex() + 1));
 		return node;
 	}
 
@@ -133,13 +207,17 @@ export class RaftNode {
 
 	/** Where each peer listens (known once they all started). */
 	connect(peers: ReadonlyMap<NodeId, PeerAddress>): void {
-		for (const [id, address] of peers) if (id !== this.id) this.transport.setPeer(id, address);
+		for (const [id, address] of peers) {
+			this.#addresses.set(id, { raft: address, api: this.#addresses.get(id)?.api });
+			if (id !== this.id) this.transport.setPeer(id, address);
+		}
 	}
 
 	status() {
+		const learner = this.core.role === "follower" && this.core.learners.includes(this.id);
 		return {
 			id: this.id,
-			role: this.core.role,
+			role: learner ? "learner" : this.core.role,
 			term: this.core.term,
 			leader: this.core.lead,
 			commit: this.core.log.committed,
@@ -166,6 +244,54 @@ export class RaftNode {
 		});
 	}
 
+	/** The members in force here (the latest configuration in this node's log). */
+	members(): MemberInfo[] {
+		const { voters, learners } = this.core.membership;
+		const info = (id: NodeId, role: MemberInfo["role"]): MemberInfo => {
+			const address = this.#addresses.get(id);
+			return { id, role, raftAddress: address?.raft, apiAddress: address?.api };
+		};
+		return [...voters.map((id) => info(id, "voter")), ...learners.map((id) => info(id, "learner"))];
+	}
+
+	/**
+	 * One membership change through the log: answers once it is applied here, with the
+	 * members then; NotLeader on a follower; refused with the core's reason.
+	 */
+	changeMembership(change: ConfChange): Promise<MembershipAnswer> {
+		return new Promise((resolve) => {
+			const result = this.core.proposeConfChange(change);
+			if (!result.ok) {
+				if (result.reason === "notLeader") {
+					return resolve({ kind: "notLeader", leader: result.leader });
+				}
+				return resolve({ kind: "refused", reason: result.reason, message: result.message });
+			}
+			this.#confChanges.set(result.index, resolve);
+			this.#pump();
+		});
+	}
+
+	/**
+	 * Hands leadership to `target`: answers once this node sees it lead, refused if the core
+	 * refuses or the transfer does not finish (the core gives up after an election timeout;
+	 * this waits three, in case the target won but this node has not heard yet).
+	 */
+	transferLeadership(target: NodeId): Promise<TransferAnswer> {
+		return new Promise((resolve) => {
+			const result = this.core.transferLeadership(target);
+			if (!result.ok) {
+				if (result.reason === "notLeader") {
+					return resolve({ kind: "notLeader", leader: result.leader });
+				}
+				return resolve({ kind: "refused", reason: result.reason, message: result.message });
+			}
+			this.#transfers.push({ target, ticksLeft: 3 * this.electionTicks, resolve });
+			this.#checkTransfers();
+			this.#pump();
+		});
+	}
+
 	/** A linearizable read (ReadIndex): served once this node applied the read index. */
 	read(key: string): Promise<Answer> {
 		return new Promise((resolve) => {
@@ -181,6 +307,15 @@ export class RaftNode {
 		if (this.#closed) return;
 		this.#closed = true;
 		clearInterval(this.#timer);
+		const closing = {
+			kind: "refused",
+			reason: "closed",
+			message: "the member is closing",
+		} as const;
+		for (const resolve of this.#confChanges.values()) resolve(closing);
+		for (const transfer of this.#transfers) transfer.resolve(closing);
+		this.#confChanges.clear();
+		this.#transfers = [];
 		this.transport.close();
 		// A save under way finishes (wal.close waits for it); its entries are not applied.
 		await this.wal.close();
@@ -195,7 +330,48 @@ export class RaftNode {
 	receive(message: Message): void {
 		if (this.#closed) return;
 		this.core.step(message);
+		this.#checkTransfers();
 		this.#pump();
+	}
+
+	#checkTransfers(): void {
+		if (this.#transfers.length === 0) return;
+		const still: PendingTransfer[] = [];
+		for (const transfer of this.#transfers) {
+			if (this.core.lead === transfer.target) {
+				transfer.resolve({ kind: "ok", leader: transfer.target });
+			} else if (this.core.role === "leader" && this.core.transferTarget === NONE) {
+				const message = `node ${transfer.target} did not take over within an election timeout`;
+				transfer.resolve({ kind: "refused", reason: "timeout", message });
+			} else if (transfer.ticksLeft <= 0) {
+				const message = `no leader seen after the transfer to node ${transfer.target}`;
+				transfer.resolve({ kind: "refused", reason: "timeout", message });
+			} else {
+				still.push(transfer);
+			}
+		}
+		this.#transfers = still;
+	}
+
+	/** Addresses a snapshot carried: the members added by entries it replaced. */
+	#restoreAddresses(addresses: MemberSnapshot["addresses"]): void {
+		for (const [id, address] of addresses) {
+			this.#addresses.set(id, address);
+			if (id !== this.id) this.transport.setPeer(id, address.raft);
+		}
+	}
+
+	/** Gives the transport the Raft address of every node these entries add. */
+	#learnAddresses(entries: readonly Entry[]): void {
+		for (const [id, address] of this.#addresses.learn(entries)) {
+			if (id === this.id) continue;
+			try {
+				this.transport.setPeer(id, address);
+			} catch (error) {
+				// The leader validated it; a bad address only keeps that node unreachable.
+				this.log(`WARN node ${this.id}: node ${id}'s address: ${(error as Error).message}`);
+			}
+		}
 	}
 
 	/** One Ready at a time, in ready.ts's order; the next starts when this one is done. */
@@ -220,6 +396,8 @@ export class RaftNode {
 		this.#waiters.logged(ready.entries, this.core.lead);
 		await this.wal.save(ready.hardState, ready.entries.map(toWal));
 		if (this.#closed) return;
+		// Appends in this Ready may go to a node its entries just added.
+		this.#learnAddresses(ready.entries);
 		for (const message of ready.messages) this.transport.send(message.to, message);
 		if (ready.snapshot) this.#restore(ready.snapshot);
 		for (const entry of ready.committedEntries) this.#apply(entry);
@@ -237,7 +415,9 @@ export class RaftNode {
 	/** A leader's snapshot replaces the KV state; proposals it covers have unknown outcomes. */
 	#restore(snapshot: Snapshot): void {
 		const { index } = snapshot.meta;
-		this.kv.restore({ index, data: snapshot.data });
+		const restored = decodeMemberSnapshot(snapshot.data);
+		this.kv.restore({ index, data: restored.kv });
+		this.#restoreAddresses(restored.addresses);
 		this.snapshotsInstalled++;
 		this.#waiters.coveredBySnapshot(index, this.core.lead);
 	}
@@ -246,12 +426,25 @@ export class RaftNode {
 	async #maybeSnapshot(): Promise<void> {
 		const applied = this.kv.appliedIndex;
 		if (this.#closed || applied - this.core.log.snapshotIndex() < this.snapshotEvery) return;
-		const snapshot = this.core.compact(applied, this.kv.snapshot().data);
+		const data = encodeMemberSnapshot({
+			kv: this.kv.snapshot().data,
+			addresses: this.#addresses.list(),
+		});
+		const snapshot = this.core.compact(applied, data);
 		await this.wal.saveSnapshot(snapshotToWal(snapshot));
 	}
 
 	#apply(entry: Entry): void {
+		const confWaiting = this.#confChanges.get(entry.index);
+		this.#confChanges.delete(entry.index);
 		const applied = this.kv.apply(entry.index, entry.data);
+		if (isConfChangeData(entry.data)) {
+			this.#applyConfEntry(entry);
+			confWaiting?.({ kind: "ok", members: this.members() });
+		} else {
+			// A new leader's entry took the slot the change was waiting on: it was lost.
+			confWaiting?.({ kind: "notLeader", leader: this.core.lead });
+		}
 		this.#waiters.applied(
 			entry.index,
 			applied.kind === "noop" || applied.outcome.kind === "stale"
@@ -264,6 +457,13 @@ export class RaftNode {
 					},
 			this.core.lead,
 		);
+	}
+
+	/** A committed configuration entry: no KV command; a removed node's link goes. */
+	#applyConfEntry(entry: Entry): void {
+		const change = decodeConfEntry(entry.data)?.change;
+		if (change?.kind !== "remove" || change.id === this.id) return;
+		if (!isMember(this.core.membership, change.id)) this.transport.removePeer(change.id);
 	}
 
 	#serveReads(): void {

@@ -41,12 +41,17 @@ const Hint = v.variant("kind", [
 ]);
 
 export const RaftMessageSchema = v.variant("type", [
-	v.strictObject({
-		...Envelope,
-		type: v.picklist(["vote", "preVote"]),
-		lastIndex: Count,
-		lastTerm: Count,
-	}),
+	v.pipe(
+		v.strictObject({
+			...Envelope,
+			type: v.picklist(["vote", "preVote"]),
+			lastIndex: Count,
+			lastTerm: Count,
+			// Absent means an ordinary election (a sender from before leadership transfer).
+			transfer: v.optional(v.boolean(), false),
+		}),
+		v.transform((m) => ({ ...m, transfer: m.transfer })),
+	),
 	v.strictObject({
 		...Envelope,
 		type: v.picklist(["voteResp", "preVoteResp"]),
@@ -96,6 +101,7 @@ export const RaftMessageSchema = v.variant("type", [
 		offset: Length,
 		reject: v.boolean(),
 	}),
+	v.strictObject({ ...Envelope, type: v.literal("timeoutNow") }),
 ]);
 
 /** What the schema lets through is a Message: a mismatch with messages.ts fails the build. */

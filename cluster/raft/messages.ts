@@ -30,11 +30,16 @@ interface Envelope {
 	readonly term: number;
 }
 
-/** A candidate (or pre-candidate, with `term` one above its own) asking for a vote. */
+/**
+ * A candidate (or pre-candidate, with `term` one above its own) asking for a vote.
+ * `transfer` is set on a real vote the leader asked for (timeoutNow, leadership transfer):
+ * voters then grant it despite having heard from that leader lately (its lease).
+ */
 export interface VoteRequest extends Envelope {
 	readonly type: "vote" | "preVote";
 	readonly lastIndex: number;
 	readonly lastTerm: number;
+	readonly transfer: boolean;
 }
 
 export interface VoteResponse extends Envelope {
@@ -112,6 +117,14 @@ export interface SnapshotChunkResponse extends Envelope {
 	readonly reject: boolean;
 }
 
+/**
+ * Leadership transfer (thesis §3.10): the leader, having brought this voter's log up to
+ * date, tells it to campaign now, skipping PreVote and its election timeout.
+ */
+export interface TimeoutNow extends Envelope {
+	readonly type: "timeoutNow";
+}
+
 export type Message =
 	| VoteRequest
 	| VoteResponse
@@ -120,6 +133,7 @@ export type Message =
 	| Heartbeat
 	| HeartbeatResponse
 	| SnapshotChunk
-	| SnapshotChunkResponse;
+	| SnapshotChunkResponse
+	| TimeoutNow;
 
 export type MessageType = Message["type"];

@@ -6,13 +6,26 @@
  *
  * Implemented: leader election with randomized timeouts (§5.2), PreVote and CheckQuorum
  * (thesis §9.6), log replication with batching and per-follower flow control (§5.3),
- * fast backtracking on conflicts, the current-term commit rule (§5.4.2), and ReadIndex
- * (thesis §6.4), and non-voting learners. Membership is fixed at construction.
+ * fast backtracking on conflicts, the current-term commit rule (§5.4.2), ReadIndex
+ * (thesis §6.4), non-voting learners, single-server membership changes through the log
+ * (thesis §4.1, §4.3; rules in membership.ts) and leadership transfer (thesis §3.10,
+ * transfer.ts). The configuration in force is the latest in the log, committed or not.
  * Snapshots (§7): the driver compacts the log to what its state machine snapshotted
  * (`compact`); a follower that needs compacted entries gets the snapshot in chunks
- * (snapshot-sender.ts, snapshot-receiver.ts) and its driver restores it from Ready.
+ * (snapshot-sender.ts, snapshot-receiver.ts) and its driver restores it from Ready. A
+ * snapshot records the configuration as of its index, and installing one resets the
+ * configuration history to it.
  */
 import { RaftLog } from "./log.ts";
+import {
+	applyConfChange,
+	type ConfChange,
+	ConfigHistory,
+	encodeConfEntry,
+	isConfChangeData,
+	isMember,
+	type MembershipConfig,
+} from "./membership.ts";
 import {
 	type Append,
 	type AppendResponse,
@@ -26,24 +39,30 @@ import {
 	type RejectHint,
 	type SnapshotChunk,
 	type SnapshotChunkResponse,
+	type TimeoutNow,
 	type VoteRequest,
 	type VoteResponse,
 } from "./messages.ts";
 import { Progress } from "./progress.ts";
 import { hardStateEqual, type ReadState, type Ready } from "./ready.ts";
-import type { MemberConfig, Snapshot } from "./snapshot.ts";
+import type { Snapshot } from "./snapshot.ts";
 import { SnapshotReceiver } from "./snapshot-receiver.ts";
 import { nextChunks } from "./snapshot-sender.ts";
+import { LeaderTransfer, type TransferResult, transferRefusal } from "./transfer.ts";
 
 export type Role = "follower" | "preCandidate" | "candidate" | "leader";
 
 export interface RaftConfig {
 	readonly id: NodeId;
-	/** Every voter; this node is one of them or of `learners`. */
+	/**
+	 * The founding voters: the configuration before the log's first configuration entry.
+	 * A node joining later may be outside it (or pass none): it takes no part until an
+	 * entry naming it reaches its log, and adopts each configuration entry's as written.
+	 */
 	readonly peers: readonly NodeId[];
 	/**
-	 * Members that receive and apply the log but never vote, campaign, or count toward a
-	 * quorum (for commit, CheckQuorum or ReadIndex).
+	 * Founding members that receive and apply the log but never vote, campaign, or count
+	 * toward a quorum (for commit, CheckQuorum or ReadIndex).
 	 */
 	readonly learners?: readonly NodeId[];
 	/** Ticks without a leader before campaigning; randomized in [this, 2 * this). */
@@ -78,9 +97,26 @@ export interface RaftConfig {
 
 export const DEFAULT_SNAPSHOT_CHUNK_SIZE = 512 * 1024;
 
+/**
+ * A refused proposal names the leader to ask instead. During a leadership transfer the
+ * leader refuses with `leader` NONE, as a node in an election would: try again shortly.
+ */
 export type ProposeResult =
 	| { readonly ok: true; readonly index: number; readonly term: number }
-	| { readonly ok: false; readonly leader: NodeId };
+	| { readonly ok: false; readonly leader: NodeId; readonly reason: "notLeader" | "transferring" };
+
+/** Why a leader refuses a configuration change (see proposeConfChange). */
+export type ConfChangeRefusal =
+	| "pending"
+	| "leaderNotReady"
+	| "transferring"
+	| "invalid"
+	| "notCaughtUp";
+
+export type ConfChangeResult =
+	| { readonly ok: true; readonly index: number; readonly term: number }
+	| { readonly ok: false; readonly reason: "notLeader"; readonly leader: NodeId }
+	| { readonly ok: false; readonly reason: ConfChangeRefusal; readonly message: string };
 
 export type ReadIndexResult =
 	| { readonly ok: true }
@@ -94,9 +130,6 @@ interface PendingRead {
 
 export class Raft {
 	readonly id: NodeId;
-	/** The voters. */
-	peers: readonly NodeId[] = [];
-	learners: readonly NodeId[] = [];
 	readonly log: RaftLog;
 	term = 0;
 	vote: NodeId = NONE;
@@ -104,10 +137,9 @@ export class Raft {
 	role: Role = "follower";
 
 	private readonly config: RaftConfig;
-	/** Voters and learners. */
-	private members: readonly NodeId[] = [];
-	private isVoter = false;
-	private quorum = 1;
+	/** The configurations in the log; the latest is in force. */
+	private configs: ConfigHistory;
+	private readonly transfer = new LeaderTransfer();
 	private electionElapsed = 0;
 	private heartbeatElapsed = 0;
 	private randomizedElectionTicks = 0;
@@ -133,9 +165,6 @@ export class Raft {
 		if (learners.some((id) => config.peers.includes(id))) {
 			throw new Error("a node cannot be both a voter and a learner");
 		}
-		if (!config.peers.includes(config.id) && !learners.includes(config.id)) {
-			throw new Error(`peers or learners must include ${config.id}`);
-		}
 		if (config.heartbeatTicks < 1 || config.heartbeatTicks >= config.electionTicks) {
 			throw new Error("need 1 <= heartbeatTicks < electionTicks");
 		}
@@ -150,13 +179,17 @@ export class Raft {
 		this.id = config.id;
 		this.snapshotChunkSize = chunkSize;
 		const stored = config.storage;
-		this.setMembers(stored?.snapshot?.meta.config ?? { voters: config.peers, learners });
+		const base = stored?.snapshot?.meta;
+		this.configs = base
+			? new ConfigHistory(base.config, base.index, base.term)
+			: new ConfigHistory({ voters: [...new Set(config.peers)], learners });
 		this.log = new RaftLog(
 			stored?.entries,
 			stored?.hardState.commit,
 			config.applied,
 			stored?.snapshot,
 		);
+		this.configs.record(stored?.entries ?? []);
 		if (stored) {
 			this.term = stored.hardState.term;
 			this.vote = stored.hardState.vote;
@@ -165,9 +198,33 @@ export class Raft {
 		this.becomeFollower(this.term, NONE);
 	}
 
-	/** Who votes and who follows (what a snapshot records as of its index). */
-	memberConfig(): MemberConfig {
-		return { voters: [...this.peers], learners: [...this.learners] };
+	/** The configuration in force: the latest in the log, committed or not. */
+	get membership(): MembershipConfig {
+		return this.configs.current;
+	}
+
+	/** The configuration once the log up to `index` is applied (for a snapshot at `index`). */
+	membershipAt(index: number): MembershipConfig {
+		return this.configs.configAt(index);
+	}
+
+	/** The voters in force. */
+	get peers(): readonly NodeId[] {
+		return this.configs.current.voters;
+	}
+
+	get learners(): readonly NodeId[] {
+		return this.configs.current.learners;
+	}
+
+	/** The index of the latest configuration entry (0: none); uncommitted if above commit. */
+	get pendingConfIndex(): number {
+		return this.configs.latestIndex;
+	}
+
+	/** The voter this leader is handing leadership to, or NONE. */
+	get transferTarget(): NodeId {
+		return this.transfer.target;
 	}
 
 	hardState(): HardState {
@@ -187,17 +244,77 @@ export class Raft {
 			return;
 		}
 		this.electionElapsed++;
-		if (this.isVoter && this.electionElapsed >= this.randomizedElectionTicks) {
+		if (this.isVoter() && this.electionElapsed >= this.randomizedElectionTicks) {
 			this.electionElapsed = 0;
 			this.campaign(this.config.preVote ? "preVote" : "vote");
 		}
 	}
 
 	propose(data: string): ProposeResult {
-		if (this.role !== "leader") return { ok: false, leader: this.lead };
+		if (isConfChangeData(data)) {
+			throw new Error("configuration changes go through proposeConfChange, not propose");
+		}
+		if (this.role !== "leader") return { ok: false, leader: this.lead, reason: "notLeader" };
+		if (this.transfer.active) return { ok: false, leader: NONE, reason: "transferring" };
 		const entry = this.log.appendNew(this.term, data);
 		this.afterLeaderAppend();
 		return { ok: true, index: entry.index, term: entry.term };
+	}
+
+	/**
+	 * Proposes one single-server configuration change. It takes effect here at once (and on
+	 * each follower when the entry reaches its log). Refused: on a follower; while another
+	 * change is uncommitted; before this leader committed an entry of its term (otherwise a
+	 * change could be lost alongside an uncommitted one from an earlier term and two
+	 * disjoint majorities decide: Ongaro, raft-dev, 2015); during a leadership transfer;
+	 * when the change makes no sense for the configuration; and a promotion while the
+	 * learner's log is behind this leader's commit index (it would slow every commit until
+	 * it caught up, or stop them if enough voters are down).
+	 */
+	proposeConfChange(change: ConfChange): ConfChangeResult {
+		if (this.role !== "leader") return { ok: false, reason: "notLeader", leader: this.lead };
+		if (this.transfer.active) {
+			return { ok: false, reason: "transferring", message: "a leadership transfer is under way" };
+		}
+		if (this.configs.latestIndex > this.log.committed) {
+			const message = `configuration change at index ${this.configs.latestIndex} is not committed yet`;
+			return { ok: false, reason: "pending", message };
+		}
+		if (!this.committedInTerm()) {
+			const message = "a new leader must commit an entry of its term first";
+			return { ok: false, reason: "leaderNotReady", message };
+		}
+		const next = applyConfChange(this.configs.current, change);
+		if (!next.ok) return { ok: false, reason: "invalid", message: next.message };
+		if (change.kind === "promote") {
+			const match = this.progress.get(change.id)?.match ?? 0;
+			if (match < this.log.committed) {
+				const message = `learner ${change.id} holds the log to ${match}, behind commit ${this.log.committed}`;
+				return { ok: false, reason: "notCaughtUp", message };
+			}
+		}
+		const entry = this.log.appendNew(this.term, encodeConfEntry({ change, config: next.config }));
+		this.configs.record([entry]);
+		this.leaderConfigChanged(entry.index);
+		this.afterLeaderAppend();
+		return { ok: true, index: entry.index, term: entry.term };
+	}
+
+	/**
+	 * Hands leadership to voter `target` (thesis §3.10): proposals are refused meanwhile, the
+	 * target's log is brought up to date, then it is told to campaign at once (timeoutNow).
+	 * Abandoned after an election timeout. A learner or a non-member is refused.
+	 */
+	transferLeadership(target: NodeId): TransferResult {
+		if (this.role !== "leader") return { ok: false, reason: "notLeader", leader: this.lead };
+		if (target === this.id && this.isVoter()) return { ok: true };
+		const refusal = transferRefusal(this.configs.current, this.id, target);
+		if (refusal !== undefined) return { ok: false, reason: "invalid", message: refusal };
+		this.transfer.start(target);
+		const pr = this.progress.get(target) as Progress;
+		if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(target);
+		else this.sendAppends(target, true);
+		return { ok: true };
 	}
 
 	/**
@@ -223,13 +340,19 @@ export class Raft {
 	compact(index: number, data: string): Snapshot {
 		const term = this.log.term(index);
 		if (term === undefined) throw new Error(`cannot compact to ${index}: not in the log`);
-		const snapshot = { meta: { index, term, config: this.memberConfig() }, data };
+		const snapshot = { meta: { index, term, config: this.membershipAt(index) }, data };
 		this.log.compact(snapshot);
 		return snapshot;
 	}
 
+	/**
+	 * Messages from non-members are taken too (thesis §4.1): a new member's leader may not be
+	 * in its configuration yet, and a voter its entry has not reached yet may need its vote.
+	 * Removed servers cannot disrupt a working cluster for long: they stop campaigning once
+	 * they see their removal, and PreVote and CheckQuorum's lease ignore them meanwhile.
+	 */
 	step(m: Message): void {
-		if (m.to !== this.id || !this.members.includes(m.from) || m.from === this.id) return;
+		if (m.to !== this.id || m.from === this.id) return;
 		if (m.term > this.term) {
 			if (!this.onHigherTerm(m)) return;
 		} else if (m.term < this.term) {
@@ -264,6 +387,9 @@ export class Raft {
 				return;
 			case "snapResp":
 				if (this.role === "leader") this.onSnapshotResponse(m);
+				return;
+			case "timeoutNow":
+				this.onTimeoutNow(m);
 				return;
 		}
 	}
@@ -323,6 +449,7 @@ export class Raft {
 		this.deferredReads = [];
 		this.pendingReads = [];
 		this.heartbeatRound = 0;
+		this.transfer.stop();
 	}
 
 	private becomeFollower(term: number, lead: NodeId): void {
@@ -348,28 +475,25 @@ export class Raft {
 		this.reset(this.term);
 		this.lead = this.id;
 		this.role = "leader";
-		for (const peer of this.members) {
-			if (peer !== this.id) {
-				this.progress.set(peer, new Progress(this.log.lastIndex() + 1, this.config.maxInflight));
-			}
-		}
+		this.leaderConfigChanged(this.log.lastIndex() + 1);
 		// §5.4.2 and §6.4: entries of earlier terms commit, and reads start, only once an
 		// entry of this term commits; the no-op makes that happen without waiting for a client.
 		this.log.appendNew(this.term, "");
 		this.afterLeaderAppend();
 	}
 
-	private campaign(kind: "vote" | "preVote"): void {
+	/** `transfer`: the leader asked for this election (timeoutNow). */
+	private campaign(kind: "vote" | "preVote", transfer = false): void {
 		if (kind === "preVote") {
 			this.becomePreCandidate();
-			this.requestVotes("preVote", this.term + 1);
+			this.requestVotes("preVote", this.term + 1, false);
 		} else {
 			this.becomeCandidate();
-			this.requestVotes("vote", this.term);
+			this.requestVotes("vote", this.term, transfer);
 		}
 	}
 
-	private requestVotes(type: "vote" | "preVote", term: number): void {
+	private requestVotes(type: "vote" | "preVote", term: number, transfer: boolean): void {
 		this.votes.set(this.id, true);
 		if (this.tallyAndAct()) return;
 		for (const peer of this.peers) {
@@ -381,6 +505,7 @@ export class Raft {
 				term,
 				lastIndex: this.log.lastIndex(),
 				lastTerm: this.log.lastTerm(),
+				transfer,
 			} satisfies VoteRequest);
 		}
 	}
@@ -393,12 +518,12 @@ export class Raft {
 			if (ok) granted++;
 			else rejected++;
 		}
-		if (granted >= this.quorum) {
+		if (granted >= this.quorum()) {
 			if (this.role === "preCandidate") this.campaign("vote");
 			else this.becomeLeader();
 			return true;
 		}
-		if (rejected >= this.quorum) {
+		if (rejected >= this.quorum()) {
 			this.becomeFollower(this.term, NONE);
 			return true;
 		}
@@ -409,10 +534,11 @@ export class Raft {
 
 	/** A message from a higher term; false if it must be ignored. */
 	private onHigherTerm(m: Message): boolean {
-		if (m.type === "vote" || m.type === "preVote") {
+		if ((m.type === "vote" && !m.transfer) || m.type === "preVote") {
 			// While a leader was heard from within an election timeout, a (pre-)candidate's
 			// higher term is not worth disrupting it for: PreVote's rule (thesis §9.6), and
-			// with CheckQuorum a leader's lease for real votes too.
+			// with CheckQuorum a leader's lease for real votes too. Unless the leader itself
+			// asked for the election (a transfer), which ends its lease.
 			const inLease =
 				(this.config.checkQuorum || m.type === "preVote") &&
 				this.lead !== NONE &&
@@ -503,12 +629,15 @@ export class Raft {
 			}
 			const rest = m.entries.slice(committed - m.prevIndex);
 			const lastNew = this.log.tryAppend(committed, this.log.term(committed) as number, rest);
+			this.configs.followLog(this.log, rest);
 			this.log.commitTo(Math.min(m.commit, lastNew as number));
 			reply(lastNew as number, false, undefined);
 			return;
 		}
 		const lastNew = this.log.tryAppend(m.prevIndex, m.prevTerm, m.entries);
 		if (lastNew !== undefined) {
+			// A truncated configuration entry takes its configuration with it (thesis §4.1).
+			this.configs.followLog(this.log, m.entries);
 			this.log.commitTo(Math.min(m.commit, lastNew));
 			reply(lastNew, false, undefined);
 			return;
@@ -553,7 +682,8 @@ export class Raft {
 		const outcome = this.snapshotReceiver.accept(m);
 		if (outcome.kind === "complete") {
 			this.log.restore(outcome.snapshot);
-			this.setMembers(outcome.snapshot.meta.config);
+			const meta = outcome.snapshot.meta;
+			this.configs = new ConfigHistory(meta.config, meta.index, meta.term);
 			answerInstalled(index);
 			return;
 		}
@@ -585,15 +715,16 @@ export class Raft {
 	private tickLeader(): void {
 		this.heartbeatElapsed++;
 		this.electionElapsed++;
+		this.transfer.tick(this.config.electionTicks);
 		if (this.electionElapsed >= this.config.electionTicks) {
 			this.electionElapsed = 0;
 			if (this.config.checkQuorum) {
-				let active = 1;
+				let active = this.isVoter() ? 1 : 0;
 				for (const [peer, pr] of this.progress) {
 					if (pr.recentActive && this.peers.includes(peer)) active++;
 					pr.recentActive = false;
 				}
-				if (active < this.quorum) {
+				if (active < this.quorum()) {
 					this.becomeFollower(this.term, NONE);
 					return;
 				}
@@ -662,7 +793,8 @@ export class Raft {
 	}
 
 	private onSnapshotResponse(m: SnapshotChunkResponse): void {
-		const pr = this.progress.get(m.from) as Progress;
+		const pr = this.progress.get(m.from);
+		if (pr === undefined) return; // no longer a member
 		pr.recentActive = true;
 		if (pr.chunkAnswered(m.index, m.offset, m.reject)) this.sendAppends(m.from, false);
 	}
@@ -682,7 +814,8 @@ export class Raft {
 	}
 
 	private onAppendResponse(m: AppendResponse): void {
-		const pr = this.progress.get(m.from) as Progress;
+		const pr = this.progress.get(m.from);
+		if (pr === undefined) return; // no longer a member
 		pr.recentActive = true;
 		if (m.reject) {
 			if (pr.rejectedAt(m.index, this.resumeIndex(m))) this.sendAppends(m.from, true);
@@ -692,6 +825,7 @@ export class Raft {
 			// A follower in snapshot state is done once it holds the leader's snapshot index.
 			const caughtUp = pr.state === "snapshot" && !this.log.isCompacted(pr.match);
 			if (pr.state === "probe" || caughtUp) pr.becomeReplicate();
+			this.maybeSendTimeoutNow(m.from);
 			if (this.maybeCommit()) return;
 		}
 		this.sendAppends(m.from, pr.commitSent < this.log.committed);
@@ -707,7 +841,8 @@ export class Raft {
 	}
 
 	private onHeartbeatResponse(m: HeartbeatResponse): void {
-		const pr = this.progress.get(m.from) as Progress;
+		const pr = this.progress.get(m.from);
+		if (pr === undefined) return; // no longer a member
 		pr.recentActive = true;
 		pr.heartbeatAnswered(m.context);
 		if (pr.match < this.log.lastIndex()) this.sendAppends(m.from, true);
@@ -716,10 +851,12 @@ export class Raft {
 
 	/** Commits the highest index a quorum holds, if it is of this term (§5.4.2). */
 	private maybeCommit(): boolean {
-		const matches = [this.log.lastIndex()];
+		// A leader being removed still leads until its removal commits, but its own log no
+		// longer counts (thesis §4.2.2).
+		const matches = this.isVoter() ? [this.log.lastIndex()] : [];
 		for (const [peer, pr] of this.progress) if (this.peers.includes(peer)) matches.push(pr.match);
 		matches.sort((a, b) => b - a);
-		const index = matches[this.quorum - 1] as number;
+		const index = matches[this.quorum() - 1] ?? 0;
 		if (index <= this.log.committed || this.log.term(index) !== this.term) return false;
 		const wasInTerm = this.committedInTerm();
 		this.log.commitTo(index);
@@ -729,6 +866,15 @@ export class Raft {
 			this.startReads(reads);
 		}
 		for (const peer of this.progress.keys()) this.sendAppends(peer, true);
+		if (this.configs.latestIndex <= this.log.committed) {
+			if (!this.isVoter()) {
+				// Its removal committed (and the appends above carry that to the others): the
+				// remaining voters elect a leader among themselves.
+				this.becomeFollower(this.term, NONE);
+				return true;
+			}
+			this.forgetRemoved();
+		}
 		return true;
 	}
 
@@ -738,7 +884,7 @@ export class Raft {
 
 	private startReads(contexts: readonly string[]): void {
 		const index = this.log.committed;
-		if (this.quorum === 1) {
+		if (this.quorum() === 1 && this.isVoter()) {
 			for (const context of contexts) this.readStates.push({ index, context });
 			return;
 		}
@@ -752,25 +898,75 @@ export class Raft {
 	private releaseReads(): void {
 		while (this.pendingReads.length > 0) {
 			const read = this.pendingReads[0] as PendingRead;
-			let acks = 1;
+			let acks = this.isVoter() ? 1 : 0;
 			for (const [peer, pr] of this.progress) {
 				if (pr.ackedRound >= read.round && this.peers.includes(peer)) acks++;
 			}
-			if (acks < this.quorum) return;
+			if (acks < this.quorum()) return;
 			this.pendingReads.shift();
 			this.readStates.push({ index: read.index, context: read.context });
 		}
 	}
 
-	private setMembers(config: MemberConfig): void {
-		this.peers = [...new Set(config.voters)];
-		this.learners = [...new Set(config.learners)];
-		this.members = [...this.peers, ...this.learners];
-		this.isVoter = this.peers.includes(this.id);
-		this.quorum = Math.floor(this.peers.length / 2) + 1;
-	}
-
 	private send(m: Message): void {
 		this.messages.push(m);
+	}
+
+	// ---- membership and transfer -----------------------------------------------------------
+
+	private isVoter(): boolean {
+		return this.configs.current.voters.includes(this.id);
+	}
+
+	/** A majority of the voters in force. */
+	private quorum(): number {
+		return Math.floor(this.configs.current.voters.length / 2) + 1;
+	}
+
+	/**
+	 * The leader's configuration changed (or it just became leader): track every member but
+	 * itself. A member new to it is probed from `next`, and a rejection walks that back to
+	 * where the member's log ends. A removed member is still sent the log until its removal
+	 * commits (its answers count for nothing), so it most likely learns it was removed and
+	 * stops campaigning; forgetRemoved() drops it then.
+	 */
+	private leaderConfigChanged(next: number): void {
+		const config = this.configs.current;
+		for (const peer of [...config.voters, ...config.learners]) {
+			if (peer !== this.id && !this.progress.has(peer)) {
+				this.progress.set(peer, new Progress(next, this.config.maxInflight));
+			}
+		}
+	}
+
+	/** The latest configuration committed: stop tracking the members it removed. */
+	private forgetRemoved(): void {
+		const config = this.configs.current;
+		for (const peer of [...this.progress.keys()]) {
+			if (!isMember(config, peer)) this.progress.delete(peer);
+		}
+	}
+
+	private maybeSendTimeoutNow(peer: NodeId): void {
+		if (this.transfer.target !== peer || this.transfer.timeoutSent) return;
+		if ((this.progress.get(peer) as Progress).match === this.log.lastIndex()) {
+			this.sendTimeoutNow(peer);
+		}
+	}
+
+	private sendTimeoutNow(peer: NodeId): void {
+		this.transfer.timeoutSent = true;
+		this.send({
+			type: "timeoutNow",
+			from: this.id,
+			to: peer,
+			term: this.term,
+		} satisfies TimeoutNow);
+	}
+
+	/** The leader asks this node to take over: campaign now, no PreVote, no timeout. */
+	private onTimeoutNow(_m: TimeoutNow): void {
+		if (this.role === "leader" || !this.isVoter()) return;
+		this.campaign("vote", true);
 	}
 }

@@ -85,6 +85,11 @@ export class Invariants {
 		}
 	}
 
+	/** The one committed sequence so far (what any node applied), from index 1. */
+	committedEntries(): readonly Entry[] {
+		return this.committed;
+	}
+
 	appliedBy(id: NodeId): number {
 		return (this.nextIndex.get(id) ?? 1) - 1;
 	}

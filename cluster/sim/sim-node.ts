@@ -6,15 +6,18 @@
  * entries past the last snapshot, it snapshots, and the log and disk are compacted to it
  * (so snapshots fall on multiples of `snapshotEvery`, which invariants.ts relies on). A
  * crash drops everything not yet synced; a restart rebuilds the core from the disk and the
- * state machine from the snapshot on it (or index 1).
+ * state machine from the snapshot on it (or index 1). Configuration-change entries take a log slot and no KV
+ * command (the simulated network needs no addresses).
  */
 import { encodeCommand } from "../kv/command.ts";
 import type { KvOp, KvResult } from "../kv/ops.ts";
 import { KvStore } from "../kv/store.ts";
+import type { ConfChange } from "../raft/membership.ts";
 import type { Entry, HardState, Message, NodeId } from "../raft/messages.ts";
-import { Raft, type RaftConfig } from "../raft/raft.ts";
+import { type ConfChangeResult, Raft, type RaftConfig } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
 import type { Snapshot } from "../raft/snapshot.ts";
+import type { TransferResult } from "../raft/transfer.ts";
 import type { EventQueue } from "./event-queue.ts";
 import type { Invariants } from "./invariants.ts";
 import type { Prng } from "./prng.ts";
@@ -129,6 +132,19 @@ export class SimNode {
 			else this.answer(request, { reqId: request.reqId, kind: "notLeader", leader: answer.leader });
 		}
 		this.afterInput();
+	}
+
+	/** An operator's configuration change, asked of this node (refused unless it leads). */
+	changeMembership(change: ConfChange): ConfChangeResult | undefined {
+		const result = this.core?.proposeConfChange(change);
+		this.afterInput();
+		return result;
+	}
+
+	transferLeadership(target: NodeId): TransferResult | undefined {
+		const result = this.core?.transferLeadership(target);
+		this.afterInput();
+		return result;
 	}
 
 	crash(): void {

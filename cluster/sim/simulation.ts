@@ -2,18 +2,22 @@
  * One seeded simulation: a scenario drawn from the seed (cluster size, clients, network
  * faults, core settings), a fault phase (drops, duplicates, reordering delays, symmetric
  * and one-way partitions, crashes and restarts), then a heal phase without faults. The
- * same seed replays the same run exactly.
+ * same seed replays the same run exactly. Half the scenarios also have an operator that
+ * changes the membership (adds spare nodes as learners or voters, promotes learners,
+ * removes members, the leader included) and transfers leadership while the faults run.
  *
  * Checked: the invariants (one leader per term, committed entries never lost or changed),
  * the client history's linearizability, and after healing that every node caught up and
  * every operation invoked once the cluster settled got its answer.
  */
 import { KvStore } from "../kv/store.ts";
+import { decodeConfEntry, isMember, type MembershipConfig } from "../raft/membership.ts";
 import type { NodeId } from "../raft/messages.ts";
 import { boundAbandonedWrites, SimClient } from "./client.ts";
 import { EventQueue } from "./event-queue.ts";
 import { Invariants } from "./invariants.ts";
 import { checkLinearizable, type HistoryOp } from "./linearizability.ts";
+import { chooseOperatorAction } from "./membership-actions.ts";
 import { Network, type NetworkFaults } from "./network.ts";
 import { Prng } from "./prng.ts";
 import { type CoreSettings, SimNode } from "./sim-node.ts";
@@ -38,6 +42,10 @@ export interface Scenario {
 	readonly core: CoreSettings;
 	/** Entries applied between a node's snapshots (small, so runs compact and send snapshots). */
 	readonly snapshotEvery: number;
+	/** An operator changes the membership and transfers leadership during the faults. */
+	readonly membership: boolean;
+	/** Nodes started outside the configuration, for the operator to add. */
+	readonly spares: number;
 }
 
 export interface SimStats {
@@ -49,6 +57,9 @@ export interface SimStats {
 	crashes: number;
 	partitions: number;
 	leaderTerms: number;
+	/** Configuration changes and leadership transfers a leader accepted. */
+	confChanges: number;
+	transfers: number;
 	committed: number;
 	opsOk: number;
 	opsPending: number;
@@ -109,6 +120,9 @@ export function scenarioFor(seed: number): Scenario {
 			snapshotChunkSize: rng.pick([32, 64, 256, 4096]),
 		},
 		snapshotEvery: rng.pick([5, 10, 25, 100]),
+		// Drawn last, so the fields above stay what they were for every seed.
+		membership: rng.chance(0.5),
+		spares: rng.int(1, 2),
 	};
 }
 
@@ -129,7 +143,12 @@ export function runSimulation(
 		{ length: scenario.learners },
 		(_, i) => scenario.nodes + i + 1,
 	);
-	const ids = [...voters, ...learners];
+	const spares: NodeId[] = Array.from(
+		{ length: scenario.membership ? scenario.spares : 0 },
+		(_, i) => scenario.nodes + scenario.learners + i + 1,
+	);
+	const founding: MembershipConfig = { voters, learners };
+	const ids = [...voters, ...learners, ...spares];
 	const keys = Array.from({ length: scenario.keys }, (_, i) => `k${i}`);
 	const nodes = new Map<NodeId, SimNode>();
 	const clients = new Map<number, SimClient>();
@@ -139,6 +158,8 @@ export function runSimulation(
 	let stamp = 0;
 	let requestId = 0;
 	let partitions = 0;
+	let confChanges = 0;
+	let transfers = 0;
 	const failures: string[] = [];
 	const log = (line: string) => trace?.(`t=${queue.now} ${line}`);
 
@@ -248,6 +269,27 @@ export function runSimulation(
 		queue.after(faults.int(scenario.faultGap[0], scenario.faultGap[1]), faultAction);
 	};
 	queue.after(faults.int(scenario.faultGap[0], scenario.faultGap[1]), faultAction);
+	// Forked after the others, so the fault stream of a seed is the same with or without.
+	const operator = rng.fork();
+	const operatorAction = () => {
+		if (queue.now >= healAt) return;
+		queue.after(operator.int(100, 800), operatorAction);
+		const leader = leaderId();
+		const node = leader === undefined ? undefined : nodes.get(leader);
+		const core = node?.core;
+		if (!node || !core || leader === undefined) return;
+		const action = chooseOperatorAction(operator, core.membership, leader, ids);
+		if (action?.kind === "transfer") {
+			const result = node.transferLeadership(action.target);
+			log(`operator: transfer ${leader} -> ${action.target}: ${JSON.stringify(result)}`);
+			if (result?.ok) transfers++;
+		} else if (action?.kind === "change") {
+			const result = node.changeMembership(action.change);
+			log(`operator: ${JSON.stringify(action.change)} at ${leader}: ${JSON.stringify(result)}`);
+			if (result?.ok) confChanges++;
+		}
+	};
+	if (scenario.membership) queue.after(operator.int(100, 800), operatorAction);
 	queue.after(healAt, () => {
 		log("heal phase: no more faults");
 		network.healAll();
@@ -255,9 +297,18 @@ export function runSimulation(
 		for (const node of nodes.values()) node.restart();
 	});
 
+	/** The latest committed configuration: its members are the ones that must catch up. */
+	const committedConfig = (): MembershipConfig => {
+		let config = founding;
+		for (const entry of invariants.committedEntries()) {
+			config = decodeConfEntry(entry.data)?.config ?? config;
+		}
+		return config;
+	};
+	const members = () => [...nodes.values()].filter((n) => isMember(committedConfig(), n.id));
 	const converged = () => {
 		for (const client of clients.values()) if (client.busy) return false;
-		for (const node of nodes.values()) {
+		for (const node of members()) {
 			if (invariants.appliedBy(node.id) !== invariants.committedLength) return false;
 		}
 		return true;
@@ -275,7 +326,7 @@ export function runSimulation(
 	const history: MutableOps = [];
 	for (const client of clients.values()) history.push(...client.history);
 	if (failures.length === 0) {
-		for (const node of nodes.values()) {
+		for (const node of members()) {
 			const applied = invariants.appliedBy(node.id);
 			if (!node.alive || applied !== invariants.committedLength) {
 				const core = node.core;
@@ -329,6 +380,8 @@ export function runSimulation(
 			crashes,
 			partitions,
 			leaderTerms: invariants.leaderTerms,
+			confChanges,
+			transfers,
 			committed: invariants.committedLength,
 			opsOk,
 			opsPending: history.length - opsOk,

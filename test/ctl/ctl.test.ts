@@ -150,10 +150,13 @@ describe("neuroctl arguments", () => {
 	};
 
 	test("each command's shape", () => {
-		expect(parseCtlArgs(["members", "add", "4", "http://h:1/", "--learner"], {}).command).toEqual({
+		expect(
+			parseCtlArgs(["members", "add", "4", "http://h:1/", "h:7004", "--learner"], {}).command,
+		).toEqual({
 			kind: "member-add",
 			id: 4,
 			address: "http://h:1",
+			raftAddress: "h:7004",
 			learner: true,
 		});
 		expect(parseCtlArgs(["leader", "transfer", "2"], {}).command).toEqual({
@@ -170,10 +173,22 @@ describe("neuroctl arguments", () => {
 		expect(refused("frobnicate")).toBe("unknown command: frobnicate");
 		expect(refused("put", "k")).toBe("expected: put KEY VALUE");
 		expect(refused("get", "")).toBe("KEY: key must not be empty");
-		expect(refused("members", "add", "0", "http://h:1")).toBe(
+		expect(refused("members", "add", "0", "http://h:1", "h:2")).toBe(
 			"ID: a member id is a positive whole number",
 		);
-		expect(refused("members", "add", "2", "ftp://h")).toMatch(/^URL: /);
+		expect(refused("members", "add", "2", "ftp://h", "h:2")).toMatch(/^URL: /);
+		expect(refused("members", "add", "2", "http://h:1")).toBe(
+			"expected: members add ID URL HOST:PORT [--learner]",
+		);
+		expect(refused("members", "add", "2", "http://h:1", "h")).toMatch(/^HOST:PORT: /);
+		expect(refused("members", "add", "2", "http://h:1", "h:0")).toMatch(/^HOST:PORT: /);
+		expect(refused("members", "promote", "x")).toBe("ID: a member id is a positive whole number");
+		expect(refused("members", "remove")).toBe("expected: members remove ID");
+		expect(refused("members", "evict", "2")).toBe("unknown members action: evict");
+		expect(refused("leader", "transfer")).toBe("expected: leader transfer ID");
+		expect(refused("members", "remove", "2", "--learner")).toBe(
+			"--learner only goes with members add",
+		);
 		expect(refused("--endpoints", "nope", "status")).toMatch(/^--endpoints: /);
 		expect(refused("--timeout-ms", "soon", "status")).toMatch(/^--timeout-ms/);
 		expect(refused("get", "k", "--absent")).toBe("--absent only goes with cas");

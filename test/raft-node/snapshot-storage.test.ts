@@ -3,11 +3,13 @@
  * bytes that are not a snapshot stop a member from starting with a clear error, leaving the
  * directory unlocked.
  */
+
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SnapshotError } from "../../cluster/raft/state-machine.ts";
+import { encodeMemberSnapshot } from "../../cluster/raft-node/member-snapshot.ts";
 import { RaftNode } from "../../cluster/raft-node/raft-node.ts";
 import { snapshotFromWal, snapshotToWal } from "../../cluster/raft-node/snapshot-storage.ts";
 import { Wal } from "../../cluster/wal/wal.ts";
@@ -68,7 +70,8 @@ describe("member snapshots on disk", () => {
 
 	test("a member whose KV state in the snapshot is truncated does not start", async () => {
 		const kvData = '{"format":"neurocache-kv/1","index":12,"keys":[["a","1",1]],"sess';
-		const stored = snapshotToWal({ ...snapshot, data: kvData });
+		const data = encodeMemberSnapshot({ kv: kvData, addresses: [] });
+		const stored = snapshotToWal({ ...snapshot, data });
 		const dir = await dirWithSnapshot("truncated-kv", stored.data);
 		await expect(startOn(dir)).rejects.toThrow("KV snapshot at 12 is not JSON");
 	});

@@ -76,7 +76,15 @@ describe("Raft election", () => {
 		expect(c.node(2).term).toBe(1);
 		expect(c.node(2).vote).toBe(1);
 		// A candidate in the same term does not get node 2's vote.
-		c.node(2).step({ type: "vote", from: 3, to: 2, term: 1, lastIndex: 9, lastTerm: 9 });
+		c.node(2).step({
+			type: "vote",
+			from: 3,
+			to: 2,
+			term: 1,
+			lastIndex: 9,
+			lastTerm: 9,
+			transfer: false,
+		});
 		c.collect(2);
 		const answer = c.pending().find((m) => m.from === 2 && m.to === 3);
 		expect(answer).toMatchObject({ type: "voteResp", reject: true });
@@ -88,7 +96,15 @@ describe("Raft election", () => {
 		c.propose(1, "x");
 		c.settle();
 		// A candidate whose log lacks the last entry (index 2, term 1).
-		c.node(2).step({ type: "vote", from: 3, to: 2, term: 5, lastIndex: 1, lastTerm: 1 });
+		c.node(2).step({
+			type: "vote",
+			from: 3,
+			to: 2,
+			term: 5,
+			lastIndex: 1,
+			lastTerm: 1,
+			transfer: false,
+		});
 		c.collect(2);
 		expect(c.pending().at(-1)).toMatchObject({ type: "voteResp", from: 2, reject: true });
 		expect(c.node(2).vote).toBe(NONE);

@@ -59,6 +59,15 @@ export class TestCluster {
 		}
 	}
 
+	/**
+	 * Starts node `id` outside the founding configuration, as a server that is about to be
+	 * added: it learns its configuration from the log.
+	 */
+	join(id: NodeId): void {
+		this.ids.push(id);
+		this.start(id);
+	}
+
 	node(id: NodeId): Raft {
 		return this.nodes.get(id) as Raft;
 	}
@@ -158,7 +167,7 @@ export class TestCluster {
 	}
 
 	private deliver(m: Message): void {
-		if (this.down.has(m.to) || this.down.has(m.from)) return;
+		if (this.down.has(m.to) || this.down.has(m.from) || !this.nodes.has(m.to)) return;
 		if (this.cut.has(`${m.from}>${m.to}`) || !this.filter(m)) return;
 		this.delivered.push(m);
 		this.node(m.to).step(m);

@@ -13,7 +13,10 @@ import type { Message } from "../../cluster/raft/messages.ts";
 import { decodePayload, encodePayload } from "../../cluster/transport/codec.ts";
 import { entriesOfTerms, TestCluster } from "./harness.ts";
 
-/** A cluster that elects, replicates, conflicts and reads, so every message type is sent. */
+/**
+ * A cluster that elects, replicates, conflicts, reads and hands leadership over, so every
+ * message type is sent.
+ */
 function chattyCluster(): Message[] {
 	const stored = new Map([
 		[1, { hardState: { term: 2, vote: 0, commit: 1 }, entries: entriesOfTerms([1, 2, 2]) }],
@@ -35,6 +38,9 @@ function chattyCluster(): Message[] {
 	c.restart(3);
 	c.tick(1);
 	c.settle();
+	c.node(1).transferLeadership(2);
+	c.collect(1);
+	c.settle();
 	return c.delivered;
 }
 
@@ -54,11 +60,13 @@ describe("Raft message schema", () => {
 			"heartbeatResp",
 			"snap",
 			"snapResp",
+			"timeoutNow",
 		])
 			expect(types.has(type)).toBe(true);
 		expect(messages.some((m) => m.type === "appResp" && m.reject && m.hint !== undefined)).toBe(
 			true,
 		);
+		expect(messages.some((m) => m.type === "vote" && m.transfer)).toBe(true);
 	});
 
 	test("every message passes unchanged, directly and through the transport's codec", () => {
@@ -80,6 +88,9 @@ describe("Raft message schema", () => {
 			{ type: "heartbeat", from: 1, to: 2, term: 1, commit: 0, context: 0, extra: true },
 			{ type: "appResp", from: 1, to: 2, term: 1, index: 0, reject: true, hint: { kind: "far" } },
 			{ type: "snapshot", from: 1, to: 2, term: 1 },
+			{ type: "timeoutNow", from: 1, to: 2, term: 1, lastIndex: 3 },
+			{ type: "timeoutNow", from: 1, to: 2 },
+			{ type: "vote", from: 1, to: 2, term: 1, lastIndex: 0, lastTerm: 0, transfer: "yes" },
 			{
 				type: "app",
 				from: 1,
@@ -92,6 +103,11 @@ describe("Raft message schema", () => {
 			},
 		];
 		for (const message of bad) expect(v.safeParse(RaftMessageSchema, message).success).toBe(false);
+	});
+
+	test("a vote request without the transfer flag is an ordinary election", () => {
+		const old = { type: "vote", from: 1, to: 2, term: 3, lastIndex: 4, lastTerm: 2 };
+		expect(v.parse(RaftMessageSchema, old)).toEqual({ ...old, transfer: false } as Message);
 	});
 });
 

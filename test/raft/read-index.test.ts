@@ -69,7 +69,7 @@ describe("Raft ReadIndex (thesis §6.4)", () => {
 		const c = new TestCluster(3);
 		c.campaign(1);
 		expect(c.node(2).readIndex("r")).toEqual({ ok: false, leader: 1 });
-		expect(c.node(2).propose("w")).toEqual({ ok: false, leader: 1 });
+		expect(c.node(2).propose("w")).toEqual({ ok: false, leader: 1, reason: "notLeader" });
 	});
 
 	test("a single-node cluster serves reads at once", () => {

@@ -149,6 +149,16 @@ describe("InstallSnapshot", () => {
 		expect(c.pending().some((m) => m.type === "app" && m.to === 3)).toBe(false);
 	});
 
+	test("a chunk answer from a node outside the configuration is ignored (it was removed)", () => {
+		const c = clusterWithLaggard();
+		const leader = c.node(1);
+		const term = leader.term;
+		// Found by simulator seed 791: a removed node's late answer reached the leader.
+		leader.step({ type: "snapResp", from: 9, to: 1, term, index: 4, offset: 8, reject: false });
+		expect(leader.role).toBe("leader");
+		expect(c.pending().filter((m) => m.to === 9)).toEqual([]);
+	});
+
 	test("the leader compacting again mid-transfer restarts it with the newer snapshot", () => {
 		const c = clusterWithLaggard();
 		c.restart(3);

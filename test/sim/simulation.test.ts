@@ -60,7 +60,31 @@ describe("deterministic simulation", () => {
 		expect(lines.some((l) => l.includes("heal phase"))).toBe(true);
 	});
 
-	test(`${CI_SEEDS} seeds: one leader per term, committed entries kept, snapshots match them, linearizable clients`, () => {
+	test("membership scenarios add, promote and remove members (the leader too) and transfer leadership", () => {
+		const lines: string[] = [];
+		let confChanges = 0;
+		let transfers = 0;
+		for (let seed = 1; seed <= 40; seed++) {
+			const scenario = scenarioFor(seed);
+			if (!scenario.membership) continue;
+			const result = runSimulation(scenario, (line) => lines.push(line));
+			expect(result.failures).toEqual([]);
+			confChanges += result.stats.confChanges;
+			transfers += result.stats.transfers;
+		}
+		const accepted = (pattern: RegExp) =>
+			lines.some((l) => pattern.test(l) && l.includes('{"ok":true'));
+		expect(accepted(/operator: \{"kind":"addLearner"/)).toBe(true);
+		expect(accepted(/operator: \{"kind":"addVoter"/)).toBe(true);
+		expect(accepted(/operator: \{"kind":"promote"/)).toBe(true);
+		expect(
+			lines.some((l) => /operator: \{"kind":"remove","id":(\d+)\} at \1: \{"ok":true/.test(l)),
+		).toBe(true);
+		expect(confChanges).toBeGreaterThan(20);
+		expect(transfers).toBeGreaterThan(10);
+	}, 60_000);
+
+	test(`${CI_SEEDS} seeds (half with membership changes): one leader per term, committed entries kept, snapshots match them, linearizable clients`, () => {
 		const failed: string[] = [];
 		for (let seed = 1; seed <= CI_SEEDS; seed++) {
 			const result = runSimulation(scenarioFor(seed));
