@@ -96,7 +96,9 @@ async function main(): Promise<void> {
 	// The member opens its log and listens while the edge gets ready; awaited after the edge
 	// listens, so the control plane never delays the first request the edge can serve.
 	const controlStarting =
-		plan === undefined ? undefined : startControlPlane(plan, (line) => console.error(line));
+		plan === undefined
+			? undefined
+			: startControlPlane(plan, (line) => console.error(line), flags.logLevel);
 	// A failed start is reported below; this keeps it from counting as unhandled meanwhile.
 	controlStarting?.catch(() => {});
 	const slab = await createSlab({

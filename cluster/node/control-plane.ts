@@ -4,6 +4,7 @@
  * file (`--id N --config nodes.yaml`) or, for trying things out, a cluster of one
  * (`--data DIR`, what `npm start` runs).
  */
+
 import { join, resolve } from "node:path";
 import { serveBun } from "../../edge/runtime/bun.ts";
 import { createKvApp } from "../kv/http-app.ts";
@@ -12,6 +13,7 @@ import type { NodeId } from "../raft/messages.ts";
 import { LatencyHistogram } from "../raft-node/latency-histogram.ts";
 import { logBytesOnDisk } from "../raft-node/log-bytes.ts";
 import { RaftNode } from "../raft-node/raft-node.ts";
+import type { LogLevel } from "../transport/log.ts";
 import type { ClusterConfig } from "./cluster-config.ts";
 
 interface HostPort {
@@ -75,6 +77,7 @@ export function singleNodePlan(dataRoot: string, host: string, apiPort: number):
 export async function startControlPlane(
 	plan: MemberPlan,
 	log: (line: string) => void,
+	logLevel: LogLevel = "info",
 ): Promise<ControlPlane> {
 	const self = plan.nodes.get(plan.id);
 	if (self === undefined) throw new Error(`member ${plan.id} is not in its own plan`);
@@ -88,6 +91,7 @@ export async function startControlPlane(
 		electionTicks: plan.electionTicks,
 		heartbeatTicks: plan.heartbeatTicks,
 		log,
+		logLevel,
 		wal: { onFsync: (ms) => fsync.record(ms) },
 	});
 	member.connect(new Map([...plan.nodes].map(([id, a]) => [id, a.raft])));

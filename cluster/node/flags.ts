@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import type { HostsConfig } from "../../edge/config/hosts.ts";
+import { LOG_LEVELS, type LogLevel } from "../transport/log.ts";
 import type { PopConfig } from "./pop-config.ts";
 
 const portNumber = v.pipe(
@@ -72,6 +73,10 @@ const FlagsSchema = v.object({
 	config: v.optional(filePath),
 	data: v.optional(v.pipe(v.string(), v.minLength(1, "must be a directory path"))),
 	"api-port": v.optional(portNumber),
+	"log-level": v.optional(
+		v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`),
+		"info",
+	),
 });
 
 export type NodeFlags = {
@@ -99,6 +104,8 @@ export type NodeFlags = {
 	readonly cluster: { readonly id: number; readonly configPath: string } | undefined;
 	/** `--data DIR`: a single-node cluster keeping its log there, its API on apiPort. */
 	readonly singleNode: { readonly dataDir: string; readonly apiPort: number } | undefined;
+	/** The Raft member's least logged level: DEBUG adds elections to INFO's leadership. */
+	readonly logLevel: LogLevel;
 };
 
 export class FlagError extends Error {
@@ -112,6 +119,7 @@ export const USAGE =
 	"         [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
 	"         [--id N --config nodes.yaml]   (also run Raft member N of that cluster)\n" +
 	"         [--data DIR [--api-port 2380]] (or a single-node cluster, its log in DIR)\n" +
+	"         [--log-level trace|debug|info|warn|error] (the Raft member's logs; default info)\n" +
 	"         (env: NEURO_ORIGIN, NEURO_POP, NEURO_ADMIN_TOKEN; a POP binary's baked config\n" +
 	"         supplies host, port, memory and origin where flags and env do not)";
 
@@ -154,6 +162,7 @@ export function parseNodeFlags(
 		version: given.version,
 		cluster: clusterFlags(given.id, given.config),
 		singleNode: singleNodeFlags(given),
+		logLevel: given["log-level"],
 	};
 }
 
@@ -217,6 +226,7 @@ function parseFlagList(argv: readonly string[]): GivenFlags {
 				config: { type: "string" },
 				data: { type: "string" },
 				"api-port": { type: "string" },
+				"log-level": { type: "string" },
 			},
 			strict: true,
 			allowPositionals: false,

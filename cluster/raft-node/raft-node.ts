@@ -37,10 +37,12 @@ import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
 import { Wal, type WalOptions } from "../wal/wal.ts";
 import { type Answer, ProposalWaiters } from "./proposal-waiters.ts";
+import { type RoleView, roleEvents } from "./role-events.ts";
 import { snapshotFromWal, snapshotToWal } from "./snapshot-storage.ts";
 
 export type { Answer } from "./proposal-waiters.ts";
 
+import { LOG_LEVELS, type LogLevel } from "../transport/log.ts";
 import { MemberAddresses } from "./member-addresses.ts";
 import {
 	decodeMemberSnapshot,
@@ -65,6 +67,8 @@ export interface RaftNodeOptions {
 	readonly heartbeatTicks: number;
 	readonly random?: () => number;
 	readonly log?: (line: string) => void;
+	/** The least level of role events logged (DEBUG elections, INFO leadership); default info. */
+	readonly logLevel?: LogLevel;
 	/** Passed to the write-ahead log (its fsync latency hook, say). */
 	readonly wal?: WalOptions;
 	/** Applied entries between snapshots of the KV store (default 10,000). */
@@ -115,6 +119,11 @@ export class RaftNode {
 	readonly #timer: ReturnType<typeof setInterval>;
 	/** Leaders' snapshots installed since start (what a member that fell far behind gets). */
 	snapshotsInstalled = 0;
+	/** The least level of role events logged. */
+	logLevel: LogLevel = "info";
+	/** What #noticeRoleChanges saw last. */
+	#seen: RoleView = { role: "follower", term: 0, leader: NONE, voters: [], learners: [] };
+	#seenConfIndex = -1;
 
 	private constructor(
 		readonly id: NodeId,
@@ -190,6 +199,7 @@ export class RaftNode {
 			log,
 			options.electionTicks,
 		);
+		node.logLevel = options.logLevel ?? "info";
 		// The snapshot and then the recovered log name the members added since the founding ones.
 		if (members) node.#restoreAddresses(members);
 		node.#learnAddresses(core.log.slice(core.log.snapshotIndex() + 1, core.log.lastIndex() + 1));
@@ -374,8 +384,35 @@ export class RaftNode {
 		}
 	}
 
+	/** Logs leadership and membership changes since the last look (role-events.ts). */
+	#noticeRoleChanges(): void {
+		const core = this.core;
+		const seen = this.#seen;
+		if (
+			core.role === seen.role &&
+			core.term === seen.term &&
+			core.lead === seen.leader &&
+			core.pendingConfIndex === this.#seenConfIndex
+		)
+			return;
+		const now = {
+			role: core.role,
+			term: core.term,
+			leader: core.lead,
+			voters: core.peers,
+			learners: core.learners,
+		};
+		for (const event of roleEvents(seen, now)) {
+			if (LOG_LEVELS.indexOf(event.level) >= LOG_LEVELS.indexOf(this.logLevel))
+				this.log(`${event.level.toUpperCase()} raft ${this.id}: ${event.text}`);
+		}
+		this.#seen = now;
+		this.#seenConfIndex = core.pendingConfIndex;
+	}
+
 	/** One Ready at a time, in ready.ts's order; the next starts when this one is done. */
 	#pump(): void {
+		this.#noticeRoleChanges();
 		if (this.#busy || this.#closed || !this.core.hasReady()) return;
 		this.#busy = true;
 		const ready = this.core.ready();

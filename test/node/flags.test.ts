@@ -21,7 +21,9 @@ describe("node.ts flags", () => {
 			version: false,
 			cluster: undefined,
 			singleNode: undefined,
+			logLevel: "info",
 		});
+		expect(parseNodeFlags(["--log-level", "debug"]).logLevel).toBe("debug");
 	});
 
 	test("explicit values", () => {
@@ -76,6 +78,7 @@ describe("node.ts flags", () => {
 		[["--drain-ms", "1.5"], /--drain-ms: must be a whole number of milliseconds/],
 		[["--drain-ms", "600001"], /--drain-ms: must be at most 600000/],
 		[["--drain-ms", ""], /--drain-ms: must be a whole number of milliseconds/],
+		[["--log-level", "loud"], /--log-level: must be one of trace, debug, info, warn, error/],
 		[["--tls-cert", "c.pem"], /--tls-cert and --tls-key go together/],
 		[["--tls-key", "k.pem"], /--tls-cert and --tls-key go together/],
 		[["--tls-cert", "", "--tls-key", "k.pem"], /--tls-cert: must be a file path/],

@@ -13,6 +13,7 @@ import { RaftNode } from "../../cluster/raft-node/raft-node.ts";
 
 const root = mkdtempSync(join(tmpdir(), "neuro-membership-snapshot-"));
 const members = new Map<number, RaftNode>();
+const logged: string[] = [];
 
 function start(id: number): Promise<RaftNode> {
 	return RaftNode.start({
@@ -24,7 +25,7 @@ function start(id: number): Promise<RaftNode> {
 		electionTicks: 10,
 		heartbeatTicks: 2,
 		snapshotEvery: 5,
-		log: () => {},
+		log: (line) => logged.push(line),
 	});
 }
 
@@ -55,6 +56,7 @@ test("a member restarted from a snapshot past a node's addition still reaches th
 	fourth.connect(founding);
 
 	const first = await until("a leader", leader);
+	const firstTerm = first.status().term;
 	// A new leader takes membership changes once an entry of its term committed.
 	expect((await first.propose(7, 1, { kind: "put", key: "k1", value: "1" })).kind).toBe("ok");
 	const added = await first.changeMembership({
@@ -89,6 +91,11 @@ test("a member restarted from a snapshot past a node's addition still reaches th
 	expect(caughtUp).toBe(true);
 	const moved = await first.transferLeadership(nextId);
 	expect(moved).toEqual({ kind: "ok", leader: nextId });
+	// Leadership and membership changes are logged at INFO (elections only at DEBUG).
+	expect(logged).toContain(`INFO raft ${first.id}: became leader in term ${firstTerm}`);
+	expect(logged).toContain(`INFO raft ${nextId}: became leader in term ${restarted.status().term}`);
+	expect(logged).toContain(`INFO raft 4: members now voters [1,2,3] learners [4]`);
+	expect(logged.some((line) => line.startsWith("DEBUG"))).toBe(false);
 	// As leader, it must replicate to node 4, whose address only its snapshot held.
 	const answer = await restarted.propose(7, 13, { kind: "put", key: "after", value: "moved" });
 	expect(answer.kind).toBe("ok");
