@@ -11,6 +11,12 @@
  *     1: { raft: 127.0.0.1:2381, api: 127.0.0.1:2380 }
  *     2: { raft: 127.0.0.1:2391, api: 127.0.0.1:2390 }
  *     3: { raft: 127.0.0.1:2401, api: 127.0.0.1:2400 }
+ *     4: { raft: 127.0.0.1:2411, api: 127.0.0.1:2410, join: true }
+ *
+ * The founding voters are the nodes without `join`. A `join: true` node is not in the
+ * cluster when it first starts: it waits, taking no part, until an operator adds it
+ * (`neuroctl members add 4 http://127.0.0.1:2410 127.0.0.1:2411 --learner`, then `members
+ * promote 4`). Later its log says what it is, whatever the file says.
  */
 import * as v from "valibot";
 import { strictKeyMessage } from "../../edge/config/hosts.ts";
@@ -41,9 +47,15 @@ const ClusterSchema = v.pipe(
 			nodes: v.pipe(
 				v.record(
 					v.pipe(v.string(), v.regex(/^[1-9]\d{0,8}$/, "a node id is a positive whole number")),
-					v.strictObject({ raft: HostPort, api: HostPort }, strictKeyMessage),
+					v.strictObject(
+						{ raft: HostPort, api: HostPort, join: v.optional(v.boolean("must be true or false")) },
+						strictKeyMessage,
+					),
 				),
-				v.check((nodes) => Object.keys(nodes).length > 0, "needs at least one node"),
+				v.check(
+					(nodes) => Object.values(nodes).some((node) => node.join !== true),
+					"needs at least one founding node (one without join: true)",
+				),
 			),
 		},
 		strictKeyMessage,

@@ -25,6 +25,8 @@ interface HostPort {
 export interface MemberPlan {
 	readonly id: NodeId;
 	readonly nodes: ReadonlyMap<NodeId, { readonly raft: HostPort; readonly api: HostPort }>;
+	/** The founding voters: every node but those that join a running cluster later. */
+	readonly founding: readonly NodeId[];
 	/** This member's own log directory. */
 	readonly dataDir: string;
 	readonly tickMs: number;
@@ -50,7 +52,12 @@ const API_DRAIN_MS = 2000;
 export function planFromConfig(config: ClusterConfig, id: NodeId): MemberPlan {
 	return {
 		id,
-		nodes: new Map(Object.entries(config.nodes).map(([node, a]) => [Number(node), a])),
+		nodes: new Map(
+			Object.entries(config.nodes).map(([node, a]) => [Number(node), { raft: a.raft, api: a.api }]),
+		),
+		founding: Object.entries(config.nodes)
+			.filter(([, a]) => a.join !== true)
+			.map(([node]) => Number(node)),
 		dataDir: join(resolve(config.dataDir), `node-${id}`),
 		tickMs: config.tickMs,
 		electionTicks: config.electionTicks,
@@ -67,6 +74,7 @@ export function singleNodePlan(dataRoot: string, host: string, apiPort: number):
 	return {
 		id: 1,
 		nodes: new Map([[1, { raft: { host, port: 0 }, api: { host, port: apiPort } }]]),
+		founding: [1],
 		dataDir: join(resolve(dataRoot), "node-1"),
 		tickMs: 50,
 		electionTicks: 4,
@@ -84,7 +92,7 @@ export async function startControlPlane(
 	const fsync = new LatencyHistogram();
 	const member = await RaftNode.start({
 		id: plan.id,
-		voters: [...plan.nodes.keys()],
+		voters: plan.founding,
 		listen: self.raft,
 		dataDir: plan.dataDir,
 		tickMs: plan.tickMs,

@@ -21,11 +21,14 @@ export class MemberCluster {
 	readonly root = mkdtempSync(join(tmpdir(), "neuro-members-"));
 	readonly configPath = join(this.root, "nodes.yaml");
 	readonly api = new Map<number, string>();
+	readonly raft = new Map<number, string>();
 	readonly processes = new Map<number, NodeProcess>();
 
+	/** `joiners`: nodes in the file with `join: true`, added by an operator later. */
 	constructor(
 		readonly ids: readonly number[],
 		readonly timing: ClusterTiming,
+		joiners: readonly number[] = [],
 	) {
 		const ports = freeLoopbackPorts(ids.length * 2);
 		const lines = [
@@ -37,7 +40,9 @@ export class MemberCluster {
 		];
 		for (const [i, id] of ids.entries()) {
 			const [raft, api] = [ports[i * 2], ports[i * 2 + 1]];
-			lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${api}" }`);
+			const join = joiners.includes(id) ? ", join: true" : "";
+			lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${api}"${join} }`);
+			this.raft.set(id, `127.0.0.1:${raft}`);
 			this.api.set(id, `http://127.0.0.1:${api}`);
 		}
 		writeFileSync(this.configPath, `${lines.join("\n")}\n`);

@@ -170,6 +170,7 @@ describe("a member's observability routes", () => {
 				[2, { raft: { host: "127.0.0.1", port: a }, api: { host: "127.0.0.1", port: b } }],
 				[3, { raft: { host: "127.0.0.1", port: c }, api: { host: "127.0.0.1", port: d } }],
 			]),
+			founding: [1, 2, 3],
 			dataDir: join(root, "alone"),
 			tickMs: 10,
 			electionTicks: 5,

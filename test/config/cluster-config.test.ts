@@ -1,0 +1,65 @@
+import { describe, expect, test } from "bun:test";
+import { ClusterConfigError, parseClusterConfig } from "../../cluster/node/cluster-config.ts";
+import { planFromConfig } from "../../cluster/node/control-plane.ts";
+
+const GOOD = `
+dataDir: ./data
+nodes:
+  1: { raft: "127.0.0.1:2381", api: "127.0.0.1:2380" }
+  2: { raft: "127.0.0.1:2391", api: "127.0.0.1:2390" }
+  3: { raft: "127.0.0.1:2401", api: "127.0.0.1:2400", join: true }
+`;
+
+describe("cluster file", () => {
+	test("defaults the timing; join: true nodes are not founding voters", () => {
+		const config = parseClusterConfig(GOOD, "nodes.yaml");
+		expect(config).toMatchObject({ tickMs: 50, electionTicks: 10, heartbeatTicks: 2 });
+		const plan = planFromConfig(config, 3);
+		expect(plan.founding).toEqual([1, 2]);
+		expect([...plan.nodes.keys()]).toEqual([1, 2, 3]);
+		expect(plan.nodes.get(3)).toEqual({
+			raft: { host: "127.0.0.1", port: 2401 },
+			api: { host: "127.0.0.1", port: 2400 },
+		});
+		expect(plan.dataDir.endsWith("/data/node-3")).toBe(true);
+	});
+
+	test.each([
+		["not YAML", "nodes: [", /nodes.yaml: not valid YAML/],
+		["no dataDir", "nodes:\n  1: { raft: a:1, api: a:2 }", /nodes.yaml: dataDir: /],
+		[
+			"a bad address",
+			"dataDir: d\nnodes:\n  1: { raft: nowhere, api: a:2 }",
+			/nodes.1.raft: must be host:port/,
+		],
+		[
+			"port 0",
+			"dataDir: d\nnodes:\n  1: { raft: a:0, api: a:2 }",
+			/nodes.1.raft: port must be 1-65535/,
+		],
+		[
+			"a bad id",
+			"dataDir: d\nnodes:\n  x: { raft: a:1, api: a:2 }",
+			/a node id is a positive whole number/,
+		],
+		["an unknown field", "dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2, vote: 1 }", /nodes.1/],
+		[
+			"join not a boolean",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2 }\n  2: { raft: a:3, api: a:4, join: yes please }",
+			/nodes.2.join: must be true or false/,
+		],
+		[
+			"only joiners",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2, join: true }",
+			/needs at least one founding node/,
+		],
+		[
+			"heartbeat not below election",
+			"dataDir: d\nheartbeatTicks: 5\nelectionTicks: 5\nnodes:\n  1: { raft: a:1, api: a:2 }",
+			/heartbeatTicks must be below electionTicks/,
+		],
+	])("%s is refused with the field named", (_name, text, message) => {
+		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(ClusterConfigError);
+		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(message);
+	});
+});
