@@ -14,6 +14,7 @@ import { RaftMessageSchema } from "../raft/message-schema.ts";
 import type { Entry, Message, NodeId } from "../raft/messages.ts";
 import { Raft } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
+import { jsonCodec } from "../transport/codec.ts";
 import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
@@ -94,6 +95,8 @@ export class RaftNode {
 			listen: options.listen,
 			peers: new Map(),
 			schema: RaftMessageSchema,
+			// Raft messages are plain data: plain JSON, validated by the same schema.
+			codec: jsonCodec,
 			onMessage: (_from, message) => node?.receive(message),
 		});
 		node = new RaftNode(options.id, core, wal, transport, options.tickMs, log);

@@ -6,7 +6,12 @@ import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import { RaftMessageSchema } from "../../cluster/raft/message-schema.ts";
 import type { Message } from "../../cluster/raft/messages.ts";
-import { decodePayload, encodePayload } from "../../cluster/transport/codec.ts";
+import {
+	decodePayload,
+	encodePayload,
+	jsonCodec,
+	superjsonCodec,
+} from "../../cluster/transport/codec.ts";
 import { entriesOfTerms, TestCluster } from "./harness.ts";
 
 /** A cluster that elects, replicates, conflicts and reads, so every message type is sent. */
@@ -47,13 +52,15 @@ describe("Raft message schema", () => {
 		);
 	});
 
-	test("every message passes unchanged, directly and through the transport's codec", () => {
+	test("every message passes unchanged, directly and through the transport's codecs", () => {
 		for (const message of messages) {
 			const direct = v.safeParse(RaftMessageSchema, message);
 			expect(direct.success).toBe(true);
 			if (direct.success) expect(direct.output).toEqual(message);
-			const decoded = decodePayload(encodePayload(message), RaftMessageSchema);
-			expect(decoded).toEqual({ ok: true, value: message });
+			for (const codec of [superjsonCodec, jsonCodec]) {
+				const decoded = decodePayload(encodePayload(message, codec), RaftMessageSchema, codec);
+				expect(decoded).toEqual({ ok: true, value: message });
+			}
 		}
 	});
 
