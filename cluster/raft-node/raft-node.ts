@@ -2,8 +2,15 @@
  * One Raft member with real I/O: the pure core (cluster/raft/) driven by a tick timer,
  * persisted through the write-ahead log (cluster/wal/), talking to its peers over the
  * transport (cluster/transport/), applying to the KV state machine (cluster/kv/). It
- * follows ready.ts's order exactly, as cluster/sim/sim-node.ts does in virtual time:
- * persist (await the fsync) -> send -> apply and serve reads -> advance.
+ * follows ready.ts's order, as cluster/sim/sim-node.ts does in virtual time: persist (await
+ * the fsync) -> send -> apply and serve reads -> advance, with the two relaxations ready.ts
+ * allows (pipeline.ts has the pieces):
+ * - a leader's appends and heartbeats leave before its own fsync, so the leader's disk and
+ *   the followers' work at once (thesis §10.2.1); the AckGate holds back follower successes
+ *   beyond what the leader made durable, so the core's count of its own log stays true;
+ * - committed entries this node already made durable (earlier Readies, below this one's
+ *   first entry) are applied, and reads served, before this Ready's fsync, not after it.
+ * Appends to one follower within a Ready are merged into one message (coalesceAppends).
  *
  * Not yet here: snapshots, membership changes, leadership transfer (the core lacks them).
  */
@@ -11,7 +18,7 @@ import { decodeCommand, encodeCommand } from "../kv/command.ts";
 import type { KvOp, KvResult } from "../kv/ops.ts";
 import { KvStore } from "../kv/store.ts";
 import { RaftMessageSchema } from "../raft/message-schema.ts";
-import type { Entry, Message, NodeId } from "../raft/messages.ts";
+import type { Entry, HardState, Message, NodeId } from "../raft/messages.ts";
 import { Raft } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
 import { jsonCodec } from "../transport/codec.ts";
@@ -19,6 +26,7 @@ import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
 import { Wal } from "../wal/wal.ts";
+import { AckGate, coalesceAppends } from "./pipeline.ts";
 
 export interface RaftNodeOptions {
 	readonly id: NodeId;
@@ -55,6 +63,11 @@ export class RaftNode {
 	#readCounter = 0;
 	#busy = false;
 	#closed = false;
+	/** The last index this node's WAL holds durably (what the AckGate lets the core count). */
+	#durableLast: number;
+	/** The term and vote on disk: a leader ships early only if a Ready changes neither. */
+	#durableHard: HardState;
+	readonly #gate = new AckGate();
 	readonly #timer: ReturnType<typeof setInterval>;
 
 	private constructor(
@@ -65,6 +78,8 @@ export class RaftNode {
 		tickMs: number,
 		private readonly log: (line: string) => void,
 	) {
+		this.#durableLast = core.log.lastIndex();
+		this.#durableHard = core.hardState();
 		this.#timer = setInterval(() => {
 			this.core.tick();
 			this.#pump();
@@ -155,6 +170,8 @@ export class RaftNode {
 	/** A message from a peer (the transport validated it against the schema). */
 	receive(message: Message): void {
 		if (this.#closed) return;
+		const leading = this.core.role === "leader";
+		if (this.#gate.hold(message, this.#durableLast, leading, this.core.term)) return;
 		this.core.step(message);
 		this.#pump();
 	}
@@ -177,10 +194,43 @@ export class RaftNode {
 	}
 
 	async #handle(ready: Ready): Promise<void> {
-		await this.wal.save(ready.hardState, ready.entries.map(toWal));
+		const messages = coalesceAppends(ready.messages);
+		// A leader whose Ready changes no term or vote may send its appends and heartbeats
+		// now: they promise nothing about its own disk (the AckGate sees to the commit count).
+		const hard = ready.hardState;
+		const early =
+			this.core.role === "leader" &&
+			(hard === undefined ||
+				(hard.term === this.#durableHard.term && hard.vote === this.#durableHard.vote));
+		const later: Message[] = [];
+		for (const message of messages) {
+			if (early && (message.type === "app" || message.type === "heartbeat"))
+				this.transport.send(message.to, message);
+			else later.push(message);
+		}
+		// Committed entries already durable here (this Ready may replace entries from its
+		// first one on, never committed ones) need not wait for this Ready's fsync.
+		const durableBefore = Math.min(this.#durableLast, (ready.entries[0]?.index ?? Infinity) - 1);
+		let applied = 0;
+		for (const entry of ready.committedEntries) {
+			if (entry.index > durableBefore) break;
+			this.#apply(entry);
+			applied++;
+		}
+		this.#takeReadStates(ready);
+		await this.wal.save(hard, ready.entries.map(toWal));
 		if (this.#closed) return;
-		for (const message of ready.messages) this.transport.send(message.to, message);
-		for (const entry of ready.committedEntries) this.#apply(entry);
+		this.#durableLast = ready.entries.at(-1)?.index ?? this.#durableLast;
+		if (hard !== undefined) this.#durableHard = hard;
+		for (const message of later) this.transport.send(message.to, message);
+		for (const entry of ready.committedEntries.slice(applied)) this.#apply(entry);
+		this.#serveReads();
+		this.core.advance(ready);
+		for (const message of this.#gate.release(this.#durableLast, this.core.role === "leader"))
+			this.core.step(message);
+	}
+
+	#takeReadStates(ready: Ready): void {
 		for (const state of ready.readStates) {
 			const read = this.#reads.get(state.context);
 			if (read === undefined) continue;
@@ -188,7 +238,6 @@ export class RaftNode {
 			this.#readsWaitingApply.push({ index: state.index, ...read });
 		}
 		this.#serveReads();
-		this.core.advance(ready);
 	}
 
 	#apply(entry: Entry): void {
