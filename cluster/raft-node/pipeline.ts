@@ -14,8 +14,42 @@
  *   so each follower's messages still reach the core in order) until the leader's save
  *   covering it returns. The core can then only commit what the leader and the
  *   acknowledging followers all hold on disk: a majority.
+ *
+ * - mayShipEarly / hardStateToSave: when a Ready's messages may leave before its fsync, and
+ *   which hard state it must write at all.
  */
-import type { Append, Message, NodeId } from "../raft/messages.ts";
+import type { Append, HardState, Message, NodeId } from "../raft/messages.ts";
+
+const sameTermAndVote = (a: HardState, b: HardState) => a.term === b.term && a.vote === b.vote;
+
+/**
+ * A leader's appends and heartbeats may leave before its fsync when the Ready changes
+ * neither term nor vote (those must be durable before any message of the new term or
+ * carrying the vote); every other message waits, as ready.ts says.
+ */
+export function mayShipEarly(
+	leading: boolean,
+	hard: HardState | undefined,
+	durable: HardState,
+): boolean {
+	return leading && (hard === undefined || sameTermAndVote(hard, durable));
+}
+
+/**
+ * The hard state a Ready must write: none when only the commit index changed and there are
+ * no entries (etcd's MustSync rule). The commit index promises nothing to anyone and a
+ * restarted member learns it again from the leader, so it need not cost an fsync of its
+ * own: it rides along with the next entries, term or vote written.
+ */
+export function hardStateToSave(
+	hard: HardState | undefined,
+	entryCount: number,
+	durable: HardState,
+): HardState | undefined {
+	if (hard === undefined) return undefined;
+	if (entryCount === 0 && sameTermAndVote(hard, durable)) return undefined;
+	return hard;
+}
 
 export interface CoalesceLimits {
 	/** Most entries in one merged append. */

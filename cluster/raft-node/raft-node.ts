@@ -26,7 +26,7 @@ import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
 import { Wal } from "../wal/wal.ts";
-import { AckGate, coalesceAppends } from "./pipeline.ts";
+import { AckGate, coalesceAppends, hardStateToSave, mayShipEarly } from "./pipeline.ts";
 
 export interface RaftNodeOptions {
 	readonly id: NodeId;
@@ -198,10 +198,7 @@ export class RaftNode {
 		// A leader whose Ready changes no term or vote may send its appends and heartbeats
 		// now: they promise nothing about its own disk (the AckGate sees to the commit count).
 		const hard = ready.hardState;
-		const early =
-			this.core.role === "leader" &&
-			(hard === undefined ||
-				(hard.term === this.#durableHard.term && hard.vote === this.#durableHard.vote));
+		const early = mayShipEarly(this.core.role === "leader", hard, this.#durableHard);
 		const later: Message[] = [];
 		for (const message of messages) {
 			if (early && (message.type === "app" || message.type === "heartbeat"))
@@ -218,10 +215,11 @@ export class RaftNode {
 			applied++;
 		}
 		this.#takeReadStates(ready);
-		await this.wal.save(hard, ready.entries.map(toWal));
+		const toSave = hardStateToSave(hard, ready.entries.length, this.#durableHard);
+		await this.wal.save(toSave, ready.entries.map(toWal));
 		if (this.#closed) return;
 		this.#durableLast = ready.entries.at(-1)?.index ?? this.#durableLast;
-		if (hard !== undefined) this.#durableHard = hard;
+		if (toSave !== undefined) this.#durableHard = toSave;
 		for (const message of later) this.transport.send(message.to, message);
 		for (const entry of ready.committedEntries.slice(applied)) this.#apply(entry);
 		this.#serveReads();

@@ -6,7 +6,12 @@
 import { describe, expect, test } from "bun:test";
 import type { Append, AppendResponse, Entry, Message } from "../../cluster/raft/messages.ts";
 import { Raft } from "../../cluster/raft/raft.ts";
-import { AckGate, coalesceAppends } from "../../cluster/raft-node/pipeline.ts";
+import {
+	AckGate,
+	coalesceAppends,
+	hardStateToSave,
+	mayShipEarly,
+} from "../../cluster/raft-node/pipeline.ts";
 
 const entry = (index: number, term = 2, data = `e${index}`): Entry => ({ index, term, data });
 const app = (to: number, prevIndex: number, count: number, commit: number, term = 2): Append => ({
@@ -137,5 +142,31 @@ describe("AckGate", () => {
 		gate.hold(ack(3, 8), 5, true, 2);
 		expect(gate.release(5, false)).toHaveLength(2);
 		expect(gate.heldCount).toBe(0);
+	});
+});
+
+describe("what a Ready writes and when its messages may leave", () => {
+	const durable = { term: 3, vote: 1, commit: 10 };
+	test("a change of commit alone, with no entries, writes nothing (no fsync of its own)", () => {
+		expect(hardStateToSave(undefined, 0, durable)).toBeUndefined();
+		expect(hardStateToSave({ ...durable, commit: 12 }, 0, durable)).toBeUndefined();
+		expect(hardStateToSave({ ...durable, commit: 12 }, 2, durable)).toEqual({
+			...durable,
+			commit: 12,
+		});
+		expect(hardStateToSave({ term: 4, vote: 0, commit: 10 }, 0, durable)).toEqual({
+			term: 4,
+			vote: 0,
+			commit: 10,
+		});
+		expect(hardStateToSave({ term: 3, vote: 2, commit: 10 }, 0, durable)?.vote).toBe(2);
+	});
+
+	test("only a leader whose Ready keeps term and vote ships early", () => {
+		expect(mayShipEarly(true, undefined, durable)).toBe(true);
+		expect(mayShipEarly(true, { ...durable, commit: 20 }, durable)).toBe(true);
+		expect(mayShipEarly(true, { term: 4, vote: 1, commit: 10 }, durable)).toBe(false);
+		expect(mayShipEarly(true, { term: 3, vote: 2, commit: 10 }, durable)).toBe(false);
+		expect(mayShipEarly(false, undefined, durable)).toBe(false);
 	});
 });
