@@ -62,6 +62,7 @@ export class RaftNode {
 	#readsWaitingApply: { index: number; key: string; resolve: (answer: Answer) => void }[] = [];
 	#readCounter = 0;
 	#busy = false;
+	#scheduled = false;
 	#closed = false;
 	/** The last index this node's WAL holds durably (what the AckGate lets the core count). */
 	#durableLast: number;
@@ -144,7 +145,7 @@ export class RaftNode {
 			const answer = this.core.propose(encodeCommand({ client, seq, op }));
 			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
 			this.#proposals.set(answer.index, { client, seq, resolve });
-			this.#pump();
+			this.#schedule();
 		});
 	}
 
@@ -155,7 +156,7 @@ export class RaftNode {
 			const answer = this.core.readIndex(context);
 			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
 			this.#reads.set(context, { key, resolve });
-			this.#pump();
+			this.#schedule();
 		});
 	}
 
@@ -173,7 +174,20 @@ export class RaftNode {
 		const leading = this.core.role === "leader";
 		if (this.#gate.hold(message, this.#durableLast, leading, this.core.term)) return;
 		this.core.step(message);
-		this.#pump();
+		this.#schedule();
+	}
+
+	/**
+	 * Proposals, reads and messages that arrive in one turn of the event loop go into one
+	 * Ready: one WAL write, one message per follower, one socket write each.
+	 */
+	#schedule(): void {
+		if (this.#scheduled) return;
+		this.#scheduled = true;
+		setImmediate(() => {
+			this.#scheduled = false;
+			this.#pump();
+		});
 	}
 
 	/** One Ready at a time, in ready.ts's order; the next starts when this one is done. */

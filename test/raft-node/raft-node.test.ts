@@ -91,4 +91,31 @@ describe("Raft members with real I/O", () => {
 		});
 		expect(again.kv.read("greeting")).toEqual({ kind: "get", value: "bye", revision: 2 });
 	}, 30_000);
+
+	test("64 concurrent proposals cost a handful of frames, not one append per proposal per follower", async () => {
+		const current = await until("a leader", leader);
+		// Let the restart's catch-up settle, then count the frames 64 proposals cost.
+		await current.propose(8, 1, { kind: "put", key: "settle", value: "x" });
+		const framesOut = () => {
+			let n = 0;
+			for (const peer of current["transport"].stats().peers.values()) n += peer.framesOut;
+			return n;
+		};
+		const before = framesOut();
+		const answers = await Promise.all(
+			Array.from({ length: 64 }, (_, i) =>
+				current.propose(9, i + 1, { kind: "put", key: `batch-${i}`, value: `${i}` }),
+			),
+		);
+		expect(answers.every((a) => a.kind === "ok")).toBe(true);
+		// One append per follower carries all 64, then at most a few appends or heartbeats
+		// carry the commit index; one append per proposal would be 128 frames.
+		expect(framesOut() - before).toBeLessThanOrEqual(12);
+		for (const node of nodes.values())
+			await until("every member to apply the batch", () =>
+				node.kv.read("batch-63").kind === "get" && node.kv.appliedIndex >= current.kv.appliedIndex
+					? true
+					: undefined,
+			);
+	}, 30_000);
 });
