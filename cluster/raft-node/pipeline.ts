@@ -139,14 +139,16 @@ export class AckGate {
 
 	/**
 	 * The held messages that may reach the core now that the leader's log is durable up to
-	 * `durable`, oldest first per sender. Everything goes once this node no longer leads
-	 * (the core ignores what no longer concerns it; holding it could wait forever).
+	 * `durable`, oldest first per sender. Everything goes once this node no longer leads,
+	 * and a success from another term goes at once (the core ignores what no longer
+	 * concerns it; holding it could block that follower's later messages for long).
 	 */
-	release(durable: number, leading: boolean): Message[] {
+	release(durable: number, leading: boolean, term: number): Message[] {
 		const out: Message[] = [];
+		const mayGo = (m: Message) => !leading || m.term !== term || !needsDurable(m, durable);
 		for (const [from, queue] of this.#held) {
 			let n = 0;
-			while (n < queue.length && (!leading || !needsDurable(queue[n] as Message, durable))) n++;
+			while (n < queue.length && mayGo(queue[n] as Message)) n++;
 			out.push(...queue.slice(0, n));
 			if (n === queue.length) this.#held.delete(from);
 			else queue.splice(0, n);

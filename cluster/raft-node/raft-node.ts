@@ -238,7 +238,8 @@ export class RaftNode {
 		for (const entry of ready.committedEntries.slice(applied)) this.#apply(entry);
 		this.#serveReads();
 		this.core.advance(ready);
-		for (const message of this.#gate.release(this.#durableLast, this.core.role === "leader"))
+		const leading = this.core.role === "leader";
+		for (const message of this.#gate.release(this.#durableLast, leading, this.core.term))
 			this.core.step(message);
 	}
 

@@ -117,8 +117,8 @@ describe("AckGate", () => {
 		expect(gate.hold(ack(2, 6, true), 5, true, 2)).toBe(true); // behind the held one
 		expect(gate.hold(ack(3, 4), 5, true, 2)).toBe(false); // another follower, within
 		expect(gate.heldCount).toBe(2);
-		expect(gate.release(6, true)).toEqual([]);
-		expect(gate.release(7, true)).toEqual([ack(2, 7), ack(2, 6, true)]);
+		expect(gate.release(6, true, 2)).toEqual([]);
+		expect(gate.release(7, true, 2)).toEqual([ack(2, 7), ack(2, 6, true)]);
 		expect(gate.heldCount).toBe(0);
 	});
 
@@ -128,9 +128,9 @@ describe("AckGate", () => {
 		gate.hold(ack(2, 9), 5, true, 2);
 		const answer: Message = { type: "heartbeatResp", from: 2, to: 1, term: 2, context: 1 };
 		expect(gate.hold(answer, 5, true, 2)).toBe(true);
-		expect(gate.release(8, true)).toEqual([ack(2, 7)]);
+		expect(gate.release(8, true, 2)).toEqual([ack(2, 7)]);
 		expect(gate.heldCount).toBe(2);
-		expect(gate.release(9, true).map((m) => m.type)).toEqual(["appResp", "heartbeatResp"]);
+		expect(gate.release(9, true, 2).map((m) => m.type)).toEqual(["appResp", "heartbeatResp"]);
 	});
 
 	test("nothing is held for a follower, for rejects or other terms; all goes once not leading", () => {
@@ -140,8 +140,18 @@ describe("AckGate", () => {
 		expect(gate.hold(ack(2, 9, false, 1), 5, true, 2)).toBe(false);
 		gate.hold(ack(2, 9), 5, true, 2);
 		gate.hold(ack(3, 8), 5, true, 2);
-		expect(gate.release(5, false)).toHaveLength(2);
+		expect(gate.release(5, false, 2)).toHaveLength(2);
 		expect(gate.heldCount).toBe(0);
+	});
+
+	test("a success held in an earlier term goes once the leader is in a new one", () => {
+		const gate = new AckGate();
+		gate.hold(ack(2, 9), 5, true, 2);
+		const answer: Message = { type: "heartbeatResp", from: 2, to: 1, term: 4, context: 1 };
+		gate.hold(answer, 5, true, 4);
+		// Leading again in term 4 with a shorter durable log: the term-2 success must not
+		// block the follower's term-4 answers until the log grows past 9.
+		expect(gate.release(3, true, 4)).toEqual([ack(2, 9), answer]);
 	});
 });
 
