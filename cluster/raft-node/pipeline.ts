@@ -13,7 +13,10 @@
  *   has not itself made durable is held back (with everything after it from that follower,
  *   so each follower's messages still reach the core in order) until the leader's save
  *   covering it returns. The core can then only commit what the leader and the
- *   acknowledging followers all hold on disk: a majority.
+ *   acknowledging followers all hold on disk: a majority. (With one Ready at a time, a
+ *   commit reached during the leader's fsync could not leave in a message or reach the
+ *   state machine before that fsync anyway; the gate keeps the core's own commit index,
+ *   which status and ReadIndex read, true as well, and the rule independent of that.)
  *
  * - mayShipEarly / hardStateToSave: when a Ready's messages may leave before its fsync, and
  *   which hard state it must write at all.

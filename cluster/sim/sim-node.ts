@@ -3,7 +3,11 @@
  * machine, and the driver loop that follows ready.ts's contract. Syncing a Ready to disk
  * takes virtual time; only then are its messages sent and its committed entries applied.
  * A crash drops everything not yet synced; a restart rebuilds the core from the disk and
- * the state machine from index 1.
+ * the state machine from index 1. With `pipelined`, the node drives its core as
+ * cluster/raft-node/ does, with ready.ts's relaxations (pipeline.ts): a leader's appends
+ * leave before its sync, follower successes wait in the AckGate for the leader's disk,
+ * durable commits apply before the sync, commit-only changes are not written, and appends
+ * are merged, so the checkers judge those rules too.
  */
 import { decodeCommand, encodeCommand } from "../kv/command.ts";
 import type { KvOp, KvResult } from "../kv/ops.ts";
@@ -11,6 +15,7 @@ import { KvStore } from "../kv/store.ts";
 import type { Entry, HardState, Message, NodeId } from "../raft/messages.ts";
 import { Raft, type RaftConfig } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
+import { AckGate, coalesceAppends, hardStateToSave, mayShipEarly } from "../raft-node/pipeline.ts";
 import type { EventQueue } from "./event-queue.ts";
 import type { Invariants } from "./invariants.ts";
 import type { Prng } from "./prng.ts";
@@ -35,6 +40,8 @@ export interface NodeEnv {
 	reply(client: number, reply: ClientReply): void;
 	/** Role and term changes, crashes and restarts, for replaying a seed by eye. */
 	trace(line: string): void;
+	/** Drive the core as cluster/raft-node/ does (see the top of this file). */
+	readonly pipelined?: boolean;
 }
 
 export type CoreSettings = Omit<
@@ -58,6 +65,7 @@ export class SimNode {
 	private readsWaitingApply: { index: number; request: ClientRequest }[] = [];
 	crashes = 0;
 	private lastRole = "";
+	private gate = new AckGate();
 
 	constructor(
 		readonly id: NodeId,
@@ -87,6 +95,9 @@ export class SimNode {
 
 	receive(message: Message): void {
 		if (!this.core) return;
+		const leading = this.core.role === "leader";
+		const durable = this.disk.entries.length;
+		if (this.env.pipelined && this.gate.hold(message, durable, leading, this.core.term)) return;
 		this.core.step(message);
 		this.afterInput();
 	}
@@ -127,6 +138,7 @@ export class SimNode {
 		this.proposals = new Map();
 		this.reads = new Map();
 		this.readsWaitingApply = [];
+		this.gate = new AckGate();
 	}
 
 	restart(): void {
@@ -166,16 +178,45 @@ export class SimNode {
 		this.syncing = true;
 		const incarnation = this.incarnation;
 		const delay = this.rng.int(this.syncDelay[0], this.syncDelay[1]);
+		const early = this.env.pipelined ? this.beforeSync(core, ready) : undefined;
 		this.env.queue.after(delay, () => {
 			if (this.incarnation !== incarnation) return; // crashed before the sync finished
-			this.handle(ready);
+			this.handle(ready, early);
 			this.syncing = false;
 			this.afterInput();
 		});
 	}
 
-	private handle(ready: Ready): void {
-		if (ready.hardState) this.disk.hardState = ready.hardState;
+	/** Pipelined: what goes before the sync; returns what is left for after it. */
+	private beforeSync(core: Raft, ready: Ready) {
+		const ship = mayShipEarly(core.role === "leader", ready.hardState, this.disk.hardState);
+		const later: Message[] = [];
+		for (const message of coalesceAppends(ready.messages)) {
+			if (ship && (message.type === "app" || message.type === "heartbeat"))
+				this.env.sendRaft(message);
+			else later.push(message);
+		}
+		const durableBefore = Math.min(
+			this.disk.entries.length,
+			(ready.entries[0]?.index ?? Number.POSITIVE_INFINITY) - 1,
+		);
+		let applied = 0;
+		for (const entry of ready.committedEntries) {
+			if (entry.index > durableBefore) break;
+			this.apply(entry);
+			applied++;
+		}
+		this.takeReadStates(ready);
+		const hardState = hardStateToSave(ready.hardState, ready.entries.length, this.disk.hardState);
+		return { later, applied, hardState };
+	}
+
+	private handle(
+		ready: Ready,
+		early: { later: Message[]; applied: number; hardState: HardState | undefined } | undefined,
+	): void {
+		const hardState = early === undefined ? ready.hardState : early.hardState;
+		if (hardState) this.disk.hardState = hardState;
 		const first = ready.entries[0];
 		if (first) {
 			if (first.index > this.disk.entries.length + 1) {
@@ -184,8 +225,19 @@ export class SimNode {
 			this.disk.entries.length = first.index - 1;
 			this.disk.entries.push(...ready.entries);
 		}
-		for (const message of ready.messages) this.env.sendRaft(message);
-		for (const entry of ready.committedEntries) this.apply(entry);
+		for (const message of early?.later ?? ready.messages) this.env.sendRaft(message);
+		for (const entry of ready.committedEntries.slice(early?.applied ?? 0)) this.apply(entry);
+		if (early === undefined) this.takeReadStates(ready);
+		this.serveReads();
+		const core = this.core as Raft;
+		core.advance(ready);
+		if (early === undefined) return;
+		const leading = core.role === "leader";
+		for (const message of this.gate.release(this.disk.entries.length, leading, core.term))
+			core.step(message);
+	}
+
+	private takeReadStates(ready: Ready): void {
 		for (const state of ready.readStates) {
 			const request = this.reads.get(state.context);
 			if (!request) continue;
@@ -193,7 +245,6 @@ export class SimNode {
 			this.readsWaitingApply.push({ index: state.index, request });
 		}
 		this.serveReads();
-		(this.core as Raft).advance(ready);
 	}
 
 	private apply(entry: Entry): void {

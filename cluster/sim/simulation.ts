@@ -35,6 +35,8 @@ export interface Scenario {
 	readonly syncDelay: readonly [number, number];
 	readonly network: NetworkFaults;
 	readonly core: CoreSettings;
+	/** Nodes drive their cores as cluster/raft-node/ does (sim-node.ts); not drawn from the seed. */
+	readonly pipelined?: boolean;
 }
 
 export interface SimStats {
@@ -139,6 +141,7 @@ export function runSimulation(
 				network.send(message.from, message.to, () => nodes.get(message.to)?.receive(message)),
 			reply: (client, reply) => network.send(0, client, () => clients.get(client)?.onReply(reply)),
 			trace: log,
+			pipelined: scenario.pipelined ?? false,
 		});
 		nodes.set(id, node);
 		// Each node ticks on its own phase, so timers do not move in lockstep.
