@@ -98,7 +98,10 @@ export class RaftNode {
 			preVote: true,
 			checkQuorum: true,
 			maxEntriesPerAppend: 256,
-			maxInflight: 16,
+			// The core counts one batch per proposal sent while a window is open; a wide window
+			// lets a turn's proposals leave at once (merged into one append by coalesceAppends)
+			// instead of 16 now and the rest a round trip later. The transport bounds the bytes.
+			maxInflight: 256,
 			storage: {
 				hardState: recovered.hardState ?? { term: 0, vote: 0, commit: 0 },
 				entries: recovered.entries.map(fromWal),
