@@ -14,7 +14,8 @@
  *   leader (as etcd's leader-aware client would): etcd through its v3 JSON gateway
  *   (/v3/kv/put, /v3/kv/range, linearizable by default; key and value base64), ours through
  *   the control plane's API (PUT /v1/kv/KEY {"value"}, GET /v1/kv/KEY through ReadIndex).
- *   Same keys, same 100-byte values, every answer checked (a failure fails the run).
+ *   Same keys, same 100-byte values, every answer checked (a failure fails the run). A
+ *   503 during a leader change is retried alike for both (kv-client.ts), wait included.
  *   etcd's gateway relays each call to its gRPC server over loopback; that extra hop is
  *   etcd's own HTTP path and is counted against it as it would be for any HTTP client.
  * - Both clusters stay up for the whole run (the idle one only heartbeats), and their runs
@@ -156,7 +157,7 @@ async function main(): Promise<number> {
 			return 2;
 		}
 		const etcdSystem = etcdClient(await etcdLeader(etcd.clientUrls));
-		const ourSystem = neuroClient(await neuroLeader(ours.apiUrls));
+		const ourSystem = neuroClient(await neuroLeader(ours.apiUrls), log);
 		let figures: Map<string, Figures>;
 		try {
 			figures = await measureAll([etcdSystem, ourSystem], seconds, rounds);
