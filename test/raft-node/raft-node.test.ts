@@ -8,7 +8,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Message } from "../../cluster/raft/messages.ts";
 import { RaftNode } from "../../cluster/raft-node/raft-node.ts";
+import { Transport } from "../../cluster/transport/transport.ts";
 
 const root = mkdtempSync(join(tmpdir(), "neuro-raft-node-"));
 const nodes = new Map<number, RaftNode>();
@@ -105,13 +107,13 @@ describe("Raft members with real I/O", () => {
 			await until("every member to apply it", () =>
 				holds(node, "settle") && node.kv.appliedIndex >= current.kv.appliedIndex ? true : undefined,
 			);
-		const transport = current["transport"];
-		const send = transport.send.bind(transport);
+		// Every member's transport goes through this: count the leader's appends with entries.
+		const send = Transport.prototype.send;
 		const appends: number[] = [];
-		transport.send = (peer, message) => {
-			if (message.type === "app" && message.entries.length > 0)
+		Transport.prototype.send = function (this: Transport<Message>, peer, message) {
+			if (message.type === "app" && message.from === current.id && message.entries.length > 0)
 				appends.push(message.entries.length);
-			return send(peer, message);
+			return send.call(this, peer, message);
 		};
 		try {
 			const answers = await Promise.all(
@@ -121,7 +123,7 @@ describe("Raft members with real I/O", () => {
 			);
 			expect(answers.every((a) => a.kind === "ok")).toBe(true);
 		} finally {
-			transport.send = send;
+			Transport.prototype.send = send;
 		}
 		// Heartbeats and commit-only appends come and go with the timing; appends carrying
 		// entries do not: the 64 proposals of one turn are one Ready, one append per follower.
