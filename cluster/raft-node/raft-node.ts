@@ -2,12 +2,19 @@
  * One Raft member with real I/O: the pure core (cluster/raft/) driven by a tick timer,
  * persisted through the write-ahead log (cluster/wal/), talking to its peers over the
  * transport (cluster/transport/), applying to the KV state machine (cluster/kv/). It
- * follows ready.ts's order exactly, as cluster/sim/sim-node.ts does in virtual time:
- * persist (await the fsync) -> send -> apply and serve reads -> advance. Every
- * `snapshotEvery` applied entries the KV store is snapshotted, the core's log compacted and
- * the WAL's too (snapshot-storage.ts); a restart starts from that snapshot and the entries
- * after it, and a snapshot a leader sends is saved before, and restored ahead of, the
- * entries that follow it.
+ * follows ready.ts's order, as cluster/sim/sim-node.ts does in virtual time: persist (await
+ * the fsync) -> send -> apply and serve reads -> advance, with the two relaxations ready.ts
+ * allows (pipeline.ts has the pieces):
+ * - a leader's appends and heartbeats leave before its own fsync, so the leader's disk and
+ *   the followers' work at once (thesis §10.2.1); the AckGate holds back follower successes
+ *   beyond what the leader made durable, so the core's count of its own log stays true;
+ * - committed entries this node already made durable (earlier Readies, below this one's
+ *   first entry) are applied, and reads served, before this Ready's fsync, not after it.
+ * Appends to one follower within a Ready are merged into one message (coalesceAppends).
+ * Every `snapshotEvery` applied entries the KV store is snapshotted, the core's log
+ * compacted and the WAL's too (snapshot-storage.ts); a restart starts from that snapshot
+ * and the entries after it, and a snapshot a leader sends is saved before, and restored
+ * ahead of, the entries that follow it (a Ready with one applies nothing early).
  *
  * Membership: `changeMembership` and `transferLeadership` ask the core and answer once the
  * change is applied here (or the leadership moved). Configuration entries carry a new
@@ -28,14 +35,16 @@ import {
 	type RaftAddress,
 } from "../raft/membership.ts";
 import { RaftMessageSchema } from "../raft/message-schema.ts";
-import { type Entry, type Message, NONE, type NodeId } from "../raft/messages.ts";
+import { type Entry, type HardState, type Message, NONE, type NodeId } from "../raft/messages.ts";
 import { Raft } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
 import type { Snapshot } from "../raft/snapshot.ts";
+import { jsonCodec } from "../transport/codec.ts";
 import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
 import { Wal, type WalOptions } from "../wal/wal.ts";
+import { AckGate, coalesceAppends, hardStateToSave, mayShipEarly } from "./pipeline.ts";
 import { type Answer, ProposalWaiters } from "./proposal-waiters.ts";
 import { type RoleView, roleEvents } from "./role-events.ts";
 import { snapshotFromWal, snapshotToWal } from "./snapshot-storage.ts";
@@ -115,7 +124,13 @@ export class RaftNode {
 	#transfers: PendingTransfer[] = [];
 	readonly #addresses = new MemberAddresses();
 	#busy = false;
+	#scheduled = false;
 	#closed = false;
+	/** The last index this node's WAL holds durably (what the AckGate lets the core count). */
+	#durableLast: number;
+	/** The term and vote on disk: a leader ships early only if a Ready changes neither. */
+	#durableHard: HardState;
+	readonly #gate = new AckGate();
 	readonly #timer: ReturnType<typeof setInterval>;
 	/** Leaders' snapshots installed since start (what a member that fell far behind gets). */
 	snapshotsInstalled = 0;
@@ -136,6 +151,8 @@ export class RaftNode {
 		private readonly log: (line: string) => void,
 		private readonly electionTicks: number,
 	) {
+		this.#durableLast = core.log.lastIndex();
+		this.#durableHard = core.hardState();
 		this.#timer = setInterval(() => {
 			this.core.tick();
 			for (const transfer of this.#transfers) transfer.ticksLeft--;
@@ -170,7 +187,10 @@ export class RaftNode {
 			preVote: true,
 			checkQuorum: true,
 			maxEntriesPerAppend: 256,
-			maxInflight: 16,
+			// The core counts one batch per proposal sent while a window is open; a wide window
+			// lets a turn's proposals leave at once (merged into one append by coalesceAppends)
+			// instead of 16 now and the rest a round trip later. The transport bounds the bytes.
+			maxInflight: 256,
 			storage: {
 				hardState: recovered.hardState ?? { term: 0, vote: 0, commit: 0 },
 				entries: recovered.entries.map(fromWal),
@@ -185,6 +205,8 @@ export class RaftNode {
 			listen: options.listen,
 			peers: new Map(),
 			schema: RaftMessageSchema,
+			// Raft messages are plain data: plain JSON, validated by the same schema.
+			codec: jsonCodec,
 			onMessage: (_from, message) => node?.receive(message),
 		});
 		const every = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
@@ -250,7 +272,7 @@ export class RaftNode {
 			const answer = this.core.propose(encodeCommand({ client, seq, op }));
 			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
 			this.#waiters.wait(answer.index, client, seq, resolve);
-			this.#pump();
+			this.#schedule();
 		});
 	}
 
@@ -309,7 +331,7 @@ export class RaftNode {
 			const answer = this.core.readIndex(context);
 			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
 			this.#reads.set(context, { key, resolve });
-			this.#pump();
+			this.#schedule();
 		});
 	}
 
@@ -339,9 +361,24 @@ export class RaftNode {
 	/** A message from a peer (the transport validated it against the schema). */
 	receive(message: Message): void {
 		if (this.#closed) return;
+		const leading = this.core.role === "leader";
+		if (this.#gate.hold(message, this.#durableLast, leading, this.core.term)) return;
 		this.core.step(message);
 		this.#checkTransfers();
-		this.#pump();
+		this.#schedule();
+	}
+
+	/**
+	 * Proposals, reads and messages that arrive in one turn of the event loop go into one
+	 * Ready: one WAL write, one message per follower, one socket write each.
+	 */
+	#schedule(): void {
+		if (this.#scheduled) return;
+		this.#scheduled = true;
+		setImmediate(() => {
+			this.#scheduled = false;
+			this.#pump();
+		});
 	}
 
 	#checkTransfers(): void {
@@ -429,15 +466,56 @@ export class RaftNode {
 	}
 
 	async #handle(ready: Ready): Promise<void> {
-		if (ready.snapshot) await this.wal.saveSnapshot(snapshotToWal(ready.snapshot));
+		// A leader's snapshot goes to disk before the entries that follow it.
+		if (ready.snapshot) {
+			await this.wal.saveSnapshot(snapshotToWal(ready.snapshot));
+			if (this.#closed) return;
+			this.#durableLast = ready.snapshot.meta.index;
+		}
 		this.#waiters.logged(ready.entries, this.core.lead);
-		await this.wal.save(ready.hardState, ready.entries.map(toWal));
-		if (this.#closed) return;
 		// Appends in this Ready may go to a node its entries just added.
 		this.#learnAddresses(ready.entries);
-		for (const message of ready.messages) this.transport.send(message.to, message);
+		const messages = coalesceAppends(ready.messages);
+		// A leader whose Ready changes no term or vote may send its appends and heartbeats
+		// now: they promise nothing about its own disk (the AckGate sees to the commit count).
+		const hard = ready.hardState;
+		const early = mayShipEarly(this.core.role === "leader", hard, this.#durableHard);
+		const later: Message[] = [];
+		for (const message of messages) {
+			if (early && (message.type === "app" || message.type === "heartbeat"))
+				this.transport.send(message.to, message);
+			else later.push(message);
+		}
+		// Committed entries already durable here (this Ready may replace entries from its
+		// first one on, never committed ones) need not wait for this Ready's fsync.
+		// With a snapshot, nothing: the state machine is restored from it first, after the fsync.
+		const durableBefore = ready.snapshot
+			? 0
+			: Math.min(this.#durableLast, (ready.entries[0]?.index ?? Infinity) - 1);
+		let applied = 0;
+		for (const entry of ready.committedEntries) {
+			if (entry.index > durableBefore) break;
+			this.#apply(entry);
+			applied++;
+		}
+		this.#takeReadStates(ready);
+		const toSave = hardStateToSave(hard, ready.entries.length, this.#durableHard);
+		await this.wal.save(toSave, ready.entries.map(toWal));
+		if (this.#closed) return;
+		this.#durableLast = ready.entries.at(-1)?.index ?? this.#durableLast;
+		if (toSave !== undefined) this.#durableHard = toSave;
+		for (const message of later) this.transport.send(message.to, message);
 		if (ready.snapshot) this.#restore(ready.snapshot);
-		for (const entry of ready.committedEntries) this.#apply(entry);
+		for (const entry of ready.committedEntries.slice(applied)) this.#apply(entry);
+		this.#serveReads();
+		this.core.advance(ready);
+		const leading = this.core.role === "leader";
+		for (const message of this.#gate.release(this.#durableLast, leading, this.core.term))
+			this.core.step(message);
+		await this.#maybeSnapshot();
+	}
+
+	#takeReadStates(ready: Ready): void {
 		for (const state of ready.readStates) {
 			const read = this.#reads.get(state.context);
 			if (read === undefined) continue;
@@ -445,8 +523,6 @@ export class RaftNode {
 			this.#readsWaitingApply.push({ index: state.index, ...read });
 		}
 		this.#serveReads();
-		this.core.advance(ready);
-		await this.#maybeSnapshot();
 	}
 
 	/** A leader's snapshot replaces the KV state; proposals it covers have unknown outcomes. */

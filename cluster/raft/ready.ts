@@ -8,6 +8,15 @@
  * 3. restore the state machine from `snapshot` (if present), then apply `committedEntries`
  *    in order (they follow it), serve `readStates` once applied >= their index;
  * 4. call `advance(ready)`.
+ * Two relaxations are allowed (cluster/raft-node/ uses both; cluster/sim/ uses neither):
+ * - A leader whose Ready changes neither term nor vote may send its `app` and `heartbeat`
+ *   messages before step 1 finishes (Raft thesis §10.2.1), provided the driver steps no
+ *   follower's successful `appResp` for an index beyond what it has itself made durable
+ *   until it has: the core counts its own whole log as matched when it commits, and that
+ *   hold is what makes the count true. Every other message still waits for step 1.
+ * - Committed entries at or below what earlier Readies made durable, and below the first
+ *   of this Ready's `entries`, may be applied (and reads served) before step 1 finishes:
+ *   they are committed, and nothing this Ready writes can replace them.
  */
 import type { Entry, HardState, Message } from "./messages.ts";
 import type { Snapshot } from "./snapshot.ts";

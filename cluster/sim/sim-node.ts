@@ -6,8 +6,12 @@
  * entries past the last snapshot, it snapshots, and the log and disk are compacted to it
  * (so snapshots fall on multiples of `snapshotEvery`, which invariants.ts relies on). A
  * crash drops everything not yet synced; a restart rebuilds the core from the disk and the
- * state machine from the snapshot on it (or index 1). Configuration-change entries take a log slot and no KV
- * command (the simulated network needs no addresses).
+ * state machine from the snapshot on it (or index 1). Configuration-change entries take a
+ * log slot and no KV command (the simulated network needs no addresses). * With `pipelined`, the node drives its core as cluster/raft-node/ does, with ready.ts's
+ * relaxations (pipeline.ts): a leader's appends leave before its sync, follower successes
+ * wait in the AckGate for the leader's disk, durable commits apply before the sync (none
+ * in a Ready with a snapshot), commit-only changes are not written, and appends are
+ * merged, so the checkers judge those rules too.
  */
 import { encodeCommand } from "../kv/command.ts";
 import type { KvOp, KvResult } from "../kv/ops.ts";
@@ -18,6 +22,7 @@ import { type ConfChangeResult, Raft, type RaftConfig } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
 import type { Snapshot } from "../raft/snapshot.ts";
 import type { TransferResult } from "../raft/transfer.ts";
+import { AckGate, coalesceAppends, hardStateToSave, mayShipEarly } from "../raft-node/pipeline.ts";
 import type { EventQueue } from "./event-queue.ts";
 import type { Invariants } from "./invariants.ts";
 import type { Prng } from "./prng.ts";
@@ -42,6 +47,8 @@ export interface NodeEnv {
 	reply(client: number, reply: ClientReply): void;
 	/** Role and term changes, crashes and restarts, for replaying a seed by eye. */
 	trace(line: string): void;
+	/** Drive the core as cluster/raft-node/ does (see the top of this file). */
+	readonly pipelined?: boolean;
 }
 
 export type CoreSettings = Omit<
@@ -74,6 +81,7 @@ export class SimNode {
 	snapshotsTaken = 0;
 	snapshotsInstalled = 0;
 	private lastRole = "";
+	private gate = new AckGate();
 
 	constructor(
 		readonly id: NodeId,
@@ -105,6 +113,9 @@ export class SimNode {
 
 	receive(message: Message): void {
 		if (!this.core) return;
+		const leading = this.core.role === "leader";
+		const durable = this.durableLastIndex();
+		if (this.env.pipelined && this.gate.hold(message, durable, leading, this.core.term)) return;
 		this.core.step(message);
 		this.afterInput();
 	}
@@ -158,6 +169,7 @@ export class SimNode {
 		this.proposals = new Map();
 		this.reads = new Map();
 		this.readsWaitingApply = [];
+		this.gate = new AckGate();
 	}
 
 	restart(): void {
@@ -207,17 +219,50 @@ export class SimNode {
 		this.syncing = true;
 		const incarnation = this.incarnation;
 		const delay = this.rng.int(this.syncDelay[0], this.syncDelay[1]);
+		const early = this.env.pipelined ? this.beforeSync(core, ready) : undefined;
 		this.env.queue.after(delay, () => {
 			if (this.incarnation !== incarnation) return; // crashed before the sync finished
-			this.handle(ready);
+			this.handle(ready, early);
 			this.syncing = false;
 			this.afterInput();
 		});
 	}
 
-	private handle(ready: Ready): void {
+	/** Pipelined: what goes before the sync; returns what is left for after it. */
+	private beforeSync(core: Raft, ready: Ready) {
+		const ship = mayShipEarly(core.role === "leader", ready.hardState, this.disk.hardState);
+		const later: Message[] = [];
+		for (const message of coalesceAppends(ready.messages)) {
+			if (ship && (message.type === "app" || message.type === "heartbeat"))
+				this.env.sendRaft(message);
+			else later.push(message);
+		}
+		// With a snapshot, nothing early: the state machine is restored from it after the sync.
+		const durableBefore = ready.snapshot
+			? 0
+			: Math.min(
+					this.durableLastIndex(),
+					(ready.entries[0]?.index ?? Number.POSITIVE_INFINITY) - 1,
+				);
+		let applied = 0;
+		for (const entry of ready.committedEntries) {
+			if (entry.index > durableBefore) break;
+			this.apply(entry);
+			this.maybeSnapshot();
+			applied++;
+		}
+		this.takeReadStates(ready);
+		const hardState = hardStateToSave(ready.hardState, ready.entries.length, this.disk.hardState);
+		return { later, applied, hardState };
+	}
+
+	private handle(
+		ready: Ready,
+		early: { later: Message[]; applied: number; hardState: HardState | undefined } | undefined,
+	): void {
 		if (ready.snapshot) this.saveSnapshot(ready.snapshot);
-		if (ready.hardState) this.disk.hardState = ready.hardState;
+		const hardState = early === undefined ? ready.hardState : early.hardState;
+		if (hardState) this.disk.hardState = hardState;
 		const first = ready.entries[0];
 		if (first) {
 			const base = this.disk.snapshot?.meta.index ?? 0;
@@ -229,12 +274,28 @@ export class SimNode {
 			this.disk.entries.length = first.index - base - 1;
 			this.disk.entries.push(...ready.entries);
 		}
-		for (const message of ready.messages) this.env.sendRaft(message);
+		for (const message of early?.later ?? ready.messages) this.env.sendRaft(message);
 		if (ready.snapshot) this.restore(ready.snapshot);
-		for (const entry of ready.committedEntries) {
+		for (const entry of ready.committedEntries.slice(early?.applied ?? 0)) {
 			this.apply(entry);
 			this.maybeSnapshot();
 		}
+		if (early === undefined) this.takeReadStates(ready);
+		this.serveReads();
+		const core = this.core as Raft;
+		core.advance(ready);
+		if (early === undefined) return;
+		const leading = core.role === "leader";
+		for (const message of this.gate.release(this.durableLastIndex(), leading, core.term))
+			core.step(message);
+	}
+
+	/** The last index on this node's disk: after its snapshot, its entries. */
+	private durableLastIndex(): number {
+		return (this.disk.snapshot?.meta.index ?? 0) + this.disk.entries.length;
+	}
+
+	private takeReadStates(ready: Ready): void {
 		for (const state of ready.readStates) {
 			const request = this.reads.get(state.context);
 			if (!request) continue;
@@ -242,7 +303,6 @@ export class SimNode {
 			this.readsWaitingApply.push({ index: state.index, request });
 		}
 		this.serveReads();
-		(this.core as Raft).advance(ready);
 	}
 
 	/**

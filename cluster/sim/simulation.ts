@@ -46,6 +46,8 @@ export interface Scenario {
 	readonly membership: boolean;
 	/** Nodes started outside the configuration, for the operator to add. */
 	readonly spares: number;
+	/** Nodes drive their cores as cluster/raft-node/ does (sim-node.ts); not drawn from the seed. */
+	readonly pipelined?: boolean;
 }
 
 export interface SimStats {
@@ -180,6 +182,7 @@ export function runSimulation(
 				reply: (client, reply) =>
 					network.send(0, client, () => clients.get(client)?.onReply(reply)),
 				trace: log,
+				pipelined: scenario.pipelined ?? false,
 			},
 		);
 		nodes.set(id, node);

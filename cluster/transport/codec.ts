@@ -1,6 +1,7 @@
 /**
- * Message payloads: superjson text, UTF-8 encoded, validated on the way in with a schema
- * the caller supplies. Nothing decoded from the wire reaches a consumer unvalidated.
+ * Message payloads: superjson text by default (or plain JSON, `jsonCodec`, for callers whose
+ * messages are plain data), UTF-8 encoded, validated on the way in with a schema the caller
+ * supplies. Nothing decoded from the wire reaches a consumer unvalidated, whatever the codec.
  */
 import { SuperJSON } from "superjson";
 import * as v from "valibot";
@@ -61,30 +62,86 @@ const serializer = makeSerializer();
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * How messages become payload bytes and back (before the schema check). Both ends of a
+ * link must use the same one; a payload in the other's form fails to parse or fails the
+ * schema, and closes the connection like any bad input.
+ */
+export interface PayloadCodec {
+	readonly name: string;
+	encode(message: unknown): Uint8Array;
+	/** The value the bytes carry; throws if they are not this codec's form. */
+	parse(bytes: Uint8Array): unknown;
+}
+
+/** superjson: undefined, Dates, Maps and Sets survive; slow (walks every value twice). */
+export const superjsonCodec: PayloadCodec = {
+	name: "superjson",
+	encode: (message) => encoder.encode(serializer.stringify(message)),
+	parse(bytes) {
+		const envelope: unknown = JSON.parse(decoder.decode(bytes));
+		if (typeof envelope !== "object" || envelope === null || !("json" in envelope)) {
+			throw new TypeError("not a superjson envelope");
+		}
+		const meta = "meta" in envelope ? envelope.meta : undefined;
+		if (hasTypedArrayAnnotation(meta)) {
+			throw new TypeError("typed arrays must travel as base64 (u8)");
+		}
+		return serializer.deserialize(envelope as Parameters<SuperJSON["deserialize"]>[0]);
+	},
+};
+
+const U8_TAG = "$u8";
+
+/**
+ * Plain JSON, several times faster than superjson (measured 8x on a 64-entry Raft append):
+ * for messages of plain data (numbers, strings, booleans, null, arrays, objects), where an
+ * absent field and an undefined one mean the same. A Uint8Array travels as
+ * `{"$u8": base64}` and comes back as a Uint8Array (canonical base64 only).
+ */
+export const jsonCodec: PayloadCodec = {
+	name: "json",
+	encode: (message) => encoder.encode(JSON.stringify(message, tagBytes)),
+	parse(bytes) {
+		const text = decoder.decode(bytes);
+		// The reviver costs a call per value: only pay for it when a tag may be there.
+		return text.includes(`"${U8_TAG}"`) ? JSON.parse(text, untagBytes) : JSON.parse(text);
+	},
+};
+
+function tagBytes(_key: string, value: unknown): unknown {
+	if (!(value instanceof Uint8Array)) return value;
+	return {
+		[U8_TAG]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64"),
+	};
+}
+
+function untagBytes(_key: string, value: unknown): unknown {
+	if (typeof value !== "object" || value === null || !(U8_TAG in value)) return value;
+	const keys = Object.keys(value);
+	const text = (value as Record<string, unknown>)[U8_TAG];
+	if (keys.length !== 1) return value;
+	if (typeof text !== "string" || !BASE64.test(text)) {
+		throw new TypeError("bytes are not canonical base64");
+	}
+	const decoded = Buffer.from(text, "base64");
+	return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
+}
+
 /** A message as payload bytes. */
-export function encodePayload(message: unknown): Uint8Array {
-	return encoder.encode(serializer.stringify(message));
+export function encodePayload(message: unknown, codec: PayloadCodec = superjsonCodec): Uint8Array {
+	return codec.encode(message);
 }
 
 /** Payload bytes back to a message, refused unless `schema` accepts it. */
 export function decodePayload<T>(
 	bytes: Uint8Array,
 	schema: v.GenericSchema<unknown, T>,
+	codec: PayloadCodec = superjsonCodec,
 ): Decoded<T> {
 	let raw: unknown;
 	try {
-		const envelope: unknown = JSON.parse(decoder.decode(bytes));
-		if (typeof envelope !== "object" || envelope === null || !("json" in envelope)) {
-			return { ok: false, error: { kind: "undecodable", detail: "not a superjson envelope" } };
-		}
-		const meta = "meta" in envelope ? envelope.meta : undefined;
-		if (hasTypedArrayAnnotation(meta)) {
-			return {
-				ok: false,
-				error: { kind: "undecodable", detail: "typed arrays must travel as base64 (u8)" },
-			};
-		}
-		raw = serializer.deserialize(envelope as Parameters<SuperJSON["deserialize"]>[0]);
+		raw = codec.parse(bytes);
 	} catch (error) {
 		return { ok: false, error: { kind: "undecodable", detail: messageOf(error) } };
 	}

@@ -7,7 +7,7 @@
 import type { Socket } from "bun";
 import type * as v from "valibot";
 import type { TimerHandle } from "../../edge/lock/timers.ts";
-import { decodePayload, encodePayload } from "./codec.ts";
+import { decodePayload, encodePayload, type PayloadCodec } from "./codec.ts";
 import type { CloseReason, TransportEvent } from "./events.ts";
 import { describeCloseReason, isBadInput } from "./events.ts";
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from "./frame.ts";
@@ -19,6 +19,8 @@ import type { PeerStats } from "./stats.ts";
 export interface InboundDeps<T> {
 	readonly self: NodeId;
 	readonly schema: v.GenericSchema<unknown, T>;
+	/** The messages' codec (the handshake is always superjson). */
+	readonly codec: PayloadCodec;
 	readonly maxFrameBytes: number;
 	readonly log: Logger;
 	readonly isPeer: (id: NodeId) => boolean;
@@ -104,8 +106,8 @@ export class InboundConnection<T> {
 	}
 
 	#message(from: NodeId, payload: Uint8Array): CloseReason | undefined {
-		const { schema, statsOf, log, onMessage } = this.#deps;
-		const decoded = decodePayload(payload, schema);
+		const { schema, codec, statsOf, log, onMessage } = this.#deps;
+		const decoded = decodePayload(payload, schema, codec);
 		if (!decoded.ok) return { kind: "payload", error: decoded.error };
 		const stats = statsOf(from);
 		stats.framesIn += 1;

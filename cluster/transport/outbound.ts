@@ -7,7 +7,7 @@
 import type { Socket } from "bun";
 import type { TimerHandle, Timers } from "../../edge/lock/timers.ts";
 import { backoffDelayMs } from "./backoff.ts";
-import { decodePayload, encodePayload } from "./codec.ts";
+import { decodePayload, encodePayload, type PayloadCodec } from "./codec.ts";
 import type { CloseReason, TransportEvent } from "./events.ts";
 import { describeCloseReason, isBadInput } from "./events.ts";
 import { encodeFrame, FrameDecoder } from "./frame.ts";
@@ -28,6 +28,8 @@ export interface OutboundDeps {
 	readonly peer: NodeId;
 	readonly address: PeerAddress;
 	readonly limits: TransportLimits;
+	/** The messages' codec (the handshake is always superjson). */
+	readonly codec: PayloadCodec;
 	readonly timers: Timers;
 	readonly random: () => number;
 	readonly log: Logger;
@@ -78,7 +80,7 @@ export class OutboundLink {
 		const { limits, stats } = this.#deps;
 		if (this.#state.name === "closed") return { sent: false, dropped: "closed" };
 		if (this.#state.name === "backoff") return this.#drop("peerDown");
-		const payload = encodePayload(message);
+		const payload = encodePayload(message, this.#deps.codec);
 		if (payload.byteLength > limits.maxFrameBytes) return this.#drop("tooLarge");
 		const frame = encodeFrame(payload);
 		if (this.#state.name === "idle") this.#dial();

@@ -10,6 +10,7 @@
 import type { Socket, TCPSocketListener } from "bun";
 import * as v from "valibot";
 import { systemTimers, type Timers } from "../../edge/lock/timers.ts";
+import { type PayloadCodec, superjsonCodec } from "./codec.ts";
 import type { CloseKind, CloseReason, TransportEvent } from "./events.ts";
 import { InboundConnection } from "./inbound.ts";
 import {
@@ -44,6 +45,8 @@ export interface TransportOptions<T> {
 	/** What a received message must be; anything else closes its connection. */
 	readonly schema: v.GenericSchema<unknown, T>;
 	readonly onMessage: (from: NodeId, message: T) => void;
+	/** How messages are encoded (default superjson); every node of a cluster uses the same. */
+	readonly codec?: PayloadCodec;
 	readonly limits?: TransportLimitsInput;
 	readonly timers?: Timers;
 	/** [0, 1), for backoff jitter. */
@@ -92,6 +95,7 @@ type InboundSocketData = { connection: InboundConnection<unknown> | undefined };
 export class Transport<T> {
 	readonly #self: NodeId;
 	readonly #limits: TransportLimits;
+	readonly #codec: PayloadCodec;
 	readonly #timers: Timers;
 	readonly #random: () => number;
 	readonly #log: Logger;
@@ -111,6 +115,7 @@ export class Transport<T> {
 	private constructor(options: TransportOptions<T>, limits: TransportLimits) {
 		this.#self = options.self;
 		this.#limits = limits;
+		this.#codec = options.codec ?? superjsonCodec;
 		this.#timers = options.timers ?? systemTimers;
 		this.#random = options.random ?? Math.random;
 		this.#log = options.log ?? stderrLogger("info", `transport ${options.self}`);
@@ -226,6 +231,7 @@ export class Transport<T> {
 			peer,
 			address,
 			limits: this.#limits,
+			codec: this.#codec,
 			timers: this.#timers,
 			random: this.#random,
 			log: this.#log,
@@ -251,6 +257,7 @@ export class Transport<T> {
 		const deps = {
 			self: this.#self,
 			schema: options.schema,
+			codec: this.#codec,
 			maxFrameBytes: this.#limits.maxFrameBytes,
 			log: this.#log,
 			isPeer: (id: NodeId) => this.#addresses.has(id),

@@ -10,6 +10,9 @@ export interface LoadFigures {
 	readonly perSecond: number;
 	readonly p50Ms: number;
 	readonly p99Ms: number;
+	readonly elapsedMs: number;
+	/** Every operation's latency, sorted ascending (what combine() merges). */
+	readonly latenciesMs: readonly number[];
 }
 
 export type Operation = "put" | "get";
@@ -42,13 +45,27 @@ export async function runLoad(
 	};
 	await Promise.all(Array.from({ length: clients }, (_, id) => loop(id)));
 	const elapsed = now() - started;
+	return figuresOf(latencies, elapsed);
+}
+
+function figuresOf(latencies: number[], elapsedMs: number): LoadFigures {
 	latencies.sort((a, b) => a - b);
 	const at = (q: number) =>
 		latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
 	return {
 		operations: latencies.length,
-		perSecond: (latencies.length / elapsed) * 1000,
+		perSecond: (latencies.length / elapsedMs) * 1000,
 		p50Ms: at(0.5),
 		p99Ms: at(0.99),
+		elapsedMs,
+		latenciesMs: latencies,
 	};
+}
+
+/** Several runs of one scenario as one: operations over total time, percentiles over all. */
+export function combine(runs: readonly LoadFigures[]): LoadFigures {
+	return figuresOf(
+		runs.flatMap((r) => r.latenciesMs),
+		runs.reduce((sum, r) => sum + r.elapsedMs, 0),
+	);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { KvClient } from "../../scripts/bench-raft/kv-client.ts";
-import { runLoad, value100 } from "../../scripts/bench-raft/load.ts";
+import { combine, runLoad, value100 } from "../../scripts/bench-raft/load.ts";
 
 /** A client whose every call takes exactly `costMs` of a virtual clock. */
 function virtualClient(
@@ -44,5 +44,18 @@ describe("raft benchmark load", () => {
 		await expect(runLoad(virtualClient(1, clock, 3), "get", 2, 100, () => clock.t)).rejects.toThrow(
 			"HTTP 503",
 		);
+	});
+});
+
+describe("raft benchmark rounds", () => {
+	test("combine: operations over the total time, percentiles over every latency", async () => {
+		const clock = { t: 0 };
+		const fast = await runLoad(virtualClient(1, clock), "put", 1, 100, () => clock.t);
+		const slow = await runLoad(virtualClient(4, clock), "put", 1, 100, () => clock.t);
+		const both = combine([fast, slow]);
+		expect(both.operations).toBe(125);
+		expect(both.perSecond).toBeCloseTo(625, 5);
+		expect(both.p50Ms).toBe(1);
+		expect(both.p99Ms).toBe(4);
 	});
 });

@@ -8,7 +8,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Message } from "../../cluster/raft/messages.ts";
 import { RaftNode } from "../../cluster/raft-node/raft-node.ts";
+import { Transport } from "../../cluster/transport/transport.ts";
 
 const root = mkdtempSync(join(tmpdir(), "neuro-raft-node-"));
 const nodes = new Map<number, RaftNode>();
@@ -51,6 +53,11 @@ async function until<T>(what: string, probe: () => T | undefined, deadlineMs = 1
 	}
 }
 
+const holds = (node: RaftNode, key: string) => {
+	const found = node.kv.read(key);
+	return found.kind === "get" && found.value !== null;
+};
+
 const leader = () => [...nodes.values()].find((node) => node.status().role === "leader");
 
 describe("Raft members with real I/O", () => {
@@ -90,5 +97,42 @@ describe("Raft members with real I/O", () => {
 			return after.kind === "get" && after.value === "restart" ? true : undefined;
 		});
 		expect(again.kv.read("greeting")).toEqual({ kind: "get", value: "bye", revision: 2 });
+	}, 30_000);
+
+	test("64 concurrent proposals go out in one append per follower, not one per proposal", async () => {
+		const current = await until("a leader", leader);
+		// Let the restart's catch-up settle, then count the appends 64 proposals cost.
+		await current.propose(8, 1, { kind: "put", key: "settle", value: "x" });
+		for (const node of nodes.values())
+			await until("every member to apply it", () =>
+				holds(node, "settle") && node.kv.appliedIndex >= current.kv.appliedIndex ? true : undefined,
+			);
+		// Every member's transport goes through this: count the leader's appends with entries.
+		const send = Transport.prototype.send;
+		const appends: number[] = [];
+		Transport.prototype.send = function (this: Transport<Message>, peer, message) {
+			if (message.type === "app" && message.from === current.id && message.entries.length > 0)
+				appends.push(message.entries.length);
+			return send.call(this, peer, message);
+		};
+		try {
+			const answers = await Promise.all(
+				Array.from({ length: 64 }, (_, i) =>
+					current.propose(9, i + 1, { kind: "put", key: `batch-${i}`, value: `${i}` }),
+				),
+			);
+			expect(answers.every((a) => a.kind === "ok")).toBe(true);
+		} finally {
+			Transport.prototype.send = send;
+		}
+		// Heartbeats and commit-only appends come and go with the timing; appends carrying
+		// entries do not: the 64 proposals of one turn are one Ready, one append per follower.
+		expect(appends).toEqual([64, 64]);
+		for (const node of nodes.values())
+			await until("every member to apply the batch", () =>
+				holds(node, "batch-63") && node.kv.appliedIndex >= current.kv.appliedIndex
+					? true
+					: undefined,
+			);
 	}, 30_000);
 });

@@ -10,7 +10,12 @@ import {
 	RaftMessageSchema,
 } from "../../cluster/raft/message-schema.ts";
 import type { Message } from "../../cluster/raft/messages.ts";
-import { decodePayload, encodePayload } from "../../cluster/transport/codec.ts";
+import {
+	decodePayload,
+	encodePayload,
+	jsonCodec,
+	superjsonCodec,
+} from "../../cluster/transport/codec.ts";
 import { entriesOfTerms, TestCluster } from "./harness.ts";
 
 /**
@@ -69,13 +74,15 @@ describe("Raft message schema", () => {
 		expect(messages.some((m) => m.type === "vote" && m.transfer)).toBe(true);
 	});
 
-	test("every message passes unchanged, directly and through the transport's codec", () => {
+	test("every message passes unchanged, directly and through the transport's codecs", () => {
 		for (const message of messages) {
 			const direct = v.safeParse(RaftMessageSchema, message);
 			expect(direct.success).toBe(true);
 			if (direct.success) expect(direct.output).toEqual(message);
-			const decoded = decodePayload(encodePayload(message), RaftMessageSchema);
-			expect(decoded).toEqual({ ok: true, value: message });
+			for (const codec of [superjsonCodec, jsonCodec]) {
+				const decoded = decodePayload(encodePayload(message, codec), RaftMessageSchema, codec);
+				expect(decoded).toEqual({ ok: true, value: message });
+			}
 		}
 	});
 

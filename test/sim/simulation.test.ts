@@ -92,4 +92,16 @@ describe("deterministic simulation", () => {
 		}
 		expect(failed).toEqual([]);
 	}, 60_000);
+
+	test(`${CI_SEEDS} seeds with nodes driven as the real member drives them (pipelined)`, () => {
+		const failed: string[] = [];
+		let answered = 0;
+		for (let seed = 1; seed <= CI_SEEDS; seed++) {
+			const result = runSimulation({ ...scenarioFor(seed), pipelined: true });
+			if (!result.ok) failed.push(`seed ${seed}: ${result.failures[0]}`);
+			answered += result.stats.opsOk;
+		}
+		expect(failed).toEqual([]);
+		expect(answered).toBeGreaterThan(1000);
+	}, 60_000);
 });

@@ -4,6 +4,7 @@
  */
 import type { Socket } from "bun";
 import * as v from "valibot";
+import type { PayloadCodec } from "../../cluster/transport/codec.ts";
 import type { TransportEvent } from "../../cluster/transport/events.ts";
 import type { TransportLimitsInput } from "../../cluster/transport/limits.ts";
 import { MemoryLogger } from "../../cluster/transport/log.ts";
@@ -50,6 +51,7 @@ export interface NodeOptions {
 	readonly limits?: TransportLimitsInput;
 	readonly timers?: Timers;
 	readonly random?: () => number;
+	readonly codec?: PayloadCodec;
 }
 
 export function startNode(id: NodeId, options: NodeOptions = {}): TestNode {
@@ -65,6 +67,7 @@ export function startNode(id: NodeId, options: NodeOptions = {}): TestNode {
 		...(options.limits === undefined ? {} : { limits: options.limits }),
 		...(options.timers === undefined ? {} : { timers: options.timers }),
 		...(options.random === undefined ? {} : { random: options.random }),
+		...(options.codec === undefined ? {} : { codec: options.codec }),
 	});
 	return { id, transport, received, events: new EventRecorder(transport), log };
 }

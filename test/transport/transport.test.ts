@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { jsonCodec } from "../../cluster/transport/codec.ts";
 import { connectAll, isType, sample, startNode, type TestNode, until } from "./harness.ts";
 
 const nodes: TestNode[] = [];
@@ -38,6 +39,20 @@ describe("Transport over loopback", () => {
 		// Node 2 dialled node 1 for its own send: its link is up too.
 		expect(into?.link).toBe("open");
 		expect(a.log.at("info")).toContain(`peer 2 up (127.0.0.1:${b.transport.port})`);
+	});
+
+	test("with the plain JSON codec on both ends: bytes intact; a superjson peer is refused", async () => {
+		const a = node(1, { codec: jsonCodec });
+		const b = node(2, { codec: jsonCodec });
+		const c = node(3);
+		connectAll([a, b, c]);
+		a.transport.send(2, sample(1, 2, 1, [0, 1, 255]));
+		c.transport.send(2, sample(3, 2, 1, [7]));
+		await until(() => b.received.length === 1, "the JSON message");
+		expect(b.received[0]).toEqual({ from: 1, message: sample(1, 2, 1, [0, 1, 255]) });
+		expect(b.received[0]?.message.entries[0]?.data).toBeInstanceOf(Uint8Array);
+		await until(() => (b.transport.stats().rejected.payload ?? 0) === 1, "the refusal");
+		expect(b.received.map((r) => r.from)).toEqual([1]);
 	});
 
 	test("three nodes: each sends to both others, in order per sender", async () => {
