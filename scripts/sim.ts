@@ -38,7 +38,7 @@ function main(argv: readonly string[]): number {
 		const trace = options.trace
 			? (line: string) => process.stderr.write(`[seed ${seed}] ${line}\n`)
 			: undefined;
-		const result = runSimulation(scenarioFor(seed), trace);
+		const result = runSimulation({ ...scenarioFor(seed), pipelined: options.pipelined }, trace);
 		totals.committed += result.stats.committed;
 		totals.opsOk += result.stats.opsOk;
 		totals.opsPending += result.stats.opsPending;
@@ -52,7 +52,7 @@ function main(argv: readonly string[]): number {
 		if (!result.ok) {
 			failed.push(result);
 			process.stdout.write(
-				`FAIL seed ${seed}: ${result.failures[0]}\n  replay: ${replayCommand(seed)}\n`,
+				`FAIL seed ${seed}: ${result.failures[0]}\n  replay: ${replayCommand(seed, options.pipelined)}\n`,
 			);
 		}
 		const now = performance.now();

@@ -9,6 +9,8 @@ export interface SimCliOptions {
 	readonly seeds: number;
 	/** Print each run's timeline (role changes, crashes, partitions) to stderr. */
 	readonly trace: boolean;
+	/** Drive nodes as the real member does (ready.ts's relaxations, pipeline.ts). */
+	readonly pipelined: boolean;
 }
 
 export class CliUsageError extends Error {
@@ -16,10 +18,11 @@ export class CliUsageError extends Error {
 }
 
 export const USAGE =
-	"usage: npm run sim -- [--seeds N] [--seed S] [--trace]\n" +
+	"usage: npm run sim -- [--seeds N] [--seed S] [--trace] [--pipelined]\n" +
 	"  --seeds N   run N seeded scenarios (default 100; 1 with --seed)\n" +
 	"  --seed S    start at seed S (default 1): with --seeds 1, replay that seed\n" +
-	"  --trace     print each run's timeline to stderr";
+	"  --trace     print each run's timeline to stderr\n" +
+	"  --pipelined drive nodes as the real member does (leader ships before its fsync...)";
 
 const whole = (name: string, min: number, max: number) =>
 	v.pipe(
@@ -35,6 +38,7 @@ const FlagsSchema = v.object({
 	seeds: v.optional(whole("--seeds", 1, 10_000_000)),
 	seed: v.optional(whole("--seed", 0, 0xffff_ffff)),
 	trace: v.optional(v.boolean(), false),
+	pipelined: v.optional(v.boolean(), false),
 });
 
 export function parseSimOptions(argv: readonly string[]): SimCliOptions {
@@ -46,6 +50,7 @@ export function parseSimOptions(argv: readonly string[]): SimCliOptions {
 				seeds: { type: "string" },
 				seed: { type: "string" },
 				trace: { type: "boolean" },
+				pipelined: { type: "boolean" },
 			},
 			strict: true,
 			allowPositionals: false,
@@ -61,10 +66,10 @@ export function parseSimOptions(argv: readonly string[]): SimCliOptions {
 	const seeds = out.seeds ?? (out.seed !== undefined ? 1 : 100);
 	const seed = out.seed ?? 1;
 	if (seed + seeds - 1 > 0xffff_ffff) throw new CliUsageError("seeds run past 4294967295");
-	return { seed, seeds, trace: out.trace };
+	return { seed, seeds, trace: out.trace, pipelined: out.pipelined };
 }
 
-/** The command that replays one seed. */
-export function replayCommand(seed: number): string {
-	return `npm run sim -- --seed ${seed} --trace`;
+/** The command that replays one seed (in the same mode). */
+export function replayCommand(seed: number, pipelined = false): string {
+	return `npm run sim -- --seed ${seed} --trace${pipelined ? " --pipelined" : ""}`;
 }

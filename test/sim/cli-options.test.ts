@@ -3,12 +3,18 @@ import { CliUsageError, parseSimOptions, replayCommand } from "../../scripts/sim
 
 describe("npm run sim flags", () => {
 	test("defaults: 100 seeds from 1; --seed alone replays one seed", () => {
-		expect(parseSimOptions([])).toEqual({ seed: 1, seeds: 100, trace: false });
-		expect(parseSimOptions(["--seed", "291"])).toEqual({ seed: 291, seeds: 1, trace: false });
+		expect(parseSimOptions([])).toEqual({ seed: 1, seeds: 100, trace: false, pipelined: false });
+		expect(parseSimOptions(["--seed", "291"])).toEqual({
+			seed: 291,
+			seeds: 1,
+			trace: false,
+			pipelined: false,
+		});
 		expect(parseSimOptions(["--seeds", "10000", "--seed", "5", "--trace"])).toEqual({
 			seed: 5,
 			seeds: 10_000,
 			trace: true,
+			pipelined: false,
 		});
 	});
 
@@ -22,5 +28,7 @@ describe("npm run sim flags", () => {
 
 	test("the replay command names the seed", () => {
 		expect(replayCommand(42)).toBe("npm run sim -- --seed 42 --trace");
+		expect(replayCommand(42, true)).toBe("npm run sim -- --seed 42 --trace --pipelined");
+		expect(parseSimOptions(["--pipelined"]).pipelined).toBe(true);
 	});
 });
