@@ -4,18 +4,13 @@
  * so a node restored from the snapshot alone knows who votes. Entries up to `meta.index`
  * are gone from a log compacted to it.
  */
-import type { NodeId } from "./messages.ts";
-
-/** Who votes and who only follows, as of a snapshot's index. */
-export interface MemberConfig {
-	readonly voters: readonly NodeId[];
-	readonly learners: readonly NodeId[];
-}
+import type { MembershipConfig } from "./membership.ts";
 
 export interface SnapshotMeta {
 	readonly index: number;
 	readonly term: number;
-	readonly config: MemberConfig;
+	/** Who votes and who only follows, as of `index`. */
+	readonly config: MembershipConfig;
 }
 
 export interface Snapshot {

@@ -6,46 +6,19 @@
  * loopback, a write-ahead log each; waits poll a condition with a deadline.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { RaftNode } from "../../cluster/raft-node/raft-node.ts";
+import type { RaftNode } from "../../cluster/raft-node/raft-node.ts";
+import { address, InProcessMembers, until } from "./in-process-members.ts";
 
-const root = mkdtempSync(join(tmpdir(), "neuro-membership-snapshot-"));
-const members = new Map<number, RaftNode>();
 const logged: string[] = [];
-
-function start(id: number): Promise<RaftNode> {
-	return RaftNode.start({
-		id,
-		voters: [1, 2, 3],
-		listen: { host: "127.0.0.1", port: 0 },
-		dataDir: join(root, `node-${id}`),
-		tickMs: 10,
-		electionTicks: 10,
-		heartbeatTicks: 2,
-		snapshotEvery: 5,
-		log: (line) => logged.push(line),
-	});
-}
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-	const deadline = Date.now() + 10_000;
-	for (;;) {
-		const value = probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
-}
-
-const leader = () => [...members.values()].find((m) => m.status().role === "leader");
-const address = (m: RaftNode) => ({ host: "127.0.0.1", port: m.port });
-
-afterAll(async () => {
-	for (const member of members.values()) await member.close();
-	rmSync(root, { recursive: true, force: true });
+const cluster = new InProcessMembers("membership-snapshot", {
+	snapshotEvery: 5,
+	log: (line) => logged.push(line),
 });
+const members = cluster.nodes;
+const start = (id: number) => cluster.start(id);
+const leader = () => cluster.leader();
+
+afterAll(() => cluster.closeAll());
 
 test("a member restarted from a snapshot past a node's addition still reaches that node", async () => {
 	for (const id of [1, 2, 3]) members.set(id, await start(id));

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createKvApp } from "../../cluster/kv/http-app.ts";
 import { RaftNode } from "../../cluster/raft-node/raft-node.ts";
 import { runToEnd } from "../node/node-process.ts";
+import { until } from "./in-process-members.ts";
 
 const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const root = mkdtempSync(join(tmpdir(), "neuro-membership-"));
@@ -44,16 +45,6 @@ async function startMember(id: number): Promise<RaftNode> {
 
 function raftAddresses(): Map<number, { host: string; port: number }> {
 	return new Map([...members].map(([id, m]) => [id, { host: "127.0.0.1", port: m.port }]));
-}
-
-async function until<T>(what: string, probe: () => T | undefined, deadlineMs = 10_000): Promise<T> {
-	const deadline = Date.now() + deadlineMs;
-	for (;;) {
-		const value = probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
 }
 
 const leader = () => [...members.values()].find((m) => m.status().role === "leader");

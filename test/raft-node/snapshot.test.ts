@@ -5,53 +5,16 @@
  * after it. Waits poll a condition with a deadline.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { RaftNode } from "../../cluster/raft-node/raft-node.ts";
+import type { RaftNode } from "../../cluster/raft-node/raft-node.ts";
+import { InProcessMembers, until } from "./in-process-members.ts";
 
-const root = mkdtempSync(join(tmpdir(), "neuro-raft-snap-"));
-const nodes = new Map<number, RaftNode>();
-afterAll(async () => {
-	for (const node of nodes.values()) await node.close();
-	rmSync(root, { recursive: true, force: true });
-});
+const members = new InProcessMembers("raft-snap", { snapshotEvery: 20, snapshotChunkSize: 64 });
+const nodes = members.nodes;
+afterAll(() => members.closeAll());
 
 const VOTERS = [1, 2, 3];
-
-async function start(id: number, port = 0): Promise<RaftNode> {
-	const node = await RaftNode.start({
-		id,
-		voters: VOTERS,
-		listen: { host: "127.0.0.1", port },
-		dataDir: join(root, `node-${id}`),
-		tickMs: 10,
-		electionTicks: 10,
-		heartbeatTicks: 2,
-		snapshotEvery: 20,
-		snapshotChunkSize: 64,
-		log: () => {},
-	});
-	nodes.set(id, node);
-	return node;
-}
-
-function connectAll(): void {
-	const peers = new Map(
-		[...nodes].map(([id, node]) => [id, { host: "127.0.0.1", port: node.port }]),
-	);
-	for (const node of nodes.values()) node.connect(peers);
-}
-
-async function until<T>(what: string, probe: () => T | undefined, deadlineMs = 10_000): Promise<T> {
-	const deadline = Date.now() + deadlineMs;
-	for (;;) {
-		const value = probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
-}
+const start = (id: number, port = 0) => members.start(id, port);
+const connectAll = () => members.connectAll();
 
 const storedValue = (node: RaftNode, key: string) => {
 	const result = node.kv.read(key);
