@@ -75,3 +75,11 @@ export function purger(tier: Storage, routes: HostsConfig): Purger {
 		return count;
 	};
 }
+
+/**
+ * Drops every object in the tier: what a node does when it learns it missed purges it
+ * cannot name (a snapshot's history no longer reaches back to what it had applied).
+ */
+export function purgeEverything(tier: Storage): Promise<number> {
+	return tier.purge({ prefix: "" });
+}
