@@ -28,6 +28,7 @@ import { createDemoOrigin } from "./edge/demo-origin.ts";
 import { CacheLock, POP_LOCK_TIMEOUTS } from "./edge/lock/cache-lock.ts";
 import { systemTimers } from "./edge/lock/timers.ts";
 import { Registry } from "./edge/metrics/registry.ts";
+import { type Purger, purgeEverything, purger } from "./edge/purge.ts";
 import {
 	type BunServer,
 	drainOnSignals,
@@ -93,12 +94,28 @@ async function main(): Promise<void> {
 		if (error instanceof ClusterConfigError) fail(error.message);
 		throw error;
 	}
+	// Committed purges go to this process's edge once it exists; before that its cache is
+	// empty and there is nothing to purge.
+	let edgePurge: Purger | undefined;
+	let dropEdgeCache: (() => Promise<number>) | undefined;
+	const logLine = (line: string) => console.error(line);
+	const effects = {
+		pop: flags.pop,
+		purge: (purge: Parameters<Purger>[0], index: number) => {
+			edgePurge?.(purge).catch((error: unknown) =>
+				logLine(`WARN purge at index ${index} failed on this edge: ${(error as Error).message}`),
+			);
+		},
+		purgeEverything: () => {
+			dropEdgeCache?.().catch((error: unknown) =>
+				logLine(`WARN dropping the edge cache failed: ${(error as Error).message}`),
+			);
+		},
+	};
 	// The member opens its log and listens while the edge gets ready; awaited after the edge
 	// listens, so the control plane never delays the first request the edge can serve.
 	const controlStarting =
-		plan === undefined
-			? undefined
-			: startControlPlane(plan, (line) => console.error(line), flags.logLevel);
+		plan === undefined ? undefined : startControlPlane(plan, logLine, flags.logLevel, effects);
 	// A failed start is reported below; this keeps it from counting as unhandled meanwhile.
 	controlStarting?.catch(() => {});
 	const slab = await createSlab({
@@ -106,6 +123,8 @@ async function main(): Promise<void> {
 		implementation: flags.slab,
 	});
 	const tier = new MemoryTier({ slab });
+	edgePurge = purger(tier, resolved.routes);
+	dropEdgeCache = () => purgeEverything(tier);
 	const timers = systemTimers;
 	const adminToken = process.env.NEURO_ADMIN_TOKEN;
 	const edge = createEdgeApp({

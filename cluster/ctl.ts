@@ -5,6 +5,7 @@
 import type * as v from "valibot";
 import { type Command, parseCtlArgs, USAGE, UsageError } from "./ctl/args.ts";
 import { CtlClient, CtlError, EXIT } from "./ctl/client.ts";
+import { readPopConfigFile } from "./ctl/pop-config-file.ts";
 import {
 	type AddMemberBody,
 	CasAnswer,
@@ -13,6 +14,11 @@ import {
 	KeyAnswer,
 	kvPath,
 	MembersAnswer,
+	PopConfigAnswer,
+	PopConfigDeleteAnswer,
+	PopConfigWriteAnswer,
+	PurgeAnswer,
+	popConfigPath,
 	StatusAnswer,
 	WriteAnswer,
 } from "./kv/http-api.ts";
@@ -104,6 +110,46 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 				exitCode: EXIT.ok,
 			};
 		}
+		case "purge": {
+			const answer = await client.call("POST", "/v1/purge", command.purge, PurgeAnswer, session);
+			const what =
+				"url" in answer.purge
+					? answer.purge.url
+					: "tag" in answer.purge
+						? `tag ${answer.purge.tag}`
+						: `prefix ${answer.purge.prefix}`;
+			const how = answer.purge.soft === true ? "soft-purged" : "purged";
+			const again = answer.duplicate ? " (already)" : "";
+			return {
+				json: answer,
+				text: `${how} ${what} at index ${answer.index}${again}`,
+				exitCode: EXIT.ok,
+			};
+		}
+		case "pop-config-get": {
+			const path = popConfigPath(command.name);
+			const answer = await client.call("GET", path, undefined, PopConfigAnswer);
+			if (answer.config === null)
+				return { json: answer, text: `${command.name}: no config`, exitCode: EXIT.notFound };
+			return { json: answer, text: JSON.stringify(answer.config, null, 2), exitCode: EXIT.ok };
+		}
+		case "pop-config-set": {
+			const document = await readPopConfigFile(command.file);
+			const path = popConfigPath(command.name);
+			const answer = await client.call("PUT", path, document, PopConfigWriteAnswer, session);
+			return { json: answer, text: `OK revision ${answer.revision}`, exitCode: EXIT.ok };
+		}
+		case "pop-config-del": {
+			const path = popConfigPath(command.name);
+			const answer = await client.call("DELETE", path, undefined, PopConfigDeleteAnswer, session);
+			return {
+				json: answer,
+				text: answer.deleted
+					? `deleted (revision ${answer.revision})`
+					: `${command.name}: no config`,
+				exitCode: answer.deleted ? EXIT.ok : EXIT.notFound,
+			};
+		}
 	}
 }
 
@@ -129,6 +175,11 @@ async function main(): Promise<number> {
 		console.log(options.json ? JSON.stringify(outcome.json) : outcome.text);
 		return outcome.exitCode;
 	} catch (error) {
+		if (error instanceof UsageError) {
+			// A FILE that cannot be read or parsed: nothing was sent.
+			console.error(`neuroctl: ${error.message}`);
+			return EXIT.usage;
+		}
 		if (!(error instanceof CtlError)) throw error;
 		if (options.json) console.log(JSON.stringify({ error: error.message }));
 		console.error(`neuroctl: ${error.message}`);

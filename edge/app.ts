@@ -9,9 +9,8 @@
  */
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
-import { type HostsConfig, routeFor } from "./config/hosts.ts";
+import type { HostsConfig } from "./config/hosts.ts";
 import { parseRequestCacheControl, type RequestCacheControl } from "./http/cache-control.ts";
-import { primaryCacheKey } from "./http/cache-key.ts";
 import type { CachePhase } from "./http/cache-phase.ts";
 import type { CacheStatusParams } from "./http/cache-status.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
@@ -29,7 +28,6 @@ import {
 	lookupStoredSync,
 	type Pins,
 	StoredAnalysisCache,
-	VARIANT_SEPARATOR,
 } from "./proxy/cache-read.ts";
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
 import {
@@ -38,11 +36,11 @@ import {
 	type OriginFetch,
 	type OriginResult,
 } from "./proxy/origin-fetch.ts";
-import { keyConfigFor, type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
+import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
-import { softPurge } from "./proxy/soft-purge.ts";
-import type { PurgeSelector, Storage, TierStats } from "./store/storage.ts";
+import { PurgeRequestSchema, purger } from "./purge.ts";
+import type { Storage, TierStats } from "./store/storage.ts";
 
 export interface EdgeConfig {
 	readonly pop: string;
@@ -60,18 +58,6 @@ export interface EdgeDeps {
 	readonly config: EdgeConfig;
 	readonly fetchOrigin?: OriginFetch;
 }
-
-/** `soft: true` marks matches stale instead of dropping them (they may still serve stale). */
-const PurgeBody = v.union([
-	v.strictObject({
-		url: v.pipe(v.string(), v.url(), v.maxLength(8192)),
-		soft: v.optional(v.boolean()),
-	}),
-	v.strictObject({
-		tag: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
-		soft: v.optional(v.boolean()),
-	}),
-]);
 
 export function createEdgeApp(deps: EdgeDeps): Hono {
 	const { tier, lock, timers, metrics, config } = deps;
@@ -107,6 +93,7 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	const scraped = scrapedMetrics(metrics);
 	const analysis = new StoredAnalysisCache();
 	const syncTier = hasSyncLookup(tier) ? tier : undefined;
+	const purge = purger(tier, deps.routes);
 	const app = new Hono();
 
 	app.get("/_neuro/metrics", () => {
@@ -123,44 +110,20 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		try {
 			body = await c.req.json();
 		} catch {
-			return c.text(
-				'body must be JSON: {"url": "...", "soft"?: true} or {"tag": "...", "soft"?: true}\n',
-				400,
-			);
+			return c.text('body must be JSON: {"url" | "tag" | "prefix": "...", "soft"?: true}\n', 400);
 		}
-		const parsed = v.safeParse(PurgeBody, body);
+		const parsed = v.safeParse(PurgeRequestSchema, body);
 		if (!parsed.success)
 			return c.text(
-				'body must be {"url": "<absolute URL>"} or {"tag": "<tag>"}, with optional "soft": true\n',
+				'body must be {"url": "<absolute URL>"}, {"tag": "<tag>"} or {"prefix": "<absolute URL>"}, with optional "soft": true\n',
 				400,
 			);
-		const { soft } = parsed.output;
-		const purged =
-			"tag" in parsed.output
-				? await purgeSelected([{ tag: parsed.output.tag }], soft === true)
-				: await purgeUrl(parsed.output.url, soft === true);
-		return c.json({ purged, soft: soft === true });
+		const purged = await purge(parsed.output);
+		return c.json({ purged, soft: parsed.output.soft === true });
 	});
 
-	/** Drops a URL and all its variants, or with `soft` marks them stale. */
-	async function purgeUrl(url: string, soft = false): Promise<number> {
-		const key = primaryCacheKey(
-			{ method: "GET", url },
-			keyConfigFor(routeFor(deps.routes, hostOf(url))),
-		);
-		if (!key.ok) return 0;
-		return purgeSelected(
-			[{ key: key.value }, { prefix: `${key.value}${VARIANT_SEPARATOR}` }],
-			soft,
-		);
-	}
-
-	async function purgeSelected(selectors: PurgeSelector[], soft: boolean): Promise<number> {
-		let count = 0;
-		for (const selector of selectors)
-			count += soft ? await softPurge(tier, selector) : await tier.purge(selector);
-		return count;
-	}
+	/** Drops a URL and all its variants (what an unsafe method's success invalidates). */
+	const purgeUrl = (url: string) => purge({ url });
 
 	// A fresh hit from a tier that answers at once is served without a promise; everything
 	// else continues asynchronously. Either way the request's pins are released once its
@@ -437,10 +400,6 @@ function releaseAll(pins: Pins): void {
 
 function hasSyncLookup(tier: Storage): tier is Storage & Required<Pick<Storage, "lookupSync">> {
 	return tier.lookupSync !== undefined;
-}
-
-function hostOf(url: string): string | null {
-	return URL.canParse(url) ? new URL(url).host : null;
 }
 
 /** The request minus the client's own validators: a cache fill wants the whole response. */

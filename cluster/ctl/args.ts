@@ -4,7 +4,9 @@
  */
 import { parseArgs } from "node:util";
 import * as v from "valibot";
+import { type PurgeRequest, PurgeRequestSchema } from "../../edge/purge.ts";
 import { KeySchema } from "../kv/http-api.ts";
+import { PopNameSchema } from "../pop-config/command.ts";
 import { PeerAddressSchema } from "../transport/peers.ts";
 
 export const USAGE = `usage: neuroctl [--endpoints URL,URL...] [--json] [--timeout-ms N] COMMAND
@@ -22,6 +24,13 @@ export const USAGE = `usage: neuroctl [--endpoints URL,URL...] [--json] [--timeo
   members remove ID          a member leaves (the leader too: it steps down after)
   members promote ID         a learner becomes a voter (refused until it caught up)
   leader transfer ID         hand leadership to voter ID
+  purge URL [--soft]         purge a URL (and its Vary variants) from every node's edge;
+                             --soft marks it stale instead of dropping it
+  purge --tag TAG [--soft]   ... every object carrying a surrogate tag
+  purge --prefix URL [--soft]  ... every URL starting with URL
+  pop-config get NAME        a POP's replicated config (JSON); exit 1 when none
+  pop-config set NAME FILE   set it from a YAML or JSON file (pops/NAME.yaml's shape)
+  pop-config del NAME        remove it; exit 1 when none
 endpoints: --endpoints or NEURO_ENDPOINTS (default http://127.0.0.1:2380)`;
 
 export class UsageError extends Error {
@@ -50,7 +59,11 @@ export type Command =
 	  }
 	| { readonly kind: "member-remove"; readonly id: number }
 	| { readonly kind: "member-promote"; readonly id: number }
-	| { readonly kind: "leader-transfer"; readonly to: number };
+	| { readonly kind: "leader-transfer"; readonly to: number }
+	| { readonly kind: "purge"; readonly purge: PurgeRequest }
+	| { readonly kind: "pop-config-get"; readonly name: string }
+	| { readonly kind: "pop-config-set"; readonly name: string; readonly file: string }
+	| { readonly kind: "pop-config-del"; readonly name: string };
 
 export interface CtlOptions {
 	readonly endpoints: readonly string[];
@@ -105,6 +118,9 @@ export function parseCtlArgs(
 		"timeout-ms"?: string;
 		absent?: boolean;
 		learner?: boolean;
+		soft?: boolean;
+		tag?: string;
+		prefix?: string;
 	};
 	let positionals: string[];
 	try {
@@ -116,6 +132,9 @@ export function parseCtlArgs(
 				"timeout-ms": { type: "string" },
 				absent: { type: "boolean" },
 				learner: { type: "boolean" },
+				soft: { type: "boolean" },
+				tag: { type: "string" },
+				prefix: { type: "string" },
 			},
 			strict: true,
 			allowPositionals: true,
@@ -132,17 +151,29 @@ export function parseCtlArgs(
 		values["timeout-ms"] === undefined
 			? 5000
 			: check(TimeoutText, values["timeout-ms"], "--timeout-ms");
-	const command = parseCommand(positionals, values.absent === true, values.learner === true);
+	const command = parseCommand(positionals, values);
 	return { endpoints, json: values.json === true, timeoutMs, command };
 }
 
-function parseCommand(words: readonly string[], absent: boolean, learner: boolean): Command {
+interface CommandFlags {
+	readonly absent?: boolean;
+	readonly learner?: boolean;
+	readonly soft?: boolean;
+	readonly tag?: string;
+	readonly prefix?: string;
+}
+
+function parseCommand(words: readonly string[], flags: CommandFlags): Command {
 	const [verb, ...rest] = words;
+	const absent = flags.absent === true;
+	const learner = flags.learner === true;
 	const key = (text: string | undefined) =>
 		check(KeySchema as v.GenericSchema<string, string>, text, "KEY");
 	if (absent && verb !== "cas") throw new UsageError("--absent only goes with cas");
 	if (learner && !(verb === "members" && rest[0] === "add"))
 		throw new UsageError("--learner only goes with members add");
+	if (verb !== "purge" && (flags.soft || flags.tag !== undefined || flags.prefix !== undefined))
+		throw new UsageError("--soft, --tag and --prefix only go with purge");
 	switch (verb) {
 		case "put":
 			expectCount(rest, 2, "put KEY VALUE");
@@ -174,6 +205,10 @@ function parseCommand(words: readonly string[], absent: boolean, learner: boolea
 			if (rest[0] !== "transfer") throw new UsageError("expected: leader transfer ID");
 			expectCount(rest, 2, "leader transfer ID");
 			return { kind: "leader-transfer", to: check(NodeIdText, rest[1], "ID") };
+		case "purge":
+			return parsePurge(rest, flags);
+		case "pop-config":
+			return parsePopConfig(rest);
 		case undefined:
 			throw new UsageError("no command given");
 		default:
@@ -203,5 +238,49 @@ function parseMembers(rest: readonly string[], learner: boolean): Command {
 			return { kind: "member-promote", id: check(NodeIdText, args[0], "ID") };
 		default:
 			throw new UsageError(`unknown members action: ${action}`);
+	}
+}
+
+function parsePurge(rest: readonly string[], flags: CommandFlags): Command {
+	const form = "purge URL | purge --tag TAG | purge --prefix URL, each with optional --soft";
+	const given = [rest.length > 0, flags.tag !== undefined, flags.prefix !== undefined];
+	if (given.filter(Boolean).length !== 1 || rest.length > 1)
+		throw new UsageError(`expected: ${form}`);
+	const soft = flags.soft === true ? { soft: true } : {};
+	const request =
+		flags.tag !== undefined
+			? { tag: flags.tag, ...soft }
+			: flags.prefix !== undefined
+				? { prefix: flags.prefix, ...soft }
+				: { url: rest[0], ...soft };
+	const parsed = v.safeParse(PurgeRequestSchema, request);
+	if (!parsed.success) {
+		const field =
+			flags.tag !== undefined ? "--tag" : flags.prefix !== undefined ? "--prefix" : "URL";
+		throw new UsageError(`${field}: ${parsed.issues.at(-1)?.message ?? "invalid"}`);
+	}
+	return { kind: "purge", purge: parsed.output };
+}
+
+function parsePopConfig(rest: readonly string[]): Command {
+	const [action, ...args] = rest;
+	const name = (text: string | undefined) =>
+		check(PopNameSchema as v.GenericSchema<string, string>, text, "NAME");
+	switch (action) {
+		case "get":
+			expectCount(args, 1, "pop-config get NAME");
+			return { kind: "pop-config-get", name: name(args[0]) };
+		case "set":
+			expectCount(args, 2, "pop-config set NAME FILE");
+			return { kind: "pop-config-set", name: name(args[0]), file: args[1] as string };
+		case "del":
+			expectCount(args, 1, "pop-config del NAME");
+			return { kind: "pop-config-del", name: name(args[0]) };
+		default:
+			throw new UsageError(
+				action === undefined
+					? "expected: pop-config get|set|del NAME"
+					: `unknown pop-config action: ${action}`,
+			);
 	}
 }

@@ -12,11 +12,17 @@
  *   DELETE /v1/members/ID          -> 200 MembersAnswer
  *   POST   /v1/members/ID/promote  -> 200 MembersAnswer
  *   POST   /v1/leader/transfer  TransferBody -> 200 StatusAnswer (once the target leads)
+ *   POST   /v1/purge    PurgeBody  -> 200 PurgeAnswer (once applied on the member that took it;
+ *                                     every member, learners too, purges its edge as it applies)
+ *   GET    /v1/pop-config/NAME     -> 200 PopConfigAnswer (config null: none)
+ *   PUT    /v1/pop-config/NAME  a POP config document (pops/NAME.yaml's shape, as JSON)
+ *                                  -> 200 PopConfigWriteAnswer; 400 if it does not validate
+ *   DELETE /v1/pop-config/NAME     -> 200 PopConfigDeleteAnswer
  *   GET    /metrics.json           -> 200 MetricsAnswer (this member, not the cluster)
  *   GET    /metrics                -> 200 the same as Prometheus text
  *   GET    /health                 -> 200 HealthAnswer, or 503 HealthAnswer with the reason
  *
- * Writes (PUT, DELETE, cas) may carry a session: `Neuro-Client-Id` and `Neuro-Client-Seq`
+ * Writes (PUT, DELETE, cas, purges, POP config changes) may carry a session: `Neuro-Client-Id` and `Neuro-Client-Seq`
  * headers (positive whole numbers, both or neither). A retry with the same pair takes
  * effect once and gets the first attempt's answer; a client numbers its writes 1, 2, 3...
  * and sends the next only after the previous answered. Without them each request is a
@@ -32,6 +38,7 @@
  * Keys travel percent-encoded in the path; they are 1-1024 characters.
  */
 import * as v from "valibot";
+import { PurgeRequestSchema } from "../../edge/purge.ts";
 import { PeerAddressSchema } from "../transport/peers.ts";
 
 export const MAX_KEY_LENGTH = 1024;
@@ -64,6 +71,10 @@ export const AddMemberBody = v.strictObject({
 	learner: v.optional(v.boolean(), false),
 });
 export const TransferBody = v.strictObject({ to: NodeId });
+/** The edge's own purge request: url, tag or prefix, with optional soft (edge/purge.ts). */
+export const PurgeBody = PurgeRequestSchema;
+/** At most this many characters of POP config document in a PUT. */
+export const MAX_POP_CONFIG_LENGTH = 1 << 16;
 
 export const KeyAnswer = v.object({
 	key: v.string(),
@@ -96,6 +107,25 @@ export const MembersAnswer = v.object({
 			raftAddress: v.optional(v.nullable(v.string())),
 		}),
 	),
+});
+export const PurgeAnswer = v.object({
+	purge: PurgeRequestSchema,
+	/** The log index the purge was applied at (a retried purge's: the first). */
+	index: Revision,
+	duplicate: v.boolean(),
+});
+const PopName = v.pipe(v.string(), v.minLength(1));
+export const PopConfigAnswer = v.object({
+	name: PopName,
+	/** The POP's config document, or null when none is set. */
+	config: v.nullable(v.looseObject({ name: v.string() })),
+	revision: Revision,
+});
+export const PopConfigWriteAnswer = v.object({ name: PopName, revision: Revision });
+export const PopConfigDeleteAnswer = v.object({
+	name: PopName,
+	deleted: v.boolean(),
+	revision: Revision,
 });
 export const NotLeaderAnswer = v.object({
 	error: v.literal("not-leader"),
@@ -143,6 +173,10 @@ export type MembersAnswer = v.InferOutput<typeof MembersAnswer>;
 
 export function kvPath(key: string): string {
 	return `/v1/kv/${encodeURIComponent(key)}`;
+}
+
+export function popConfigPath(name: string): string {
+	return `/v1/pop-config/${encodeURIComponent(name)}`;
 }
 
 export function casPath(key: string): string {

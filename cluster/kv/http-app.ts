@@ -1,7 +1,8 @@
 /**
  * The control plane's HTTP API (cluster/kv/http-api.ts) served by one Raft member: keys
  * through the log (writes) and ReadIndex (reads), status, the member list, membership
- * changes and leadership transfer. A follower answers 503 NotLeader with the leader's API
+ * changes and leadership transfer; purges (purge-routes.ts) and POP configs
+ * (pop-config-routes.ts) beside them. A follower answers 503 NotLeader with the leader's API
  * address (from the addresses given at start, or the one the log added the leader with).
  * Client sessions: a write carrying Neuro-Client-Id and Neuro-Client-Seq goes into the log
  * under that session, so a retry takes effect once (the store dedupes; the member waits on
@@ -29,10 +30,13 @@ import {
 	TransferBody,
 } from "./http-api.ts";
 import type { KvOp } from "./ops.ts";
+import { type PopConfigMember, popConfigRoutes } from "./pop-config-routes.ts";
+import { type PurgeMember, purgeRoutes } from "./purge-routes.ts";
+import type { RouteHelpers } from "./route-helpers.ts";
 import { parseSession, randomClientId } from "./session-headers.ts";
 
 /** What the API needs of a member (RaftNode provides it). */
-export interface KvMember {
+export interface KvMember extends PurgeMember, PopConfigMember {
 	readonly id: NodeId;
 	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<Answer>;
 	read(key: string): Promise<Answer>;
@@ -206,5 +210,8 @@ export function createKvApp(
 		const role = s.role === "preCandidate" ? "pre-candidate" : s.role;
 		return c.json({ ...s, role, leader: answer.leader });
 	});
+	const helpers: RouteHelpers = { notLeader, refuse, conflict, sessionOf };
+	app.route("/", purgeRoutes(member, helpers));
+	app.route("/", popConfigRoutes(member, helpers));
 	return app;
 }

@@ -2,13 +2,16 @@
  * The Raft member a node runs beside its edge, with the control plane's HTTP API and the
  * member's own metrics and health routes on its API address. Either member N of a cluster
  * file (`--id N --config nodes.yaml`) or, for trying things out, a cluster of one
- * (`--data DIR`, what `npm start` runs).
+ * (`--data DIR`, what `npm start` runs). What the member applies reaches the node through
+ * `NodeEffects`: committed purges purge its edge, and changes to its own POP's replicated
+ * config are logged.
  */
 
 import { join, resolve } from "node:path";
 import { serveBun } from "../../edge/runtime/bun.ts";
 import { createKvApp } from "../kv/http-app.ts";
 import { createObserveApp } from "../kv/observe-app.ts";
+import type { PurgeEffect } from "../purge/machine.ts";
 import type { NodeId } from "../raft/messages.ts";
 import { LatencyHistogram } from "../raft-node/latency-histogram.ts";
 import { logBytesOnDisk } from "../raft-node/log-bytes.ts";
@@ -32,6 +35,16 @@ export interface MemberPlan {
 	readonly tickMs: number;
 	readonly electionTicks: number;
 	readonly heartbeatTicks: number;
+}
+
+/** What the replicated state does to the node that hosts the member. */
+export interface NodeEffects {
+	/** A committed purge, carried out on this node's edge. */
+	readonly purge: PurgeEffect;
+	/** Purges were missed and cannot be replayed one by one: drop the whole edge cache. */
+	readonly purgeEverything: () => void;
+	/** This node's POP name: changes to its replicated config are logged at INFO. */
+	readonly pop: string;
 }
 
 export interface ControlPlane {
@@ -86,6 +99,7 @@ export async function startControlPlane(
 	plan: MemberPlan,
 	log: (line: string) => void,
 	logLevel: LogLevel = "info",
+	effects?: NodeEffects,
 ): Promise<ControlPlane> {
 	const self = plan.nodes.get(plan.id);
 	if (self === undefined) throw new Error(`member ${plan.id} is not in its own plan`);
@@ -101,7 +115,29 @@ export async function startControlPlane(
 		log,
 		logLevel,
 		wal: { onFsync: (ms) => fsync.record(ms) },
+		...(effects
+			? {
+					purge: {
+						effect: effects.purge,
+						onGap: (after: number, through: number) => {
+							log(
+								`WARN raft member ${plan.id}: purges after index ${after} through ${through} were missed; dropping the whole edge cache`,
+							);
+							effects.purgeEverything();
+						},
+					},
+				}
+			: {}),
 	});
+	if (effects)
+		// Logged, not applied: the running edge keeps the config it started with (restart to apply).
+		member.state.popConfig.watch(effects.pop, (config, index) =>
+			log(
+				config === null
+					? `INFO raft member ${plan.id}: POP ${effects.pop}'s replicated config was deleted (index ${index})`
+					: `INFO raft member ${plan.id}: POP ${effects.pop}'s replicated config changed (index ${index}): ${JSON.stringify(config)}; it applies at the next restart`,
+			),
+		);
 	member.connect(new Map([...plan.nodes].map(([id, a]) => [id, a.raft])));
 	// Filled once the API listens: with port 0 its own address is known only then.
 	const apiAddresses = new Map<NodeId, string>();

@@ -3,37 +3,38 @@
  * sequence number) each unapplied entry carries. The session index is what lets a leader
  * answer a retried write from the entry already in its log (proposed by it, or by an earlier
  * leader) instead of proposing it again: the retry then waits for that entry's result.
- * Pure bookkeeping; the member (raft-node.ts) feeds it its Readies and applies.
+ * Pure bookkeeping; the member (raft-node.ts) feeds it its Readies and applies. Generic in
+ * the result a caller gets (a KV result by default; the member's covers every machine).
  */
-import { commandSession } from "../kv/command.ts";
 import type { KvResult } from "../kv/ops.ts";
 import type { Entry, NodeId } from "../raft/messages.ts";
+import { entrySession } from "../state/entry-encoding.ts";
 
-export type Answer =
-	| { readonly kind: "ok"; readonly result: KvResult }
+export type Answer<Result = KvResult> =
+	| { readonly kind: "ok"; readonly result: Result }
 	| { readonly kind: "notLeader"; readonly leader: NodeId };
 
-interface Waiting {
+interface Waiting<Result> {
 	readonly client: number;
 	readonly seq: number;
-	readonly resolve: (answer: Answer) => void;
+	readonly resolve: (answer: Answer<Result>) => void;
 }
 
 /** What applying one entry came to, for the callers waiting on it. */
-export type Applied =
+export type Applied<Result = KvResult> =
 	| {
 			readonly kind: "command";
 			readonly client: number;
 			readonly seq: number;
-			readonly result: KvResult;
+			readonly result: Result;
 	  }
 	/** A no-op, or a command the store ignored (an abandoned, older request). */
 	| { readonly kind: "other" };
 
 const sessionKey = (client: number, seq: number) => `${client}:${seq}`;
 
-export class ProposalWaiters {
-	readonly #waiting = new Map<number, Waiting[]>();
+export class ProposalWaiters<Result = KvResult> {
+	readonly #waiting = new Map<number, Waiting<Result>[]>();
 	/** Sessions of unapplied entries in the log: key -> index, and index -> key. */
 	readonly #indexOfSession = new Map<string, number>();
 	readonly #sessionAt = new Map<number, string>();
@@ -46,7 +47,12 @@ export class ProposalWaiters {
 	}
 
 	/** `resolve` is answered once the entry at `index` is applied (or replaced). */
-	wait(index: number, client: number, seq: number, resolve: (answer: Answer) => void): void {
+	wait(
+		index: number,
+		client: number,
+		seq: number,
+		resolve: (answer: Answer<Result>) => void,
+	): void {
 		const list = this.#waiting.get(index);
 		if (list === undefined) this.#waiting.set(index, [{ client, seq, resolve }]);
 		else list.push({ client, seq, resolve });
@@ -68,7 +74,7 @@ export class ProposalWaiters {
 		}
 		this.#highestNoted = Math.min(this.#highestNoted, first.index - 1);
 		for (const entry of entries) {
-			const session = commandSession(entry.data);
+			const session = entrySession(entry.data);
 			const key = session === undefined ? undefined : sessionKey(session.client, session.seq);
 			if (key !== undefined) this.#note(entry.index, key);
 			const waiting = this.#waiting.get(entry.index);
@@ -81,7 +87,7 @@ export class ProposalWaiters {
 	}
 
 	/** The entry at `index` was applied: its callers get the result, or NotLeader if it was not theirs. */
-	applied(index: number, outcome: Applied, leader: NodeId): void {
+	applied(index: number, outcome: Applied<Result>, leader: NodeId): void {
 		const key = this.#sessionAt.get(index);
 		this.#sessionAt.delete(index);
 		if (key !== undefined && this.#indexOfSession.get(key) === index)

@@ -1,7 +1,8 @@
 /**
  * One Raft member with real I/O: the pure core (cluster/raft/) driven by a tick timer,
  * persisted through the write-ahead log (cluster/wal/), talking to its peers over the
- * transport (cluster/transport/), applying to the KV state machine (cluster/kv/). It
+ * transport (cluster/transport/), applying to the replicated state (cluster/state/router.ts:
+ * the KV store, the purges and the POP configs). It
  * follows ready.ts's order, as cluster/sim/sim-node.ts does in virtual time: persist (await
  * the fsync) -> send -> apply and serve reads -> advance, with the two relaxations ready.ts
  * allows (pipeline.ts has the pieces):
@@ -11,7 +12,7 @@
  * - committed entries this node already made durable (earlier Readies, below this one's
  *   first entry) are applied, and reads served, before this Ready's fsync, not after it.
  * Appends to one follower within a Ready are merged into one message (coalesceAppends).
- * Every `snapshotEvery` applied entries the KV store is snapshotted, the core's log
+ * Every `snapshotEvery` applied entries the replicated state is snapshotted, the core's log
  * compacted and the WAL's too (snapshot-storage.ts); a restart starts from that snapshot
  * and the entries after it, and a snapshot a leader sends is saved before, and restored
  * ahead of, the entries that follow it (a Ready with one applies nothing early).
@@ -24,9 +25,13 @@
  * founding voters (or none) and is connected to the members; it takes part once the
  * leader's entry adding it reaches its log.
  */
-import { encodeCommand } from "../kv/command.ts";
-import type { KvOp } from "../kv/ops.ts";
-import { KvStore } from "../kv/store.ts";
+
+import type { PurgeRequest } from "../../edge/purge.ts";
+import type { KvOp, KvResult } from "../kv/ops.ts";
+import type { KvStore } from "../kv/store.ts";
+import type { PopConfigOp } from "../pop-config/command.ts";
+import type { PopConfigResult, PopEntry } from "../pop-config/machine.ts";
+import { type PurgeMachineOptions, type PurgeResult, purgeResult } from "../purge/machine.ts";
 import {
 	type ConfChange,
 	decodeConfEntry,
@@ -39,13 +44,15 @@ import { type Entry, type HardState, type Message, NONE, type NodeId } from "../
 import { Raft } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
 import type { Snapshot } from "../raft/snapshot.ts";
+import { encodeKvEntry, encodePopConfigEntry, encodePurgeEntry } from "../state/entry-encoding.ts";
+import { ReplicatedState, type StateApplied } from "../state/router.ts";
 import { jsonCodec } from "../transport/codec.ts";
 import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
 import { Wal, type WalOptions } from "../wal/wal.ts";
 import { AckGate, coalesceAppends, hardStateToSave, mayShipEarly } from "./pipeline.ts";
-import { type Answer, ProposalWaiters } from "./proposal-waiters.ts";
+import { type Answer, type Applied, ProposalWaiters } from "./proposal-waiters.ts";
 import { type RoleView, roleEvents } from "./role-events.ts";
 import { snapshotFromWal, snapshotToWal } from "./snapshot-storage.ts";
 
@@ -80,8 +87,13 @@ export interface RaftNodeOptions {
 	readonly logLevel?: LogLevel;
 	/** Passed to the write-ahead log (its fsync latency hook, say). */
 	readonly wal?: WalOptions;
-	/** Applied entries between snapshots of the KV store (default 10,000). */
+	/** Applied entries between snapshots of the replicated state (default 10,000). */
 	readonly snapshotEvery?: number;
+	/**
+	 * What a committed purge does on this node (its edge cache), and what it does when a
+	 * snapshot shows it missed purges it cannot replay (drop everything): see cluster/purge/.
+	 */
+	readonly purge?: PurgeMachineOptions;
 	/** Most characters of snapshot data per InstallSnapshot chunk (the core's default if unset). */
 	readonly snapshotChunkSize?: number;
 }
@@ -106,6 +118,19 @@ export type MembershipAnswer =
 
 export type TransferAnswer = { readonly kind: "ok"; readonly leader: NodeId } | NotLeader | Refused;
 
+/** A committed command's result, by the machine that applied it (what a caller waits for). */
+export type CommandResult =
+	| { readonly machine: "kv"; readonly result: KvResult }
+	| { readonly machine: "purge"; readonly result: PurgeResult }
+	| { readonly machine: "pop-config"; readonly result: PopConfigResult };
+
+/** Each machine's result type, by name. */
+interface ResultOf {
+	kv: KvResult;
+	purge: PurgeResult;
+	"pop-config": PopConfigResult;
+}
+
 interface PendingTransfer {
 	readonly target: NodeId;
 	ticksLeft: number;
@@ -116,9 +141,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export class RaftNode {
-	readonly #waiters = new ProposalWaiters();
-	readonly #reads = new Map<string, { key: string; resolve: (answer: Answer) => void }>();
-	#readsWaitingApply: { index: number; key: string; resolve: (answer: Answer) => void }[] = [];
+	readonly #waiters = new ProposalWaiters<CommandResult>();
+	/** ReadIndex reads by context: `serve` answers once the read index is applied here. */
+	readonly #reads = new Map<string, PendingRead>();
+	#readsWaitingApply: (PendingRead & { readonly index: number })[] = [];
 	#readCounter = 0;
 	readonly #confChanges = new Map<number, (answer: MembershipAnswer) => void>();
 	#transfers: PendingTransfer[] = [];
@@ -142,7 +168,7 @@ export class RaftNode {
 
 	private constructor(
 		readonly id: NodeId,
-		readonly kv: KvStore,
+		readonly state: ReplicatedState,
 		private readonly core: Raft,
 		private readonly snapshotEvery: number,
 		private readonly wal: Wal,
@@ -163,14 +189,14 @@ export class RaftNode {
 
 	static async start(options: RaftNodeOptions): Promise<RaftNode> {
 		const { wal, recovered } = await Wal.open(options.dataDir, options.wal);
-		const kv = new KvStore();
+		const state = new ReplicatedState(options.purge ? { purge: options.purge } : {});
 		let snapshot: Snapshot | undefined;
 		let members: MemberSnapshot["addresses"] | undefined;
 		try {
 			snapshot = recovered.snapshot ? snapshotFromWal(recovered.snapshot) : undefined;
 			if (snapshot) {
 				const restored = decodeMemberSnapshot(snapshot.data);
-				kv.restore({ index: snapshot.meta.index, data: restored.kv });
+				state.restore({ index: snapshot.meta.index, data: restored.state });
 				members = restored.addresses;
 			}
 		} catch (error) {
@@ -212,7 +238,7 @@ export class RaftNode {
 		const every = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
 		node = new RaftNode(
 			options.id,
-			kv,
+			state,
 			core,
 			every,
 			wal,
@@ -226,6 +252,11 @@ export class RaftNode {
 		if (members) node.#restoreAddresses(members);
 		node.#learnAddresses(core.log.slice(core.log.snapshotIndex() + 1, core.log.lastIndex() + 1));
 		return node;
+	}
+
+	/** The KV store inside the replicated state. */
+	get kv(): KvStore {
+		return this.state.kv;
 	}
 
 	/** The index the log is compacted to (0: never). */
@@ -253,7 +284,7 @@ export class RaftNode {
 			term: this.core.term,
 			leader: this.core.lead,
 			commit: this.core.log.committed,
-			applied: this.kv.appliedIndex,
+			applied: this.state.appliedIndex,
 			lastIndex: this.core.log.lastIndex(),
 			snapshotIndex: this.core.log.snapshotIndex(),
 		};
@@ -264,14 +295,43 @@ export class RaftNode {
 	 * (same client and seq) whose entry a leader already holds unapplied waits for that entry.
 	 */
 	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<Answer> {
+		return this.#submit(encodeKvEntry({ client, seq, op }), client, seq, "kv");
+	}
+
+	/** A purge through the log: answers once applied here (every member's edge purges as it applies). */
+	proposePurge(client: number, seq: number, purge: PurgeRequest): Promise<Answer<PurgeResult>> {
+		return this.#submit(encodePurgeEntry({ client, seq, purge }), client, seq, "purge");
+	}
+
+	/** A POP config set or delete through the log: answers once applied here. */
+	proposePopConfig(client: number, seq: number, op: PopConfigOp): Promise<Answer<PopConfigResult>> {
+		return this.#submit(encodePopConfigEntry({ client, seq, op }), client, seq, "pop-config");
+	}
+
+	/**
+	 * Proposes `data` (a command carrying `client`, `seq`) and answers with the result of the
+	 * machine it is for. A retry whose entry a leader already holds unapplied waits for it.
+	 */
+	#submit<M extends keyof ResultOf>(
+		data: string,
+		client: number,
+		seq: number,
+		machine: M,
+	): Promise<Answer<ResultOf[M]>> {
 		return new Promise((resolve) => {
 			if (this.#closed) return resolve({ kind: "notLeader", leader: 0 });
+			const answer = (got: Answer<CommandResult>) => {
+				if (got.kind === "notLeader") return resolve(got);
+				// The session's entry was another machine's: not this call's (a reused session).
+				if (got.result.machine !== machine) return resolve({ kind: "notLeader", leader: 0 });
+				resolve({ kind: "ok", result: got.result.result as ResultOf[M] });
+			};
 			const logged = this.#waiters.indexOf(client, seq);
 			if (logged !== undefined && this.core.role === "leader")
-				return this.#waiters.wait(logged, client, seq, resolve);
-			const answer = this.core.propose(encodeCommand({ client, seq, op }));
-			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
-			this.#waiters.wait(answer.index, client, seq, resolve);
+				return this.#waiters.wait(logged, client, seq, answer);
+			const proposed = this.core.propose(data);
+			if (!proposed.ok) return resolve({ kind: "notLeader", leader: proposed.leader });
+			this.#waiters.wait(proposed.index, client, seq, answer);
 			this.#schedule();
 		});
 	}
@@ -326,11 +386,23 @@ export class RaftNode {
 
 	/** A linearizable read (ReadIndex): served once this node applied the read index. */
 	read(key: string): Promise<Answer> {
+		return this.#readIndex(() => this.state.kv.read(key));
+	}
+
+	/** A POP's config document, read linearizably (ReadIndex) as keys are. */
+	readPopConfig(name: string): Promise<Answer<PopEntry>> {
+		return this.#readIndex(() => this.state.popConfig.get(name));
+	}
+
+	#readIndex<Result>(look: () => Result): Promise<Answer<Result>> {
 		return new Promise((resolve) => {
 			const context = `${this.id}:${++this.#readCounter}`;
 			const answer = this.core.readIndex(context);
 			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
-			this.#reads.set(context, { key, resolve });
+			this.#reads.set(context, {
+				serve: () => resolve({ kind: "ok", result: look() }),
+				abandon: (leader) => resolve({ kind: "notLeader", leader }),
+			});
 			this.#schedule();
 		});
 	}
@@ -352,8 +424,7 @@ export class RaftNode {
 		// A save under way finishes (wal.close waits for it); its entries are not applied.
 		await this.wal.close();
 		this.#waiters.abandonAll(0);
-		for (const read of [...this.#reads.values(), ...this.#readsWaitingApply])
-			read.resolve({ kind: "notLeader", leader: 0 });
+		for (const read of [...this.#reads.values(), ...this.#readsWaitingApply]) read.abandon(0);
 		this.#reads.clear();
 		this.#readsWaitingApply = [];
 	}
@@ -525,22 +596,22 @@ export class RaftNode {
 		this.#serveReads();
 	}
 
-	/** A leader's snapshot replaces the KV state; proposals it covers have unknown outcomes. */
+	/** A leader's snapshot replaces the state; proposals it covers have unknown outcomes. */
 	#restore(snapshot: Snapshot): void {
 		const { index } = snapshot.meta;
 		const restored = decodeMemberSnapshot(snapshot.data);
-		this.kv.restore({ index, data: restored.kv });
+		this.state.restore({ index, data: restored.state });
 		this.#restoreAddresses(restored.addresses);
 		this.snapshotsInstalled++;
 		this.#waiters.coveredBySnapshot(index, this.core.lead);
 	}
 
-	/** Snapshots the KV store once `snapshotEvery` entries were applied since the last. */
+	/** Snapshots the replicated state once `snapshotEvery` entries were applied since the last. */
 	async #maybeSnapshot(): Promise<void> {
-		const applied = this.kv.appliedIndex;
+		const applied = this.state.appliedIndex;
 		if (this.#closed || applied - this.core.log.snapshotIndex() < this.snapshotEvery) return;
 		const data = encodeMemberSnapshot({
-			kv: this.kv.snapshot().data,
+			state: this.state.snapshot().data,
 			addresses: this.#addresses.list(),
 		});
 		const snapshot = this.core.compact(applied, data);
@@ -550,7 +621,7 @@ export class RaftNode {
 	#apply(entry: Entry): void {
 		const confWaiting = this.#confChanges.get(entry.index);
 		this.#confChanges.delete(entry.index);
-		const applied = this.kv.apply(entry.index, entry.data);
+		const applied = this.state.apply(entry.index, entry.data);
 		if (isConfChangeData(entry.data)) {
 			this.#applyConfEntry(entry);
 			confWaiting?.({ kind: "ok", members: this.members() });
@@ -558,18 +629,7 @@ export class RaftNode {
 			// A new leader's entry took the slot the change was waiting on: it was lost.
 			confWaiting?.({ kind: "notLeader", leader: this.core.lead });
 		}
-		this.#waiters.applied(
-			entry.index,
-			applied.kind === "noop" || applied.outcome.kind === "stale"
-				? { kind: "other" }
-				: {
-						kind: "command",
-						client: applied.command.client,
-						seq: applied.command.seq,
-						result: applied.outcome.result,
-					},
-			this.core.lead,
-		);
+		this.#waiters.applied(entry.index, waiterOutcome(applied), this.core.lead);
 	}
 
 	/** A committed configuration entry: no KV command; a removed node's link goes. */
@@ -580,12 +640,47 @@ export class RaftNode {
 	}
 
 	#serveReads(): void {
-		const still: { index: number; key: string; resolve: (answer: Answer) => void }[] = [];
+		const still: (PendingRead & { readonly index: number })[] = [];
 		for (const read of this.#readsWaitingApply) {
-			if (read.index > this.kv.appliedIndex) still.push(read);
-			else read.resolve({ kind: "ok", result: this.kv.read(read.key) });
+			if (read.index > this.state.appliedIndex) still.push(read);
+			else read.serve();
 		}
 		this.#readsWaitingApply = still;
+	}
+}
+
+interface PendingRead {
+	readonly serve: () => void;
+	readonly abandon: (leader: NodeId) => void;
+}
+
+/** What callers waiting on an entry hear: a command's result, or nothing of theirs. */
+function waiterOutcome(applied: StateApplied): Applied<CommandResult> {
+	switch (applied.kind) {
+		case "kv": {
+			const a = applied.applied;
+			if (a.kind === "noop" || a.outcome.kind === "stale") return { kind: "other" };
+			const { client, seq } = a.command;
+			return { kind: "command", client, seq, result: { machine: "kv", result: a.outcome.result } };
+		}
+		case "purge": {
+			const a = applied.applied;
+			const result = purgeResult(a);
+			if (result === undefined || (a.kind !== "purged" && a.kind !== "duplicate"))
+				return { kind: "other" };
+			// A duplicate's record is the first one's, whose session is the same.
+			const { client, seq } = a.record;
+			return { kind: "command", client, seq, result: { machine: "purge", result } };
+		}
+		case "pop-config": {
+			const a = applied.applied;
+			if (a.kind !== "command" || a.outcome.kind === "stale") return { kind: "other" };
+			const { client, seq } = a.command;
+			const result = a.outcome.result;
+			return { kind: "command", client, seq, result: { machine: "pop-config", result } };
+		}
+		case "noop":
+			return { kind: "other" };
 	}
 }
 

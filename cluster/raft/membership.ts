@@ -13,7 +13,8 @@
  * instead of replaying the change on their own idea of the previous one, so a node that
  * joins with no (or a different) idea of the founding members still ends up agreeing.
  * KV commands are JSON objects and the leader's no-op is "", so neither can start with
- * NUL; Raft.propose refuses data that does.
+ * NUL; the other tagged entries (purges, POP config) use other NUL tags, all listed in
+ * cluster/state/entry-encoding.ts. Raft.propose refuses data with this prefix.
  */
 import * as v from "valibot";
 import type { Entry, NodeId } from "./messages.ts";

@@ -2,9 +2,13 @@
  * The replicated state machine, as a Raft driver (cluster/sim/sim-node.ts,
  * cluster/raft-node/raft-node.ts) sees it: committed entry data goes in, in log order; a
  * snapshot of everything applied comes out; a snapshot (from this node's disk or the
- * leader) replaces the state. The KV store (cluster/kv/store.ts) is one; purges and POP
- * config are meant to be others. Kept beside the core, which never calls it: the core only
- * says, in each Ready, what to restore and what to apply (ready.ts).
+ * leader) replaces the state. Three implement it: the KV store (cluster/kv/store.ts), the
+ * purges (cluster/purge/machine.ts) and the POP configs (cluster/pop-config/machine.ts);
+ * a fourth, the router (cluster/state/router.ts), owns those three and is what a member
+ * applies to: it hands each entry to the machine its tag names (cluster/state/entry-encoding.ts)
+ * and the empty string to the others, so all stand at one index and snapshot together.
+ * Kept beside the core, which never calls it: the core only says, in each Ready, what to
+ * restore and what to apply (ready.ts).
  */
 
 /** A state machine's state after applying every entry up to `index`. */

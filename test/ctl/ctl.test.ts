@@ -4,11 +4,13 @@
  * One node leads; another answers NotLeader naming it; a third knows no leader yet.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { parseCtlArgs, UsageError } from "../../cluster/ctl/args.ts";
-import { CasBody, PutBody } from "../../cluster/kv/http-api.ts";
+import { CasBody, PurgeBody, PutBody } from "../../cluster/kv/http-api.ts";
 import { runToEnd } from "../node/node-process.ts";
 
 const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
@@ -48,6 +50,35 @@ function leaderApp(): Hono {
 		if (now.value !== body.expected) return c.json({ key, ok: false, ...now });
 		data.set(key, { value: body.value, revision: now.revision + 1 });
 		return c.json({ key, ok: true, value: body.value, revision: now.revision + 1 });
+	});
+	const purges: unknown[] = [];
+	app.post("/v1/purge", async (c) => {
+		const body = v.safeParse(PurgeBody, await c.req.json());
+		if (!body.success)
+			return c.json({ error: "bad-request", message: body.issues[0].message }, 400);
+		purges.push(body.output);
+		return c.json({ purge: body.output, index: 10 + purges.length, duplicate: false });
+	});
+	const pops = new Map<string, { config: { name: string } | null; revision: number }>();
+	const pop = (name: string) => pops.get(name) ?? { config: null, revision: 0 };
+	app.get("/v1/pop-config/:name", (c) =>
+		c.json({ name: c.req.param("name"), ...pop(c.req.param("name")) }),
+	);
+	app.put("/v1/pop-config/:name", async (c) => {
+		const name = c.req.param("name");
+		const body = (await c.req.json()) as { name?: unknown };
+		if (body.name !== name)
+			return c.json({ error: "bad-request", message: "body: name: does not match" }, 400);
+		const next = { config: { ...body, name }, revision: pop(name).revision + 1 };
+		pops.set(name, next);
+		return c.json({ name, revision: next.revision });
+	});
+	app.delete("/v1/pop-config/:name", (c) => {
+		const name = c.req.param("name");
+		const now = pop(name);
+		if (now.config === null) return c.json({ name, deleted: false, revision: now.revision });
+		pops.set(name, { config: null, revision: now.revision + 1 });
+		return c.json({ name, deleted: true, revision: now.revision + 1 });
 	});
 	app.get("/v1/status", (c) =>
 		c.json({ id: 1, role: "leader", term: 3, leader: 1, commit: 9, applied: 9 }),
@@ -131,6 +162,47 @@ describe("neuroctl", () => {
 		expect(noLeader.stderr).toContain("no leader known");
 	});
 
+	test("purge by URL, tag and prefix, through a follower", async () => {
+		const at = ["--endpoints", follower];
+		const url = await ctl(...at, "purge", "http://cdn.test/a", "--soft");
+		expect(url.code).toBe(0);
+		expect(url.stdout).toMatch(/^soft-purged http:\/\/cdn.test\/a at index \d+\n$/);
+		expect((await ctl(...at, "purge", "--tag", "page-1")).stdout).toMatch(/^purged tag page-1 /);
+		const prefix = await ctl(...at, "--json", "purge", "--prefix", "http://cdn.test/img/");
+		expect(JSON.parse(prefix.stdout)).toMatchObject({
+			purge: { prefix: "http://cdn.test/img/" },
+			duplicate: false,
+		});
+	});
+
+	test("pop-config set, get and del: a file in, JSON out, exit 1 when there is none", async () => {
+		const dir = await mkdtemp(join(tmpdir(), "ctl-pop-"));
+		const file = join(dir, "fra1.yaml");
+		await Bun.write(file, "name: fra1\nregion: eu-central\n");
+		const at = ["--endpoints", follower];
+		expect((await ctl(...at, "pop-config", "get", "fra1")).code).toBe(1);
+		expect((await ctl(...at, "pop-config", "set", "fra1", file)).stdout).toBe("OK revision 1\n");
+		const got = await ctl(...at, "--json", "pop-config", "get", "fra1");
+		expect(JSON.parse(got.stdout)).toEqual({
+			name: "fra1",
+			config: { name: "fra1", region: "eu-central" },
+			revision: 1,
+		});
+		const mismatched = await ctl(...at, "pop-config", "set", "iad1", file);
+		expect(mismatched.code).toBe(5);
+		expect(mismatched.stderr).toContain("does not match");
+		expect((await ctl(...at, "pop-config", "del", "fra1")).code).toBe(0);
+		expect((await ctl(...at, "pop-config", "del", "fra1")).code).toBe(1);
+		const missing = await ctl(...at, "pop-config", "set", "fra1", join(dir, "nope.yaml"));
+		expect(missing.code).toBe(2);
+		expect(missing.stderr).toContain("no such file");
+		await Bun.write(file, "name: [unclosed");
+		const broken = await ctl(...at, "pop-config", "set", "fra1", file);
+		expect(broken.code).toBe(2);
+		expect(broken.stderr).toContain("not valid YAML");
+		await rm(dir, { recursive: true });
+	});
+
 	test("a request the cluster refuses is exit 5 with its message", async () => {
 		const run = await ctl("--endpoints", leader, "put", "_system", "v");
 		expect(run.code).toBe(5);
@@ -163,6 +235,31 @@ describe("neuroctl arguments", () => {
 			kind: "leader-transfer",
 			to: 2,
 		});
+		expect(parseCtlArgs(["purge", "http://cdn.test/a"], {}).command).toEqual({
+			kind: "purge",
+			purge: { url: "http://cdn.test/a" },
+		});
+		expect(parseCtlArgs(["purge", "--tag", "t", "--soft"], {}).command).toEqual({
+			kind: "purge",
+			purge: { tag: "t", soft: true },
+		});
+		expect(parseCtlArgs(["purge", "--prefix", "https://cdn.test/img/"], {}).command).toEqual({
+			kind: "purge",
+			purge: { prefix: "https://cdn.test/img/" },
+		});
+		expect(parseCtlArgs(["pop-config", "set", "fra1", "pops/fra1.yaml"], {}).command).toEqual({
+			kind: "pop-config-set",
+			name: "fra1",
+			file: "pops/fra1.yaml",
+		});
+		expect(parseCtlArgs(["pop-config", "get", "fra1"], {}).command).toEqual({
+			kind: "pop-config-get",
+			name: "fra1",
+		});
+		expect(parseCtlArgs(["pop-config", "del", "fra1"], {}).command).toEqual({
+			kind: "pop-config-del",
+			name: "fra1",
+		});
 		expect(
 			parseCtlArgs(["status"], { NEURO_ENDPOINTS: "http://a:1,http://b:2" }).endpoints,
 		).toEqual(["http://a:1", "http://b:2"]);
@@ -193,6 +290,21 @@ describe("neuroctl arguments", () => {
 		expect(refused("--timeout-ms", "soon", "status")).toMatch(/^--timeout-ms/);
 		expect(refused("get", "k", "--absent")).toBe("--absent only goes with cas");
 		expect(refused("--frob", "status")).toMatch(/frob/);
+		const purgeForm =
+			"expected: purge URL | purge --tag TAG | purge --prefix URL, each with optional --soft";
+		expect(refused("purge")).toBe(purgeForm);
+		expect(refused("purge", "http://a/", "--tag", "t")).toBe(purgeForm);
+		expect(refused("purge", "--tag", "t", "--prefix", "http://a/")).toBe(purgeForm);
+		expect(refused("purge", "http://a/", "http://b/")).toBe(purgeForm);
+		expect(refused("purge", "/relative")).toMatch(/^URL: /);
+		expect(refused("purge", "--tag", "")).toMatch(/^--tag: /);
+		expect(refused("purge", "--prefix", "cdn.test/img")).toMatch(/^--prefix: /);
+		expect(refused("get", "k", "--soft")).toBe("--soft, --tag and --prefix only go with purge");
+		expect(refused("pop-config")).toBe("expected: pop-config get|set|del NAME");
+		expect(refused("pop-config", "list")).toBe("unknown pop-config action: list");
+		expect(refused("pop-config", "get", "Fra 1")).toMatch(/^NAME: /);
+		expect(refused("pop-config", "set", "fra1")).toBe("expected: pop-config set NAME FILE");
+		expect(refused("pop-config", "del")).toBe("expected: pop-config del NAME");
 	});
 
 	test("the CLI prints usage and exits 2 on bad arguments", async () => {

@@ -194,6 +194,24 @@ describe.each([true, false])("edge proxy (tier lookupSync offered: %p)", (syncLo
 		expect((await get("/pages/7")).headers.get("cache-status")).toContain("fwd=uri-miss");
 	});
 
+	test("purge by URL prefix drops every URL under it", async () => {
+		const { app, get } = makeEdge({ syncLookup });
+		for (const page of ["/pages/10", "/pages/11", "/api/greeting"]) await (await get(page)).text();
+		await settle();
+		const purged = await app.request("http://cdn.test/_neuro/purge", {
+			method: "POST",
+			headers: {
+				host: "cdn.test",
+				authorization: "Bearer secret",
+				"content-type": "application/json",
+			},
+			body: JSON.stringify({ prefix: "http://cdn.test/pages/" }),
+		});
+		expect(await purged.json()).toEqual({ purged: 2, soft: false });
+		expect((await get("/pages/10")).headers.get("cache-status")).toContain("fwd=uri-miss");
+		expect((await get("/api/greeting")).headers.get("cache-status")).toContain("hit");
+	});
+
 	test("a soft purge marks stale: served stale while it refreshes, not dropped", async () => {
 		const { app, get, origin } = makeEdge({ syncLookup });
 		const body = await (await get("/pages/9")).text();

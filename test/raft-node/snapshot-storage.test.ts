@@ -70,9 +70,9 @@ describe("member snapshots on disk", () => {
 
 	test("a member whose KV state in the snapshot is truncated does not start", async () => {
 		const kvData = '{"format":"neurocache-kv/1","index":12,"keys":[["a","1",1]],"sess';
-		const data = encodeMemberSnapshot({ kv: kvData, addresses: [] });
+		const data = encodeMemberSnapshot({ state: kvData, addresses: [] });
 		const stored = snapshotToWal({ ...snapshot, data });
 		const dir = await dirWithSnapshot("truncated-kv", stored.data);
-		await expect(startOn(dir)).rejects.toThrow("KV snapshot at 12 is not JSON");
+		await expect(startOn(dir)).rejects.toThrow("state snapshot at 12 is not JSON");
 	});
 });

@@ -1,0 +1,75 @@
+/**
+ * `/v1/pop-config/NAME` (http-api.ts): a POP's replicated config document. GET reads it
+ * linearizably (ReadIndex, as keys); PUT sets it whole, DELETE removes it, both through the
+ * log. A PUT whose document does not validate against the POP config schema
+ * (cluster/node/pop-config.ts), or names another POP, is a 400 and never reaches the log.
+ */
+import { Hono } from "hono";
+import * as v from "valibot";
+import { PopConfigError, validatePopConfig } from "../node/pop-config.ts";
+import { type PopConfigOp, PopNameSchema } from "../pop-config/command.ts";
+import type { PopConfigResult, PopEntry } from "../pop-config/machine.ts";
+import type { Answer } from "../raft-node/proposal-waiters.ts";
+import { MAX_POP_CONFIG_LENGTH } from "./http-api.ts";
+import type { RouteHelpers } from "./route-helpers.ts";
+
+export interface PopConfigMember {
+	proposePopConfig(client: number, seq: number, op: PopConfigOp): Promise<Answer<PopConfigResult>>;
+	readPopConfig(name: string): Promise<Answer<PopEntry>>;
+}
+
+export function popConfigRoutes(member: PopConfigMember, helpers: RouteHelpers): Hono {
+	const app = new Hono();
+	const nameOf = (raw: string) => v.safeParse(PopNameSchema, decodeURIComponent(raw));
+
+	/** Proposes `op`; the machine's answer as HTTP (a refusal after commit is a 409). */
+	const write = async (headers: Headers, op: PopConfigOp) => {
+		const session = helpers.sessionOf(headers);
+		if (!session.ok) return helpers.refuse(session.message);
+		const answer = await member.proposePopConfig(session.client, session.seq, op);
+		if (answer.kind === "notLeader") return helpers.notLeader(answer.leader);
+		const { result } = answer;
+		if (result.kind === "refused") return helpers.conflict("refused", result.message);
+		if (result.kind === "set")
+			return Response.json({ name: result.name, revision: result.revision });
+		return Response.json({ name: result.name, deleted: result.deleted, revision: result.revision });
+	};
+
+	app.get("/v1/pop-config/:name", async (c) => {
+		const name = nameOf(c.req.param("name"));
+		if (!name.success) return helpers.refuse(name.issues[0].message);
+		const answer = await member.readPopConfig(name.output);
+		if (answer.kind === "notLeader") return helpers.notLeader(answer.leader);
+		return c.json({ name: name.output, ...answer.result });
+	});
+
+	app.put("/v1/pop-config/:name", async (c) => {
+		const name = nameOf(c.req.param("name"));
+		if (!name.success) return helpers.refuse(name.issues[0].message);
+		const text = await c.req.text();
+		if (text.length > MAX_POP_CONFIG_LENGTH)
+			return helpers.refuse(`a POP config is at most ${MAX_POP_CONFIG_LENGTH} characters`);
+		let raw: unknown;
+		try {
+			raw = JSON.parse(text);
+		} catch {
+			return helpers.refuse("body must be a POP config document as JSON");
+		}
+		try {
+			const config = validatePopConfig(raw, "body");
+			if (config.name !== name.output)
+				return helpers.refuse(`body: name is ${config.name}, but the path names ${name.output}`);
+			return write(c.req.raw.headers, { kind: "set", name: name.output, config });
+		} catch (error) {
+			if (error instanceof PopConfigError) return helpers.refuse(error.message);
+			throw error;
+		}
+	});
+
+	app.delete("/v1/pop-config/:name", (c) => {
+		const name = nameOf(c.req.param("name"));
+		if (!name.success) return helpers.refuse(name.issues[0].message);
+		return write(c.req.raw.headers, { kind: "delete", name: name.output });
+	});
+	return app;
+}

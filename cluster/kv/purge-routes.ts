@@ -1,0 +1,31 @@
+/**
+ * `POST /v1/purge` (http-api.ts): a purge through the log. Answered once applied on the
+ * member that took it; every member, learners too, purges its own edge as it applies the
+ * entry (cluster/purge/machine.ts), so an answer means the leader's edge is purged and the
+ * others' follow as the commit reaches them.
+ */
+import { Hono } from "hono";
+import * as v from "valibot";
+import type { PurgeRequest } from "../../edge/purge.ts";
+import type { PurgeResult } from "../purge/machine.ts";
+import type { Answer } from "../raft-node/proposal-waiters.ts";
+import { PurgeBody } from "./http-api.ts";
+import type { RouteHelpers } from "./route-helpers.ts";
+
+export interface PurgeMember {
+	proposePurge(client: number, seq: number, purge: PurgeRequest): Promise<Answer<PurgeResult>>;
+}
+
+export function purgeRoutes(member: PurgeMember, helpers: RouteHelpers): Hono {
+	const app = new Hono();
+	app.post("/v1/purge", async (c) => {
+		const body = v.safeParse(PurgeBody, await c.req.json().catch(() => undefined));
+		if (!body.success) return helpers.refuse(body.issues[0].message);
+		const session = helpers.sessionOf(c.req.raw.headers);
+		if (!session.ok) return helpers.refuse(session.message);
+		const answer = await member.proposePurge(session.client, session.seq, body.output);
+		if (answer.kind === "notLeader") return helpers.notLeader(answer.leader);
+		return c.json({ purge: body.output, ...answer.result });
+	});
+	return app;
+}

@@ -1,0 +1,18 @@
+/**
+ * What every route of the control plane's API (http-app.ts and the route files beside it)
+ * answers alike: NotLeader naming the leader's API address, a 400 for bad input, and the
+ * write session from the headers.
+ */
+import type { NodeId } from "../raft/messages.ts";
+import type { Session } from "./session-headers.ts";
+
+export interface RouteHelpers {
+	/** 503 NotLeader, naming the leader's API address when known. */
+	notLeader(leader: NodeId): Response;
+	/** 400: the request is malformed; nothing was proposed. */
+	refuse(message: string): Response;
+	/** 409: the cluster took the request and refused it (`reason` says which rule). */
+	conflict(reason: string, message: string): Response;
+	/** The write's session (Neuro-Client-Id / Neuro-Client-Seq), or why the headers are bad. */
+	sessionOf(headers: Headers): Session;
+}

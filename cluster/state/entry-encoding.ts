@@ -1,0 +1,55 @@
+/**
+ * Every kind of Raft entry the control plane writes, and how each is told apart: the one
+ * place the entry encodings are written down.
+ *
+ *   ""                          a new leader's no-op (cluster/raft/raft.ts)
+ *   "\u0000conf:" + JSON        a configuration change (cluster/raft/membership.ts)
+ *   "\u0000purge:" + JSON       a purge: {client, seq, purge} (cluster/purge/command.ts)
+ *   "\u0000pop:" + JSON         a POP config set/delete: {client, seq, op} (cluster/pop-config/command.ts)
+ *   anything else               a KV command: JSON {client, seq, op} (cluster/kv/command.ts)
+ *
+ * KV commands keep the untagged encoding they always had, so logs and snapshots written
+ * before purges and POP config existed read the same. The other tags start with NUL, which
+ * no JSON text (a KV command) can, so no entry is ambiguous. Every command puts its session
+ * first ({"client":N,"seq":M,...}) so a member reads it from the front (entrySession)
+ * without decoding the rest. Pure.
+ */
+import { commandSession, encodeCommand, type KvCommand } from "../kv/command.ts";
+import { encodePopConfigCommand, type PopConfigCommand } from "../pop-config/command.ts";
+import { encodePurgeCommand, type PurgeCommand } from "../purge/command.ts";
+import { CONF_CHANGE_PREFIX } from "../raft/membership.ts";
+
+export const PURGE_PREFIX = "\u0000purge:";
+export const POP_CONFIG_PREFIX = "\u0000pop:";
+
+export type EntryKind = "noop" | "conf" | "purge" | "pop-config" | "kv";
+
+/** Which machine an entry is for, and its body (the data after the tag). */
+export function classifyEntry(data: string): { readonly kind: EntryKind; readonly body: string } {
+	if (data === "") return { kind: "noop", body: "" };
+	if (data.startsWith(CONF_CHANGE_PREFIX)) return { kind: "conf", body: data };
+	if (data.startsWith(PURGE_PREFIX))
+		return { kind: "purge", body: data.slice(PURGE_PREFIX.length) };
+	if (data.startsWith(POP_CONFIG_PREFIX))
+		return { kind: "pop-config", body: data.slice(POP_CONFIG_PREFIX.length) };
+	return { kind: "kv", body: data };
+}
+
+export function encodeKvEntry(command: KvCommand): string {
+	return encodeCommand(command);
+}
+
+export function encodePurgeEntry(command: PurgeCommand): string {
+	return PURGE_PREFIX + encodePurgeCommand(command);
+}
+
+export function encodePopConfigEntry(command: PopConfigCommand): string {
+	return POP_CONFIG_PREFIX + encodePopConfigCommand(command);
+}
+
+/** The (client, seq) a command entry of any machine carries; undefined for no-ops and configuration. */
+export function entrySession(data: string): { client: number; seq: number } | undefined {
+	const { kind, body } = classifyEntry(data);
+	if (kind === "noop" || kind === "conf") return undefined;
+	return commandSession(body);
+}

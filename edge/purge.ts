@@ -1,0 +1,85 @@
+/**
+ * What a purge asks for and how the edge carries one out, in one place: the edge's own
+ * `/_neuro/purge` route and the control plane's replicated purges (cluster/purge/) share
+ * the request shape and its validation, and a node hands committed purges to `purger()`
+ * without reaching into the tier or the cache-key rules.
+ */
+import * as v from "valibot";
+import { type HostsConfig, routeFor } from "./config/hosts.ts";
+import { primaryCacheKey } from "./http/cache-key.ts";
+import { VARIANT_SEPARATOR } from "./proxy/cache-read.ts";
+import { keyConfigFor } from "./proxy/request-target.ts";
+import { softPurge } from "./proxy/soft-purge.ts";
+import type { PurgeSelector, Storage } from "./store/storage.ts";
+
+export const MAX_PURGE_URL_LENGTH = 8192;
+export const MAX_PURGE_TAG_LENGTH = 256;
+
+const AbsoluteHttpUrl = v.pipe(
+	v.string("must be a string"),
+	v.maxLength(MAX_PURGE_URL_LENGTH, `must be at most ${MAX_PURGE_URL_LENGTH} characters`),
+	v.url("must be an absolute URL"),
+	v.regex(/^https?:\/\//i, "must be an http(s) URL"),
+);
+const Soft = v.optional(v.boolean("soft must be true or false"));
+
+/**
+ * One purge: a URL (with all its Vary variants), every object carrying a surrogate tag, or
+ * every URL starting with a prefix. `soft: true` marks matches stale instead of dropping
+ * them (they may still serve stale while revalidating).
+ */
+export const PurgeRequestSchema = v.union(
+	[
+		v.strictObject({ url: AbsoluteHttpUrl, soft: Soft }),
+		v.strictObject({
+			tag: v.pipe(
+				v.string("must be a string"),
+				v.minLength(1, "tag must not be empty"),
+				v.maxLength(MAX_PURGE_TAG_LENGTH, `tag must be at most ${MAX_PURGE_TAG_LENGTH} characters`),
+			),
+			soft: Soft,
+		}),
+		v.strictObject({ prefix: AbsoluteHttpUrl, soft: Soft }),
+	],
+	'a purge is {"url": URL} or {"tag": TAG} or {"prefix": URL}, with optional "soft": true',
+);
+
+export type PurgeRequest = v.InferOutput<typeof PurgeRequestSchema>;
+
+/** Carries out a purge on this process's tier; resolves to how many objects it touched. */
+export type Purger = (request: PurgeRequest) => Promise<number>;
+
+/**
+ * The selectors a purge comes to, under the cache-key rules of the URL's host route: a URL
+ * is its GET key plus every variant stored under it; a prefix is the GET key prefix (HEAD
+ * is keyed as GET, and only GET and HEAD are stored), variants included. A URL the cache
+ * would never key (bad host, userinfo) selects nothing.
+ */
+export function purgeSelectors(routes: HostsConfig, request: PurgeRequest): PurgeSelector[] {
+	if ("tag" in request) return [{ tag: request.tag }];
+	const url = "url" in request ? request.url : request.prefix;
+	const key = primaryCacheKey(
+		{ method: "GET", url },
+		keyConfigFor(routeFor(routes, URL.canParse(url) ? new URL(url).host : null)),
+	);
+	if (!key.ok) return [];
+	if ("prefix" in request) return [{ prefix: key.value }];
+	return [{ key: key.value }, { prefix: `${key.value}${VARIANT_SEPARATOR}` }];
+}
+
+export function purger(tier: Storage, routes: HostsConfig): Purger {
+	return async (request) => {
+		let count = 0;
+		for (const selector of purgeSelectors(routes, request))
+			count += request.soft === true ? await softPurge(tier, selector) : await tier.purge(selector);
+		return count;
+	};
+}
+
+/**
+ * Drops every object in the tier: what a node does when it learns it missed purges it
+ * cannot name (a snapshot's history no longer reaches back to what it had applied).
+ */
+export function purgeEverything(tier: Storage): Promise<number> {
+	return tier.purge({ prefix: "" });
+}

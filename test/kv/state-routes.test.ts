@@ -1,0 +1,137 @@
+/**
+ * The purge and POP config routes in process, against a stand-in member: what reaches the
+ * member, what is refused before it (400), and NotLeader from a follower (503 naming the leader).
+ */
+import { describe, expect, test } from "bun:test";
+import { createKvApp, type KvMember } from "../../cluster/kv/http-app.ts";
+import { encodePopConfigCommand, type PopConfigOp } from "../../cluster/pop-config/command.ts";
+import { PopConfigMachine } from "../../cluster/pop-config/machine.ts";
+import type { PurgeRequest } from "../../edge/purge.ts";
+import { fra1 } from "../pop-config/fixtures.ts";
+
+function standIn(leading: boolean) {
+	const purges: PurgeRequest[] = [];
+	const pops = new PopConfigMachine();
+	const member = {
+		id: 1,
+		proposePurge: async (_client: number, _seq: number, purge: PurgeRequest) => {
+			if (!leading) return { kind: "notLeader", leader: 2 } as const;
+			purges.push(purge);
+			return { kind: "ok", result: { index: 7, duplicate: false } } as const;
+		},
+		proposePopConfig: async (client: number, seq: number, op: PopConfigOp) => {
+			if (!leading) return { kind: "notLeader", leader: 2 } as const;
+			const applied = pops.apply(
+				pops.appliedIndex + 1,
+				encodePopConfigCommand({ client, seq, op }),
+			);
+			if (applied.kind !== "command" || applied.outcome.kind === "stale")
+				throw new Error("unexpected");
+			return { kind: "ok", result: applied.outcome.result } as const;
+		},
+		readPopConfig: async (name: string) =>
+			leading
+				? ({ kind: "ok", result: pops.get(name) } as const)
+				: ({ kind: "notLeader", leader: 2 } as const),
+	} as unknown as KvMember;
+	const app = createKvApp(member, new Map([[2, "http://leader.test:2380"]]));
+	return { app, purges };
+}
+
+const json = (method: string, body: unknown, headers: Record<string, string> = {}) => ({
+	method,
+	headers: { "content-type": "application/json", ...headers },
+	body: typeof body === "string" ? body : JSON.stringify(body),
+});
+
+describe("POST /v1/purge", () => {
+	test("a purge goes to the member and answers with its index", async () => {
+		const { app, purges } = standIn(true);
+		const response = await app.request(
+			"/v1/purge",
+			json("POST", { prefix: "http://cdn.test/img/", soft: true }),
+		);
+		expect(response.status).toBe(200);
+		expect(await response.json()).toEqual({
+			purge: { prefix: "http://cdn.test/img/", soft: true },
+			index: 7,
+			duplicate: false,
+		});
+		expect(purges).toEqual([{ prefix: "http://cdn.test/img/", soft: true }]);
+	});
+
+	test.each([
+		["not JSON", "{"],
+		["no selector", {}],
+		["a relative URL", { url: "/a" }],
+		["two selectors", { tag: "t", prefix: "http://cdn.test/" }],
+	])("%s is a 400 and reaches no log", async (_name, body) => {
+		const { app, purges } = standIn(true);
+		const response = await app.request("/v1/purge", json("POST", body));
+		expect(response.status).toBe(400);
+		expect(await response.json()).toMatchObject({ error: "bad-request" });
+		expect(purges).toEqual([]);
+	});
+
+	test("half a session is a 400; a follower answers NotLeader naming the leader", async () => {
+		const { app } = standIn(true);
+		const half = await app.request(
+			"/v1/purge",
+			json("POST", { tag: "t" }, { "neuro-client-id": "5" }),
+		);
+		expect(half.status).toBe(400);
+		const follower = standIn(false).app;
+		const response = await follower.request("/v1/purge", json("POST", { tag: "t" }));
+		expect(response.status).toBe(503);
+		expect(await response.json()).toEqual({
+			error: "not-leader",
+			leader: "http://leader.test:2380",
+		});
+	});
+});
+
+describe("/v1/pop-config/NAME", () => {
+	test("put, get, delete", async () => {
+		const { app } = standIn(true);
+		expect(await (await app.request("/v1/pop-config/fra1")).json()).toEqual({
+			name: "fra1",
+			config: null,
+			revision: 0,
+		});
+		const put = await app.request("/v1/pop-config/fra1", json("PUT", fra1));
+		expect(await put.json()).toEqual({ name: "fra1", revision: 1 });
+		expect(await (await app.request("/v1/pop-config/fra1")).json()).toEqual({
+			name: "fra1",
+			config: fra1,
+			revision: 1,
+		});
+		const del = await app.request("/v1/pop-config/fra1", { method: "DELETE" });
+		expect(await del.json()).toEqual({ name: "fra1", deleted: true, revision: 2 });
+	});
+
+	test.each([
+		["a bad name", "/v1/pop-config/Fra%201", fra1, /POP name/],
+		["not JSON", "/v1/pop-config/fra1", "{", /JSON/],
+		["an invalid document", "/v1/pop-config/fra1", { ...fra1, tiers: {} }, /tiers\.memoryMb/],
+		["another POP's document", "/v1/pop-config/iad1", fra1, /path names iad1/],
+		[
+			"an oversized document",
+			"/v1/pop-config/fra1",
+			{ ...fra1, pad: "x".repeat(70_000) },
+			/at most/,
+		],
+	])("%s is a 400 and reaches no log", async (_name, path, body, message) => {
+		const { app } = standIn(true);
+		const response = await app.request(path, json("PUT", body));
+		expect(response.status).toBe(400);
+		expect(((await response.json()) as { message: string }).message).toMatch(message);
+		expect(await (await app.request("/v1/pop-config/fra1")).json()).toMatchObject({ revision: 0 });
+	});
+
+	test("a follower answers reads and writes with NotLeader", async () => {
+		const { app } = standIn(false);
+		expect((await app.request("/v1/pop-config/fra1")).status).toBe(503);
+		expect((await app.request("/v1/pop-config/fra1", json("PUT", fra1))).status).toBe(503);
+		expect((await app.request("/v1/pop-config/fra1", { method: "DELETE" })).status).toBe(503);
+	});
+});

@@ -1,0 +1,176 @@
+/**
+ * Purges and POP config through the Raft log, end to end: three node.ts processes, each an
+ * edge (with its own demo origin) plus member N of one cluster file. Each edge caches the
+ * same pages (seen as a hit); a purge through neuroctl at a follower, or POST /v1/purge at
+ * any member, is committed and applied by every member, whose edge then misses. A POP
+ * config set for the nodes' POP is logged by every node.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freeLoopbackPorts } from "../../scripts/lib/free-ports.ts";
+import { pollUntil } from "./member-cluster.ts";
+import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
+
+const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
+const root = mkdtempSync(join(tmpdir(), "neuro-purge-"));
+const configPath = join(root, "nodes.yaml");
+const nodes = new Map<number, NodeProcess>();
+const api = new Map<number, string>();
+
+function ctl(...args: string[]) {
+	return runToEnd(
+		[
+			process.execPath,
+			CTL,
+			"--timeout-ms",
+			"10000",
+			"--endpoints",
+			[...api.values()].join(","),
+			...args,
+		],
+		{ env: { NEURO_ENDPOINTS: undefined } },
+	);
+}
+
+/** Every edge asked for `path` under one Host (so one purge URL names it on all of them). */
+async function cacheStatuses(path: string): Promise<string[]> {
+	return Promise.all(
+		[...nodes.values()].map(async (node) => {
+			const response = await fetch(`${node.url}${path}`, { headers: { host: "cdn.test" } });
+			await response.arrayBuffer();
+			return response.headers.get("cache-status") ?? "";
+		}),
+	);
+}
+
+/** Fetches until every edge answers `path` from its cache (a fill is stored in the background). */
+function cachedEverywhere(path: string): Promise<string[]> {
+	return pollUntil(`${path} cached on every edge`, async () => {
+		const statuses = await cacheStatuses(path);
+		return statuses.every((s) => /;hit/.test(s)) ? statuses : undefined;
+	});
+}
+
+const isMiss = (status: string) => /fwd=(uri-miss|miss|stale)/.test(status) && !/;hit/.test(status);
+
+beforeAll(async () => {
+	const ports = freeLoopbackPorts(6);
+	const lines = [`dataDir: ${join(root, "data")}`, "tickMs: 20", "nodes:"];
+	for (const id of [1, 2, 3]) {
+		const [raft, apiPort] = [ports[(id - 1) * 2], ports[(id - 1) * 2 + 1]];
+		lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${apiPort}" }`);
+		api.set(id, `http://127.0.0.1:${apiPort}`);
+	}
+	writeFileSync(configPath, `${lines.join("\n")}\n`);
+	await Promise.all(
+		[1, 2, 3].map(async (id) => {
+			const args = ["--port", "0", "--memory-mb", "8", "--id", String(id), "--config", configPath];
+			nodes.set(id, await startNode([process.execPath, NODE_ENTRY], args));
+		}),
+	);
+}, 60_000);
+
+afterAll(() => {
+	for (const node of nodes.values()) node.kill();
+	rmSync(root, { recursive: true, force: true });
+});
+
+async function follower(): Promise<string> {
+	const status = JSON.parse((await ctl("--json", "status")).stdout) as { leader: number };
+	const id = [1, 2, 3].find((n) => n !== status.leader) as number;
+	return api.get(id) as string;
+}
+
+describe("replicated purges reach every node's edge", () => {
+	test("neuroctl purge URL at a follower: every edge misses after", async () => {
+		await cachedEverywhere("/pages/1");
+		const run = await runToEnd(
+			[
+				process.execPath,
+				CTL,
+				"--timeout-ms",
+				"10000",
+				"--endpoints",
+				await follower(),
+				"purge",
+				"http://cdn.test/pages/1",
+			],
+			{ env: { NEURO_ENDPOINTS: undefined } },
+		);
+		expect(run.code).toBe(0);
+		expect(run.stdout).toMatch(/^purged http:\/\/cdn\.test\/pages\/1 at index \d+/);
+		// Answered once applied on the leader; followers apply as the commit reaches them.
+		const after = await pollUntil("a miss on every edge", async () => {
+			const statuses = await cacheStatuses("/pages/1");
+			return statuses.every(isMiss) ? statuses : undefined;
+		});
+		expect(after).toHaveLength(3);
+	}, 30_000);
+
+	test("a tag purge through POST /v1/purge on a member, and a prefix purge through neuroctl", async () => {
+		await cachedEverywhere("/pages/2");
+		await cachedEverywhere("/pages/3");
+		const response = await fetch(`${api.get(1)}/v1/purge`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ tag: "page-2" }),
+		});
+		// Member 1 may be a follower: a 503 names the leader, which takes it.
+		const answer =
+			response.status === 503
+				? await fetch(`${((await response.json()) as { leader: string }).leader}/v1/purge`, {
+						method: "POST",
+						headers: { "content-type": "application/json" },
+						body: JSON.stringify({ tag: "page-2" }),
+					})
+				: response;
+		expect(answer.status).toBe(200);
+		expect(await answer.json()).toMatchObject({ purge: { tag: "page-2" }, duplicate: false });
+		await pollUntil("page 2 missing on every edge", async () =>
+			(await cacheStatuses("/pages/2")).every(isMiss) ? true : undefined,
+		);
+		// Page 3 was not tagged page-2: still a hit everywhere.
+		expect((await cacheStatuses("/pages/3")).every((s) => /;hit/.test(s))).toBe(true);
+		expect((await ctl("purge", "--prefix", "http://cdn.test/pages/")).code).toBe(0);
+		await pollUntil("page 3 missing on every edge", async () =>
+			(await cacheStatuses("/pages/3")).every(isMiss) ? true : undefined,
+		);
+	}, 30_000);
+
+	test("a bad purge body is a 400 and reaches no log", async () => {
+		const response = await fetch(`${api.get(2)}/v1/purge`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ url: "not a url" }),
+		});
+		expect(response.status).toBe(400);
+		expect(await response.json()).toMatchObject({ error: "bad-request" });
+	});
+});
+
+describe("replicated POP config", () => {
+	test("set through neuroctl is logged by every node of that POP; get and del answer", async () => {
+		const file = join(root, "local.yaml");
+		writeFileSync(
+			file,
+			"name: local\nregion: lab\nlisten: { host: 127.0.0.1, port: 8101 }\ntiers: { memoryMb: 16 }\n",
+		);
+		const set = await ctl("pop-config", "set", "local", file);
+		expect(set.code).toBe(0);
+		for (const node of nodes.values())
+			await node.waitForLine(/POP local's replicated config changed \(index \d+\)/);
+		const got = JSON.parse((await ctl("--json", "pop-config", "get", "local")).stdout);
+		expect(got).toMatchObject({ name: "local", config: { region: "lab" }, revision: 1 });
+		const bad = join(root, "bad.yaml");
+		writeFileSync(bad, "name: local\nregion: lab\n");
+		const refused = await ctl("pop-config", "set", "local", bad);
+		expect(refused.code).toBe(5);
+		expect(refused.stderr).toContain("listen");
+		expect((await ctl("pop-config", "del", "local")).code).toBe(0);
+		for (const node of nodes.values())
+			await node.waitForLine(/POP local's replicated config was deleted/);
+		expect((await ctl("pop-config", "get", "local")).code).toBe(1);
+	}, 30_000);
+});

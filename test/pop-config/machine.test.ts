@@ -1,0 +1,165 @@
+import { describe, expect, test } from "bun:test";
+import type { PopConfig } from "../../cluster/node/pop-config.ts";
+import { encodePopConfigCommand, type PopConfigOp } from "../../cluster/pop-config/command.ts";
+import { PopConfigMachine } from "../../cluster/pop-config/machine.ts";
+import { encodePopConfigSnapshot } from "../../cluster/pop-config/snapshot-codec.ts";
+import { SnapshotError } from "../../cluster/raft/state-machine.ts";
+import { fra1 } from "./fixtures.ts";
+
+const entry = (client: number, seq: number, op: PopConfigOp) =>
+	encodePopConfigCommand({ client, seq, op });
+
+function outcome(machine: PopConfigMachine, index: number, data: string) {
+	const applied = machine.apply(index, data);
+	if (applied.kind !== "command") throw new Error(`not a command: ${JSON.stringify(applied)}`);
+	return applied.outcome;
+}
+
+describe("POP config state machine", () => {
+	test("set, get, replace and delete a POP's document, each change counted", () => {
+		const machine = new PopConfigMachine();
+		expect(machine.get("fra1")).toEqual({ config: null, revision: 0 });
+		expect(outcome(machine, 1, entry(1, 1, { kind: "set", name: "fra1", config: fra1 }))).toEqual({
+			kind: "applied",
+			result: { kind: "set", name: "fra1", revision: 1 },
+		});
+		expect(machine.get("fra1")).toEqual({ config: fra1 as PopConfig, revision: 1 });
+		const bigger = { ...fra1, tiers: { memoryMb: 512 } };
+		outcome(machine, 2, entry(1, 2, { kind: "set", name: "fra1", config: bigger }));
+		expect(machine.get("fra1").config?.tiers.memoryMb).toBe(512);
+		expect(outcome(machine, 3, entry(1, 3, { kind: "delete", name: "fra1" }))).toEqual({
+			kind: "applied",
+			result: { kind: "delete", name: "fra1", deleted: true, revision: 3 },
+		});
+		expect(machine.get("fra1")).toEqual({ config: null, revision: 3 });
+		expect(outcome(machine, 4, entry(1, 4, { kind: "delete", name: "fra1" }))).toEqual({
+			kind: "applied",
+			result: { kind: "delete", name: "fra1", deleted: false, revision: 3 },
+		});
+	});
+
+	test("a document the schema refuses, or one naming another POP, is refused and changes nothing", () => {
+		const machine = new PopConfigMachine();
+		const bad = outcome(
+			machine,
+			1,
+			entry(1, 1, { kind: "set", name: "fra1", config: { ...fra1, tiers: { memoryMb: 0 } } }),
+		);
+		expect(bad).toMatchObject({ kind: "applied", result: { kind: "refused", name: "fra1" } });
+		if (bad.kind === "applied" && bad.result.kind === "refused")
+			expect(bad.result.message).toContain("tiers.memoryMb");
+		const other = outcome(machine, 2, entry(1, 2, { kind: "set", name: "iad1", config: fra1 }));
+		expect(other).toMatchObject({
+			result: { kind: "refused", message: expect.stringContaining("fra1") },
+		});
+		expect(machine.get("fra1").revision).toBe(0);
+		expect(machine.get("iad1").revision).toBe(0);
+	});
+
+	test("a retried set is applied once: it does not overwrite a newer set by another client", () => {
+		const machine = new PopConfigMachine();
+		outcome(machine, 1, entry(1, 1, { kind: "set", name: "fra1", config: fra1 }));
+		const newer = { ...fra1, region: "eu-west" };
+		outcome(machine, 2, entry(2, 1, { kind: "set", name: "fra1", config: newer }));
+		expect(outcome(machine, 3, entry(1, 1, { kind: "set", name: "fra1", config: fra1 }))).toEqual({
+			kind: "duplicate",
+			result: { kind: "set", name: "fra1", revision: 1 },
+		});
+		outcome(machine, 4, entry(2, 2, { kind: "delete", name: "fra1" }));
+		expect(outcome(machine, 5, entry(2, 1, { kind: "set", name: "fra1", config: newer }))).toEqual({
+			kind: "stale",
+		});
+		expect(machine.get("fra1")).toEqual({ config: null, revision: 3 });
+	});
+
+	test.each([
+		["not JSON", "nope"],
+		["an unknown op", JSON.stringify({ client: 1, seq: 1, op: { kind: "rename", name: "fra1" } })],
+		["a bad POP name", entry(1, 1, { kind: "delete", name: "Fra 1" })],
+		["no session", JSON.stringify({ op: { kind: "delete", name: "fra1" } })],
+	])("%s is rejected with a reason and fills its index", (_name, data) => {
+		const machine = new PopConfigMachine();
+		const applied = machine.apply(1, data);
+		expect(applied.kind).toBe("rejected");
+		if (applied.kind === "rejected") expect(applied.message).toMatch(/POP config entry/);
+		expect(machine.appliedIndex).toBe(1);
+	});
+
+	test("a watcher hears its own POP's changes only, with the index", () => {
+		const machine = new PopConfigMachine();
+		const heard: [string | null, number][] = [];
+		const stop = machine.watch("fra1", (config, index) =>
+			heard.push([config?.region ?? null, index]),
+		);
+		outcome(machine, 1, entry(1, 1, { kind: "set", name: "fra1", config: fra1 }));
+		outcome(
+			machine,
+			2,
+			entry(1, 2, { kind: "set", name: "iad1", config: { ...fra1, name: "iad1" } }),
+		);
+		outcome(
+			machine,
+			3,
+			entry(1, 3, { kind: "set", name: "fra1", config: { ...fra1, tiers: { memoryMb: 1 } } }),
+		);
+		outcome(machine, 4, entry(1, 4, { kind: "delete", name: "fra1" }));
+		expect(heard).toEqual([
+			["eu-central", 1],
+			["eu-central", 3],
+			[null, 4],
+		]);
+		stop();
+		outcome(machine, 5, entry(1, 5, { kind: "set", name: "fra1", config: fra1 }));
+		expect(heard).toHaveLength(3);
+	});
+
+	test("a snapshot round trip keeps documents, revisions and sessions; watchers hear what changed", () => {
+		const machine = new PopConfigMachine();
+		outcome(machine, 1, entry(1, 1, { kind: "set", name: "fra1", config: fra1 }));
+		outcome(
+			machine,
+			2,
+			entry(2, 1, { kind: "set", name: "sin1", config: { ...fra1, name: "sin1" } }),
+		);
+		outcome(machine, 3, entry(2, 2, { kind: "delete", name: "sin1" }));
+		const snapshot = machine.snapshot();
+		const copy = new PopConfigMachine();
+		const heard: number[] = [];
+		copy.watch("fra1", (_config, index) => heard.push(index));
+		copy.watch("sin1", (_config, index) => heard.push(-index));
+		copy.restore(snapshot);
+		expect(copy.snapshot()).toEqual(snapshot);
+		expect(copy.get("sin1")).toEqual({ config: null, revision: 2 });
+		// fra1 appeared; sin1 was absent before and after (deleted): no news.
+		expect(heard).toEqual([3]);
+		expect(outcome(copy, 4, entry(1, 1, { kind: "set", name: "fra1", config: fra1 })).kind).toBe(
+			"duplicate",
+		);
+	});
+
+	const good = encodePopConfigSnapshot(2, {
+		pops: new Map([["fra1", { config: fra1 as PopConfig, revision: 1 }]]),
+		sessions: new Map([[1, { seq: 1, result: { kind: "set", name: "fra1", revision: 1 } }]]),
+	});
+	test.each([
+		["not JSON", "]"],
+		["truncated", good.slice(0, 40)],
+		["another index", good.replace('"index":2', '"index":3')],
+		["another format", good.replace("pop-config/1", "pop-config/9")],
+		["an invalid document inside", good.replace('"memoryMb":256', '"memoryMb":-1')],
+		["a document under another name", good.replace('"name":"fra1"', '"name":"iad1"')],
+		["a repeated POP", good.replace(/"pops":\[(.*?\])\]/, '"pops":[$1,$1]')],
+		["a zero revision", good.replace(/,1\]\],"sessions"/, ',0]],"sessions"')],
+	])("a snapshot that is %s is refused and changes nothing", (_name, data) => {
+		expect(data).not.toBe(good);
+		const machine = new PopConfigMachine();
+		outcome(
+			machine,
+			1,
+			entry(5, 1, { kind: "set", name: "iad1", config: { ...fra1, name: "iad1" } }),
+		);
+		const before = machine.snapshot();
+		expect(() => machine.restore({ index: 2, data })).toThrow(SnapshotError);
+		expect(machine.snapshot()).toEqual(before);
+	});
+});

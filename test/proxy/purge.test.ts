@@ -1,0 +1,41 @@
+import { describe, expect, test } from "bun:test";
+import * as v from "valibot";
+import { PurgeRequestSchema, purgeSelectors } from "../../edge/purge.ts";
+
+const routes = {
+	hosts: { "cdn.test": { origin: "http://origin.test", ignoreQueryParams: ["utm_*"] } },
+	default: "http://other.test",
+};
+
+describe("edge purge requests", () => {
+	test("a URL selects its GET key and its Vary variants, under its host's key rules", () => {
+		expect(purgeSelectors(routes, { url: "HTTP://CDN.test/a?utm_x=1&b=2" })).toEqual([
+			{ key: "GET http://cdn.test/a?b=2" },
+			{ prefix: "GET http://cdn.test/a?b=2\u0000" },
+		]);
+	});
+
+	test("a prefix selects every key under it, variants included; a tag its tag", () => {
+		expect(purgeSelectors(routes, { prefix: "http://cdn.test/img/" })).toEqual([
+			{ prefix: "GET http://cdn.test/img/" },
+		]);
+		expect(purgeSelectors(routes, { tag: "page-1", soft: true })).toEqual([{ tag: "page-1" }]);
+	});
+
+	test("a URL the cache would never key selects nothing", () => {
+		expect(purgeSelectors(routes, { url: "http://user:pw@cdn.test/a" })).toEqual([]);
+	});
+
+	test.each([
+		["nothing", {}],
+		["a relative URL", { url: "/a" }],
+		["a non-http URL", { url: "ftp://cdn.test/a" }],
+		["an empty tag", { tag: "" }],
+		["a long tag", { tag: "t".repeat(257) }],
+		["two selectors", { url: "http://cdn.test/a", tag: "t" }],
+		["soft as text", { tag: "t", soft: "true" }],
+		["an unknown field", { prefix: "http://cdn.test/", all: true }],
+	])("%s is refused", (_name, body) => {
+		expect(v.safeParse(PurgeRequestSchema, body).success).toBe(false);
+	});
+});
