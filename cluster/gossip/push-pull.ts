@@ -1,0 +1,184 @@
+/**
+ * Push-pull over TCP: the initiator connects, sends its state as one frame (the transport's
+ * 4-byte length framing, cluster/transport/frame.ts), the answerer merges it and sends its
+ * own state back, and both close. One exchange per connection, bounded in size and time;
+ * a bad frame or a late answer closes the connection, counted and logged, never thrown out
+ * of a socket handler.
+ */
+import type { Socket, TCPSocketListener } from "bun";
+import type { TimerHandle, Timers } from "../../edge/lock/timers.ts";
+import { encodeFrame, FrameDecoder } from "../transport/frame.ts";
+import type { Logger } from "../transport/log.ts";
+import { type DropReason, type DropStats, decodeState, encodeState } from "./codec.ts";
+import type { PushPullState } from "./messages.ts";
+
+export interface PushPullLimits {
+	/** Largest state accepted (a frame's payload). */
+	readonly maxStateBytes: number;
+	/** A whole exchange, connect to answer. */
+	readonly timeoutMs: number;
+}
+
+interface Conn {
+	readonly decoder: FrameDecoder;
+	pending: Uint8Array | undefined;
+	done: boolean;
+	timer: TimerHandle | undefined;
+}
+
+/** Writes what the socket takes now and the rest on drain. */
+function writeAll(socket: Socket<Conn>, bytes: Uint8Array): void {
+	const taken = socket.write(bytes);
+	socket.data.pending = taken < bytes.byteLength ? bytes.subarray(Math.max(0, taken)) : undefined;
+}
+
+function flush(socket: Socket<Conn>): void {
+	const pending = socket.data.pending;
+	if (pending !== undefined) writeAll(socket, pending);
+	if (socket.data.pending === undefined && socket.data.done) socket.end();
+}
+
+export interface PushPullServerDeps {
+	readonly limits: PushPullLimits;
+	readonly timers: Timers;
+	readonly log: Logger;
+	readonly drops: DropStats;
+	/** Merges the remote state and returns ours (after the merge) to send back. */
+	readonly answer: (remote: PushPullState, remoteAddress: string) => PushPullState;
+}
+
+export function listenPushPull(
+	hostname: string,
+	port: number,
+	deps: PushPullServerDeps,
+): TCPSocketListener<Conn> {
+	const refuse = (socket: Socket<Conn>, reason: DropReason, detail: string) => {
+		deps.drops[reason]++;
+		deps.log.log("warn", `push-pull from ${socket.remoteAddress} refused (${reason}): ${detail}`);
+		socket.data.done = true;
+		socket.end();
+	};
+	return Bun.listen<Conn>({
+		hostname,
+		port,
+		socket: {
+			open(socket) {
+				socket.data = {
+					decoder: new FrameDecoder(deps.limits.maxStateBytes),
+					pending: undefined,
+					done: false,
+					timer: deps.timers.after(deps.limits.timeoutMs, () => socket.end()),
+				};
+			},
+			data(socket, chunk) {
+				if (socket.data.done) return;
+				const error = socket.data.decoder.push(chunk, (payload) => {
+					const decoded = decodeState(payload, deps.limits.maxStateBytes);
+					if (!decoded.ok) {
+						refuse(socket, decoded.reason, decoded.detail);
+						return false;
+					}
+					socket.data.done = true;
+					const reply = deps.answer(decoded.value, socket.remoteAddress);
+					writeAll(socket, encodeFrame(encodeState(reply)));
+					flush(socket);
+					return false;
+				});
+				if (error !== undefined) refuse(socket, "oversized", error.kind);
+			},
+			drain: flush,
+			close(socket) {
+				socket.data?.timer?.cancel();
+			},
+			error(socket, error) {
+				deps.log.log(
+					"debug",
+					`push-pull socket error from ${socket.remoteAddress}: ${error.message}`,
+				);
+			},
+		},
+	});
+}
+
+export type ExchangeResult =
+	| { readonly ok: true; readonly state: PushPullState }
+	| { readonly ok: false; readonly error: string };
+
+/**
+ * Sends `state` to `host:port` and resolves with the answer, or with why there is none
+ * (refused, closed early, timed out, bad answer). Never rejects.
+ */
+export function exchangePushPull(
+	host: string,
+	port: number,
+	state: PushPullState,
+	limits: PushPullLimits,
+	timers: Timers,
+	drops: DropStats,
+): Promise<ExchangeResult> {
+	return new Promise((resolve) => {
+		let settled = false;
+		let socketRef: Socket<Conn> | undefined;
+		const settle = (result: ExchangeResult) => {
+			if (settled) return;
+			settled = true;
+			timer.cancel();
+			socketRef?.end();
+			resolve(result);
+		};
+		const timer = timers.after(limits.timeoutMs, () =>
+			settle({ ok: false, error: `no answer within ${limits.timeoutMs} ms` }),
+		);
+		const frame = encodeFrame(encodeState(state));
+		try {
+			Bun.connect<Conn>({
+				hostname: host,
+				port,
+				data: {
+					decoder: new FrameDecoder(limits.maxStateBytes),
+					pending: undefined,
+					done: false,
+					timer: undefined,
+				},
+				socket: {
+					open(socket) {
+						socketRef = socket;
+						if (settled) {
+							socket.end();
+							return;
+						}
+						writeAll(socket, frame);
+					},
+					data(socket, chunk) {
+						const error = socket.data.decoder.push(chunk, (payload) => {
+							const decoded = decodeState(payload, limits.maxStateBytes);
+							if (!decoded.ok) {
+								drops[decoded.reason]++;
+								settle({ ok: false, error: `bad answer (${decoded.reason}): ${decoded.detail}` });
+							} else {
+								settle({ ok: true, state: decoded.value });
+							}
+							return false;
+						});
+						if (error !== undefined) {
+							drops.oversized++;
+							settle({ ok: false, error: `bad answer frame: ${error.kind}` });
+						}
+					},
+					drain: flush,
+					close() {
+						settle({ ok: false, error: "closed before answering" });
+					},
+					connectError(_socket, error) {
+						settle({ ok: false, error: `connect failed: ${error.message}` });
+					},
+					error(_socket, error) {
+						settle({ ok: false, error: error.message });
+					},
+				},
+			}).catch((error: unknown) => settle({ ok: false, error: String(error) }));
+		} catch (error) {
+			settle({ ok: false, error: String(error) });
+		}
+	});
+}
