@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark of the foundation, each against a baseline measured in
- * the same run, ending with a summary of figures beside their targets.
+ * the same run, ending with a summary of figures beside their targets; then the CRDT
+ * store's increments (crdt-incr.ts) in a process of its own, with its own summary.
  */
 import { benchL0VsMap, type GetSetFigures } from "./l0-vs-map.ts";
 import { formatBytes, formatOps, progress, verdict } from "./report.ts";
@@ -109,4 +110,15 @@ async function main(): Promise<void> {
 	);
 }
 
+/** Runs another benchmark file in a fresh process, its output shown as it comes. */
+async function runOwnProcess(file: string): Promise<void> {
+	progress(`${file} (own process)`);
+	const child = Bun.spawn([process.execPath, `${import.meta.dir}/${file}`], {
+		stdout: "inherit",
+		stderr: "inherit",
+	});
+	if ((await child.exited) !== 0) throw new Error(`${file} failed`);
+}
+
 await main();
+await runOwnProcess("crdt-incr.ts");
