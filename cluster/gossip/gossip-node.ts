@@ -12,7 +12,12 @@ import { type DropStats, decodePacket, emptyDropStats, encodePacket } from "./co
 import { type SwimConfig, swimConfig } from "./config.ts";
 import type { PushPullState } from "./messages.ts";
 import type { MembershipEvent, Output } from "./output.ts";
-import { exchangePushPull, listenPushPull, type PushPullLimits } from "./push-pull.ts";
+import {
+	exchangePushPull,
+	listenPushPull,
+	type PushPullLimits,
+	type PushPullTraffic,
+} from "./push-pull.ts";
 import { Swim, type SwimStats } from "./swim.ts";
 import type { Member, NodeId, NodeMeta } from "./types.ts";
 
@@ -42,6 +47,11 @@ export interface GossipNodeStats {
 	readonly drops: DropStats;
 	packetsIn: number;
 	packetsOut: number;
+	/** Datagram bytes received and sent (what probes and dissemination cost). */
+	bytesIn: number;
+	bytesOut: number;
+	/** Push-pull bytes over TCP, both as initiator and as answerer. */
+	readonly pushPullTraffic: PushPullTraffic;
 	pushPulls: number;
 	pushPullFailures: number;
 }
@@ -90,7 +100,9 @@ export class GossipNode {
 		const limits = { ...DEFAULT_PUSH_PULL, ...options.pushPull };
 		const drops = emptyDropStats();
 		let node: GossipNode | undefined;
+		const pushPullTraffic: PushPullTraffic = { bytesIn: 0, bytesOut: 0 };
 		const tcp = listenPushPull(options.host, options.port, {
+			traffic: pushPullTraffic,
 			limits,
 			timers,
 			log,
@@ -134,6 +146,9 @@ export class GossipNode {
 			drops,
 			packetsIn: 0,
 			packetsOut: 0,
+			bytesIn: 0,
+			bytesOut: 0,
+			pushPullTraffic,
 			pushPulls: 0,
 			pushPullFailures: 0,
 		};
@@ -194,6 +209,7 @@ export class GossipNode {
 	#onDatagram(data: Buffer, host: string, port: number): void {
 		if (this.#stopped) return;
 		this.stats.packetsIn++;
+		this.stats.bytesIn += data.byteLength;
 		const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 		const decoded = decodePacket(bytes, this.core.config.maxPacketBytes);
 		if (!decoded.ok) {
@@ -234,6 +250,7 @@ export class GossipNode {
 			this.#limits,
 			this.#timers,
 			this.stats.drops,
+			this.stats.pushPullTraffic,
 		);
 		if (this.#stopped) return false;
 		if (!result.ok) {
@@ -278,6 +295,7 @@ export class GossipNode {
 				);
 			}
 			this.stats.packetsOut++;
+			this.stats.bytesOut += bytes.byteLength;
 			this.#udp.send(bytes, Number(sent.to.slice(split + 1)), host);
 		}
 		for (const request of out.pushPulls) void this.#pushPull(request.address);

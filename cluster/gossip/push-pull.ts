@@ -38,7 +38,14 @@ function flush(socket: Socket<Conn>): void {
 	if (socket.data.pending === undefined && socket.data.done) socket.end();
 }
 
+/** Bytes moved by push-pull (both directions, frames included), for the traffic figures. */
+export interface PushPullTraffic {
+	bytesIn: number;
+	bytesOut: number;
+}
+
 export interface PushPullServerDeps {
+	readonly traffic?: PushPullTraffic;
 	readonly limits: PushPullLimits;
 	readonly timers: Timers;
 	readonly log: Logger;
@@ -72,6 +79,7 @@ export function listenPushPull(
 			},
 			data(socket, chunk) {
 				if (socket.data.done) return;
+				if (deps.traffic) deps.traffic.bytesIn += chunk.byteLength;
 				const error = socket.data.decoder.push(chunk, (payload) => {
 					const decoded = decodeState(payload, deps.limits.maxStateBytes);
 					if (!decoded.ok) {
@@ -79,8 +87,9 @@ export function listenPushPull(
 						return false;
 					}
 					socket.data.done = true;
-					const reply = deps.answer(decoded.value, socket.remoteAddress);
-					writeAll(socket, encodeFrame(encodeState(reply)));
+					const reply = encodeFrame(encodeState(deps.answer(decoded.value, socket.remoteAddress)));
+					if (deps.traffic) deps.traffic.bytesOut += reply.byteLength;
+					writeAll(socket, reply);
 					flush(socket);
 					return false;
 				});
@@ -115,6 +124,7 @@ export function exchangePushPull(
 	limits: PushPullLimits,
 	timers: Timers,
 	drops: DropStats,
+	traffic?: PushPullTraffic,
 ): Promise<ExchangeResult> {
 	return new Promise((resolve) => {
 		let settled = false;
@@ -130,6 +140,7 @@ export function exchangePushPull(
 			settle({ ok: false, error: `no answer within ${limits.timeoutMs} ms` }),
 		);
 		const frame = encodeFrame(encodeState(state));
+		if (traffic) traffic.bytesOut += frame.byteLength;
 		try {
 			Bun.connect<Conn>({
 				hostname: host,
@@ -150,6 +161,7 @@ export function exchangePushPull(
 						writeAll(socket, frame);
 					},
 					data(socket, chunk) {
+						if (traffic) traffic.bytesIn += chunk.byteLength;
 						const error = socket.data.decoder.push(chunk, (payload) => {
 							const decoded = decodeState(payload, limits.maxStateBytes);
 							if (!decoded.ok) {
