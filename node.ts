@@ -4,10 +4,13 @@
  * The same file is the entry of the POP binaries (scripts/build-pop.ts), which carry their
  * POP config baked in (cluster/node/build-info.ts). With `--id N --config nodes.yaml` it also
  * runs Raft member N of that cluster, with `--data DIR` (what `npm start` passes) a cluster
- * of one; either starts beside the edge without holding up its listen. Gossip joins here as
- * its issue lands. Flags: USAGE in cluster/node/flags.ts.
+ * of one; either starts beside the edge without holding up its listen. A node with a gossip
+ * address in the cluster file (and the cluster of one, on any free port) also runs the
+ * gossip plane: SWIM membership and the CRDT store on it, started once the edge listens.
+ * Flags: USAGE in cluster/node/flags.ts.
  */
 import { Hono } from "hono";
+import { crdtRoutes, type GossipSource } from "./cluster/kv/crdt-routes.ts";
 import { bakedBuild, versionLine } from "./cluster/node/build-info.ts";
 import { ClusterConfigError, loadClusterConfig } from "./cluster/node/cluster-config.ts";
 import {
@@ -19,6 +22,13 @@ import {
 } from "./cluster/node/control-plane.ts";
 import { controlPlaneHints } from "./cluster/node/control-plane-hints.ts";
 import { FlagError, type NodeFlags, parseNodeFlags } from "./cluster/node/flags.ts";
+import {
+	type GossipPlan,
+	gossipPlanFromConfig,
+	nodeMeta,
+	singleNodeGossipPlan,
+} from "./cluster/node/gossip-plan.ts";
+import { type GossipPlane, startGossipPlane } from "./cluster/node/gossip-plane.ts";
 import { loadHostsFile } from "./cluster/node/hosts-file.ts";
 import { loadTlsFiles, type TlsPem } from "./cluster/node/tls-files.ts";
 import { WalLockedError } from "./cluster/wal/errors.ts";
@@ -81,15 +91,17 @@ async function main(): Promise<void> {
 		throw error;
 	}
 	let plan: MemberPlan | undefined;
+	let gossipPlan: GossipPlan | undefined;
 	try {
 		// The cluster file is checked before anything listens: a bad one is a usage error.
-		if (flags.cluster !== undefined)
-			plan = planFromConfig(
-				await loadClusterConfig(flags.cluster.configPath, flags.cluster.id),
-				flags.cluster.id,
-			);
-		else if (flags.singleNode !== undefined)
+		if (flags.cluster !== undefined) {
+			const config = await loadClusterConfig(flags.cluster.configPath, flags.cluster.id);
+			plan = planFromConfig(config, flags.cluster.id);
+			gossipPlan = gossipPlanFromConfig(config, flags.cluster.id, plan.dataDir);
+		} else if (flags.singleNode !== undefined) {
 			plan = singleNodePlan(flags.singleNode.dataDir, flags.host, flags.singleNode.apiPort);
+			gossipPlan = singleNodeGossipPlan(plan.dataDir, flags.host);
+		}
 	} catch (error) {
 		if (error instanceof ClusterConfigError) fail(error.message);
 		throw error;
@@ -112,10 +124,25 @@ async function main(): Promise<void> {
 			);
 		},
 	};
+	// The gossip plane starts once the edge listens (its metadata names the edge's address);
+	// until then its routes answer 503 gossip-starting.
+	let gossip: GossipPlane | undefined;
+	const gossipSource: GossipSource = () => {
+		if (gossipPlan === undefined) return "off";
+		if (gossip === undefined) return "starting";
+		const running = gossip;
+		return {
+			self: gossipPlan.id,
+			store: running.crdt.store,
+			members: () => running.node.members(),
+		};
+	};
 	// The member opens its log and listens while the edge gets ready; awaited after the edge
 	// listens, so the control plane never delays the first request the edge can serve.
 	const controlStarting =
-		plan === undefined ? undefined : startControlPlane(plan, logLine, flags.logLevel, effects);
+		plan === undefined
+			? undefined
+			: startControlPlane(plan, logLine, flags.logLevel, effects, crdtRoutes(gossipSource));
 	// A failed start is reported below; this keeps it from counting as unhandled meanwhile.
 	controlStarting?.catch(() => {});
 	const slab = await createSlab({
@@ -166,6 +193,16 @@ async function main(): Promise<void> {
 		if (error instanceof ListenError) fail(`--host/--port: ${error.message}`);
 		throw error;
 	}
+	const selfRaft = plan?.nodes.get(plan.id)?.raft;
+	const meta = nodeMeta(
+		flags.pop,
+		`${flags.host}:${server.port}`,
+		// Port 0 (the cluster of one): known once the member listens, announced then.
+		selfRaft === undefined || selfRaft.port === 0 ? "" : `${selfRaft.host}:${selfRaft.port}`,
+	);
+	const gossipStarting =
+		gossipPlan === undefined ? undefined : startGossipPlane(gossipPlan, meta, flags.logLevel);
+	gossipStarting?.catch(() => {});
 	// Before the "edge on" line: whoever reads it may send SIGTERM at once, and must get a drain.
 	let control: ControlPlane | undefined;
 	drainOnSignals({
@@ -173,9 +210,17 @@ async function main(): Promise<void> {
 		drainMs: flags.drainMs,
 		// The control plane's API stops accepting at the signal too; its member closes once
 		// the API requests in flight are answered (pending log writes finish first).
+		// Gossip says goodbye (others mark this node left, not dead) and flushes its store.
 		stopBeside: async () => {
-			const started = await controlStarting?.catch(() => undefined);
-			await started?.close(Math.min(flags.drainMs, CONTROL_DRAIN_MS));
+			const closeControl = async () => {
+				const started = await controlStarting?.catch(() => undefined);
+				await started?.close(Math.min(flags.drainMs, CONTROL_DRAIN_MS));
+			};
+			const closeGossip = async () => {
+				const started = await gossipStarting?.catch(() => undefined);
+				await started?.close();
+			};
+			await Promise.all([closeControl(), closeGossip()]);
 		},
 		// The demo origin outlives the drain: requests in flight may still be forwarding to it.
 		afterDrain: () => {
@@ -206,8 +251,17 @@ async function main(): Promise<void> {
 		if (error instanceof WalLockedError) fail(`control plane: ${error.message}`);
 		throw error;
 	}
+	try {
+		gossip = await gossipStarting;
+	} catch (error) {
+		// A gossip port taken, or a CRDT directory another live process holds.
+		fail(`gossip plane: ${(error as Error).message}`);
+	}
+	if (gossip !== undefined && meta.raftAddress === "")
+		gossip.node.updateMeta({ ...meta, raftAddress: `${flags.host}:${control.member.port}` });
 	if (flags.singleNode !== undefined)
-		for (const line of controlPlaneHints(control.apiUrl, control.dataDir)) console.error(line);
+		for (const line of controlPlaneHints(control.apiUrl, control.dataDir, gossip?.address))
+			console.error(line);
 }
 
 await main();

@@ -7,6 +7,14 @@ import { type Command, parseCtlArgs, USAGE, UsageError } from "./ctl/args.ts";
 import { CtlClient, CtlError, EXIT } from "./ctl/client.ts";
 import { readPopConfigFile } from "./ctl/pop-config-file.ts";
 import {
+	CounterAnswer,
+	counterPath,
+	GOSSIP_MEMBERS_PATH,
+	GossipMembersAnswer,
+	RegisterAnswer,
+	registerPath,
+} from "./kv/crdt-api.ts";
+import {
 	type AddMemberBody,
 	CasAnswer,
 	casPath,
@@ -149,6 +157,48 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 					: `${command.name}: no config`,
 				exitCode: answer.deleted ? EXIT.ok : EXIT.notFound,
 			};
+		}
+		case "counter-step": {
+			// A counter step carries no session: a refused connection is retried safely, but an
+			// attempt that timed out after the node applied it counts again on the retry
+			// (at least once, not exactly once; a local increment answers in microseconds).
+			const path = counterPath(command.name, command.direction);
+			const answer = await client.call("POST", path, { by: command.by }, CounterAnswer);
+			return { json: answer, text: String(answer.value), exitCode: EXIT.ok };
+		}
+		case "counter-get": {
+			const answer = await client.call("GET", counterPath(command.name), undefined, CounterAnswer);
+			return { json: answer, text: String(answer.value), exitCode: EXIT.ok };
+		}
+		case "register-set": {
+			const body = { value: command.value };
+			const answer = await client.call("PUT", registerPath(command.name), body, RegisterAnswer);
+			return { json: answer, text: "OK", exitCode: EXIT.ok };
+		}
+		case "register-get": {
+			const path = registerPath(command.name);
+			const answer = await client.call("GET", path, undefined, RegisterAnswer);
+			if (answer.value === null)
+				return { json: answer, text: `${command.name}: never set`, exitCode: EXIT.notFound };
+			return { json: answer, text: answer.value, exitCode: EXIT.ok };
+		}
+		case "gossip-members": {
+			const answer = await client.call("GET", GOSSIP_MEMBERS_PATH, undefined, GossipMembersAnswer);
+			const text = answer.members
+				.map((m) =>
+					[
+						m.id === answer.self ? `${m.id}*` : String(m.id),
+						m.state,
+						`inc ${m.incarnation}`,
+						m.address,
+						m.meta.role,
+						m.meta.pop || "-",
+						m.meta.edgeAddress || "-",
+						m.meta.raftAddress || "-",
+					].join("\t"),
+				)
+				.join("\n");
+			return { json: answer, text, exitCode: EXIT.ok };
 		}
 	}
 }

@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { type PurgeRequest, PurgeRequestSchema } from "../../edge/purge.ts";
+import { BySchema, NameSchema, RegisterValueSchema } from "../kv/crdt-api.ts";
 import { KeySchema } from "../kv/http-api.ts";
 import { PopNameSchema } from "../pop-config/command.ts";
 import { PeerAddressSchema } from "../transport/peers.ts";
@@ -31,6 +32,14 @@ export const USAGE = `usage: neuroctl [--endpoints URL,URL...] [--json] [--timeo
   pop-config get NAME        a POP's replicated config (JSON); exit 1 when none
   pop-config set NAME FILE   set it from a YAML or JSON file (pops/NAME.yaml's shape)
   pop-config del NAME        remove it; exit 1 when none
+gossip and CRDTs (any node answers from its own replica; no leader needed):
+  incr NAME [N]              add N (default 1, at most 10^9) to counter NAME; prints its total
+  decr NAME [N]              subtract N from counter NAME; prints its total
+  get NAME --counter         counter NAME's cluster-wide total as that node knows it
+  set NAME VALUE             write register NAME (last writer wins; VALUE at most 512 bytes)
+  get NAME --register        register NAME's value; exit 1 when never set
+  members --gossip           gossip's member table (id, state, incarnation, address, metadata)
+  (plain \`get KEY\` and \`members\` stay the Raft KV's and configuration's)
 endpoints: --endpoints or NEURO_ENDPOINTS (default http://127.0.0.1:2380)`;
 
 export class UsageError extends Error {
@@ -63,7 +72,17 @@ export type Command =
 	| { readonly kind: "purge"; readonly purge: PurgeRequest }
 	| { readonly kind: "pop-config-get"; readonly name: string }
 	| { readonly kind: "pop-config-set"; readonly name: string; readonly file: string }
-	| { readonly kind: "pop-config-del"; readonly name: string };
+	| { readonly kind: "pop-config-del"; readonly name: string }
+	| {
+			readonly kind: "counter-step";
+			readonly name: string;
+			readonly by: number;
+			readonly direction: "incr" | "decr";
+	  }
+	| { readonly kind: "counter-get"; readonly name: string }
+	| { readonly kind: "register-set"; readonly name: string; readonly value: string }
+	| { readonly kind: "register-get"; readonly name: string }
+	| { readonly kind: "gossip-members" };
 
 export interface CtlOptions {
 	readonly endpoints: readonly string[];
@@ -121,6 +140,9 @@ export function parseCtlArgs(
 		soft?: boolean;
 		tag?: string;
 		prefix?: string;
+		counter?: boolean;
+		register?: boolean;
+		gossip?: boolean;
 	};
 	let positionals: string[];
 	try {
@@ -135,6 +157,9 @@ export function parseCtlArgs(
 				soft: { type: "boolean" },
 				tag: { type: "string" },
 				prefix: { type: "string" },
+				counter: { type: "boolean" },
+				register: { type: "boolean" },
+				gossip: { type: "boolean" },
 			},
 			strict: true,
 			allowPositionals: true,
@@ -161,7 +186,17 @@ interface CommandFlags {
 	readonly soft?: boolean;
 	readonly tag?: string;
 	readonly prefix?: string;
+	readonly counter?: boolean;
+	readonly register?: boolean;
+	readonly gossip?: boolean;
 }
+
+const ByText = v.pipe(
+	v.string(),
+	v.regex(/^\d{1,10}$/, "N must be a whole number"),
+	v.transform(Number),
+	BySchema,
+);
 
 function parseCommand(words: readonly string[], flags: CommandFlags): Command {
 	const [verb, ...rest] = words;
@@ -174,13 +209,43 @@ function parseCommand(words: readonly string[], flags: CommandFlags): Command {
 		throw new UsageError("--learner only goes with members add");
 	if (verb !== "purge" && (flags.soft || flags.tag !== undefined || flags.prefix !== undefined))
 		throw new UsageError("--soft, --tag and --prefix only go with purge");
+	if ((flags.counter === true || flags.register === true) && verb !== "get")
+		throw new UsageError("--counter and --register only go with get");
+	if (flags.counter === true && flags.register === true)
+		throw new UsageError("get takes --counter or --register, not both");
+	if (flags.gossip === true && verb !== "members")
+		throw new UsageError("--gossip only goes with members");
+	const name = (text: string | undefined) =>
+		check(NameSchema as v.GenericSchema<string, string>, text, "NAME");
 	switch (verb) {
 		case "put":
 			expectCount(rest, 2, "put KEY VALUE");
 			return { kind: "put", key: key(rest[0]), value: rest[1] as string };
 		case "get":
+			if (flags.counter === true) {
+				expectCount(rest, 1, "get NAME --counter");
+				return { kind: "counter-get", name: name(rest[0]) };
+			}
+			if (flags.register === true) {
+				expectCount(rest, 1, "get NAME --register");
+				return { kind: "register-get", name: name(rest[0]) };
+			}
 			expectCount(rest, 1, "get KEY");
 			return { kind: "get", key: key(rest[0]) };
+		case "incr":
+		case "decr": {
+			if (rest.length !== 1 && rest.length !== 2)
+				throw new UsageError(`expected: ${verb} NAME [N]`);
+			const by = rest[1] === undefined ? 1 : check(ByText, rest[1], "N");
+			return { kind: "counter-step", direction: verb, name: name(rest[0]), by };
+		}
+		case "set":
+			expectCount(rest, 2, "set NAME VALUE");
+			return {
+				kind: "register-set",
+				name: name(rest[0]),
+				value: check(RegisterValueSchema, rest[1], "VALUE"),
+			};
 		case "del":
 			expectCount(rest, 1, "del KEY");
 			return { kind: "del", key: key(rest[0]) };
@@ -200,6 +265,10 @@ function parseCommand(words: readonly string[], flags: CommandFlags): Command {
 			expectCount(rest, 0, "status");
 			return { kind: "status" };
 		case "members":
+			if (flags.gossip === true) {
+				expectCount(rest, 0, "members --gossip");
+				return { kind: "gossip-members" };
+			}
 			return parseMembers(rest, learner);
 		case "leader":
 			if (rest[0] !== "transfer") throw new UsageError("expected: leader transfer ID");

@@ -110,7 +110,9 @@ export class CtlClient {
 					endpoint = notLeader.output.leader;
 					continue;
 				}
-				problems.push(`${endpoint}: no leader known`);
+				// Not a NotLeader (e.g. gossip still starting): say what the node said, and retry.
+				const busy = v.safeParse(ErrorAnswer, payload);
+				problems.push(`${endpoint}: ${busy.success ? busy.output.message : "no leader known"}`);
 				return { done: false };
 			}
 			if (response.status >= 400) {

@@ -6,7 +6,11 @@ import { relative } from "node:path";
 
 const CTL_DEFAULT_ENDPOINT = "http://127.0.0.1:2380";
 
-export function controlPlaneHints(apiUrl: string, dataDir: string): string[] {
+export function controlPlaneHints(
+	apiUrl: string,
+	dataDir: string,
+	gossipAddress?: string,
+): string[] {
 	const shown = relative(process.cwd(), dataDir);
 	const where = shown === "" || shown.startsWith("..") ? dataDir : `./${shown}`;
 	const ctl =
@@ -16,5 +20,12 @@ export function controlPlaneHints(apiUrl: string, dataDir: string): string[] {
 		`  ${ctl} put greeting hello && ${ctl} get greeting`,
 		`  ${ctl} status`,
 		`  curl -s ${apiUrl}/metrics.json; curl -s ${apiUrl}/health`,
+		...(gossipAddress === undefined
+			? []
+			: [
+					`INFO gossip on ${gossipAddress} with a CRDT store in ${where}/crdt. Try:`,
+					`  ${ctl} incr hits 5 && ${ctl} get hits --counter`,
+					`  ${ctl} set motd hi && ${ctl} get motd --register && ${ctl} members --gossip`,
+				]),
 	];
 }

@@ -4,10 +4,12 @@
  * file (`--id N --config nodes.yaml`) or, for trying things out, a cluster of one
  * (`--data DIR`, what `npm start` runs). What the member applies reaches the node through
  * `NodeEffects`: committed purges purge its edge, and changes to its own POP's replicated
- * config are logged.
+ * config are logged. The gossip plane's routes (counters, registers, gossip members) are
+ * served on the same API address when the node runs gossip.
  */
 
 import { join, resolve } from "node:path";
+import type { Hono } from "hono";
 import { serveBun } from "../../edge/runtime/bun.ts";
 import { createKvApp } from "../kv/http-app.ts";
 import { createObserveApp } from "../kv/observe-app.ts";
@@ -100,6 +102,8 @@ export async function startControlPlane(
 	log: (line: string) => void,
 	logLevel: LogLevel = "info",
 	effects?: NodeEffects,
+	/** More routes served on the API address (the gossip plane's: kv/crdt-routes.ts). */
+	routes?: Hono,
 ): Promise<ControlPlane> {
 	const self = plan.nodes.get(plan.id);
 	if (self === undefined) throw new Error(`member ${plan.id} is not in its own plan`);
@@ -148,6 +152,7 @@ export async function startControlPlane(
 		fsyncLatency: () => fsync.summary(),
 	});
 	kv.route("/", observe);
+	if (routes !== undefined) kv.route("/", routes);
 	let api: ReturnType<typeof serveBun>;
 	try {
 		api = serveBun(kv.fetch, { hostname: self.api.host, port: self.api.port });

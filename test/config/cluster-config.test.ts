@@ -63,3 +63,58 @@ describe("cluster file", () => {
 		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(message);
 	});
 });
+
+describe("cluster file: gossip", () => {
+	const WITH_GOSSIP = `
+dataDir: ./data
+gossip: { probeIntervalMs: 200, probeTimeoutMs: 100 }
+nodes:
+  1: { raft: "127.0.0.1:2381", api: "127.0.0.1:2380", gossip: "127.0.0.1:2382" }
+  2: { raft: "127.0.0.1:2391", api: "127.0.0.1:2390", gossip: "127.0.0.1:2392" }
+  3: { raft: "127.0.0.1:2401", api: "127.0.0.1:2400" }
+`;
+
+	test("gossip addresses and timing are read; the rest keeps SWIM's defaults", () => {
+		const config = parseClusterConfig(WITH_GOSSIP, "nodes.yaml");
+		expect(config.gossip).toEqual({ probeIntervalMs: 200, probeTimeoutMs: 100 });
+		expect(config.nodes["1"]?.gossip).toEqual({ host: "127.0.0.1", port: 2382 });
+		expect(config.nodes["3"]?.gossip).toBeUndefined();
+		expect(parseClusterConfig(GOOD, "nodes.yaml").gossip).toEqual({});
+	});
+
+	test.each([
+		[
+			"a bad gossip address",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2, gossip: a }",
+			/nodes.1.gossip: must be host:port/,
+		],
+		[
+			"a gossip address another socket uses",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2, gossip: a:1 }",
+			/each gossip address must differ/,
+		],
+		[
+			"two nodes on one gossip address",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2, gossip: a:9 }\n  2: { raft: a:3, api: a:4, gossip: a:9 }",
+			/each gossip address must differ/,
+		],
+		[
+			"a timeout not below the interval",
+			"dataDir: d\ngossip: { probeIntervalMs: 400 }\nnodes:\n  1: { raft: a:1, api: a:2 }",
+			/probeTimeoutMs must be shorter than probeIntervalMs/,
+		],
+		[
+			"a zero interval",
+			"dataDir: d\ngossip: { probeIntervalMs: 0 }\nnodes:\n  1: { raft: a:1, api: a:2 }",
+			/gossip.probeIntervalMs: must be at least 1 ms/,
+		],
+		[
+			"an unknown gossip field",
+			"dataDir: d\ngossip: { fanout: 3 }\nnodes:\n  1: { raft: a:1, api: a:2 }",
+			/gossip/,
+		],
+	])("%s is refused with the field named", (_name, text, message) => {
+		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(ClusterConfigError);
+		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(message);
+	});
+});

@@ -1,7 +1,8 @@
 /**
- * Three node.ts processes as members of one cluster file, for tests that kill and restart
+ * node.ts processes as members of one cluster file, for tests that kill and restart
  * them: ports chosen once (a restarted member comes back on its own), every member's API
- * address, its status, and waits that poll with a deadline.
+ * address (and gossip address, when the cluster gossips), its status, and waits that poll
+ * with a deadline.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,11 +18,19 @@ export interface ClusterTiming {
 	readonly heartbeatTicks: number;
 }
 
+/** The cluster file's optional SWIM timing; given, every node also gets a gossip port. */
+export interface GossipTiming {
+	readonly probeIntervalMs: number;
+	readonly probeTimeoutMs: number;
+	readonly pushPullIntervalMs: number;
+}
+
 export class MemberCluster {
 	readonly root = mkdtempSync(join(tmpdir(), "neuro-members-"));
 	readonly configPath = join(this.root, "nodes.yaml");
 	readonly api = new Map<number, string>();
 	readonly raft = new Map<number, string>();
+	readonly gossip = new Map<number, string>();
 	readonly processes = new Map<number, NodeProcess>();
 
 	/** `joiners`: nodes in the file with `join: true`, added by an operator later. */
@@ -29,19 +38,27 @@ export class MemberCluster {
 		readonly ids: readonly number[],
 		readonly timing: ClusterTiming,
 		joiners: readonly number[] = [],
+		gossipTiming?: GossipTiming,
 	) {
-		const ports = freeLoopbackPorts(ids.length * 2);
+		const perNode = gossipTiming === undefined ? 2 : 3;
+		const ports = freeLoopbackPorts(ids.length * perNode);
 		const lines = [
 			`dataDir: ${join(this.root, "data")}`,
 			`tickMs: ${timing.tickMs}`,
 			`electionTicks: ${timing.electionTicks}`,
 			`heartbeatTicks: ${timing.heartbeatTicks}`,
+			...(gossipTiming === undefined ? [] : [`gossip: ${JSON.stringify(gossipTiming)}`]),
 			"nodes:",
 		];
 		for (const [i, id] of ids.entries()) {
-			const [raft, api] = [ports[i * 2], ports[i * 2 + 1]];
+			const [raft, api] = [ports[i * perNode], ports[i * perNode + 1]];
 			const join = joiners.includes(id) ? ", join: true" : "";
-			lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${api}"${join} }`);
+			let gossip = "";
+			if (gossipTiming !== undefined) {
+				this.gossip.set(id, `127.0.0.1:${ports[i * perNode + 2]}`);
+				gossip = `, gossip: "${this.gossip.get(id)}"`;
+			}
+			lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${api}"${gossip}${join} }`);
 			this.raft.set(id, `127.0.0.1:${raft}`);
 			this.api.set(id, `http://127.0.0.1:${api}`);
 		}

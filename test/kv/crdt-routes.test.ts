@@ -1,0 +1,157 @@
+/**
+ * The gossip plane's routes (cluster/kv/crdt-routes.ts) in process, over a real CrdtStore
+ * and a fixed member table: counters, registers, members, and every refusal (bad names,
+ * bad steps, oversized values, bodies that are not JSON, a plane starting or off).
+ */
+import { describe, expect, test } from "bun:test";
+import * as v from "valibot";
+import { CrdtStore } from "../../cluster/crdt/store.ts";
+import type { Member } from "../../cluster/gossip/types.ts";
+import { CounterAnswer, GossipMembersAnswer, RegisterAnswer } from "../../cluster/kv/crdt-api.ts";
+import { crdtRoutes, type GossipView, registerKey } from "../../cluster/kv/crdt-routes.ts";
+import { ErrorAnswer } from "../../cluster/kv/http-api.ts";
+
+const META = {
+	role: "control",
+	pop: "ams1",
+	edgeAddress: "127.0.0.1:8080",
+	raftAddress: "",
+} as const;
+const MEMBERS: Member[] = [
+	{ id: 2, address: "127.0.0.1:7002", incarnation: 4, state: "dead", meta: META, changedAt: 0 },
+	{ id: 1, address: "127.0.0.1:7001", incarnation: 9, state: "alive", meta: META, changedAt: 0 },
+];
+
+function plane(): GossipView {
+	const store = new CrdtStore({ replica: "n1.1", clock: () => 1_000 });
+	return { self: 1, store, members: () => MEMBERS };
+}
+
+function app(view: GossipView | "starting" | "off" = plane()) {
+	return crdtRoutes(() => view);
+}
+
+const post = (body?: string) => ({ method: "POST", ...(body === undefined ? {} : { body }) });
+const put = (body: string) => ({ method: "PUT", body });
+
+async function refusal(response: Response, status: number): Promise<string> {
+	expect(response.status).toBe(status);
+	return v.parse(ErrorAnswer, await response.json()).message;
+}
+
+describe("counter routes", () => {
+	test("incr and decr move the counter; GET answers the local total", async () => {
+		const routes = app();
+		const first = await routes.request("/v1/counters/hits/incr", post());
+		expect(v.parse(CounterAnswer, await first.json())).toEqual({ name: "hits", value: 1 });
+		await routes.request("/v1/counters/hits/incr", post('{"by":41}'));
+		const down = await routes.request("/v1/counters/hits/decr", post('{"by":2}'));
+		expect(v.parse(CounterAnswer, await down.json()).value).toBe(40);
+		const read = await routes.request("/v1/counters/hits");
+		expect(v.parse(CounterAnswer, await read.json())).toEqual({ name: "hits", value: 40 });
+		const unused = await routes.request("/v1/counters/never");
+		expect(v.parse(CounterAnswer, await unused.json()).value).toBe(0);
+	});
+
+	test("a percent-encoded name is decoded before it is checked", async () => {
+		const routes = app();
+		await routes.request("/v1/counters/hits%3Apop-ams/incr", post());
+		const read = await routes.request("/v1/counters/hits:pop-ams");
+		expect(v.parse(CounterAnswer, await read.json()).value).toBe(1);
+	});
+
+	test.each([
+		["by 0", "/v1/counters/a/incr", '{"by":0}', "by must be at least 1"],
+		["a fractional by", "/v1/counters/a/incr", '{"by":1.5}', "by must be a whole number"],
+		["by as a string", "/v1/counters/a/decr", '{"by":"2"}', "by must be a number"],
+		["by too large", "/v1/counters/a/incr", '{"by":1000000001}', "by must be at most 1000000000"],
+		["an unknown field", "/v1/counters/a/incr", '{"by":1,"x":2}', "Invalid key"],
+		["not JSON", "/v1/counters/a/incr", "{by", 'body must be JSON: {"by": N} or empty'],
+		["a bad name", "/v1/counters/a%20b/incr", "", "name may hold only letters, digits and . _ : -"],
+		[
+			"bad percent-encoding",
+			"/v1/counters/%E0%A4%A/incr",
+			"",
+			"name is not valid percent-encoding",
+		],
+		[
+			"a long name",
+			`/v1/counters/${"x".repeat(129)}/incr`,
+			"",
+			"name must be at most 128 characters",
+		],
+	])("%s is a 400 that changes nothing", async (_what, path, body, message) => {
+		const routes = app();
+		expect(await refusal(await routes.request(path, post(body)), 400)).toContain(message);
+		const read = await routes.request("/v1/counters/a");
+		expect(v.parse(CounterAnswer, await read.json()).value).toBe(0);
+	});
+});
+
+describe("register routes", () => {
+	test("PUT writes, GET reads; an unset register is null", async () => {
+		const routes = app();
+		const unset = await routes.request("/v1/registers/motd");
+		expect(v.parse(RegisterAnswer, await unset.json())).toEqual({ name: "motd", value: null });
+		const written = await routes.request("/v1/registers/motd", put('{"value":"hello"}'));
+		expect(v.parse(RegisterAnswer, await written.json())).toEqual({ name: "motd", value: "hello" });
+		await routes.request("/v1/registers/motd", put('{"value":"again"}'));
+		const read = await routes.request("/v1/registers/motd");
+		expect(v.parse(RegisterAnswer, await read.json()).value).toBe("again");
+	});
+
+	test("a counter and a register may share a name", async () => {
+		const routes = app();
+		await routes.request("/v1/counters/x/incr", post());
+		await routes.request("/v1/registers/x", put('{"value":"v"}'));
+		expect(
+			v.parse(CounterAnswer, await (await routes.request("/v1/counters/x")).json()).value,
+		).toBe(1);
+		expect(
+			v.parse(RegisterAnswer, await (await routes.request("/v1/registers/x")).json()).value,
+		).toBe("v");
+	});
+
+	test("a non-string value a peer wrote is shown as its JSON", async () => {
+		const view = plane();
+		view.store.set(registerKey("cfg"), { a: [1, 2] });
+		const read = await app(view).request("/v1/registers/cfg");
+		expect(v.parse(RegisterAnswer, await read.json()).value).toBe('{"a":[1,2]}');
+	});
+
+	test.each([
+		["a value over 512 bytes", `{"value":"${"é".repeat(257)}"}`, "at most 512 bytes"],
+		["a number value", '{"value":3}', "value must be a string"],
+		["no value", "{}", 'Expected "value"'],
+		["not JSON", "nope", 'body must be JSON: {"value": "..."}'],
+	])("%s is a 400 that changes nothing", async (_what, body, message) => {
+		const routes = app();
+		expect(await refusal(await routes.request("/v1/registers/r", put(body)), 400)).toContain(
+			message,
+		);
+		const read = await routes.request("/v1/registers/r");
+		expect(v.parse(RegisterAnswer, await read.json()).value).toBeNull();
+	});
+});
+
+describe("members and the plane's state", () => {
+	test("GET /v1/gossip/members lists this node's view, by id", async () => {
+		const answer = v.parse(
+			GossipMembersAnswer,
+			await (await app().request("/v1/gossip/members")).json(),
+		);
+		expect(answer.self).toBe(1);
+		expect(answer.members.map((m) => [m.id, m.state, m.incarnation])).toEqual([
+			[1, "alive", 9],
+			[2, "dead", 4],
+		]);
+		expect(answer.members[0]?.meta).toEqual(META);
+	});
+
+	test("a plane still starting is 503 gossip-starting; none is 404 gossip-off", async () => {
+		const starting = await app("starting").request("/v1/counters/a/incr", post());
+		expect(await refusal(starting, 503)).toContain("still starting");
+		const off = await app("off").request("/v1/gossip/members");
+		expect(await refusal(off, 404)).toContain("runs no gossip");
+	});
+});
