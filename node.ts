@@ -28,7 +28,7 @@ import {
 	nodeMeta,
 	singleNodeGossipPlan,
 } from "./cluster/node/gossip-plan.ts";
-import { type GossipPlane, startGossipPlane } from "./cluster/node/gossip-plane.ts";
+import { type GossipPlane, gossipTraffic, startGossipPlane } from "./cluster/node/gossip-plane.ts";
 import { loadHostsFile } from "./cluster/node/hosts-file.ts";
 import { loadTlsFiles, type TlsPem } from "./cluster/node/tls-files.ts";
 import { WalLockedError } from "./cluster/wal/errors.ts";
@@ -135,6 +135,7 @@ async function main(): Promise<void> {
 			self: gossipPlan.id,
 			store: running.crdt.store,
 			members: () => running.node.members(),
+			traffic: () => gossipTraffic(running.node.stats),
 		};
 	};
 	// The member opens its log and listens while the edge gets ready; awaited after the edge

@@ -9,6 +9,7 @@
  *   PUT  /v1/registers/NAME      RegisterBody -> 200 RegisterAnswer (last writer wins)
  *   GET  /v1/registers/NAME                 -> 200 RegisterAnswer (value null: never set)
  *   GET  /v1/gossip/members                 -> 200 GossipMembersAnswer (this node's view)
+ *   GET  /v1/gossip/stats                   -> 200 GossipTraffic (bytes and packets so far)
  *
  * Bad input (a name outside NAME_PATTERN, a `by` that is not a whole number in 1..MAX_BY,
  * a value over MAX_REGISTER_VALUE_BYTES, a body that is not JSON) is a 400 ErrorAnswer.
@@ -81,6 +82,17 @@ export const GossipMembersAnswer = v.object({
 	),
 });
 
+/** Gossip traffic since the node started: UDP datagrams, and push-pull over TCP. */
+export const GossipTraffic = v.object({
+	packetsIn: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+	packetsOut: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+	bytesIn: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+	bytesOut: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+	pushPullBytesIn: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+	pushPullBytesOut: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+});
+export type GossipTraffic = v.InferOutput<typeof GossipTraffic>;
+
 export type CounterAnswer = v.InferOutput<typeof CounterAnswer>;
 export type RegisterAnswer = v.InferOutput<typeof RegisterAnswer>;
 export type GossipMembersAnswer = v.InferOutput<typeof GossipMembersAnswer>;
@@ -95,3 +107,4 @@ export function registerPath(name: string): string {
 }
 
 export const GOSSIP_MEMBERS_PATH = "/v1/gossip/members";
+export const GOSSIP_STATS_PATH = "/v1/gossip/stats";

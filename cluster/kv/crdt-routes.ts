@@ -9,13 +9,15 @@ import * as v from "valibot";
 import { CrdtInputError, CrdtKindError } from "../crdt/errors.ts";
 import type { CrdtStore } from "../crdt/store.ts";
 import type { Member, NodeId } from "../gossip/types.ts";
-import { IncrBody, NameSchema, RegisterBody } from "./crdt-api.ts";
+import { type GossipTraffic, IncrBody, NameSchema, RegisterBody } from "./crdt-api.ts";
 
 /** What the routes need of a running gossip plane. */
 export interface GossipView {
 	readonly self: NodeId;
 	readonly store: Pick<CrdtStore, "incr" | "decr" | "set" | "get" | "count">;
 	members(): readonly Member[];
+	/** What gossip has sent and received so far (cumulative; the benchmark takes deltas). */
+	traffic(): GossipTraffic;
 }
 
 /** The plane once it runs; "starting" before; "off" on a node configured without gossip. */
@@ -151,6 +153,9 @@ export function crdtRoutes(source: GossipSource): Hono {
 					.sort((a, b) => a.id - b.id),
 			}),
 		),
+	);
+	app.get("/v1/gossip/stats", () =>
+		withPlane(undefined, (plane) => Response.json(plane.traffic() satisfies GossipTraffic)),
 	);
 	return app;
 }

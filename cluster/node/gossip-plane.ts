@@ -6,8 +6,9 @@
  */
 import { CrdtGossipAdapter } from "../crdt/gossip-adapter.ts";
 import { PersistentStore } from "../crdt/persistence.ts";
-import { GossipNode } from "../gossip/gossip-node.ts";
+import { GossipNode, type GossipNodeStats } from "../gossip/gossip-node.ts";
 import type { NodeMeta } from "../gossip/types.ts";
+import type { GossipTraffic } from "../kv/crdt-api.ts";
 import { type LogLevel, stderrLogger } from "../transport/log.ts";
 import { type GossipPlan, peerToForget } from "./gossip-plan.ts";
 
@@ -84,5 +85,17 @@ export async function startGossipPlane(
 			})();
 			return closing;
 		},
+	};
+}
+
+/** The traffic figures the gossip routes report, from the node's own counters. */
+export function gossipTraffic(stats: GossipNodeStats): GossipTraffic {
+	return {
+		packetsIn: stats.packetsIn,
+		packetsOut: stats.packetsOut,
+		bytesIn: stats.bytesIn,
+		bytesOut: stats.bytesOut,
+		pushPullBytesIn: stats.pushPullTraffic.bytesIn,
+		pushPullBytesOut: stats.pushPullTraffic.bytesOut,
 	};
 }

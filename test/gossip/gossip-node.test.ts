@@ -68,6 +68,14 @@ describe("GossipNode over loopback", () => {
 			10_000,
 		);
 		expect(nodes[4]?.members().find((m) => m.id === 1)?.meta).toEqual(meta(1));
+		// Traffic is counted: the joiners pushed state to the seed over TCP, probes went by UDP.
+		const joiner = nodes[1] as GossipNode;
+		expect(joiner.stats.pushPullTraffic.bytesOut).toBeGreaterThan(0);
+		expect(seed.stats.pushPullTraffic.bytesIn).toBeGreaterThanOrEqual(
+			joiner.stats.pushPullTraffic.bytesOut,
+		);
+		expect(joiner.stats.bytesOut).toBeGreaterThan(0);
+		expect(nodes.reduce((sum, n) => sum + n.stats.bytesIn, 0)).toBeGreaterThan(0);
 
 		const leaver = nodes[3] as GossipNode;
 		await leaver.leave();

@@ -7,7 +7,12 @@ import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import { CrdtStore } from "../../cluster/crdt/store.ts";
 import type { Member } from "../../cluster/gossip/types.ts";
-import { CounterAnswer, GossipMembersAnswer, RegisterAnswer } from "../../cluster/kv/crdt-api.ts";
+import {
+	CounterAnswer,
+	GossipMembersAnswer,
+	GossipTraffic,
+	RegisterAnswer,
+} from "../../cluster/kv/crdt-api.ts";
 import { crdtRoutes, type GossipView, registerKey } from "../../cluster/kv/crdt-routes.ts";
 import { ErrorAnswer } from "../../cluster/kv/http-api.ts";
 
@@ -24,8 +29,17 @@ const MEMBERS: Member[] = [
 
 function plane(): GossipView {
 	const store = new CrdtStore({ replica: "n1.1", clock: () => 1_000 });
-	return { self: 1, store, members: () => MEMBERS };
+	return { self: 1, store, members: () => MEMBERS, traffic: () => TRAFFIC };
 }
+
+const TRAFFIC = {
+	packetsIn: 10,
+	packetsOut: 12,
+	bytesIn: 1_000,
+	bytesOut: 1_200,
+	pushPullBytesIn: 300,
+	pushPullBytesOut: 400,
+};
 
 function app(view: GossipView | "starting" | "off" = plane()) {
 	return crdtRoutes(() => view);
@@ -135,6 +149,13 @@ describe("register routes", () => {
 });
 
 describe("members and the plane's state", () => {
+	test("GET /v1/gossip/stats reports the node's gossip traffic", async () => {
+		const response = await app().request("/v1/gossip/stats");
+		expect(response.status).toBe(200);
+		expect(v.parse(GossipTraffic, await response.json())).toEqual(TRAFFIC);
+		expect((await app("starting").request("/v1/gossip/stats")).status).toBe(503);
+	});
+
 	test("GET /v1/gossip/members lists this node's view, by id", async () => {
 		const answer = v.parse(
 			GossipMembersAnswer,
