@@ -20,8 +20,9 @@
  *    and 1,300 GETs/s); the increments ride SWIM's probe traffic, so the delay is mostly
  *    probe periods.
  * 3. Gossip bytes per second per node at 20 nodes: idle, and under a paced load of 10,000
- *    increments/s spread over all nodes (every 10 ms one POST with `by` per node: 2,000
- *    requests/s; the gossip cost depends on deltas shipped per probe, not on how many
+ *    increments/s spread over all nodes (every 10 ms one POST with `by` per node whose
+ *    previous POST has answered, carrying all it owes: at most 2,000 requests/s, fewer when
+ *    answers take longer than 10 ms; the achieved rate is printed; the gossip cost depends on deltas shipped per probe, not on how many
  *    requests made them, since a node's increments to one key between two packets are one
  *    delta). Bytes come from `GET /v1/gossip/stats` (GossipNode.stats) when the nodes serve
  *    it; otherwise from tcpdump on `lo` filtered to the gossip ports (payload bytes, as
