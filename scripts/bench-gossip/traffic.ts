@@ -12,20 +12,12 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
+import { GOSSIP_STATS_PATH, GossipTraffic } from "../../cluster/kv/crdt-api.ts";
 import type { GossipCluster } from "./cluster.ts";
 import { spawn } from "./processes.ts";
 
-export const GOSSIP_STATS_PATH = "/v1/gossip/stats";
-
-const StatsAnswer = v.object({
-	bytesIn: v.number(),
-	bytesOut: v.number(),
-	pushPullBytesIn: v.number(),
-	pushPullBytesOut: v.number(),
-	packetsIn: v.number(),
-	packetsOut: v.number(),
-});
-type StatsAnswer = v.InferOutput<typeof StatsAnswer>;
+const StatsAnswer = GossipTraffic;
+type StatsAnswer = GossipTraffic;
 
 /** Bytes per second over a window, one row per node; TCP per node only when known. */
 export interface TrafficFigures {
