@@ -67,6 +67,9 @@ interface Relay {
 	nacked: boolean;
 }
 
+/** How many members a leaving node push-pulls its `left` to. */
+const LEAVE_PUSH_PULLS = 3;
+
 export class Swim {
 	readonly id: NodeId;
 	readonly address: string;
@@ -343,11 +346,14 @@ export class Swim {
 			this.#send(member.id, member.address, { t: "ping", seq: this.#seq++, target: member.id });
 		}
 		// Those datagrams are our only word: if all are lost, everyone declares us dead and
-		// nobody holds the `left` that would override it. One push-pull (TCP, reliable, and the
-		// answering side merges before answering) puts it in at least one live member's hands,
-		// who passes it on and hands it out in its own push-pulls.
-		if (live.length > 0) {
-			const partner = live[Math.floor(this.#random() * live.length)] as Member;
+		// nobody holds the `left` that would override it. Push-pulls (TCP, reliable, and the
+		// answering side merges before answering) put it in live members' hands, who pass it
+		// on and hand it out in their own push-pulls. Several, alive ones first: a member we
+		// still hold alive may have crashed a moment ago (seeds 3604 and 4297).
+		const partners = shuffle(live.slice(), this.#random)
+			.sort((a, b) => Number(a.state !== "alive") - Number(b.state !== "alive"))
+			.slice(0, LEAVE_PUSH_PULLS);
+		for (const partner of partners) {
 			this.#out.pushPulls.push({ id: partner.id, address: partner.address });
 		}
 		this.#left = true;
