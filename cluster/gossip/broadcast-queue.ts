@@ -11,6 +11,8 @@ interface Entry {
 	readonly update: Update;
 	readonly bytes: number;
 	transmits: number;
+	/** Our own news (a refutation, our metadata, our leave): goes first, sent twice as often. */
+	readonly priority: boolean;
 	/** Enqueue order: among equally-sent updates, the newest goes first. */
 	readonly seq: number;
 }
@@ -30,11 +32,17 @@ export class BroadcastQueue {
 		return this.#byMember.size;
 	}
 
-	enqueue(update: Update): void {
+	/**
+	 * Queues `update`, replacing what was queued about the same member. `priority` is for a
+	 * node's news about itself: a refutation has to beat the suspicion's timers everywhere, and
+	 * only this node can send it first-hand, so it leads every packet and is sent 2 × limit times.
+	 */
+	enqueue(update: Update, priority = false): void {
 		this.#byMember.set(update.id, {
 			update,
 			bytes: updateBytes(update),
 			transmits: 0,
+			priority,
 			seq: this.#seq++,
 		});
 	}
@@ -47,11 +55,14 @@ export class BroadcastQueue {
 	/**
 	 * Updates that fit in `budgetBytes`, least-sent first; each taken counts one transmit
 	 * and is dropped once it reached `limit`. `first` (if queued) goes first whatever its
-	 * count: Lifeguard's buddy system, telling a suspect it is suspected.
+	 * count: Lifeguard's buddy system, telling a suspect it is suspected. Priority entries come
+	 * next. An `alive` about the recipient `to` itself is news it cannot use: it is skipped
+	 * without spending a transmit.
 	 */
-	take(budgetBytes: number, limit: number, first?: NodeId): Update[] {
+	take(budgetBytes: number, limit: number, first?: NodeId, to?: NodeId): Update[] {
 		const entries = [...this.#byMember.values()].sort(
-			(a, b) => a.transmits - b.transmits || b.seq - a.seq,
+			(a, b) =>
+				Number(b.priority) - Number(a.priority) || a.transmits - b.transmits || b.seq - a.seq,
 		);
 		if (first !== undefined) {
 			const buddy = this.#byMember.get(first);
@@ -63,11 +74,14 @@ export class BroadcastQueue {
 		for (const entry of entries) {
 			if (seen.has(entry)) continue;
 			seen.add(entry);
+			if (entry.update.id === to && entry.update.t === "alive") continue;
 			if (entry.bytes > left) continue;
 			left -= entry.bytes;
 			taken.push(entry.update);
 			entry.transmits++;
-			if (entry.transmits >= limit) this.#byMember.delete(entry.update.id);
+			if (entry.transmits >= (entry.priority ? 2 * limit : limit)) {
+				this.#byMember.delete(entry.update.id);
+			}
 		}
 		return taken;
 	}

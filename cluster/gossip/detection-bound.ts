@@ -7,8 +7,9 @@
  * next); that probe fails at the end of its period, one period later. A probe period is
  * probeInterval × (health + 1) ≤ probeInterval × (awarenessMax + 1). L then suspects X (or
  * already does), and its timer runs at most the longest suspicion timeout,
- * suspicionMaxTimeoutMult × suspicionMult × max(1, log10 n) × probeInterval. Gossip (a
- * suspicion or death heard from others, confirmations) only makes it sooner. So:
+ * suspicionMaxTimeoutMult × suspicionMult × max(1, log10 n) × probeInterval: local health
+ * raises the floor confirmations shrink it to (min × (health + 1)) but never past that max.
+ * Gossip (a suspicion or death heard from others, confirmations) only makes it sooner. So:
  *
  *   bound = 2(n − 1) × probeInterval × (healthMax + 1) + suspicionMax(n)
  *

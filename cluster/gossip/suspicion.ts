@@ -33,11 +33,23 @@ export function suspicionTimeouts(
 	return { minMs, maxMs: suspicionMaxTimeoutMult * minMs, k };
 }
 
-/** The timeout after `confirmations` independent confirmations. */
-export function suspicionTimeoutMs(t: SuspicionTimeouts, confirmations: number): number {
-	if (t.k < 1) return t.minMs;
-	const fraction = Math.log(confirmations + 1) / Math.log(t.k + 1);
-	return Math.max(t.minMs, Math.floor(t.maxMs - fraction * (t.maxMs - t.minMs)));
+/**
+ * The timeout after `confirmations` independent confirmations, for a node whose Lifeguard
+ * health score is `healthScore`. Confirmations shrink it from `max` towards a floor of
+ * min × (score + 1), never below: a node that is itself missing packets (its own failed probe
+ * is one of the confirmations, and the refutation may be among what it misses) waits longer
+ * before it kills anyone. The floor is capped at `max`, so the longest timeout, and with it
+ * the crash-detection bound, does not depend on health.
+ */
+export function suspicionTimeoutMs(
+	t: SuspicionTimeouts,
+	confirmations: number,
+	healthScore = 0,
+): number {
+	const floor = Math.min(t.maxMs, t.minMs * (Math.max(0, healthScore) + 1));
+	if (t.k < 1) return floor;
+	const fraction = Math.min(1, Math.log(confirmations + 1) / Math.log(t.k + 1));
+	return Math.max(floor, Math.floor(t.maxMs - fraction * (t.maxMs - t.minMs)));
 }
 
 export class Suspicion {
@@ -63,7 +75,8 @@ export class Suspicion {
 		return this.#confirmedBy.size;
 	}
 
-	get deadline(): number {
-		return this.startedAt + suspicionTimeoutMs(this.timeouts, this.#confirmedBy.size);
+	/** When the suspect is declared dead, for a node of health `healthScore` (0: healthy). */
+	deadline(healthScore = 0): number {
+		return this.startedAt + suspicionTimeoutMs(this.timeouts, this.#confirmedBy.size, healthScore);
 	}
 }

@@ -14,7 +14,7 @@ import { type AppState, appItemsBytes, type Piggyback } from "./app-channel.ts";
 import { Awareness } from "./awareness.ts";
 import { BroadcastQueue } from "./broadcast-queue.ts";
 import { retransmitLimit, type SwimConfig } from "./config.ts";
-import { APP_ITEMS_PER_PACKET_MAX } from "./message-schema.ts";
+import { APP_ITEMS_PER_PACKET_MAX, UPDATES_PER_PACKET_MAX } from "./message-schema.ts";
 import type { MemberRecord, Packet, ProbeMessage, PushPullState, Update } from "./messages.ts";
 import { emptyOutput, type Output } from "./output.ts";
 import { judge } from "./precedence.ts";
@@ -67,6 +67,9 @@ interface Relay {
 	nacked: boolean;
 }
 
+/** How many members a leaving node push-pulls its `left` to. */
+const LEAVE_PUSH_PULLS = 3;
+
 export class Swim {
 	readonly id: NodeId;
 	readonly address: string;
@@ -98,6 +101,9 @@ export class Swim {
 	#nextProbeAt: number;
 	#nextPushPullAt: number;
 	#nextReapAt: number;
+	/** While receive() runs: what its sender should hear from us directly (see receive). */
+	#corrections: Map<NodeId, Update> | undefined;
+	#correctionsFor: NodeId | undefined;
 
 	constructor(options: SwimOptions) {
 		this.id = options.id;
@@ -116,7 +122,7 @@ export class Swim {
 			options.now + Math.floor((0.5 + this.#random()) * options.config.pushPullIntervalMs);
 		this.#nextReapAt = options.now + options.config.probeIntervalMs;
 		// We announce ourselves: the first packets we send carry our alive.
-		this.#queue.enqueue(this.#selfAlive());
+		this.#queue.enqueue(this.#selfAlive(), true);
 	}
 
 	get incarnation(): number {
@@ -163,7 +169,8 @@ export class Swim {
 		if (probe !== undefined && !probe.acked && !probe.indirectSent) {
 			next = Math.min(next, probe.indirectAt);
 		}
-		for (const s of this.#suspicions.values()) next = Math.min(next, s.deadline);
+		const health = this.#awareness.score;
+		for (const s of this.#suspicions.values()) next = Math.min(next, s.deadline(health));
 		for (const r of this.#relays.values()) next = Math.min(next, r.nacked ? r.expireAt : r.nackAt);
 		return next;
 	}
@@ -182,14 +189,14 @@ export class Swim {
 			this.#nextProbeAt = now + this.#awareness.scale(this.config.probeIntervalMs);
 		}
 		for (const [id, suspicion] of this.#suspicions) {
-			if (now < suspicion.deadline) continue;
+			if (now < suspicion.deadline(this.#awareness.score)) continue;
 			const member = this.#members.get(id);
 			this.#suspicions.delete(id);
 			if (member === undefined || member.state !== "suspect") continue;
 			this.#out.notes.push(
 				`suspicion of ${id} timed out after ${now - suspicion.startedAt} ms with ${suspicion.confirmations} confirmation(s)`,
 			);
-			this.#apply({ t: "dead", id, inc: member.incarnation, by: this.id }, now);
+			this.#apply({ t: "dead", id, inc: member.incarnation, by: this.id }, now, "local");
 		}
 		if (now >= this.#nextPushPullAt) {
 			this.#nextPushPullAt = now + this.config.pushPullIntervalMs;
@@ -205,7 +212,30 @@ export class Swim {
 	receive(from: Peer, packet: Packet, now: number): Output {
 		this.#out = emptyOutput();
 		if (this.#left) return this.#out;
-		for (const update of packet.updates) this.#apply(update, now);
+		// The sender passing on a suspicion or death we hold a newer word on (the member's
+		// refutation, or its leave) still holds it, and its timer may kill a live member, or
+		// leave a leaver dead: it gets our word directly, not when the epidemic gets round to it.
+		const corrections = new Map<NodeId, Update>();
+		this.#corrections = corrections;
+		this.#correctionsFor = from.id;
+		for (const update of packet.updates) {
+			const correction = this.#correctionFor(update);
+			if (correction !== undefined) corrections.set(correction.id, correction);
+			this.#apply(update, now, "gossip");
+		}
+		this.#corrections = undefined;
+		this.#correctionsFor = undefined;
+		const extra = [...corrections.values()];
+		const answered = packet.msg.t === "ping" && packet.msg.target === this.id;
+		if (extra.length > 0 && !answered && from.id !== this.id) {
+			this.#send(
+				from.id,
+				from.address,
+				{ t: "ping", seq: this.#seq++, target: from.id },
+				undefined,
+				extra,
+			);
+		}
 		if (packet.app.length > 0 && this.#piggyback !== undefined) {
 			try {
 				this.#piggyback.receive(from.id, [...packet.app]);
@@ -217,7 +247,9 @@ export class Swim {
 		switch (msg.t) {
 			case "ping":
 				// A ping meant for a previous owner of our address: answering would vouch for it.
-				if (msg.target === this.id) this.#send(from.id, from.address, { t: "ack", seq: msg.seq });
+				if (msg.target === this.id) {
+					this.#send(from.id, from.address, { t: "ack", seq: msg.seq }, undefined, extra);
+				}
 				break;
 			case "pingReq": {
 				if (msg.target === this.id) break;
@@ -284,9 +316,9 @@ export class Swim {
 		this.#out = emptyOutput();
 		if (this.#left) return this.#out;
 		for (const record of state.members) {
-			// A suspicion listed in someone's state is hearsay, not an independent probe: it may
-			// start a suspicion here but never confirm one (that would shorten the timer for nothing).
-			this.#apply(recordAsUpdate(record, state.from), now, false);
+			// A suspicion listed in someone's state is hearsay, not an independent probe: see
+			// #apply's "pushPull" origin.
+			this.#apply(recordAsUpdate(record, state.from), now, "pushPull");
 		}
 		if (state.app !== undefined && this.#appState !== undefined) {
 			try {
@@ -308,9 +340,21 @@ export class Swim {
 		if (this.#left) return this.#out;
 		this.#incarnation++;
 		const update: Update = { t: "left", id: this.id, inc: this.#incarnation };
-		this.#queue.enqueue(update);
-		for (const member of this.liveMembers()) {
+		this.#queue.enqueue(update, true);
+		const live = this.liveMembers();
+		for (const member of live) {
 			this.#send(member.id, member.address, { t: "ping", seq: this.#seq++, target: member.id });
+		}
+		// Those datagrams are our only word: if all are lost, everyone declares us dead and
+		// nobody holds the `left` that would override it. Push-pulls (TCP, reliable, and the
+		// answering side merges before answering) put it in live members' hands, who pass it
+		// on and hand it out in their own push-pulls. Several, alive ones first: a member we
+		// still hold alive may have crashed a moment ago (seeds 3604 and 4297).
+		const partners = shuffle(live.slice(), this.#random)
+			.sort((a, b) => Number(a.state !== "alive") - Number(b.state !== "alive"))
+			.slice(0, LEAVE_PUSH_PULLS);
+		for (const partner of partners) {
+			this.#out.pushPulls.push({ id: partner.id, address: partner.address });
 		}
 		this.#left = true;
 		this.#out.events.push({ kind: "left", member: this.#selfRow(now), previous: "alive" });
@@ -323,7 +367,7 @@ export class Swim {
 		if (this.#left) return this.#out;
 		this.#meta = meta;
 		this.#incarnation++;
-		this.#queue.enqueue(this.#selfAlive());
+		this.#queue.enqueue(this.#selfAlive(), true);
 		this.#out.events.push({ kind: "meta", member: this.#selfRow(now), previous: "alive" });
 		return this.#out;
 	}
@@ -356,7 +400,16 @@ export class Swim {
 		return n;
 	}
 
-	#apply(update: Update, now: number, mayConfirm = true): void {
+	/**
+	 * Applies one update. `origin` says where it came from: "gossip" (a packet), "local" (our
+	 * own probe or timer) or "pushPull" (a row of someone's whole state). A suspicion from a
+	 * push-pull is hearsay: the row does not say who probed, and passing it on under the
+	 * pusher's name (or ours) would count at every other node as an independent confirmation
+	 * that nobody made, shrinking timers towards their minimum (seeds 671 and 1713 killed live
+	 * members that way). So it starts a timer here, never confirms one, and is not gossiped;
+	 * instead its subject hears it from us at once, so it can refute.
+	 */
+	#apply(update: Update, now: number, origin: "gossip" | "local" | "pushPull"): void {
 		if (update.id === this.id) {
 			this.#hearAboutSelf(update);
 			return;
@@ -365,11 +418,11 @@ export class Swim {
 		const verdict = judge(update, current);
 		if (verdict === "ignore") return;
 		if (verdict === "confirm") {
-			if (!mayConfirm) return;
+			if (origin === "pushPull") return;
 			const suspicion = this.#suspicions.get(update.id);
 			if (update.t === "suspect" && suspicion?.confirm(update.by)) {
 				this.#out.notes.push(
-					`suspicion of ${update.id} confirmed by ${update.by} (${suspicion.confirmations} of ${suspicion.timeouts.k}); dead at ${suspicion.deadline}`,
+					`suspicion of ${update.id} confirmed by ${update.by} (${suspicion.confirmations} of ${suspicion.timeouts.k}); dead at ${suspicion.deadline(this.#awareness.score)}`,
 				);
 				this.#queue.enqueue(update);
 			}
@@ -401,7 +454,7 @@ export class Swim {
 				const suspicion = new Suspicion(update.inc, update.by, now, timeouts);
 				this.#suspicions.set(update.id, suspicion);
 				this.#out.notes.push(
-					`${update.id} suspected by ${update.by} at incarnation ${update.inc}; dead at ${suspicion.deadline} unless it refutes`,
+					`${update.id} suspected by ${update.by}${origin === "pushPull" ? " (push-pull hearsay)" : ""} at incarnation ${update.inc}; dead at ${suspicion.deadline(this.#awareness.score)} unless it refutes`,
 				);
 				break;
 			}
@@ -412,7 +465,19 @@ export class Swim {
 				break;
 		}
 		this.#members.set(update.id, next);
-		this.#queue.enqueue(update);
+		if (update.t === "suspect" && origin === "pushPull") {
+			// Lifeguard's buddy system, at once: the subject is the one who can clear it.
+			const told: Update = { t: "suspect", id: update.id, inc: update.inc, by: this.id };
+			this.#send(
+				next.id,
+				next.address,
+				{ t: "ping", seq: this.#seq++, target: next.id },
+				undefined,
+				[told],
+			);
+		} else {
+			this.#queue.enqueue(update);
+		}
 		if (previous !== next.state) {
 			this.#out.events.push({ kind: next.state, member: next, previous });
 		} else if (next.state === "alive" && !sameMeta(current?.meta, next.meta)) {
@@ -428,8 +493,11 @@ export class Swim {
 	#hearAboutSelf(update: Update): void {
 		if (update.inc < this.#incarnation) {
 			// Someone still passes on a suspicion we refuted: our refutation has not reached
-			// everyone and may have used up its retransmits, so send it around again.
-			if (update.t !== "alive" && !this.#queue.has(this.id)) this.#queue.enqueue(this.#selfAlive());
+			// everyone and may have used up its retransmits, so send it around again (and
+			// receive() sends it straight to whoever passed the suspicion on).
+			if (update.t !== "alive" && !this.#queue.has(this.id)) {
+				this.#queue.enqueue(this.#selfAlive(), true);
+			}
 			return;
 		}
 		if (update.t === "alive" && update.inc === this.#incarnation) return;
@@ -440,11 +508,17 @@ export class Swim {
 		this.#out.notes.push(
 			`refuting ${update.t} about us at incarnation ${update.inc}: now ${this.#incarnation}`,
 		);
-		this.#queue.enqueue(this.#selfAlive());
+		this.#queue.enqueue(this.#selfAlive(), true);
+		// Whoever told us holds the suspicion too: receive() answers it directly.
+		this.#corrections?.set(this.id, this.#selfAlive());
 		// Tell the suspecter straight away as well: its timer is the one that would kill us,
 		// and in a small cluster our few retransmits may all go elsewhere first.
 		const suspecter = "by" in update ? this.#members.get(update.by) : undefined;
-		if (suspecter !== undefined && isLive(suspecter.state)) {
+		if (
+			suspecter !== undefined &&
+			isLive(suspecter.state) &&
+			!(this.#corrections !== undefined && this.#correctionsFor === suspecter.id)
+		) {
 			this.#send(
 				suspecter.id,
 				suspecter.address,
@@ -452,6 +526,33 @@ export class Swim {
 				this.id,
 			);
 		}
+	}
+
+	/**
+	 * What the sender of `update` should hear from us directly: it passes on a suspicion or a
+	 * death that we know to be over, because we hold the member alive at a higher incarnation
+	 * (its refutation) or left. Our own refutation is handled by #hearAboutSelf.
+	 */
+	#correctionFor(update: Update): Update | undefined {
+		if (update.t !== "suspect" && update.t !== "dead") return undefined;
+		if (update.id === this.id) {
+			return update.inc < this.#incarnation ? this.#selfAlive() : undefined;
+		}
+		const held = this.#members.get(update.id);
+		if (held === undefined) return undefined;
+		if (held.state === "alive" && held.incarnation > update.inc) {
+			return {
+				t: "alive",
+				id: held.id,
+				address: held.address,
+				inc: held.incarnation,
+				meta: held.meta,
+			};
+		}
+		if (held.state === "left" && held.incarnation >= update.inc) {
+			return { t: "left", id: held.id, inc: held.incarnation };
+		}
+		return undefined;
 	}
 
 	#finishProbe(now: number): void {
@@ -470,7 +571,11 @@ export class Swim {
 		this.#out.notes.push(
 			`probe of ${probe.target} failed (${probe.nacks}/${probe.expectedNacks} nacks)`,
 		);
-		this.#apply({ t: "suspect", id: probe.target, inc: member.incarnation, by: this.id }, now);
+		this.#apply(
+			{ t: "suspect", id: probe.target, inc: member.incarnation, by: this.id },
+			now,
+			"local",
+		);
 	}
 
 	#startProbe(now: number): void {
@@ -550,15 +655,29 @@ export class Swim {
 		}
 	}
 
-	/** Builds a packet: the message, then updates, then app items, within maxPacketBytes. */
-	#send(toId: NodeId, to: string, msg: ProbeMessage, buddy?: NodeId): void {
+	/**
+	 * Builds a packet: the message, then `extra` updates (meant for this recipient: a
+	 * correction, a suspicion it must hear), then queued updates, then app items, within
+	 * maxPacketBytes.
+	 */
+	#send(toId: NodeId, to: string, msg: ProbeMessage, buddy?: NodeId, extra: Update[] = []): void {
 		const empty: Packet = { from: this.id, msg, updates: [], app: [] };
 		// The version byte plus the packet with empty lists; what we add goes inside them.
-		const budget = this.config.maxPacketBytes - 1 - jsonBytes(empty);
+		let budget = this.config.maxPacketBytes - 1 - jsonBytes(empty);
+		const first: Update[] = [];
+		for (const u of extra.slice(0, UPDATES_PER_PACKET_MAX)) {
+			const bytes = jsonBytes(u) + 1;
+			if (bytes > budget) continue;
+			budget -= bytes;
+			first.push(u);
+		}
 		const limit = retransmitLimit(this.config.retransmitMult, this.#clusterSize());
-		const updates = this.#queue.take(budget, limit, buddy);
+		const queued = this.#queue
+			.take(budget, limit, buddy, toId)
+			.filter((u) => !first.some((f) => f.id === u.id));
+		const updates = [...first, ...queued];
 		let used = 0;
-		for (const u of updates) used += jsonBytes(u) + 1;
+		for (const u of queued) used += jsonBytes(u) + 1;
 		let app: unknown[] = [];
 		if (this.#piggyback !== undefined) {
 			const room = budget - used;

@@ -55,6 +55,8 @@ describe("precedence (SWIM's override rules)", () => {
 		expect(judge(left(5), row("alive", 5))).toBe("apply");
 		expect(judge(left(5), row("suspect", 5))).toBe("apply");
 		expect(judge(left(6), row("dead", 5))).toBe("apply");
+		// A leaver somebody's timer declared dead before the goodbye arrived ends up left.
+		expect(judge(left(5), row("dead", 5))).toBe("apply");
 		expect(judge(left(4), row("alive", 5))).toBe("ignore");
 		expect(judge(left(9), row("left", 5))).toBe("ignore");
 	});

@@ -39,13 +39,13 @@ describe("suspicion timeout (Lifeguard)", () => {
 
 	test("confirmations count distinct nodes other than the first suspecter, at most k", () => {
 		const s = new Suspicion(3, 7, 1000, suspicionTimeouts(5, 1000, 4, 6));
-		expect(s.deadline).toBe(1000 + 24000);
+		expect(s.deadline()).toBe(1000 + 24000);
 		expect(s.confirm(7)).toBe(false);
 		expect(s.confirm(8)).toBe(true);
 		expect(s.confirm(8)).toBe(false);
 		expect(s.confirm(9)).toBe(true);
 		expect(s.confirm(10)).toBe(false);
-		expect(s.deadline).toBe(1000 + 4000);
+		expect(s.deadline()).toBe(1000 + 4000);
 	});
 });
 

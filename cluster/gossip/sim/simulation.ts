@@ -94,6 +94,8 @@ export function runGossipSimulation(
 	const partitionAt = scenario.partition?.at ?? Number.POSITIVE_INFINITY;
 
 	const handle = (node: SimNode, out: Output) => {
+		// The core's DEBUG notes (suspicions, confirmations, refutations) explain the events.
+		for (const note of out.notes) trace?.(`${queue.now} n${node.id} note: ${note}`);
 		for (const event of out.events) {
 			trace?.(
 				`${queue.now} n${node.id}: ${event.member.id} ${event.kind} (inc ${event.member.incarnation})`,
