@@ -42,8 +42,12 @@ async function optionalJson(
 	}
 }
 
+/** How many checked names a node remembers (then it forgets them all and starts over). */
+const MAX_REMEMBERED_NAMES = 4096;
+
 export function crdtRoutes(source: GossipSource): Hono {
 	const app = new Hono();
+	const validNames = new Map<string, string>();
 	// Resolve the plane and the name first, for every route alike.
 	const withPlane = (
 		rawName: string | undefined,
@@ -65,15 +69,22 @@ export function crdtRoutes(source: GossipSource): Hono {
 			);
 		let name = "";
 		if (rawName !== undefined) {
-			let decoded: string;
-			try {
-				decoded = decodeURIComponent(rawName);
-			} catch {
-				return refuse("name is not valid percent-encoding");
+			const known = validNames.get(rawName);
+			if (known !== undefined) name = known;
+			else {
+				let decoded: string;
+				try {
+					decoded = decodeURIComponent(rawName);
+				} catch {
+					return refuse("name is not valid percent-encoding");
+				}
+				const parsed = v.safeParse(NameSchema, decoded);
+				if (!parsed.success) return refuse(parsed.issues[0].message);
+				name = parsed.output;
+				// A few hot counters take most requests: remember names already checked.
+				if (validNames.size >= MAX_REMEMBERED_NAMES) validNames.clear();
+				validNames.set(rawName, name);
 			}
-			const parsed = v.safeParse(NameSchema, decoded);
-			if (!parsed.success) return refuse(parsed.issues[0].message);
-			name = parsed.output;
 		}
 		try {
 			return then(plane, name);
@@ -87,18 +98,25 @@ export function crdtRoutes(source: GossipSource): Hono {
 		}
 	};
 
-	const step = (direction: "incr" | "decr") => async (c: Context) => {
-		const body = await optionalJson(c.req.raw);
-		return withPlane(c.req.param("name"), (plane, name) => {
-			if (!body.ok) return refuse('body must be JSON: {"by": N} or empty');
-			const parsed = v.safeParse(IncrBody, body.value);
-			if (!parsed.success) return refuse(parsed.issues[0].message);
-			const value =
-				direction === "incr"
-					? plane.store.incr(counterKey(name), parsed.output.by)
-					: plane.store.decr(counterKey(name), parsed.output.by);
-			return Response.json({ name, value });
-		});
+	const apply = (direction: "incr" | "decr", name: string, by: number, plane: GossipView) => {
+		const value =
+			direction === "incr"
+				? plane.store.incr(counterKey(name), by)
+				: plane.store.decr(counterKey(name), by);
+		return Response.json({ name, value });
+	};
+	const step = (direction: "incr" | "decr") => (c: Context) => {
+		// The common case, an increment by one with no body, is answered without reading one.
+		if (c.req.raw.body === null)
+			return withPlane(c.req.param("name"), (plane, name) => apply(direction, name, 1, plane));
+		return optionalJson(c.req.raw).then((body) =>
+			withPlane(c.req.param("name"), (plane, name) => {
+				if (!body.ok) return refuse('body must be JSON: {"by": N} or empty');
+				const parsed = v.safeParse(IncrBody, body.value);
+				if (!parsed.success) return refuse(parsed.issues[0].message);
+				return apply(direction, name, parsed.output.by, plane);
+			}),
+		);
 	};
 	app.post("/v1/counters/:name/incr", step("incr"));
 	app.post("/v1/counters/:name/decr", step("decr"));

@@ -44,7 +44,7 @@ async function members(url: string): Promise<GossipMembersAnswer | undefined> {
 	}
 }
 
-function tail(path: string, lines = 5): string {
+function tail(path: string, lines = 12): string {
 	try {
 		return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
 	} catch {

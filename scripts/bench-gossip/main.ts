@@ -76,8 +76,15 @@ async function cluster(size: number): Promise<GossipCluster> {
 	log(`starting ${size} nodes (probe period ${TIMING.probeIntervalMs} ms)`);
 	try {
 		return await startGossipCluster(size, TIMING, log);
-	} catch (error) {
-		throw new StartError((error as Error).message);
+	} catch (first) {
+		// Ports are picked free, then released until the nodes bind them: another socket
+		// (a push-pull's ephemeral port) can take one meanwhile. One retry on fresh ports.
+		log(`  start failed (${(first as Error).message.split("\n")[0]}); retrying on fresh ports`);
+		try {
+			return await startGossipCluster(size, TIMING, log);
+		} catch (error) {
+			throw new StartError((error as Error).message);
+		}
 	}
 }
 
