@@ -597,8 +597,7 @@ export class Swim {
 			expectedNacks: 0,
 			nacks: 0,
 		};
-		const buddy = member.state === "suspect" ? target : undefined;
-		this.#send(target, member.address, { t: "ping", seq, target }, buddy);
+		this.#send(target, member.address, { t: "ping", seq, target });
 	}
 
 	#sendPingReqs(probe: Probe): void {
@@ -659,8 +658,22 @@ export class Swim {
 	 * Builds a packet: the message, then `extra` updates (meant for this recipient: a
 	 * correction, a suspicion it must hear), then queued updates, then app items, within
 	 * maxPacketBytes.
+	 *
+	 * Lifeguard's buddy system: every packet to a member we hold suspect tells it so, the
+	 * queued suspicion if there is one, else one rebuilt from our state. The queue's copy runs
+	 * out after a few sends, and in a small cluster they may all go to the other members: in
+	 * seed 5409 (three live nodes) the one send to the suspect was lost, and five later pings
+	 * that reached it said nothing, so it never refuted and was declared dead.
 	 */
 	#send(toId: NodeId, to: string, msg: ProbeMessage, buddy?: NodeId, extra: Update[] = []): void {
+		const recipient = this.#members.get(toId);
+		if (recipient?.state === "suspect") {
+			buddy ??= toId;
+			if (!this.#queue.has(toId) && !extra.some((u) => u.id === toId)) {
+				// Under our name, as for push-pull hearsay: ours is the timer it has to stop.
+				extra = [{ t: "suspect", id: toId, inc: recipient.incarnation, by: this.id }, ...extra];
+			}
+		}
 		const empty: Packet = { from: this.id, msg, updates: [], app: [] };
 		// The version byte plus the packet with empty lists; what we add goes inside them.
 		let budget = this.config.maxPacketBytes - 1 - jsonBytes(empty);

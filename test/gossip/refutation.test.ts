@@ -1,6 +1,6 @@
 /**
  * Regressions for the false positives and the dead leaver the simulator found (seeds 671,
- * 1713, 1834, 1838): one test per root cause, each failing on the code before its fix.
+ * 1713, 1834, 1838, 5409): one test per root cause, each failing on the code before its fix.
  */
 import { describe, expect, test } from "bun:test";
 import { BroadcastQueue } from "../../cluster/gossip/broadcast-queue.ts";
@@ -90,8 +90,9 @@ describe("push-pull hearsay is not an independent confirmation (seeds 671, 1713)
 		relay.mergeRemoteState(stateOf(3, [2, 3, 4, 5], { 2: "suspect" }), 0);
 		const observer = coreKnowing(5, [1, 2, 3, 4]);
 		observer.receive(peer(4), ack(4, 1, [{ t: "suspect", id: 2, inc: 0, by: 4 }]), 0);
-		for (const { update } of sentOver(relay, 0, 5_000)) {
-			observer.receive(peer(1), ack(1, 999, [update]), 10);
+		// (What 1 sends to 2 itself, telling it that it is suspected, never reaches 5.)
+		for (const { to, update } of sentOver(relay, 0, 5_000)) {
+			if (to !== 2) observer.receive(peer(1), ack(1, 999, [update]), 10);
 		}
 		// Only 4's voice: no confirmation, so the longest timeout (6 × 4 s), not the shortest.
 		expect(observer.tick(23_000).events.map((e) => e.kind)).not.toContain("dead");
@@ -185,5 +186,32 @@ describe("a graceful leave survives losing every goodbye datagram (seed 1838)", 
 		expect(late.packets.map((p) => [p.toId, p.packet.updates[0]])).toEqual([
 			[3, { t: "left", id: 1, inc: 1 }],
 		]);
+	});
+});
+
+describe("a suspect hears of its suspicion after the gossip about it ran out (seed 5409)", () => {
+	test("every packet to a member held suspect carries the suspicion, also once the queue's copy is spent", () => {
+		// Three live nodes: 2 suspects 3 and tells us; our few sends of it all go to 2.
+		const a = coreKnowing(1, [2, 3]);
+		const suspicion: Update = { t: "suspect", id: 3, inc: 0, by: 2 };
+		const ping = (from: number, seq: number, updates: Update[]): Packet => ({
+			from,
+			msg: { t: "ping", seq, target: 1 },
+			updates,
+			app: [],
+		});
+		a.receive(peer(2), ping(2, 1, [suspicion]), 0);
+		expect(a.member(3)?.state).toBe("suspect");
+		for (let seq = 2; seq < 12; seq++) a.receive(peer(2), ping(2, seq, []), seq);
+		// The suspect pings us: the ack tells it (under our name: ours is the timer to stop).
+		const told: Update = { t: "suspect", id: 3, inc: 0, by: 1 };
+		const acked = a.receive(peer(3), ping(3, 1, []), 20);
+		expect(acked.packets.map((p) => [p.toId, p.packet.msg.t, p.packet.updates[0]])).toEqual([
+			[3, "ack", told],
+		]);
+		// And so does our own probe of it, whenever it comes round.
+		const sent = sentOver(a, 30, 5_000).filter((s) => s.to === 3);
+		expect(sent.length).toBeGreaterThan(0);
+		expect(sent.filter((s) => s.update.id === 3)).toContainEqual({ to: 3, update: told });
 	});
 });
