@@ -4,11 +4,9 @@
  * the configuration's `members`; every bad form is a UsageError (exit 2 from the CLI).
  */
 import { describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { parseCtlArgs, UsageError } from "../../cluster/ctl/args.ts";
-import { runToEnd } from "../node/node-process.ts";
+import { runCtl } from "../node/node-process.ts";
 
-const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const command = (...argv: string[]) => parseCtlArgs(argv, {}).command;
 const refused = (...argv: string[]) => {
 	try {
@@ -78,7 +76,7 @@ describe("neuroctl CRDT arguments", () => {
 	});
 
 	test("the CLI exits 2 with the usage on a bad CRDT command", async () => {
-		const run = await runToEnd([process.execPath, CTL, "incr", "a", "zero"], {});
+		const run = await runCtl(["incr", "a", "zero"]);
 		expect(run.code).toBe(2);
 		expect(run.stderr).toContain("neuroctl: N: N must be a whole number");
 		expect(run.stderr).toContain("get NAME --counter");

@@ -11,9 +11,8 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { parseCtlArgs, UsageError } from "../../cluster/ctl/args.ts";
 import { CasBody, PurgeBody, PutBody } from "../../cluster/kv/http-api.ts";
-import { runToEnd } from "../node/node-process.ts";
+import { runCtl } from "../node/node-process.ts";
 
-const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const servers: ReturnType<typeof Bun.serve>[] = [];
 let leader = "";
 let follower = "";
@@ -114,9 +113,7 @@ afterAll(() => {
 });
 
 function ctl(...args: string[]) {
-	return runToEnd([process.execPath, CTL, "--timeout-ms", "1500", ...args], {
-		env: { NEURO_ENDPOINTS: undefined },
-	});
+	return runCtl(args, { timeoutMs: 1500 });
 }
 
 describe("neuroctl", () => {

@@ -9,9 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeLoopbackPorts } from "../../scripts/lib/free-ports.ts";
-import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
+import { NODE_ENTRY, type NodeProcess, runCtl, runToEnd, startNode } from "./node-process.ts";
 
-const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const NODE = [process.execPath, NODE_ENTRY];
 const root = mkdtempSync(join(tmpdir(), "neuro-cluster-"));
 const configPath = join(root, "nodes.yaml");
@@ -34,20 +33,7 @@ async function startMember(id: number): Promise<NodeProcess> {
 }
 
 function ctl(...args: string[]) {
-	return runToEnd(
-		[
-			process.execPath,
-			CTL,
-			"--timeout-ms",
-			"10000",
-			"--endpoints",
-			[...api.values()].join(","),
-			...args,
-		],
-		{
-			env: { NEURO_ENDPOINTS: undefined },
-		},
-	);
+	return runCtl(args, { endpoints: [...api.values()], timeoutMs: 10_000 });
 }
 
 beforeAll(async () => {

@@ -6,7 +6,6 @@
  * decrements on the survivors converge again to the exact total of acknowledged steps.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import * as v from "valibot";
 import { swimConfig } from "../../cluster/gossip/config.ts";
 import { deadDetectionBoundMs } from "../../cluster/gossip/detection-bound.ts";
@@ -17,9 +16,8 @@ import {
 	GossipMembersAnswer,
 } from "../../cluster/kv/crdt-api.ts";
 import { type GossipTiming, MemberCluster, pollUntil } from "./member-cluster.ts";
-import { runToEnd } from "./node-process.ts";
+import { runCtl } from "./node-process.ts";
 
-const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const IDS = [1, 2, 3, 4, 5];
 const VICTIM = 5;
 const GOSSIP: GossipTiming = { probeIntervalMs: 150, probeTimeoutMs: 75, pushPullIntervalMs: 2000 };
@@ -56,9 +54,7 @@ async function step(id: number, direction: "incr" | "decr", by: number): Promise
 }
 
 function ctl(id: number, ...args: string[]) {
-	return runToEnd([process.execPath, CTL, "--endpoints", cluster.api.get(id) ?? "", ...args], {
-		env: { NEURO_ENDPOINTS: undefined },
-	});
+	return runCtl(args, { endpoints: [cluster.api.get(id) ?? ""] });
 }
 
 /** Every node in `ids` reports `expected` as the counter's total. */

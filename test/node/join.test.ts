@@ -5,11 +5,9 @@
  * Waits poll a condition with a deadline.
  */
 import { afterAll, expect, test } from "bun:test";
-import { join } from "node:path";
 import { MemberCluster, pollUntil } from "./member-cluster.ts";
-import { runToEnd } from "./node-process.ts";
+import { runCtl } from "./node-process.ts";
 
-const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const cluster = new MemberCluster(
 	[1, 2, 3, 4],
 	{ tickMs: 30, electionTicks: 10, heartbeatTicks: 2 },
@@ -19,13 +17,8 @@ const cluster = new MemberCluster(
 afterAll(() => cluster.stopAll());
 
 function ctl(...args: string[]) {
-	const endpoints = [1, 2, 3].map((id) => cluster.api.get(id)).join(",");
-	return runToEnd(
-		[process.execPath, CTL, "--timeout-ms", "10000", "--endpoints", endpoints, ...args],
-		{
-			env: { NEURO_ENDPOINTS: undefined },
-		},
-	);
+	const endpoints = [1, 2, 3].map((id) => cluster.api.get(id) as string);
+	return runCtl(args, { endpoints, timeoutMs: 10_000 });
 }
 
 test("a join: true node waits outside the cluster until added, then catches up and votes", async () => {
@@ -67,9 +60,6 @@ test("a join: true node waits outside the cluster until added, then catches up a
 		[4, "voter"],
 	]);
 	// It serves linearizable reads of what was written before it joined.
-	const read = await runToEnd(
-		[process.execPath, CTL, "--endpoints", cluster.api.get(4) as string, "get", "before"],
-		{ env: { NEURO_ENDPOINTS: undefined } },
-	);
+	const read = await runCtl(["get", "before"], { endpoints: [cluster.api.get(4) as string] });
 	expect(read).toMatchObject({ code: 0, stdout: "join\n" });
 }, 60_000);

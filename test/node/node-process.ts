@@ -113,3 +113,22 @@ export async function runToEnd(
 	]);
 	return { code, stdout, stderr };
 }
+
+export const CTL_ENTRY = new URL("../../cluster/ctl.ts", import.meta.url).pathname;
+
+/**
+ * Runs neuroctl to its end. NEURO_ENDPOINTS is unset, so only `endpoints` (or the
+ * `--endpoints` in `args`) count; `timeoutMs` is its `--timeout-ms`.
+ */
+export function runCtl(
+	args: readonly string[],
+	options: { endpoints?: readonly string[]; timeoutMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+	const timeout =
+		options.timeoutMs === undefined ? [] : ["--timeout-ms", String(options.timeoutMs)];
+	const endpoints =
+		options.endpoints === undefined ? [] : ["--endpoints", options.endpoints.join(",")];
+	return runToEnd([process.execPath, CTL_ENTRY, ...timeout, ...endpoints, ...args], {
+		env: { NEURO_ENDPOINTS: undefined },
+	});
+}

@@ -11,27 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeLoopbackPorts } from "../../scripts/lib/free-ports.ts";
 import { pollUntil } from "./member-cluster.ts";
-import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
+import { NODE_ENTRY, type NodeProcess, runCtl, startNode } from "./node-process.ts";
 
-const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const root = mkdtempSync(join(tmpdir(), "neuro-purge-"));
 const configPath = join(root, "nodes.yaml");
 const nodes = new Map<number, NodeProcess>();
 const api = new Map<number, string>();
 
 function ctl(...args: string[]) {
-	return runToEnd(
-		[
-			process.execPath,
-			CTL,
-			"--timeout-ms",
-			"10000",
-			"--endpoints",
-			[...api.values()].join(","),
-			...args,
-		],
-		{ env: { NEURO_ENDPOINTS: undefined } },
-	);
+	return runCtl(args, { endpoints: [...api.values()], timeoutMs: 10_000 });
 }
 
 /** Every edge asked for `path` under one Host (so one purge URL names it on all of them). */
@@ -86,19 +74,10 @@ async function follower(): Promise<string> {
 describe("replicated purges reach every node's edge", () => {
 	test("neuroctl purge URL at a follower: every edge misses after", async () => {
 		await cachedEverywhere("/pages/1");
-		const run = await runToEnd(
-			[
-				process.execPath,
-				CTL,
-				"--timeout-ms",
-				"10000",
-				"--endpoints",
-				await follower(),
-				"purge",
-				"http://cdn.test/pages/1",
-			],
-			{ env: { NEURO_ENDPOINTS: undefined } },
-		);
+		const run = await runCtl(["purge", "http://cdn.test/pages/1"], {
+			endpoints: [await follower()],
+			timeoutMs: 10_000,
+		});
 		expect(run.code).toBe(0);
 		expect(run.stdout).toMatch(/^purged http:\/\/cdn\.test\/pages\/1 at index \d+/);
 		// Answered once applied on the leader; followers apply as the commit reaches them.

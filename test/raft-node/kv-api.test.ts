@@ -9,9 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKvApp } from "../../cluster/kv/http-app.ts";
 import { RaftNode } from "../../cluster/raft-node/raft-node.ts";
-import { runToEnd } from "../node/node-process.ts";
+import { runCtl } from "../node/node-process.ts";
 
-const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const root = mkdtempSync(join(tmpdir(), "neuro-kv-api-"));
 const members: RaftNode[] = [];
 const servers: ReturnType<typeof Bun.serve>[] = [];
@@ -53,9 +52,7 @@ afterAll(async () => {
 });
 
 function ctl(...args: string[]) {
-	return runToEnd([process.execPath, CTL, "--timeout-ms", "8000", ...args], {
-		env: { NEURO_ENDPOINTS: undefined },
-	});
+	return runCtl(args, { timeoutMs: 8000 });
 }
 
 describe("neuroctl on a real Raft cluster", () => {

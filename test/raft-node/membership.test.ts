@@ -10,10 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKvApp } from "../../cluster/kv/http-app.ts";
 import { RaftNode } from "../../cluster/raft-node/raft-node.ts";
-import { runToEnd } from "../node/node-process.ts";
+import { runCtl } from "../node/node-process.ts";
 import { until } from "./in-process-members.ts";
 
-const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const root = mkdtempSync(join(tmpdir(), "neuro-membership-"));
 const members = new Map<number, RaftNode>();
 const servers: ReturnType<typeof Bun.serve>[] = [];
@@ -50,13 +49,7 @@ function raftAddresses(): Map<number, { host: string; port: number }> {
 const leader = () => [...members.values()].find((m) => m.status().role === "leader");
 
 function ctl(...args: string[]) {
-	const endpoints = [...api.values()].join(",");
-	return runToEnd(
-		[process.execPath, CTL, "--timeout-ms", "8000", "--endpoints", endpoints, ...args],
-		{
-			env: { NEURO_ENDPOINTS: undefined },
-		},
-	);
+	return runCtl(args, { endpoints: [...api.values()], timeoutMs: 8000 });
 }
 
 beforeAll(async () => {

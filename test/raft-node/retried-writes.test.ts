@@ -15,9 +15,8 @@ import {
 	singleNodePlan,
 	startControlPlane,
 } from "../../cluster/node/control-plane.ts";
-import { runToEnd } from "../node/node-process.ts";
+import { runCtl } from "../node/node-process.ts";
 
-const CTL = join(new URL("../..", import.meta.url).pathname, "cluster", "ctl.ts");
 const root = mkdtempSync(join(tmpdir(), "neuro-retries-"));
 let plane: ControlPlane;
 
@@ -125,10 +124,9 @@ describe("retried writes", () => {
 			},
 		});
 		try {
-			const run = await runToEnd(
-				[process.execPath, CTL, "--endpoints", `http://127.0.0.1:${standIn.port}`, "put", "k", "v"],
-				{ env: { NEURO_ENDPOINTS: undefined } },
-			);
+			const run = await runCtl(["put", "k", "v"], {
+				endpoints: [`http://127.0.0.1:${standIn.port}`],
+			});
 			expect(run.code).toBe(0);
 			expect(seen.length).toBe(2);
 			const [first, retry] = seen as [(typeof seen)[0], (typeof seen)[0]];
