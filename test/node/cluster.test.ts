@@ -5,53 +5,24 @@
  * acknowledged write is still there. A bad cluster file or half the flags exit 2.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freeLoopbackPorts } from "../../scripts/lib/free-ports.ts";
-import { NODE_ENTRY, type NodeProcess, runCtl, runToEnd, startNode } from "./node-process.ts";
+import { MemberCluster } from "./member-cluster.ts";
+import { NODE_ENTRY, runCtl, runToEnd } from "./node-process.ts";
 
 const NODE = [process.execPath, NODE_ENTRY];
-const root = mkdtempSync(join(tmpdir(), "neuro-cluster-"));
-const configPath = join(root, "nodes.yaml");
-const processes = new Map<number, NodeProcess>();
-const api = new Map<number, string>();
-
-async function startMember(id: number): Promise<NodeProcess> {
-	const node = await startNode(NODE, [
-		"--port",
-		"0",
-		"--memory-mb",
-		"8",
-		"--id",
-		String(id),
-		"--config",
-		configPath,
-	]);
-	processes.set(id, node);
-	return node;
-}
+const cluster = new MemberCluster([1, 2, 3], { tickMs: 20, electionTicks: 10, heartbeatTicks: 2 });
+const { configPath, processes, api } = cluster;
 
 function ctl(...args: string[]) {
 	return runCtl(args, { endpoints: [...api.values()], timeoutMs: 10_000 });
 }
 
 beforeAll(async () => {
-	const ports = freeLoopbackPorts(6);
-	const lines = [`dataDir: ${join(root, "data")}`, "tickMs: 20", "nodes:"];
-	for (const id of [1, 2, 3]) {
-		const [raft, apiPort] = [ports[(id - 1) * 2], ports[(id - 1) * 2 + 1]];
-		lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${apiPort}" }`);
-		api.set(id, `http://127.0.0.1:${apiPort}`);
-	}
-	writeFileSync(configPath, `${lines.join("\n")}\n`);
-	await Promise.all([1, 2, 3].map(startMember));
+	await Promise.all([1, 2, 3].map((id) => cluster.start(id)));
 }, 60_000);
 
-afterAll(() => {
-	for (const node of processes.values()) node.kill();
-	rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => cluster.stopAll());
 
 async function leaderId(): Promise<number> {
 	const status = await ctl("--json", "status");
@@ -75,7 +46,7 @@ describe("node.ts as a Raft member", () => {
 	}, 60_000);
 
 	test("a bad cluster file, an unknown id, or half the flags: exit 2 naming the problem", async () => {
-		const bad = join(root, "bad.yaml");
+		const bad = join(cluster.root, "bad.yaml");
 		writeFileSync(bad, 'dataDir: x\nnodes:\n  1: { raft: nowhere, api: "127.0.0.1:1" }\n');
 		const badFile = await runToEnd([...NODE, "--port", "0", "--id", "1", "--config", bad]);
 		expect(badFile.code).toBe(2);

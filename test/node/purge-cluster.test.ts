@@ -6,17 +6,14 @@
  * config set for the nodes' POP is logged by every node.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freeLoopbackPorts } from "../../scripts/lib/free-ports.ts";
-import { pollUntil } from "./member-cluster.ts";
-import { NODE_ENTRY, type NodeProcess, runCtl, startNode } from "./node-process.ts";
+import { MemberCluster, pollUntil } from "./member-cluster.ts";
+import { runCtl } from "./node-process.ts";
 
-const root = mkdtempSync(join(tmpdir(), "neuro-purge-"));
-const configPath = join(root, "nodes.yaml");
-const nodes = new Map<number, NodeProcess>();
-const api = new Map<number, string>();
+const cluster = new MemberCluster([1, 2, 3], { tickMs: 20, electionTicks: 10, heartbeatTicks: 2 });
+const nodes = cluster.processes;
+const api = cluster.api;
 
 function ctl(...args: string[]) {
 	return runCtl(args, { endpoints: [...api.values()], timeoutMs: 10_000 });
@@ -44,26 +41,10 @@ function cachedEverywhere(path: string): Promise<string[]> {
 const isMiss = (status: string) => /fwd=(uri-miss|miss|stale)/.test(status) && !/;hit/.test(status);
 
 beforeAll(async () => {
-	const ports = freeLoopbackPorts(6);
-	const lines = [`dataDir: ${join(root, "data")}`, "tickMs: 20", "nodes:"];
-	for (const id of [1, 2, 3]) {
-		const [raft, apiPort] = [ports[(id - 1) * 2], ports[(id - 1) * 2 + 1]];
-		lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${apiPort}" }`);
-		api.set(id, `http://127.0.0.1:${apiPort}`);
-	}
-	writeFileSync(configPath, `${lines.join("\n")}\n`);
-	await Promise.all(
-		[1, 2, 3].map(async (id) => {
-			const args = ["--port", "0", "--memory-mb", "8", "--id", String(id), "--config", configPath];
-			nodes.set(id, await startNode([process.execPath, NODE_ENTRY], args));
-		}),
-	);
+	await Promise.all([1, 2, 3].map((id) => cluster.start(id)));
 }, 60_000);
 
-afterAll(() => {
-	for (const node of nodes.values()) node.kill();
-	rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => cluster.stopAll());
 
 async function follower(): Promise<string> {
 	const status = JSON.parse((await ctl("--json", "status")).stdout) as { leader: number };
@@ -131,7 +112,7 @@ describe("replicated purges reach every node's edge", () => {
 
 describe("replicated POP config", () => {
 	test("set through neuroctl is logged by every node of that POP; get and del answer", async () => {
-		const file = join(root, "local.yaml");
+		const file = join(cluster.root, "local.yaml");
 		writeFileSync(
 			file,
 			"name: local\nregion: lab\nlisten: { host: 127.0.0.1, port: 8101 }\ntiers: { memoryMb: 16 }\n",
@@ -142,7 +123,7 @@ describe("replicated POP config", () => {
 			await node.waitForLine(/POP local's replicated config changed \(index \d+\)/);
 		const got = JSON.parse((await ctl("--json", "pop-config", "get", "local")).stdout);
 		expect(got).toMatchObject({ name: "local", config: { region: "lab" }, revision: 1 });
-		const bad = join(root, "bad.yaml");
+		const bad = join(cluster.root, "bad.yaml");
 		writeFileSync(bad, "name: local\nregion: lab\n");
 		const refused = await ctl("pop-config", "set", "local", bad);
 		expect(refused.code).toBe(5);
