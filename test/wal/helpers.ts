@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { WalCorruptError } from "../../cluster/wal/errors.ts";
 import type { WalLogger, WalLogLevel } from "../../cluster/wal/logger.ts";
 import type { Entry } from "../../cluster/wal/types.ts";
 
@@ -40,4 +41,15 @@ export class LogLines {
 export function tempDir(): { path: string; cleanup: () => void } {
 	const path = mkdtempSync(join(tmpdir(), "neuro-wal-"));
 	return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The WalCorruptError `f` throws; fails the test if it throws anything else or nothing. */
+export function corruption(f: () => unknown): WalCorruptError {
+	try {
+		f();
+	} catch (error) {
+		if (error instanceof WalCorruptError) return error;
+		throw error;
+	}
+	throw new Error("expected a WalCorruptError");
 }

@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { WalCorruptError } from "../../cluster/wal/errors.ts";
 import type { WalRecord } from "../../cluster/wal/record.ts";
 import { type ParsedSegment, replay } from "../../cluster/wal/replay.ts";
-import { entries, triples } from "./helpers.ts";
+import { corruption, entries, triples } from "./helpers.ts";
 
 function segment(seq: number, firstIndex: number, records: WalRecord[]): ParsedSegment {
 	return {
@@ -15,16 +14,6 @@ function segment(seq: number, firstIndex: number, records: WalRecord[]): ParsedS
 
 const put = (from: number, to: number, term: number): WalRecord[] =>
 	entries(from, to, term).map((entry) => ({ type: "entry", entry }));
-
-function corruption(f: () => unknown): WalCorruptError {
-	try {
-		f();
-	} catch (error) {
-		if (error instanceof WalCorruptError) return error;
-		throw error;
-	}
-	throw new Error("expected a WalCorruptError");
-}
 
 describe("replay", () => {
 	test("no segment is an empty log", () => {

@@ -4,7 +4,7 @@ import { WalCorruptError } from "../../cluster/wal/errors.ts";
 import { encodeRecords, recordSize, type WalRecord } from "../../cluster/wal/record.ts";
 import { SECTOR_BYTES, scanRecords } from "../../cluster/wal/scan.ts";
 import { walRecord } from "./arbitraries.ts";
-import { bytes } from "./helpers.ts";
+import { bytes, corruption } from "./helpers.ts";
 
 const small: WalRecord[] = [
 	{ type: "hardState", hardState: { term: 1, vote: 1, commit: 0 } },
@@ -17,16 +17,6 @@ function boundaries(records: readonly WalRecord[]): number[] {
 	const out = [0];
 	for (const record of records) out.push((out.at(-1) as number) + recordSize(record));
 	return out;
-}
-
-function corruptAt(f: () => unknown): WalCorruptError {
-	try {
-		f();
-	} catch (error) {
-		if (error instanceof WalCorruptError) return error;
-		throw error;
-	}
-	throw new Error("expected a WalCorruptError");
 }
 
 describe("scanRecords", () => {
@@ -87,7 +77,7 @@ describe("scanRecords", () => {
 		const start = boundaries(small).at(-1) as number;
 		const sector = Math.ceil((start + 16) / SECTOR_BYTES) * SECTOR_BYTES;
 		encoded.fill(0, sector, sector + SECTOR_BYTES - 1);
-		const error = corruptAt(() => scanRecords(encoded, 0, "seg", true));
+		const error = corruption(() => scanRecords(encoded, 0, "seg", true));
 		expect(error.offset).toBe(start);
 		expect(error.reason).toContain("payload checksum mismatch");
 	});
@@ -109,7 +99,7 @@ describe("scanRecords", () => {
 		expect(result.torn?.offset).toBe(third);
 		// The same, but one byte after that record survived: not a torn write, corruption.
 		encoded[encoded.byteLength - 1] = 1;
-		expect(corruptAt(() => scanRecords(encoded, 0, "seg", true)).offset).toBe(third);
+		expect(corruption(() => scanRecords(encoded, 0, "seg", true)).offset).toBe(third);
 	});
 
 	test("a header cut by a sector boundary, its second part and all after it zero, is a torn tail", () => {
@@ -130,7 +120,7 @@ describe("scanRecords", () => {
 		const encoded = encodeRecords(small);
 		const second = boundaries(small)[1] as number;
 		encoded[second + 20] = (encoded[second + 20] as number) ^ 1;
-		const error = corruptAt(() => scanRecords(encoded, 0, "wal-x.log", true));
+		const error = corruption(() => scanRecords(encoded, 0, "wal-x.log", true));
 		expect(error.file).toBe("wal-x.log");
 		expect(error.offset).toBe(second);
 		expect(error.message).toContain(`wal-x.log at offset ${second}`);
@@ -140,14 +130,14 @@ describe("scanRecords", () => {
 		const encoded = encodeRecords(small);
 		const withGarbage = new Uint8Array(encoded.byteLength + 40).fill(0xab);
 		withGarbage.set(encoded);
-		const error = corruptAt(() => scanRecords(withGarbage, 0, "seg", true));
+		const error = corruption(() => scanRecords(withGarbage, 0, "seg", true));
 		expect(error.offset).toBe(encoded.byteLength);
 	});
 
 	test("in a sealed segment even a clean cut is corruption", () => {
 		const encoded = encodeRecords(small);
 		const cut = encoded.subarray(0, encoded.byteLength - 3);
-		const error = corruptAt(() => scanRecords(cut, 0, "seg", false));
+		const error = corruption(() => scanRecords(cut, 0, "seg", false));
 		expect(error.reason).toContain("sealed segment");
 	});
 
@@ -193,7 +183,7 @@ describe("scanRecords", () => {
 					const start = boundaries(records)
 						.filter((end) => end <= position)
 						.at(-1) as number;
-					expect(corruptAt(() => scanRecords(encoded, 0, "seg", false)).offset).toBe(start);
+					expect(corruption(() => scanRecords(encoded, 0, "seg", false)).offset).toBe(start);
 				},
 			),
 		);
@@ -214,7 +204,7 @@ describe("scanRecords", () => {
 					const position = at % (ends.at(-2) as number);
 					encoded[position] = (encoded[position] as number) ^ xor;
 					const start = ends.filter((end) => end <= position).at(-1) as number;
-					expect(corruptAt(() => scanRecords(encoded, 0, "seg", true)).offset).toBe(start);
+					expect(corruption(() => scanRecords(encoded, 0, "seg", true)).offset).toBe(start);
 				},
 			),
 		);
