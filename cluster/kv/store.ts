@@ -4,7 +4,6 @@
  * reaches the log twice takes effect once, and its retry gets the first answer. Implements
  * raft/state-machine.ts: its snapshot holds the keys with their revisions and the sessions.
  */
-import { isConfChangeData } from "../raft/membership.ts";
 import type { StateMachine, StateSnapshot } from "../raft/state-machine.ts";
 import { decodeCommand, type KvCommand } from "./command.ts";
 import { applyToKey, EMPTY_KEY, type KeyState, type KvOp, type KvResult } from "./ops.ts";
@@ -29,11 +28,12 @@ export class KvStore implements StateMachine<KvApplied> {
 	appliedIndex = 0;
 
 	/**
-	 * A committed entry: the empty string is a leader's no-op and a configuration change is
-	 * the core's (both only take a log slot here); anything else is a command.
+	 * A committed entry: the empty string only takes a log slot here (a leader's no-op, or
+	 * an entry for another machine: cluster/state/router.ts hands those over as ""); anything
+	 * else is a command.
 	 */
 	apply(index: number, data: string): KvApplied {
-		if (data === "" || isConfChangeData(data)) {
+		if (data === "") {
 			this.skip(index);
 			return { kind: "noop" };
 		}

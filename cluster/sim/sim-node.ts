@@ -23,6 +23,7 @@ import type { Ready } from "../raft/ready.ts";
 import type { Snapshot } from "../raft/snapshot.ts";
 import type { TransferResult } from "../raft/transfer.ts";
 import { AckGate, coalesceAppends, hardStateToSave, mayShipEarly } from "../raft-node/pipeline.ts";
+import { kvEntryData } from "../state/entry-encoding.ts";
 import type { EventQueue } from "./event-queue.ts";
 import type { Invariants } from "./invariants.ts";
 import type { Prng } from "./prng.ts";
@@ -348,7 +349,8 @@ export class SimNode {
 		this.env.invariants.applied(this.id, entry);
 		const waiting = this.proposals.get(entry.index);
 		this.proposals.delete(entry.index);
-		const applied = this.kv.apply(entry.index, entry.data);
+		// Only KV entries reach the store; a no-op or configuration change only fills the slot.
+		const applied = this.kv.apply(entry.index, kvEntryData(entry.data));
 		if (applied.kind === "noop") {
 			if (waiting) this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
 			return;

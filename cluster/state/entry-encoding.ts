@@ -35,6 +35,12 @@ export function classifyEntry(data: string): { readonly kind: EntryKind; readonl
 	return { kind: "kv", body: data };
 }
 
+/** What a KV store alone is given for an entry: its command, or "" for any other entry. */
+export function kvEntryData(data: string): string {
+	const { kind, body } = classifyEntry(data);
+	return kind === "kv" ? body : "";
+}
+
 export function encodeKvEntry(command: KvCommand): string {
 	return encodeCommand(command);
 }
