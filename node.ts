@@ -10,7 +10,7 @@
  * Flags: USAGE in cluster/node/flags.ts.
  */
 import { Hono } from "hono";
-import { crdtRoutes, type GossipSource } from "./cluster/kv/crdt-routes.ts";
+import { crdtApi, type GossipSource, type GossipView } from "./cluster/kv/crdt-routes.ts";
 import { bakedBuild, versionLine } from "./cluster/node/build-info.ts";
 import { ClusterConfigError, loadClusterConfig } from "./cluster/node/cluster-config.ts";
 import {
@@ -127,23 +127,16 @@ async function main(): Promise<void> {
 	// The gossip plane starts once the edge listens (its metadata names the edge's address);
 	// until then its routes answer 503 gossip-starting.
 	let gossip: GossipPlane | undefined;
-	const gossipSource: GossipSource = () => {
-		if (gossipPlan === undefined) return "off";
-		if (gossip === undefined) return "starting";
-		const running = gossip;
-		return {
-			self: gossipPlan.id,
-			store: running.crdt.store,
-			members: () => running.node.members(),
-			traffic: () => gossipTraffic(running.node.stats),
-		};
-	};
+	// Built once when the plane starts: the routes ask for it on every request.
+	let gossipView: GossipView | undefined;
+	const gossipSource: GossipSource = () =>
+		gossipPlan === undefined ? "off" : (gossipView ?? "starting");
 	// The member opens its log and listens while the edge gets ready; awaited after the edge
 	// listens, so the control plane never delays the first request the edge can serve.
 	const controlStarting =
 		plan === undefined
 			? undefined
-			: startControlPlane(plan, logLine, flags.logLevel, effects, crdtRoutes(gossipSource));
+			: startControlPlane(plan, logLine, flags.logLevel, effects, crdtApi(gossipSource));
 	// A failed start is reported below; this keeps it from counting as unhandled meanwhile.
 	controlStarting?.catch(() => {});
 	const slab = await createSlab({
@@ -253,7 +246,15 @@ async function main(): Promise<void> {
 		throw error;
 	}
 	try {
-		gossip = await gossipStarting;
+		const running = await gossipStarting;
+		gossip = running;
+		if (running !== undefined && gossipPlan !== undefined)
+			gossipView = {
+				self: gossipPlan.id,
+				store: running.crdt.store,
+				members: () => running.node.members(),
+				traffic: () => gossipTraffic(running.node.stats),
+			};
 	} catch (error) {
 		// A gossip port taken, or a CRDT directory another live process holds.
 		fail(`gossip plane: ${(error as Error).message}`);

@@ -30,6 +30,7 @@ import {
 	TransferBody,
 } from "./http-api.ts";
 import type { KvOp } from "./ops.ts";
+import { checkedSegment } from "./path-segment.ts";
 import { type PopConfigMember, popConfigRoutes } from "./pop-config-routes.ts";
 import { type PurgeMember, purgeRoutes } from "./purge-routes.ts";
 import type { RouteHelpers } from "./route-helpers.ts";
@@ -92,74 +93,75 @@ export function createKvApp(
 		if (answer.kind === "refused") return conflict(answer.reason, answer.message);
 		return Response.json(membersBody(answer.members));
 	};
-	const keyOf = (raw: string) => v.safeParse(KeySchema, decodeURIComponent(raw));
+	// `/v1/kv/KEY` and `/v1/cas/KEY`: the key is the path's third segment.
+	const keyOf = (url: string) => checkedSegment(url, 3, "key", KeySchema);
 	const sessionOf = (headers: Headers) =>
 		parseSession(headers.get(CLIENT_ID_HEADER), headers.get(CLIENT_SEQ_HEADER), clientId);
 
 	app.get("/v1/kv/:key", async (c) => {
-		const key = keyOf(c.req.param("key"));
-		if (!key.success) return refuse(key.issues[0].message);
-		const answer = await member.read(key.output);
+		const key = keyOf(c.req.url);
+		if (!key.ok) return refuse(key.message);
+		const answer = await member.read(key.value);
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.result.kind !== "get") throw new Error("a read answered with a write result");
 		return c.json({
-			key: key.output,
+			key: key.value,
 			value: answer.result.value,
 			revision: answer.result.revision,
 		});
 	});
 
 	app.put("/v1/kv/:key", async (c) => {
-		const key = keyOf(c.req.param("key"));
-		if (!key.success) return refuse(key.issues[0].message);
+		const key = keyOf(c.req.url);
+		if (!key.ok) return refuse(key.message);
 		const body = v.safeParse(PutBody, await c.req.json().catch(() => undefined));
 		if (!body.success) return refuse(body.issues[0].message);
 		const session = sessionOf(c.req.raw.headers);
 		if (!session.ok) return refuse(session.message);
 		const answer = await member.propose(session.client, session.seq, {
 			kind: "put",
-			key: key.output,
+			key: key.value,
 			value: body.output.value,
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
-		return c.json({ key: key.output, revision: answer.result.revision });
+		return c.json({ key: key.value, revision: answer.result.revision });
 	});
 
 	app.delete("/v1/kv/:key", async (c) => {
-		const key = keyOf(c.req.param("key"));
-		if (!key.success) return refuse(key.issues[0].message);
+		const key = keyOf(c.req.url);
+		if (!key.ok) return refuse(key.message);
 		const session = sessionOf(c.req.raw.headers);
 		if (!session.ok) return refuse(session.message);
 		const answer = await member.propose(session.client, session.seq, {
 			kind: "delete",
-			key: key.output,
+			key: key.value,
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.result.kind !== "delete") throw new Error("a delete answered otherwise");
 		return c.json({
-			key: key.output,
+			key: key.value,
 			deleted: answer.result.deleted,
 			revision: answer.result.revision,
 		});
 	});
 
 	app.post("/v1/cas/:key", async (c) => {
-		const key = keyOf(c.req.param("key"));
-		if (!key.success) return refuse(key.issues[0].message);
+		const key = keyOf(c.req.url);
+		if (!key.ok) return refuse(key.message);
 		const body = v.safeParse(CasBody, await c.req.json().catch(() => undefined));
 		if (!body.success) return refuse(body.issues[0].message);
 		const session = sessionOf(c.req.raw.headers);
 		if (!session.ok) return refuse(session.message);
 		const answer = await member.propose(session.client, session.seq, {
 			kind: "cas",
-			key: key.output,
+			key: key.value,
 			expected: body.output.expected,
 			value: body.output.value,
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.result.kind !== "cas") throw new Error("a compare-and-set answered otherwise");
 		const { ok, value, revision } = answer.result;
-		return c.json({ key: key.output, ok, value, revision });
+		return c.json({ key: key.value, ok, value, revision });
 	});
 
 	app.get("/v1/status", (c) => {

@@ -5,12 +5,12 @@
  * (cluster/node/pop-config.ts), or names another POP, is a 400 and never reaches the log.
  */
 import { Hono } from "hono";
-import * as v from "valibot";
 import { PopConfigError, validatePopConfig } from "../node/pop-config.ts";
 import { type PopConfigOp, PopNameSchema } from "../pop-config/command.ts";
 import type { PopConfigResult, PopEntry } from "../pop-config/machine.ts";
 import type { Answer } from "../raft-node/proposal-waiters.ts";
 import { MAX_POP_CONFIG_LENGTH } from "./http-api.ts";
+import { checkedSegment } from "./path-segment.ts";
 import type { RouteHelpers } from "./route-helpers.ts";
 
 export interface PopConfigMember {
@@ -20,7 +20,8 @@ export interface PopConfigMember {
 
 export function popConfigRoutes(member: PopConfigMember, helpers: RouteHelpers): Hono {
 	const app = new Hono();
-	const nameOf = (raw: string) => v.safeParse(PopNameSchema, decodeURIComponent(raw));
+	// `/v1/pop-config/NAME`: the name is the path's third segment.
+	const nameOf = (url: string) => checkedSegment(url, 3, "name", PopNameSchema);
 
 	/** Proposes `op`; the machine's answer as HTTP (a refusal after commit is a 409). */
 	const write = async (headers: Headers, op: PopConfigOp) => {
@@ -36,16 +37,16 @@ export function popConfigRoutes(member: PopConfigMember, helpers: RouteHelpers):
 	};
 
 	app.get("/v1/pop-config/:name", async (c) => {
-		const name = nameOf(c.req.param("name"));
-		if (!name.success) return helpers.refuse(name.issues[0].message);
-		const answer = await member.readPopConfig(name.output);
+		const name = nameOf(c.req.url);
+		if (!name.ok) return helpers.refuse(name.message);
+		const answer = await member.readPopConfig(name.value);
 		if (answer.kind === "notLeader") return helpers.notLeader(answer.leader);
-		return c.json({ name: name.output, ...answer.result });
+		return c.json({ name: name.value, ...answer.result });
 	});
 
 	app.put("/v1/pop-config/:name", async (c) => {
-		const name = nameOf(c.req.param("name"));
-		if (!name.success) return helpers.refuse(name.issues[0].message);
+		const name = nameOf(c.req.url);
+		if (!name.ok) return helpers.refuse(name.message);
 		const text = await c.req.text();
 		if (text.length > MAX_POP_CONFIG_LENGTH)
 			return helpers.refuse(`a POP config is at most ${MAX_POP_CONFIG_LENGTH} characters`);
@@ -57,9 +58,9 @@ export function popConfigRoutes(member: PopConfigMember, helpers: RouteHelpers):
 		}
 		try {
 			const config = validatePopConfig(raw, "body");
-			if (config.name !== name.output)
-				return helpers.refuse(`body: name is ${config.name}, but the path names ${name.output}`);
-			return write(c.req.raw.headers, { kind: "set", name: name.output, config });
+			if (config.name !== name.value)
+				return helpers.refuse(`body: name is ${config.name}, but the path names ${name.value}`);
+			return write(c.req.raw.headers, { kind: "set", name: name.value, config });
 		} catch (error) {
 			if (error instanceof PopConfigError) return helpers.refuse(error.message);
 			throw error;
@@ -67,9 +68,9 @@ export function popConfigRoutes(member: PopConfigMember, helpers: RouteHelpers):
 	});
 
 	app.delete("/v1/pop-config/:name", (c) => {
-		const name = nameOf(c.req.param("name"));
-		if (!name.success) return helpers.refuse(name.issues[0].message);
-		return write(c.req.raw.headers, { kind: "delete", name: name.output });
+		const name = nameOf(c.req.url);
+		if (!name.ok) return helpers.refuse(name.message);
+		return write(c.req.raw.headers, { kind: "delete", name: name.value });
 	});
 	return app;
 }

@@ -10,7 +10,7 @@
 
 import { join, resolve } from "node:path";
 import type { Hono } from "hono";
-import { serveBun } from "../../edge/runtime/bun.ts";
+import { type NativeRoutes, serveBun } from "../../edge/runtime/bun.ts";
 import { createKvApp } from "../kv/http-app.ts";
 import { createObserveApp } from "../kv/observe-app.ts";
 import type { PurgeEffect } from "../purge/machine.ts";
@@ -103,7 +103,7 @@ export async function startControlPlane(
 	logLevel: LogLevel = "info",
 	effects?: NodeEffects,
 	/** More routes served on the API address (the gossip plane's: kv/crdt-routes.ts). */
-	routes?: Hono,
+	routes?: { readonly app: Hono; readonly native?: NativeRoutes },
 ): Promise<ControlPlane> {
 	const self = plan.nodes.get(plan.id);
 	if (self === undefined) throw new Error(`member ${plan.id} is not in its own plan`);
@@ -152,10 +152,14 @@ export async function startControlPlane(
 		fsyncLatency: () => fsync.summary(),
 	});
 	kv.route("/", observe);
-	if (routes !== undefined) kv.route("/", routes);
+	if (routes !== undefined) kv.route("/", routes.app);
 	let api: ReturnType<typeof serveBun>;
 	try {
-		api = serveBun(kv.fetch, { hostname: self.api.host, port: self.api.port });
+		api = serveBun(kv.fetch, {
+			hostname: self.api.host,
+			port: self.api.port,
+			...(routes?.native === undefined ? {} : { routes: routes.native }),
+		});
 	} catch (error) {
 		await member.close();
 		throw error;

@@ -12,6 +12,15 @@
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
+/**
+ * Bun.serve's own routes (`/v1/counters/:name/incr` → { POST: handler }), matched natively
+ * before `fetch`; a request they do not match, by path or by method, goes to `fetch`.
+ * For hot paths whose handlers read what they need from the Request themselves.
+ */
+export type NativeRoutes = Readonly<
+	Record<string, Readonly<Partial<Record<"GET" | "POST" | "PUT" | "DELETE", FetchHandler>>>>
+>;
+
 export type ServeOptions = {
 	readonly hostname: string;
 	readonly port: number;
@@ -24,6 +33,7 @@ export type ServeOptions = {
 	readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 	readonly http2?: boolean;
 	readonly http3?: boolean;
+	readonly routes?: NativeRoutes;
 };
 
 export type DrainOutcome = {
@@ -101,6 +111,7 @@ function listen(fetch: FetchHandler, options: ServeOptions): ReturnType<typeof B
 			? {}
 			: { idleTimeout: options.idleTimeoutSeconds }),
 		fetch,
+		...(options.routes === undefined ? {} : { routes: options.routes }),
 		...(options.tls === undefined
 			? {}
 			: {

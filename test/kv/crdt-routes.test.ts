@@ -13,8 +13,9 @@ import {
 	GossipTraffic,
 	RegisterAnswer,
 } from "../../cluster/kv/crdt-api.ts";
-import { crdtRoutes, type GossipView, registerKey } from "../../cluster/kv/crdt-routes.ts";
+import { crdtApi, type GossipView, registerKey } from "../../cluster/kv/crdt-routes.ts";
 import { ErrorAnswer } from "../../cluster/kv/http-api.ts";
+import { serveBun } from "../../edge/runtime/bun.ts";
 
 const META = {
 	role: "control",
@@ -42,7 +43,7 @@ const TRAFFIC = {
 };
 
 function app(view: GossipView | "starting" | "off" = plane()) {
-	return crdtRoutes(() => view);
+	return crdtApi(() => view).app;
 }
 
 const post = (body?: string) => ({ method: "POST", ...(body === undefined ? {} : { body }) });
@@ -82,6 +83,8 @@ describe("counter routes", () => {
 		["an unknown field", "/v1/counters/a/incr", '{"by":1,"x":2}', "Invalid key"],
 		["not JSON", "/v1/counters/a/incr", "{by", 'body must be JSON: {"by": N} or empty'],
 		["a bad name", "/v1/counters/a%20b/incr", "", "name may hold only letters, digits and . _ : -"],
+		// Decoded once: the name is "a%41", which holds a %, never "aA".
+		["an escaped %", "/v1/counters/a%2541/incr", "", "name may hold only letters"],
 		[
 			"bad percent-encoding",
 			"/v1/counters/%E0%A4%A/incr",
@@ -97,8 +100,87 @@ describe("counter routes", () => {
 	])("%s is a 400 that changes nothing", async (_what, path, body, message) => {
 		const routes = app();
 		expect(await refusal(await routes.request(path, post(body)), 400)).toContain(message);
-		const read = await routes.request("/v1/counters/a");
-		expect(v.parse(CounterAnswer, await read.json()).value).toBe(0);
+		for (const name of ["a", "aA"]) {
+			const read = await routes.request(`/v1/counters/${name}`);
+			expect(v.parse(CounterAnswer, await read.json()).value).toBe(0);
+		}
+	});
+});
+
+describe("the counter routes as Bun native routes", () => {
+	// Bun.serve matches these paths itself; everything else goes on to the Hono app.
+	async function served(view: GossipView | "starting" = plane()) {
+		const api = crdtApi(() => view);
+		const server = serveBun(api.app.fetch, {
+			hostname: "127.0.0.1",
+			port: 0,
+			routes: api.native,
+		});
+		return { base: `http://127.0.0.1:${server.port}`, stop: () => server.drain(1_000) };
+	}
+
+	test("they answer as the Hono routes do: steps, reads, refusals", async () => {
+		const { base, stop } = await served();
+		try {
+			const first = await fetch(`${base}/v1/counters/hits/incr`, post());
+			expect(v.parse(CounterAnswer, await first.json())).toEqual({ name: "hits", value: 1 });
+			await fetch(`${base}/v1/counters/hits/incr`, post('{"by":9}'));
+			await fetch(`${base}/v1/counters/hits/decr`, post('{"by":3}'));
+			const read = await fetch(`${base}/v1/counters/hits`);
+			expect(v.parse(CounterAnswer, await read.json())).toEqual({ name: "hits", value: 7 });
+			const escaped = await fetch(`${base}/v1/counters/a%2541/incr`, post());
+			expect(await refusal(escaped, 400)).toContain("name may hold only letters");
+			const badEscape = await fetch(`${base}/v1/counters/%E0%A4%A/incr`, post());
+			expect(await refusal(badEscape, 400)).toBe("name is not valid percent-encoding");
+			const badBy = await fetch(`${base}/v1/counters/hits/incr`, post('{"by":0}'));
+			expect(await refusal(badBy, 400)).toContain("by must be at least 1");
+			const after = await fetch(`${base}/v1/counters/hits`);
+			expect(v.parse(CounterAnswer, await after.json()).value).toBe(7);
+		} finally {
+			await stop();
+		}
+	});
+
+	test("a name Bun decoded is trusted only when the raw path spells it", async () => {
+		const { base, stop } = await served();
+		try {
+			await fetch(`${base}/v1/counters/aA/incr`, post());
+			// Bun decodes `%41` to "A": the same counter.
+			const encoded = await fetch(`${base}/v1/counters/a%41/incr`, post());
+			expect(v.parse(CounterAnswer, await encoded.json())).toEqual({ name: "aA", value: 2 });
+			// Bun decodes these leniently (to "aA\uFFFD" and "\uFFFD1"); both are refused.
+			for (const raw of ["aA%G1", "%%41"]) {
+				const bad = await fetch(`${base}/v1/counters/${raw}/incr`, post());
+				expect(await refusal(bad, 400)).toBe("name is not valid percent-encoding");
+			}
+			const read = await fetch(`${base}/v1/counters/aA`);
+			expect(v.parse(CounterAnswer, await read.json()).value).toBe(2);
+		} finally {
+			await stop();
+		}
+	});
+
+	test("another method or path goes on to the Hono app", async () => {
+		const { base, stop } = await served();
+		try {
+			expect((await fetch(`${base}/v1/counters/hits/incr`)).status).toBe(404);
+			const written = await fetch(`${base}/v1/registers/motd`, put('{"value":"hi"}'));
+			expect(v.parse(RegisterAnswer, await written.json()).value).toBe("hi");
+			const members = await fetch(`${base}/v1/gossip/members`);
+			expect(v.parse(GossipMembersAnswer, await members.json()).self).toBe(1);
+		} finally {
+			await stop();
+		}
+	});
+
+	test("a plane still starting is 503 there too", async () => {
+		const { base, stop } = await served("starting");
+		try {
+			const response = await fetch(`${base}/v1/counters/a/incr`, post());
+			expect(await refusal(response, 503)).toContain("still starting");
+		} finally {
+			await stop();
+		}
 	});
 });
 
