@@ -85,3 +85,13 @@ export function slotOffset(handle: number): number {
 	const slot = ref % SLOT_RANGE;
 	return page * PAGE_SIZE + slot * (SIZE_CLASSES[classOfHandle(handle)] as SizeClass).size;
 }
+
+/** The first page of the span holding a handle's slot: the page the handle names. */
+export function spanStart(handle: number): number {
+	return Math.floor((handle % REF_UNIT) / SLOT_RANGE);
+}
+
+/** A handle's slot offset from the start of its span: slotOffset less spanStart's pages. */
+export function slotOffsetInSpan(handle: number): number {
+	return (handle % SLOT_RANGE) * (SIZE_CLASSES[classOfHandle(handle)] as SizeClass).size;
+}

@@ -6,6 +6,7 @@
  * stays valid until `free(handle)` (or `close()`); after that the same bytes may belong to
  * another object. Callers that keep bytes past a free must copy them first.
  */
+import type { ArenaSpans } from "./arena-spans.ts";
 
 /** An opaque object handle: an integer below 2^53 packing gen, class, page and slot. */
 export type SlabHandle = number;
@@ -51,12 +52,13 @@ export interface Slab {
 	/** Requested size of a live object; throws StaleHandleError otherwise. */
 	size(handle: SlabHandle): number;
 	/**
-	 * The whole arena as one byte array, for an owner that tracks its handles' lifetimes
-	 * itself (the memory tier): with slotOffset(handle) from size-classes.ts it reads and
-	 * writes slots with no per-call validation and no FFI. Unchecked by design: through a
-	 * freed handle it reaches whatever now occupies the slot. Unusable after close().
+	 * The arena by span, for an owner that tracks its handles' lifetimes itself (the
+	 * memory tier): `spanOf(handle)` at slotOffsetInSpan(handle) (size-classes.ts) is the
+	 * slot, read and written with no per-call validation and no FFI. Unchecked by design:
+	 * through a freed handle it reaches whatever now occupies the slot. Span views are made
+	 * on first use and held weakly (arena-spans.ts says why). Unusable after close().
 	 */
-	arenaBytes(): Uint8Array;
+	spans(): ArenaSpans;
 	stats(): SlabStats;
 	/** Releases the arena. Every later call throws SlabClosedError. Idempotent. */
 	close(): void;

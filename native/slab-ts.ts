@@ -7,6 +7,8 @@
  * Single-threaded: JavaScript gives one thread per isolate, so the Treiber stacks and CAS
  * loops of the Zig slab become plain typed-array stacks and stores.
  */
+
+import { ArenaSpans } from "./arena-spans.ts";
 import {
 	DoubleFreeError,
 	InvalidArgumentError,
@@ -180,6 +182,7 @@ export class TsSlab implements Slab {
 	readonly kind = "ts";
 	readonly capacityBytes: number;
 	private arena: Arena | null;
+	readonly #spans: ArenaSpans;
 
 	constructor(options: SlabOptions) {
 		const capacity = options.capacityBytes;
@@ -191,7 +194,13 @@ export class TsSlab implements Slab {
 			throw new InvalidArgumentError(`capacity ${capacity} exceeds ${MAX_PAGES} pages`);
 		}
 		this.capacityBytes = pages * PAGE_SIZE;
-		this.arena = createArena(this.capacityBytes);
+		const arena = createArena(this.capacityBytes);
+		this.arena = arena;
+		// Views over the one JS buffer (which the heap counts anyway): the same API as the FFI slab's.
+		this.#spans = new ArenaSpans(
+			pages,
+			(first, count) => new Uint8Array(arena.buffer, first * PAGE_SIZE, count * PAGE_SIZE),
+		);
 	}
 
 	alloc(size: number): SlabHandle {
@@ -278,8 +287,9 @@ export class TsSlab implements Slab {
 		return requestedLen(arena, liveRef(arena, handle));
 	}
 
-	arenaBytes(): Uint8Array {
-		return this.open().bytes;
+	spans(): ArenaSpans {
+		this.open();
+		return this.#spans;
 	}
 
 	stats(): SlabStats {
@@ -311,6 +321,7 @@ export class TsSlab implements Slab {
 		if (typeof buffer.transfer === "function") buffer.transfer(0);
 		else structuredClone(buffer, { transfer: [buffer] });
 		this.arena = null;
+		this.#spans.close();
 	}
 
 	private open(): Arena {

@@ -2,11 +2,13 @@
  * The Zig slab (native/slab.zig) through bun:ffi. Bun only: import it through
  * native/index.ts, which falls back to the pure-TS twin where bun:ffi is missing.
  *
- * One ArrayBuffer spans the whole mmap'ed arena (made once with toArrayBuffer), so a read
- * costs one FFI call to validate the handle and locate the object, then a view: no copy.
+ * The mmap'ed arena is seen through one buffer per span (toArrayBuffer, made on first
+ * use: arena-spans.ts), so a read costs one FFI call to validate the handle and locate the
+ * object, then a view: no copy.
  * Views obey the rule in slab-api.ts: valid until the handle is freed or the slab closed.
  */
 import { dlopen, FFIType, type Pointer, toArrayBuffer } from "bun:ffi";
+import { ArenaSpans } from "./arena-spans.ts";
 import {
 	SlabErrorCode as Codes,
 	errorFromCode,
@@ -16,7 +18,7 @@ import {
 } from "./errors.ts";
 import { isEmbedded, LibraryLoadError, withLoadablePath } from "./library-file.ts";
 import libraryPath from "./libslab.so" with { type: "file" };
-import { MAX_OBJECT, MAX_PAGES, PAGE_SIZE } from "./size-classes.ts";
+import { MAX_OBJECT, MAX_PAGES, PAGE_SIZE, slotOffsetInSpan } from "./size-classes.ts";
 import type { Slab, SlabClassStats, SlabHandle, SlabOptions, SlabStats } from "./slab-api.ts";
 
 const { u64, i64_fast, i32, u32, ptr } = FFIType;
@@ -72,8 +74,7 @@ export class FfiSlab implements Slab {
 	readonly kind = "ffi" as const;
 	readonly capacityBytes: number;
 	#slab: Pointer | null;
-	#arena: ArrayBuffer;
-	#arenaBytes: Uint8Array | undefined;
+	readonly #spans: ArenaSpans;
 	readonly #lib: SlabSymbols;
 	readonly #statsOut = new BigUint64Array(6);
 	readonly #classOut = new BigUint64Array(3);
@@ -97,7 +98,10 @@ export class FfiSlab implements Slab {
 		this.capacityBytes = Math.floor(capacity / PAGE_SIZE) * PAGE_SIZE;
 		const base = this.#lib.nc_slab_arena(slab);
 		if (base === null) throw new InvalidArgumentError("native slab has no arena");
-		this.#arena = toArrayBuffer(base, 0, this.capacityBytes);
+		this.#spans = new ArenaSpans(
+			this.capacityBytes / PAGE_SIZE,
+			(first, pages) => new Uint8Array(toArrayBuffer(base, first * PAGE_SIZE, pages * PAGE_SIZE)),
+		);
 	}
 
 	#live(): Pointer {
@@ -143,7 +147,8 @@ export class FfiSlab implements Slab {
 		const offset = isHandleShaped(handle) ? (this.#lib.nc_slab_offset(slab, handle) as number) : -4;
 		if (offset < 0) throw errorFromCode(offset, { handle });
 		const length = this.#lib.nc_slab_len(slab, handle) as number;
-		return new Uint8Array(this.#arena, offset, length);
+		// The handle is live (the library said so): its span and offset follow from it.
+		return new Uint8Array(this.#spans.spanOf(handle).buffer, slotOffsetInSpan(handle), length);
 	}
 
 	size(handle: SlabHandle): number {
@@ -155,10 +160,9 @@ export class FfiSlab implements Slab {
 		return result;
 	}
 
-	arenaBytes(): Uint8Array {
+	spans(): ArenaSpans {
 		this.#live();
-		this.#arenaBytes ??= new Uint8Array(this.#arena);
-		return this.#arenaBytes;
+		return this.#spans;
 	}
 
 	stats(): SlabStats {
@@ -190,8 +194,7 @@ export class FfiSlab implements Slab {
 		if (this.#slab === null) return;
 		this.#lib.nc_slab_deinit(this.#slab);
 		this.#slab = null;
-		this.#arena = new ArrayBuffer(0);
-		this.#arenaBytes = undefined;
+		this.#spans.close();
 	}
 }
 

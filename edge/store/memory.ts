@@ -13,6 +13,8 @@
  * - lookup() pins the entry: its bytes stay valid until the CachedObject is released, even
  *   if the entry is evicted or replaced meanwhile (the slot is freed on the last release).
  */
+
+import type { ArenaSpans } from "../../native/arena-spans.ts";
 import { SlabErrorCode } from "../../native/errors.ts";
 import {
 	classFor,
@@ -20,7 +22,7 @@ import {
 	MAX_OBJECT,
 	SIZE_CLASSES,
 	type SizeClass,
-	slotOffset,
+	slotOffsetInSpan,
 } from "../../native/size-classes.ts";
 import type { Slab } from "../../native/slab-api.ts";
 import type { EvictionPolicy } from "../policy/eviction.ts";
@@ -97,11 +99,10 @@ export class MemoryTier implements Storage, WriterHost {
 	readonly #entries: EntryTable;
 	readonly #tagIndex = new Map<string, Set<number>>();
 	/**
-	 * The slab's arena. The tier owns every handle it holds and frees none it still uses,
-	 * so it reads and writes slots here directly: no validation or FFI per call.
+	 * The slab's arena by span. The tier owns every handle it holds and frees none it still
+	 * uses, so it reads and writes slots here directly: no validation or FFI per call.
 	 */
-	readonly #arena: Uint8Array;
-	readonly #arenaBuffer: ArrayBufferLike;
+	readonly #spans: ArenaSpans;
 	#closed = false;
 	readonly #hot: HotViews;
 	// The three fields a hot hit touches are TypeScript-private rather than #private: JSC's
@@ -131,8 +132,7 @@ export class MemoryTier implements Storage, WriterHost {
 			throw new RangeError("memory tier needs a positive capacity and a non-negative byte gate");
 		}
 		this.#clock = options.clock ?? sharedCoarseClock();
-		this.#arena = options.slab.arenaBytes();
-		this.#arenaBuffer = this.#arena.buffer;
+		this.#spans = options.slab.spans();
 		this.#policy = options.policy ?? new S3FifoPolicy();
 		// A policy that must see every access gets no hot set: hot hits bypass it.
 		const hotLimit = this.#policy.needsEveryAccess
@@ -209,9 +209,10 @@ export class MemoryTier implements Storage, WriterHost {
 		if (total > this.maxObjectBytes) return this.#refuse("too-large");
 		const handle = this.reserve(total, key);
 		if (typeof handle === "string") return this.#refuse(handle);
-		const offset = slotOffset(handle);
-		if (meta.byteLength > 0) this.#arena.set(meta, offset);
-		this.#arena.set(body, offset + meta.byteLength);
+		const span = this.#spans.spanOf(handle);
+		const offset = slotOffsetInSpan(handle);
+		if (meta.byteLength > 0) span.set(meta, offset);
+		span.set(body, offset + meta.byteLength);
 		this.publish(
 			key,
 			this.#expiryFor(options?.ttlMs),
@@ -354,7 +355,7 @@ export class MemoryTier implements Storage, WriterHost {
 	}
 
 	writeSlot(handle: number, offset: number, bytes: Uint8Array): void {
-		this.#arena.set(bytes, slotOffset(handle) + offset);
+		this.#spans.spanOf(handle).set(bytes, slotOffsetInSpan(handle) + offset);
 	}
 
 	unreserve(handle: number): void {
@@ -435,14 +436,18 @@ export class MemoryTier implements Storage, WriterHost {
 		const rows = this.#entries.rows;
 		const row = id * ROW;
 		const lengths = rows[row + LENGTHS] as number;
-		const start = slotOffset(rows[row + HANDLE] as number) + metaLengthOf(lengths);
-		return new Uint8Array(this.#arenaBuffer, start, bodyLengthOf(lengths));
+		const handle = rows[row + HANDLE] as number;
+		const span = this.#spans.spanOf(handle);
+		const start = span.byteOffset + slotOffsetInSpan(handle) + metaLengthOf(lengths);
+		return new Uint8Array(span.buffer, start, bodyLengthOf(lengths));
 	}
 
 	#metaBytes(id: number): Uint8Array {
 		const rows = this.#entries.rows;
-		const start = slotOffset(rows[id * ROW + HANDLE] as number);
-		return this.#arena.subarray(start, start + metaLengthOf(rows[id * ROW + LENGTHS] as number));
+		const handle = rows[id * ROW + HANDLE] as number;
+		const start = slotOffsetInSpan(handle);
+		const length = metaLengthOf(rows[id * ROW + LENGTHS] as number);
+		return this.#spans.spanOf(handle).subarray(start, start + length);
 	}
 
 	/** Bytes that publishing over `key` will free: its slot, unless a reader pins it. */

@@ -15,7 +15,14 @@ import {
 	SlabFullError,
 	StaleHandleError,
 } from "../../native/errors.ts";
-import { MAX_OBJECT, MAX_PAGES, slotOffset } from "../../native/size-classes.ts";
+import {
+	classOfHandle,
+	MAX_OBJECT,
+	MAX_PAGES,
+	SIZE_CLASSES,
+	type SizeClass,
+	slotOffsetInSpan,
+} from "../../native/size-classes.ts";
 import type { Slab } from "../../native/slab-api.ts";
 import { describeSlabModelProperty } from "./slab-model-property.ts";
 import {
@@ -170,26 +177,54 @@ export function describeSlabContract(name: string, make: MakeSlab): void {
 		});
 
 		describe("bytes", () => {
-			test("arenaBytes at slotOffset(handle) is the same memory read() shows", () => {
-				withSlab(make, 8 * MiB, (slab) => {
-					const arena = slab.arenaBytes();
-					expect(arena.byteLength).toBe(slab.capacityBytes);
-					for (const size of [0, 1, 100, 1024, 5000, 180_000, MAX_OBJECT]) {
-						for (let copy = 0; copy < 2; copy++) {
+			test("spanOf(handle) at slotOffsetInSpan(handle) is the same memory read() shows", () => {
+				withSlab(make, 16 * MiB, (slab) => {
+					const spans = slab.spans();
+					// 180,000 B and 300,000 B take multi-page spans whose slots cross page bounds.
+					for (const size of [0, 1, 100, 1024, 5000, 180_000, 300_000, MAX_OBJECT]) {
+						for (let copy = 0; copy < 3; copy++) {
 							const handle = slab.alloc(size);
-							const offset = slotOffset(handle);
+							const span = spans.spanOf(handle);
+							const sizeClass = SIZE_CLASSES[classOfHandle(handle)] as SizeClass;
+							expect(span.byteLength).toBe(sizeClass.spanPages * MiB);
+							const offset = slotOffsetInSpan(handle);
+							expect(offset + sizeClass.size).toBeLessThanOrEqual(span.byteLength);
 							slab.write(handle, 0, new Uint8Array(size).fill(size % 251));
-							expect(firstMismatch(arena.subarray(offset, offset + size), slab.read(handle))).toBe(
+							expect(firstMismatch(span.subarray(offset, offset + size), slab.read(handle))).toBe(
 								-1,
 							);
-							// And the other way round: writing the arena shows through read().
+							// And the other way round: writing the span shows through read().
 							if (size > 0) {
-								arena[offset + size - 1] = 7;
+								span[offset + size - 1] = 7;
 								expect(slab.read(handle)[size - 1]).toBe(7);
 							}
 						}
 					}
 				});
+			});
+
+			test("a span's view made again after the GC took the first shows the same bytes", () => {
+				withSlab(make, 4 * MiB, (slab) => {
+					const handle = slab.alloc(4096);
+					slab.write(handle, 0, new Uint8Array(4096).fill(42));
+					// Nothing keeps the first view: the GC may take it, and spanOf makes another.
+					(() => slab.spans().spanOf(handle))();
+					globalThis.Bun?.gc(true);
+					const offset = slotOffsetInSpan(handle);
+					const again = slab
+						.spans()
+						.spanOf(handle)
+						.subarray(offset, offset + 4096);
+					expect(again.every((b) => b === 42)).toBe(true);
+				});
+			});
+
+			test("after close, spans hand out no view", () => {
+				const slab = make(2 * MiB);
+				const spans = slab.spans();
+				const handle = slab.alloc(100);
+				slab.close();
+				expect(() => spans.spanOf(handle)).toThrow(SlabClosedError);
 			});
 
 			test("bytes written at several offsets read back in place", () => {
@@ -527,6 +562,7 @@ export function describeSlabContract(name: string, make: MakeSlab): void {
 					["read", () => slab.read(handle)],
 					["size", () => slab.size(handle)],
 					["stats", () => slab.stats()],
+					["spans", () => slab.spans()],
 				];
 				for (const [method, call] of calls) {
 					const error = thrownBy(call);
