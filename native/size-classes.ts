@@ -75,23 +75,18 @@ export function classOfHandle(handle: number): number {
 	return Math.floor(handle / REF_UNIT) % CLASS_RANGE;
 }
 
-/**
- * Byte offset of a handle's slot from the arena start: page * 1 MiB + slot * class size.
- * Both slabs lay spans out this way; it says nothing about whether the handle is live.
+/*
+ * Where a handle's slot lies: its span starts at the page the handle names (a span is
+ * 1-8 whole pages, see makeClass), and the slot at slot * class size within the span. Both
+ * slabs lay spans out this way; it says nothing about whether the handle is live.
  */
-export function slotOffset(handle: number): number {
-	const ref = handle % REF_UNIT;
-	const page = Math.floor(ref / SLOT_RANGE);
-	const slot = ref % SLOT_RANGE;
-	return page * PAGE_SIZE + slot * (SIZE_CLASSES[classOfHandle(handle)] as SizeClass).size;
-}
 
 /** The first page of the span holding a handle's slot: the page the handle names. */
 export function spanStart(handle: number): number {
 	return Math.floor((handle % REF_UNIT) / SLOT_RANGE);
 }
 
-/** A handle's slot offset from the start of its span: slotOffset less spanStart's pages. */
+/** A handle's slot offset from the start of its span. */
 export function slotOffsetInSpan(handle: number): number {
 	return (handle % SLOT_RANGE) * (SIZE_CLASSES[classOfHandle(handle)] as SizeClass).size;
 }
