@@ -6,13 +6,13 @@
  * shown when start-up fails). `startGossipCluster` resolves once every node sees all N
  * members alive, or throws.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import * as v from "valibot";
 import { GOSSIP_MEMBERS_PATH, GossipMembersAnswer } from "../../cluster/kv/crdt-api.ts";
-import { freeLoopbackPorts } from "../lib/free-ports.ts";
+import { writeLoopbackClusterFile } from "../lib/cluster-file.ts";
 import { onStop, spawn } from "./processes.ts";
 
 const NODE_ENTRY = new URL("../../node.ts", import.meta.url).pathname;
@@ -59,25 +59,17 @@ export async function startGossipCluster(
 	deadlineMs = 90_000,
 ): Promise<GossipCluster> {
 	const root = mkdtempSync(join(tmpdir(), "bench-gossip-"));
-	const ports = freeLoopbackPorts(size * 3);
-	const api: string[] = [];
-	const gossipPorts: number[] = [];
-	const lines = [
-		`dataDir: ${JSON.stringify(join(root, "data"))}`,
-		`gossip: ${JSON.stringify(timing)}`,
-		"nodes:",
-	];
-	for (let i = 0; i < size; i++) {
-		const [raft, http, gossip] = [ports[i * 3], ports[i * 3 + 1], ports[i * 3 + 2]];
-		const joiner = i === 0 ? "" : ", join: true";
-		lines.push(
-			`  ${i + 1}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${http}", gossip: "127.0.0.1:${gossip}"${joiner} }`,
-		);
-		api.push(`http://127.0.0.1:${http}`);
-		gossipPorts.push(gossip ?? 0);
-	}
 	const configPath = join(root, "nodes.yaml");
-	writeFileSync(configPath, `${lines.join("\n")}\n`);
+	const ids = Array.from({ length: size }, (_, i) => i + 1);
+	// Node 1 founds the Raft configuration; the rest are idle joiners (gossip members).
+	const addresses = writeLoopbackClusterFile(configPath, {
+		dataDir: join(root, "data"),
+		ids,
+		gossipTiming: { ...timing },
+		joiners: ids.slice(1),
+	});
+	const api = ids.map((id) => addresses.api.get(id) ?? "");
+	const gossipPorts = ids.map((id) => Number(addresses.gossip.get(id)?.split(":")[1] ?? 0));
 	const logPath = (id: number) => join(root, `node-${id}.log`);
 	const processes: Subprocess[] = [];
 	for (let id = 1; id <= size; id++) {

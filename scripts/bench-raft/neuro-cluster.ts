@@ -4,10 +4,10 @@
  * temporary root as etcd's (same disk; the WAL fsyncs every group commit, as always),
  * free ports, started and awaited until one member leads, stopped on close.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freeLoopbackPorts } from "../lib/free-ports.ts";
+import { writeLoopbackClusterFile } from "../lib/cluster-file.ts";
 
 export interface NeuroCluster {
 	/** Every member's HTTP API address, by node id. */
@@ -50,18 +50,13 @@ export async function neuroLeader(
 
 export async function startNeuro(log: (line: string) => void): Promise<NeuroCluster> {
 	const root = mkdtempSync(join(tmpdir(), "bench-neuro-"));
-	const ports = freeLoopbackPorts(6);
-	const apiUrls = new Map<number, string>();
 	// The core's timing is the cluster file's default (50 ms ticks: 100 ms heartbeats,
 	// 500-1000 ms elections), close to etcd's defaults (100 ms heartbeats, 1 s elections).
-	const lines = [`dataDir: ${JSON.stringify(join(root, "data"))}`, "nodes:"];
-	for (const id of [1, 2, 3]) {
-		const [raft, api] = [ports[(id - 1) * 2], ports[(id - 1) * 2 + 1]];
-		lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${api}" }`);
-		apiUrls.set(id, `http://127.0.0.1:${api}`);
-	}
 	const configPath = join(root, "nodes.yaml");
-	writeFileSync(configPath, `${lines.join("\n")}\n`);
+	const apiUrls = writeLoopbackClusterFile(configPath, {
+		dataDir: join(root, "data"),
+		ids: [1, 2, 3],
+	}).api;
 	const processes = [1, 2, 3].map((id) =>
 		Bun.spawn(
 			[

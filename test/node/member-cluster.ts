@@ -4,12 +4,12 @@
  * address (and gossip address, when the cluster gossips), its status, and waits that poll
  * with a deadline.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import { MetricsAnswer, StatusAnswer } from "../../cluster/kv/http-api.ts";
-import { freeLoopbackPorts } from "../../scripts/lib/free-ports.ts";
+import { writeLoopbackClusterFile } from "../../scripts/lib/cluster-file.ts";
 import { NODE_ENTRY, type NodeProcess, startNode } from "./node-process.ts";
 
 export interface ClusterTiming {
@@ -28,9 +28,10 @@ export interface GossipTiming {
 export class MemberCluster {
 	readonly root = mkdtempSync(join(tmpdir(), "neuro-members-"));
 	readonly configPath = join(this.root, "nodes.yaml");
-	readonly api = new Map<number, string>();
-	readonly raft = new Map<number, string>();
-	readonly gossip = new Map<number, string>();
+	/** Mutable: a test drops the member it killed, so clients stop asking it. */
+	readonly api: Map<number, string>;
+	readonly raft: ReadonlyMap<number, string>;
+	readonly gossip: ReadonlyMap<number, string>;
 	readonly processes = new Map<number, NodeProcess>();
 
 	/** `joiners`: nodes in the file with `join: true`, added by an operator later. */
@@ -40,29 +41,16 @@ export class MemberCluster {
 		joiners: readonly number[] = [],
 		gossipTiming?: GossipTiming,
 	) {
-		const perNode = gossipTiming === undefined ? 2 : 3;
-		const ports = freeLoopbackPorts(ids.length * perNode);
-		const lines = [
-			`dataDir: ${join(this.root, "data")}`,
-			`tickMs: ${timing.tickMs}`,
-			`electionTicks: ${timing.electionTicks}`,
-			`heartbeatTicks: ${timing.heartbeatTicks}`,
-			...(gossipTiming === undefined ? [] : [`gossip: ${JSON.stringify(gossipTiming)}`]),
-			"nodes:",
-		];
-		for (const [i, id] of ids.entries()) {
-			const [raft, api] = [ports[i * perNode], ports[i * perNode + 1]];
-			const join = joiners.includes(id) ? ", join: true" : "";
-			let gossip = "";
-			if (gossipTiming !== undefined) {
-				this.gossip.set(id, `127.0.0.1:${ports[i * perNode + 2]}`);
-				gossip = `, gossip: "${this.gossip.get(id)}"`;
-			}
-			lines.push(`  ${id}: { raft: "127.0.0.1:${raft}", api: "127.0.0.1:${api}"${gossip}${join} }`);
-			this.raft.set(id, `127.0.0.1:${raft}`);
-			this.api.set(id, `http://127.0.0.1:${api}`);
-		}
-		writeFileSync(this.configPath, `${lines.join("\n")}\n`);
+		const addresses = writeLoopbackClusterFile(this.configPath, {
+			dataDir: join(this.root, "data"),
+			ids,
+			raftTiming: timing,
+			...(gossipTiming === undefined ? {} : { gossipTiming: { ...gossipTiming } }),
+			joiners,
+		});
+		this.raft = addresses.raft;
+		this.api = new Map(addresses.api);
+		this.gossip = addresses.gossip;
 	}
 
 	/** The configured election timeout; a follower's randomized one is 1-2x this. */
