@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- --seeds N [--seed S] [--trace]`: runs seeded simulations of the Raft core
+ * `npm run sim -- --seeds N [--seed S] [--trace] [--pipelined] [--max-sessions N]`: runs seeded simulations of the Raft core
  * (cluster/sim/simulation.ts) and prints every failing seed with the command that replays
  * it. Progress goes to stderr, the summary to stdout. Exit 0 all passed, 1 a seed failed,
  * 2 bad flags.
@@ -25,6 +25,7 @@ function main(argv: readonly string[]): number {
 		committed: 0,
 		opsOk: 0,
 		opsPending: 0,
+		sessionsExpired: 0,
 		crashes: 0,
 		partitions: 0,
 		snapshotsTaken: 0,
@@ -38,10 +39,14 @@ function main(argv: readonly string[]): number {
 		const trace = options.trace
 			? (line: string) => process.stderr.write(`[seed ${seed}] ${line}\n`)
 			: undefined;
-		const result = runSimulation({ ...scenarioFor(seed), pipelined: options.pipelined }, trace);
+		const result = runSimulation(
+			{ ...scenarioFor(seed), pipelined: options.pipelined, maxSessions: options.maxSessions },
+			trace,
+		);
 		totals.committed += result.stats.committed;
 		totals.opsOk += result.stats.opsOk;
 		totals.opsPending += result.stats.opsPending;
+		totals.sessionsExpired += result.stats.sessionsExpired;
 		totals.crashes += result.stats.crashes;
 		totals.partitions += result.stats.partitions;
 		totals.confChanges += result.stats.confChanges;
@@ -52,7 +57,7 @@ function main(argv: readonly string[]): number {
 		if (!result.ok) {
 			failed.push(result);
 			process.stdout.write(
-				`FAIL seed ${seed}: ${result.failures[0]}\n  replay: ${replayCommand(seed, options.pipelined)}\n`,
+				`FAIL seed ${seed}: ${result.failures[0]}\n  replay: ${replayCommand(seed, options.pipelined, options.maxSessions)}\n`,
 			);
 		}
 		const now = performance.now();
@@ -68,7 +73,7 @@ function main(argv: readonly string[]): number {
 	process.stdout.write(
 		`${options.seeds - failed.length}/${options.seeds} seeds passed (seeds ${options.seed}..${last}) in ${seconds} s: ` +
 			`${totals.committed} entries committed, ${totals.opsOk} client operations answered, ` +
-			`${totals.opsPending} left pending, ${totals.crashes} crashes, ${totals.partitions} partitions, ` +
+			`${totals.opsPending} left pending (${totals.sessionsExpired} of them session-expired), ${totals.crashes} crashes, ${totals.partitions} partitions, ` +
 			`${totals.snapshotsTaken} snapshots taken, ${totals.snapshotsInstalled} installed from a leader, ` +
 			`${totals.confChanges} membership changes, ${totals.transfers} leadership transfers, ` +
 			`${totals.events} events\n`,

@@ -4,7 +4,10 @@
  * checks every answer against its schema. Failures are CtlErrors carrying the exit code.
  * An attempt that neither answers nor fails within ATTEMPT_TIMEOUT_MS (a leader cut off
  * from its quorum holds a write) is dropped and the request tried again elsewhere: writes
- * carry a session (http-api.ts), so a retried write takes effect once.
+ * carry a session (http-api.ts), so a retried write takes effect once. A refusal carries
+ * the node's reason (`reason`): `session-expired` tells a client that keeps a session to
+ * start a new one (neuroctl's one write per run is seq 1 of a new session, so it does not
+ * meet it).
  */
 import * as v from "valibot";
 import { ErrorAnswer, NotLeaderAnswer } from "../kv/http-api.ts";
@@ -23,6 +26,8 @@ export class CtlError extends Error {
 	constructor(
 		message: string,
 		readonly exitCode: number,
+		/** A refusal's `error` from the node (e.g. "session-expired"), when it sent one. */
+		readonly reason?: string,
 	) {
 		super(message);
 	}
@@ -118,7 +123,8 @@ export class CtlClient {
 			if (response.status >= 400) {
 				const error = v.safeParse(ErrorAnswer, payload);
 				const why = error.success ? error.output.message : `HTTP ${response.status}`;
-				throw new CtlError(`${endpoint} refused: ${why}`, EXIT.refused);
+				const reason = error.success ? error.output.error : undefined;
+				throw new CtlError(`${endpoint} refused: ${why}`, EXIT.refused, reason);
 			}
 			const parsed = v.safeParse(schema, payload);
 			if (!parsed.success)

@@ -26,7 +26,11 @@
  * headers (positive whole numbers, both or neither). A retry with the same pair takes
  * effect once and gets the first attempt's answer; a client numbers its writes 1, 2, 3...
  * and sends the next only after the previous answered. Without them each request is a
- * session of its own (a retry is a new write).
+ * session of its own (a retry is a new write). The cluster keeps a bounded number of
+ * sessions (the least recently used expire): a write of a client it no longer knows, with
+ * a seq above 1, is a 409 ErrorAnswer `session-expired`, applied nowhere; the client then
+ * starts a new session (a new client id, seq 1). A retried write may have been applied
+ * before its session expired, so that answer leaves its outcome unknown.
  *
  * A node that is not the leader answers writes, membership changes, transfers and
  * linearizable reads with 503 NotLeader, naming the leader's API address when it knows
@@ -164,6 +168,13 @@ export const HealthAnswer = v.variant("ok", [
 
 export const CLIENT_ID_HEADER = "neuro-client-id";
 export const CLIENT_SEQ_HEADER = "neuro-client-seq";
+
+/** The `error` of a 409 for a write whose client session the cluster no longer knows. */
+export const SESSION_EXPIRED = "session-expired";
+export const SESSION_EXPIRED_MESSAGE =
+	"the cluster no longer knows this client session (it expired) and applied nothing; " +
+	"start a new session (a new Neuro-Client-Id with Neuro-Client-Seq 1). " +
+	"If this write was a retry, an earlier attempt may have been applied";
 
 export type KeyAnswer = v.InferOutput<typeof KeyAnswer>;
 export type StatusAnswer = v.InferOutput<typeof StatusAnswer>;

@@ -7,7 +7,9 @@
  * Client sessions: a write carrying Neuro-Client-Id and Neuro-Client-Seq goes into the log
  * under that session, so a retry takes effect once (the store dedupes; the member waits on
  * an entry already in its log); a write without them is a session of its own (a fresh
- * random client id, seq 1).
+ * random client id, seq 1). A write whose session the machine no longer knows (expired:
+ * state/session-table.ts) is a 409 session-expired, applied nowhere: the client starts a
+ * new session (a new client id, seq 1).
  */
 import { Hono } from "hono";
 import * as v from "valibot";
@@ -16,6 +18,7 @@ import type { NodeId } from "../raft/messages.ts";
 import { apiRole } from "../raft-node/member-metrics.ts";
 import type {
 	Answer,
+	CommandAnswer,
 	MemberInfo,
 	MembershipAnswer,
 	TransferAnswer,
@@ -27,6 +30,8 @@ import {
 	CLIENT_SEQ_HEADER,
 	KeySchema,
 	PutBody,
+	SESSION_EXPIRED,
+	SESSION_EXPIRED_MESSAGE,
 	TransferBody,
 } from "./http-api.ts";
 import type { KvOp } from "./ops.ts";
@@ -39,7 +44,7 @@ import { parseSession, randomClientId } from "./session-headers.ts";
 /** What the API needs of a member (RaftNode provides it). */
 export interface KvMember extends PurgeMember, PopConfigMember {
 	readonly id: NodeId;
-	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<Answer>;
+	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<CommandAnswer>;
 	read(key: string): Promise<Answer>;
 	members(): readonly MemberInfo[];
 	changeMembership(change: ConfChange): Promise<MembershipAnswer>;
@@ -97,6 +102,7 @@ export function createKvApp(
 	const keyOf = (url: string) => checkedSegment(url, 3, "key", KeySchema);
 	const sessionOf = (headers: Headers) =>
 		parseSession(headers.get(CLIENT_ID_HEADER), headers.get(CLIENT_SEQ_HEADER), clientId);
+	const sessionExpired = () => conflict(SESSION_EXPIRED, SESSION_EXPIRED_MESSAGE);
 
 	app.get("/v1/kv/:key", async (c) => {
 		const key = keyOf(c.req.url);
@@ -124,6 +130,7 @@ export function createKvApp(
 			value: body.output.value,
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
+		if (answer.kind === "session-expired") return sessionExpired();
 		return c.json({ key: key.value, revision: answer.result.revision });
 	});
 
@@ -137,6 +144,7 @@ export function createKvApp(
 			key: key.value,
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
+		if (answer.kind === "session-expired") return sessionExpired();
 		if (answer.result.kind !== "delete") throw new Error("a delete answered otherwise");
 		return c.json({
 			key: key.value,
@@ -159,6 +167,7 @@ export function createKvApp(
 			value: body.output.value,
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
+		if (answer.kind === "session-expired") return sessionExpired();
 		if (answer.result.kind !== "cas") throw new Error("a compare-and-set answered otherwise");
 		const { ok, value, revision } = answer.result;
 		return c.json({ key: key.value, ok, value, revision });
@@ -212,7 +221,7 @@ export function createKvApp(
 		const role = s.role === "preCandidate" ? "pre-candidate" : s.role;
 		return c.json({ ...s, role, leader: answer.leader });
 	});
-	const helpers: RouteHelpers = { notLeader, refuse, conflict, sessionOf };
+	const helpers: RouteHelpers = { notLeader, refuse, conflict, sessionOf, sessionExpired };
 	app.route("/", purgeRoutes(member, helpers));
 	app.route("/", popConfigRoutes(member, helpers));
 	return app;

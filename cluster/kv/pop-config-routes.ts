@@ -3,18 +3,23 @@
  * linearizably (ReadIndex, as keys); PUT sets it whole, DELETE removes it, both through the
  * log. A PUT whose document does not validate against the POP config schema
  * (cluster/node/pop-config.ts), or names another POP, is a 400 and never reaches the log.
+ * A write whose client session expired is a 409 session-expired (route-helpers.ts).
  */
 import { Hono } from "hono";
 import { PopConfigError, validatePopConfig } from "../node/pop-config.ts";
 import { type PopConfigOp, PopNameSchema } from "../pop-config/command.ts";
 import type { PopConfigResult, PopEntry } from "../pop-config/machine.ts";
-import type { Answer } from "../raft-node/proposal-waiters.ts";
+import type { Answer, CommandAnswer } from "../raft-node/proposal-waiters.ts";
 import { MAX_POP_CONFIG_LENGTH } from "./http-api.ts";
 import { checkedSegment } from "./path-segment.ts";
 import type { RouteHelpers } from "./route-helpers.ts";
 
 export interface PopConfigMember {
-	proposePopConfig(client: number, seq: number, op: PopConfigOp): Promise<Answer<PopConfigResult>>;
+	proposePopConfig(
+		client: number,
+		seq: number,
+		op: PopConfigOp,
+	): Promise<CommandAnswer<PopConfigResult>>;
 	readPopConfig(name: string): Promise<Answer<PopEntry>>;
 }
 
@@ -29,6 +34,7 @@ export function popConfigRoutes(member: PopConfigMember, helpers: RouteHelpers):
 		if (!session.ok) return helpers.refuse(session.message);
 		const answer = await member.proposePopConfig(session.client, session.seq, op);
 		if (answer.kind === "notLeader") return helpers.notLeader(answer.leader);
+		if (answer.kind === "session-expired") return helpers.sessionExpired();
 		const { result } = answer;
 		if (result.kind === "refused") return helpers.conflict("refused", result.message);
 		if (result.kind === "set")

@@ -8,12 +8,16 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import type { PurgeRequest } from "../../edge/purge.ts";
 import type { PurgeResult } from "../purge/machine.ts";
-import type { Answer } from "../raft-node/proposal-waiters.ts";
+import type { CommandAnswer } from "../raft-node/proposal-waiters.ts";
 import { PurgeBody } from "./http-api.ts";
 import type { RouteHelpers } from "./route-helpers.ts";
 
 export interface PurgeMember {
-	proposePurge(client: number, seq: number, purge: PurgeRequest): Promise<Answer<PurgeResult>>;
+	proposePurge(
+		client: number,
+		seq: number,
+		purge: PurgeRequest,
+	): Promise<CommandAnswer<PurgeResult>>;
 }
 
 export function purgeRoutes(member: PurgeMember, helpers: RouteHelpers): Hono {
@@ -25,6 +29,8 @@ export function purgeRoutes(member: PurgeMember, helpers: RouteHelpers): Hono {
 		if (!session.ok) return helpers.refuse(session.message);
 		const answer = await member.proposePurge(session.client, session.seq, body.output);
 		if (answer.kind === "notLeader") return helpers.notLeader(answer.leader);
+		// Purges keep no session table (purge/machine.ts), but answer alike if one ever does.
+		if (answer.kind === "session-expired") return helpers.sessionExpired();
 		return c.json({ purge: body.output, ...answer.result });
 	});
 	return app;

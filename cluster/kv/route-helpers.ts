@@ -1,7 +1,7 @@
 /**
  * What every route of the control plane's API (http-app.ts and the route files beside it)
- * answers alike: NotLeader naming the leader's API address, a 400 for bad input, and the
- * write session from the headers.
+ * answers alike: NotLeader naming the leader's API address, a 400 for bad input, the write
+ * session from the headers, and a 409 when that session expired.
  */
 import type { NodeId } from "../raft/messages.ts";
 import type { Session } from "./session-headers.ts";
@@ -15,4 +15,9 @@ export interface RouteHelpers {
 	conflict(reason: string, message: string): Response;
 	/** The write's session (Neuro-Client-Id / Neuro-Client-Seq), or why the headers are bad. */
 	sessionOf(headers: Headers): Session;
+	/**
+	 * 409 session-expired: the machine no longer knows the write's client (its session
+	 * expired, state/session-table.ts) and applied nothing.
+	 */
+	sessionExpired(): Response;
 }

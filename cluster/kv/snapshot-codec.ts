@@ -1,19 +1,20 @@
 /**
  * The KV store's snapshot data: every key with its value and revision (a deleted key keeps
  * its revision, so revisions never go back), and every client session (last sequence number
- * and its result, for exactly-once retries). JSON, decoded with valibot: a snapshot comes
- * from disk or from another node, so it is outside input.
+ * and its result, for exactly-once retries, and the log index it was last used at, so the
+ * order sessions expire in survives a snapshot). JSON, decoded with valibot: a snapshot
+ * comes from disk or from another node, so it is outside input. A snapshot written before
+ * sessions carried their last use decodes with 0 for it.
  */
 import * as v from "valibot";
 import { SnapshotError } from "../raft/state-machine.ts";
+import { SessionSchema, sessionsIn, sessionTuples } from "../state/session-snapshot.ts";
+import type { Session } from "../state/session-table.ts";
 import type { KeyState, KvResult } from "./ops.ts";
 
 export const KV_SNAPSHOT_FORMAT = "neurocache-kv/1";
 
-export interface KvSession {
-	readonly seq: number;
-	readonly result: KvResult;
-}
+export type KvSession = Session<KvResult>;
 
 export interface KvState {
 	readonly index: number;
@@ -22,7 +23,6 @@ export interface KvState {
 }
 
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
-const Positive = v.pipe(Count, v.minValue(1));
 
 const ResultSchema = v.variant("kind", [
 	v.strictObject({ kind: v.literal("put"), revision: Count }),
@@ -41,17 +41,15 @@ const SnapshotSchema = v.strictObject({
 	index: Count,
 	// [key, value or null (deleted), revision]; sorted by key, so equal states encode equally.
 	keys: v.array(v.tuple([v.pipe(v.string(), v.minLength(1)), v.nullable(v.string()), Count])),
-	// [client, seq, result], sorted by client.
-	sessions: v.array(v.tuple([Positive, Positive, ResultSchema])),
+	// [client, seq, result, last used index], sorted by client (older: no last used index).
+	sessions: v.array(SessionSchema(ResultSchema)),
 });
 
 export function encodeKvSnapshot(state: KvState): string {
 	const keys = [...state.keys]
 		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 		.map(([key, s]) => [key, s.value, s.revision]);
-	const sessions = [...state.sessions]
-		.sort(([a], [b]) => a - b)
-		.map(([client, s]) => [client, s.seq, s.result]);
+	const sessions = sessionTuples(state.sessions);
 	return JSON.stringify({ format: KV_SNAPSHOT_FORMAT, index: state.index, keys, sessions });
 }
 
@@ -78,12 +76,6 @@ export function decodeKvSnapshot(index: number, data: string): KvState {
 		if (keys.has(key)) throw new SnapshotError(`KV snapshot at ${index} repeats key '${key}'`);
 		keys.set(key, { value, revision });
 	}
-	const sessions = new Map<number, KvSession>();
-	for (const [client, seq, result] of snapshot.sessions) {
-		if (sessions.has(client)) {
-			throw new SnapshotError(`KV snapshot at ${index} repeats client ${client}`);
-		}
-		sessions.set(client, { seq, result });
-	}
+	const sessions = sessionsIn(snapshot.sessions, index, `KV snapshot at ${index}`);
 	return { index, keys, sessions };
 }

@@ -1,20 +1,34 @@
 /**
  * The replicated KV state machine: applies committed commands in log order. Each client's
- * last sequence number and result are kept (Raft thesis §6.3), so a retried write that
- * reaches the log twice takes effect once, and its retry gets the first answer. Implements
- * raft/state-machine.ts: its snapshot holds the keys with their revisions and the sessions.
+ * last sequence number and result are kept (Raft thesis §6.3, state/session-table.ts), so a
+ * retried write that reaches the log twice takes effect once, and its retry gets the first
+ * answer. The sessions are bounded (least recently used by log index expire first); a
+ * write of a client whose session expired is answered `session-expired`, not applied.
+ * Implements raft/state-machine.ts: its snapshot holds the keys with their revisions and
+ * the sessions.
  */
 import type { StateMachine, StateSnapshot } from "../raft/state-machine.ts";
+import { MAX_SESSIONS, SessionTable } from "../state/session-table.ts";
 import { decodeCommand, type KvCommand } from "./command.ts";
 import { applyToKey, EMPTY_KEY, type KeyState, type KvOp, type KvResult } from "./ops.ts";
-import { decodeKvSnapshot, encodeKvSnapshot, type KvSession } from "./snapshot-codec.ts";
+import { decodeKvSnapshot, encodeKvSnapshot } from "./snapshot-codec.ts";
 
 export type ApplyOutcome =
 	| { readonly kind: "applied"; readonly result: KvResult }
 	/** The same (client, seq) again: not applied twice, the first result. */
 	| { readonly kind: "duplicate"; readonly result: KvResult }
 	/** An older seq than the client's last: the client gave up on it; ignored. */
-	| { readonly kind: "stale" };
+	| { readonly kind: "stale" }
+	/**
+	 * A client the sessions do not know, with seq > 1: its session expired (or it skipped
+	 * seq 1). Not applied; the client must start a new session (new client id, seq 1).
+	 */
+	| { readonly kind: "session-expired" };
+
+export interface KvStoreOptions {
+	/** At most this many client sessions (state/session-table.ts); MAX_SESSIONS by default. */
+	readonly maxSessions?: number | undefined;
+}
 
 /** What applying one entry did: a no-op, or a command with its outcome. */
 export type KvApplied =
@@ -23,9 +37,15 @@ export type KvApplied =
 
 export class KvStore implements StateMachine<KvApplied> {
 	private keys = new Map<string, KeyState>();
-	private sessions = new Map<number, KvSession>();
+	private sessions: SessionTable<KvResult>;
+	private readonly maxSessions: number;
 	/** The last log index applied. */
 	appliedIndex = 0;
+
+	constructor(options: KvStoreOptions = {}) {
+		this.maxSessions = options.maxSessions ?? MAX_SESSIONS;
+		this.sessions = new SessionTable(this.maxSessions);
+	}
 
 	/**
 	 * A committed entry: the empty string only takes a log slot here (a leader's no-op, or
@@ -43,14 +63,16 @@ export class KvStore implements StateMachine<KvApplied> {
 
 	applyCommand(index: number, command: KvCommand): ApplyOutcome {
 		this.advanceTo(index);
-		const session = this.sessions.get(command.client);
-		if (session !== undefined) {
-			if (command.seq === session.seq) return { kind: "duplicate", result: session.result };
-			if (command.seq < session.seq) return { kind: "stale" };
-		}
+		const check = this.sessions.check(command.client, command.seq, index);
+		if (check.kind !== "new") return check;
 		const result = this.run(command.op);
-		this.sessions.set(command.client, { seq: command.seq, result });
+		this.sessions.record(command.client, command.seq, result, index);
 		return { kind: "applied", result };
+	}
+
+	/** How many client sessions the store keeps now (at most its bound). */
+	get sessionCount(): number {
+		return this.sessions.size;
 	}
 
 	/** An entry that is not a command (a leader's no-op) still moves the applied index. */
@@ -67,7 +89,7 @@ export class KvStore implements StateMachine<KvApplied> {
 		const data = encodeKvSnapshot({
 			index: this.appliedIndex,
 			keys: this.keys,
-			sessions: this.sessions,
+			sessions: new Map(this.sessions.entries()),
 		});
 		return { index: this.appliedIndex, data };
 	}
@@ -75,8 +97,9 @@ export class KvStore implements StateMachine<KvApplied> {
 	/** Decodes in full before touching anything: a bad snapshot leaves the store as it was. */
 	restore(snapshot: StateSnapshot): void {
 		const state = decodeKvSnapshot(snapshot.index, snapshot.data);
+		const sessions = SessionTable.restore(state.sessions, this.maxSessions);
 		this.keys = new Map(state.keys);
-		this.sessions = new Map(state.sessions);
+		this.sessions = sessions;
 		this.appliedIndex = state.index;
 	}
 

@@ -5,22 +5,24 @@
  * reaches the log; the machine checks again (a log may come from another version) and
  * answers a document it cannot accept with a refused result, changing nothing.
  *
- * Exactly-once per client session, as the KV store (thesis §6.3): each client's last seq and
- * result are kept, so a retried set that reached the log twice does not overwrite a newer set
- * by someone else. Sessions are never expired yet (as the KV store's).
+ * Exactly-once per client session, as the KV store (thesis §6.3, state/session-table.ts):
+ * each client's last seq and result are kept, so a retried set that reached the log twice
+ * does not overwrite a newer set by someone else. The sessions are bounded as the KV
+ * store's: the least recently used (by log index) expire first, and a command of a client
+ * whose session expired is answered `session-expired`, changing nothing.
  *
  * Watchers: `watch(name, callback)` hears every change of that POP's document (set, delete,
  * or a restored snapshot that differs), with the log index; a node watches its own POP.
  */
 import { type PopConfig, validatePopConfig } from "../node/pop-config.ts";
 import type { StateMachine, StateSnapshot } from "../raft/state-machine.ts";
+import { MAX_SESSIONS, SessionTable } from "../state/session-table.ts";
 import { decodePopConfigCommand, type PopConfigCommand, type PopConfigOp } from "./command.ts";
 import {
 	decodePopConfigSnapshot,
 	encodePopConfigSnapshot,
 	type PopConfigResult,
 	type PopEntry,
-	type PopSession,
 } from "./snapshot-codec.ts";
 
 export type { PopConfigResult, PopEntry } from "./snapshot-codec.ts";
@@ -30,7 +32,14 @@ export type PopConfigOutcome =
 	/** The same (client, seq) again: not applied twice, the first result. */
 	| { readonly kind: "duplicate"; readonly result: PopConfigResult }
 	/** An older seq than the client's last: the client gave up on it; ignored. */
-	| { readonly kind: "stale" };
+	| { readonly kind: "stale" }
+	/** A client the sessions do not know, with seq > 1: its session expired; nothing changed. */
+	| { readonly kind: "session-expired" };
+
+export interface PopConfigMachineOptions {
+	/** At most this many client sessions (state/session-table.ts); MAX_SESSIONS by default. */
+	readonly maxSessions?: number | undefined;
+}
 
 export type PopConfigApplied =
 	| { readonly kind: "noop" }
@@ -48,9 +57,15 @@ const ABSENT: PopEntry = { config: null, revision: 0 };
 
 export class PopConfigMachine implements StateMachine<PopConfigApplied> {
 	#pops = new Map<string, PopEntry>();
-	#sessions = new Map<number, PopSession>();
+	#sessions: SessionTable<PopConfigResult>;
+	readonly #maxSessions: number;
 	readonly #watchers = new Map<string, Set<PopConfigWatcher>>();
 	appliedIndex = 0;
+
+	constructor(options: PopConfigMachineOptions = {}) {
+		this.#maxSessions = options.maxSessions ?? MAX_SESSIONS;
+		this.#sessions = new SessionTable(this.#maxSessions);
+	}
 
 	/** `data` is a POP config command (command.ts); the empty string is a no-op. */
 	apply(index: number, data: string): PopConfigApplied {
@@ -59,21 +74,21 @@ export class PopConfigMachine implements StateMachine<PopConfigApplied> {
 		const decoded = decodePopConfigCommand(data);
 		if (!decoded.ok) return { kind: "rejected", message: decoded.message };
 		const { command } = decoded;
-		const session = this.#sessions.get(command.client);
-		if (session !== undefined) {
-			if (command.seq === session.seq)
-				return { kind: "command", command, outcome: { kind: "duplicate", result: session.result } };
-			if (command.seq < session.seq)
-				return { kind: "command", command, outcome: { kind: "stale" } };
-		}
+		const check = this.#sessions.check(command.client, command.seq, index);
+		if (check.kind !== "new") return { kind: "command", command, outcome: check };
 		const result = this.#run(command.op, index);
-		this.#sessions.set(command.client, { seq: command.seq, result });
+		this.#sessions.record(command.client, command.seq, result, index);
 		return { kind: "command", command, outcome: { kind: "applied", result } };
 	}
 
 	/** A POP's document and revision (config null: never set, or deleted). Local state, no log. */
 	get(name: string): PopEntry {
 		return this.#pops.get(name) ?? ABSENT;
+	}
+
+	/** How many client sessions the machine keeps now (at most its bound). */
+	get sessionCount(): number {
+		return this.#sessions.size;
 	}
 
 	/** Hears every change of `name`'s document from now on; returns the way to stop. */
@@ -90,7 +105,7 @@ export class PopConfigMachine implements StateMachine<PopConfigApplied> {
 	snapshot(): StateSnapshot {
 		const data = encodePopConfigSnapshot(this.appliedIndex, {
 			pops: this.#pops,
-			sessions: this.#sessions,
+			sessions: new Map(this.#sessions.entries()),
 		});
 		return { index: this.appliedIndex, data };
 	}
@@ -98,9 +113,10 @@ export class PopConfigMachine implements StateMachine<PopConfigApplied> {
 	/** Decodes in full before touching anything; watchers hear of documents that changed. */
 	restore(snapshot: StateSnapshot): void {
 		const state = decodePopConfigSnapshot(snapshot.index, snapshot.data);
+		const sessions = SessionTable.restore(state.sessions, this.#maxSessions);
 		const before = this.#pops;
 		this.#pops = new Map(state.pops);
-		this.#sessions = new Map(state.sessions);
+		this.#sessions = sessions;
 		this.appliedIndex = snapshot.index;
 		for (const name of this.#watchers.keys()) {
 			const was = before.get(name)?.config ?? null;

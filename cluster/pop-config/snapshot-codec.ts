@@ -1,12 +1,15 @@
 /**
  * The POP config machine's snapshot data: every POP's document (null once deleted) with its
- * revision, and every client session (last seq and result), sorted so equal states give
- * equal bytes. Decoded with valibot, each document against the POP config schema again: a
+ * revision, and every client session (last seq, result and the log index it was last used
+ * at: state/session-snapshot.ts), sorted so equal states give equal bytes. A snapshot
+ * written before sessions carried their last use decodes with 0 for it. Decoded with valibot, each document against the POP config schema again: a
  * snapshot comes from disk or a peer. Anything off is a SnapshotError.
  */
 import * as v from "valibot";
 import { type PopConfig, PopConfigError, validatePopConfig } from "../node/pop-config.ts";
 import { SnapshotError } from "../raft/state-machine.ts";
+import { SessionSchema, sessionsIn, sessionTuples } from "../state/session-snapshot.ts";
+import type { Session } from "../state/session-table.ts";
 import { PopNameSchema } from "./command.ts";
 
 export const POP_CONFIG_SNAPSHOT_FORMAT = "neurocache-pop-config/1";
@@ -27,10 +30,7 @@ export type PopConfigResult =
 	/** The document did not validate (or named another POP): nothing changed. */
 	| { readonly kind: "refused"; readonly name: string; readonly message: string };
 
-export interface PopSession {
-	readonly seq: number;
-	readonly result: PopConfigResult;
-}
+export type PopSession = Session<PopConfigResult>;
 
 export interface PopConfigState {
 	readonly pops: ReadonlyMap<string, PopEntry>;
@@ -56,17 +56,15 @@ const SnapshotSchema = v.strictObject({
 	index: Count,
 	// [name, document or null (deleted), revision], sorted by name.
 	pops: v.array(v.tuple([PopNameSchema, v.unknown(), Positive])),
-	// [client, seq, result], sorted by client.
-	sessions: v.array(v.tuple([Positive, Positive, ResultSchema])),
+	// [client, seq, result, last used index], sorted by client (older: no last used index).
+	sessions: v.array(SessionSchema(ResultSchema)),
 });
 
 export function encodePopConfigSnapshot(index: number, state: PopConfigState): string {
 	const pops = [...state.pops]
 		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 		.map(([name, entry]) => [name, entry.config, entry.revision]);
-	const sessions = [...state.sessions]
-		.sort(([a], [b]) => a - b)
-		.map(([client, s]) => [client, s.seq, s.result]);
+	const sessions = sessionTuples(state.sessions);
 	return JSON.stringify({ format: POP_CONFIG_SNAPSHOT_FORMAT, index, pops, sessions });
 }
 
@@ -89,12 +87,7 @@ export function decodePopConfigSnapshot(index: number, data: string): PopConfigS
 		if (pops.has(name)) throw new SnapshotError(`POP config snapshot repeats POP '${name}'`);
 		pops.set(name, { config: documentIn(name, document, index), revision });
 	}
-	const sessions = new Map<number, PopSession>();
-	for (const [client, seq, result] of parsed.output.sessions) {
-		if (sessions.has(client))
-			throw new SnapshotError(`POP config snapshot repeats client ${client}`);
-		sessions.set(client, { seq, result });
-	}
+	const sessions = sessionsIn(parsed.output.sessions, index, `POP config snapshot at ${index}`);
 	return { pops, sessions };
 }
 

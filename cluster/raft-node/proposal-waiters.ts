@@ -14,10 +14,15 @@ export type Answer<Result = KvResult> =
 	| { readonly kind: "ok"; readonly result: Result }
 	| { readonly kind: "notLeader"; readonly leader: NodeId };
 
+/** A command's answer: a read's, or its session had expired (nothing applied; start a new one). */
+export type CommandAnswer<Result = KvResult> =
+	| Answer<Result>
+	| { readonly kind: "session-expired" };
+
 interface Waiting<Result> {
 	readonly client: number;
 	readonly seq: number;
-	readonly resolve: (answer: Answer<Result>) => void;
+	readonly resolve: (answer: CommandAnswer<Result>) => void;
 }
 
 /** What applying one entry came to, for the callers waiting on it. */
@@ -28,6 +33,8 @@ export type Applied<Result = KvResult> =
 			readonly seq: number;
 			readonly result: Result;
 	  }
+	/** The command's session had expired: the machine did nothing with it. */
+	| { readonly kind: "session-expired"; readonly client: number; readonly seq: number }
 	/** A no-op, or a command the store ignored (an abandoned, older request). */
 	| { readonly kind: "other" };
 
@@ -51,7 +58,7 @@ export class ProposalWaiters<Result = KvResult> {
 		index: number,
 		client: number,
 		seq: number,
-		resolve: (answer: Answer<Result>) => void,
+		resolve: (answer: CommandAnswer<Result>) => void,
 	): void {
 		const list = this.#waiting.get(index);
 		if (list === undefined) this.#waiting.set(index, [{ client, seq, resolve }]);
@@ -86,7 +93,10 @@ export class ProposalWaiters<Result = KvResult> {
 		}
 	}
 
-	/** The entry at `index` was applied: its callers get the result, or NotLeader if it was not theirs. */
+	/**
+	 * The entry at `index` was applied: its callers get the result (or session-expired), or
+	 * NotLeader if it was not theirs.
+	 */
 	applied(index: number, outcome: Applied<Result>, leader: NodeId): void {
 		const key = this.#sessionAt.get(index);
 		this.#sessionAt.delete(index);
@@ -97,8 +107,10 @@ export class ProposalWaiters<Result = KvResult> {
 		this.#waiting.delete(index);
 		for (const w of waiting) {
 			const theirs =
-				outcome.kind === "command" && outcome.client === w.client && outcome.seq === w.seq;
-			w.resolve(theirs ? { kind: "ok", result: outcome.result } : { kind: "notLeader", leader });
+				outcome.kind !== "other" && outcome.client === w.client && outcome.seq === w.seq;
+			if (!theirs) w.resolve({ kind: "notLeader", leader });
+			else if (outcome.kind === "command") w.resolve({ kind: "ok", result: outcome.result });
+			else w.resolve({ kind: "session-expired" });
 		}
 	}
 

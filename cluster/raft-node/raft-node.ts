@@ -52,11 +52,16 @@ import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
 import { Wal, type WalOptions } from "../wal/wal.ts";
 import { AckGate, coalesceAppends, hardStateToSave, mayShipEarly } from "./pipeline.ts";
-import { type Answer, type Applied, ProposalWaiters } from "./proposal-waiters.ts";
+import {
+	type Answer,
+	type Applied,
+	type CommandAnswer,
+	ProposalWaiters,
+} from "./proposal-waiters.ts";
 import { type RoleView, roleEvents } from "./role-events.ts";
 import { snapshotFromWal, snapshotToWal } from "./snapshot-storage.ts";
 
-export type { Answer } from "./proposal-waiters.ts";
+export type { Answer, CommandAnswer } from "./proposal-waiters.ts";
 
 import { LOG_LEVELS, type LogLevel } from "../transport/log.ts";
 import { MemberAddresses } from "./member-addresses.ts";
@@ -294,17 +299,25 @@ export class RaftNode {
 	 * A write through the log: resolves once applied here (or NotLeader at once). A retry
 	 * (same client and seq) whose entry a leader already holds unapplied waits for that entry.
 	 */
-	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<Answer> {
+	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<CommandAnswer> {
 		return this.#submit(encodeKvEntry({ client, seq, op }), client, seq, "kv");
 	}
 
 	/** A purge through the log: answers once applied here (every member's edge purges as it applies). */
-	proposePurge(client: number, seq: number, purge: PurgeRequest): Promise<Answer<PurgeResult>> {
+	proposePurge(
+		client: number,
+		seq: number,
+		purge: PurgeRequest,
+	): Promise<CommandAnswer<PurgeResult>> {
 		return this.#submit(encodePurgeEntry({ client, seq, purge }), client, seq, "purge");
 	}
 
 	/** A POP config set or delete through the log: answers once applied here. */
-	proposePopConfig(client: number, seq: number, op: PopConfigOp): Promise<Answer<PopConfigResult>> {
+	proposePopConfig(
+		client: number,
+		seq: number,
+		op: PopConfigOp,
+	): Promise<CommandAnswer<PopConfigResult>> {
 		return this.#submit(encodePopConfigEntry({ client, seq, op }), client, seq, "pop-config");
 	}
 
@@ -317,11 +330,11 @@ export class RaftNode {
 		client: number,
 		seq: number,
 		machine: M,
-	): Promise<Answer<ResultOf[M]>> {
+	): Promise<CommandAnswer<ResultOf[M]>> {
 		return new Promise((resolve) => {
 			if (this.#closed) return resolve({ kind: "notLeader", leader: 0 });
-			const answer = (got: Answer<CommandResult>) => {
-				if (got.kind === "notLeader") return resolve(got);
+			const answer = (got: CommandAnswer<CommandResult>) => {
+				if (got.kind !== "ok") return resolve(got);
 				// The session's entry was another machine's: not this call's (a reused session).
 				if (got.result.machine !== machine) return resolve({ kind: "notLeader", leader: 0 });
 				resolve({ kind: "ok", result: got.result.result as ResultOf[M] });
@@ -661,6 +674,7 @@ function waiterOutcome(applied: StateApplied): Applied<CommandResult> {
 			const a = applied.applied;
 			if (a.kind === "noop" || a.outcome.kind === "stale") return { kind: "other" };
 			const { client, seq } = a.command;
+			if (a.outcome.kind === "session-expired") return { kind: "session-expired", client, seq };
 			return { kind: "command", client, seq, result: { machine: "kv", result: a.outcome.result } };
 		}
 		case "purge": {
@@ -676,6 +690,7 @@ function waiterOutcome(applied: StateApplied): Applied<CommandResult> {
 			const a = applied.applied;
 			if (a.kind !== "command" || a.outcome.kind === "stale") return { kind: "other" };
 			const { client, seq } = a.command;
+			if (a.outcome.kind === "session-expired") return { kind: "session-expired", client, seq };
 			const result = a.outcome.result;
 			return { kind: "command", client, seq, result: { machine: "pop-config", result } };
 		}

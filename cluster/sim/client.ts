@@ -3,6 +3,13 @@
  * retried (same sequence number) on NotLeader, on "retry" and on timeout, and recorded in
  * the history with its call and return on the simulation's clock. While faults run it may
  * give up after some attempts: the operation stays pending (it may or may not take effect).
+ *
+ * Its writes carry a session: a client id (its own id at first) and a seq numbering its
+ * writes 1, 2, 3... (reads carry none: they do not go through the log). When the store no
+ * longer knows the session (sessionExpired: it expired, or the first write was given up
+ * before it reached the log), the write's outcome is unknown (an earlier attempt may have
+ * been applied before the session expired) and the client starts a new session: a new
+ * client id, seq 1.
  */
 import type { KvOp } from "../kv/ops.ts";
 import { NONE, type NodeId } from "../raft/messages.ts";
@@ -32,6 +39,13 @@ export interface ClientEnv {
 
 export interface MutableHistoryOp {
 	client: number;
+	/** The session (client id) a write was sent under, when a client changes sessions. */
+	session?: number;
+	/**
+	 * When a write was answered sessionExpired (a stamp, as `ret`): no result, its outcome
+	 * unknown, but nothing it or an earlier write of its session sent takes effect after it.
+	 */
+	sessionExpiredAt?: number;
 	op: KvOp;
 	call: number;
 	/** Virtual time of the call, for reports. */
@@ -49,9 +63,19 @@ interface Current {
 	target: NodeId;
 }
 
+/** Session ids of one client: its id, then id + k * SESSION_STRIDE (client ids stay below it). */
+const SESSION_STRIDE = 1_000_000;
+
 export class SimClient {
 	readonly history: MutableHistoryOp[] = [];
 	gaveUp = 0;
+	/** Writes answered sessionExpired (each starts a new session). */
+	sessionsExpired = 0;
+	/** Operations started, reads too (values are named after it). */
+	private count = 0;
+	/** The current session: its client id and the seq of its last write. */
+	private session: number;
+	private sessions = 0;
 	private seq = 0;
 	private guess: NodeId = NONE;
 	private current: Current | undefined;
@@ -61,7 +85,9 @@ export class SimClient {
 		readonly id: number,
 		private readonly rng: Prng,
 		private readonly env: ClientEnv,
-	) {}
+	) {
+		this.session = id;
+	}
 
 	start(): void {
 		this.env.queue.after(this.rng.int(0, 50), () => this.nextOp());
@@ -94,14 +120,28 @@ export class SimClient {
 			case "retry":
 				this.retry(current);
 				return;
+			case "sessionExpired":
+				// Applied nowhere now, but an earlier attempt may have been before the session
+				// expired: the write's outcome is unknown, and the next starts a new session.
+				this.sessionsExpired++;
+				current.record.sessionExpiredAt = this.env.stamp();
+				this.sessions++;
+				this.session = this.id + SESSION_STRIDE * this.sessions;
+				this.seq = 0;
+				this.current = undefined;
+				this.env.queue.after(this.rng.int(0, 30), () => this.nextOp());
+				return;
 		}
 	}
 
 	private nextOp(): void {
 		if (this.env.queue.now >= this.env.stopAt) return;
 		const op = this.randomOp();
+		this.count++;
+		const write = op.kind !== "get";
 		const record: MutableHistoryOp = {
 			client: this.id,
+			...(write ? { session: this.session } : {}),
 			op,
 			call: this.env.stamp(),
 			callTime: this.env.queue.now,
@@ -109,7 +149,9 @@ export class SimClient {
 			result: undefined,
 		};
 		this.history.push(record);
-		this.current = { seq: ++this.seq, op, record, attempts: 0, reqId: -1, target: NONE };
+		// A read carries the session's last seq (never proposed, so never checked).
+		const seq = write ? ++this.seq : this.seq;
+		this.current = { seq, op, record, attempts: 0, reqId: -1, target: NONE };
 		this.attempt(this.current);
 	}
 
@@ -119,7 +161,13 @@ export class SimClient {
 		const reqId = this.env.newRequestId();
 		current.reqId = reqId;
 		current.target = target;
-		this.env.send(target, { reqId, client: this.id, seq: current.seq, op: current.op });
+		this.env.send(target, {
+			reqId,
+			client: this.id,
+			session: this.session,
+			seq: current.seq,
+			op: current.op,
+		});
 		this.env.queue.after(this.env.timeout, () => {
 			if (this.current !== current || current.reqId !== reqId) return;
 			current.reqId = -1;
@@ -143,7 +191,7 @@ export class SimClient {
 
 	private randomOp(): KvOp {
 		const key = this.rng.pick(this.env.keys);
-		const value = `${this.id}.${this.seq + 1}`;
+		const value = `${this.id}.${this.count + 1}`;
 		if (this.rng.chance(this.env.readShare)) return { kind: "get", key };
 		const roll = this.rng.next();
 		if (roll < 0.45) return { kind: "put", key, value };
@@ -155,10 +203,15 @@ export class SimClient {
 }
 
 /**
- * A client's abandoned write can still reach the log, but the store applies a client's
+ * A client's abandoned write can still reach the log, but the store applies a session's
  * commands only in sequence order (kv/store.ts sessions): once a later write of the same
- * client was applied, the abandoned one is ignored. So its effect, if any, came before that
- * later write's answer, which becomes its `ret` (its result stays unknown).
+ * session was applied, or answered session-expired (the store then keeps that seq, so older
+ * ones are stale), the abandoned one is ignored. So its effect, if any, came before that
+ * answer, which becomes its `ret` (its result stays unknown); a write answered
+ * session-expired is bounded by its own answer. Writes of another session bound nothing.
+ * (All this holds while the store keeps the session: with a bound below the number of
+ * clients a session can expire again and a late seq-1 entry apply twice; see
+ * state/session-table.ts.)
  */
 export function boundAbandonedWrites(history: readonly MutableHistoryOp[]): HistoryOp[] {
 	const out: HistoryOp[] = [];
@@ -167,10 +220,19 @@ export function boundAbandonedWrites(history: readonly MutableHistoryOp[]): Hist
 			out.push(op);
 			continue;
 		}
+		if (op.sessionExpiredAt !== undefined) {
+			out.push({ ...op, ret: op.sessionExpiredAt });
+			continue;
+		}
 		const later = history
 			.slice(i + 1)
-			.find((next) => next.op.kind !== "get" && next.result !== undefined);
-		out.push({ ...op, ret: later?.ret });
+			.find(
+				(next) =>
+					next.op.kind !== "get" &&
+					next.session === op.session &&
+					(next.result !== undefined || next.sessionExpiredAt !== undefined),
+			);
+		out.push({ ...op, ret: later?.result !== undefined ? later.ret : later?.sessionExpiredAt });
 	}
 	return out;
 }

@@ -30,7 +30,10 @@ import type { Prng } from "./prng.ts";
 
 export interface ClientRequest {
 	readonly reqId: number;
+	/** Where the reply goes (the client's address on the simulated network). */
 	readonly client: number;
+	/** The client id the command carries (the client's current session) and its seq. */
+	readonly session: number;
 	readonly seq: number;
 	readonly op: KvOp;
 }
@@ -39,7 +42,9 @@ export type ClientReply =
 	| { readonly reqId: number; readonly kind: "ok"; readonly result: KvResult }
 	| { readonly reqId: number; readonly kind: "notLeader"; readonly leader: NodeId }
 	/** The proposal lost its slot in the log (a new leader overwrote it): try again. */
-	| { readonly reqId: number; readonly kind: "retry" };
+	| { readonly reqId: number; readonly kind: "retry" }
+	/** The store no longer knows the session: nothing applied; start a new session. */
+	| { readonly reqId: number; readonly kind: "sessionExpired" };
 
 export interface NodeEnv {
 	readonly queue: EventQueue;
@@ -50,6 +55,8 @@ export interface NodeEnv {
 	trace(line: string): void;
 	/** Drive the core as cluster/raft-node/ does (see the top of this file). */
 	readonly pipelined?: boolean;
+	/** The KV store's bound on client sessions (kv/store.ts); its default when absent. */
+	readonly maxSessions?: number | undefined;
 }
 
 export type CoreSettings = Omit<
@@ -71,6 +78,7 @@ export class SimNode {
 		snapshot: undefined,
 		entries: [],
 	};
+	/** Replaced by start(), with the scenario's bound on sessions. */
 	private kv = new KvStore();
 	private incarnation = 0;
 	private syncing = false;
@@ -133,12 +141,12 @@ export class SimNode {
 			// A retry of a write this leader already proposed waits for that entry instead of
 			// adding another: under a slow disk, retries would otherwise outgrow the log.
 			for (const [index, waiting] of core.role === "leader" ? this.proposals : []) {
-				if (waiting.client === request.client && waiting.seq === request.seq) {
+				if (waiting.session === request.session && waiting.seq === request.seq) {
 					this.proposals.set(index, request);
 					return;
 				}
 			}
-			const data = encodeCommand({ client: request.client, seq: request.seq, op: request.op });
+			const data = encodeCommand({ client: request.session, seq: request.seq, op: request.op });
 			const answer = core.propose(data);
 			if (answer.ok) this.proposals.set(answer.index, request);
 			else this.answer(request, { reqId: request.reqId, kind: "notLeader", leader: answer.leader });
@@ -180,7 +188,7 @@ export class SimNode {
 	}
 
 	private start(): void {
-		this.kv = new KvStore();
+		this.kv = new KvStore({ maxSessions: this.env.maxSessions });
 		const snapshot = this.disk.snapshot;
 		if (snapshot) {
 			this.kv.restore({ index: snapshot.meta.index, data: snapshot.data });
@@ -357,11 +365,13 @@ export class SimNode {
 		}
 		const { command, outcome } = applied;
 		if (!waiting) return;
-		const same = waiting.client === command.client && waiting.seq === command.seq;
-		if (same && outcome.kind !== "stale") {
-			this.answer(waiting, { reqId: waiting.reqId, kind: "ok", result: outcome.result });
-		} else {
+		const same = waiting.session === command.client && waiting.seq === command.seq;
+		if (!same || outcome.kind === "stale") {
 			this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
+		} else if (outcome.kind === "session-expired") {
+			this.answer(waiting, { reqId: waiting.reqId, kind: "sessionExpired" });
+		} else {
+			this.answer(waiting, { reqId: waiting.reqId, kind: "ok", result: outcome.result });
 		}
 	}
 

@@ -48,6 +48,12 @@ export interface Scenario {
 	readonly spares: number;
 	/** Nodes drive their cores as cluster/raft-node/ does (sim-node.ts); not drawn from the seed. */
 	readonly pipelined?: boolean;
+	/**
+	 * The KV store's bound on client sessions (kv/store.ts; its default when absent). Below
+	 * the number of clients, sessions expire all the time and clients start new ones; not
+	 * drawn from the seed.
+	 */
+	readonly maxSessions?: number | undefined;
 }
 
 export interface SimStats {
@@ -65,6 +71,8 @@ export interface SimStats {
 	committed: number;
 	opsOk: number;
 	opsPending: number;
+	/** Writes answered session-expired (the client then started a new session). */
+	sessionsExpired: number;
 	snapshotsTaken: number;
 	snapshotsInstalled: number;
 }
@@ -137,7 +145,7 @@ export function runSimulation(
 	const queue = new EventQueue();
 	const invariants = new Invariants(() => queue.now, {
 		every: scenario.snapshotEvery,
-		newMachine: () => new KvStore(),
+		newMachine: () => new KvStore({ maxSessions: scenario.maxSessions }),
 	});
 	const network = new Network(queue, rng.fork(), { ...scenario.network });
 	const voters: NodeId[] = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
@@ -183,6 +191,7 @@ export function runSimulation(
 					network.send(0, client, () => clients.get(client)?.onReply(reply)),
 				trace: log,
 				pipelined: scenario.pipelined ?? false,
+				maxSessions: scenario.maxSessions,
 			},
 		);
 		nodes.set(id, node);
@@ -347,7 +356,7 @@ export function runSimulation(
 			}
 		}
 		for (const op of history) {
-			if (op.ret === undefined && op.callTime >= settledAt) {
+			if (op.ret === undefined && op.sessionExpiredAt === undefined && op.callTime >= settledAt) {
 				failures.push(
 					`after healing, client ${op.client}'s ${op.op.kind} on ${op.op.key} (called at t=${op.callTime}) never got an answer`,
 				);
@@ -388,6 +397,7 @@ export function runSimulation(
 			committed: invariants.committedLength,
 			opsOk,
 			opsPending: history.length - opsOk,
+			sessionsExpired: [...clients.values()].reduce((n, c) => n + c.sessionsExpired, 0),
 			snapshotsTaken,
 			snapshotsInstalled,
 		},

@@ -10,7 +10,16 @@ import { join } from "node:path";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { parseCtlArgs, UsageError } from "../../cluster/ctl/args.ts";
-import { CasBody, PurgeBody, PutBody } from "../../cluster/kv/http-api.ts";
+import { CtlClient, CtlError, EXIT } from "../../cluster/ctl/client.ts";
+import {
+	CasBody,
+	PurgeBody,
+	PutBody,
+	SESSION_EXPIRED,
+	SESSION_EXPIRED_MESSAGE,
+	WriteAnswer,
+} from "../../cluster/kv/http-api.ts";
+import { sessionHeaders } from "../../cluster/kv/session-headers.ts";
 import { runCtl } from "../node/node-process.ts";
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
@@ -204,6 +213,19 @@ describe("neuroctl", () => {
 		const run = await ctl("--endpoints", leader, "put", "_system", "v");
 		expect(run.code).toBe(5);
 		expect(run.stderr).toContain("refused: keys starting with _ are reserved");
+	});
+});
+
+describe("neuroctl's client and an expired session", () => {
+	test("a 409 session-expired is exit 5 with the node's reason, so a client with a session can start anew", async () => {
+		const client = new CtlClient(["http://node.test"], 1_000, async () =>
+			Response.json({ error: SESSION_EXPIRED, message: SESSION_EXPIRED_MESSAGE }, { status: 409 }),
+		);
+		const call = client.call("PUT", "/v1/kv/k", { value: "v" }, WriteAnswer, sessionHeaders(9, 2));
+		const error = await call.catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(CtlError);
+		expect(error).toMatchObject({ exitCode: EXIT.refused, reason: "session-expired" });
+		expect((error as CtlError).message).toContain("start a new session");
 	});
 });
 

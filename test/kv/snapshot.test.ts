@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { encodeCommand, type KvCommand } from "../../cluster/kv/command.ts";
+import { decodeKvSnapshot } from "../../cluster/kv/snapshot-codec.ts";
 import { KvStore } from "../../cluster/kv/store.ts";
 import { SnapshotError } from "../../cluster/raft/state-machine.ts";
 
@@ -16,8 +17,8 @@ function busyStore(): KvStore {
 	kv.apply(1, "");
 	kv.apply(2, put(7, 1, "b", "one"));
 	kv.apply(3, put(7, 2, "a", "two"));
-	kv.apply(4, encodeCommand({ client: 8, seq: 5, op: { kind: "delete", key: "b" } }));
-	kv.apply(5, put(8, 6, "c", "three"));
+	kv.apply(4, encodeCommand({ client: 8, seq: 1, op: { kind: "delete", key: "b" } }));
+	kv.apply(5, put(8, 2, "c", "three"));
 	return kv;
 }
 
@@ -44,9 +45,9 @@ describe("KvStore snapshots", () => {
 		expect(copy.read("a")).toEqual({ kind: "get", value: "two", revision: 1 });
 		expect(copy.read("b")).toEqual({ kind: "get", value: null, revision: 2 });
 		// A retry of client 8's last write is answered from its session, not applied again.
-		expect(copy.apply(6, put(8, 6, "c", "three"))).toEqual({
+		expect(copy.apply(6, put(8, 2, "c", "three"))).toEqual({
 			kind: "command",
-			command: { client: 8, seq: 6, op: { kind: "put", key: "c", value: "three" } },
+			command: { client: 8, seq: 2, op: { kind: "put", key: "c", value: "three" } },
 			outcome: { kind: "duplicate", result: { kind: "put", revision: 1 } },
 		});
 		// And an abandoned older one is ignored.
@@ -81,6 +82,13 @@ describe("KvStore snapshots", () => {
 			["bad revision", good.index, good.data.replace('"two",1]', '"two",-1]')],
 			["session without result", good.index, good.data.replace(/,\{"kind":"put"[^}]*\}/, "")],
 			[
+				"truncated in the sessions",
+				good.index,
+				good.data.slice(0, good.data.indexOf('"sessions"') + 16),
+			],
+			["session used after the index", good.index, good.data.replace(/,5\]\]\}$/, ",6]]}")],
+			["session with extra fields", good.index, good.data.replace(/,5\]\]\}$/, ",5,1]]}")],
+			[
 				"repeated key",
 				good.index,
 				JSON.stringify({
@@ -101,5 +109,62 @@ describe("KvStore snapshots", () => {
 			expect(() => kv.restore({ index, data }), what).toThrow(SnapshotError);
 			expect(kv.snapshot(), what).toEqual(before);
 		}
+	});
+
+	test("a snapshot taken after sessions expired restores to the same table: the same expire next", () => {
+		const put = (client: number, seq: number) =>
+			encodeCommand({ client, seq, op: { kind: "put", key: "k", value: `${client}.${seq}` } });
+		const source = new KvStore({ maxSessions: 3 });
+		// Clients 1..5 write once each (1 and 2 expire), then client 3 writes again.
+		for (let client = 1; client <= 5; client++) source.apply(client, put(client, 1));
+		source.apply(6, put(3, 2));
+		expect(source.sessionCount).toBe(3);
+		const snapshot = source.snapshot();
+		const copy = new KvStore({ maxSessions: 3 });
+		copy.restore(snapshot);
+		expect(copy.snapshot()).toEqual(snapshot);
+		// Both apply the same next entries: client 6 expires client 4 (least recently used)
+		// on both, client 4's next write is session-expired on both (its answer takes a slot:
+		// client 5 goes), and client 6's retry is a duplicate on both.
+		for (const kv of [source, copy]) {
+			kv.apply(7, put(6, 1));
+			const next = kv.apply(8, put(4, 2));
+			expect(next.kind === "command" && next.outcome).toEqual({ kind: "session-expired" });
+			const kept = kv.apply(9, put(6, 1));
+			expect(kept.kind === "command" && kept.outcome.kind).toBe("duplicate");
+		}
+		expect(copy.snapshot()).toEqual(source.snapshot());
+		const { sessions } = decodeKvSnapshot(9, source.snapshot().data);
+		expect([...sessions].map(([client, s]) => [client, s.seq, s.lastUsed])).toEqual([
+			[3, 2, 6],
+			[4, 2, 8],
+			[6, 1, 9],
+		]);
+	});
+
+	test("a snapshot from before sessions carried their last use still restores, in client order", () => {
+		const old = JSON.stringify({
+			format: "neurocache-kv/1",
+			index: 4,
+			keys: [["k", "v", 3]],
+			sessions: [
+				[3, 1, { kind: "put", revision: 1 }],
+				[5, 2, { kind: "put", revision: 3 }],
+				[9, 1, { kind: "put", revision: 2 }],
+			],
+		});
+		const kv = new KvStore({ maxSessions: 3 });
+		kv.restore({ index: 4, data: old });
+		expect(kv.read("k")).toEqual({ kind: "get", value: "v", revision: 3 });
+		const retry = kv.apply(5, put(5, 2, "k", "again"));
+		expect(retry.kind === "command" && retry.outcome).toEqual({
+			kind: "duplicate",
+			result: { kind: "put", revision: 3 },
+		});
+		// All had last use 0, kept in client order: 3 goes first, then 9 (5 was just used).
+		kv.apply(6, put(11, 1, "x", "1"));
+		kv.apply(7, put(12, 1, "x", "2"));
+		const { sessions } = decodeKvSnapshot(7, kv.snapshot().data);
+		expect([...sessions.keys()]).toEqual([5, 11, 12]);
 	});
 });

@@ -1,9 +1,12 @@
 /**
  * The purge and POP config routes in process, against a stand-in member: what reaches the
- * member, what is refused before it (400), and NotLeader from a follower (503 naming the leader).
+ * member, what is refused before it (400), NotLeader from a follower (503 naming the leader),
+ * and a write whose session expired (409 session-expired; KV writes too).
  */
 import { describe, expect, test } from "bun:test";
 import { createKvApp, type KvMember } from "../../cluster/kv/http-app.ts";
+import type { KvOp } from "../../cluster/kv/ops.ts";
+import { KvStore } from "../../cluster/kv/store.ts";
 import { encodePopConfigCommand, type PopConfigOp } from "../../cluster/pop-config/command.ts";
 import { PopConfigMachine } from "../../cluster/pop-config/machine.ts";
 import type { PurgeRequest } from "../../edge/purge.ts";
@@ -12,8 +15,16 @@ import { fra1 } from "../pop-config/fixtures.ts";
 function standIn(leading: boolean) {
 	const purges: PurgeRequest[] = [];
 	const pops = new PopConfigMachine();
+	const kv = new KvStore();
 	const member = {
 		id: 1,
+		propose: async (client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>) => {
+			if (!leading) return { kind: "notLeader", leader: 2 } as const;
+			const outcome = kv.applyCommand(kv.appliedIndex + 1, { client, seq, op });
+			if (outcome.kind === "stale") throw new Error("unexpected");
+			if (outcome.kind === "session-expired") return { kind: "session-expired" } as const;
+			return { kind: "ok", result: outcome.result } as const;
+		},
 		proposePurge: async (_client: number, _seq: number, purge: PurgeRequest) => {
 			if (!leading) return { kind: "notLeader", leader: 2 } as const;
 			purges.push(purge);
@@ -27,6 +38,7 @@ function standIn(leading: boolean) {
 			);
 			if (applied.kind !== "command" || applied.outcome.kind === "stale")
 				throw new Error("unexpected");
+			if (applied.outcome.kind === "session-expired") return { kind: "session-expired" } as const;
 			return { kind: "ok", result: applied.outcome.result } as const;
 		},
 		readPopConfig: async (name: string) =>
@@ -133,5 +145,47 @@ describe("/v1/pop-config/NAME", () => {
 		expect((await app.request("/v1/pop-config/fra1")).status).toBe(503);
 		expect((await app.request("/v1/pop-config/fra1", json("PUT", fra1))).status).toBe(503);
 		expect((await app.request("/v1/pop-config/fra1", { method: "DELETE" })).status).toBe(503);
+	});
+});
+
+describe("a write whose session expired", () => {
+	const session = (client: number, seq: number) => ({
+		"neuro-client-id": String(client),
+		"neuro-client-seq": String(seq),
+	});
+	const expectSessionExpired = async (response: Response) => {
+		expect(response.status).toBe(409);
+		const body = (await response.json()) as { error: string; message: string };
+		expect(body.error).toBe("session-expired");
+		expect(body.message).toMatch(/start a new session .*Neuro-Client-Seq 1/);
+	};
+
+	test("POP config: a 409 session-expired, nothing set; a new session (seq 1) goes through", async () => {
+		const { app } = standIn(true);
+		await expectSessionExpired(
+			await app.request("/v1/pop-config/fra1", json("PUT", fra1, session(42, 3))),
+		);
+		await expectSessionExpired(
+			await app.request("/v1/pop-config/fra1", { method: "DELETE", headers: session(42, 4) }),
+		);
+		expect(await (await app.request("/v1/pop-config/fra1")).json()).toMatchObject({ revision: 0 });
+		const fresh = await app.request("/v1/pop-config/fra1", json("PUT", fra1, session(43, 1)));
+		expect(await fresh.json()).toEqual({ name: "fra1", revision: 1 });
+	});
+
+	test("KV put, delete and compare-and-set: a 409 session-expired, nothing written", async () => {
+		const { app } = standIn(true);
+		await expectSessionExpired(
+			await app.request("/v1/kv/k", json("PUT", { value: "v" }, session(42, 2))),
+		);
+		await expectSessionExpired(
+			await app.request("/v1/kv/k", { method: "DELETE", headers: session(42, 3) }),
+		);
+		await expectSessionExpired(
+			await app.request("/v1/cas/k", json("POST", { expected: null, value: "v" }, session(42, 4))),
+		);
+		// Without headers a write is a session of its own (seq 1): never session-expired.
+		const plain = await app.request("/v1/kv/k", json("PUT", { value: "v" }));
+		expect(await plain.json()).toEqual({ key: "k", revision: 1 });
 	});
 });

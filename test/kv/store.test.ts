@@ -67,13 +67,43 @@ describe("KvStore", () => {
 
 	test("an abandoned older request that arrives after a newer one is ignored", () => {
 		const kv = new KvStore();
-		kv.applyCommand(1, { client: 7, seq: 2, op: { kind: "put", key: "a", value: "new" } });
+		kv.applyCommand(1, { client: 7, seq: 1, op: { kind: "put", key: "b", value: "first" } });
+		kv.applyCommand(2, { client: 7, seq: 3, op: { kind: "put", key: "a", value: "new" } });
 		expect(
-			kv.applyCommand(2, { client: 7, seq: 1, op: { kind: "put", key: "a", value: "old" } }),
+			kv.applyCommand(3, { client: 7, seq: 2, op: { kind: "put", key: "a", value: "old" } }),
 		).toEqual({
 			kind: "stale",
 		});
 		expect(kv.read("a")).toEqual({ kind: "get", value: "new", revision: 1 });
+	});
+
+	test("a client the store does not know, past seq 1, is session-expired and nothing applies", () => {
+		const kv = new KvStore();
+		const write = (seq: number, value: string) =>
+			({ client: 7, seq, op: { kind: "put", key: "a", value } }) as const;
+		expect(kv.applyCommand(1, write(2, "two"))).toEqual({ kind: "session-expired" });
+		// Its retry hears the same; the seq-1 write it abandoned, arriving late, is stale.
+		expect(kv.applyCommand(2, write(2, "two"))).toEqual({ kind: "session-expired" });
+		expect(kv.applyCommand(3, write(1, "one"))).toEqual({ kind: "stale" });
+		expect(kv.read("a")).toEqual({ kind: "get", value: null, revision: 0 });
+		// A new session starts at seq 1.
+		expect(
+			kv.applyCommand(4, { client: 8, seq: 1, op: { kind: "put", key: "a", value: "x" } }),
+		).toEqual({ kind: "applied", result: { kind: "put", revision: 1 } });
+	});
+
+	test("beyond maxSessions the session used least recently expires; its client must start again", () => {
+		const kv = new KvStore({ maxSessions: 2 });
+		const put = (client: number, seq: number) =>
+			({ client, seq, op: { kind: "put", key: "k", value: `${client}.${seq}` } }) as const;
+		kv.applyCommand(1, put(1, 1));
+		kv.applyCommand(2, put(2, 1));
+		kv.applyCommand(3, put(1, 2)); // client 1 used again: client 2 is now the oldest
+		kv.applyCommand(4, put(3, 1)); // a third session: client 2's expires
+		expect(kv.sessionCount).toBe(2);
+		expect(kv.applyCommand(5, put(1, 2)).kind).toBe("duplicate");
+		expect(kv.applyCommand(6, put(2, 2))).toEqual({ kind: "session-expired" });
+		expect(kv.read("k")).toEqual({ kind: "get", value: "3.1", revision: 4 });
 	});
 
 	test("commands round-trip through entries; anything else is refused", () => {

@@ -3,7 +3,10 @@
  * operation at a time through neuroctl's client (NotLeader followed, failures retried until
  * the operation's deadline), writes under one session (client id, seq 1, 2, 3...) so a
  * retry is applied once. An operation that ends without an answer (timeout, connection
- * errors all the way) is recorded with an unknown outcome. Every `ledgerEvery`th operation
+ * errors all the way) is recorded with an unknown outcome. A write answered 409
+ * session-expired (the cluster no longer knows the session, e.g. after a first write that
+ * timed out never reached the log) also has an unknown outcome, and the client starts a
+ * new session (a new random client id, seq 1). Every `ledgerEvery`th operation
  * is a put to a key of its own, so the test can check each acknowledged write afterwards.
  */
 import type * as v from "valibot";
@@ -14,10 +17,11 @@ import {
 	DeleteAnswer,
 	KeyAnswer,
 	kvPath,
+	SESSION_EXPIRED,
 	WriteAnswer,
 } from "../../cluster/kv/http-api.ts";
 import type { KvOp, KvResult } from "../../cluster/kv/ops.ts";
-import { sessionHeaders } from "../../cluster/kv/session-headers.ts";
+import { randomClientId, sessionHeaders } from "../../cluster/kv/session-headers.ts";
 import type { MutableHistoryOp } from "../../cluster/sim/client.ts";
 import type { Prng } from "../../cluster/sim/prng.ts";
 
@@ -36,9 +40,13 @@ export class HistoryClient {
 	readonly acknowledged = new Map<string, string>();
 	#seq = 0;
 	#count = 0;
+	/** The session's client id: the client's id, then a random one after each expiry. */
+	#session: number;
 	readonly #lastSeen = new Map<string, string | null>();
 
-	constructor(private readonly options: HistoryClientOptions) {}
+	constructor(private readonly options: HistoryClientOptions) {
+		this.#session = options.id;
+	}
 
 	/** Runs operations one after another until `stop()` says so. */
 	async run(stop: () => boolean): Promise<void> {
@@ -62,6 +70,7 @@ export class HistoryClient {
 	async #one(op: KvOp): Promise<void> {
 		const record: MutableHistoryOp = {
 			client: this.options.id,
+			...(op.kind === "get" ? {} : { session: this.#session }),
 			op,
 			call: performance.now(),
 			callTime: performance.now(),
@@ -70,11 +79,18 @@ export class HistoryClient {
 		};
 		this.history.push(record);
 		const client = new CtlClient(this.options.endpoints(), this.options.opTimeoutMs);
-		const session = op.kind === "get" ? {} : sessionHeaders(this.options.id, ++this.#seq);
+		const session = op.kind === "get" ? {} : sessionHeaders(this.#session, ++this.#seq);
 		try {
 			record.result = await this.#send(client, op, session);
 			record.ret = performance.now();
 		} catch (error) {
+			if (error instanceof CtlError && error.reason === SESSION_EXPIRED) {
+				// Applied nowhere now, but an earlier attempt may have been: unknown outcome.
+				record.sessionExpiredAt = performance.now();
+				this.#session = randomClientId();
+				this.#seq = 0;
+				return;
+			}
 			// No answer in time: it may or may not have taken effect. Anything else is a bug.
 			if (!(error instanceof CtlError) || error.exitCode !== EXIT.unreachable) throw error;
 			return;

@@ -2,7 +2,10 @@ import { describe, expect, test } from "bun:test";
 import type { PopConfig } from "../../cluster/node/pop-config.ts";
 import { encodePopConfigCommand, type PopConfigOp } from "../../cluster/pop-config/command.ts";
 import { PopConfigMachine } from "../../cluster/pop-config/machine.ts";
-import { encodePopConfigSnapshot } from "../../cluster/pop-config/snapshot-codec.ts";
+import {
+	decodePopConfigSnapshot,
+	encodePopConfigSnapshot,
+} from "../../cluster/pop-config/snapshot-codec.ts";
 import { SnapshotError } from "../../cluster/raft/state-machine.ts";
 import { fra1 } from "./fixtures.ts";
 
@@ -139,8 +142,63 @@ describe("POP config state machine", () => {
 
 	const good = encodePopConfigSnapshot(2, {
 		pops: new Map([["fra1", { config: fra1 as PopConfig, revision: 1 }]]),
-		sessions: new Map([[1, { seq: 1, result: { kind: "set", name: "fra1", revision: 1 } }]]),
+		sessions: new Map([
+			[1, { seq: 1, result: { kind: "set", name: "fra1", revision: 1 }, lastUsed: 2 }],
+		]),
 	});
+	test("sessions are bounded; a snapshot after expiries restores to the same table", () => {
+		const set = (client: number, seq: number, name: string) =>
+			entry(client, seq, { kind: "set", name, config: { ...fra1, name } });
+		const machine = new PopConfigMachine({ maxSessions: 2 });
+		outcome(machine, 1, set(1, 1, "fra1"));
+		outcome(machine, 2, set(2, 1, "iad1"));
+		outcome(machine, 3, set(1, 2, "fra1")); // client 1 used again
+		outcome(machine, 4, set(3, 1, "sin1")); // client 2's session expires
+		expect(machine.sessionCount).toBe(2);
+		// Client 2's next set is session-expired: nothing changes.
+		expect(outcome(machine, 5, set(2, 2, "iad1"))).toEqual({ kind: "session-expired" });
+		expect(machine.get("iad1").revision).toBe(1);
+		const snapshot = machine.snapshot();
+		const copy = new PopConfigMachine({ maxSessions: 2 });
+		copy.restore(snapshot);
+		expect(copy.snapshot()).toEqual(snapshot);
+		for (const m of [machine, copy]) {
+			// Sessions now: 3 (used at 4), 2 (session-expired at 5). Client 4 expires client 3.
+			expect(outcome(m, 6, set(4, 1, "ams1")).kind).toBe("applied");
+			expect(outcome(m, 7, set(3, 2, "sin1"))).toEqual({ kind: "session-expired" });
+			expect(outcome(m, 8, set(2, 2, "iad1"))).toEqual({ kind: "session-expired" });
+		}
+		expect(copy.snapshot()).toEqual(machine.snapshot());
+		const { sessions } = decodePopConfigSnapshot(8, machine.snapshot().data);
+		expect([...sessions].map(([client, s]) => [client, s.seq, s.lastUsed])).toEqual([
+			[2, 2, 8],
+			[3, 2, 7],
+		]);
+	});
+
+	test("a snapshot from before sessions carried their last use still restores", () => {
+		const old = JSON.stringify({
+			format: "neurocache-pop-config/1",
+			index: 2,
+			pops: [["fra1", fra1, 1]],
+			sessions: [
+				[4, 1, { kind: "set", name: "fra1", revision: 1 }],
+				[6, 1, { kind: "delete", name: "iad1", deleted: false, revision: 0 }],
+			],
+		});
+		const machine = new PopConfigMachine({ maxSessions: 2 });
+		machine.restore({ index: 2, data: old });
+		expect(machine.get("fra1")).toEqual({ config: fra1 as PopConfig, revision: 1 });
+		expect(outcome(machine, 3, entry(4, 1, { kind: "set", name: "fra1", config: fra1 }))).toEqual({
+			kind: "duplicate",
+			result: { kind: "set", name: "fra1", revision: 1 },
+		});
+		// Both had last use 0, in client order; 4 was just used, so a new client expires 6.
+		outcome(machine, 4, entry(8, 1, { kind: "delete", name: "fra1" }));
+		const { sessions } = decodePopConfigSnapshot(4, machine.snapshot().data);
+		expect([...sessions.keys()]).toEqual([4, 8]);
+	});
+
 	test.each([
 		["not JSON", "]"],
 		["truncated", good.slice(0, 40)],
@@ -150,6 +208,9 @@ describe("POP config state machine", () => {
 		["a document under another name", good.replace('"name":"fra1"', '"name":"iad1"')],
 		["a repeated POP", good.replace(/"pops":\[(.*?\])\]/, '"pops":[$1,$1]')],
 		["a zero revision", good.replace(/,1\]\],"sessions"/, ',0]],"sessions"')],
+		["truncated in the sessions", good.slice(0, good.indexOf('"sessions"') + 14)],
+		["a session used after the index", good.replace(/,2\]\]\}$/, ",3]]}")],
+		["a session repeated", good.replace(/"sessions":\[(.*)\]\}$/, '"sessions":[$1,$1]}')],
 	])("a snapshot that is %s is refused and changes nothing", (_name, data) => {
 		expect(data).not.toBe(good);
 		const machine = new PopConfigMachine();

@@ -1,7 +1,7 @@
 /** The member's bookkeeping of who waits on which log entry, and of unapplied sessions. */
 import { describe, expect, test } from "bun:test";
 import { encodeCommand } from "../../cluster/kv/command.ts";
-import { type Answer, ProposalWaiters } from "../../cluster/raft-node/proposal-waiters.ts";
+import { type CommandAnswer, ProposalWaiters } from "../../cluster/raft-node/proposal-waiters.ts";
 
 const put = (client: number, seq: number, index: number, term = 1) => ({
 	index,
@@ -12,8 +12,8 @@ const noop = (index: number, term = 2) => ({ index, term, data: "" });
 const RESULT = { kind: "put", revision: 4 } as const;
 
 function recorder() {
-	const answers: Answer[] = [];
-	return { answers, resolve: (answer: Answer) => answers.push(answer) };
+	const answers: CommandAnswer[] = [];
+	return { answers, resolve: (answer: CommandAnswer) => answers.push(answer) };
 }
 
 describe("ProposalWaiters", () => {
@@ -63,6 +63,17 @@ describe("ProposalWaiters", () => {
 		waiters.wait(1, 1, 1, mine.resolve);
 		waiters.applied(1, { kind: "other" }, 2);
 		expect(mine.answers).toEqual([{ kind: "notLeader", leader: 2 }]);
+	});
+
+	test("an entry answered session-expired: its callers hear so, another session's NotLeader", () => {
+		const waiters = new ProposalWaiters();
+		const mine = recorder();
+		const other = recorder();
+		waiters.wait(3, 7, 2, mine.resolve);
+		waiters.wait(3, 8, 1, other.resolve);
+		waiters.applied(3, { kind: "session-expired", client: 7, seq: 2 }, 1);
+		expect(mine.answers).toEqual([{ kind: "session-expired" }]);
+		expect(other.answers).toEqual([{ kind: "notLeader", leader: 1 }]);
 	});
 
 	test("abandonAll answers everyone still waiting", () => {

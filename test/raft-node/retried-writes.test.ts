@@ -2,7 +2,8 @@
  * Retried writes over the HTTP API: a write carrying a session (Neuro-Client-Id and
  * Neuro-Client-Seq) takes effect once however often it is sent, while it is still in the
  * log (the member waits on the entry already there) and after it applied (the store answers
- * the duplicate with the first result). neuroctl sends a session with every write.
+ * the duplicate with the first result). neuroctl sends a session with every write. A
+ * write of a session the store does not know, past seq 1, is a 409 session-expired.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -137,5 +138,19 @@ describe("retried writes", () => {
 		} finally {
 			standIn.stop(true);
 		}
+	});
+
+	test("a write of a session the cluster does not know, past seq 1, is a 409 and applies nowhere", async () => {
+		const before = await lastIndex();
+		const answer = await put("expired", "x", { client: "1999", seq: "3" });
+		expect(answer.status).toBe(409);
+		expect(await answer.json()).toMatchObject({ error: "session-expired" });
+		// The entry took a log slot, but the key was never written.
+		expect(await lastIndex()).toBe(before + 1);
+		expect(await storedValue("expired")).toMatchObject({ value: null, revision: 0 });
+		// Its retry hears the same; a new session (seq 1) goes through.
+		expect((await put("expired", "x", { client: "1999", seq: "3" })).status).toBe(409);
+		const fresh = await put("expired", "x", { client: "2000", seq: "1" });
+		expect(await fresh.json()).toEqual({ key: "expired", revision: 1 });
 	});
 });

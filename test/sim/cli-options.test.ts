@@ -30,5 +30,8 @@ describe("npm run sim flags", () => {
 		expect(replayCommand(42)).toBe("npm run sim -- --seed 42 --trace");
 		expect(replayCommand(42, true)).toBe("npm run sim -- --seed 42 --trace --pipelined");
 		expect(parseSimOptions(["--pipelined"]).pipelined).toBe(true);
+		expect(parseSimOptions(["--max-sessions", "2"]).maxSessions).toBe(2);
+		expect(() => parseSimOptions(["--max-sessions", "0"])).toThrow("at least 1");
+		expect(replayCommand(42, false, 2)).toBe("npm run sim -- --seed 42 --trace --max-sessions 2");
 	});
 });

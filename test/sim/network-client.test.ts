@@ -77,4 +77,22 @@ describe("abandoned writes", () => {
 		expect(bounded.map((op) => op.ret)).toEqual([5, 3, 5, undefined]);
 		expect(bounded[0]?.result).toBeUndefined();
 	});
+
+	test("a session-expired answer bounds its write and the session's earlier ones; another session bounds nothing", () => {
+		const inSession = (op: MutableHistoryOp, session: number, expiredAt?: number) => ({
+			...op,
+			session,
+			...(expiredAt === undefined ? {} : { sessionExpiredAt: expiredAt }),
+		});
+		const history = [
+			inSession(record("put", 1, undefined, false), 1), // given up
+			inSession(record("put", 2, undefined, false), 1, 3), // answered session-expired
+			inSession(record("put", 4, 5, true), 2), // the new session's first write
+			inSession(record("put", 6, undefined, false), 2),
+			inSession(record("put", 7, undefined, false), 3, 8),
+		];
+		const bounded = boundAbandonedWrites(history);
+		expect(bounded.map((op) => op.ret)).toEqual([3, 3, 5, undefined, 8]);
+		expect(bounded.map((op) => op.result === undefined)).toEqual([true, true, false, true, true]);
+	});
 });

@@ -52,6 +52,22 @@ describe("deterministic simulation", () => {
 		expect(installed).toBeGreaterThan(10);
 	});
 
+	test("sessions that expire all the time expire alike on every node, snapshots included", () => {
+		// Two sessions for 2-5 clients: writes are answered session-expired and clients start
+		// new sessions. Every node and the reference store must still agree on every applied
+		// entry and every snapshot. The history may not be linearizable here: a seq-1 write
+		// retried after its session expired applies twice (the gap state/session-table.ts
+		// documents), so only that check is left out.
+		let expired = 0;
+		for (let seed = 1; seed <= 30; seed++) {
+			const result = runSimulation({ ...scenarioFor(seed), maxSessions: 2 });
+			const others = result.failures.filter((f) => !f.startsWith("history not linearizable"));
+			expect(others).toEqual([]);
+			expired += result.stats.sessionsExpired;
+		}
+		expect(expired).toBeGreaterThan(100);
+	});
+
 	test("a trace names role changes, crashes and partitions", () => {
 		const lines: string[] = [];
 		runSimulation(scenarioFor(3), (line) => lines.push(line));
