@@ -30,14 +30,13 @@ import {
 } from "./cluster/node/gossip-plan.ts";
 import { type GossipPlane, gossipTraffic, startGossipPlane } from "./cluster/node/gossip-plane.ts";
 import { loadHostsFile } from "./cluster/node/hosts-file.ts";
+import { createNodeEdge, followRouting } from "./cluster/node/node-edge.ts";
+import type { StartupRouting } from "./cluster/node/pop-routing.ts";
 import { loadTlsFiles, type TlsPem } from "./cluster/node/tls-files.ts";
 import { WalLockedError } from "./cluster/wal/errors.ts";
-import { createEdgeApp } from "./edge/app.ts";
 import { type HostsConfig, HostsConfigError } from "./edge/config/hosts.ts";
+import { RoutesHolder } from "./edge/config/routes-holder.ts";
 import { createDemoOrigin } from "./edge/demo-origin.ts";
-import { CacheLock, POP_LOCK_TIMEOUTS } from "./edge/lock/cache-lock.ts";
-import { systemTimers } from "./edge/lock/timers.ts";
-import { Registry } from "./edge/metrics/registry.ts";
 import { type Purger, purgeEverything, purger } from "./edge/purge.ts";
 import {
 	type BunServer,
@@ -106,6 +105,16 @@ async function main(): Promise<void> {
 		if (error instanceof ClusterConfigError) fail(error.message);
 		throw error;
 	}
+	// The routes new requests go by: the ones resolved at start, until the POP's replicated
+	// config replaces them (unless a flag pinned them; cluster/node/pop-routing.ts).
+	const routes = new RoutesHolder(resolved.routes);
+	let startup: StartupRouting = {
+		pop: flags.pop,
+		routes: resolved.routes,
+		pinnedBy: flags.routingPinnedBy,
+		listen: { host: flags.host, port: flags.port },
+		memoryMb: flags.memoryMb,
+	};
 	// Committed purges go to this process's edge once it exists; before that its cache is
 	// empty and there is nothing to purge.
 	let edgePurge: Purger | undefined;
@@ -113,6 +122,7 @@ async function main(): Promise<void> {
 	const logLine = (line: string) => console.error(line);
 	const effects = {
 		pop: flags.pop,
+		popConfig: followRouting(routes, () => startup, logLine),
 		purge: (purge: Parameters<Purger>[0], index: number) => {
 			edgePurge?.(purge).catch((error: unknown) =>
 				logLine(`WARN purge at index ${index} failed on this edge: ${(error as Error).message}`),
@@ -144,21 +154,14 @@ async function main(): Promise<void> {
 		implementation: flags.slab,
 	});
 	const tier = new MemoryTier({ slab });
-	edgePurge = purger(tier, resolved.routes);
+	edgePurge = purger(tier, routes);
 	dropEdgeCache = () => purgeEverything(tier);
-	const timers = systemTimers;
-	const adminToken = process.env.NEURO_ADMIN_TOKEN;
-	const edge = createEdgeApp({
+	const edge = createNodeEdge({
 		tier,
-		routes: resolved.routes,
-		lock: new CacheLock({ timers, ...POP_LOCK_TIMEOUTS }),
-		timers,
-		metrics: new Registry(),
-		config: {
-			pop: flags.pop,
-			originTimeoutMs: ORIGIN_TIMEOUT_MS,
-			...(adminToken ? { adminToken } : {}),
-		},
+		routes,
+		pop: flags.pop,
+		originTimeoutMs: ORIGIN_TIMEOUT_MS,
+		adminToken: process.env.NEURO_ADMIN_TOKEN,
 	});
 	const app = new Hono();
 	app.route(
@@ -187,6 +190,7 @@ async function main(): Promise<void> {
 		if (error instanceof ListenError) fail(`--host/--port: ${error.message}`);
 		throw error;
 	}
+	startup = { ...startup, listen: { host: flags.host, port: server.port } };
 	const selfRaft = plan?.nodes.get(plan.id)?.raft;
 	const meta = nodeMeta(
 		flags.pop,

@@ -10,6 +10,7 @@
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import type { HostsConfig } from "./config/hosts.ts";
+import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { parseRequestCacheControl, type RequestCacheControl } from "./http/cache-control.ts";
 import type { CachePhase } from "./http/cache-phase.ts";
 import type { CacheStatusParams } from "./http/cache-status.ts";
@@ -51,7 +52,11 @@ export interface EdgeConfig {
 
 export interface EdgeDeps {
 	readonly tier: Storage & { stats(): TierStats };
-	readonly routes: HostsConfig;
+	/**
+	 * Fixed routes, or a holder the host swaps while the app serves: each request resolves
+	 * its route once, when it arrives, and keeps it to the end.
+	 */
+	readonly routes: HostsConfig | RoutesHolder;
 	readonly lock: CacheLock;
 	readonly timers: Timers;
 	readonly metrics: Registry;
@@ -88,12 +93,13 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 		}
 		return series;
 	};
-	const targets = new RequestTargets(deps.routes);
+	const routes = routesHolder(deps.routes);
+	const targets = new RequestTargets(routes);
 	const respond = new Responder((hostLabel, phase) => requestSeries(hostLabel, phase).inc());
 	const scraped = scrapedMetrics(metrics);
 	const analysis = new StoredAnalysisCache();
 	const syncTier = hasSyncLookup(tier) ? tier : undefined;
-	const purge = purger(tier, deps.routes);
+	const purge = purger(tier, routes);
 	const app = new Hono();
 
 	app.get("/_neuro/metrics", () => {

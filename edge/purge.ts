@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { type HostsConfig, routeFor } from "./config/hosts.ts";
+import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { primaryCacheKey } from "./http/cache-key.ts";
 import { VARIANT_SEPARATOR } from "./proxy/cache-read.ts";
 import { keyConfigFor } from "./proxy/request-target.ts";
@@ -67,10 +68,15 @@ export function purgeSelectors(routes: HostsConfig, request: PurgeRequest): Purg
 	return [{ key: key.value }, { prefix: `${key.value}${VARIANT_SEPARATOR}` }];
 }
 
-export function purger(tier: Storage, routes: HostsConfig): Purger {
+/**
+ * A purge names URLs under the cache-key rules of the routes current when it runs (a
+ * holder's routes may change while the node serves: config/routes-holder.ts).
+ */
+export function purger(tier: Storage, routes: HostsConfig | RoutesHolder): Purger {
+	const holder = routesHolder(routes);
 	return async (request) => {
 		let count = 0;
-		for (const selector of purgeSelectors(routes, request))
+		for (const selector of purgeSelectors(holder.current, request))
 			count += request.soft === true ? await softPurge(tier, selector) : await tier.purge(selector);
 		return count;
 	};

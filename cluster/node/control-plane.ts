@@ -3,9 +3,10 @@
  * member's own metrics and health routes on its API address. Either member N of a cluster
  * file (`--id N --config nodes.yaml`) or, for trying things out, a cluster of one
  * (`--data DIR`, what `npm start` runs). What the member applies reaches the node through
- * `NodeEffects`: committed purges purge its edge, and changes to its own POP's replicated
- * config are logged. The gossip plane's routes (counters, registers, gossip members) are
- * served on the same API address when the node runs gossip.
+ * `NodeEffects`: committed purges purge its edge, and its own POP's replicated config (the
+ * document there at start, then each change) goes to the node, which applies its routing
+ * (cluster/node/pop-routing.ts). The gossip plane's routes (counters, registers, gossip
+ * members) are served on the same API address when the node runs gossip.
  */
 
 import { join, resolve } from "node:path";
@@ -13,6 +14,7 @@ import type { Hono } from "hono";
 import { type NativeRoutes, serveBun } from "../../edge/runtime/bun.ts";
 import { createKvApp } from "../kv/http-app.ts";
 import { createObserveApp } from "../kv/observe-app.ts";
+import type { PopConfigMachine, PopConfigWatcher } from "../pop-config/machine.ts";
 import type { PurgeEffect } from "../purge/machine.ts";
 import type { NodeId } from "../raft/messages.ts";
 import { LatencyHistogram } from "../raft-node/latency-histogram.ts";
@@ -45,8 +47,13 @@ export interface NodeEffects {
 	readonly purge: PurgeEffect;
 	/** Purges were missed and cannot be replayed one by one: drop the whole edge cache. */
 	readonly purgeEverything: () => void;
-	/** This node's POP name: changes to its replicated config are logged at INFO. */
+	/** This node's POP name: its replicated config goes to `popConfig`. */
 	readonly pop: string;
+	/**
+	 * The POP's replicated document (null: none or deleted): the one the member holds once
+	 * started (from its snapshot), if any, then every change as it is applied.
+	 */
+	readonly popConfig: PopConfigWatcher;
 }
 
 export interface ControlPlane {
@@ -97,6 +104,31 @@ export function singleNodePlan(dataRoot: string, host: string, apiPort: number):
 	};
 }
 
+/**
+ * Hands `pop`'s document to `onChange`: the one `machine` holds now (restored from a
+ * snapshot at start), if any, then every change. A throwing `onChange` is reported to
+ * `onError` and never reaches the member's apply loop. Returns the way to stop.
+ */
+export function followPopConfig(
+	machine: PopConfigMachine,
+	pop: string,
+	onChange: PopConfigWatcher,
+	onError: (error: Error) => void,
+): () => void {
+	const call: PopConfigWatcher = (config, index) => {
+		try {
+			onChange(config, index);
+		} catch (error) {
+			onError(error as Error);
+		}
+	};
+	// Read and watch in one synchronous turn: no change can fall between the two.
+	const now = machine.get(pop).config;
+	const stop = machine.watch(pop, call);
+	if (now !== null) call(now, machine.appliedIndex);
+	return stop;
+}
+
 export async function startControlPlane(
 	plan: MemberPlan,
 	log: (line: string) => void,
@@ -134,12 +166,9 @@ export async function startControlPlane(
 			: {}),
 	});
 	if (effects)
-		// Logged, not applied: the running edge keeps the config it started with (restart to apply).
-		member.state.popConfig.watch(effects.pop, (config, index) =>
+		followPopConfig(member.state.popConfig, effects.pop, effects.popConfig, (error) =>
 			log(
-				config === null
-					? `INFO raft member ${plan.id}: POP ${effects.pop}'s replicated config was deleted (index ${index})`
-					: `INFO raft member ${plan.id}: POP ${effects.pop}'s replicated config changed (index ${index}): ${JSON.stringify(config)}; it applies at the next restart`,
+				`WARN raft member ${plan.id}: POP ${effects.pop}'s replicated config was not taken: ${error.message}`,
 			),
 		);
 	member.connect(new Map([...plan.nodes].map(([id, a]) => [id, a.raft])));

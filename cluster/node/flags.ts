@@ -92,6 +92,12 @@ export type NodeFlags = {
 	readonly routes: HostsConfig | undefined;
 	/** Serve the built-in demo origin whatever the baked config says (`--demo`). */
 	readonly demo: boolean;
+	/**
+	 * What chose the routing at start, when a flag or the env did: such routing is pinned,
+	 * and a replicated POP config does not change it (cluster/node/pop-routing.ts).
+	 * undefined: the baked config or the demo default, which a replicated config overrides.
+	 */
+	readonly routingPinnedBy: RoutingPin | undefined;
 	/** PEM files; both or neither. */
 	readonly tls: { readonly certPath: string; readonly keyPath: string } | undefined;
 	readonly http2: boolean;
@@ -107,6 +113,9 @@ export type NodeFlags = {
 	/** The Raft member's least logged level: DEBUG adds elections to INFO's leadership. */
 	readonly logLevel: LogLevel;
 };
+
+/** The flag (or env variable) that chose the routing at start. */
+export type RoutingPin = "--origin" | "--hosts" | "--demo" | "NEURO_ORIGIN";
 
 export class FlagError extends Error {
 	override name = "FlagError";
@@ -154,6 +163,7 @@ export function parseNodeFlags(
 		hosts: given.hosts,
 		routes: routedByUs ? undefined : baked?.routes,
 		demo: given.demo,
+		routingPinnedBy: routingPin(argv, given),
 		tls: tlsPair(given["tls-cert"], given["tls-key"]),
 		http2: given.http2,
 		http3: given.http3,
@@ -164,6 +174,15 @@ export function parseNodeFlags(
 		singleNode: singleNodeFlags(given),
 		logLevel: given["log-level"],
 	};
+}
+
+function routingPin(argv: readonly string[], given: GivenFlags): RoutingPin | undefined {
+	if (given.hosts !== undefined) return "--hosts";
+	if (given.demo) return "--demo";
+	if (given.origin === undefined) return undefined;
+	return argv.some((arg) => arg === "--origin" || arg.startsWith("--origin="))
+		? "--origin"
+		: "NEURO_ORIGIN";
 }
 
 function singleNodeFlags(given: GivenFlags): NodeFlags["singleNode"] {

@@ -1,7 +1,9 @@
 /**
  * A POP's own config, `pops/NAME.yaml`: validated with valibot when the POP's binary is
  * built (scripts/build-pop.ts), baked into it, and checked again at start (cheap, and the
- * binary then trusts a typed value, not a cast). Flags and env override it at start.
+ * binary then trusts a typed value, not a cast). Flags and env override it at start. The
+ * same document replicated through the control plane (cluster/pop-config/) replaces its
+ * routing while the node runs, unless flags or env pinned it (cluster/node/pop-routing.ts).
  *
  *   name: fra1                 # the binary is dist/neuro-edge-fra1; must match the file name
  *   region: eu-central

@@ -17,7 +17,8 @@ import { IgnoredParamSchema } from "../http/cache-key-config.ts";
 const HOSTNAME =
 	/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/;
 
-const OriginUrl = v.pipe(
+/** An origin: an absolute http(s) URL without query or fragment. */
+export const OriginUrl = v.pipe(
 	v.string("must be a URL string"),
 	v.url("must be an absolute URL"),
 	// valibot runs every check in a pipe even after one failed: never assume a parsed URL.

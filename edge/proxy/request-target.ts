@@ -2,11 +2,14 @@
  * Where a request goes and what it is cached under: its host's route, the origin URL, and
  * the GET/HEAD primary cache key. Parsing the URL and normalizing the key cost more than the
  * rest of a cache hit, and a CDN sees the same URLs again and again, so the answers are
- * memoized per (Host, URL). Routes are fixed for the app's lifetime, which makes every
- * answer a pure function of those two strings. Bounded: past the bound it starts over, so
- * a flood of distinct URLs costs a re-parse, never memory.
+ * memoized per (Host, URL). The routes come from a holder (config/routes-holder.ts) that the
+ * node may swap while serving; the memo belongs to one routes value and starts over when the
+ * holder's routes change, so every memoized answer is a pure function of those two strings
+ * and the routes. Bounded: past the bound it starts over, so a flood of distinct URLs costs
+ * a re-parse, never memory.
  */
 import { type HostRoute, type HostsConfig, routeFor } from "../config/hosts.ts";
+import { type RoutesHolder, routesHolder } from "../config/routes-holder.ts";
 import {
 	type CacheKeyConfig,
 	type CacheKeyResult,
@@ -31,17 +34,28 @@ export interface RequestTarget {
 
 export class RequestTargets {
 	readonly #memo = new Map<string, RequestTarget>();
+	readonly #routes: RoutesHolder;
+	/** The routes the memo's answers were made with. */
+	#memoRoutes: HostsConfig;
 
 	constructor(
-		private readonly routes: HostsConfig,
+		routes: HostsConfig | RoutesHolder,
 		private readonly limit = 4096,
-	) {}
+	) {
+		this.#routes = routesHolder(routes);
+		this.#memoRoutes = this.#routes.current;
+	}
 
 	resolve(url: string, hostHeader: string | null): RequestTarget {
+		const routes = this.#routes.current;
+		if (routes !== this.#memoRoutes) {
+			this.#memo.clear();
+			this.#memoRoutes = routes;
+		}
 		const memoKey = hostHeader === null ? url : `${hostHeader} ${url}`;
 		const known = this.#memo.get(memoKey);
 		if (known !== undefined) return known;
-		const target = resolveTarget(this.routes, url, hostHeader);
+		const target = resolveTarget(routes, url, hostHeader);
 		if (this.#memo.size >= this.limit) this.#memo.clear();
 		this.#memo.set(memoKey, target);
 		return target;

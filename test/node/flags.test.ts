@@ -13,6 +13,7 @@ describe("node.ts flags", () => {
 			hosts: undefined,
 			routes: undefined,
 			demo: false,
+			routingPinnedBy: undefined,
 			tls: undefined,
 			http2: false,
 			http3: false,
@@ -178,6 +179,19 @@ describe("node.ts flags over a baked POP config", () => {
 			origin: undefined,
 			routes: undefined,
 		});
+	});
+
+	test("routing chosen by a flag or NEURO_ORIGIN is pinned; baked routing and the demo default are not", () => {
+		const pin = (argv: string[], env: Record<string, string> = {}) =>
+			parseNodeFlags(argv, env, pop).routingPinnedBy;
+		expect(pin([])).toBeUndefined();
+		expect(parseNodeFlags([]).routingPinnedBy).toBeUndefined();
+		expect(pin(["--origin", "http://f.test"])).toBe("--origin");
+		expect(pin(["--origin=http://f.test"])).toBe("--origin");
+		expect(pin([], { NEURO_ORIGIN: "http://e.test" })).toBe("NEURO_ORIGIN");
+		expect(pin(["--origin", "http://f.test"], { NEURO_ORIGIN: "http://e.test" })).toBe("--origin");
+		expect(pin(["--hosts", "h.yaml"], { NEURO_ORIGIN: "http://e.test" })).toBe("--hosts");
+		expect(pin(["--demo"])).toBe("--demo");
 	});
 
 	test("--data runs a single-node cluster (API on 2380 unless --api-port); not with --config", () => {

@@ -3,7 +3,8 @@
  * edge (with its own demo origin) plus member N of one cluster file. Each edge caches the
  * same pages (seen as a hit); a purge through neuroctl at a follower, or POST /v1/purge at
  * any member, is committed and applied by every member, whose edge then misses. A POP
- * config set for the nodes' POP is logged by every node.
+ * config set for the nodes' POP moves every edge to the origin it names (the nodes started
+ * without --origin), and deleting it moves them back.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
@@ -125,26 +126,57 @@ describe("replicated purges reach every node's edge", () => {
 });
 
 describe("replicated POP config", () => {
-	test("set through neuroctl is logged by every node of that POP; get and del answer", async () => {
-		const file = join(cluster.root, "local.yaml");
-		writeFileSync(
-			file,
-			"name: local\nregion: lab\nlisten: { host: 127.0.0.1, port: 8101 }\ntiers: { memoryMb: 16 }\n",
-		);
-		const set = await ctl("pop-config", "set", "local", file);
-		expect(set.code).toBe(0);
-		for (const node of nodes.values())
-			await node.waitForLine(/POP local's replicated config changed \(index \d+\)/);
-		const got = JSON.parse((await ctl("--json", "pop-config", "get", "local")).stdout);
-		expect(got).toMatchObject({ name: "local", config: { region: "lab" }, revision: 1 });
-		const bad = join(cluster.root, "bad.yaml");
-		writeFileSync(bad, "name: local\nregion: lab\n");
-		const refused = await ctl("pop-config", "set", "local", bad);
-		expect(refused.code).toBe(5);
-		expect(refused.stderr).toContain("listen");
-		expect((await ctl("pop-config", "del", "local")).code).toBe(0);
-		for (const node of nodes.values())
-			await node.waitForLine(/POP local's replicated config was deleted/);
-		expect((await ctl("pop-config", "get", "local")).code).toBe(1);
+	test("set through neuroctl moves every edge of that POP to the new origin; del moves it back", async () => {
+		// The nodes started without --origin (the demo origin): the replicated routing wins.
+		const moved = Bun.serve({
+			hostname: "127.0.0.1",
+			port: 0,
+			fetch: (request) =>
+				new Response(`moved origin ${new URL(request.url).pathname}`, {
+					headers: { "cache-control": "no-store" },
+				}),
+		});
+		try {
+			const file = join(cluster.root, "local.yaml");
+			writeFileSync(
+				file,
+				`name: local\nregion: lab\nlisten: { host: 127.0.0.1, port: 8101 }\norigin: http://127.0.0.1:${moved.port}\ntiers: { memoryMb: 16 }\n`,
+			);
+			const set = await ctl("pop-config", "set", "local", file);
+			expect(set.code).toBe(0);
+			for (const node of nodes.values())
+				await node.waitForLine(
+					/POP local's replicated config changed \(index \d+\): routing applied \(every host -> http:\/\/127\.0\.0\.1:\d+\)/,
+				);
+			const bodies = async () =>
+				Promise.all(
+					[...nodes.values()].map(async (node) => {
+						const response = await fetch(`${node.url}/where`, { headers: { host: "cdn.test" } });
+						return response.text();
+					}),
+				);
+			expect(await bodies()).toEqual([
+				"moved origin /where",
+				"moved origin /where",
+				"moved origin /where",
+			]);
+			const got = JSON.parse((await ctl("--json", "pop-config", "get", "local")).stdout);
+			expect(got).toMatchObject({ name: "local", config: { region: "lab" }, revision: 1 });
+			const bad = join(cluster.root, "bad.yaml");
+			writeFileSync(bad, "name: local\nregion: lab\n");
+			const refused = await ctl("pop-config", "set", "local", bad);
+			expect(refused.code).toBe(5);
+			expect(refused.stderr).toContain("listen");
+			expect((await ctl("pop-config", "del", "local")).code).toBe(0);
+			for (const node of nodes.values())
+				await node.waitForLine(
+					/POP local's replicated config was deleted \(index \d+\): routing back to what this node started with/,
+				);
+			// Back on each node's own demo origin, which knows no /where.
+			for (const body of await bodies()) expect(body).not.toContain("moved origin");
+			expect((await ctl("pop-config", "get", "local")).code).toBe(1);
+		} finally {
+			moved.stop(true);
+		}
 	}, 30_000);
 });
