@@ -150,7 +150,10 @@ export function parseNodeFlags(
 	baked?: PopConfig,
 ): NodeFlags {
 	const withEnv = [...argv];
-	const routedByFlag = ["--origin", "--hosts", "--demo"].some((flag) => argv.includes(flag));
+	// `--origin URL` and `--origin=URL` alike: the env's origin only fills in for no flag.
+	const routedByFlag = ["--origin", "--hosts", "--demo"].some((flag) =>
+		argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`)),
+	);
 	if (env.NEURO_ORIGIN && !routedByFlag) withEnv.push("--origin", env.NEURO_ORIGIN);
 	const given = parseFlagList(withEnv);
 	const routedByUs = given.origin !== undefined || given.hosts !== undefined || given.demo;

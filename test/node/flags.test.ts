@@ -48,6 +48,14 @@ describe("node.ts flags", () => {
 		expect(
 			parseNodeFlags(["--origin", "http://a.test"], { NEURO_ORIGIN: "http://b.test" }).origin,
 		).toBe("http://a.test");
+		// The `=` form is the same flag: it wins over the environment too.
+		expect(
+			parseNodeFlags(["--origin=http://a.test"], { NEURO_ORIGIN: "http://b.test" }).origin,
+		).toBe("http://a.test");
+		expect(parseNodeFlags(["--hosts=h.yaml"], { NEURO_ORIGIN: "http://b.test" })).toMatchObject({
+			hosts: "h.yaml",
+			origin: undefined,
+		});
 		expect(parseNodeFlags(["--hosts", "h.yaml"], { NEURO_ORIGIN: "http://b.test" })).toMatchObject({
 			hosts: "h.yaml",
 			origin: undefined,
