@@ -174,10 +174,12 @@ async function main(): Promise<void> {
 			instance: { pid: process.pid, build: versionLine(packageJson.version, build) },
 		}),
 	);
-	app.route("/", edge);
+	app.route("/", edge.app);
+	// Proxied requests skip the router (edge.direct); /_neuro/ routes and the rest go through it.
+	const fetch = (request: Request) => edge.direct(request) ?? app.fetch(request);
 	let server: BunServer;
 	try {
-		server = serveBun(app.fetch, {
+		server = serveBun(fetch, {
 			hostname: flags.host,
 			port: flags.port,
 			tls,

@@ -4,8 +4,7 @@
  * env or baked config; the edge app and the purger read it, and `followRouting` swaps it
  * as pop-routing.ts decides. Tests build the same edge (test/node/pop-routing-edge.test.ts).
  */
-import type { Hono } from "hono";
-import { createEdgeApp } from "../../edge/app.ts";
+import { createEdge, type Edge } from "../../edge/app.ts";
 import type { RoutesHolder } from "../../edge/config/routes-holder.ts";
 import { CacheLock, POP_LOCK_TIMEOUTS } from "../../edge/lock/cache-lock.ts";
 import { systemTimers, type Timers } from "../../edge/lock/timers.ts";
@@ -26,9 +25,9 @@ export interface NodeEdgeOptions {
 }
 
 /** The edge proxy on the node's tier, routing by whatever the holder holds per request. */
-export function createNodeEdge(options: NodeEdgeOptions): Hono {
+export function createNodeEdge(options: NodeEdgeOptions): Edge {
 	const timers = options.timers ?? systemTimers;
-	return createEdgeApp({
+	return createEdge({
 		tier: options.tier,
 		routes: options.routes,
 		lock: new CacheLock({ timers, ...POP_LOCK_TIMEOUTS }),

@@ -6,7 +6,9 @@
  */
 import type { Context } from "hono";
 
-export function keepRunning(c: Context, work: Promise<unknown>): void {
+/** `c` undefined: the edge was called without Hono (Edge.direct), on a runtime without one. */
+export function keepRunning(c: Context | undefined, work: Promise<unknown>): void {
+	if (c === undefined) return;
 	// Hono's getter throws where the runtime passed no ExecutionContext (Bun, Node, Deno):
 	// there the promise runs on by itself. Asked only on misses, never on the hit path.
 	let context: Context["executionCtx"] | undefined;

@@ -86,7 +86,7 @@ function nodeEdge(pinnedBy: StartupRouting["pinnedBy"]) {
 		),
 		(error) => lines.push(`WARN ${error.message}`),
 	);
-	const app = createNodeEdge({ tier, routes, pop: "fra1", originTimeoutMs: 5_000 });
+	const app = createNodeEdge({ tier, routes, pop: "fra1", originTimeoutMs: 5_000 }).app;
 	let seq = 0;
 	const apply = (op: { kind: "set"; config: unknown } | { kind: "delete" }) =>
 		machine.apply(

@@ -2,277 +2,295 @@ import { describe, expect, test } from "bun:test";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
 import { makeEdge, settle } from "./edge-harness.ts";
 
-describe.each([true, false])("edge proxy (tier lookupSync offered: %p)", (syncLookup) => {
-	test("a miss goes to the origin and is stored; the next request is a hit with Age", async () => {
-		const { get, origin, timers } = makeEdge({ syncLookup });
-		const first = await get("/pages/1");
-		expect(first.status).toBe(200);
-		expect(first.headers.get("cache-status")).toBe("NeuroCache;fwd=uri-miss;fwd-status=200;stored");
-		const body = await first.text();
-		await settle();
-		timers.advance(5_000);
-		const second = await get("/pages/1");
-		expect(second.headers.get("cache-status")).toMatch(/^NeuroCache;hit;ttl=5[45]$/);
-		expect(second.headers.get("age")).toBe("5");
-		expect(await second.text()).toBe(body);
-		expect(origin.requests("/pages/1")).toBe(1);
-	});
+/** [lookupSync offered, requests through Edge.direct first as node.ts sends them]. */
+const MODES = [
+	[true, false],
+	[false, false],
+	[true, true],
+] as const;
 
-	test("a hit sends the stored fields once, its own Age, and appends to upstream Cache-Status", async () => {
-		const { get, timers } = makeEdge({
-			syncLookup,
-			fetchOrigin: async () =>
-				new Response("stored body", {
+describe.each(MODES)(
+	"edge proxy (tier lookupSync offered: %p, direct: %p)",
+	(syncLookup, direct) => {
+		test("a miss goes to the origin and is stored; the next request is a hit with Age", async () => {
+			const { get, origin, timers } = makeEdge({ syncLookup, direct });
+			const first = await get("/pages/1");
+			expect(first.status).toBe(200);
+			expect(first.headers.get("cache-status")).toBe(
+				"NeuroCache;fwd=uri-miss;fwd-status=200;stored",
+			);
+			const body = await first.text();
+			await settle();
+			timers.advance(5_000);
+			const second = await get("/pages/1");
+			expect(second.headers.get("cache-status")).toMatch(/^NeuroCache;hit;ttl=5[45]$/);
+			expect(second.headers.get("age")).toBe("5");
+			expect(await second.text()).toBe(body);
+			expect(origin.requests("/pages/1")).toBe(1);
+		});
+
+		test("a hit sends the stored fields once, its own Age, and appends to upstream Cache-Status", async () => {
+			const { get, timers } = makeEdge({
+				syncLookup,
+				direct,
+				fetchOrigin: async () =>
+					new Response("stored body", {
+						headers: {
+							"cache-control": "max-age=60",
+							age: "7",
+							"cache-status": "Upstream;hit",
+							"x-origin": "kept",
+						},
+					}),
+			});
+			const miss = await get("/x");
+			await miss.text();
+			await settle();
+			timers.advance(3_000);
+			for (const method of ["GET", "HEAD"]) {
+				const hit = await get("/x", {}, method);
+				expect(hit.headers.get("cache-status")).toBe("Upstream;hit, NeuroCache;hit;ttl=50");
+				// Ours: the stored 7 plus the 3 s it spent here.
+				expect(hit.headers.get("age")).toBe("10");
+				expect(hit.headers.get("x-origin")).toBe("kept");
+				expect(hit.headers.get("accept-ranges")).toBe("bytes");
+				expect(await hit.text()).toBe(method === "HEAD" ? "" : "stored body");
+			}
+		});
+
+		test("100 concurrent misses make one origin request and get 100 correct bodies", async () => {
+			let release!: () => void;
+			const gate = new Promise<void>((resolve) => {
+				release = resolve;
+			});
+			const demo = createDemoOrigin();
+			const { get, lock } = makeEdge({
+				syncLookup,
+				direct,
+				fetchOrigin: async (request) => {
+					await gate;
+					return demo.app.request(request);
+				},
+			});
+			const responses = Array.from({ length: 100 }, () => get("/bytes/2048"));
+			for (let i = 0; i < 50 && lock.stats().waiting < 99; i++) await Promise.resolve();
+			expect(lock.stats().waiting).toBe(99);
+			release();
+			const bodies = await Promise.all(
+				(await Promise.all(responses)).map(async (r) => new Uint8Array(await r.arrayBuffer())),
+			);
+			expect(demo.requests("/bytes/2048")).toBe(1);
+			expect(
+				bodies.every((b) => b.byteLength === 2048 && b[0] === 97 && b[2047] === 97 + (2047 % 26)),
+			).toBe(true);
+			expect(lock.stats().coalesced).toBe(99);
+		});
+
+		test("an uncacheable response is not stored and says why", async () => {
+			const { get, origin } = makeEdge({ syncLookup, direct });
+			const first = await get("/api/time");
+			expect(first.headers.get("cache-status")).toContain('detail="no-store"');
+			await get("/api/time");
+			expect(origin.requests("/api/time")).toBe(2);
+			const priv = await get("/api/me");
+			expect(priv.headers.get("cache-status")).toContain('detail="private"');
+		});
+
+		test("Vary selects separate variants", async () => {
+			const { get, origin } = makeEdge({ syncLookup, direct });
+			expect(await (await get("/api/greeting", { "accept-language": "fr" })).json()).toEqual({
+				greeting: "bonjour",
+			});
+			await settle();
+			expect(await (await get("/api/greeting")).json()).toEqual({ greeting: "hello" });
+			await settle();
+			const frAgain = await get("/api/greeting", { "accept-language": "fr" });
+			expect(frAgain.headers.get("cache-status")).toContain("hit");
+			expect(await frAgain.json()).toEqual({ greeting: "bonjour" });
+			expect(origin.requests("/api/greeting")).toBe(2);
+		});
+
+		test("a client's matching If-None-Match is answered 304 from the cache", async () => {
+			const { get, origin } = makeEdge({ syncLookup, direct });
+			const first = await get("/pages/2");
+			await first.text();
+			await settle();
+			const etag = first.headers.get("etag") as string;
+			const revalidate = await get("/pages/2", { "if-none-match": etag });
+			expect(revalidate.status).toBe(304);
+			expect(revalidate.headers.get("etag")).toBe(etag);
+			expect(revalidate.headers.get("cache-status")).toContain("hit");
+			expect(origin.requests("/pages/2")).toBe(1);
+		});
+
+		test("HEAD is answered from a stored GET without a body", async () => {
+			const { get } = makeEdge({ syncLookup, direct });
+			await (await get("/pages/3")).text();
+			await settle();
+			const head = await get("/pages/3", {}, "HEAD");
+			expect(head.status).toBe(200);
+			expect(head.headers.get("cache-status")).toContain("hit");
+			expect(await head.text()).toBe("");
+		});
+
+		test("only-if-cached with nothing stored is a 504", async () => {
+			const { get, origin } = makeEdge({ syncLookup, direct });
+			const res = await get("/pages/4", { "cache-control": "only-if-cached" });
+			expect(res.status).toBe(504);
+			expect(origin.requests()).toBe(0);
+		});
+
+		test("a successful POST invalidates the stored URL", async () => {
+			const { get, origin } = makeEdge({ syncLookup, direct });
+			await (await get("/pages/5")).text();
+			await settle();
+			const post = await get("/pages/5", {}, "POST");
+			expect(post.status).toBe(200);
+			const after = await get("/pages/5");
+			expect(after.headers.get("cache-status")).toContain("fwd=uri-miss");
+			expect(origin.requests("/pages/5")).toBe(3);
+		});
+
+		test("origin failures become 502 and timeouts 504, with a short body", async () => {
+			const down = makeEdge({
+				syncLookup,
+				direct,
+				fetchOrigin: () => Promise.reject(new TypeError("connection refused")),
+			});
+			const refused = await down.get("/pages/1");
+			expect(refused.status).toBe(502);
+			expect(await refused.text()).toContain("origin unreachable");
+			const slow = makeEdge({
+				syncLookup,
+				direct,
+				fetchOrigin: () => Promise.reject(new DOMException("deadline", "TimeoutError")),
+			});
+			const timedOut = await slow.get("/pages/1");
+			expect(timedOut.status).toBe(504);
+			// The failed writer released the key: the next request may try again.
+			expect(slow.lock.stats().locksHeld).toBe(0);
+		});
+
+		test("an unknown host is refused with 421, and a flood of them adds no metric series", async () => {
+			const { app } = makeEdge({ syncLookup, direct });
+			for (let i = 0; i < 50; i++) {
+				const res = await app.request(`http://h${i}.test/`, { headers: { host: `h${i}.test` } });
+				expect(res.status).toBe(421);
+			}
+			const text = await (
+				await app.request("http://cdn.test/_neuro/metrics", { headers: { host: "cdn.test" } })
+			).text();
+			expect(text).toContain('neuro_requests_total{host="(unknown)",phase="bypass",pop="test"} 50');
+			expect(text).not.toContain("h1.test");
+		});
+
+		test("purge by URL and by tag needs the bearer token", async () => {
+			const { app, get } = makeEdge({ syncLookup, direct });
+			await (await get("/pages/6")).text();
+			await (await get("/pages/7")).text();
+			await settle();
+			const purge = (body: unknown, token = "secret") =>
+				app.request("http://cdn.test/_neuro/purge", {
+					method: "POST",
 					headers: {
-						"cache-control": "max-age=60",
-						age: "7",
-						"cache-status": "Upstream;hit",
-						"x-origin": "kept",
+						host: "cdn.test",
+						authorization: `Bearer ${token}`,
+						"content-type": "application/json",
 					},
-				}),
+					body: JSON.stringify(body),
+				});
+			expect((await purge({ url: "http://cdn.test/pages/6" }, "wrong")).status).toBe(401);
+			expect((await purge({ nonsense: true })).status).toBe(400);
+			expect(await (await purge({ url: "http://cdn.test/pages/6" })).json()).toEqual({
+				purged: 1,
+				soft: false,
+			});
+			expect(await (await purge({ tag: "page-7" })).json()).toEqual({ purged: 1, soft: false });
+			expect((await get("/pages/7")).headers.get("cache-status")).toContain("fwd=uri-miss");
 		});
-		const miss = await get("/x");
-		await miss.text();
-		await settle();
-		timers.advance(3_000);
-		for (const method of ["GET", "HEAD"]) {
-			const hit = await get("/x", {}, method);
-			expect(hit.headers.get("cache-status")).toBe("Upstream;hit, NeuroCache;hit;ttl=50");
-			// Ours: the stored 7 plus the 3 s it spent here.
-			expect(hit.headers.get("age")).toBe("10");
-			expect(hit.headers.get("x-origin")).toBe("kept");
-			expect(hit.headers.get("accept-ranges")).toBe("bytes");
-			expect(await hit.text()).toBe(method === "HEAD" ? "" : "stored body");
-		}
-	});
 
-	test("100 concurrent misses make one origin request and get 100 correct bodies", async () => {
-		let release!: () => void;
-		const gate = new Promise<void>((resolve) => {
-			release = resolve;
-		});
-		const demo = createDemoOrigin();
-		const { get, lock } = makeEdge({
-			syncLookup,
-			fetchOrigin: async (request) => {
-				await gate;
-				return demo.app.request(request);
-			},
-		});
-		const responses = Array.from({ length: 100 }, () => get("/bytes/2048"));
-		for (let i = 0; i < 50 && lock.stats().waiting < 99; i++) await Promise.resolve();
-		expect(lock.stats().waiting).toBe(99);
-		release();
-		const bodies = await Promise.all(
-			(await Promise.all(responses)).map(async (r) => new Uint8Array(await r.arrayBuffer())),
-		);
-		expect(demo.requests("/bytes/2048")).toBe(1);
-		expect(
-			bodies.every((b) => b.byteLength === 2048 && b[0] === 97 && b[2047] === 97 + (2047 % 26)),
-		).toBe(true);
-		expect(lock.stats().coalesced).toBe(99);
-	});
-
-	test("an uncacheable response is not stored and says why", async () => {
-		const { get, origin } = makeEdge({ syncLookup });
-		const first = await get("/api/time");
-		expect(first.headers.get("cache-status")).toContain('detail="no-store"');
-		await get("/api/time");
-		expect(origin.requests("/api/time")).toBe(2);
-		const priv = await get("/api/me");
-		expect(priv.headers.get("cache-status")).toContain('detail="private"');
-	});
-
-	test("Vary selects separate variants", async () => {
-		const { get, origin } = makeEdge({ syncLookup });
-		expect(await (await get("/api/greeting", { "accept-language": "fr" })).json()).toEqual({
-			greeting: "bonjour",
-		});
-		await settle();
-		expect(await (await get("/api/greeting")).json()).toEqual({ greeting: "hello" });
-		await settle();
-		const frAgain = await get("/api/greeting", { "accept-language": "fr" });
-		expect(frAgain.headers.get("cache-status")).toContain("hit");
-		expect(await frAgain.json()).toEqual({ greeting: "bonjour" });
-		expect(origin.requests("/api/greeting")).toBe(2);
-	});
-
-	test("a client's matching If-None-Match is answered 304 from the cache", async () => {
-		const { get, origin } = makeEdge({ syncLookup });
-		const first = await get("/pages/2");
-		await first.text();
-		await settle();
-		const etag = first.headers.get("etag") as string;
-		const revalidate = await get("/pages/2", { "if-none-match": etag });
-		expect(revalidate.status).toBe(304);
-		expect(revalidate.headers.get("etag")).toBe(etag);
-		expect(revalidate.headers.get("cache-status")).toContain("hit");
-		expect(origin.requests("/pages/2")).toBe(1);
-	});
-
-	test("HEAD is answered from a stored GET without a body", async () => {
-		const { get } = makeEdge({ syncLookup });
-		await (await get("/pages/3")).text();
-		await settle();
-		const head = await get("/pages/3", {}, "HEAD");
-		expect(head.status).toBe(200);
-		expect(head.headers.get("cache-status")).toContain("hit");
-		expect(await head.text()).toBe("");
-	});
-
-	test("only-if-cached with nothing stored is a 504", async () => {
-		const { get, origin } = makeEdge({ syncLookup });
-		const res = await get("/pages/4", { "cache-control": "only-if-cached" });
-		expect(res.status).toBe(504);
-		expect(origin.requests()).toBe(0);
-	});
-
-	test("a successful POST invalidates the stored URL", async () => {
-		const { get, origin } = makeEdge({ syncLookup });
-		await (await get("/pages/5")).text();
-		await settle();
-		const post = await get("/pages/5", {}, "POST");
-		expect(post.status).toBe(200);
-		const after = await get("/pages/5");
-		expect(after.headers.get("cache-status")).toContain("fwd=uri-miss");
-		expect(origin.requests("/pages/5")).toBe(3);
-	});
-
-	test("origin failures become 502 and timeouts 504, with a short body", async () => {
-		const down = makeEdge({
-			syncLookup,
-			fetchOrigin: () => Promise.reject(new TypeError("connection refused")),
-		});
-		const refused = await down.get("/pages/1");
-		expect(refused.status).toBe(502);
-		expect(await refused.text()).toContain("origin unreachable");
-		const slow = makeEdge({
-			syncLookup,
-			fetchOrigin: () => Promise.reject(new DOMException("deadline", "TimeoutError")),
-		});
-		const timedOut = await slow.get("/pages/1");
-		expect(timedOut.status).toBe(504);
-		// The failed writer released the key: the next request may try again.
-		expect(slow.lock.stats().locksHeld).toBe(0);
-	});
-
-	test("an unknown host is refused with 421, and a flood of them adds no metric series", async () => {
-		const { app } = makeEdge({ syncLookup });
-		for (let i = 0; i < 50; i++) {
-			const res = await app.request(`http://h${i}.test/`, { headers: { host: `h${i}.test` } });
-			expect(res.status).toBe(421);
-		}
-		const text = await (
-			await app.request("http://cdn.test/_neuro/metrics", { headers: { host: "cdn.test" } })
-		).text();
-		expect(text).toContain('neuro_requests_total{host="(unknown)",phase="bypass",pop="test"} 50');
-		expect(text).not.toContain("h1.test");
-	});
-
-	test("purge by URL and by tag needs the bearer token", async () => {
-		const { app, get } = makeEdge({ syncLookup });
-		await (await get("/pages/6")).text();
-		await (await get("/pages/7")).text();
-		await settle();
-		const purge = (body: unknown, token = "secret") =>
-			app.request("http://cdn.test/_neuro/purge", {
+		test("purge by URL prefix drops every URL under it", async () => {
+			const { app, get } = makeEdge({ syncLookup, direct });
+			for (const page of ["/pages/10", "/pages/11", "/api/greeting"])
+				await (await get(page)).text();
+			await settle();
+			const purged = await app.request("http://cdn.test/_neuro/purge", {
 				method: "POST",
 				headers: {
 					host: "cdn.test",
-					authorization: `Bearer ${token}`,
+					authorization: "Bearer secret",
 					"content-type": "application/json",
 				},
-				body: JSON.stringify(body),
+				body: JSON.stringify({ prefix: "http://cdn.test/pages/" }),
 			});
-		expect((await purge({ url: "http://cdn.test/pages/6" }, "wrong")).status).toBe(401);
-		expect((await purge({ nonsense: true })).status).toBe(400);
-		expect(await (await purge({ url: "http://cdn.test/pages/6" })).json()).toEqual({
-			purged: 1,
-			soft: false,
+			expect(await purged.json()).toEqual({ purged: 2, soft: false });
+			expect((await get("/pages/10")).headers.get("cache-status")).toContain("fwd=uri-miss");
+			expect((await get("/api/greeting")).headers.get("cache-status")).toContain("hit");
 		});
-		expect(await (await purge({ tag: "page-7" })).json()).toEqual({ purged: 1, soft: false });
-		expect((await get("/pages/7")).headers.get("cache-status")).toContain("fwd=uri-miss");
-	});
 
-	test("purge by URL prefix drops every URL under it", async () => {
-		const { app, get } = makeEdge({ syncLookup });
-		for (const page of ["/pages/10", "/pages/11", "/api/greeting"]) await (await get(page)).text();
-		await settle();
-		const purged = await app.request("http://cdn.test/_neuro/purge", {
-			method: "POST",
-			headers: {
-				host: "cdn.test",
-				authorization: "Bearer secret",
-				"content-type": "application/json",
-			},
-			body: JSON.stringify({ prefix: "http://cdn.test/pages/" }),
+		test("a soft purge marks stale: served stale while it refreshes, not dropped", async () => {
+			const { app, get, origin } = makeEdge({ syncLookup, direct });
+			const body = await (await get("/pages/9")).text();
+			await settle();
+			const purged = await app.request("http://cdn.test/_neuro/purge", {
+				method: "POST",
+				headers: {
+					host: "cdn.test",
+					authorization: "Bearer secret",
+					"content-type": "application/json",
+				},
+				body: JSON.stringify({ tag: "page-9", soft: true }),
+			});
+			expect(await purged.json()).toEqual({ purged: 1, soft: true });
+			// /pages/* allow stale-while-revalidate=30: the stale copy answers, a refresh goes out.
+			const stale = await get("/pages/9");
+			expect(stale.headers.get("cache-status")).toContain('detail="stale-while-revalidate"');
+			expect(await stale.text()).toBe(body);
+			await settle();
+			expect(origin.requests("/pages/9")).toBe(2);
+			expect((await get("/pages/9")).headers.get("cache-status")).toMatch(/;hit;ttl=60$/);
 		});
-		expect(await purged.json()).toEqual({ purged: 2, soft: false });
-		expect((await get("/pages/10")).headers.get("cache-status")).toContain("fwd=uri-miss");
-		expect((await get("/api/greeting")).headers.get("cache-status")).toContain("hit");
-	});
 
-	test("a soft purge marks stale: served stale while it refreshes, not dropped", async () => {
-		const { app, get, origin } = makeEdge({ syncLookup });
-		const body = await (await get("/pages/9")).text();
-		await settle();
-		const purged = await app.request("http://cdn.test/_neuro/purge", {
-			method: "POST",
-			headers: {
-				host: "cdn.test",
-				authorization: "Bearer secret",
-				"content-type": "application/json",
-			},
-			body: JSON.stringify({ tag: "page-9", soft: true }),
+		test("a host's ignored query parameters do not split the cache", async () => {
+			const { get, origin } = makeEdge({
+				syncLookup,
+				direct,
+				route: { origin: "http://origin.test", ignoreQueryParams: ["utm_*", "fbclid"] },
+			});
+			await (await get("/pages/1?utm_source=mail&b=2&a=1")).text();
+			await settle();
+			const same = await get("/pages/1?a=1&fbclid=xyz&b=2");
+			expect(same.headers.get("cache-status")).toContain("hit");
+			const different = await get("/pages/1?a=2&b=2");
+			expect(different.headers.get("cache-status")).toContain("fwd=uri-miss");
+			expect(origin.requests("/pages/1")).toBe(2);
 		});
-		expect(await purged.json()).toEqual({ purged: 1, soft: true });
-		// /pages/* allow stale-while-revalidate=30: the stale copy answers, a refresh goes out.
-		const stale = await get("/pages/9");
-		expect(stale.headers.get("cache-status")).toContain('detail="stale-while-revalidate"');
-		expect(await stale.text()).toBe(body);
-		await settle();
-		expect(origin.requests("/pages/9")).toBe(2);
-		expect((await get("/pages/9")).headers.get("cache-status")).toMatch(/;hit;ttl=60$/);
-	});
 
-	test("a host's ignored query parameters do not split the cache", async () => {
-		const { get, origin } = makeEdge({
-			syncLookup,
-			route: { origin: "http://origin.test", ignoreQueryParams: ["utm_*", "fbclid"] },
+		test("metrics count requests by phase", async () => {
+			const { app, get } = makeEdge({ syncLookup, direct });
+			await (await get("/pages/8")).text();
+			await settle();
+			await (await get("/pages/8")).text();
+			const text = await (
+				await app.request("http://cdn.test/_neuro/metrics", { headers: { host: "cdn.test" } })
+			).text();
+			expect(text).toContain('neuro_requests_total{host="cdn.test",phase="hit",pop="test"} 1');
+			expect(text).toContain('neuro_requests_total{host="cdn.test",phase="miss",pop="test"} 1');
+			expect(text).toContain('neuro_l0_objects{pop="test"} 1');
+			expect(text).toContain("# TYPE neuro_l0_hits_total counter");
+			expect(text).toContain('neuro_l0_hits_total{pop="test"} 1');
+			expect(text).toContain('neuro_l0_evictions_total{pop="test"} 0');
+			expect(text).toContain('neuro_coalesced_waits_total{pop="test"} 0');
+			expect(text).toMatch(/^neuro_l0_stored_bytes\{pop="test"\} [1-9]\d*$/m);
 		});
-		await (await get("/pages/1?utm_source=mail&b=2&a=1")).text();
-		await settle();
-		const same = await get("/pages/1?a=1&fbclid=xyz&b=2");
-		expect(same.headers.get("cache-status")).toContain("hit");
-		const different = await get("/pages/1?a=2&b=2");
-		expect(different.headers.get("cache-status")).toContain("fwd=uri-miss");
-		expect(origin.requests("/pages/1")).toBe(2);
-	});
+	},
+);
 
-	test("metrics count requests by phase", async () => {
-		const { app, get } = makeEdge({ syncLookup });
-		await (await get("/pages/8")).text();
-		await settle();
-		await (await get("/pages/8")).text();
-		const text = await (
-			await app.request("http://cdn.test/_neuro/metrics", { headers: { host: "cdn.test" } })
-		).text();
-		expect(text).toContain('neuro_requests_total{host="cdn.test",phase="hit",pop="test"} 1');
-		expect(text).toContain('neuro_requests_total{host="cdn.test",phase="miss",pop="test"} 1');
-		expect(text).toContain('neuro_l0_objects{pop="test"} 1');
-		expect(text).toContain("# TYPE neuro_l0_hits_total counter");
-		expect(text).toContain('neuro_l0_hits_total{pop="test"} 1');
-		expect(text).toContain('neuro_l0_evictions_total{pop="test"} 0');
-		expect(text).toContain('neuro_coalesced_waits_total{pop="test"} 0');
-		expect(text).toMatch(/^neuro_l0_stored_bytes\{pop="test"\} [1-9]\d*$/m);
-	});
-});
-
-describe.each([true, false])(
-	"ranges from a cached object (RFC 9110 §14; lookupSync offered: %p)",
-	(syncLookup) => {
+describe.each(MODES)(
+	"ranges from a cached object (RFC 9110 §14; lookupSync offered: %p, direct: %p)",
+	(syncLookup, direct) => {
 		async function cachedEdge() {
-			const edge = makeEdge({ syncLookup });
+			const edge = makeEdge({ syncLookup, direct });
 			await (await edge.get("/bytes/100")).text();
 			await settle();
 			return edge;
@@ -318,3 +336,17 @@ describe.each([true, false])(
 		});
 	},
 );
+
+describe("Edge.direct: the proxy without the router", () => {
+	test("leaves the app's own paths, and paths with escapes, to the router", async () => {
+		const { direct } = makeEdge({ direct: true });
+		const at = (path: string) =>
+			new Request(`http://cdn.test${path}`, { headers: { host: "cdn.test" } });
+		for (const path of ["/_neuro/metrics", "/_neuro/purge", "/_x", "/%5Fneuro/metrics", "/a%20b"])
+			expect({ path, direct: direct(at(path)) }).toEqual({ path, direct: undefined });
+		// A query's escapes are the proxy's business: the path is plain.
+		const answer = await direct(at("/pages/1?q=%20"));
+		expect(answer?.status).toBe(200);
+		expect(answer?.headers.get("cache-status")).toContain("fwd=uri-miss");
+	});
+});

@@ -2,7 +2,7 @@
  * An edge wired for in-process tests: the demo origin (or a given fetch) behind it, a
  * ManualTimers clock, a TS slab, and `get` to send requests for cdn.test.
  */
-import { createEdgeApp } from "../../edge/app.ts";
+import { createEdge } from "../../edge/app.ts";
 import type { HostRoute } from "../../edge/config/hosts.ts";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
 import { CacheLock } from "../../edge/lock/cache-lock.ts";
@@ -22,6 +22,11 @@ export interface EdgeHarnessOptions {
 	 * the proxy takes its asynchronous path for every lookup.
 	 */
 	readonly syncLookup?: boolean;
+	/**
+	 * true sends requests as node.ts does: `Edge.direct` first (the proxy without the
+	 * router), `app.fetch` for what it leaves; otherwise every request goes through the app.
+	 */
+	readonly direct?: boolean;
 }
 
 /** The tier's Storage methods without lookupSync. */
@@ -47,7 +52,7 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 		readerWaitMs: 5_000,
 		uncacheableTtlMs: 30_000,
 	});
-	const app = createEdgeApp({
+	const edge = createEdge({
 		tier: options.syncLookup === false ? asyncOnly(tier) : tier,
 		routes: { hosts: { "cdn.test": options.route ?? { origin: "http://origin.test" } } },
 		lock,
@@ -56,9 +61,15 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 		config: { pop: "test", originTimeoutMs: 5_000, adminToken: "secret" },
 		fetchOrigin: options.fetchOrigin ?? (async (request) => origin.app.request(request)),
 	});
-	const get = (path: string, headers: Record<string, string> = {}, method = "GET") =>
-		app.request(`http://cdn.test${path}`, { method, headers: { host: "cdn.test", ...headers } });
-	return { app, origin, tier, lock, timers, get };
+	const { app } = edge;
+	const get = async (path: string, headers: Record<string, string> = {}, method = "GET") => {
+		const request = new Request(`http://cdn.test${path}`, {
+			method,
+			headers: { host: "cdn.test", ...headers },
+		});
+		return (options.direct ? edge.direct(request) : undefined) ?? app.fetch(request);
+	};
+	return { app, direct: edge.direct, origin, tier, lock, timers, get };
 }
 
 /** Lets a store's background commit (a few microtasks) finish. */
