@@ -94,8 +94,8 @@ function mayBeRouted(url: string): boolean {
 	const start = pathStart(url);
 	if (url.startsWith("/_", start)) return true;
 	const query = url.indexOf("?", start);
-	const escape = url.indexOf("%", start);
-	return escape >= 0 && (query < 0 || escape < query);
+	const percent = url.indexOf("%", start);
+	return percent >= 0 && (query < 0 || percent < query);
 }
 
 export function createEdge(deps: EdgeDeps): Edge {
