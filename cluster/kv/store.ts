@@ -8,22 +8,16 @@
  * the sessions.
  */
 import type { StateMachine, StateSnapshot } from "../raft/state-machine.ts";
-import { MAX_SESSIONS, SessionTable } from "../state/session-table.ts";
+import { type CommandOutcome, MAX_SESSIONS, SessionTable } from "../state/session-table.ts";
 import { decodeCommand, type KvCommand } from "./command.ts";
 import { applyToKey, EMPTY_KEY, type KeyState, type KvOp, type KvResult } from "./ops.ts";
 import { decodeKvSnapshot, encodeKvSnapshot } from "./snapshot-codec.ts";
 
-export type ApplyOutcome =
-	| { readonly kind: "applied"; readonly result: KvResult }
-	/** The same (client, seq) again: not applied twice, the first result. */
-	| { readonly kind: "duplicate"; readonly result: KvResult }
-	/** An older seq than the client's last: the client gave up on it; ignored. */
-	| { readonly kind: "stale" }
-	/**
-	 * A client the sessions do not know, with seq > 1: its session expired (or it skipped
-	 * seq 1). Not applied; the client must start a new session (new client id, seq 1).
-	 */
-	| { readonly kind: "session-expired" };
+/**
+ * Applied once, a duplicate (the first result), stale, or session-expired (a client the
+ * sessions do not know, with seq > 1: not applied; it must start a new session).
+ */
+export type ApplyOutcome = CommandOutcome<KvResult>;
 
 export interface KvStoreOptions {
 	/** At most this many client sessions (state/session-table.ts); MAX_SESSIONS by default. */
@@ -63,11 +57,7 @@ export class KvStore implements StateMachine<KvApplied> {
 
 	applyCommand(index: number, command: KvCommand): ApplyOutcome {
 		this.advanceTo(index);
-		const check = this.sessions.check(command.client, command.seq, index);
-		if (check.kind !== "new") return check;
-		const result = this.run(command.op);
-		this.sessions.record(command.client, command.seq, result, index);
-		return { kind: "applied", result };
+		return this.sessions.run(command.client, command.seq, index, () => this.run(command.op));
 	}
 
 	/** How many client sessions the store keeps now (at most its bound). */

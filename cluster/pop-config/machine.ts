@@ -16,7 +16,7 @@
  */
 import { type PopConfig, validatePopConfig } from "../node/pop-config.ts";
 import type { StateMachine, StateSnapshot } from "../raft/state-machine.ts";
-import { MAX_SESSIONS, SessionTable } from "../state/session-table.ts";
+import { type CommandOutcome, MAX_SESSIONS, SessionTable } from "../state/session-table.ts";
 import { decodePopConfigCommand, type PopConfigCommand, type PopConfigOp } from "./command.ts";
 import {
 	decodePopConfigSnapshot,
@@ -27,14 +27,8 @@ import {
 
 export type { PopConfigResult, PopEntry } from "./snapshot-codec.ts";
 
-export type PopConfigOutcome =
-	| { readonly kind: "applied"; readonly result: PopConfigResult }
-	/** The same (client, seq) again: not applied twice, the first result. */
-	| { readonly kind: "duplicate"; readonly result: PopConfigResult }
-	/** An older seq than the client's last: the client gave up on it; ignored. */
-	| { readonly kind: "stale" }
-	/** A client the sessions do not know, with seq > 1: its session expired; nothing changed. */
-	| { readonly kind: "session-expired" };
+/** Applied once, a duplicate (the first result), stale, or session-expired (nothing changed). */
+export type PopConfigOutcome = CommandOutcome<PopConfigResult>;
 
 export interface PopConfigMachineOptions {
 	/** At most this many client sessions (state/session-table.ts); MAX_SESSIONS by default. */
@@ -74,11 +68,10 @@ export class PopConfigMachine implements StateMachine<PopConfigApplied> {
 		const decoded = decodePopConfigCommand(data);
 		if (!decoded.ok) return { kind: "rejected", message: decoded.message };
 		const { command } = decoded;
-		const check = this.#sessions.check(command.client, command.seq, index);
-		if (check.kind !== "new") return { kind: "command", command, outcome: check };
-		const result = this.#run(command.op, index);
-		this.#sessions.record(command.client, command.seq, result, index);
-		return { kind: "command", command, outcome: { kind: "applied", result } };
+		const outcome = this.#sessions.run(command.client, command.seq, index, () =>
+			this.#run(command.op, index),
+		);
+		return { kind: "command", command, outcome };
 	}
 
 	/** A POP's document and revision (config null: never set, or deleted). Local state, no log. */

@@ -51,6 +51,11 @@ export type SessionCheck<Result> =
 	 */
 	| { readonly kind: "session-expired" };
 
+/** What became of a command: run once, or one of the session table's other answers. */
+export type CommandOutcome<Result> =
+	| { readonly kind: "applied"; readonly result: Result }
+	| Exclude<SessionCheck<Result>, { readonly kind: "new" }>;
+
 export class SessionTable<Result> {
 	/** Least recently used first: a session used again is moved to the end. */
 	#sessions = new Map<number, Session<Result>>();
@@ -79,6 +84,18 @@ export class SessionTable<Result> {
 		if (seq < session.seq) return { kind: "stale" };
 		if (session.result === null) return { kind: "session-expired" };
 		return { kind: "duplicate", result: session.result };
+	}
+
+	/**
+	 * Command (client, seq) at `index`, exactly once: `execute` runs only when the check
+	 * says it is new, and its result is recorded. What every machine with sessions does.
+	 */
+	run(client: number, seq: number, index: number, execute: () => Result): CommandOutcome<Result> {
+		const check = this.check(client, seq, index);
+		if (check.kind !== "new") return check;
+		const result = execute();
+		this.record(client, seq, result, index);
+		return { kind: "applied", result };
 	}
 
 	/** The result of command (client, seq) that ran at `index`; may expire the least recently used session. */

@@ -17,6 +17,16 @@ function step(table: SessionTable<string>, index: number, client: number, seq: n
 const clientsOf = (table: SessionTable<string>) => [...table.entries()].map(([client]) => client);
 
 describe("SessionTable", () => {
+	test("run executes a command once and records it; a retry gets the first result", () => {
+		const table = new SessionTable<string>();
+		let runs = 0;
+		const execute = () => `result ${++runs}`;
+		expect(table.run(7, 1, 1, execute)).toEqual({ kind: "applied", result: "result 1" });
+		expect(table.run(7, 1, 2, execute)).toEqual({ kind: "duplicate", result: "result 1" });
+		expect(table.run(8, 2, 3, execute)).toEqual({ kind: "session-expired" });
+		expect(runs).toBe(1);
+	});
+
 	test("a new client at seq 1 runs; the same seq again is a duplicate with the first result; older is stale", () => {
 		const table = new SessionTable<string>();
 		expect(step(table, 1, 7, 1)).toEqual({ kind: "new" });
