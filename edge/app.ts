@@ -15,6 +15,7 @@ import { parseRequestCacheControl, type RequestCacheControl } from "./http/cache
 import type { CachePhase } from "./http/cache-phase.ts";
 import type { CacheStatusParams } from "./http/cache-status.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
+import { pathStart } from "./http/raw-path.ts";
 import { mayServeStaleOnError } from "./http/reuse.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
@@ -80,13 +81,6 @@ export interface Edge {
 /** The edge as a Hono app (what the Workers, Node and Deno adapters mount). */
 export function createEdgeApp(deps: EdgeDeps): Hono {
 	return createEdge(deps).app;
-}
-
-/** Where an absolute URL's path starts (after `scheme://authority`). */
-function pathStart(url: string): number {
-	const scheme = url.indexOf("://");
-	const at = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
-	return at < 0 ? url.length : at;
 }
 
 /** A path the router, not the proxy, may answer: `/_…`, or one with an escape it decodes. */

@@ -8,22 +8,10 @@
  * instead of refusing it. One decode of the raw segment gives every server one answer.
  */
 import * as v from "valibot";
+import { rawPath } from "../../edge/http/raw-path.ts";
 
 export type Segment = { readonly ok: true; readonly value: string } | SegmentRefusal;
 export type SegmentRefusal = { readonly ok: false; readonly message: string };
-
-/** The raw path of an absolute URL (what Request.url holds): no query, no fragment. */
-function rawPath(url: string): string {
-	const scheme = url.indexOf("://");
-	const start = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
-	if (start < 0) return "/";
-	let end = url.length;
-	for (const stop of ["?", "#"]) {
-		const at = url.indexOf(stop, start);
-		if (at >= 0 && at < end) end = at;
-	}
-	return url.slice(start, end);
-}
 
 /**
  * Segment `index` of the URL's path (`/v1/kv/KEY`: "v1" is 1, KEY is 3), decoded once;
