@@ -1,5 +1,7 @@
 import type { EvictionPolicy } from "./eviction.ts";
 import { IdLinks, IdQueue, NO_ID } from "./id-lists.ts";
+import { KeyGhost } from "./key-ghost.ts";
+import { SmallShare, type SmallShareOptions } from "./small-share.ts";
 
 const ABSENT = 0;
 const IN_SMALL = 1;
@@ -8,10 +10,6 @@ const MAX_FREQUENCY = 3;
 /** Bits 0-1 of an id's state: where it is. Bits 2-3: its frequency. */
 const WHERE = 3;
 const ONE_USE = 4;
-/** The small FIFO's share of the entries (the paper's 10%). */
-const SMALL_SHARE = 0.1;
-/** The ghost remembers about as many evicted keys as there are live entries. */
-const MIN_GHOST = 1024;
 
 /**
  * S3-FIFO (Yang et al., SOSP 2023) over the memory tier's entry ids: the policy chosen by
@@ -21,7 +19,11 @@ const MIN_GHOST = 1024;
  * giving entries with a use left another round. A hit writes one byte (the frequency), as
  * CLOCK's does, so the tier's hot set may batch hits (needsEveryAccess is false).
  *
- * Entry ids are reused by the tier, so the ghost remembers key hashes, not ids: a hash
+ * As in the replayer's S3FifoCache, keys main evicts go into a second ghost, an entry found
+ * there also starts in main, and the two kinds of ghost hits move small's share of the
+ * entries (small-share.ts); `{ adaptive: false }` keeps the paper's fixed 10%.
+ *
+ * Entry ids are reused by the tier, so the ghosts remember key hashes, not ids: a hash
  * collision can only start an entry in main, never serve wrong bytes.
  */
 export class S3FifoPolicy implements EvictionPolicy {
@@ -33,15 +35,25 @@ export class S3FifoPolicy implements EvictionPolicy {
 	readonly #main = new IdQueue(this.#links);
 	/** Per id, one byte: where (ABSENT, IN_SMALL, IN_MAIN) and frequency * ONE_USE. */
 	#state = new Uint8Array(1024);
-	/** Ghost: key hashes in eviction order (a ring), and how often each is in it. */
-	#ghostRing = new Uint32Array(MIN_GHOST);
-	#ghostStart = 0;
-	#ghostLength = 0;
-	readonly #ghostCounts = new Map<number, number>();
-	/** The victim last handed out from the small FIFO: its key joins the ghost when removed. */
-	#smallVictim = NO_ID;
+	/** Each ghost remembers about as many evicted keys as there are live entries. */
+	readonly #smallGhost = new KeyGhost(() => this.#live());
+	readonly #mainGhost = new KeyGhost(() => this.#live());
+	readonly #smallShare: SmallShare;
+	readonly #adaptive: boolean;
+	/** The victim last handed out: its key joins its FIFO's ghost when it is removed. */
+	#victim = NO_ID;
 	/** The FIFO the last victim came from: where a candidate walk starts. */
 	#walkStart = ABSENT;
+
+	constructor(options: Pick<SmallShareOptions, "adaptive"> = {}) {
+		this.#adaptive = options.adaptive ?? true;
+		this.#smallShare = new SmallShare({ adaptive: this.#adaptive });
+	}
+
+	/** Small's current share of the live entries (for tests and the tier's stats). */
+	get smallShare(): number {
+		return this.#smallShare.value;
+	}
 
 	/** Exactly `capacity` ids: the tier grows by 1.25x already; doubling here would waste. */
 	grow(capacity: number): void {
@@ -56,7 +68,18 @@ export class S3FifoPolicy implements EvictionPolicy {
 	inserted(id: number, keyHash: number): void {
 		if (id >= this.#state.length) this.grow(Math.max(id + 1, Math.ceil(this.#state.length * 1.25)));
 		if (this.#where(id) !== ABSENT) this.removed(id, keyHash);
-		if (this.#forgetGhost(keyHash)) {
+		const live = this.#live();
+		const smallGhost = this.#smallGhost.length;
+		const mainGhost = this.#mainGhost.length;
+		let remembered = false;
+		if (this.#smallGhost.forget(keyHash)) {
+			this.#smallShare.smallGhostHit(1, live, smallGhost, mainGhost);
+			remembered = true;
+		} else if (this.#mainGhost.forget(keyHash)) {
+			this.#smallShare.mainGhostHit(1, live, smallGhost, mainGhost);
+			remembered = true;
+		}
+		if (remembered) {
 			this.#main.pushNewest(id, 1);
 			this.#state[id] = IN_MAIN;
 		} else {
@@ -83,21 +106,22 @@ export class S3FifoPolicy implements EvictionPolicy {
 		else if (where === IN_MAIN) this.#main.remove(id, 1);
 		else return;
 		this.#state[id] = ABSENT;
-		if (id === this.#smallVictim) {
-			this.#rememberGhost(keyHash);
-			this.#smallVictim = NO_ID;
+		if (id === this.#victim) {
+			if (where === IN_SMALL) this.#smallGhost.remember(keyHash);
+			else if (this.#adaptive) this.#mainGhost.remember(keyHash);
+			this.#victim = NO_ID;
 		}
 	}
 
 	nextVictim(after: number): number {
 		if (after !== NO_ID) return this.#nextCandidate(after);
-		this.#smallVictim = NO_ID;
+		this.#victim = NO_ID;
 		// Bounded: each turn returns, or moves an entry from small to main (at most once per
 		// entry), or spends one of an entry's at most MAX_FREQUENCY credits in main.
 		for (;;) {
-			const live = this.#small.count + this.#main.count;
+			const live = this.#live();
 			if (live === 0) return NO_ID;
-			if (this.#small.count > live * SMALL_SHARE || this.#main.count === 0) {
+			if (this.#small.count > live * this.#smallShare.value || this.#main.count === 0) {
 				const id = this.#small.oldest;
 				if ((this.#state[id] as number) >= ONE_USE) {
 					this.#small.remove(id, 1);
@@ -105,7 +129,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 					this.#state[id] = IN_MAIN; // frequency starts over in main
 					continue;
 				}
-				this.#smallVictim = id;
+				this.#victim = id;
 				this.#walkStart = IN_SMALL;
 				return id;
 			}
@@ -117,6 +141,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 				this.#main.pushNewest(id, 1);
 				continue;
 			}
+			this.#victim = id;
 			this.#walkStart = IN_MAIN;
 			return id;
 		}
@@ -138,48 +163,8 @@ export class S3FifoPolicy implements EvictionPolicy {
 		return inSmall ? this.#main.oldest : this.#small.oldest;
 	}
 
-	#ghostCapacity(): number {
-		return Math.max(MIN_GHOST, this.#small.count + this.#main.count);
-	}
-
-	#rememberGhost(hash: number): void {
-		if (this.#ghostLength === this.#ghostRing.length) {
-			if (this.#ghostRing.length < this.#ghostCapacity()) this.#growGhost();
-			else this.#dropOldestGhost();
-		}
-		this.#ghostRing[(this.#ghostStart + this.#ghostLength) % this.#ghostRing.length] = hash;
-		this.#ghostLength++;
-		this.#ghostCounts.set(hash, (this.#ghostCounts.get(hash) ?? 0) + 1);
-	}
-
-	/** True (and forgets one occurrence) when the hash is in the ghost. */
-	#forgetGhost(hash: number): boolean {
-		const count = this.#ghostCounts.get(hash);
-		if (count === undefined) return false;
-		if (count === 1) this.#ghostCounts.delete(hash);
-		else this.#ghostCounts.set(hash, count - 1);
-		// The ring keeps the stale slot; when it is dropped it may take a newer occurrence of
-		// the same hash with it. The ghost is a hint, so forgetting early only costs a round
-		// in the small FIFO.
-		return true;
-	}
-
-	#dropOldestGhost(): void {
-		const hash = this.#ghostRing[this.#ghostStart] as number;
-		this.#ghostStart = (this.#ghostStart + 1) % this.#ghostRing.length;
-		this.#ghostLength--;
-		const count = this.#ghostCounts.get(hash);
-		if (count === 1) this.#ghostCounts.delete(hash);
-		else if (count !== undefined) this.#ghostCounts.set(hash, count - 1);
-	}
-
-	#growGhost(): void {
-		const ring = new Uint32Array(this.#ghostRing.length * 2);
-		for (let i = 0; i < this.#ghostLength; i++) {
-			ring[i] = this.#ghostRing[(this.#ghostStart + i) % this.#ghostRing.length] as number;
-		}
-		this.#ghostRing = ring;
-		this.#ghostStart = 0;
+	#live(): number {
+		return this.#small.count + this.#main.count;
 	}
 }
 

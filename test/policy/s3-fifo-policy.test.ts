@@ -39,6 +39,49 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 		expect(p.locate(2)).toBe("small");
 	});
 
+	test("a key evicted from small that comes back grows small's share", () => {
+		const p = new S3FifoPolicy();
+		for (let id = 0; id < 10; id++) p.inserted(id, 100 + id);
+		expect(p.nextVictim(-1)).toBe(0);
+		p.removed(0, 100);
+		p.inserted(0, 100);
+		expect(p.locate(0)).toBe("main");
+		expect(p.smallShare).toBeGreaterThan(0.1);
+	});
+
+	test("a key evicted from main comes back into main and shrinks small's share", () => {
+		const p = new S3FifoPolicy();
+		p.inserted(0, 100);
+		p.accessed(0);
+		p.inserted(1, 101);
+		expect(p.nextVictim(-1)).toBe(1); // 0 moves to main
+		p.removed(1, 101);
+		// Only main is left: 0's promotion spent its credit, so it is the victim.
+		expect(p.nextVictim(-1)).toBe(0);
+		expect(p.locate(0)).toBe("main");
+		p.removed(0, 100);
+		for (let id = 2; id < 12; id++) p.inserted(id, 100 + id);
+		p.inserted(0, 100);
+		expect(p.locate(0)).toBe("main");
+		expect(p.smallShare).toBeLessThan(0.1);
+	});
+
+	test("adaptive: false keeps the paper's split and forgets what main evicts", () => {
+		const p = new S3FifoPolicy({ adaptive: false });
+		p.inserted(0, 100);
+		p.accessed(0);
+		p.inserted(1, 101);
+		expect(p.nextVictim(-1)).toBe(1);
+		p.removed(1, 101);
+		p.inserted(1, 101); // back from the small ghost: main
+		expect(p.locate(1)).toBe("main");
+		expect(p.nextVictim(-1)).toBe(0);
+		p.removed(0, 100);
+		p.inserted(0, 100); // evicted from main: not remembered, starts in small
+		expect(p.locate(0)).toBe("small");
+		expect(p.smallShare).toBe(0.1);
+	});
+
 	test("removing an entry by delete (not eviction) does not put its key in the ghost", () => {
 		const p = new S3FifoPolicy();
 		p.inserted(0, keyHash("/a"));

@@ -1,5 +1,13 @@
 import { describe, expect, test } from "bun:test";
+import { LruPolicy } from "../../edge/policy/lru.ts";
+import { RankedCache } from "../../edge/policy/ranked-cache.ts";
 import { S3FifoCache } from "../../edge/policy/s3-fifo.ts";
+import type { SizedCachePolicy } from "../../edge/policy/sized-cache.ts";
+
+/** `count` new ids from `first`, each requested twice in a row. */
+function reusedOnce(first: number, count: number): number[] {
+	return Array.from({ length: count }, (_, i) => [first + i, first + i]).flat();
+}
 
 /** Requests each id with size 1 and returns which were hits. */
 function requestAll(cache: S3FifoCache, ids: readonly number[]): boolean[] {
@@ -37,6 +45,60 @@ describe("S3FifoCache", () => {
 		expect([1, 2, 3, 4, 5].map((id) => cache.holds(id))).toEqual([true, true, false, true, true]);
 	});
 
+	test("adaptive: a miss on an object small dropped grows small's target", () => {
+		const cache = new S3FifoCache(100);
+		requestAll(
+			cache,
+			Array.from({ length: 101 }, (_, id) => id),
+		); // 0 leaves small unused
+		expect(cache.holds(0)).toBe(false);
+		expect(cache.smallTarget).toBe(10);
+		expect(cache.request(0, 1)).toBe(false);
+		expect(cache.holds(0)).toBe(true);
+		expect(cache.smallTarget).toBe(11);
+	});
+
+	test("adaptive: an object main evicted comes back into main and shrinks small's target", () => {
+		const cache = new S3FifoCache(10);
+		requestAll(cache, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]); // 1 to the small ghost
+		requestAll(cache, [1]); // back from the ghost into main; small grows to 2
+		expect(cache.smallTarget).toBe(2);
+		// Objects used twice each move to main until 1 (never used there) is pushed out of it.
+		for (let id = 20; cache.holds(1) && id < 100; id++) requestAll(cache, [id, id]);
+		expect(cache.holds(1)).toBe(false);
+		expect(cache.request(1, 1)).toBe(false);
+		expect(cache.smallTarget).toBeLessThan(2);
+		// It came back into main, so a scan of new objects does not drop it.
+		requestAll(cache, [60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70]);
+		expect(cache.holds(1)).toBe(true);
+	});
+
+	test("adaptive: false is the paper's S3-FIFO: a fixed split, main forgets what it evicts", () => {
+		const cache = new S3FifoCache(10, { adaptive: false });
+		requestAll(cache, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 1]);
+		expect(cache.smallTarget).toBe(1);
+		requestAll(cache, reusedOnce(20, 20));
+		expect(cache.holds(1)).toBe(false);
+		expect(cache.request(1, 1)).toBe(false);
+		expect(cache.smallTarget).toBe(1);
+		// Not remembered: it starts in small again, so a scan of new objects drops it.
+		requestAll(cache, [60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70]);
+		expect(cache.holds(1)).toBe(false);
+	});
+
+	test("on objects reused a while after they arrive, adaptive keeps up with LRU where the fixed split falls behind", () => {
+		const ids = burstyTrace(100_000, 5);
+		const capacity = Math.floor(new Set(ids).size * 0.02);
+		const misses = (policy: SizedCachePolicy) =>
+			ids.reduce((sum, id) => sum + (policy.request(id, 1) ? 0 : 1), 0);
+		const lru = misses(new RankedCache(new LruPolicy(1024), capacity, "LRU"));
+		const fixed = misses(new S3FifoCache(capacity, { adaptive: false, ghostShare: 0.9 }));
+		const adaptive = misses(new S3FifoCache(capacity));
+		expect(fixed).toBeGreaterThan(lru * 1.03);
+		expect(adaptive).toBeLessThan(lru * 1.005);
+		expect(adaptive).toBeLessThan(fixed * 0.96);
+	});
+
 	test("refuses an object larger than the whole cache", () => {
 		const cache = new S3FifoCache(100);
 		expect(cache.request(1, 101)).toBe(false);
@@ -44,3 +106,41 @@ describe("S3FifoCache", () => {
 		expect(cache.used).toBe(0);
 	});
 });
+
+/**
+ * A popular set with a steep tail, plus a stream of new objects, half of which are asked for
+ * once more a little later (as fresh content is): recency matters more than frequency.
+ */
+function burstyTrace(length: number, seed: number): number[] {
+	const random = xorshift(seed);
+	const popular = 5000;
+	const ids: number[] = [];
+	const comingBack: number[] = [];
+	let created = 0;
+	for (let i = 0; i < length; i++) {
+		const draw = random();
+		if (draw < 0.3) {
+			const id = popular + created++;
+			ids.push(id);
+			if (random() < 0.5) comingBack.push(id);
+		} else if (draw < 0.45 && comingBack.length > 0) {
+			ids.push(comingBack.splice(Math.floor(random() * comingBack.length), 1)[0] as number);
+		} else {
+			ids.push(Math.floor(popular * random() ** 3));
+		}
+		if (comingBack.length > 500) comingBack.shift();
+	}
+	return ids;
+}
+
+function xorshift(seed: number): () => number {
+	let state = seed >>> 0 || 1;
+	return () => {
+		state ^= state << 13;
+		state >>>= 0;
+		state ^= state >>> 17;
+		state ^= state << 5;
+		state >>>= 0;
+		return state / 4_294_967_296;
+	};
+}
