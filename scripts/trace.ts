@@ -10,8 +10,10 @@ import { parseReference, type ReferenceRow } from "./trace/reference.ts";
 import type { ReplayMode } from "./trace/replay.ts";
 import { describeCell, describeTable } from "./trace/report.ts";
 import { type CellResult, runCell } from "./trace/run-cell.ts";
-import { parseTrace, type Trace } from "./trace/trace-file.ts";
+import { readTraceFile, type Trace } from "./trace/trace-file.ts";
 
+/** Loading a trace reports progress this often. */
+const PROGRESS_EVERY_BYTES = 64 * 2 ** 20;
 /** Progress lines only for traces long enough to make someone wait. */
 const PROGRESS_FROM_REQUESTS = 500_000;
 
@@ -20,7 +22,14 @@ function loadTrace(path: string): Trace {
 		throw new CliUsageError(`no such trace file: ${path}`);
 	const name = basename(path).replace(/\.csv$/, "");
 	const started = performance.now();
-	const trace = parseTrace(name, readFileSync(path, "utf8"));
+	const size = statSync(path).size;
+	let nextReport = PROGRESS_EVERY_BYTES;
+	const trace = readTraceFile(path, name, (bytesRead, requests) => {
+		if (bytesRead < nextReport) return;
+		nextReport += PROGRESS_EVERY_BYTES;
+		const share = ((100 * bytesRead) / Math.max(1, size)).toFixed(0);
+		console.error(`  loading ${name}: ${share}% (${requests.toLocaleString("en")} requests)`);
+	});
 	const seconds = ((performance.now() - started) / 1000).toFixed(1);
 	console.error(
 		`loaded ${name}: ${trace.ids.length} requests, ${trace.uniqueObjects} objects in ${seconds}s`,
