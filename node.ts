@@ -53,9 +53,6 @@ import packageJson from "./package.json" with { type: "json" };
 /** At most this long a SIGTERM lets the control plane's API requests in flight finish. */
 const CONTROL_DRAIN_MS = 5000;
 
-/** How long the edge waits for an origin's response headers before answering 504. */
-const ORIGIN_TIMEOUT_MS = 15_000;
-
 function fail(message: string): never {
 	console.error(message);
 	process.exit(2);
@@ -160,7 +157,8 @@ async function main(): Promise<void> {
 		tier,
 		routes,
 		pop: flags.pop,
-		originTimeoutMs: ORIGIN_TIMEOUT_MS,
+		originTimeoutMs: flags.originTimeoutMs,
+		lockTimeouts: flags.lock,
 		adminToken: process.env.NEURO_ADMIN_TOKEN,
 	});
 	const app = new Hono();
@@ -185,7 +183,7 @@ async function main(): Promise<void> {
 			tls,
 			http2: flags.http2,
 			http3: flags.http3,
-			idleTimeoutSeconds: idleTimeoutFor(ORIGIN_TIMEOUT_MS),
+			idleTimeoutSeconds: idleTimeoutFor(flags.originTimeoutMs),
 		});
 	} catch (error) {
 		// A port taken by a process without SO_REUSEPORT, or a --host not on this machine.

@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import type { HostsConfig } from "../../edge/config/hosts.ts";
+import { POP_LOCK_TIMEOUTS } from "../../edge/lock/cache-lock.ts";
 import { LOG_LEVELS, type LogLevel } from "../transport/log.ts";
 import type { PopConfig } from "./pop-config.ts";
 
@@ -40,6 +41,16 @@ const milliseconds = v.pipe(
 	v.maxValue(MAX_DRAIN_MS, `must be at most ${MAX_DRAIN_MS} (10 minutes)`),
 );
 
+/** A timeout in whole milliseconds: at least 1, at most ten minutes. */
+const timeoutMilliseconds = v.pipe(
+	v.string(),
+	v.regex(/^\d+$/, "must be a whole number of milliseconds"),
+	v.transform(Number),
+	v.number(),
+	v.minValue(1, "must be at least 1 ms"),
+	v.maxValue(MAX_DRAIN_MS, `must be at most ${MAX_DRAIN_MS} (10 minutes)`),
+);
+
 const filePath = v.pipe(v.string(), v.minLength(1, "must be a file path"));
 
 /** Only what was given: defaults are applied after the env and the baked POP config. */
@@ -62,6 +73,9 @@ const FlagsSchema = v.object({
 	http2: v.optional(v.boolean(), false),
 	http3: v.optional(v.boolean(), false),
 	"drain-ms": v.optional(milliseconds),
+	"origin-timeout-ms": v.optional(timeoutMilliseconds),
+	"lock-writer-ms": v.optional(timeoutMilliseconds),
+	"lock-wait-ms": v.optional(timeoutMilliseconds),
 	version: v.optional(v.boolean(), false),
 	id: v.optional(
 		v.pipe(
@@ -104,6 +118,10 @@ export type NodeFlags = {
 	readonly http3: boolean;
 	/** How long SIGTERM waits for in-flight requests before closing them. */
 	readonly drainMs: number;
+	/** How long a call to the origin may take, headers and body (hosts may set their own). */
+	readonly originTimeoutMs: number;
+	/** Request coalescing: how long a fill may hold a key, and how long waiters wait for it. */
+	readonly lock: { readonly writerTimeoutMs: number; readonly readerWaitMs: number };
 	readonly pop: string;
 	readonly version: boolean;
 	/** This node's id and the cluster file: the node also runs a Raft member. */
@@ -125,6 +143,7 @@ export const USAGE =
 	"usage: bun run node.ts | neuro-edge-POP\n" +
 	"         [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
 	"         [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
+	"         [--origin-timeout-ms 15000] [--lock-writer-ms 10000] [--lock-wait-ms 10000]\n" +
 	"         [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
 	"         [--id N --config nodes.yaml]   (also run Raft member N of that cluster)\n" +
 	"         [--data DIR [--api-port 2380]] (or a single-node cluster, its log in DIR)\n" +
@@ -136,8 +155,9 @@ export const DEFAULTS = {
 	host: "127.0.0.1",
 	port: 8080,
 	memoryMb: 256,
-	/** As long as an origin fetch may take (node.ts), so a forward in flight can finish. */
-	drainMs: 15_000,
+	originTimeoutMs: 15_000,
+	writerTimeoutMs: POP_LOCK_TIMEOUTS.writerTimeoutMs,
+	readerWaitMs: POP_LOCK_TIMEOUTS.readerWaitMs,
 	pop: "local",
 	/** The control plane's API port: where neuroctl looks by default. */
 	apiPort: 2380,
@@ -157,6 +177,7 @@ export function parseNodeFlags(
 	if (env.NEURO_ORIGIN && !routedByFlag) withEnv.push("--origin", env.NEURO_ORIGIN);
 	const given = parseFlagList(withEnv);
 	const routedByUs = given.origin !== undefined || given.hosts !== undefined || given.demo;
+	const originTimeoutMs = given["origin-timeout-ms"] ?? DEFAULTS.originTimeoutMs;
 	return {
 		host: given.host ?? baked?.listen.host ?? DEFAULTS.host,
 		port: given.port ?? baked?.listen.port ?? DEFAULTS.port,
@@ -170,7 +191,13 @@ export function parseNodeFlags(
 		tls: tlsPair(given["tls-cert"], given["tls-key"]),
 		http2: given.http2,
 		http3: given.http3,
-		drainMs: given["drain-ms"] ?? DEFAULTS.drainMs,
+		// As long as an origin call may take, unless given: a forward in flight can finish.
+		drainMs: given["drain-ms"] ?? originTimeoutMs,
+		originTimeoutMs,
+		lock: {
+			writerTimeoutMs: given["lock-writer-ms"] ?? DEFAULTS.writerTimeoutMs,
+			readerWaitMs: given["lock-wait-ms"] ?? DEFAULTS.readerWaitMs,
+		},
 		pop: env.NEURO_POP || baked?.name || DEFAULTS.pop,
 		version: given.version,
 		cluster: clusterFlags(given.id, given.config),
@@ -243,6 +270,9 @@ function parseFlagList(argv: readonly string[]): GivenFlags {
 				http2: { type: "boolean" },
 				http3: { type: "boolean" },
 				"drain-ms": { type: "string" },
+				"origin-timeout-ms": { type: "string" },
+				"lock-writer-ms": { type: "string" },
+				"lock-wait-ms": { type: "string" },
 				version: { type: "boolean" },
 				id: { type: "string" },
 				config: { type: "string" },

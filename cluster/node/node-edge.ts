@@ -19,6 +19,8 @@ export interface NodeEdgeOptions {
 	readonly routes: RoutesHolder;
 	readonly pop: string;
 	readonly originTimeoutMs: number;
+	/** Request coalescing's writer timeout and reader wait; POP_LOCK_TIMEOUTS by default. */
+	readonly lockTimeouts?: { readonly writerTimeoutMs: number; readonly readerWaitMs: number };
 	readonly adminToken?: string | undefined;
 	readonly timers?: Timers;
 	readonly fetchOrigin?: OriginFetch;
@@ -30,7 +32,7 @@ export function createNodeEdge(options: NodeEdgeOptions): Edge {
 	return createEdge({
 		tier: options.tier,
 		routes: options.routes,
-		lock: new CacheLock({ timers, ...POP_LOCK_TIMEOUTS }),
+		lock: new CacheLock({ timers, ...POP_LOCK_TIMEOUTS, ...options.lockTimeouts }),
 		timers,
 		metrics: new Registry(),
 		config: {

@@ -18,6 +18,8 @@ describe("node.ts flags", () => {
 			http2: false,
 			http3: false,
 			drainMs: 15_000,
+			originTimeoutMs: 15_000,
+			lock: { writerTimeoutMs: 10_000, readerWaitMs: 10_000 },
 			pop: "local",
 			version: false,
 			cluster: undefined,
@@ -25,6 +27,20 @@ describe("node.ts flags", () => {
 			logLevel: "info",
 		});
 		expect(parseNodeFlags(["--log-level", "debug"]).logLevel).toBe("debug");
+	});
+
+	test("origin and coalescing timeouts; the drain follows the origin timeout unless given", () => {
+		const flags = parseNodeFlags([
+			"--origin-timeout-ms",
+			"2500",
+			"--lock-writer-ms=3000",
+			"--lock-wait-ms",
+			"4000",
+		]);
+		expect(flags.originTimeoutMs).toBe(2500);
+		expect(flags.lock).toEqual({ writerTimeoutMs: 3000, readerWaitMs: 4000 });
+		expect(flags.drainMs).toBe(2500);
+		expect(parseNodeFlags(["--origin-timeout-ms", "2500", "--drain-ms", "0"]).drainMs).toBe(0);
 	});
 
 	test("explicit values", () => {
@@ -87,6 +103,11 @@ describe("node.ts flags", () => {
 		[["--drain-ms", "1.5"], /--drain-ms: must be a whole number of milliseconds/],
 		[["--drain-ms", "600001"], /--drain-ms: must be at most 600000/],
 		[["--drain-ms", ""], /--drain-ms: must be a whole number of milliseconds/],
+		[["--origin-timeout-ms", "0"], /--origin-timeout-ms: must be at least 1 ms/],
+		[["--origin-timeout-ms", "1s"], /--origin-timeout-ms: must be a whole number of milliseconds/],
+		[["--origin-timeout-ms", "600001"], /--origin-timeout-ms: must be at most 600000/],
+		[["--lock-writer-ms=-5"], /--lock-writer-ms: must be a whole number of milliseconds/],
+		[["--lock-wait-ms", "0"], /--lock-wait-ms: must be at least 1 ms/],
 		[["--log-level", "loud"], /--log-level: must be one of trace, debug, info, warn, error/],
 		[["--tls-cert", "c.pem"], /--tls-cert and --tls-key go together/],
 		[["--tls-key", "k.pem"], /--tls-cert and --tls-key go together/],
