@@ -196,6 +196,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 	): Response | Promise<Response> => {
 		const target = targets.resolve(url, request.headers.get("host"));
 		const { host, route, hostLabel } = target;
+		if (target.badRequest !== undefined)
+			return respond.finish(request, hostLabel, plain(400, target.badRequest), "bypass");
 		if (route === undefined) {
 			const refused = plain(421, `no origin is configured for host ${host}`);
 			return respond.finish(request, hostLabel, refused, "bypass");

@@ -85,10 +85,30 @@ export function validateHostsConfig(raw: unknown, source: string): HostsConfig {
 
 /** The route for a Host header (port ignored unless configured with one), or undefined. */
 export function routeFor(config: HostsConfig, hostHeader: string | null): HostRoute | undefined {
+	return matchRoute(config, hostHeader)?.route;
+}
+
+/** Metrics label for hosts served by the default origin: one series, however many names. */
+export const DEFAULT_ROUTE_LABEL = "(default)";
+
+/**
+ * The route and the name it was configured under: the hosts key that matched, or
+ * DEFAULT_ROUTE_LABEL for the default origin (whatever the client sent as Host, so that a
+ * flood of made-up names cannot make a metric series each).
+ */
+export function matchRoute(
+	config: HostsConfig,
+	hostHeader: string | null,
+): { readonly route: HostRoute; readonly name: string } | undefined {
 	if (hostHeader !== null) {
 		const host = hostHeader.toLowerCase();
-		const exact = config.hosts[host] ?? config.hosts[host.replace(/:\d+$/, "")];
-		if (exact !== undefined) return exact;
+		const exact = config.hosts[host];
+		if (exact !== undefined) return { route: exact, name: host };
+		const withoutPort = host.replace(/:\d+$/, "");
+		const named = config.hosts[withoutPort];
+		if (named !== undefined) return { route: named, name: withoutPort };
 	}
-	return config.default === undefined ? undefined : { origin: config.default };
+	return config.default === undefined
+		? undefined
+		: { route: { origin: config.default }, name: DEFAULT_ROUTE_LABEL };
 }

@@ -8,7 +8,7 @@
  * and the routes. Bounded: past the bound it starts over, so a flood of distinct URLs costs
  * a re-parse, never memory.
  */
-import { type HostRoute, type HostsConfig, routeFor } from "../config/hosts.ts";
+import { type HostRoute, type HostsConfig, matchRoute } from "../config/hosts.ts";
 import { type RoutesHolder, routesHolder } from "../config/routes-holder.ts";
 import {
 	type CacheKeyConfig,
@@ -16,14 +16,23 @@ import {
 	DEFAULT_CACHE_KEY_CONFIG,
 	primaryCacheKey,
 } from "../http/cache-key.ts";
+import { isValidHostHeader } from "../http/host-header.ts";
+
+/** Metrics label for requests no route serves (421) or that name no valid host (400). */
+export const UNKNOWN_HOST_LABEL = "(unknown)";
 
 export interface RequestTarget {
 	/** The Host header, or the URL's host without one. */
 	readonly host: string;
 	/** undefined: no origin serves this host (421). */
 	readonly route: HostRoute | undefined;
-	/** The host as metrics label it: configured hosts by name, others as "(unknown)". */
+	/**
+	 * The host as metrics label it: configured hosts by their configured name, hosts the
+	 * default origin serves as "(default)", the rest as "(unknown)": never the raw Host.
+	 */
 	readonly hostLabel: string;
+	/** Set when the request cannot be served at all (a bad Host): answer 400 with it. */
+	readonly badRequest?: string;
 	/** The absolute URI the request targets, with the Host header's authority. */
 	readonly cacheUrl: string;
 	/** The same path and query on the route's origin ("" without a route). */
@@ -67,18 +76,35 @@ export function resolveTarget(
 	rawUrl: string,
 	hostHeader: string | null,
 ): RequestTarget {
+	// RFC 9112 §3.2: an invalid Host (or several) is a 400, before anything is keyed by it.
+	if (hostHeader !== null && !isValidHostHeader(hostHeader))
+		return badTarget(hostHeader, "invalid Host header");
+	if (!URL.canParse(rawUrl)) return badTarget(hostHeader ?? "", "invalid request target");
 	const url = new URL(rawUrl);
 	const host = hostHeader ?? url.host;
-	const route = routeFor(routes, host);
+	const matched = matchRoute(routes, host);
+	const route = matched?.route;
 	const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
 	return {
 		host,
 		route,
-		hostLabel: route === undefined ? "(unknown)" : host,
+		hostLabel: matched?.name ?? UNKNOWN_HOST_LABEL,
 		cacheUrl,
 		originUrl:
 			route === undefined ? "" : `${route.origin.replace(/\/$/, "")}${url.pathname}${url.search}`,
 		getKey: primaryCacheKey({ method: "GET", url: cacheUrl }, keyConfigFor(route)),
+	};
+}
+
+function badTarget(host: string, reason: string): RequestTarget {
+	return {
+		host,
+		route: undefined,
+		hostLabel: UNKNOWN_HOST_LABEL,
+		cacheUrl: "",
+		originUrl: "",
+		getKey: { ok: false, error: { kind: "invalid-host", message: reason } },
+		badRequest: reason,
 	};
 }
 

@@ -94,6 +94,19 @@ describe("bad input at the edge", () => {
 		}
 	});
 
+	test("an invalid Host header is a 400 (RFC 9112 §3.2), not a 500, and poisons no key", async () => {
+		for (const host of ["127.0.0.1/pages", "a b", "x@127.0.0.1", "127.0.0.1:70000"]) {
+			const res = await fetch(`${base}/77`, { headers: { host } });
+			expect(res.status).toBe(400);
+			expect(await res.text()).toContain("invalid Host header");
+		}
+		// "127.0.0.1/pages" + "/77" did not become /pages/77's entry.
+		const res = await fetch(`${base}/pages/77`);
+		expect(res.headers.get("cache-status")).not.toContain("hit");
+		await res.arrayBuffer();
+		await alive();
+	});
+
 	test("a hung origin becomes a 504 at the deadline and stores nothing", async () => {
 		hang = true;
 		try {

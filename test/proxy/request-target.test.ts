@@ -39,13 +39,32 @@ describe("request targets", () => {
 		expect(target.cacheUrl).toBe("http://cdn.test/x");
 	});
 
-	test("a bad Host gives a key error, not an exception", () => {
-		const target = resolveTarget(
-			{ hosts: {}, default: "http://o.test" },
-			"http://a/x",
-			"bad host!",
+	test("a bad Host is a bad request (no route, no key), not an exception", () => {
+		for (const host of ["bad host!", "cdn.test/x", "a.test, b.test", "cdn.test:99999"]) {
+			const target = resolveTarget({ hosts: {}, default: "http://o.test" }, "http://a/x", host);
+			expect(target.badRequest).toBe("invalid Host header");
+			expect(target.getKey.ok).toBe(false);
+			expect(target.route).toBeUndefined();
+			expect(target.hostLabel).toBe("(unknown)");
+		}
+	});
+
+	test("a URL the runtime could not make sense of is a bad request too", () => {
+		const target = resolveTarget(routes, "http://cdn.test:bad/x", null);
+		expect(target.badRequest).toBe("invalid request target");
+	});
+
+	test("hosts served by the default origin share one label, whatever Host says", () => {
+		const withDefault: HostsConfig = { ...routes, default: "http://fallback.test" };
+		for (const host of ["x1.test", "x2.test:8080"]) {
+			const target = resolveTarget(withDefault, `http://${host}/`, host);
+			expect(target.route?.origin).toBe("http://fallback.test");
+			expect(target.hostLabel).toBe("(default)");
+		}
+		// A configured host keeps its configured name, with or without a port.
+		expect(resolveTarget(withDefault, "http://cdn.test/", "CDN.test:8080").hostLabel).toBe(
+			"cdn.test",
 		);
-		expect(target.getKey.ok).toBe(false);
 	});
 
 	test("memoized per Host and URL, and still right past the bound", () => {
