@@ -71,7 +71,19 @@ describe("parseDirectiveList", () => {
 			'a, b="x, c',
 			[{ name: "a", value: undefined }],
 		],
-		["lenient: whitespace around = (BWS)", "max-age = 7", [{ name: "max-age", value: "7" }]],
+		[
+			"RFC 9111 §5.2: no whitespace before =: the rest is an invalid argument",
+			"max-age =7, public",
+			[
+				{ name: "max-age", value: "=7" },
+				{ name: "public", value: undefined },
+			],
+		],
+		[
+			"RFC 9111 §5.2: no whitespace after =: the argument keeps it and is invalid",
+			"max-age= 7",
+			[{ name: "max-age", value: " 7" }],
+		],
 	];
 	for (const [title, input, expected] of cases) {
 		test(title, () => expect(parseDirectiveList(input)).toEqual(expected));
