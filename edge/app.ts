@@ -335,7 +335,12 @@ export function createEdge(deps: EdgeDeps): Edge {
 			);
 			const staleOnError = () =>
 				stale !== undefined &&
-				mayServeStaleOnError(stale.directives, stale.lifetimeSeconds, stale.ageSeconds).allowed;
+				mayServeStaleOnError(
+					stale.directives,
+					stale.lifetimeSeconds,
+					stale.ageSeconds,
+					cacheControl,
+				).allowed;
 			if (!result.ok) {
 				writer?.release("failed");
 				if (stale !== undefined && staleOnError()) return fromCache(stale, "stale-if-error");
