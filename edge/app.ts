@@ -358,7 +358,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 					writer?.release("filled");
 					return fromCache(freshened, "revalidated", { fwdStatus: 304 });
 				}
-				// A 304 that does not match what we hold: ask again, unconditionally.
+				// A 304 naming validators other than ours: ask again, unconditionally.
 				writer?.release("failed");
 				return fetchAndStore("stale", true);
 			}

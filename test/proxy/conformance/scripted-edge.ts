@@ -5,7 +5,7 @@
  * carried. Time only moves when a scenario says so: no sleeps.
  */
 import type { OriginFetch } from "../../../edge/proxy/origin-fetch.ts";
-import { makeEdge, settle } from "../edge-harness.ts";
+import { CLOCK_START_MS, makeEdge, settle } from "../edge-harness.ts";
 
 /** A header field; a number value is an HTTP-date that many seconds from the clock's now. */
 export type ScriptedField = readonly [name: string, value: string | number];
@@ -36,6 +36,9 @@ export interface ScriptedEdgeOptions {
 export function httpDate(ms: number): string {
 	return new Date(ms).toUTCString();
 }
+
+/** A fixed date a day before every scripted edge's clock starts: a Last-Modified that stays put. */
+export const A_DAY_BEFORE_START = httpDate(CLOCK_START_MS - 24 * 3600 * 1000);
 
 export function scriptedEdge(script: readonly Scripted[], options: ScriptedEdgeOptions = {}) {
 	const seen: SeenRequest[] = [];
