@@ -337,7 +337,12 @@ export function createEdge(deps: EdgeDeps): Edge {
 			);
 			const staleOnError = () =>
 				stale !== undefined &&
-				mayServeStaleOnError(stale.directives, stale.lifetimeSeconds, stale.ageSeconds).allowed;
+				mayServeStaleOnError(
+					stale.directives,
+					stale.lifetimeSeconds,
+					stale.ageSeconds,
+					cacheControl,
+				).allowed;
 			if (!result.ok) {
 				writer?.release("failed");
 				if (stale !== undefined && staleOnError()) return fromCache(stale, "stale-if-error");
@@ -355,7 +360,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 					writer?.release("filled");
 					return fromCache(freshened, "revalidated", { fwdStatus: 304 });
 				}
-				// A 304 that does not match what we hold: ask again, unconditionally.
+				// A 304 naming validators other than ours: ask again, unconditionally.
 				writer?.release("failed");
 				return fetchAndStore("stale", true);
 			}

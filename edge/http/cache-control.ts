@@ -1,6 +1,7 @@
 /**
  * Typed Cache-Control directives (RFC 9111 §5.2) for responses (§5.2.2, plus RFC 8246
- * immutable and RFC 5861 stale-while-revalidate / stale-if-error) and requests (§5.2.1).
+ * immutable and RFC 5861 stale-while-revalidate / stale-if-error) and requests (§5.2.1, plus
+ * RFC 5861 §4 stale-if-error, which a client may send too).
  *
  * Bad input never throws. The conservative readings, per RFC 9111 §4.2.1 ("either the first
  * occurrence should be used or the response should be considered stale ... the most
@@ -14,7 +15,8 @@
  *   only-if-cached, no-cache, private) count when present at all, even with a bogus argument.
  * - Directives that widen caching (public, immutable, must-understand) count only when at
  *   least one occurrence is written bare as defined; `public=yes` is ignored.
- * - Request max-age and max-stale conflicting: the smallest; min-fresh: the largest.
+ * - Request max-age, max-stale and stale-if-error conflicting: the smallest; min-fresh: the
+ *   largest.
  *   Invalid request arguments are ignored (request directives are advisory, §5.2.1).
  * - Unknown extensions are ignored (§5.2.3).
  */
@@ -53,6 +55,11 @@ export interface RequestCacheControl {
 	readonly noStore: boolean;
 	readonly noTransform: boolean;
 	readonly onlyIfCached: boolean;
+	/**
+	 * RFC 5861 §4: on an error, a stale response up to this many seconds past its lifetime may
+	 * be served for this request (the response's own directives still forbid it where they do).
+	 */
+	readonly staleIfError: number | undefined;
 }
 
 /** All arguments given for one directive name, in order (undefined = written bare). */
@@ -149,6 +156,7 @@ export function requestCacheControlFrom(directives: readonly RawDirective[]): Re
 	const maxAges = validRequestSeconds(byName, "max-age");
 	const minFreshes = validRequestSeconds(byName, "min-fresh");
 	const maxStales = validRequestSeconds(byName, "max-stale");
+	const staleIfErrors = validRequestSeconds(byName, "stale-if-error");
 	let maxStale: number | "any" | undefined;
 	if (maxStales.length > 0) maxStale = Math.min(...maxStales);
 	else if (presentBare(byName, "max-stale")) maxStale = "any";
@@ -160,6 +168,7 @@ export function requestCacheControlFrom(directives: readonly RawDirective[]): Re
 		noStore: present(byName, "no-store"),
 		noTransform: present(byName, "no-transform"),
 		onlyIfCached: present(byName, "only-if-cached"),
+		staleIfError: staleIfErrors.length > 0 ? Math.min(...staleIfErrors) : undefined,
 	};
 }
 

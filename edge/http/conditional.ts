@@ -5,6 +5,7 @@ import { parseValidators, type ValidatorFields } from "./validators.ts";
 export {
 	buildRevalidationHeaders,
 	freshensStoredResponse,
+	freshensValidatedResponse,
 	type RevalidationOptions,
 	selectResponsesToFreshen,
 } from "./revalidation.ts";

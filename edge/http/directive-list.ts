@@ -64,11 +64,12 @@ export function parseDirectiveList(fieldValue: string): RawDirective[] {
 			continue;
 		}
 
-		// Lenient: accept BWS around "=" (`max-age = 5`), which some origins send.
-		let j = i;
-		while (j < length && isOws(fieldValue[j])) j += 1;
-		if (fieldValue[j] !== "=") {
-			i = j;
+		// RFC 9111 §5.2: `token [ "=" ( token / quoted-string ) ]` has no whitespace around
+		// "=". `max-age =5` is a name followed by junk, and `max-age= 5` an argument that
+		// starts with a space: both read as invalid arguments (a stale response, for max-age),
+		// never as the number a lenient reader would guess.
+		if (fieldValue[i] !== "=") {
+			while (i < length && isOws(fieldValue[i])) i += 1;
 			if (i < length && fieldValue[i] !== ",") {
 				// `no-store junk`: keep the name, report the junk as an (invalid) argument.
 				const junkStart = i;
@@ -79,11 +80,15 @@ export function parseDirectiveList(fieldValue: string): RawDirective[] {
 			}
 			continue;
 		}
-		i = j + 1;
-		while (i < length && isOws(fieldValue[i])) i += 1;
-
+		i += 1;
 		const valueStart = i;
 		let value: string;
+		if (isOws(fieldValue[i])) {
+			// Kept with its leading whitespace, so no typed reader takes it as valid.
+			skipToNextMember();
+			directives.push({ name, value: fieldValue.slice(valueStart, i).trimEnd() });
+			continue;
+		}
 		if (fieldValue[i] === '"') {
 			const quoted = readQuotedString(fieldValue, i);
 			if (quoted === undefined) break; // unterminated: nothing after it can be trusted

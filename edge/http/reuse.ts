@@ -115,20 +115,22 @@ export type StaleOnErrorDecision =
 
 /**
  * RFC 5861 §4: when validation fails (an error, or a 500/502/503/504), a stale response may be
- * served within stale-if-error seconds of staleness. must-revalidate and the other §4.2.4
- * directives still win: §5.2.2.2 says a cache MUST NOT ignore must-revalidate "in all
- * circumstances", including when disconnected.
+ * served within stale-if-error seconds of staleness, given by the response or, for this
+ * request only, by the request ("its scope of application is the request it appears in").
+ * must-revalidate and the other §4.2.4 directives still win: §5.2.2.2 says a cache MUST NOT
+ * ignore must-revalidate "in all circumstances", including when disconnected.
  */
 export function mayServeStaleOnError(
 	response: ResponseCacheControl,
 	lifetimeSeconds: number,
 	currentAgeSeconds: number,
+	request?: Pick<RequestCacheControl, "staleIfError">,
 ): StaleOnErrorDecision {
 	if (isFresh(lifetimeSeconds, currentAgeSeconds)) return { allowed: true };
 	const forbidden = staleForbiddenBy(response);
 	if (forbidden) return { allowed: false, reason: forbidden };
 	const staleness = stalenessSeconds(lifetimeSeconds, currentAgeSeconds);
-	if (response.staleIfError !== undefined && staleness <= response.staleIfError)
-		return { allowed: true };
+	for (const window of [response.staleIfError, request?.staleIfError])
+		if (window !== undefined && staleness <= window) return { allowed: true };
 	return { allowed: false, reason: "outside-stale-if-error" };
 }

@@ -101,6 +101,28 @@ export function freshensStoredResponse(
 	return selectResponsesToFreshen(notModified, [stored]).length === 1;
 }
 
+/**
+ * Whether the 304 answering our own validation of one stored response freshens it: the
+ * request carried that response's validators and no others (buildRevalidationHeaders).
+ *
+ * A 304 with validators goes through §4.3.4 as usual. A 304 with none is not covered by
+ * §4.3.4's third rule (which asks that the stored response lack validators too), but it can
+ * only be about this response: to our If-None-Match it means one listed tag matched (RFC 9110
+ * §13.1.2), and we listed only this response's; to our If-Modified-Since, that nothing changed
+ * since this response's Last-Modified (§13.1.3). RFC 9110 §15.4.5 asks servers to send the
+ * ETag in a 304, but many omit it, and refetching whole each time would defeat validation. A
+ * validator field that is present but unreadable is not "none": §4.3.4 decides.
+ */
+export function freshensValidatedResponse(
+	notModified: ValidatorFields,
+	validated: ValidatorFields,
+): boolean {
+	const hasNone =
+		(notModified.etag === null || notModified.etag === undefined) &&
+		(notModified.lastModified === null || notModified.lastModified === undefined);
+	return hasNone || freshensStoredResponse(notModified, validated);
+}
+
 function sharesStrong(
 	candidate: ParsedValidators,
 	strongTag: EntityTag | undefined,

@@ -23,12 +23,32 @@ export interface EffectiveResponseDirectives {
 	readonly expiresApplies: boolean;
 }
 
+/** Directives whose argument is delta-seconds (RFC 9111 §1.2.2): an Integer in a targeted field. */
+const INTEGER_DIRECTIVES: ReadonlySet<string> = new Set([
+	"max-age",
+	"s-maxage",
+	"stale-while-revalidate",
+	"stale-if-error",
+]);
+
+/**
+ * RFC 9213 §2.1: max-age and the other delta-seconds directives have an Integer value, and
+ * values that violate these inferred constraints are not to be consumed. A String, Token,
+ * Decimal, Byte Sequence or Inner List there (`max-age="10000"`, `max-age=1.5`) makes the
+ * whole field unusable, like a parse error: the cache falls back to Cache-Control rather
+ * than guess a lifetime from a value the field's syntax does not allow. (A bare directive
+ * is the Boolean true of §2.1's mapping, read as Cache-Control reads a missing argument.)
+ */
+function breaksIntegerConstraint(name: string, item: BareItem): boolean {
+	return INTEGER_DIRECTIVES.has(name) && item.type !== "integer" && item.type !== "boolean";
+}
+
 /**
  * Map one dictionary member to a Cache-Control directive as RFC 9213 §2.1 describes: Boolean
  * true → no argument; Integer, Token, String → that argument. Values that break the inferred
  * constraints are not consumed as valid ones (§2.1 "SHOULD NOT consume"): Boolean false drops
- * the directive, and a Decimal, Byte Sequence or Inner List becomes an argument no directive
- * accepts, so max-age=1.5 reads as invalid freshness (stale) instead of being rounded.
+ * the directive, and a Byte Sequence or Inner List becomes an argument no directive accepts
+ * (for delta-seconds directives, breaksIntegerConstraint has already set the field aside).
  */
 function directiveFromMember(name: string, item: BareItem): RawDirective | undefined {
 	switch (item.type) {
@@ -46,8 +66,9 @@ function directiveFromMember(name: string, item: BareItem): RawDirective | undef
 }
 
 /**
- * Parse one targeted field value. undefined means "ignore this field" (RFC 9213 §2.1: empty
- * or unparseable), so that the next field on the target list, or Cache-Control, applies.
+ * Parse one targeted field value. undefined means "ignore this field" (RFC 9213 §2.1: empty,
+ * unparseable, or a delta-seconds directive that is not an Integer), so that the next field
+ * on the target list, or Cache-Control, applies.
  */
 export function parseTargetedField(
 	fieldValue: string | null | undefined,
@@ -57,6 +78,7 @@ export function parseTargetedField(
 	if (dictionary === undefined || dictionary.size === 0) return undefined;
 	const directives: RawDirective[] = [];
 	for (const [name, item] of dictionary) {
+		if (breaksIntegerConstraint(name, item)) return undefined;
 		const directive = directiveFromMember(name, item);
 		if (directive) directives.push(directive);
 	}

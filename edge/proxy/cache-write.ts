@@ -5,7 +5,7 @@
  */
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { freshnessLifetime } from "../http/freshness.ts";
-import { storability } from "../http/storable.ts";
+import { fieldsWithheldFromStorage, storability } from "../http/storable.ts";
 import { type EffectiveResponseDirectives, effectiveResponseDirectives } from "../http/targeted.ts";
 import { parseVary, variantKey } from "../http/vary.ts";
 import type { CommitResult, Storage } from "../store/storage.ts";
@@ -74,7 +74,7 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 	}
 	const header = encodeStoredResponse({
 		status: response.status,
-		headers: [...response.headers],
+		headers: storedFields(response.headers, effective),
 		requestTimeMs: input.requestTimeMs,
 		responseTimeMs: input.responseTimeMs,
 	});
@@ -86,6 +86,23 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 		return { clientBody: null, notStored: undefined, stored: Promise.resolve(writer.commit()) };
 	const fill = fillWhileStreaming(response.body, writer);
 	return { clientBody: fill.clientBody, notStored: undefined, stored: fill.stored };
+}
+
+/**
+ * The fields kept with a stored response: all the origin sent (hop-by-hop ones are already
+ * gone) except those a qualified private (RFC 9111 §5.2.2.7: a shared cache "MUST NOT store
+ * the specified field names") or a qualified no-cache (§5.2.2.4: the response may be reused
+ * only with the listed fields excluded) names. The client whose request filled the cache
+ * still gets them all.
+ */
+function storedFields(
+	headers: Headers,
+	effective: EffectiveResponseDirectives,
+): [string, string][] {
+	const fields = [...headers];
+	const withheld = fieldsWithheldFromStorage(effective.directives);
+	if (withheld.length === 0) return fields;
+	return fields.filter(([name]) => !withheld.includes(name));
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { updateStoredHeaders } from "../http/header-update.ts";
-import { buildRevalidationHeaders, freshensStoredResponse } from "../http/revalidation.ts";
+import { buildRevalidationHeaders, freshensValidatedResponse } from "../http/revalidation.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
 import type { Storage } from "../store/storage.ts";
 import { analyzeStored, assessStored, type Found } from "./cache-read.ts";
@@ -27,8 +27,9 @@ export interface NotModified {
 }
 
 /**
- * Applies a 304 to the stored response. Returns the freshened response to serve, or
- * undefined when the 304 does not match what is stored (§4.3.4), so the caller refetches.
+ * Applies a 304 to the stored response it validated. Returns the freshened response to
+ * serve, or undefined when the 304 names validators that do not match what is stored
+ * (§4.3.4), so the caller refetches.
  */
 export async function applyNotModified(
 	tier: Storage,
@@ -39,7 +40,10 @@ export async function applyNotModified(
 ): Promise<Found | undefined> {
 	const incoming = notModified.response.headers;
 	if (
-		!freshensStoredResponse(validatorsFromHeaders(incoming), validatorsFromHeaders(found.headers))
+		!freshensValidatedResponse(
+			validatorsFromHeaders(incoming),
+			validatorsFromHeaders(found.headers),
+		)
 	)
 		return undefined;
 	const headers = updateStoredHeaders(found.headers, incoming);

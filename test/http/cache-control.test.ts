@@ -33,6 +33,7 @@ const NO_REQUEST_DIRECTIVES: RequestCacheControl = {
 	noStore: false,
 	noTransform: false,
 	onlyIfCached: false,
+	staleIfError: undefined,
 };
 
 describe("parseDirectiveList", () => {
@@ -71,7 +72,19 @@ describe("parseDirectiveList", () => {
 			'a, b="x, c',
 			[{ name: "a", value: undefined }],
 		],
-		["lenient: whitespace around = (BWS)", "max-age = 7", [{ name: "max-age", value: "7" }]],
+		[
+			"RFC 9111 §5.2: no whitespace before =: the rest is an invalid argument",
+			"max-age =7, public",
+			[
+				{ name: "max-age", value: "=7" },
+				{ name: "public", value: undefined },
+			],
+		],
+		[
+			"RFC 9111 §5.2: no whitespace after =: the argument keeps it and is invalid",
+			"max-age= 7",
+			[{ name: "max-age", value: " 7" }],
+		],
 	];
 	for (const [title, input, expected] of cases) {
 		test(title, () => expect(parseDirectiveList(input)).toEqual(expected));
@@ -199,6 +212,13 @@ describe("parseRequestCacheControl", () => {
 			{ noCache: true, noStore: true, noTransform: true, onlyIfCached: true },
 		],
 		["RFC 9111 §5.2: case-insensitive names", "Only-If-Cached", { onlyIfCached: true }],
+		["RFC 5861 §4: request stale-if-error", "stale-if-error=60", { staleIfError: 60 }],
+		[
+			"RFC 5861 §4: conflicting request stale-if-error → smallest",
+			"stale-if-error=60, stale-if-error=5",
+			{ staleIfError: 5 },
+		],
+		["RFC 5861 §4: invalid request stale-if-error is ignored", "stale-if-error=x", {}],
 	];
 	for (const [title, input, expected] of cases) {
 		test(title, () => {

@@ -3,6 +3,7 @@ import {
 	buildRevalidationHeaders,
 	evaluatePreconditions,
 	freshensStoredResponse,
+	freshensValidatedResponse,
 	type PreconditionResult,
 	type StoredForConditional,
 	selectResponsesToFreshen,
@@ -256,5 +257,21 @@ describe("selectResponsesToFreshen (RFC 9111 §4.3.4)", () => {
 	test("freshensStoredResponse is the single-candidate case", () => {
 		expect(freshensStoredResponse({ etag: '"abc"' }, stored)).toBe(true);
 		expect(freshensStoredResponse({ etag: '"new"' }, stored)).toBe(false);
+	});
+});
+
+describe("freshensValidatedResponse: the 304 to our own validation of one response", () => {
+	test("with validators, §4.3.4 decides", () => {
+		expect(freshensValidatedResponse({ etag: '"abc"' }, stored)).toBe(true);
+		expect(freshensValidatedResponse({ etag: '"new"' }, stored)).toBe(false);
+	});
+	test("with none, it can only be about the response whose validators we sent", () => {
+		expect(freshensValidatedResponse({}, stored)).toBe(true);
+		expect(freshensValidatedResponse({ etag: null, lastModified: null, date: "x" }, stored)).toBe(
+			true,
+		);
+	});
+	test("an unreadable validator is not none", () => {
+		expect(freshensValidatedResponse({ etag: "garbage" }, stored)).toBe(false);
 	});
 });

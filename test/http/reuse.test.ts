@@ -254,4 +254,43 @@ describe("mayServeStaleOnError", () => {
 			),
 		);
 	}
+
+	const withRequest: [string, string, string, number, number, StaleOnErrorDecision][] = [
+		[
+			"RFC 5861 §4: inside the request's stale-if-error",
+			"max-age=60",
+			"stale-if-error=600",
+			60,
+			660,
+			{ allowed: true },
+		],
+		[
+			"RFC 5861 §4: past the request's stale-if-error",
+			"max-age=60",
+			"stale-if-error=600",
+			60,
+			661,
+			{ allowed: false, reason: "outside-stale-if-error" },
+		],
+		[
+			"RFC 9111 §5.2.2.2: must-revalidate wins over the request's stale-if-error",
+			"max-age=60, must-revalidate",
+			"stale-if-error=600",
+			60,
+			61,
+			{ allowed: false, reason: "must-revalidate" },
+		],
+	];
+	for (const [title, responseField, requestField, lifetime, age, expected] of withRequest) {
+		test(title, () =>
+			expect(
+				mayServeStaleOnError(
+					parseResponseCacheControl(responseField),
+					lifetime,
+					age,
+					parseRequestCacheControl(requestField),
+				),
+			).toEqual(expected),
+		);
+	}
 });

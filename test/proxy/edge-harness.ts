@@ -42,9 +42,12 @@ function asyncOnly(tier: MemoryTier): Storage & { stats(): TierStats } {
 	};
 }
 
+/** Where the harness clock starts (epoch ms). */
+export const CLOCK_START_MS = Date.UTC(2026, 10, 22);
+
 export function makeEdge(options: EdgeHarnessOptions = {}) {
 	const origin = createDemoOrigin();
-	const timers = new ManualTimers(Date.UTC(2026, 10, 22));
+	const timers = new ManualTimers(CLOCK_START_MS);
 	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 8 << 20 }), clock: timers });
 	const lock = new CacheLock({
 		timers,
