@@ -159,6 +159,7 @@ async function main(): Promise<void> {
 		pop: flags.pop,
 		originTimeoutMs: flags.originTimeoutMs,
 		lockTimeouts: flags.lock,
+		staleIfUnreachableSeconds: flags.staleIfUnreachableSeconds,
 		adminToken: process.env.NEURO_ADMIN_TOKEN,
 	});
 	const app = new Hono();

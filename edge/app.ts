@@ -16,7 +16,11 @@ import type { CachePhase } from "./http/cache-phase.ts";
 import type { CacheStatusParams } from "./http/cache-status.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
 import { pathStart } from "./http/raw-path.ts";
-import { mayServeStaleOnError } from "./http/reuse.ts";
+import {
+	DEFAULT_STALE_IF_UNREACHABLE_S,
+	mayServeStaleOnError,
+	mayServeStaleWhenUnreachable,
+} from "./http/reuse.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { CounterSeries, Registry } from "./metrics/registry.ts";
@@ -49,6 +53,11 @@ export interface EdgeConfig {
 	readonly originTimeoutMs: number;
 	/** Bearer token for /_neuro/purge; purging is off without one. */
 	readonly adminToken?: string;
+	/**
+	 * How stale a stored response may be and still be served when the origin cannot be
+	 * reached (RFC 9111 §4.2.4); 0 turns it off. Default DEFAULT_STALE_IF_UNREACHABLE_S.
+	 */
+	readonly staleIfUnreachableSeconds?: number;
 }
 
 export interface EdgeDeps {
@@ -95,6 +104,8 @@ function mayBeRouted(url: string): boolean {
 export function createEdge(deps: EdgeDeps): Edge {
 	const { tier, lock, timers, metrics, config } = deps;
 	const fetchOrigin = deps.fetchOrigin ?? networkFetch;
+	const staleIfUnreachableSeconds =
+		config.staleIfUnreachableSeconds ?? DEFAULT_STALE_IF_UNREACHABLE_S;
 	const requests = metrics.counter("neuro_requests_total", "Requests by cache phase.", [
 		"pop",
 		"host",
@@ -346,6 +357,16 @@ export function createEdge(deps: EdgeDeps): Edge {
 			if (!result.ok) {
 				writer?.release("failed");
 				if (stale !== undefined && staleOnError()) return fromCache(stale, "stale-if-error");
+				if (
+					stale !== undefined &&
+					mayServeStaleWhenUnreachable(
+						stale.directives,
+						stale.lifetimeSeconds,
+						stale.ageSeconds,
+						staleIfUnreachableSeconds,
+					).allowed
+				)
+					return fromCache(stale, "stale-if-unreachable");
 				return finish(plain(result.status, result.reason), fwd);
 			}
 			const { response } = result;

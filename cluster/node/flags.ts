@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import type { HostsConfig } from "../../edge/config/hosts.ts";
+import { DEFAULT_STALE_IF_UNREACHABLE_S } from "../../edge/http/reuse.ts";
 import { POP_LOCK_TIMEOUTS } from "../../edge/lock/cache-lock.ts";
 import { LOG_LEVELS, type LogLevel } from "../transport/log.ts";
 import type { PopConfig } from "./pop-config.ts";
@@ -51,6 +52,17 @@ const timeoutMilliseconds = v.pipe(
 	v.maxValue(MAX_DRAIN_MS, `must be at most ${MAX_DRAIN_MS} (10 minutes)`),
 );
 
+/** A week: past that a stored copy is history, not a fallback. */
+const MAX_STALE_IF_UNREACHABLE_S = 604_800;
+
+const staleSeconds = v.pipe(
+	v.string(),
+	v.regex(/^\d+$/, "must be a whole number of seconds"),
+	v.transform(Number),
+	v.number(),
+	v.maxValue(MAX_STALE_IF_UNREACHABLE_S, `must be at most ${MAX_STALE_IF_UNREACHABLE_S} (a week)`),
+);
+
 const filePath = v.pipe(v.string(), v.minLength(1, "must be a file path"));
 
 /** Only what was given: defaults are applied after the env and the baked POP config. */
@@ -76,6 +88,7 @@ const FlagsSchema = v.object({
 	"origin-timeout-ms": v.optional(timeoutMilliseconds),
 	"lock-writer-ms": v.optional(timeoutMilliseconds),
 	"lock-wait-ms": v.optional(timeoutMilliseconds),
+	"stale-if-unreachable-s": v.optional(staleSeconds),
 	version: v.optional(v.boolean(), false),
 	id: v.optional(
 		v.pipe(
@@ -122,6 +135,8 @@ export type NodeFlags = {
 	readonly originTimeoutMs: number;
 	/** Request coalescing: how long a fill may hold a key, and how long waiters wait for it. */
 	readonly lock: { readonly writerTimeoutMs: number; readonly readerWaitMs: number };
+	/** How stale a stored response may be to be served while the origin is unreachable. */
+	readonly staleIfUnreachableSeconds: number;
 	readonly pop: string;
 	readonly version: boolean;
 	/** This node's id and the cluster file: the node also runs a Raft member. */
@@ -144,6 +159,7 @@ export const USAGE =
 	"         [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
 	"         [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
 	"         [--origin-timeout-ms 15000] [--lock-writer-ms 10000] [--lock-wait-ms 10000]\n" +
+	"         [--stale-if-unreachable-s 3600] (0: a dead origin's errors pass through)\n" +
 	"         [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
 	"         [--id N --config nodes.yaml]   (also run Raft member N of that cluster)\n" +
 	"         [--data DIR [--api-port 2380]] (or a single-node cluster, its log in DIR)\n" +
@@ -156,6 +172,7 @@ export const DEFAULTS = {
 	port: 8080,
 	memoryMb: 256,
 	originTimeoutMs: 15_000,
+	staleIfUnreachableSeconds: DEFAULT_STALE_IF_UNREACHABLE_S,
 	writerTimeoutMs: POP_LOCK_TIMEOUTS.writerTimeoutMs,
 	readerWaitMs: POP_LOCK_TIMEOUTS.readerWaitMs,
 	pop: "local",
@@ -198,6 +215,8 @@ export function parseNodeFlags(
 			writerTimeoutMs: given["lock-writer-ms"] ?? DEFAULTS.writerTimeoutMs,
 			readerWaitMs: given["lock-wait-ms"] ?? DEFAULTS.readerWaitMs,
 		},
+		staleIfUnreachableSeconds:
+			given["stale-if-unreachable-s"] ?? DEFAULTS.staleIfUnreachableSeconds,
 		pop: env.NEURO_POP || baked?.name || DEFAULTS.pop,
 		version: given.version,
 		cluster: clusterFlags(given.id, given.config),
@@ -273,6 +292,7 @@ function parseFlagList(argv: readonly string[]): GivenFlags {
 				"origin-timeout-ms": { type: "string" },
 				"lock-writer-ms": { type: "string" },
 				"lock-wait-ms": { type: "string" },
+				"stale-if-unreachable-s": { type: "string" },
 				version: { type: "boolean" },
 				id: { type: "string" },
 				config: { type: "string" },

@@ -22,6 +22,8 @@ export interface NodeEdgeOptions {
 	/** Request coalescing's writer timeout and reader wait; POP_LOCK_TIMEOUTS by default. */
 	readonly lockTimeouts?: { readonly writerTimeoutMs: number; readonly readerWaitMs: number };
 	readonly adminToken?: string | undefined;
+	/** EdgeConfig.staleIfUnreachableSeconds. */
+	readonly staleIfUnreachableSeconds?: number;
 	readonly timers?: Timers;
 	readonly fetchOrigin?: OriginFetch;
 }
@@ -38,6 +40,9 @@ export function createNodeEdge(options: NodeEdgeOptions): Edge {
 		config: {
 			pop: options.pop,
 			originTimeoutMs: options.originTimeoutMs,
+			...(options.staleIfUnreachableSeconds === undefined
+				? {}
+				: { staleIfUnreachableSeconds: options.staleIfUnreachableSeconds }),
 			...(options.adminToken ? { adminToken: options.adminToken } : {}),
 		},
 		...(options.fetchOrigin ? { fetchOrigin: options.fetchOrigin } : {}),

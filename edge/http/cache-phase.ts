@@ -8,6 +8,7 @@ export type CachePhase =
 	| "stale"
 	| "stale-while-revalidate"
 	| "stale-if-error"
+	| "stale-if-unreachable"
 	| "revalidated"
 	| "refetched"
 	| "request"
@@ -23,6 +24,8 @@ export type CachePhase =
  * - "stale-while-revalidate" and "stale-if-error" answer without waiting on the origin, so
  *   they are hits (§2.1: "a stale response that is used without going forward ... can be
  *   considered a hit"); the negative ttl tells they were stale.
+ * - "stale-if-unreachable" is a stale response served because the origin could not be
+ *   reached (RFC 9111 §4.2.4, "disconnected"); also a hit, for the same reason.
  * - "stale" is a stale response that had to go forward (§2.2 fwd=stale).
  * - "revalidated" went forward and the origin answered 304; "refetched" went forward for a
  *   stale entry and got a new full response.
@@ -35,6 +38,7 @@ const PHASE_PARAMS: Readonly<Record<CachePhase, Readonly<CacheStatusParams>>> = 
 	stale: { fwd: "stale" },
 	"stale-while-revalidate": { hit: true, detail: "stale-while-revalidate" },
 	"stale-if-error": { hit: true, detail: "stale-if-error" },
+	"stale-if-unreachable": { hit: true, detail: "origin-unreachable" },
 	revalidated: { fwd: "stale", fwdStatus: 304 },
 	refetched: { fwd: "stale" },
 	request: { fwd: "request" },

@@ -134,3 +134,31 @@ export function mayServeStaleOnError(
 		if (window !== undefined && staleness <= window) return { allowed: true };
 	return { allowed: false, reason: "outside-stale-if-error" };
 }
+
+/** One hour: an origin outage that long is served from what is stored, where allowed. */
+export const DEFAULT_STALE_IF_UNREACHABLE_S = 3600;
+
+/**
+ * RFC 9111 §4.2.4: a cache may serve a stale response when it "is disconnected" from the
+ * origin, not only when the origin or client allows it. We count the origin unreachable or
+ * timed out as disconnected (an answer, even a 5xx, is not: that is stale-if-error's case),
+ * and bound how stale such a response may be with the operator's `limitSeconds` (0: never).
+ * What forbids serving stale at all (must-revalidate, proxy-revalidate, s-maxage, no-cache)
+ * still forbids it here: §5.2.2.2 says must-revalidate holds "in all circumstances".
+ */
+export function mayServeStaleWhenUnreachable(
+	response: ResponseCacheControl,
+	lifetimeSeconds: number,
+	currentAgeSeconds: number,
+	limitSeconds: number,
+): StaleWhenUnreachableDecision {
+	const forbidden = staleForbiddenBy(response);
+	if (forbidden) return { allowed: false, reason: forbidden };
+	if (stalenessSeconds(lifetimeSeconds, currentAgeSeconds) > limitSeconds)
+		return { allowed: false, reason: "past-limit" };
+	return { allowed: true };
+}
+
+export type StaleWhenUnreachableDecision =
+	| { readonly allowed: true }
+	| { readonly allowed: false; readonly reason: StaleForbiddenReason | "past-limit" };

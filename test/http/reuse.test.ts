@@ -6,6 +6,7 @@ import {
 import {
 	decideReuse,
 	mayServeStaleOnError,
+	mayServeStaleWhenUnreachable,
 	type ReuseDecision,
 	type StaleOnErrorDecision,
 } from "../../edge/http/reuse.ts";
@@ -293,4 +294,28 @@ describe("mayServeStaleOnError", () => {
 			).toEqual(expected),
 		);
 	}
+});
+
+describe("mayServeStaleWhenUnreachable (RFC 9111 §4.2.4, disconnected)", () => {
+	const decide = (cacheControl: string, lifetime: number, age: number, limit: number) =>
+		mayServeStaleWhenUnreachable(parseResponseCacheControl(cacheControl), lifetime, age, limit);
+
+	test("allowed within the operator's limit of staleness", () => {
+		expect(decide("max-age=60", 60, 100, 3600)).toEqual({ allowed: true });
+		expect(decide("max-age=60", 60, 3660, 3600)).toEqual({ allowed: true });
+	});
+
+	test("refused past the limit, and always with a limit of 0 once stale", () => {
+		expect(decide("max-age=60", 60, 3661, 3600)).toEqual({ allowed: false, reason: "past-limit" });
+		expect(decide("max-age=60", 60, 61, 0)).toEqual({ allowed: false, reason: "past-limit" });
+	});
+
+	test.each([
+		["max-age=60, must-revalidate", "must-revalidate"],
+		["max-age=60, proxy-revalidate", "proxy-revalidate"],
+		["s-maxage=60", "s-maxage"],
+		["no-cache", "no-cache"],
+	] as const)("%p forbids it (%p)", (cacheControl, reason) => {
+		expect(decide(cacheControl, 60, 100, 3600)).toEqual({ allowed: false, reason });
+	});
 });

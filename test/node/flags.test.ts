@@ -20,6 +20,7 @@ describe("node.ts flags", () => {
 			drainMs: 15_000,
 			originTimeoutMs: 15_000,
 			lock: { writerTimeoutMs: 10_000, readerWaitMs: 10_000 },
+			staleIfUnreachableSeconds: 3600,
 			pop: "local",
 			version: false,
 			cluster: undefined,
@@ -40,6 +41,7 @@ describe("node.ts flags", () => {
 		expect(flags.originTimeoutMs).toBe(2500);
 		expect(flags.lock).toEqual({ writerTimeoutMs: 3000, readerWaitMs: 4000 });
 		expect(flags.drainMs).toBe(2500);
+		expect(parseNodeFlags(["--stale-if-unreachable-s", "0"]).staleIfUnreachableSeconds).toBe(0);
 		expect(parseNodeFlags(["--origin-timeout-ms", "2500", "--drain-ms", "0"]).drainMs).toBe(0);
 	});
 
@@ -108,6 +110,11 @@ describe("node.ts flags", () => {
 		[["--origin-timeout-ms", "600001"], /--origin-timeout-ms: must be at most 600000/],
 		[["--lock-writer-ms=-5"], /--lock-writer-ms: must be a whole number of milliseconds/],
 		[["--lock-wait-ms", "0"], /--lock-wait-ms: must be at least 1 ms/],
+		[
+			["--stale-if-unreachable-s", "1h"],
+			/--stale-if-unreachable-s: must be a whole number of seconds/,
+		],
+		[["--stale-if-unreachable-s", "604801"], /--stale-if-unreachable-s: must be at most 604800/],
 		[["--log-level", "loud"], /--log-level: must be one of trace, debug, info, warn, error/],
 		[["--tls-cert", "c.pem"], /--tls-cert and --tls-key go together/],
 		[["--tls-key", "k.pem"], /--tls-cert and --tls-key go together/],

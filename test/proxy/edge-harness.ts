@@ -27,6 +27,8 @@ export interface EdgeHarnessOptions {
 	 * router), `app.fetch` for what it leaves; otherwise every request goes through the app.
 	 */
 	readonly direct?: boolean;
+	/** EdgeConfig.staleIfUnreachableSeconds; default: the edge's default. */
+	readonly staleIfUnreachableSeconds?: number;
 }
 
 /** The tier's Storage methods without lookupSync. */
@@ -61,7 +63,14 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 		lock,
 		timers,
 		metrics: new Registry(),
-		config: { pop: "test", originTimeoutMs: 5_000, adminToken: "secret" },
+		config: {
+			pop: "test",
+			originTimeoutMs: 5_000,
+			adminToken: "secret",
+			...(options.staleIfUnreachableSeconds === undefined
+				? {}
+				: { staleIfUnreachableSeconds: options.staleIfUnreachableSeconds }),
+		},
 		fetchOrigin: options.fetchOrigin ?? (async (request) => origin.app.request(request)),
 	});
 	const { app } = edge;

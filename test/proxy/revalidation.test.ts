@@ -127,4 +127,71 @@ describe("revalidation and stale responses", () => {
 		timers.advance(20_000);
 		expect((await get("/strict")).status).toBe(502);
 	});
+
+	describe("stale when the origin cannot be reached (RFC 9111 §4.2.4, disconnected)", () => {
+		const storedThenDown = (answerWhenDown: () => Response | Promise<Response>) =>
+			scripted([
+				() => new Response("kept", { headers: { "cache-control": "max-age=10", etag: '"k"' } }),
+				answerWhenDown,
+			]);
+		const refused = () => Promise.reject(new TypeError("connection refused"));
+
+		test("an unreachable origin: the stale copy is served, and says why", async () => {
+			const { fetchOrigin, seen } = storedThenDown(refused);
+			const { get, timers } = makeEdge({ fetchOrigin });
+			await (await get("/down")).text();
+			await settle();
+			timers.advance(60_000);
+			const res = await get("/down");
+			expect(res.status).toBe(200);
+			expect(await res.text()).toBe("kept");
+			expect(res.headers.get("cache-status")).toBe(
+				'NeuroCache;hit;ttl=-50;detail="origin-unreachable"',
+			);
+			expect(seen).toHaveLength(2);
+		});
+
+		test("an origin that answers, even with a 503, is not unreachable: its answer is passed on", async () => {
+			const { fetchOrigin } = storedThenDown(() => new Response("down", { status: 503 }));
+			const { get, timers } = makeEdge({ fetchOrigin });
+			await (await get("/503")).text();
+			await settle();
+			timers.advance(60_000);
+			const res = await get("/503");
+			expect(res.status).toBe(503);
+			expect(await res.text()).toBe("down");
+		});
+
+		test("no further than the configured limit, and never with 0", async () => {
+			for (const [limit, advanceMs, status] of [
+				[100, 60_000, 200],
+				[100, 200_000, 502],
+				[0, 11_000, 502],
+			] as const) {
+				const { fetchOrigin } = storedThenDown(refused);
+				const { get, timers } = makeEdge({ fetchOrigin, staleIfUnreachableSeconds: limit });
+				await (await get("/limit")).text();
+				await settle();
+				timers.advance(advanceMs);
+				const res = await get("/limit");
+				expect(res.status).toBe(status);
+				await res.arrayBuffer();
+			}
+		});
+
+		test("must-revalidate still forbids it (§5.2.2.2: in all circumstances)", async () => {
+			const { fetchOrigin } = scripted([
+				() =>
+					new Response("strict", {
+						headers: { "cache-control": "max-age=10, must-revalidate", etag: '"s"' },
+					}),
+				refused,
+			]);
+			const { get, timers } = makeEdge({ fetchOrigin });
+			await (await get("/strict-down")).text();
+			await settle();
+			timers.advance(20_000);
+			expect((await get("/strict-down")).status).toBe(502);
+		});
+	});
 });
