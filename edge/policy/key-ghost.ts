@@ -3,8 +3,11 @@
  * The memory tier reuses entry ids, so ghosts there must remember keys, not ids; a 32-bit
  * hash is enough, because a collision only changes where an entry starts, never what bytes
  * are served. Holds at most `capacity()` hashes (read on each insert, so it follows the
- * tier's size), dropping the oldest.
+ * tier's size), dropping the oldest. Membership is a typed-array multiset (hash-counts.ts):
+ * about 16 bytes per remembered key, ring included, where a Map cost over 50.
  */
+import { HashCounts } from "./hash-counts.ts";
+
 const MIN_RING = 1024;
 
 export class KeyGhost {
@@ -12,7 +15,7 @@ export class KeyGhost {
 	#ring = new Uint32Array(MIN_RING);
 	#start = 0;
 	#length = 0;
-	readonly #counts = new Map<number, number>();
+	readonly #counts = new HashCounts(MIN_RING);
 
 	constructor(private readonly capacity: () => number) {}
 
@@ -28,15 +31,12 @@ export class KeyGhost {
 		}
 		this.#ring[(this.#start + this.#length) % this.#ring.length] = hash;
 		this.#length++;
-		this.#counts.set(hash, (this.#counts.get(hash) ?? 0) + 1);
+		this.#counts.add(hash);
 	}
 
 	/** True (and forgets one occurrence) when the hash is in the ghost. */
 	forget(hash: number): boolean {
-		const count = this.#counts.get(hash);
-		if (count === undefined) return false;
-		if (count === 1) this.#counts.delete(hash);
-		else this.#counts.set(hash, count - 1);
+		if (!this.#counts.remove(hash)) return false;
 		// The ring keeps the stale slot; when it is dropped it may take a newer occurrence of
 		// the same hash with it. The ghost is a hint, so forgetting early only costs a round
 		// in the small FIFO.
@@ -47,9 +47,8 @@ export class KeyGhost {
 		const hash = this.#ring[this.#start] as number;
 		this.#start = (this.#start + 1) % this.#ring.length;
 		this.#length--;
-		const count = this.#counts.get(hash);
-		if (count === 1) this.#counts.delete(hash);
-		else if (count !== undefined) this.#counts.set(hash, count - 1);
+		// Already gone if forget() took it: then this drops a newer copy early, or nothing.
+		this.#counts.remove(hash);
 	}
 
 	#grow(): void {
