@@ -81,8 +81,9 @@ export interface Edge {
 	/**
 	 * The proxy called directly, for runtimes that pass no ExecutionContext (Bun, Node,
 	 * Deno): the same code the app's catch-all runs, minus the router's dispatch (about a
-	 * tenth of a cache hit). Undefined for a path the app's own routes may own (one starting
-	 * `/_`, or holding a percent-escape the router would decode): send those to `app.fetch`.
+	 * tenth of a cache hit). Undefined for a path the app's own routes may own (one under
+	 * `/_neuro`, or whose first segment holds a percent-escape the router would decode):
+	 * send those to `app.fetch`.
 	 */
 	readonly direct: (request: Request) => Response | Promise<Response> | undefined;
 }
@@ -92,14 +93,23 @@ export function createEdgeApp(deps: EdgeDeps): Hono {
 	return createEdge(deps).app;
 }
 
-/** A path the router, not the proxy, may answer: `/_…`, or one with an escape it decodes. */
+/**
+ * A path the router, not the proxy, may answer: one under `/_neuro` (every route of ours
+ * lives there), or one whose first segment holds an escape the router would decode (it
+ * might spell `_neuro`). Origin paths like `/_next/…` go straight to the proxy.
+ */
 function mayBeRouted(url: string): boolean {
 	const start = pathStart(url);
-	if (url.startsWith("/_", start)) return true;
-	const query = url.indexOf("?", start);
+	if (url.startsWith(OWN_ROUTES_PREFIX, start)) return true;
 	const percent = url.indexOf("%", start);
-	return percent >= 0 && (query < 0 || percent < query);
+	if (percent < 0) return false;
+	const segmentEnd = url.indexOf("/", start + 1);
+	const query = url.indexOf("?", start);
+	return (segmentEnd < 0 || percent < segmentEnd) && (query < 0 || percent < query);
 }
+
+/** Where the app's own routes (metrics, purge, status) live. */
+const OWN_ROUTES_PREFIX = "/_neuro";
 
 export function createEdge(deps: EdgeDeps): Edge {
 	const { tier, lock, timers, metrics, config } = deps;

@@ -338,12 +338,15 @@ describe.each(MODES)(
 );
 
 describe("Edge.direct: the proxy without the router", () => {
-	test("leaves the app's own paths, and paths with escapes, to the router", async () => {
+	test("leaves the app's own paths, and first segments with escapes, to the router", async () => {
 		const { direct } = makeEdge({ direct: true });
 		const at = (path: string) =>
 			new Request(`http://cdn.test${path}`, { headers: { host: "cdn.test" } });
-		for (const path of ["/_neuro/metrics", "/_neuro/purge", "/_x", "/%5Fneuro/metrics", "/a%20b"])
+		for (const path of ["/_neuro/metrics", "/_neuro/purge", "/%5Fneuro/metrics", "/a%20b"])
 			expect({ path, direct: direct(at(path)) }).toEqual({ path, direct: undefined });
+		// Origin paths that merely start with "_", or escape past the first segment, are proxied.
+		for (const path of ["/_next/static/app.js", "/_x", "/pages/a%20b"])
+			expect({ path, direct: direct(at(path)) !== undefined }).toEqual({ path, direct: true });
 		// A query's escapes are the proxy's business: the path is plain.
 		const answer = await direct(at("/pages/1?q=%20"));
 		expect(answer?.status).toBe(200);
