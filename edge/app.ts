@@ -42,6 +42,7 @@ import {
 	type OriginFetch,
 	type OriginResult,
 } from "./proxy/origin-fetch.ts";
+import { rangeOfWhole, sliceStream } from "./proxy/range-of-fill.ts";
 import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
@@ -412,7 +413,32 @@ export function createEdge(deps: EdgeDeps): Edge {
 					);
 			}
 			const phase: CachePhase = storing.notStored === undefined ? fwd : "uncacheable";
+			const extra: CacheStatusParams = {
+				fwdStatus: response.status,
+				stored: storing.notStored === undefined,
+				...(storing.notStored !== undefined && storing.notStored !== "not-writer"
+					? { detail: storing.notStored }
+					: {}),
+			};
 			const headers = new Headers(response.headers);
+			// The client's Range, if the forward went without it (or the origin ignored it).
+			const part = rangeOfWhole(request, response.status, headers);
+			if (part.status === 206 && storing.clientBody !== null) {
+				headers.set("content-range", part.contentRange);
+				headers.set("content-length", String(part.contentLength));
+				const body = sliceStream(storing.clientBody, part.start, part.end);
+				return respond.reply(request, hostLabel, body, 206, headers, phase, extra);
+			}
+			if (part.status === 416) {
+				// Not awaited: a tee branch's cancel settles only once the cache's branch is done.
+				void storing.clientBody?.cancel().catch(() => {});
+				const refused = new Headers({
+					"content-range": part.contentRange,
+					"content-type": "text/plain; charset=utf-8",
+				});
+				const text = "range not satisfiable\n";
+				return respond.reply(request, hostLabel, text, 416, refused, phase, extra);
+			}
 			return respond.reply(
 				request,
 				hostLabel,
@@ -420,13 +446,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 				response.status,
 				headers,
 				phase,
-				{
-					fwdStatus: response.status,
-					stored: storing.notStored === undefined,
-					...(storing.notStored !== undefined && storing.notStored !== "not-writer"
-						? { detail: storing.notStored }
-						: {}),
-				},
+				extra,
 			);
 		};
 

@@ -1,0 +1,56 @@
+/**
+ * A GET with Range that misses goes forward without it: the fill asks for the whole object
+ * so that the cache can store it. The client still gets the range it asked for, cut from the
+ * stream as it passes (RFC 9110 §14: a 206 from the full representation), as it would on a
+ * hit. Only when the origin says how long the whole is: a Content-Range needs the complete
+ * length to tell satisfiable from not, and a chunked body's is unknown until it ends, so
+ * those clients get the whole 200, which §14.2 allows ("a server MAY ignore the Range").
+ */
+import { ifRangeAllowsPartial } from "../http/if-range.ts";
+import { evaluateRange, type RangeOutcome } from "../http/range.ts";
+import { validatorsFromHeaders } from "../http/validators.ts";
+
+/** What to answer a ranged GET from a whole 200 as it streams by. */
+export function rangeOfWhole(request: Request, status: number, headers: Headers): RangeOutcome {
+	const range = request.headers.get("range");
+	if (range === null || request.method !== "GET" || status !== 200)
+		return { status: 200, reason: "no-range" };
+	const length = contentLength(headers);
+	if (length === undefined) return { status: 200, reason: "no-range" };
+	if (!ifRangeAllowsPartial(request.headers.get("if-range"), validatorsFromHeaders(headers)))
+		return { status: 200, reason: "if-range-failed" };
+	return evaluateRange(range, length);
+}
+
+/** Content-Length as a whole number, or undefined when absent or not one (RFC 9110 §8.6). */
+function contentLength(headers: Headers): number | undefined {
+	const value = headers.get("content-length");
+	if (value === null || !/^\d{1,15}$/.test(value.trim())) return undefined;
+	return Number(value.trim());
+}
+
+/**
+ * Bytes `start` to `end` (inclusive) of `body`. Once the last one has passed the client's
+ * stream ends; the rest of the body is not read for the client (the cache's branch of the
+ * fill reads on by itself).
+ */
+export function sliceStream(
+	body: ReadableStream<Uint8Array>,
+	start: number,
+	end: number,
+): ReadableStream<Uint8Array> {
+	let offset = 0;
+	const slicer = new TransformStream<Uint8Array, Uint8Array>({
+		transform(chunk, controller) {
+			const chunkStart = offset;
+			offset += chunk.byteLength;
+			const from = Math.max(start - chunkStart, 0);
+			const to = Math.min(end + 1 - chunkStart, chunk.byteLength);
+			if (from < to) controller.enqueue(chunk.subarray(from, to));
+			if (offset > end) controller.terminate();
+		},
+	});
+	// The pipe rejects once terminate() cancels the rest of the source: that is the point.
+	body.pipeTo(slicer.writable).catch(() => {});
+	return slicer.readable;
+}
