@@ -36,15 +36,15 @@ import {
 	StoredAnalysisCache,
 } from "./proxy/cache-read.ts";
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
+import { answerFromWhole, sliceStream } from "./proxy/fill-answer.ts";
 import {
 	callOrigin,
 	networkFetch,
 	type OriginFetch,
 	type OriginResult,
 } from "./proxy/origin-fetch.ts";
-import { rangeOfWhole, sliceStream } from "./proxy/range-of-fill.ts";
 import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
-import { plain, Responder } from "./proxy/respond.ts";
+import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import { PurgeRequestSchema, purger } from "./purge.ts";
 import type { Storage, TierStats } from "./store/storage.ts";
@@ -421,8 +421,15 @@ export function createEdge(deps: EdgeDeps): Edge {
 					: {}),
 			};
 			const headers = new Headers(response.headers);
-			// The client's Range, if the forward went without it (or the origin ignored it).
-			const part = rangeOfWhole(request, response.status, headers);
+			// The client's validators and Range, if the forward went without them (or the
+			// origin ignored them). Cancels are not awaited: a tee branch's cancel settles only
+			// once the cache's branch is done.
+			const part = answerFromWhole(request, response.status, headers);
+			if (part.status === 304) {
+				void storing.clientBody?.cancel().catch(() => {});
+				const notModified = notModifiedHeaders(headers);
+				return respond.reply(request, hostLabel, null, 304, notModified, phase, extra);
+			}
 			if (part.status === 206 && storing.clientBody !== null) {
 				headers.set("content-range", part.contentRange);
 				headers.set("content-length", String(part.contentLength));
@@ -430,7 +437,6 @@ export function createEdge(deps: EdgeDeps): Edge {
 				return respond.reply(request, hostLabel, body, 206, headers, phase, extra);
 			}
 			if (part.status === 416) {
-				// Not awaited: a tee branch's cancel settles only once the cache's branch is done.
 				void storing.clientBody?.cancel().catch(() => {});
 				const refused = new Headers({
 					"content-range": part.contentRange,

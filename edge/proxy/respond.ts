@@ -152,7 +152,7 @@ function rangeOf(request: Request, found: Found): RangeOutcome {
 }
 
 /** RFC 9110 §15.4.5: a 304 carries the fields a 200 would have, minus the content ones. */
-function notModifiedHeaders(stored: Headers): Headers {
+export function notModifiedHeaders(stored: Headers): Headers {
 	const headers = new Headers();
 	for (const name of [
 		"cache-control",

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { sliceStream } from "../../edge/proxy/fill-answer.ts";
 import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
-import { sliceStream } from "../../edge/proxy/range-of-fill.ts";
 import { makeEdge, settle } from "./edge-harness.ts";
 
 const BODY = new Uint8Array(1000).map((_, i) => i % 251);
@@ -110,6 +110,40 @@ describe("a Range GET that misses (RFC 9110 §14)", () => {
 		expect(again.headers.get("cache-status")).not.toContain("hit");
 		await again.arrayBuffer().catch(() => {});
 		expect(seen).toHaveLength(2);
+	});
+});
+
+describe("a conditional GET that misses (RFC 9110 §13.2.2, RFC 9111 §4.3.2)", () => {
+	test("a matching If-None-Match gets a 304, while the whole object is stored", async () => {
+		const { fetchOrigin, seen } = origin();
+		const { get } = makeEdge({ fetchOrigin });
+		const res = await get("/g", { "if-none-match": 'W/"zz", "r1"' });
+		expect(res.status).toBe(304);
+		expect(res.headers.get("etag")).toBe('"r1"');
+		expect(res.headers.get("content-length")).toBeNull();
+		expect(await res.text()).toBe("");
+		// The forward asked for the whole object, without the client's validator.
+		expect(seen[0]?.headers.get("if-none-match")).toBeNull();
+		await settle();
+		const whole = await get("/g");
+		expect(whole.headers.get("cache-status")).toContain("hit");
+		expect(new Uint8Array(await whole.arrayBuffer())).toEqual(BODY);
+		expect(seen).toHaveLength(1);
+	});
+
+	test("a validator that does not match gets the whole 200", async () => {
+		const { fetchOrigin } = origin();
+		const { get } = makeEdge({ fetchOrigin });
+		const res = await get("/h", { "if-none-match": '"other"' });
+		expect(res.status).toBe(200);
+		expect(new Uint8Array(await res.arrayBuffer())).toEqual(BODY);
+	});
+
+	test("If-None-Match is checked before Range (§13.2.2): a match is a 304, not a 206", async () => {
+		const { fetchOrigin } = origin();
+		const { get } = makeEdge({ fetchOrigin });
+		const res = await get("/i", { "if-none-match": '"r1"', range: "bytes=0-9" });
+		expect(res.status).toBe(304);
 	});
 });
 

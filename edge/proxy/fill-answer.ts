@@ -1,17 +1,27 @@
 /**
- * A GET with Range that misses goes forward without it: the fill asks for the whole object
- * so that the cache can store it. The client still gets the range it asked for, cut from the
- * stream as it passes (RFC 9110 §14: a 206 from the full representation), as it would on a
- * hit. Only when the origin says how long the whole is: a Content-Range needs the complete
- * length to tell satisfiable from not, and a chunked body's is unknown until it ends, so
- * those clients get the whole 200, which §14.2 allows ("a server MAY ignore the Range").
+ * What a client gets from a whole origin response that is being filled into the cache.
+ * A miss goes forward without the client's own validators and Range: the fill asks for the
+ * whole object so that the cache can store it. The client's request is then answered from
+ * that response as it would be on a hit:
+ *
+ * - a validator that matches gets a 304 (RFC 9110 §13.2.2; RFC 9111 §4.3.2), where the
+ *   origin would have sent one too;
+ * - a Range gets its 206, cut from the stream as it passes, or a 416 (RFC 9110 §14). Only
+ *   when the origin says how long the whole is: a Content-Range needs the complete length
+ *   to tell satisfiable from not, and a chunked body's is unknown until it ends, so those
+ *   clients get the whole 200, which §14.2 allows ("a server MAY ignore the Range").
  */
+import { evaluatePreconditions } from "../http/conditional.ts";
 import { ifRangeAllowsPartial } from "../http/if-range.ts";
 import { evaluateRange, type RangeOutcome } from "../http/range.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
 
-/** What to answer a ranged GET from a whole 200 as it streams by. */
-export function rangeOfWhole(request: Request, status: number, headers: Headers): RangeOutcome {
+export type FillAnswer = RangeOutcome | { readonly status: 304 };
+
+/** How to answer the client from a whole response of `status` with `headers`. */
+export function answerFromWhole(request: Request, status: number, headers: Headers): FillAnswer {
+	const validators = { ...validatorsFromHeaders(headers), status };
+	if (evaluatePreconditions(request, validators) === "send-304") return { status: 304 };
 	const range = request.headers.get("range");
 	if (range === null || request.method !== "GET" || status !== 200)
 		return { status: 200, reason: "no-range" };
