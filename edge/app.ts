@@ -319,6 +319,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 				response: result.response,
 				requestTimeMs: result.requestTimeMs,
 				responseTimeMs: result.responseTimeMs,
+				staleIfUnreachableSeconds,
 			});
 
 		/**
@@ -387,7 +388,14 @@ export function createEdge(deps: EdgeDeps): Edge {
 				return fromCache(stale, "stale-if-error", { fwdStatus: response.status });
 			}
 			if (stale !== undefined && conditional !== undefined && response.status === 304) {
-				const freshened = await applyNotModified(tier, stale, result, cacheControl, timers.now());
+				const freshened = await applyNotModified(
+					tier,
+					stale,
+					result,
+					cacheControl,
+					timers.now(),
+					staleIfUnreachableSeconds,
+				);
 				if (freshened !== undefined) {
 					writer?.release("filled");
 					return fromCache(freshened, "revalidated", { fwdStatus: 304 });

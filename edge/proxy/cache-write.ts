@@ -5,6 +5,7 @@
  */
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { freshnessLifetime } from "../http/freshness.ts";
+import { staleForbiddenBy } from "../http/reuse.ts";
 import { fieldsWithheldFromStorage, storability } from "../http/storable.ts";
 import { type EffectiveResponseDirectives, effectiveResponseDirectives } from "../http/targeted.ts";
 import { parseVary, variantKey } from "../http/vary.ts";
@@ -26,6 +27,8 @@ export interface StoreRequest {
 	readonly response: Response;
 	readonly requestTimeMs: number;
 	readonly responseTimeMs: number;
+	/** How long past its lifetime a copy may serve an unreachable origin (EdgeConfig). */
+	readonly staleIfUnreachableSeconds?: number;
 }
 
 export interface StoreOutcome {
@@ -59,7 +62,13 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 	const variant = variantKey(vary, input.requestHeaders);
 	if (variant === undefined) return skip("vary-star");
 
-	const expiresAt = retainUntil(response.status, response.headers, input.responseTimeMs, effective);
+	const expiresAt = retainUntil(
+		response.status,
+		response.headers,
+		input.responseTimeMs,
+		input.staleIfUnreachableSeconds,
+		effective,
+	);
 	const tags = purgeTags(response.headers);
 
 	let storageKey = input.primaryKey;
@@ -107,20 +116,26 @@ function storedFields(
 
 /**
  * When the tier may drop a stored response: past its freshness lifetime and the stale
- * windows it allows (RFC 5861), plus a grace period when it has validators, so a stale copy
- * can still be revalidated with a cheap 304 instead of refetched.
+ * windows it allows (RFC 5861) or the cache keeps for an unreachable origin
+ * (`staleIfUnreachableSeconds`, unless the response forbids serving it stale), plus a grace
+ * period when it has validators, so a stale copy can still be revalidated with a cheap 304
+ * instead of refetched. Keeping stale copies costs only room: the policy evicts them first,
+ * as nothing hits them.
  */
 export function retainUntil(
 	status: number,
 	headers: Headers,
 	responseTimeMs: number,
+	staleIfUnreachableSeconds = 0,
 	// Callers that parsed the directives already pass them in.
 	effective: EffectiveResponseDirectives = effectiveResponseDirectives(headers),
 ): number {
 	const lifetimeSeconds = freshnessLifetime({ status, headers, effective, responseTimeMs }).seconds;
+	const { directives } = effective;
 	const staleSeconds = Math.max(
-		effective.directives.staleWhileRevalidate ?? 0,
-		effective.directives.staleIfError ?? 0,
+		directives.staleWhileRevalidate ?? 0,
+		directives.staleIfError ?? 0,
+		staleForbiddenBy(directives) === undefined ? staleIfUnreachableSeconds : 0,
 	);
 	const hasValidators = headers.has("etag") || headers.has("last-modified");
 	return (

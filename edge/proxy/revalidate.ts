@@ -37,6 +37,7 @@ export async function applyNotModified(
 	notModified: NotModified,
 	request: RequestCacheControl,
 	nowMs: number,
+	staleIfUnreachableSeconds = 0,
 ): Promise<Found | undefined> {
 	const incoming = notModified.response.headers;
 	if (
@@ -54,7 +55,12 @@ export async function applyNotModified(
 		responseTimeMs: notModified.responseTimeMs,
 	};
 	const meta = {
-		expiresAt: retainUntil(stored.status, headers, stored.responseTimeMs),
+		expiresAt: retainUntil(
+			stored.status,
+			headers,
+			stored.responseTimeMs,
+			staleIfUnreachableSeconds,
+		),
 		tags: purgeTags(headers),
 		header: encodeStoredResponse(stored),
 	};

@@ -179,6 +179,28 @@ describe("revalidation and stale responses", () => {
 			}
 		});
 
+		test("a response without validators is kept for it too, but not when the limit is 0", async () => {
+			for (const [limit, status] of [
+				[undefined, 200],
+				[0, 502],
+			] as const) {
+				const { fetchOrigin } = scripted([
+					() => new Response("plain", { headers: { "cache-control": "max-age=10" } }),
+					refused,
+				]);
+				const { get, timers } = makeEdge({
+					fetchOrigin,
+					...(limit === undefined ? {} : { staleIfUnreachableSeconds: limit }),
+				});
+				await (await get("/plain")).text();
+				await settle();
+				timers.advance(60_000);
+				const res = await get("/plain");
+				expect({ limit, status: res.status }).toEqual({ limit, status });
+				await res.arrayBuffer();
+			}
+		});
+
 		test("must-revalidate still forbids it (§5.2.2.2: in all circumstances)", async () => {
 			const { fetchOrigin } = scripted([
 				() =>
