@@ -14,10 +14,40 @@ export function lruCheck(cell: CellResult, reference: readonly ReferenceRow[]): 
 	return row.misses === cell.lru.misses ? "MATCH" : `MISMATCH ${cell.lru.misses} vs ${row.misses}`;
 }
 
-export function cellClosure(cell: CellResult): number | undefined {
-	if (cell.optMisses === undefined) return undefined;
-	return gapClosure(cell.lru.misses, cell.ours.misses, cell.optMisses);
+/**
+ * Below this share of the requests, the LRU-to-OPT gap is too small for a share of it to
+ * mean anything (a gap of 2 misses would make 20 extra misses "-1000%").
+ */
+const MIN_GAP_SHARE = 0.001;
+
+/** Whether LRU is optimal, or as good as: a gap under MIN_GAP_SHARE of the requests. */
+function lruIsOptimal(cell: CellResult): boolean {
+	if (cell.optMisses === undefined) return false;
+	return cell.lru.misses - cell.optMisses < Math.max(1, MIN_GAP_SHARE * cell.lru.requests);
 }
+
+/**
+ * A policy's share of the LRU-to-OPT gap; undefined in byte mode (no OPT) and where LRU is
+ * (as good as) optimal, where a share means nothing: there only "below LRU or not" does.
+ */
+function closureOf(cell: CellResult, misses: number): number | undefined {
+	if (cell.optMisses === undefined || lruIsOptimal(cell)) return undefined;
+	return gapClosure(cell.lru.misses, misses, cell.optMisses);
+}
+
+export function cellClosure(cell: CellResult): number | undefined {
+	return closureOf(cell, cell.ours.misses);
+}
+
+/** The closure as printed: a percentage, "LRU ~ OPT" where there is no gap to speak of, or "n/a". */
+function shownClosure(cell: CellResult, misses: number): string {
+	if (cell.optMisses === undefined) return "n/a";
+	const closure = closureOf(cell, misses);
+	return closure === undefined ? "LRU ~ OPT" : percent(closure);
+}
+
+const mean = (values: readonly number[]) =>
+	values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 
 /** The detailed block for one cell (single-trace runs). */
 export function describeCell(cell: CellResult, reference: readonly ReferenceRow[]): string {
@@ -45,9 +75,7 @@ export function describeCell(cell: CellResult, reference: readonly ReferenceRow[
 	);
 	for (const other of cell.candidates) {
 		const closure =
-			cell.optMisses === undefined
-				? ""
-				: `  closes ${percent(gapClosure(cell.lru.misses, other.misses, cell.optMisses))}`;
+			cell.optMisses === undefined ? "" : `  closes ${shownClosure(cell, other.misses)}`;
 		lines.push(
 			`${line(`  ${other.policy}`, other.misses, other.missedBytes, other.requestedBytes)}${closure}`,
 		);
@@ -56,7 +84,7 @@ export function describeCell(cell: CellResult, reference: readonly ReferenceRow[
 		lines.push("  OPT                    n/a in byte mode");
 	} else {
 		lines.push(line("OPT (Belady)", cell.optMisses));
-		lines.push(`  gap closed (LRU - ours) / (LRU - OPT): ${percent(cellClosure(cell) ?? 0)}`);
+		lines.push(`  gap closed (LRU - ours) / (LRU - OPT): ${shownClosure(cell, cell.ours.misses)}`);
 	}
 	return lines.join("\n");
 }
@@ -82,11 +110,7 @@ export function describeTable(
 	];
 	const rows = cells.map((cell) => {
 		const best = bestReferencePolicy(reference, cell.trace, cell.mode, cell.fraction);
-		const closure = cellClosure(cell);
-		const bestClosure =
-			best === undefined || cell.optMisses === undefined
-				? "n/a"
-				: percent(gapClosure(cell.lru.misses, best.misses, cell.optMisses));
+		const bestClosure = best === undefined ? "n/a" : shownClosure(cell, best.misses);
 		return [
 			cell.trace,
 			cell.mode,
@@ -96,7 +120,7 @@ export function describeTable(
 			lruCheck(cell, reference),
 			String(cell.ours.misses),
 			cell.optMisses === undefined ? "n/a" : String(cell.optMisses),
-			closure === undefined ? "n/a" : percent(closure),
+			shownClosure(cell, cell.ours.misses),
 			best?.algorithm ?? "n/a",
 			best === undefined ? "n/a" : String(best.misses),
 			bestClosure,
@@ -113,41 +137,40 @@ export function describeTable(
 		...rows.map(format),
 	];
 	const countCells = cells.filter((cell) => cell.optMisses !== undefined);
-	const mean =
-		countCells.reduce((sum, cell) => sum + (cellClosure(cell) ?? 0), 0) /
-		Math.max(1, countCells.length);
-	const bestMean =
-		countCells.reduce((sum, cell) => {
-			const best = bestReferencePolicy(reference, cell.trace, "count", cell.fraction);
-			return (
-				sum +
-				(best === undefined || cell.optMisses === undefined
-					? 0
-					: gapClosure(cell.lru.misses, best.misses, cell.optMisses))
-			);
-		}, 0) / Math.max(1, countCells.length);
-	const beatsLru = countCells.filter((cell) => cell.ours.misses < cell.lru.misses).length;
+	const withGap = countCells.filter((cell) => !lruIsOptimal(cell));
+	const oursMean = mean(withGap.map((cell) => cellClosure(cell) as number));
+	const bestClosures = withGap.flatMap((cell) => {
+		const best = bestReferencePolicy(reference, cell.trace, "count", cell.fraction);
+		return best === undefined ? [] : [closureOf(cell, best.misses) as number];
+	});
+	const bestMean = bestClosures.length === 0 ? "n/a" : percent(mean(bestClosures));
+	const noGap = countCells.length - withGap.length;
 	lines.push("");
 	lines.push(
-		`mean gap closure over ${countCells.length} count-mode cells: ours ${percent(mean)}, best reference policy per cell ${percent(bestMean)}`,
+		`mean gap closure over ${withGap.length} count-mode cells: ours ${percent(oursMean)}, best reference policy per cell ${bestMean}` +
+			(noGap > 0 ? ` (${noGap} more where LRU is within 0.1% of OPT, left out)` : ""),
 	);
-	lines.push(`ours below LRU in ${beatsLru} of ${countCells.length} count-mode cells`);
+	lines.push(
+		`ours below LRU in ${belowLru(countCells, (cell) => cell.ours.misses)} of ${countCells.length} count-mode cells`,
+	);
+	const above = countCells.filter((cell) => cell.ours.misses > cell.lru.misses);
+	if (above.length > 0)
+		lines.push(
+			`ours above LRU in: ${above.map((cell) => `${cell.trace} ${percent(cell.fraction)} (+${cell.ours.misses - cell.lru.misses})`).join(", ")}`,
+		);
 	for (const name of new Set(
 		cells.flatMap((cell) => cell.candidates.map((other) => other.policy)),
 	)) {
-		const closures = countCells.map((cell) => {
-			const other = cell.candidates.find((candidate) => candidate.policy === name);
-			return other === undefined || cell.optMisses === undefined
-				? 0
-				: gapClosure(cell.lru.misses, other.misses, cell.optMisses);
-		});
-		const below = countCells.filter(
-			(cell) =>
-				(cell.candidates.find((c) => c.policy === name)?.misses ?? Infinity) < cell.lru.misses,
-		).length;
+		const missesOf = (cell: CellResult) =>
+			cell.candidates.find((candidate) => candidate.policy === name)?.misses ?? Infinity;
+		const closures = withGap.map((cell) => closureOf(cell, missesOf(cell)) ?? 0);
 		lines.push(
-			`  candidate ${name}: mean closure ${percent(closures.reduce((a, b) => a + b, 0) / Math.max(1, closures.length))}, below LRU in ${below}; per cell ${closures.map(percent).join(" ")}`,
+			`  candidate ${name}: mean closure ${percent(mean(closures))}, below LRU in ${belowLru(countCells, missesOf)}; per cell ${countCells.map((cell) => shownClosure(cell, missesOf(cell))).join(" ")}`,
 		);
 	}
 	return lines.join("\n");
+}
+
+function belowLru(cells: readonly CellResult[], missesOf: (cell: CellResult) => number): number {
+	return cells.filter((cell) => missesOf(cell) < cell.lru.misses).length;
 }
