@@ -11,6 +11,12 @@
  */
 import { Hono } from "hono";
 import { crdtApi, type GossipSource, type GossipView } from "./cluster/kv/crdt-routes.ts";
+import {
+	AccessLogError,
+	type LineSink,
+	openAccessLog,
+	withAccessLog,
+} from "./cluster/node/access-log.ts";
 import { bakedBuild, versionLine } from "./cluster/node/build-info.ts";
 import { ClusterConfigError, loadClusterConfig } from "./cluster/node/cluster-config.ts";
 import {
@@ -175,7 +181,15 @@ async function main(): Promise<void> {
 	);
 	app.route("/", edge.app);
 	// Proxied requests skip the router (edge.direct); /_neuro/ routes and the rest go through it.
-	const fetch = (request: Request) => edge.direct(request) ?? app.fetch(request);
+	const handle = (request: Request) => edge.direct(request) ?? app.fetch(request);
+	let accessLog: LineSink | undefined;
+	try {
+		accessLog = flags.accessLog === undefined ? undefined : openAccessLog(flags.accessLog);
+	} catch (error) {
+		if (error instanceof AccessLogError) fail(`--access-log: ${error.message}`);
+		throw error;
+	}
+	const fetch = accessLog === undefined ? handle : withAccessLog(handle, accessLog);
 	let server: BunServer;
 	try {
 		server = serveBun(fetch, {
@@ -222,9 +236,10 @@ async function main(): Promise<void> {
 			await Promise.all([closeControl(), closeGossip()]);
 		},
 		// The demo origin outlives the drain: requests in flight may still be forwarding to it.
-		afterDrain: () => {
+		afterDrain: async () => {
 			resolved.demo?.stop(true);
 			tier.close();
+			await accessLog?.end();
 		},
 		log: (line) => console.error(line),
 	});

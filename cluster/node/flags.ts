@@ -89,6 +89,7 @@ const FlagsSchema = v.object({
 	"lock-writer-ms": v.optional(timeoutMilliseconds),
 	"lock-wait-ms": v.optional(timeoutMilliseconds),
 	"stale-if-unreachable-s": v.optional(staleSeconds),
+	"access-log": v.optional(v.pipe(v.string(), v.minLength(1, "must be a file path or -"))),
 	version: v.optional(v.boolean(), false),
 	id: v.optional(
 		v.pipe(
@@ -137,6 +138,8 @@ export type NodeFlags = {
 	readonly lock: { readonly writerTimeoutMs: number; readonly readerWaitMs: number };
 	/** How stale a stored response may be to be served while the origin is unreachable. */
 	readonly staleIfUnreachableSeconds: number;
+	/** Where the access log goes (a file, or "-" for stderr); undefined: no access log. */
+	readonly accessLog: string | undefined;
 	readonly pop: string;
 	readonly version: boolean;
 	/** This node's id and the cluster file: the node also runs a Raft member. */
@@ -160,6 +163,7 @@ export const USAGE =
 	"         [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
 	"         [--origin-timeout-ms 15000] [--lock-writer-ms 10000] [--lock-wait-ms 10000]\n" +
 	"         [--stale-if-unreachable-s 3600] (0: a dead origin's errors pass through)\n" +
+	"         [--access-log FILE|-] (one JSON line per request; - for stderr)\n" +
 	"         [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
 	"         [--id N --config nodes.yaml]   (also run Raft member N of that cluster)\n" +
 	"         [--data DIR [--api-port 2380]] (or a single-node cluster, its log in DIR)\n" +
@@ -217,6 +221,7 @@ export function parseNodeFlags(
 		},
 		staleIfUnreachableSeconds:
 			given["stale-if-unreachable-s"] ?? DEFAULTS.staleIfUnreachableSeconds,
+		accessLog: given["access-log"],
 		pop: env.NEURO_POP || baked?.name || DEFAULTS.pop,
 		version: given.version,
 		cluster: clusterFlags(given.id, given.config),
@@ -293,6 +298,7 @@ function parseFlagList(argv: readonly string[]): GivenFlags {
 				"lock-writer-ms": { type: "string" },
 				"lock-wait-ms": { type: "string" },
 				"stale-if-unreachable-s": { type: "string" },
+				"access-log": { type: "string" },
 				version: { type: "boolean" },
 				id: { type: "string" },
 				config: { type: "string" },

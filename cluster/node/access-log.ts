@@ -1,0 +1,127 @@
+/**
+ * The access log (`--access-log PATH`, or `-` for stderr): one JSON line per request, written
+ * when the response's head is ready. What the cache decided comes from the response's
+ * Cache-Status, which the proxy derives from its phase like the metrics, so the log and the
+ * metrics cannot disagree. JSON escaping keeps a request's bytes (a newline in a path, a
+ * quote in a Host) from forging lines. Off by default: it costs a line per request.
+ */
+import { closeSync, openSync } from "node:fs";
+
+/** Where lines go: buffered, flushed now and then and at shutdown. */
+export interface LineSink {
+	write(line: string): void;
+	flush(): void;
+	end(): Promise<void>;
+}
+
+export interface AccessEntry {
+	readonly time: number;
+	readonly method: string;
+	readonly host: string | null;
+	readonly url: string;
+	readonly status: number;
+	readonly cacheStatus: string | null;
+	readonly bytes: string | null;
+	readonly ms: number;
+}
+
+/** Bounds per field, so one absurd request cannot write a megabyte line. */
+const MAX_FIELD = 2048;
+
+export function accessLogLine(entry: AccessEntry): string {
+	return `${JSON.stringify({
+		time: new Date(entry.time).toISOString(),
+		method: clip(entry.method),
+		host: entry.host === null ? null : clip(entry.host),
+		path: clip(pathOf(entry.url)),
+		status: entry.status,
+		cache: entry.cacheStatus === null ? null : clip(entry.cacheStatus),
+		bytes: entry.bytes === null ? null : Number(entry.bytes),
+		ms: Math.round(entry.ms * 1000) / 1000,
+	})}\n`;
+}
+
+function clip(text: string): string {
+	return text.length <= MAX_FIELD ? text : `${text.slice(0, MAX_FIELD)}…`;
+}
+
+/** Path and query of an absolute URL, found without parsing it. */
+function pathOf(url: string): string {
+	const scheme = url.indexOf("://");
+	const slash = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
+	return slash < 0 ? "/" : url.slice(slash);
+}
+
+type Handler = (request: Request) => Response | Promise<Response>;
+
+/** `handler`, logging each answer to `sink` once its Response exists. */
+export function withAccessLog(
+	handler: Handler,
+	sink: LineSink,
+	now: () => number = performance.now.bind(performance),
+	wallClock: () => number = Date.now,
+): Handler {
+	return (request) => {
+		const started = now();
+		const log = (response: Response) => {
+			sink.write(
+				accessLogLine({
+					time: wallClock(),
+					method: request.method,
+					host: request.headers.get("host"),
+					url: request.url,
+					status: response.status,
+					cacheStatus: response.headers.get("cache-status"),
+					bytes: response.headers.get("content-length"),
+					ms: now() - started,
+				}),
+			);
+			return response;
+		};
+		const answer = handler(request);
+		return answer instanceof Response ? log(answer) : answer.then(log);
+	};
+}
+
+export class AccessLogError extends Error {
+	override name = "AccessLogError";
+}
+
+/**
+ * A sink appending to `path` (`-`: stderr). The file is opened here, so a path that cannot
+ * be written is an error at start-up, not a silent loss later.
+ */
+export function openAccessLog(path: string): LineSink {
+	if (path === "-") return bufferedSink(Bun.stderr.writer());
+	try {
+		closeSync(openSync(path, "a"));
+	} catch (error) {
+		throw new AccessLogError(`cannot append to ${path}: ${(error as Error).message}`);
+	}
+	return bufferedSink(Bun.file(path).writer({ highWaterMark: 64 * 1024 }));
+}
+
+interface FileWriter {
+	write(chunk: string): number | Promise<number>;
+	flush(): number | Promise<number>;
+	end(): number | Promise<number>;
+}
+
+/** Lines pile up in the writer's buffer; a 1 s unref'd timer flushes what is there. */
+function bufferedSink(writer: FileWriter): LineSink {
+	// A write or flush that fails (a full disk) loses log lines, never the request.
+	const settle = (result: number | Promise<number>) => {
+		if (result instanceof Promise) result.catch(() => {});
+	};
+	const timer = setInterval(() => settle(writer.flush()), 1000);
+	timer.unref();
+	return {
+		write: (line) => settle(writer.write(line)),
+		flush: () => settle(writer.flush()),
+		end: async () => {
+			clearInterval(timer);
+			await writer.flush();
+			await writer.end();
+		},
+	};
+}
