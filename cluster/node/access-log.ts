@@ -29,16 +29,24 @@ export interface AccessEntry {
 const MAX_FIELD = 2048;
 
 export function accessLogLine(entry: AccessEntry): string {
-	return `${JSON.stringify({
-		time: new Date(entry.time).toISOString(),
-		method: clip(entry.method),
-		host: entry.host === null ? null : clip(entry.host),
-		path: clip(pathOf(entry.url)),
-		status: entry.status,
-		cache: entry.cacheStatus === null ? null : clip(entry.cacheStatus),
-		bytes: entry.bytes === null ? null : Number(entry.bytes),
-		ms: Math.round(entry.ms * 1000) / 1000,
-	})}\n`;
+	// Fields are written in this fixed order; strings from the request go through
+	// JSON.stringify (escaping quotes, newlines and control characters), the rest are numbers
+	// we made. Cheaper than stringifying an object, and the same JSON.
+	const host = entry.host === null ? "null" : JSON.stringify(clip(entry.host));
+	const cache = entry.cacheStatus === null ? "null" : JSON.stringify(clip(entry.cacheStatus));
+	const bytes = entry.bytes !== null && /^\d{1,15}$/.test(entry.bytes) ? entry.bytes : "null";
+	return `{"time":"${isoTime(entry.time)}","method":${JSON.stringify(clip(entry.method))},"host":${host},"path":${JSON.stringify(clip(pathOf(entry.url)))},"status":${entry.status},"cache":${cache},"bytes":${bytes},"ms":${Math.round(entry.ms * 1000) / 1000}}\n`;
+}
+
+/** The ISO time of a millisecond, kept for the next line: busy logs repeat it many times. */
+let lastTime = Number.NaN;
+let lastIso = "";
+function isoTime(time: number): string {
+	if (time !== lastTime) {
+		lastTime = time;
+		lastIso = new Date(time).toISOString();
+	}
+	return lastIso;
 }
 
 function clip(text: string): string {
@@ -107,20 +115,32 @@ interface FileWriter {
 	end(): number | Promise<number>;
 }
 
-/** Lines pile up in the writer's buffer; a 1 s unref'd timer flushes what is there. */
+/** Lines are joined here and handed to the writer 64 KiB at a time, or each second. */
+const BATCH_CHARS = 64 * 1024;
+
 function bufferedSink(writer: FileWriter): LineSink {
 	// A write or flush that fails (a full disk) loses log lines, never the request.
 	const settle = (result: number | Promise<number>) => {
 		if (result instanceof Promise) result.catch(() => {});
 	};
-	const timer = setInterval(() => settle(writer.flush()), 1000);
+	let pending = "";
+	const flush = () => {
+		if (pending === "") return;
+		settle(writer.write(pending));
+		pending = "";
+		settle(writer.flush());
+	};
+	const timer = setInterval(flush, 1000);
 	timer.unref();
 	return {
-		write: (line) => settle(writer.write(line)),
-		flush: () => settle(writer.flush()),
+		write: (line) => {
+			pending += line;
+			if (pending.length >= BATCH_CHARS) flush();
+		},
+		flush,
 		end: async () => {
 			clearInterval(timer);
-			await writer.flush();
+			flush();
 			await writer.end();
 		},
 	};
