@@ -228,7 +228,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 			return forwardUnsafe(request, target);
 		const key = target.getKey;
 		if (!key.ok) {
-			const refused = plain(400, `bad request target: ${key.error.message}`);
+			// RFC 9110 §15.5.15: a target longer than we interpret is 414, other bad ones 400.
+			const status = key.error.kind === "url-too-long" ? 414 : 400;
+			const refused = plain(status, `bad request target: ${key.error.message}`);
 			return respond.finish(request, hostLabel, refused, "bypass");
 		}
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));

@@ -107,6 +107,13 @@ describe("bad input at the edge", () => {
 		await alive();
 	});
 
+	test("a target longer than the cache key allows is a 414 (RFC 9110 §15.5.15)", async () => {
+		const res = await fetch(`${base}/pages/${"a".repeat(9000)}`);
+		expect(res.status).toBe(414);
+		expect(await res.text()).toContain("bad request target");
+		await alive();
+	});
+
 	test("a hung origin becomes a 504 at the deadline and stores nothing", async () => {
 		hang = true;
 		try {
