@@ -334,9 +334,11 @@ export function createEdge(deps: EdgeDeps): Edge {
 			collapsedRetry: boolean,
 			stale?: Found,
 		): Promise<Response> => {
-			// Only GETs that may be stored take part in coalescing: a HEAD fills nothing, and
-			// a writer that stores nothing would mark the key uncacheable for everyone.
-			const coalesce = request.method === "GET" && !cacheControl.noStore;
+			// Only requests whose answer may be stored take part in coalescing: a writer that
+			// stores nothing would mark the key uncacheable for everyone. A HEAD that misses
+			// does (its writer fills with a GET, below); one revalidating a stale entry goes
+			// through as a HEAD, whose 304 freshens the entry and whose 200 is passed on.
+			const coalesce = !cacheControl.noStore && (request.method === "GET" || stale === undefined);
 			const acquired = coalesce
 				? lock.acquire(primaryKey, request.signal)
 				: ({ role: "bypass" } as const);
@@ -354,10 +356,13 @@ export function createEdge(deps: EdgeDeps): Edge {
 			// comes back can be stored; the client's conditionals stay between it and us.
 			const conditional =
 				stale === undefined ? undefined : revalidationHeaders(request.headers, stale);
+			// A HEAD that misses fills the cache with a GET, as Varnish does: the GETs and HEADs
+			// after it are hits, and its client still gets only the head (RFC 9110 §9.3.2).
+			const method = writer !== undefined ? "GET" : request.method;
 			const result = await forward(
 				request,
 				target,
-				request.method,
+				method,
 				conditional ?? (writer ? withoutClientConditionals(request.headers) : request.headers),
 			);
 			const staleOnError = () =>
@@ -435,6 +440,10 @@ export function createEdge(deps: EdgeDeps): Edge {
 			// origin ignored them). Cancels are not awaited: a tee branch's cancel settles only
 			// once the cache's branch is done.
 			const part = answerFromWhole(request, response.status, headers);
+			if (request.method === "HEAD" && method === "GET") {
+				// The client asked for the head only: its branch of the fill is not read.
+				void storing.clientBody?.cancel().catch(() => {});
+			}
 			if (part.status === 304) {
 				void storing.clientBody?.cancel().catch(() => {});
 				const notModified = notModifiedHeaders(headers);

@@ -118,14 +118,31 @@ describe("HEAD (RFC 9110 §9.3.2)", () => {
 		expect(edge.originCalls()).toBe(1);
 	});
 
-	test("a HEAD's response is not stored as the GET's", async () => {
-		const edge = scriptedEdge([
-			{ fields: freshForAnHour, body: null },
-			{ fields: freshForAnHour, body: "whole" },
-		]);
-		await edge.send("/resource", [], "HEAD");
+	test("a HEAD that misses fills the cache with a GET; the client gets the head only", async () => {
+		const edge = scriptedEdge([{ fields: freshForAnHour, body: "whole" }]);
+		const head = await edge.send("/resource", [], "HEAD");
+		expect(head.status).toBe(200);
+		expect(head.text).toBe("");
+		expect(edge.seenRequest(1).method).toBe("GET");
 		const get = await edge.send();
 		expect(get.text).toBe("whole");
-		expect(edge.originCalls()).toBe(2);
+		expect(get.headers.get("cache-status")).toContain("hit");
+		expect(edge.originCalls()).toBe(1);
+	});
+
+	test("a HEAD on a stale entry goes through as a HEAD, and its 200 is not stored as the GET's", async () => {
+		const edge = scriptedEdge([
+			{ fields: [["cache-control", "max-age=10"]], body: "first" },
+			{ fields: freshForAnHour, body: null },
+			{ fields: freshForAnHour, body: "second" },
+		]);
+		await edge.send();
+		edge.pass(20);
+		const head = await edge.send("/resource", [], "HEAD");
+		expect(head.status).toBe(200);
+		expect(edge.seenRequest(2).method).toBe("HEAD");
+		const get = await edge.send();
+		expect(get.text).toBe("second");
+		expect(edge.originCalls()).toBe(3);
 	});
 });
