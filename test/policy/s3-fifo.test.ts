@@ -3,6 +3,7 @@ import { LruPolicy } from "../../edge/policy/lru.ts";
 import { RankedCache } from "../../edge/policy/ranked-cache.ts";
 import { S3FifoCache } from "../../edge/policy/s3-fifo.ts";
 import type { SizedCachePolicy } from "../../edge/policy/sized-cache.ts";
+import { syntheticIds } from "../../scripts/trace/synthetic.ts";
 
 /** `count` new ids from `first`, each requested twice in a row. */
 function reusedOnce(first: number, count: number): number[] {
@@ -87,7 +88,8 @@ describe("S3FifoCache", () => {
 	});
 
 	test("on objects reused a while after they arrive, adaptive keeps up with LRU where the fixed split falls behind", () => {
-		const ids = burstyTrace(100_000, 5);
+		// A popular set plus new objects, half asked for once more soon after.
+		const ids = syntheticIds("fresh-reuse", 100_000, 5);
 		const capacity = Math.floor(new Set(ids).size * 0.02);
 		const misses = (policy: SizedCachePolicy) =>
 			ids.reduce((sum, id) => sum + (policy.request(id, 1) ? 0 : 1), 0);
@@ -106,41 +108,3 @@ describe("S3FifoCache", () => {
 		expect(cache.used).toBe(0);
 	});
 });
-
-/**
- * A popular set with a steep tail, plus a stream of new objects, half of which are asked for
- * once more a little later (as fresh content is): recency matters more than frequency.
- */
-function burstyTrace(length: number, seed: number): number[] {
-	const random = xorshift(seed);
-	const popular = 5000;
-	const ids: number[] = [];
-	const comingBack: number[] = [];
-	let created = 0;
-	for (let i = 0; i < length; i++) {
-		const draw = random();
-		if (draw < 0.3) {
-			const id = popular + created++;
-			ids.push(id);
-			if (random() < 0.5) comingBack.push(id);
-		} else if (draw < 0.45 && comingBack.length > 0) {
-			ids.push(comingBack.splice(Math.floor(random() * comingBack.length), 1)[0] as number);
-		} else {
-			ids.push(Math.floor(popular * random() ** 3));
-		}
-		if (comingBack.length > 500) comingBack.shift();
-	}
-	return ids;
-}
-
-function xorshift(seed: number): () => number {
-	let state = seed >>> 0 || 1;
-	return () => {
-		state ^= state << 13;
-		state >>>= 0;
-		state ^= state >>> 17;
-		state ^= state << 5;
-		state >>>= 0;
-		return state / 4_294_967_296;
-	};
-}
