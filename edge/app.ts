@@ -268,7 +268,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 			timeoutMs: config.originTimeoutMs,
 			now: () => timers.now(),
 		});
-		originSeconds.observe({ pop: config.pop, host: target.host }, (timers.now() - started) / 1000);
+		// By label, not by Host: hosts the default origin serves would each add a series.
+		const seconds = (timers.now() - started) / 1000;
+		originSeconds.observe({ pop: config.pop, host: target.hostLabel }, seconds);
 		return result;
 	};
 
