@@ -95,12 +95,20 @@ export function resolveTarget(
 	if (authority === undefined) return badTarget(given, "invalid Host header");
 	const host = authority;
 	const matched = matchRoute(routes, host);
-	const route = matched?.route;
+	// The authority drops the scheme's default port, so a hosts entry written with it
+	// ("a.test:80") is looked for explicitly when no entry names the bare host.
+	const withDefaultPort = `${host}:${url.protocol === "https:" ? 443 : 80}`;
+	const portEntry =
+		routes.hosts[host] === undefined && !host.includes(":", host.lastIndexOf("]") + 1)
+			? routes.hosts[withDefaultPort]
+			: undefined;
+	const chosen = portEntry === undefined ? matched : { route: portEntry, name: withDefaultPort };
+	const route = chosen?.route;
 	const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
 	return {
 		host,
 		route,
-		hostLabel: matched?.name ?? UNKNOWN_HOST_LABEL,
+		hostLabel: chosen?.name ?? UNKNOWN_HOST_LABEL,
 		cacheUrl,
 		originUrl:
 			route === undefined ? "" : `${route.origin.replace(/\/$/, "")}${url.pathname}${url.search}`,
