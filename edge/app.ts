@@ -268,7 +268,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 			timeoutMs: config.originTimeoutMs,
 			now: () => timers.now(),
 		});
-		originSeconds.observe({ pop: config.pop, host: target.host }, (timers.now() - started) / 1000);
+		// By label, not by Host: hosts the default origin serves would each add a series.
+		const seconds = (timers.now() - started) / 1000;
+		originSeconds.observe({ pop: config.pop, host: target.hostLabel }, seconds);
 		return result;
 	};
 
@@ -353,18 +355,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 			}
 			const writer = acquired.role === "writer" ? acquired : undefined;
 			// The writer asks for the whole response (its own validators, or none), so what
-			// comes back can be stored; the client's conditionals stay between it and us.
+			// comes back can be stored; the client's conditionals and Range stay between it and
+			// us, answered from that response (fill-answer.ts). That holds for a revalidation
+			// too: one that carried the client's Range got a 206 for a changed object, which
+			// cannot be stored, so the stale copy stayed and the key was marked uncacheable.
+			const forwardHeaders = writer ? withoutClientConditionals(request.headers) : request.headers;
 			const conditional =
-				stale === undefined ? undefined : revalidationHeaders(request.headers, stale);
+				stale === undefined ? undefined : revalidationHeaders(forwardHeaders, stale);
 			// A HEAD that misses fills the cache with a GET, as Varnish does: the GETs and HEADs
 			// after it are hits, and its client still gets only the head (RFC 9110 §9.3.2).
 			const method = writer !== undefined ? "GET" : request.method;
-			const result = await forward(
-				request,
-				target,
-				method,
-				conditional ?? (writer ? withoutClientConditionals(request.headers) : request.headers),
-			);
+			const result = await forward(request, target, method, conditional ?? forwardHeaders);
 			const staleOnError = () =>
 				stale !== undefined &&
 				mayServeStaleOnError(

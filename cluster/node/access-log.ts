@@ -119,16 +119,25 @@ interface FileWriter {
 const BATCH_CHARS = 64 * 1024;
 
 function bufferedSink(writer: FileWriter): LineSink {
-	// A write or flush that fails (a full disk) loses log lines, never the request.
-	const settle = (result: number | Promise<number>) => {
-		if (result instanceof Promise) result.catch(() => {});
+	// A write or flush that fails (a full disk) loses log lines, never the request. Bun's
+	// FileSink reports such a failure either way: a rejected promise, or (flush() on ENOSPC)
+	// a synchronous throw, which would otherwise fail the request that completed a batch or,
+	// from the timer, end the process as an uncaught exception.
+	const settle = (call: () => number | Promise<number>) => {
+		try {
+			const result = call();
+			if (result instanceof Promise) result.catch(() => {});
+		} catch {
+			// Lost lines: the log is best effort.
+		}
 	};
 	let pending = "";
 	const flush = () => {
 		if (pending === "") return;
-		settle(writer.write(pending));
+		const batch = pending;
 		pending = "";
-		settle(writer.flush());
+		settle(() => writer.write(batch));
+		settle(() => writer.flush());
 	};
 	const timer = setInterval(flush, 1000);
 	timer.unref();
@@ -141,7 +150,11 @@ function bufferedSink(writer: FileWriter): LineSink {
 		end: async () => {
 			clearInterval(timer);
 			flush();
-			await writer.end();
+			try {
+				await writer.end();
+			} catch {
+				// As above: shutdown goes on without the lines a full disk refused.
+			}
 		},
 	};
 }

@@ -22,7 +22,10 @@ import { isValidHostHeader } from "../http/host-header.ts";
 export const UNKNOWN_HOST_LABEL = "(unknown)";
 
 export interface RequestTarget {
-	/** The Host header, or the URL's host without one. */
+	/**
+	 * The Host header, or the URL's host without one, normalized as URLs are (lowercase,
+	 * escapes decoded, the scheme's default port dropped): what routes and keys the request.
+	 */
 	readonly host: string;
 	/** undefined: no origin serves this host (421). */
 	readonly route: HostRoute | undefined;
@@ -81,14 +84,31 @@ export function resolveTarget(
 		return badTarget(hostHeader, "invalid Host header");
 	if (!URL.canParse(rawUrl)) return badTarget(hostHeader ?? "", "invalid request target");
 	const url = new URL(rawUrl);
-	const host = hostHeader ?? url.host;
+	const given = hostHeader ?? url.host;
+	// Route by the authority as the cache key spells it. URL parsing decodes and normalizes
+	// a host ("cdn%2Etest", "%63dn.test" and "cdn.test:" all become "cdn.test"), so matching
+	// the raw Host sent such spellings to the default origin while keying them as the
+	// configured host, and that origin's answer was then served for the configured one.
+	const authority = URL.canParse(`${url.protocol}//${given}`)
+		? new URL(`${url.protocol}//${given}`).host
+		: undefined;
+	if (authority === undefined) return badTarget(given, "invalid Host header");
+	const host = authority;
 	const matched = matchRoute(routes, host);
-	const route = matched?.route;
+	// The authority drops the scheme's default port, so a hosts entry written with it
+	// ("a.test:80") is looked for explicitly when no entry names the bare host.
+	const withDefaultPort = `${host}:${url.protocol === "https:" ? 443 : 80}`;
+	const portEntry =
+		routes.hosts[host] === undefined && !host.includes(":", host.lastIndexOf("]") + 1)
+			? routes.hosts[withDefaultPort]
+			: undefined;
+	const chosen = portEntry === undefined ? matched : { route: portEntry, name: withDefaultPort };
+	const route = chosen?.route;
 	const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
 	return {
 		host,
 		route,
-		hostLabel: matched?.name ?? UNKNOWN_HOST_LABEL,
+		hostLabel: chosen?.name ?? UNKNOWN_HOST_LABEL,
 		cacheUrl,
 		originUrl:
 			route === undefined ? "" : `${route.origin.replace(/\/$/, "")}${url.pathname}${url.search}`,

@@ -125,4 +125,26 @@ describe("--access-log on a real node", () => {
 	test("openAccessLog refuses a directory", () => {
 		expect(() => openAccessLog(dir)).toThrow(/cannot append to/);
 	});
+
+	// /dev/full opens for append but fails every write with ENOSPC: a full disk. Bun's
+	// FileSink throws from flush() then, which escaped from the request that filled a batch
+	// and, from the one-second timer, would have been an uncaught exception ending the node.
+	test.skipIf(process.platform !== "linux")(
+		"a disk that is full loses log lines, never a request or the process",
+		async () => {
+			const line = `${"x".repeat(1023)}\n`;
+			// A line short of a batch, flushed (by the timer, or at shutdown).
+			const flushed = openAccessLog("/dev/full");
+			flushed.write(line);
+			expect(() => flushed.flush()).not.toThrow();
+			await flushed.end();
+			// Enough lines to fill a batch: the request that completes it flushes.
+			const filled = openAccessLog("/dev/full");
+			expect(() => {
+				for (let i = 0; i < 200; i++) filled.write(line);
+			}).not.toThrow();
+			filled.write(line);
+			await filled.end();
+		},
+	);
 });

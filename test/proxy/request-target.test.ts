@@ -67,6 +67,29 @@ describe("request targets", () => {
 		);
 	});
 
+	test("routes on the Host as the key spells it, a hosts entry with the default port included", () => {
+		const withDefault: HostsConfig = {
+			hosts: {
+				"cdn.test": { origin: "http://good.test" },
+				"port.test:80": { origin: "http://p.test" },
+			},
+			default: "http://fallback.test",
+		};
+		for (const spelling of ["cdn%2Etest", "%63dn.test", "cdn.test:", "CDN.TEST"]) {
+			const target = resolveTarget(withDefault, "http://x/a", spelling);
+			expect(target.route?.origin).toBe("http://good.test");
+			expect(target.getKey).toEqual({ ok: true, value: "GET http://cdn.test/a" });
+		}
+		for (const spelling of ["port.test:80", "port.test"]) {
+			const target = resolveTarget(withDefault, "http://x/a", spelling);
+			expect(target.route?.origin).toBe("http://p.test");
+			expect(target.hostLabel).toBe("port.test:80");
+		}
+		expect(resolveTarget(withDefault, "http://x/a", "port.test:8080").route?.origin).toBe(
+			"http://fallback.test",
+		);
+	});
+
 	test("memoized per Host and URL, and still right past the bound", () => {
 		const targets = new RequestTargets(routes, 4);
 		const a = targets.resolve("http://cdn.test/a", "cdn.test");

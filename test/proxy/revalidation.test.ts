@@ -216,4 +216,65 @@ describe("revalidation and stale responses", () => {
 			expect((await get("/strict-down")).status).toBe(502);
 		});
 	});
+	test("a Range GET revalidating a changed object gets its 206 cut from the whole, which is stored", async () => {
+		// An origin that honours Range and If-None-Match, as most do.
+		let current = { etag: '"1"', body: "0123456789" };
+		const seen: Request[] = [];
+		const { get, timers } = edgeWith(async (request) => {
+			seen.push(request);
+			const headers = { "cache-control": "max-age=10", etag: current.etag };
+			if (request.headers.get("if-none-match") === current.etag)
+				return new Response(null, { status: 304, headers });
+			const range = /^bytes=(\d+)-(\d+)$/.exec(request.headers.get("range") ?? "");
+			if (range !== null) {
+				const [start, end] = [Number(range[1]), Number(range[2])];
+				return new Response(current.body.slice(start, end + 1), {
+					status: 206,
+					headers: {
+						...headers,
+						"content-range": `bytes ${start}-${end}/${current.body.length}`,
+					},
+				});
+			}
+			return new Response(current.body, {
+				headers: { ...headers, "content-length": String(current.body.length) },
+			});
+		});
+		expect(await (await get("/r")).text()).toBe("0123456789");
+		await settle();
+		timers.advance(11_000);
+		current = { etag: '"2"', body: "abcdefghij" };
+		const part = await get("/r", { range: "bytes=0-3" });
+		expect(part.status).toBe(206);
+		expect(part.headers.get("content-range")).toBe("bytes 0-3/10");
+		expect(await part.text()).toBe("abcd");
+		// Before: the revalidation carried the client's Range, the origin's 206 could not be
+		// stored, the writer marked the key uncacheable, and the stale copy stayed.
+		expect(seen[1]?.headers.get("range")).toBeNull();
+		expect(seen[1]?.headers.get("if-none-match")).toBe('"1"');
+		await settle();
+		const whole = await get("/r");
+		expect(whole.headers.get("cache-status")).toMatch(/^NeuroCache;hit/);
+		expect(await whole.text()).toBe("abcdefghij");
+		expect(seen).toHaveLength(2);
+	});
+
+	test("a Range GET whose revalidation gets a 304 is served its range of the stored copy", async () => {
+		const seen: Request[] = [];
+		const { get, timers } = edgeWith(async (request) => {
+			seen.push(request);
+			const headers = { "cache-control": "max-age=10", etag: '"1"' };
+			if (request.headers.get("if-none-match") === '"1"')
+				return new Response(null, { status: 304, headers });
+			return new Response("0123456789", { headers });
+		});
+		await (await get("/r")).text();
+		await settle();
+		timers.advance(11_000);
+		const part = await get("/r", { range: "bytes=2-4" });
+		expect(part.status).toBe(206);
+		expect(await part.text()).toBe("234");
+		expect(part.headers.get("cache-status")).toContain("fwd-status=304");
+		expect(seen).toHaveLength(2);
+	});
 });
