@@ -86,8 +86,18 @@ export function withAccessLog(
 			);
 			return response;
 		};
-		const answer = handler(request);
-		return answer instanceof Response ? log(answer) : answer.then(log);
+		// A handler that throws becomes the server's plain 500: log that too, then let it go on.
+		const failed = (error: unknown): never => {
+			log(new Response(null, { status: 500 }));
+			throw error;
+		};
+		let answer: Response | Promise<Response>;
+		try {
+			answer = handler(request);
+		} catch (error) {
+			return failed(error);
+		}
+		return answer instanceof Response ? log(answer) : answer.then(log, failed);
 	};
 }
 

@@ -42,6 +42,9 @@ const milliseconds = v.pipe(
 	v.maxValue(MAX_DRAIN_MS, `must be at most ${MAX_DRAIN_MS} (10 minutes)`),
 );
 
+/** Bun's idle timeout tops out at 255 s; the edge gives clients 5 s beyond the origin's. */
+const MAX_ORIGIN_TIMEOUT_MS = 250_000;
+
 /** A timeout in whole milliseconds: at least 1, at most ten minutes. */
 const timeoutMilliseconds = v.pipe(
 	v.string(),
@@ -85,7 +88,17 @@ const FlagsSchema = v.object({
 	http2: v.optional(v.boolean(), false),
 	http3: v.optional(v.boolean(), false),
 	"drain-ms": v.optional(milliseconds),
-	"origin-timeout-ms": v.optional(timeoutMilliseconds),
+	"origin-timeout-ms": v.optional(
+		v.pipe(
+			timeoutMilliseconds,
+			// The client connection's idle timeout must outlast the origin call, and Bun caps
+			// it at 255 s (idleTimeoutFor adds 5 s): past that a client would be cut off first.
+			v.maxValue(
+				MAX_ORIGIN_TIMEOUT_MS,
+				`must be at most ${MAX_ORIGIN_TIMEOUT_MS} (the client connection's idle limit is 255 s)`,
+			),
+		),
+	),
 	"lock-writer-ms": v.optional(timeoutMilliseconds),
 	"lock-wait-ms": v.optional(timeoutMilliseconds),
 	"stale-if-unreachable-s": v.optional(staleSeconds),

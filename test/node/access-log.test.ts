@@ -83,6 +83,22 @@ describe("access log lines", () => {
 	});
 });
 
+describe("a handler that fails", () => {
+	test("is logged as the 500 the server will send, and the error still reaches the server", async () => {
+		const sink = memorySink();
+		const throwing = withAccessLog(() => {
+			throw new Error("boom");
+		}, sink);
+		expect(() => throwing(new Request("http://h/sync"))).toThrow("boom");
+		const rejecting = withAccessLog(() => Promise.reject(new Error("later")), sink);
+		await expect(rejecting(new Request("http://h/async"))).rejects.toThrow("later");
+		expect(sink.lines.map((line) => JSON.parse(line)).map((e) => [e.path, e.status])).toEqual([
+			["/sync", 500],
+			["/async", 500],
+		]);
+	});
+});
+
 describe("--access-log on a real node", () => {
 	test("a miss then a hit, flushed by the shutdown", async () => {
 		const path = join(dir, "access.log");

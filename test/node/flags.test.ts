@@ -109,6 +109,7 @@ describe("node.ts flags", () => {
 		[["--origin-timeout-ms", "0"], /--origin-timeout-ms: must be at least 1 ms/],
 		[["--origin-timeout-ms", "1s"], /--origin-timeout-ms: must be a whole number of milliseconds/],
 		[["--origin-timeout-ms", "600001"], /--origin-timeout-ms: must be at most 600000/],
+		[["--origin-timeout-ms", "250001"], /--origin-timeout-ms: must be at most 250000/],
 		[["--lock-writer-ms=-5"], /--lock-writer-ms: must be a whole number of milliseconds/],
 		[["--lock-wait-ms", "0"], /--lock-wait-ms: must be at least 1 ms/],
 		[
