@@ -331,6 +331,14 @@ export function createEdge(deps: EdgeDeps): Edge {
 		 * With a stale stored response it revalidates: a matching 304 freshens and serves it,
 		 * and an origin failure serves it stale where stale-if-error allows (RFC 5861 §4).
 		 */
+		const staleWhenUnreachable = (stale: Found) =>
+			mayServeStaleWhenUnreachable(
+				stale.directives,
+				stale.lifetimeSeconds,
+				stale.ageSeconds,
+				staleIfUnreachableSeconds,
+			).allowed;
+
 		const fetchAndStore = async (
 			fwd: CachePhase,
 			collapsedRetry: boolean,
@@ -351,7 +359,12 @@ export function createEdge(deps: EdgeDeps): Edge {
 					if (again.kind === "found" && again.decision.action === "serve")
 						return fromCache(again, fwd, { collapsed: true });
 				}
-				if (outcome === "retry" && !collapsedRetry) return fetchAndStore(fwd, true, stale);
+				// The writer found the origin down: a waiter holding a stale copy serves it now
+				// rather than waiting out an origin timeout of its own.
+				if (outcome === "unreachable" && stale !== undefined && staleWhenUnreachable(stale))
+					return fromCache(stale, "stale-if-unreachable");
+				if ((outcome === "retry" || outcome === "unreachable") && !collapsedRetry)
+					return fetchAndStore(fwd, true, stale);
 			}
 			const writer = acquired.role === "writer" ? acquired : undefined;
 			// The writer asks for the whole response (its own validators, or none), so what
@@ -375,17 +388,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 					cacheControl,
 				).allowed;
 			if (!result.ok) {
-				writer?.release("failed");
+				writer?.release("unreachable");
 				if (stale !== undefined && staleOnError()) return fromCache(stale, "stale-if-error");
-				if (
-					stale !== undefined &&
-					mayServeStaleWhenUnreachable(
-						stale.directives,
-						stale.lifetimeSeconds,
-						stale.ageSeconds,
-						staleIfUnreachableSeconds,
-					).allowed
-				)
+				if (stale !== undefined && staleWhenUnreachable(stale))
 					return fromCache(stale, "stale-if-unreachable");
 				return finish(plain(result.status, result.reason), fwd);
 			}

@@ -35,10 +35,12 @@ export type WaitOutcome =
 	| "filled" // the writer stored the object: read it from the cache
 	| "uncacheable" // the response may not be stored: go to the origin yourself
 	| "retry" // the writer failed, went away or timed out: acquire again
+	| "unreachable" // the writer could not reach the origin: serve stale if allowed, else retry
 	| "wait-timeout" // waited longer than readerWaitMs: go to the origin yourself
 	| "cancelled"; // the waiter's own signal aborted
 
-export type WriterOutcome = "filled" | "uncacheable" | "failed";
+/** "unreachable": a failure that also tells waiters the origin is down (RFC 9111 §4.2.4). */
+export type WriterOutcome = "filled" | "uncacheable" | "failed" | "unreachable";
 
 export type Acquired =
 	| {

@@ -35,6 +35,15 @@ describe("CacheLock", () => {
 		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0, coalesced: 99 });
 	});
 
+	test("a writer that could not reach the origin tells its waiters so; the key is not marked uncacheable", async () => {
+		const { lock } = makeLock();
+		const first = writer(lock.acquire("k"));
+		const waiting = waiter(lock.acquire("k"));
+		first.release("unreachable");
+		expect(await waiting).toBe("unreachable");
+		expect(lock.acquire("k").role).toBe("writer");
+	});
+
 	test("locks are per key", () => {
 		const { lock } = makeLock();
 		expect(lock.acquire("a").role).toBe("writer");

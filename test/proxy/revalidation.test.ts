@@ -201,6 +201,35 @@ describe("revalidation and stale responses", () => {
 			}
 		});
 
+		test("requests waiting on a writer that finds the origin down get the stale copy at once", async () => {
+			let calls = 0;
+			let failNow: () => void = () => {};
+			const fetchOrigin: OriginFetch = async () => {
+				calls++;
+				if (calls === 1)
+					return new Response("kept", { headers: { "cache-control": "max-age=10", etag: '"k"' } });
+				// The writer's call hangs until the test fails it; any later call fails at once.
+				if (calls === 2)
+					return new Promise((_, reject) => {
+						failNow = () => reject(new TypeError("connection refused"));
+					});
+				throw new TypeError("connection refused");
+			};
+			const { get, timers } = makeEdge({ fetchOrigin });
+			await (await get("/coalesced")).text();
+			await settle();
+			timers.advance(60_000);
+			const pending = [get("/coalesced"), get("/coalesced"), get("/coalesced")];
+			await settle();
+			failNow();
+			for (const res of await Promise.all(pending)) {
+				expect(res.status).toBe(200);
+				expect(await res.text()).toBe("kept");
+			}
+			// Only the writer went to the origin: the waiters did not each try again.
+			expect(calls).toBe(2);
+		});
+
 		test("must-revalidate still forbids it (§5.2.2.2: in all circumstances)", async () => {
 			const { fetchOrigin } = scripted([
 				() =>
