@@ -445,7 +445,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 			// The client's validators and Range, if the forward went without them (or the
 			// origin ignored them). Cancels are not awaited: a tee branch's cancel settles only
 			// once the cache's branch is done.
-			const part = answerFromWhole(request, response.status, headers);
+			const stored = storing.notStored === undefined;
+			const part = answerFromWhole(request, response.status, headers, stored);
 			if (request.method === "HEAD" && method === "GET") {
 				// The client asked for the head only: its branch of the fill is not read.
 				void storing.clientBody?.cancel().catch(() => {});

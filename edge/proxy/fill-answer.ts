@@ -18,9 +18,22 @@ import { validatorsFromHeaders } from "../http/validators.ts";
 
 export type FillAnswer = RangeOutcome | { readonly status: 304 };
 
-/** How to answer the client from a whole response of `status` with `headers`. */
-export function answerFromWhole(request: Request, status: number, headers: Headers): FillAnswer {
-	const validators = { ...validatorsFromHeaders(headers), status };
+/**
+ * How to answer the client from a whole response of `status` with `headers`. `stored`: the
+ * response is being stored, so the client's If-Modified-Since may be judged by its Date when
+ * it has no Last-Modified, as it would be on a hit (RFC 9111 §4.3.2). One that is not stored
+ * is the origin's answer passed on, and the origin, lacking a modification date, would have
+ * ignored the field (RFC 9110 §13.1.3): so do we.
+ */
+export function answerFromWhole(
+	request: Request,
+	status: number,
+	headers: Headers,
+	stored: boolean,
+): FillAnswer {
+	const fields = validatorsFromHeaders(headers);
+	if (!stored && fields.lastModified === null) fields.date = null;
+	const validators = { ...fields, status };
 	if (evaluatePreconditions(request, validators) === "send-304") return { status: 304 };
 	const range = request.headers.get("range");
 	if (range === null || request.method !== "GET" || status !== 200)

@@ -139,6 +139,26 @@ describe("a conditional GET that misses (RFC 9110 §13.2.2, RFC 9111 §4.3.2)", 
 		expect(new Uint8Array(await res.arrayBuffer())).toEqual(BODY);
 	});
 
+	test("If-Modified-Since without a Last-Modified: judged by Date only when the response is stored", async () => {
+		const later = new Date(Date.UTC(2030, 0, 1)).toUTCString();
+		for (const [cacheControl, status] of [
+			["max-age=600", 304],
+			["no-store", 200],
+		] as const) {
+			const fetchOrigin: OriginFetch = async () =>
+				new Response("body", {
+					headers: {
+						"cache-control": cacheControl,
+						date: new Date(Date.UTC(2026, 0, 1)).toUTCString(),
+					},
+				});
+			const { get } = makeEdge({ fetchOrigin });
+			const res = await get(`/ims-${status}`, { "if-modified-since": later });
+			expect({ cacheControl, status: res.status }).toEqual({ cacheControl, status });
+			await res.arrayBuffer();
+		}
+	});
+
 	test("If-None-Match is checked before Range (§13.2.2): a match is a 304, not a 206", async () => {
 		const { fetchOrigin } = origin();
 		const { get } = makeEdge({ fetchOrigin });
