@@ -2,9 +2,11 @@
  * A ghost FIFO of key hashes: what a policy evicted recently, remembered without the entry.
  * The memory tier reuses entry ids, so ghosts there must remember keys, not ids; a 32-bit
  * hash is enough, because a collision only changes where an entry starts, never what bytes
- * are served. Holds at most `capacity()` hashes (read on each insert, so it follows the
- * tier's size), dropping the oldest. Membership is a typed-array multiset (hash-counts.ts):
- * about 16 bytes per remembered key, ring included, where a Map cost over 50.
+ * are served. Its ring doubles from 1024 slots while it is smaller than `capacity()` (read on
+ * each insert, so it follows the tier's size), then drops the oldest: it holds up to the power
+ * of two at or above max(1024, capacity), and never shrinks. Membership is a typed-array
+ * multiset (hash-counts.ts): about 16 bytes per remembered key, ring included, where a Map
+ * cost over 50.
  */
 import { HashCounts } from "./hash-counts.ts";
 
