@@ -25,6 +25,8 @@ export type Lookup =
 			readonly stored: StoredResponse;
 			readonly headers: Headers;
 			readonly body: Uint8Array;
+			/** The tier's object, pinned: its bodyBlob() is the same bytes, shared by Responses. */
+			readonly source: CachedObject | undefined;
 			readonly ageSeconds: number;
 			readonly lifetimeSeconds: number;
 			readonly decision: ReuseDecision;
@@ -97,13 +99,13 @@ function variantStorageKey(
 
 function assess(
 	storageKey: string,
-	found: { readonly record: Analyzed; readonly body: Uint8Array },
+	found: Accepted,
 	request: RequestCacheControl,
 	nowMs: number,
 ): Lookup {
 	// A Vary record where a response should be (or the reverse) is not a usable answer.
 	if (found.record.kind !== "response") return URI_MISS;
-	return assessStored(storageKey, found.record.analyzed, found.body, request, nowMs);
+	return assessStored(storageKey, found.record.analyzed, found.body, request, nowMs, found.source);
 }
 
 export type Found = Extract<Lookup, { kind: "found" }>;
@@ -167,6 +169,7 @@ export function assessStored(
 	body: Uint8Array,
 	request: RequestCacheControl,
 	nowMs: number,
+	source?: CachedObject,
 ): Found {
 	const { stored, headers, lifetimeSeconds } = analyzed;
 	const ageSeconds = currentAgeSeconds({
@@ -188,6 +191,7 @@ export function assessStored(
 		stored,
 		headers,
 		body,
+		source,
 		ageSeconds,
 		lifetimeSeconds,
 		decision,
@@ -235,16 +239,22 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 	return true;
 }
 
+interface Accepted {
+	readonly record: Analyzed;
+	readonly body: Uint8Array;
+	readonly source: CachedObject;
+}
+
 /** A tier's answer, analyzed and pinned for the request; undefined for none or a corrupt one. */
 function accept(
 	hit: CachedObject | undefined,
 	key: string,
 	analysis: StoredAnalysisCache,
 	pins: Pins,
-): { readonly record: Analyzed; readonly body: Uint8Array } | undefined {
+): Accepted | undefined {
 	if (hit === undefined) return undefined;
 	// Pinned, not copied: the tier keeps these bytes until the request's pins are released.
 	pins.push(hit);
 	const record = analysis.decode(key, hit.header);
-	return record.kind === "corrupt" ? undefined : { record, body: hit.body };
+	return record.kind === "corrupt" ? undefined : { record, body: hit.body, source: hit };
 }

@@ -99,7 +99,7 @@ export class Responder {
 	/** The most common answer of all: a fresh hit, whole, with nothing else to say. */
 	#plainHit(request: Request, hostLabel: string, found: Found, ttl: number): Response {
 		this.count(hostLabel, "hit");
-		return new Response(request.method === "HEAD" ? null : found.body, {
+		return new Response(request.method === "HEAD" ? null : bodyOf(found), {
 			status: found.stored.status,
 			headers: found.hitHeaders.at(Math.floor(found.ageSeconds), ttl),
 		});
@@ -117,7 +117,7 @@ export class Responder {
 		params: CacheStatusParams,
 	): Response {
 		this.count(hostLabel, phase);
-		const response = new Response(request.method === "HEAD" ? null : found.body, {
+		const response = new Response(request.method === "HEAD" ? null : bodyOf(found), {
 			status: found.stored.status,
 			headers: found.servedHeaders,
 		});
@@ -128,6 +128,11 @@ export class Responder {
 		response.headers.set("cache-status", appendCacheStatus(found.upstreamCacheStatus, member));
 		return response;
 	}
+}
+
+/** A whole stored body: the tier's shared Blob when it offers one, else the pinned bytes. */
+function bodyOf(found: Found): Blob | Uint8Array {
+	return found.source?.bodyBlob?.() ?? found.body;
 }
 
 /** A short text/plain answer of our own (errors, refusals). */

@@ -18,8 +18,15 @@ export class PinnedEntry implements CachedObject {
 		private readonly expiresAt: number,
 		readonly body: Uint8Array,
 		private readonly unpin: (id: number) => void,
+		private readonly blobOf?: (id: number, body: Uint8Array) => Blob,
 	) {
 		this.header = metaHeaderView(metaBytes);
+	}
+
+	/** The body as a Blob a Response can share (the tier keeps it for the next hits). */
+	bodyBlob(): Blob | undefined {
+		if (this.#released || this.blobOf === undefined) return undefined;
+		return this.blobOf(this.id, this.body);
 	}
 
 	/** Decoded on first read, while pinned: a hit usually never reads it. */

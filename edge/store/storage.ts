@@ -32,6 +32,11 @@ export interface CachedObject {
 	readonly header: Uint8Array;
 	/** Valid until release(); copy it to keep it longer. */
 	readonly body: Uint8Array;
+	/**
+	 * The same bytes as an immutable Blob, which a Response shares instead of copying; a tier
+	 * may keep it for later reads. Undefined when the tier offers none. Ask before release().
+	 */
+	bodyBlob?(): Blob | undefined;
 	/** Lets the tier reuse the object's memory once it is evicted or replaced. Idempotent. */
 	release(): void;
 }
