@@ -113,7 +113,8 @@ export class MemoryTier implements Storage, WriterHost {
 	readonly #hot: HotViews;
 	readonly #blobs: BodyBlobs;
 	/** Made once: every lookup's PinnedEntry asks for its Blob through it. */
-	readonly #blobOf = (id: number, body: Uint8Array): Blob => this.#blobs.blobOf(id, body);
+	readonly #blobOf = (id: number, body: Uint8Array): Blob | undefined =>
+		this.#blobs.blobOf(id, body);
 	// The three fields a hot hit touches are TypeScript-private rather than #private: JSC's
 	// brand check on #fields cost about a tenth of a 30 ns hot hit (measured with
 	// test/bench/paired-ops.ts).

@@ -18,7 +18,7 @@ export class PinnedEntry implements CachedObject {
 		private readonly expiresAt: number,
 		readonly body: Uint8Array,
 		private readonly unpin: (id: number) => void,
-		private readonly blobOf?: (id: number, body: Uint8Array) => Blob,
+		private readonly blobOf?: (id: number, body: Uint8Array) => Blob | undefined,
 	) {
 		this.header = metaHeaderView(metaBytes);
 	}
