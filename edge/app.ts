@@ -447,12 +447,11 @@ export function createEdge(deps: EdgeDeps): Edge {
 			// once the cache's branch is done.
 			const stored = storing.notStored === undefined;
 			const part = answerFromWhole(request, response.status, headers, stored);
-			if (request.method === "HEAD" && method === "GET") {
-				// The client asked for the head only: its branch of the fill is not read.
+			// A HEAD filled by a GET, a 304 and a 416 send none of the fill: the client's branch
+			// is not read.
+			if (request.method === "HEAD" || part.status === 304 || part.status === 416)
 				void storing.clientBody?.cancel().catch(() => {});
-			}
 			if (part.status === 304) {
-				void storing.clientBody?.cancel().catch(() => {});
 				const notModified = notModifiedHeaders(headers);
 				return respond.reply(request, hostLabel, null, 304, notModified, phase, extra);
 			}
@@ -462,15 +461,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 				const body = sliceStream(storing.clientBody, part.start, part.end);
 				return respond.reply(request, hostLabel, body, 206, headers, phase, extra);
 			}
-			if (part.status === 416) {
-				void storing.clientBody?.cancel().catch(() => {});
-				const refused = new Headers({
-					"content-range": part.contentRange,
-					"content-type": "text/plain; charset=utf-8",
-				});
-				const text = "range not satisfiable\n";
-				return respond.reply(request, hostLabel, text, 416, refused, phase, extra);
-			}
+			if (part.status === 416)
+				return respond.unsatisfiable(request, hostLabel, part.contentRange, phase, extra);
 			return respond.reply(
 				request,
 				hostLabel,

@@ -88,12 +88,23 @@ export class Responder {
 			const part = found.body.subarray(partial.start, partial.end + 1);
 			return this.reply(request, hostLabel, part, 206, headers, phase, params);
 		}
+		return this.unsatisfiable(request, hostLabel, partial.contentRange, phase, params);
+	}
+
+	/** RFC 9110 §15.5.17: a 416 naming the representation's length (`bytes * /length`). */
+	unsatisfiable(
+		request: Request,
+		hostLabel: string,
+		contentRange: string,
+		phase: CachePhase,
+		extra: CacheStatusParams = NO_PARAMS,
+	): Response {
 		const refused = new Headers({
-			"content-range": partial.contentRange,
+			"content-range": contentRange,
 			"content-type": "text/plain; charset=utf-8",
 		});
 		const body = "range not satisfiable\n";
-		return this.reply(request, hostLabel, body, 416, refused, phase, params);
+		return this.reply(request, hostLabel, body, 416, refused, phase, extra);
 	}
 
 	/** The most common answer of all: a fresh hit, whole, with nothing else to say. */
