@@ -6,6 +6,7 @@
  * quote in a Host) from forging lines. Off by default: it costs a line per request.
  */
 import { closeSync, openSync } from "node:fs";
+import { pathStart } from "../../edge/http/raw-path.ts";
 
 /** Where lines go: buffered, flushed now and then and at shutdown. */
 export interface LineSink {
@@ -55,9 +56,8 @@ function clip(text: string): string {
 
 /** Path and query of an absolute URL, found without parsing it. */
 function pathOf(url: string): string {
-	const scheme = url.indexOf("://");
-	const slash = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
-	return slash < 0 ? "/" : url.slice(slash);
+	const start = pathStart(url);
+	return start === url.length ? "/" : url.slice(start);
 }
 
 type Handler = (request: Request) => Response | Promise<Response>;
