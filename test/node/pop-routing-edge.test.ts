@@ -61,12 +61,13 @@ afterAll(() => {
 	for (const tier of tiers) tier.close();
 });
 
-/** An edge wired as node.ts wires it, its routing following a POP config machine. */
-function nodeEdge(pinnedBy: StartupRouting["pinnedBy"]) {
+/**
+ * Routes that start on origin A and follow `machine`'s config for fra1, as node.ts wires
+ * them; what the node would log (and any WARN for a bad document) collects in `lines`.
+ */
+function followFromStart(machine: PopConfigMachine, pinnedBy: StartupRouting["pinnedBy"]) {
 	const started: HostsConfig = { hosts: {}, default: a.url };
 	const routes = new RoutesHolder(started);
-	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 4 << 20 }) });
-	tiers.push(tier);
 	const lines: string[] = [];
 	const startup: StartupRouting = {
 		pop: "fra1",
@@ -75,7 +76,6 @@ function nodeEdge(pinnedBy: StartupRouting["pinnedBy"]) {
 		listen: { host: "127.0.0.1", port: 8101 },
 		memoryMb: 4,
 	};
-	const machine = new PopConfigMachine();
 	followPopConfig(
 		machine,
 		"fra1",
@@ -86,6 +86,15 @@ function nodeEdge(pinnedBy: StartupRouting["pinnedBy"]) {
 		),
 		(error) => lines.push(`WARN ${error.message}`),
 	);
+	return { routes, lines };
+}
+
+/** An edge wired as node.ts wires it, its routing following a POP config machine. */
+function nodeEdge(pinnedBy: StartupRouting["pinnedBy"]) {
+	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 4 << 20 }) });
+	tiers.push(tier);
+	const machine = new PopConfigMachine();
+	const { routes, lines } = followFromStart(machine, pinnedBy);
 	const app = createNodeEdge({ tier, routes, pop: "fra1", originTimeoutMs: 5_000 }).app;
 	let seq = 0;
 	const apply = (op: { kind: "set"; config: unknown } | { kind: "delete" }) =>
@@ -179,26 +188,7 @@ describe("the node's edge follows its POP's replicated routing", () => {
 				op: { kind: "set", name: "fra1", config: doc({ origin: b.url }) },
 			}),
 		);
-		const started: HostsConfig = { hosts: {}, default: a.url };
-		const routes = new RoutesHolder(started);
-		const lines: string[] = [];
-		const startup: StartupRouting = {
-			pop: "fra1",
-			routes: started,
-			pinnedBy: undefined,
-			listen: { host: "127.0.0.1", port: 8101 },
-			memoryMb: 4,
-		};
-		followPopConfig(
-			machine,
-			"fra1",
-			followRouting(
-				routes,
-				() => startup,
-				(line) => lines.push(line),
-			),
-			() => {},
-		);
+		const { routes, lines } = followFromStart(machine, undefined);
 		expect(routes.current).toEqual({ hosts: {}, default: b.url });
 		expect(lines).toEqual([
 			`INFO POP fra1's replicated config changed (index 1): routing applied (every host -> ${b.url})`,
