@@ -4,6 +4,7 @@
  * for how long the tier keeps it, and streaming it into the tier as it goes to the client.
  */
 import type { RequestCacheControl } from "../http/cache-control.ts";
+import { contentLength } from "../http/content-length.ts";
 import { freshnessLifetime } from "../http/freshness.ts";
 import { staleForbiddenBy } from "../http/reuse.ts";
 import { fieldsWithheldFromStorage, storability } from "../http/storable.ts";
@@ -87,9 +88,11 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 		requestTimeMs: input.requestTimeMs,
 		responseTimeMs: input.responseTimeMs,
 	});
-	const length = response.headers.get("content-length");
-	const sizeHint = length !== null && /^\d{1,10}$/.test(length) ? Number(length) : undefined;
-	const writer = tier.beginWrite(storageKey, { expiresAt, tags, header }, sizeHint);
+	const writer = tier.beginWrite(
+		storageKey,
+		{ expiresAt, tags, header },
+		contentLength(response.headers),
+	);
 	if (writer.refused !== undefined) return skip(writer.refused);
 	if (response.body === null)
 		return { clientBody: null, notStored: undefined, stored: Promise.resolve(writer.commit()) };

@@ -12,6 +12,7 @@
  *   clients get the whole 200, which §14.2 allows ("a server MAY ignore the Range").
  */
 import { evaluatePreconditions } from "../http/conditional.ts";
+import { contentLength } from "../http/content-length.ts";
 import { ifRangeAllowsPartial } from "../http/if-range.ts";
 import { evaluateRange, type RangeOutcome } from "../http/range.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
@@ -43,13 +44,6 @@ export function answerFromWhole(
 	if (!ifRangeAllowsPartial(request.headers.get("if-range"), validatorsFromHeaders(headers)))
 		return { status: 200, reason: "if-range-failed" };
 	return evaluateRange(range, length);
-}
-
-/** Content-Length as a whole number, or undefined when absent or not one (RFC 9110 §8.6). */
-function contentLength(headers: Headers): number | undefined {
-	const value = headers.get("content-length");
-	if (value === null || !/^\d{1,15}$/.test(value.trim())) return undefined;
-	return Number(value.trim());
 }
 
 /**
