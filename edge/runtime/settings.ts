@@ -3,8 +3,20 @@
  * names everywhere (process.env on Node and Bun, Deno.env, a Worker's env bindings), and
  * validated here once with valibot: a bad value is an error naming the variable, never a
  * silent default.
+ *
+ * Routing is NEURO_ORIGIN (one origin for every Host), NEURO_ROUTES (the hosts document of
+ * edge/config/hosts.ts as JSON: environments and Worker bindings carry text, and JSON needs
+ * no parser beyond the runtime's), or both, NEURO_ORIGIN then being the origin for hosts
+ * the document does not name. A document with its own `default` and NEURO_ORIGIN as well is
+ * refused: two defaults, and no way to tell which the operator meant.
  */
 import * as v from "valibot";
+import {
+	type HostsConfig,
+	HostsConfigError,
+	OriginUrl,
+	validateHostsConfig,
+} from "../config/hosts.ts";
 
 const wholeNumber = (min: number, max: number, what: string) =>
 	v.pipe(
@@ -16,25 +28,28 @@ const wholeNumber = (min: number, max: number, what: string) =>
 		v.maxValue(max, `must be ${min}-${max} (${what})`),
 	);
 
-// The object's own message is the one a missing required variable gets.
-const SettingsSchema = v.object(
-	{
-		NEURO_ORIGIN: v.pipe(
-			v.string("must be a string"),
-			v.url("must be an absolute http(s) URL"),
-			v.regex(/^https?:\/\/[^?#]*$/i, "must be an http(s) URL without query or fragment"),
-		),
-		NEURO_HOST: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty")), "127.0.0.1"),
-		NEURO_PORT: v.optional(wholeNumber(0, 65_535, "a port; 0 picks a free one"), "8080"),
-		NEURO_MEMORY_MB: v.optional(wholeNumber(1, 65_536, "MiB of L0 memory"), "64"),
-		NEURO_ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))),
-		NEURO_POP: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64)), "local"),
-	},
-	"is required (the origin's absolute http(s) URL)",
-);
+/** As the POP's --origin-timeout-ms: Bun's idle timeout (255 s) must outlast it. */
+const MAX_ORIGIN_TIMEOUT_MS = 250_000;
+export const DEFAULT_ORIGIN_TIMEOUT_MS = 15_000;
+
+const SettingsSchema = v.object({
+	NEURO_ORIGIN: v.optional(OriginUrl),
+	NEURO_ROUTES: v.optional(v.string("must be a string")),
+	NEURO_ORIGIN_TIMEOUT_MS: v.optional(
+		wholeNumber(1, MAX_ORIGIN_TIMEOUT_MS, "milliseconds to wait for the origin"),
+		String(DEFAULT_ORIGIN_TIMEOUT_MS),
+	),
+	NEURO_HOST: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty")), "127.0.0.1"),
+	NEURO_PORT: v.optional(wholeNumber(0, 65_535, "a port; 0 picks a free one"), "8080"),
+	NEURO_MEMORY_MB: v.optional(wholeNumber(1, 65_536, "MiB of L0 memory"), "64"),
+	NEURO_ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))),
+	NEURO_POP: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64)), "local"),
+});
 
 export interface EdgeSettings {
-	readonly origin: string;
+	/** Which origin serves which Host; `default` for the rest, when there is one. */
+	readonly routes: HostsConfig;
+	readonly originTimeoutMs: number;
 	readonly host: string;
 	readonly port: number;
 	readonly memoryMb: number;
@@ -61,11 +76,41 @@ export function parseSettings(env: Readonly<Record<string, unknown>>): EdgeSetti
 	}
 	const s = result.output;
 	return {
-		origin: s.NEURO_ORIGIN,
+		routes: routesOf(s.NEURO_ORIGIN, s.NEURO_ROUTES),
+		originTimeoutMs: s.NEURO_ORIGIN_TIMEOUT_MS,
 		host: s.NEURO_HOST,
 		port: s.NEURO_PORT,
 		memoryMb: s.NEURO_MEMORY_MB,
 		adminToken: s.NEURO_ADMIN_TOKEN,
 		pop: s.NEURO_POP,
 	};
+}
+
+function routesOf(origin: string | undefined, document: string | undefined): HostsConfig {
+	if (document === undefined) {
+		if (origin === undefined)
+			throw new SettingsError(
+				"NEURO_ORIGIN: is required (the origin's absolute http(s) URL), unless NEURO_ROUTES routes hosts",
+			);
+		return { hosts: {}, default: origin };
+	}
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(document);
+	} catch (error) {
+		throw new SettingsError(`NEURO_ROUTES: not JSON (${(error as Error).message})`);
+	}
+	let routes: HostsConfig;
+	try {
+		routes = validateHostsConfig(parsed, "NEURO_ROUTES");
+	} catch (error) {
+		if (error instanceof HostsConfigError) throw new SettingsError(error.message);
+		throw error;
+	}
+	if (origin === undefined) return routes;
+	if (routes.default !== undefined)
+		throw new SettingsError(
+			"NEURO_ROUTES: default: given twice, here and as NEURO_ORIGIN; keep one",
+		);
+	return { ...routes, default: origin };
 }

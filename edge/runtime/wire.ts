@@ -34,7 +34,7 @@ export interface WireOptions {
 export const VERSION: string = packageJson.version;
 
 export function wireEdge(
-	settings: Pick<EdgeSettings, "origin" | "memoryMb" | "adminToken" | "pop">,
+	settings: Pick<EdgeSettings, "routes" | "originTimeoutMs" | "memoryMb" | "adminToken" | "pop">,
 	options: WireOptions = {},
 ): WiredEdge {
 	const slab = new TsSlab({ capacityBytes: settings.memoryMb * 2 ** 20 });
@@ -42,13 +42,13 @@ export function wireEdge(
 	const timers = systemTimers;
 	const edge = createEdgeApp({
 		tier,
-		routes: { hosts: {}, default: settings.origin },
+		routes: settings.routes,
 		lock: new CacheLock({ timers, ...POP_LOCK_TIMEOUTS }),
 		timers,
 		metrics: new Registry(),
 		config: {
 			pop: settings.pop,
-			originTimeoutMs: 15_000,
+			originTimeoutMs: settings.originTimeoutMs,
 			...(settings.adminToken !== undefined ? { adminToken: settings.adminToken } : {}),
 		},
 	});
@@ -60,5 +60,13 @@ export function wireEdge(
 
 /** The one line each adapter prints once it listens; tests wait for it. */
 export function listeningLine(runtime: string, url: string, settings: EdgeSettings): string {
-	return `neurocache ${VERSION} edge on ${runtime} listening on ${url} (origin ${settings.origin}, L0 ${settings.memoryMb} MiB, ts slab)`;
+	return `neurocache ${VERSION} edge on ${runtime} listening on ${url} (${routingSummary(settings.routes)}, L0 ${settings.memoryMb} MiB, ts slab)`;
+}
+
+/** "origin URL" for one origin, else the routed hosts and the default, if any. */
+function routingSummary(routes: EdgeSettings["routes"]): string {
+	const hosts = Object.keys(routes.hosts);
+	if (hosts.length === 0) return `origin ${routes.default}`;
+	const named = `routes ${hosts.join(", ")}`;
+	return routes.default === undefined ? named : `${named}; default origin ${routes.default}`;
 }

@@ -52,7 +52,7 @@ test("on Deno, a bad setting stops the edge with the variable named (exit 2)", a
 		const settings: StartSettings = { origin: "ftp://origin.test", adminToken: "x" };
 		const { code, stderr } = await runToExit(denoRun(denoBinary(), built.file), denoEnv(settings));
 		expect(code).toBe(2);
-		expect(stderr).toContain("NEURO_ORIGIN: must be an http(s) URL");
+		expect(stderr).toContain("NEURO_ORIGIN: must be an http or https URL");
 	} finally {
 		built.remove();
 	}

@@ -17,7 +17,7 @@ test("a Worker with a bad NEURO_ORIGIN answers 500 naming it, and builds nothing
 		ctx,
 	);
 	expect(answer.status).toBe(500);
-	expect(await answer.text()).toContain("NEURO_ORIGIN: must be an absolute http(s) URL");
+	expect(await answer.text()).toContain("NEURO_ORIGIN: must be an absolute URL");
 	// Still unbuilt: a corrected environment is read on the next request.
 	const health = await worker.fetch(
 		new Request("http://edge.test/_neuro/health"),
