@@ -175,6 +175,7 @@ async function main(): Promise<void> {
 			tier,
 			version: packageJson.version,
 			startedAt: Date.now(),
+			adminToken: process.env.NEURO_ADMIN_TOKEN || undefined,
 			// What a rolling restart waits for: this process, running exactly this build.
 			instance: { pid: process.pid, build: versionLine(packageJson.version, build) },
 		}),

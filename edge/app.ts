@@ -7,8 +7,10 @@
  * client while it fills the tier. Every response says what happened in Cache-Status, and
  * the same phase feeds the metrics.
  */
+
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
+import { adminRefusal } from "./admin-auth.ts";
 import type { HostsConfig } from "./config/hosts.ts";
 import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { parseRequestCacheControl, type RequestCacheControl } from "./http/cache-control.ts";
@@ -158,10 +160,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 	});
 
 	app.post("/_neuro/purge", async (c) => {
-		if (config.adminToken === undefined)
-			return c.text("purge is disabled: no admin token configured\n", 403);
-		if (c.req.header("authorization") !== `Bearer ${config.adminToken}`)
-			return c.text("bad or missing bearer token\n", 401);
+		const refused = adminRefusal(c.req.header("authorization"), config.adminToken, "purge");
+		if (refused !== undefined) return refused;
 		let body: unknown;
 		try {
 			body = await c.req.json();

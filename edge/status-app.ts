@@ -1,14 +1,19 @@
 /**
  * The node's own routes under /_neuro: health, L0 stats, and a raw L0 get/put to try the
- * tier by hand. Web APIs and Hono only, so it runs on any runtime.
+ * tier by hand. Web APIs and Hono only, so it runs on any runtime. The raw L0 routes read
+ * and overwrite cached objects by key, so they take the admin bearer token, as purge does,
+ * and are off without one.
  */
 import { Hono } from "hono";
+import { adminRefusal } from "./admin-auth.ts";
 import type { MemoryTier } from "./store/memory.ts";
 
 export interface StatusAppDeps {
 	readonly tier: MemoryTier;
 	readonly version: string;
 	readonly startedAt: number;
+	/** Bearer token for the raw L0 routes; without one they answer 403. */
+	readonly adminToken?: string | undefined;
 	/**
 	 * Which process answers, and the exact build it runs (its --version line): during a
 	 * rolling restart two processes share the port, and the rollout waits for the new one.
@@ -19,8 +24,20 @@ export interface StatusAppDeps {
 /** Keys come from the URL; keep them to something a log line can show. */
 const MAX_KEY_LENGTH = 1024;
 
-export function createStatusApp({ tier, version, startedAt, instance }: StatusAppDeps): Hono {
+export function createStatusApp({
+	tier,
+	version,
+	startedAt,
+	instance,
+	adminToken,
+}: StatusAppDeps): Hono {
 	const app = new Hono();
+
+	app.use("/_neuro/l0/*", async (c, next) => {
+		const refused = adminRefusal(c.req.header("authorization"), adminToken, "raw L0 access");
+		if (refused !== undefined) return refused;
+		await next();
+	});
 
 	app.get("/_neuro/health", (c) =>
 		c.json({

@@ -53,7 +53,15 @@ export function wireEdge(
 		},
 	});
 	const app = new Hono();
-	app.route("/", createStatusApp({ tier, version: VERSION, startedAt: Date.now() }));
+	app.route(
+		"/",
+		createStatusApp({
+			tier,
+			version: VERSION,
+			startedAt: Date.now(),
+			adminToken: settings.adminToken,
+		}),
+	);
 	app.route("/", edge);
 	return { app, close: () => tier.close() };
 }

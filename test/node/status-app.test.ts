@@ -10,8 +10,17 @@ function makeApp() {
 		clock: new ManualClock(),
 		maxObjectBytes: 4096,
 	});
-	return { tier, app: createStatusApp({ tier, version: "9.9.9", startedAt: Date.now() }) };
+	const app = createStatusApp({ tier, version: "9.9.9", startedAt: Date.now(), adminToken: TOKEN });
+	// The raw L0 routes take the admin token; every call below but the refusals sends it.
+	const request = (path: string, init: RequestInit = {}) =>
+		app.request(path, {
+			...init,
+			headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) },
+		});
+	return { tier, app, request };
 }
+
+const TOKEN = "status-token";
 
 describe("status routes", () => {
 	test("health names the version and slab", async () => {
@@ -37,10 +46,10 @@ describe("status routes", () => {
 	});
 
 	test("put then get through L0, and stats count them", async () => {
-		const { app } = makeApp();
-		const put = await app.request("/_neuro/l0/some/key", { method: "PUT", body: "hello" });
+		const { app, request } = makeApp();
+		const put = await request("/_neuro/l0/some/key", { method: "PUT", body: "hello" });
 		expect(put.status).toBe(201);
-		const get = await app.request("/_neuro/l0/some/key");
+		const get = await request("/_neuro/l0/some/key");
 		expect(await get.text()).toBe("hello");
 		const stats = (await (await app.request("/_neuro/stats")).json()) as {
 			tier: { hits: number; objects: number };
@@ -51,21 +60,49 @@ describe("status routes", () => {
 	});
 
 	test("a miss is 404", async () => {
-		const { app } = makeApp();
-		expect((await app.request("/_neuro/l0/nothing")).status).toBe(404);
+		const { request } = makeApp();
+		expect((await request("/_neuro/l0/nothing")).status).toBe(404);
 	});
 
 	test("bad input is refused and stores nothing", async () => {
-		const { app, tier } = makeApp();
-		const big = await app.request("/_neuro/l0/big", { method: "PUT", body: new Uint8Array(5000) });
+		const { request, tier } = makeApp();
+		const big = await request("/_neuro/l0/big", { method: "PUT", body: new Uint8Array(5000) });
 		expect(big.status).toBe(413);
-		const badTtl = await app.request("/_neuro/l0/t?ttl_ms=-5", { method: "PUT", body: "x" });
+		const badTtl = await request("/_neuro/l0/t?ttl_ms=-5", { method: "PUT", body: "x" });
 		expect(badTtl.status).toBe(400);
-		const longKey = await app.request(`/_neuro/l0/${"k".repeat(2000)}`, {
+		const longKey = await request(`/_neuro/l0/${"k".repeat(2000)}`, {
 			method: "PUT",
 			body: "x",
 		});
 		expect(longKey.status).toBe(414);
 		expect(tier.size).toBe(0);
+	});
+
+	test("raw L0 reads and writes need the admin token, and are off without one", async () => {
+		const { app, request, tier } = makeApp();
+		await request("/_neuro/l0/page", { method: "PUT", body: "cached bytes" });
+		for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: TOKEN }]) {
+			const read = await app.request("/_neuro/l0/page", { headers });
+			expect(read.status).toBe(401);
+			expect(read.headers.get("www-authenticate")).toBe("Bearer");
+			expect(await read.text()).not.toContain("cached bytes");
+			const write = await app.request("/_neuro/l0/page", {
+				method: "PUT",
+				body: "poison",
+				headers,
+			});
+			expect(write.status).toBe(401);
+		}
+		expect(new TextDecoder().decode(tier.get("page"))).toBe("cached bytes");
+
+		const open = createStatusApp({ tier, version: "9.9.9", startedAt: Date.now() });
+		const refused = await open.request("/_neuro/l0/page", { method: "PUT", body: "poison" });
+		expect(refused.status).toBe(403);
+		expect(await refused.text()).toBe("raw L0 access is disabled: no admin token configured\n");
+		expect((await open.request("/_neuro/l0/page")).status).toBe(403);
+		expect(new TextDecoder().decode(tier.get("page"))).toBe("cached bytes");
+		// Health and stats stay open: load balancers and dashboards read them.
+		expect((await open.request("/_neuro/health")).status).toBe(200);
+		tier.close();
 	});
 });

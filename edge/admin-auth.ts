@@ -1,0 +1,32 @@
+/**
+ * The admin routes' bearer token (RFC 6750): purge, and the raw L0 routes, which can read
+ * and overwrite any cached object. Without a configured token those routes are off, never
+ * open: a node started without one must not let anyone on the edge port purge or poison it.
+ */
+
+/** The refusal for a request whose credentials are not the token, or undefined to go on. */
+export function adminRefusal(
+	authorization: string | undefined,
+	token: string | undefined,
+	feature: string,
+): Response | undefined {
+	if (token === undefined) return refusal(403, `${feature} is disabled: no admin token configured`);
+	if (authorization === undefined || !sameText(authorization, `Bearer ${token}`))
+		return refusal(401, "bad or missing bearer token", { "www-authenticate": "Bearer" });
+	return undefined;
+}
+
+function refusal(status: number, message: string, extra: Record<string, string> = {}): Response {
+	return new Response(`${message}\n`, {
+		status,
+		headers: { "content-type": "text/plain; charset=utf-8", ...extra },
+	});
+}
+
+/** Compares every character whatever the first difference, so timing does not tell where it is. */
+function sameText(given: string, expected: string): boolean {
+	let difference = given.length ^ expected.length;
+	for (let i = 0; i < expected.length; i++)
+		difference |= (given.charCodeAt(i) | 0) ^ expected.charCodeAt(i);
+	return difference === 0;
+}
