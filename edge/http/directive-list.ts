@@ -33,7 +33,8 @@ function isOws(char: string | undefined): boolean {
 /**
  * Split a Cache-Control field value (several field lines already joined with ", ", as
  * Headers.get does, RFC 9110 §5.3) into directives. Never throws: a member whose name is not
- * a token is skipped as a whole, and a quoted-string without its closing quote ends the field.
+ * a token is skipped as a whole, and a quoted-string without its closing quote ends the field
+ * after its own directive.
  */
 export function parseDirectiveList(fieldValue: string): RawDirective[] {
 	const directives: RawDirective[] = [];
@@ -91,7 +92,14 @@ export function parseDirectiveList(fieldValue: string): RawDirective[] {
 		}
 		if (fieldValue[i] === '"') {
 			const quoted = readQuotedString(fieldValue, i);
-			if (quoted === undefined) break; // unterminated: nothing after it can be trusted
+			if (quoted === undefined) {
+				// Unterminated: nothing after it can be trusted, but the directive itself was
+				// sent. Kept with its garbled argument (opening quote and all), so restrictive
+				// ones still count (`private="set-cookie` is unqualified private) and numeric
+				// ones read as invalid.
+				directives.push({ name, value: fieldValue.slice(valueStart) });
+				break;
+			}
 			value = quoted.text;
 			i = quoted.end;
 		} else {

@@ -68,9 +68,12 @@ describe("parseDirectiveList", () => {
 			],
 		],
 		[
-			"RFC 9110 §5.6.4: an unterminated quoted-string ends the field",
+			"RFC 9110 §5.6.4: an unterminated quoted-string ends the field after its own directive",
 			'a, b="x, c',
-			[{ name: "a", value: undefined }],
+			[
+				{ name: "a", value: undefined },
+				{ name: "b", value: '"x, c' },
+			],
 		],
 		[
 			"RFC 9111 §5.2: no whitespace before =: the rest is an invalid argument",
@@ -118,6 +121,21 @@ describe("parseResponseCacheControl", () => {
 			"RFC 9111 §5.2.2.7: two qualified privates → union",
 			'private="a", private="b, a"',
 			{ private: ["a", "b"] },
+		],
+		[
+			"RFC 9111 §5.2.2.7: private with an unterminated quote is unqualified private",
+			'max-age=60, private="set-cookie',
+			{ maxAge: 60, private: true },
+		],
+		[
+			"RFC 9111 §5.2.2.4: no-cache with an unterminated quote is unqualified no-cache",
+			'no-cache="x-a, max-age=60',
+			{ noCache: true, maxAge: undefined },
+		],
+		[
+			"RFC 9111 §4.2.1: an unterminated quoted max-age is invalid → stale",
+			'max-age="60',
+			{ maxAge: 0 },
 		],
 		["RFC 9111 §5.2.2.5: no-store", "NO-STORE", { noStore: true }],
 		[
