@@ -104,6 +104,15 @@ function hasFreshnessOrIsCacheable({
 }
 
 /**
+ * The response's own word against any shared cache keeping it, whatever the request: no-store
+ * (§5.2.2.5; must-understand makes a cache that understands the status ignore it, §5.2.2.3)
+ * or unqualified private (§5.2.2.7). A 304 that adds one ends a stored response's life.
+ */
+export function forbidsSharedStorage(directives: ResponseCacheControl): boolean {
+	return (directives.noStore && !directives.mustUnderstand) || directives.private === true;
+}
+
+/**
  * Field names (lower-case) a shared cache must not store with the response: those named by a
  * qualified private (§5.2.2.7) or a qualified no-cache (§3.1: its argument can "prevent
  * storage of header fields by all caches").

@@ -7,6 +7,8 @@
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { updateStoredHeaders } from "../http/header-update.ts";
 import { buildRevalidationHeaders, freshensValidatedResponse } from "../http/revalidation.ts";
+import { fieldsWithheldFromStorage, forbidsSharedStorage } from "../http/storable.ts";
+import { effectiveResponseDirectives } from "../http/targeted.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
 import type { Storage } from "../store/storage.ts";
 import { analyzeStored, assessStored, type Found } from "./cache-read.ts";
@@ -48,6 +50,8 @@ export async function applyNotModified(
 	)
 		return undefined;
 	const headers = updateStoredHeaders(found.headers, incoming);
+	const { directives } = effectiveResponseDirectives(headers);
+	for (const name of fieldsWithheldFromStorage(directives)) headers.delete(name);
 	const stored = {
 		status: found.stored.status,
 		headers: [...headers] as [string, string][],
@@ -64,7 +68,11 @@ export async function applyNotModified(
 		tags: purgeTags(headers),
 		header: encodeStoredResponse(stored),
 	};
+	// §3 still holds for the updated response: a 304 that adds no-store or (unqualified)
+	// private says the object may no longer be kept by a shared cache. This client gets the
+	// freshened response once; the stored copy goes.
+	if (forbidsSharedStorage(directives)) await tier.purge({ key: found.storageKey });
 	// The tier may have dropped the object meanwhile; the freshened copy is served anyway.
-	await tier.updateMeta(found.storageKey, meta);
+	else await tier.updateMeta(found.storageKey, meta);
 	return assessStored(found.storageKey, analyzeStored(stored), found.body, request, nowMs);
 }

@@ -41,6 +41,60 @@ describe("revalidation and stale responses", () => {
 		expect(seen).toHaveLength(2);
 	});
 
+	for (const forbidding of ["no-store", "private, max-age=100"]) {
+		test(`a 304 that adds ${forbidding} serves the freshened copy once and stores nothing (RFC 9111 §3, §4.3.4)`, async () => {
+			const { fetchOrigin, seen } = scripted([
+				() => new Response("v1", { headers: { "cache-control": "max-age=1", etag: '"v1"' } }),
+				() =>
+					new Response(null, {
+						status: 304,
+						headers: { "cache-control": forbidding, etag: '"v1"' },
+					}),
+				() => new Response("v1 again", { headers: { "cache-control": forbidding, etag: '"v1"' } }),
+			]);
+			const { get, timers } = edgeWith(fetchOrigin);
+			expect(await (await get("/x")).text()).toBe("v1");
+			await settle();
+			timers.advance(2_000);
+			const revalidated = await get("/x");
+			expect(revalidated.status).toBe(200);
+			expect(await revalidated.text()).toBe("v1");
+			expect(revalidated.headers.get("cache-control")).toBe(forbidding);
+			await settle();
+			// Nothing stored any more: the next request goes to the origin, and so does one
+			// that would take any stored copy at all.
+			const next = await get("/x", { "cache-control": "max-stale" });
+			expect(await next.text()).toBe("v1 again");
+			expect(next.headers.get("cache-status")).toContain("fwd=");
+			expect(seen).toHaveLength(3);
+		});
+	}
+
+	test("a 304 that adds a qualified private keeps the object without the named field (§5.2.2.7)", async () => {
+		const { fetchOrigin, seen } = scripted([
+			() => new Response("v1", { headers: { "cache-control": "max-age=1", etag: '"v1"' } }),
+			() =>
+				new Response(null, {
+					status: 304,
+					headers: {
+						"cache-control": 'max-age=100, private="x-user"',
+						etag: '"v1"',
+						"x-user": "alice",
+					},
+				}),
+		]);
+		const { get, timers } = edgeWith(fetchOrigin);
+		await (await get("/x")).text();
+		await settle();
+		timers.advance(2_000);
+		await (await get("/x")).text();
+		await settle();
+		const hit = await get("/x");
+		expect(hit.headers.get("cache-status")).toBe("NeuroCache;hit;ttl=100");
+		expect(hit.headers.get("x-user")).toBeNull();
+		expect(seen).toHaveLength(2);
+	});
+
 	test("a changed object comes back whole and replaces the stored one", async () => {
 		const { fetchOrigin, seen } = scripted([
 			() => new Response("v1", { headers: { "cache-control": "max-age=10", etag: '"1"' } }),
