@@ -38,6 +38,7 @@ export type Lookup =
 			readonly servedHeaders: Headers;
 			readonly upstreamCacheStatus: string | null;
 			readonly hitHeaders: HitHeaders;
+			readonly untyped: boolean;
 	  };
 
 /**
@@ -129,6 +130,12 @@ export interface AnalyzedResponse {
 	readonly upstreamCacheStatus: string | null;
 	/** servedHeaders with a plain hit's Age and Cache-Status, kept per (age, ttl). */
 	readonly hitHeaders: HitHeaders;
+	/**
+	 * No Content-Type was stored. Runtimes label a byte body they send without one
+	 * application/octet-stream, which the origin never said (and which stops browsers
+	 * sniffing); such a body is sent as a stream, which they leave unlabelled.
+	 */
+	readonly untyped: boolean;
 }
 
 export function analyzeStored(stored: StoredResponse): AnalyzedResponse {
@@ -154,6 +161,7 @@ export function analyzeStored(stored: StoredResponse): AnalyzedResponse {
 		servedHeaders,
 		upstreamCacheStatus,
 		hitHeaders: new HitHeaders(servedHeaders, upstreamCacheStatus),
+		untyped: !headers.has("content-type"),
 		directives: effective.directives,
 		// A soft-purged response is stale at once; stale-while-revalidate may still serve it.
 		lifetimeSeconds: stored.invalidated === true ? 0 : freshnessLifetime(facts).seconds,
@@ -200,6 +208,7 @@ export function assessStored(
 		servedHeaders: analyzed.servedHeaders,
 		upstreamCacheStatus: analyzed.upstreamCacheStatus,
 		hitHeaders: analyzed.hitHeaders,
+		untyped: analyzed.untyped,
 	};
 }
 

@@ -86,7 +86,8 @@ export class Responder {
 			headers.set("content-range", partial.contentRange);
 			headers.set("content-length", String(partial.contentLength));
 			const part = found.body.subarray(partial.start, partial.end + 1);
-			return this.reply(request, hostLabel, part, 206, headers, phase, params);
+			const body = found.untyped ? unlabelledBody(part) : part;
+			return this.reply(request, hostLabel, body, 206, headers, phase, params);
 		}
 		return this.unsatisfiable(request, hostLabel, partial.contentRange, phase, params);
 	}
@@ -141,9 +142,28 @@ export class Responder {
 	}
 }
 
-/** A whole stored body: the tier's shared Blob when it offers one, else the pinned bytes. */
-function bodyOf(found: Found): Blob | Uint8Array {
+/**
+ * A whole stored body: the tier's shared Blob when it offers one, else the pinned bytes; as
+ * a stream when no Content-Type was stored (see AnalyzedResponse.untyped).
+ */
+function bodyOf(found: Found): Blob | Uint8Array | ReadableStream<Uint8Array> {
+	if (found.untyped) return unlabelledBody(found.body);
 	return found.source?.bodyBlob?.() ?? found.body;
+}
+
+/**
+ * Bytes as a plain stream, which runtimes send without inventing a Content-Type (Bun labels
+ * a Uint8Array, a Blob and even a Blob's own stream). A copy: the view is pinned only until
+ * the Response is built, and a stream is read later.
+ */
+function unlabelledBody(bytes: Uint8Array): ReadableStream<Uint8Array> {
+	const copy = bytes.slice();
+	return new ReadableStream({
+		start(controller) {
+			controller.enqueue(copy);
+			controller.close();
+		},
+	});
 }
 
 /** A short text/plain answer of our own (errors, refusals). */
