@@ -72,6 +72,9 @@ export class Responder {
 		const params = extra === NO_PARAMS ? { ttl } : { ttl, ...extra };
 		if (evaluatePreconditions(request, found.validators) === "send-304") {
 			const headers = notModifiedHeaders(found.headers);
+			// RFC 9111 §4: a stored response used without validation carries Age, and the 304
+			// vouches for it (the client's copy is as fresh as ours).
+			headers.set("age", String(Math.floor(found.ageSeconds)));
 			return this.reply(request, hostLabel, null, 304, headers, phase, params);
 		}
 		const partial = rangeOf(request, found);

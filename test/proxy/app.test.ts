@@ -111,14 +111,17 @@ describe.each(MODES)(
 		});
 
 		test("a client's matching If-None-Match is answered 304 from the cache", async () => {
-			const { get, origin } = makeEdge({ syncLookup, direct });
+			const { get, origin, timers } = makeEdge({ syncLookup, direct });
 			const first = await get("/pages/2");
 			await first.text();
 			await settle();
+			timers.advance(7_000);
 			const etag = first.headers.get("etag") as string;
 			const revalidate = await get("/pages/2", { "if-none-match": etag });
 			expect(revalidate.status).toBe(304);
 			expect(revalidate.headers.get("etag")).toBe(etag);
+			// RFC 9111 §4: a stored response used without validation says its Age.
+			expect(revalidate.headers.get("age")).toBe("7");
 			expect(revalidate.headers.get("cache-status")).toContain("hit");
 			expect(origin.requests("/pages/2")).toBe(1);
 		});
