@@ -18,7 +18,8 @@ export type NoStoreReason =
 	| "request-no-store"
 	| "private"
 	| "authorization"
-	| "no-freshness";
+	| "no-freshness"
+	| "set-cookie";
 
 export type StorableResult =
 	| { readonly storable: true }
@@ -76,6 +77,8 @@ export function storability(inputs: StorableInputs): StorableResult {
 		return notStored("authorization");
 	}
 	if (!hasFreshnessOrIsCacheable(inputs)) return notStored("no-freshness");
+	if (inputs.responseHeaders.has("Set-Cookie") && !hasExplicitFreshness(inputs))
+		return notStored("set-cookie");
 	return { storable: true };
 }
 
@@ -88,18 +91,26 @@ function allowsSharedAuthorized(directives: ResponseCacheControl): boolean {
 }
 
 /** §3, last condition: public, Expires, max-age, s-maxage, or a heuristically cacheable status. */
-function hasFreshnessOrIsCacheable({
-	status,
-	responseHeaders,
-	effective,
-}: StorableInputs): boolean {
+function hasFreshnessOrIsCacheable(inputs: StorableInputs): boolean {
+	return hasExplicitFreshness(inputs) || HEURISTICALLY_CACHEABLE_STATUSES.has(inputs.status);
+}
+
+/**
+ * The origin said, for caches, how long the response may be used (or that any cache may keep
+ * it): public, max-age, s-maxage or Expires. A response that sets a cookie is stored only
+ * then. RFC 9111 §3 lets a cache store it on status alone, and §7.3 notes Set-Cookie does not
+ * inhibit caching, but a heuristically stored one is one user's session handed to the next
+ * (and kept past its life for an unreachable origin): an application that never thought
+ * about caching sets cookies this way, one that sets max-age on such a response chose to. As
+ * Varnish's and Fastly's default rules do, in their case for every such response.
+ */
+function hasExplicitFreshness({ responseHeaders, effective }: StorableInputs): boolean {
 	const { directives, expiresApplies } = effective;
 	return (
 		directives.public ||
 		directives.maxAge !== undefined ||
 		directives.sMaxAge !== undefined ||
-		(expiresApplies && responseHeaders.has("Expires")) ||
-		HEURISTICALLY_CACHEABLE_STATUSES.has(status)
+		(expiresApplies && responseHeaders.has("Expires"))
 	);
 }
 

@@ -144,6 +144,28 @@ describe("storability", () => {
 		],
 		["RFC 9110 §15.1: 404 is heuristically cacheable", { status: 404 }, { storable: true }],
 		[
+			"RFC 9111 §7.3: a cookie-setting 200 with no explicit freshness is not stored",
+			{
+				response: { "Set-Cookie": "sid=USER_A", "Last-Modified": "Sun, 01 Nov 2026 00:00:00 GMT" },
+			},
+			{ storable: false, reason: "set-cookie" },
+		],
+		[
+			"RFC 9111 §7.3: a cookie-setting 200 with max-age is stored, as the origin chose",
+			{ response: { "Set-Cookie": "sid=x", "Cache-Control": "max-age=60" } },
+			{ storable: true },
+		],
+		[
+			"RFC 9111 §7.3: a cookie-setting 200 with Expires is stored",
+			{ response: { "Set-Cookie": "sid=x", Expires: "Sun, 01 Nov 2026 00:00:00 GMT" } },
+			{ storable: true },
+		],
+		[
+			"RFC 9111 §7.3: a cookie-setting 200 whose CDN-Cache-Control has max-age is stored",
+			{ response: { "Set-Cookie": "sid=x", "CDN-Cache-Control": "max-age=60" } },
+			{ storable: true },
+		],
+		[
 			"RFC 9213 §2.2: CDN-Cache-Control overrides Cache-Control: no-store",
 			{ response: { "Cache-Control": "no-store", "CDN-Cache-Control": "none" } },
 			{ storable: true },

@@ -95,6 +95,27 @@ describe("revalidation and stale responses", () => {
 		expect(seen).toHaveLength(2);
 	});
 
+	test("a cookie-setting response without explicit freshness is never stored, so never served to another client, even with the origin down", async () => {
+		const { fetchOrigin, seen } = scripted([
+			() =>
+				new Response("alice's page", {
+					headers: { "set-cookie": "sid=ALICE", "last-modified": "Sun, 01 Nov 2026 00:00:00 GMT" },
+				}),
+			() => Promise.reject(new TypeError("connection refused")),
+		]);
+		const { get } = edgeWith(fetchOrigin);
+		const first = await get("/account");
+		expect(first.headers.get("set-cookie")).toBe("sid=ALICE");
+		expect(first.headers.get("cache-status")).toContain('detail="set-cookie"');
+		await first.text();
+		await settle();
+		const next = await get("/account");
+		expect(next.status).toBe(502);
+		expect(next.headers.get("set-cookie")).toBeNull();
+		expect(await next.text()).not.toContain("alice");
+		expect(seen).toHaveLength(2);
+	});
+
 	test("a changed object comes back whole and replaces the stored one", async () => {
 		const { fetchOrigin, seen } = scripted([
 			() => new Response("v1", { headers: { "cache-control": "max-age=10", etag: '"1"' } }),
