@@ -55,3 +55,26 @@ function parseWeight(params: string[]): number | undefined {
 	}
 	return weight;
 }
+
+/**
+ * The Accept-Encoding to send the origin for a request whose response may be stored: exactly
+ * the stored codings the client accepts, which is what its variant key holds (vary.ts). The
+ * key reduces "gzip, deflate, zstd" and "gzip" to one variant; forwarding the raw field
+ * would let the origin answer the first with zstd or deflate and that body be served to the
+ * second client, who cannot decode it (RFC 9111 §4.1 allows normalizing only to identical
+ * semantics). An absent field stays absent: it is a variant of its own.
+ *
+ * Listing codings leaves every other one unacceptable and identity acceptable (RFC 9110
+ * §12.5.3), so identity is named only to exclude it, or when it is all that is left.
+ */
+export function originAcceptEncoding(
+	acceptEncoding: string | null,
+	storedCodings: readonly string[] = DEFAULT_STORED_CODINGS,
+): string | null {
+	if (acceptEncoding === null) return null;
+	const accepted = acceptedStoredCodings(acceptEncoding, storedCodings);
+	const codings = accepted.filter((coding) => coding.toLowerCase() !== "identity");
+	const identity = codings.length < accepted.length;
+	if (codings.length === 0) return identity ? "identity" : "identity;q=0";
+	return identity ? codings.join(", ") : `${codings.join(", ")}, identity;q=0`;
+}

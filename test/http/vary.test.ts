@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { acceptedStoredCodings } from "../../edge/http/accept-encoding.ts";
+import { acceptedStoredCodings, originAcceptEncoding } from "../../edge/http/accept-encoding.ts";
 import { parseVary, type VarySpec, variantKey, variantMatches } from "../../edge/http/vary.ts";
 
 describe("parseVary (RFC 9111 §4.1)", () => {
@@ -117,5 +117,34 @@ describe("acceptedStoredCodings (RFC 9110 §12.5.3)", () => {
 		["§12.5.3 first weight wins for duplicates", "br;q=0, br", ["identity"]],
 	] as [string, string, string[]][])("%s", (_name, field, expected) => {
 		expect(acceptedStoredCodings(field)).toEqual(expected);
+	});
+});
+
+describe("originAcceptEncoding: what the origin is asked for is what the variant key holds", () => {
+	test.each([
+		["a browser's list, zstd included", "gzip, deflate, br, zstd", "br, gzip"],
+		["deflate alone leaves identity", "deflate", "identity"],
+		["identity alone", "identity", "identity"],
+		["identity excluded", "gzip, identity;q=0", "gzip, identity;q=0"],
+		["nothing acceptable", "zstd, *;q=0", "identity;q=0"],
+		["'*' accepts every stored coding", "*", "br, gzip"],
+		["an empty field accepts identity only", "", "identity"],
+	] as [string, string, string][])("%s", (_name, field, expected) => {
+		expect(originAcceptEncoding(field)).toBe(expected);
+	});
+
+	test("an absent field stays absent", () => expect(originAcceptEncoding(null)).toBeNull());
+
+	test("two fields with one variant key are forwarded alike, and the forwarded field keys the same", () => {
+		const variant = (field: string) =>
+			variantKey(parseVary("accept-encoding"), new Headers({ "accept-encoding": field }));
+		for (const [a, b] of [
+			["gzip, deflate, br, zstd", "br;q=0.5, gzip"],
+			["deflate", "identity"],
+		] as const) {
+			expect(variant(a)).toBe(variant(b));
+			expect(originAcceptEncoding(a)).toBe(originAcceptEncoding(b));
+			expect(variant(originAcceptEncoding(a) as string)).toBe(variant(a));
+		}
 	});
 });
