@@ -1,4 +1,4 @@
-import type { CommitResult, ObjectWriter, WriteRefusal } from "./storage.ts";
+import type { CommitResult, HeaderInvalidation, ObjectWriter, WriteRefusal } from "./storage.ts";
 
 /** What a writer needs from its tier: room, and a way to make the object visible. */
 export interface WriterHost {
@@ -22,6 +22,14 @@ export interface WriterHost {
 		metaLength: number,
 		bodyLength: number,
 	): void;
+	/** The write is open: purges from now on must reach it (OpenWrite). */
+	openWrite(write: OpenWrite): void;
+	/**
+	 * The write is done and purges no longer reach it. `published`: its object was just made
+	 * visible, and the host applies to it the soft purges that matched the write meanwhile;
+	 * it answers why the object is not stored after all, if it is not.
+	 */
+	endWrite(write: OpenWrite, published: boolean): WriteRefusal | undefined;
 }
 
 /** Where a committed object goes, and the metadata the tier keeps outside the slot. */
@@ -29,6 +37,18 @@ export interface PublishTarget {
 	readonly key: string;
 	readonly expiresAt: number;
 	readonly tags: readonly string[];
+}
+
+/**
+ * A write as the tier's purges see it while it is open: what a purge matches (key, tags)
+ * and what the purges that matched decided. The tier keeps the open ones in a set; it
+ * refers to no writer, so a writer dropped unfinished can still be collected.
+ */
+export interface OpenWrite extends PublishTarget {
+	/** A hard purge matched: the write stores nothing ("purged-during-fill"). */
+	purged: boolean;
+	/** The soft purges that matched, in order: the committed object is rewritten by them. */
+	invalidations: HeaderInvalidation[] | undefined;
 }
 
 type WriterState =
@@ -41,12 +61,18 @@ type WriterState =
 	| { readonly kind: "open-buffered"; readonly chunks: Uint8Array[]; written: number }
 	| { readonly kind: "done"; readonly result: CommitResult };
 
+/** No slot reserved yet: a buffered write reserves one at commit. */
+const NO_SLOT = -1;
+
 /**
  * A writer dropped without commit or abort (a caller bug, or a crash between awaits) would
- * otherwise hold its reserved slot forever: give the slot back when the writer is collected.
+ * otherwise hold its reserved slot, and its place among the tier's open writes, forever:
+ * give both back when the writer is collected.
  */
-const abandoned = new FinalizationRegistry<{ host: WriterHost; handle: number }>(
-	({ host, handle }) => {
+const abandoned = new FinalizationRegistry<{ host: WriterHost; handle: number; write: OpenWrite }>(
+	({ host, handle, write }) => {
+		host.endWrite(write, false);
+		if (handle === NO_SLOT) return;
 		try {
 			host.unreserve(handle);
 		} catch {
@@ -59,17 +85,26 @@ const abandoned = new FinalizationRegistry<{ host: WriterHost; handle: number }>
  * A streamed write into the memory tier. With a size hint the slot is reserved up front
  * and chunks go straight into the slab; without one they are buffered until commit, when
  * the total is known. Either way nothing is visible before commit() returns stored.
+ *
+ * While open, the write is among the host's open writes, where purges mark it (OpenWrite):
+ * after a hard purge its next write() or commit() gives up ("purged-during-fill", the slot
+ * freed at once); a soft purge lets it commit and the host rewrites the object it stored.
  */
 export class MemoryWriter implements ObjectWriter {
 	#state: WriterState;
 
 	constructor(
 		private readonly host: WriterHost,
-		private readonly target: PublishTarget,
+		private readonly target: OpenWrite,
 		private readonly meta: Uint8Array,
 		sizeHint: number | undefined,
 	) {
-		this.#state = this.#open(sizeHint);
+		const state = this.#open(sizeHint);
+		this.#state = state;
+		if (state.kind === "done") return;
+		host.openWrite(target);
+		const handle = state.kind === "open-direct" ? state.handle : NO_SLOT;
+		abandoned.register(this, { host, handle, write: target }, this);
 	}
 
 	#open(sizeHint: number | undefined): WriterState {
@@ -80,7 +115,6 @@ export class MemoryWriter implements ObjectWriter {
 		const handle = this.host.reserve(total, this.target.key);
 		if (typeof handle === "string") return refused(handle);
 		this.host.writeSlot(handle, 0, this.meta);
-		abandoned.register(this, { host: this.host, handle }, this);
 		return { kind: "open-direct", handle, written: 0, expected: sizeHint };
 	}
 
@@ -92,6 +126,10 @@ export class MemoryWriter implements ObjectWriter {
 	write(chunk: Uint8Array): void {
 		const state = this.#state;
 		if (state.kind === "done") return;
+		if (this.target.purged) {
+			this.#fail("purged-during-fill");
+			return;
+		}
 		const written = state.written + chunk.byteLength;
 		if (state.kind === "open-direct") {
 			if (written > state.expected) {
@@ -112,12 +150,15 @@ export class MemoryWriter implements ObjectWriter {
 	commit(): CommitResult {
 		const state = this.#state;
 		if (state.kind === "done") return state.result;
+		if (this.target.purged) {
+			this.#fail("purged-during-fill");
+			return this.commit();
+		}
 		if (state.kind === "open-direct") {
 			if (state.written !== state.expected) {
 				this.#fail("length-mismatch");
 				return this.commit();
 			}
-			abandoned.unregister(this);
 			this.host.publish(
 				this.target.key,
 				this.target.expiresAt,
@@ -129,7 +170,7 @@ export class MemoryWriter implements ObjectWriter {
 		} else {
 			const handle = this.host.reserve(this.meta.byteLength + state.written, this.target.key);
 			if (typeof handle === "string") {
-				this.#state = refused(handle);
+				this.#fail(handle);
 				return this.commit();
 			}
 			this.host.writeSlot(handle, 0, this.meta);
@@ -147,8 +188,10 @@ export class MemoryWriter implements ObjectWriter {
 				state.written,
 			);
 		}
-		this.#state = { kind: "done", result: { stored: true } };
-		return this.#state.result;
+		abandoned.unregister(this);
+		const after = this.host.endWrite(this.target, true);
+		this.#state = after === undefined ? STORED : refused(after);
+		return this.commit();
 	}
 
 	abort(): void {
@@ -158,13 +201,14 @@ export class MemoryWriter implements ObjectWriter {
 	#fail(reason: WriteRefusal): void {
 		const state = this.#state;
 		if (state.kind === "done") return;
-		if (state.kind === "open-direct") {
-			abandoned.unregister(this);
-			this.host.unreserve(state.handle);
-		}
+		abandoned.unregister(this);
+		if (state.kind === "open-direct") this.host.unreserve(state.handle);
+		this.host.endWrite(this.target, false);
 		this.#state = refused(reason);
 	}
 }
+
+const STORED: WriterState = { kind: "done", result: Object.freeze({ stored: true }) };
 
 function refused(reason: WriteRefusal): WriterState {
 	return { kind: "done", result: { stored: false, reason } };

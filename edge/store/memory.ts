@@ -41,12 +41,13 @@ import {
 	ROW,
 } from "./entry-table.ts";
 import { HotViews } from "./hot-views.ts";
-import { MemoryWriter, type PublishTarget, type WriterHost } from "./memory-writer.ts";
-import { encodeMeta } from "./meta-codec.ts";
+import { MemoryWriter, type OpenWrite, type WriterHost } from "./memory-writer.ts";
+import { encodeMeta, metaHeaderView } from "./meta-codec.ts";
 import { PinnedEntry } from "./pinned-entry.ts";
 import type {
 	CachedObject,
 	CommitResult,
+	HeaderInvalidation,
 	ObjectMeta,
 	ObjectWriter,
 	PurgeSelector,
@@ -104,6 +105,12 @@ export class MemoryTier implements Storage, WriterHost {
 	readonly #index = new Map<string, number>();
 	readonly #entries: EntryTable;
 	readonly #tagIndex = new Map<string, Set<number>>();
+	/**
+	 * Streamed writes open now (begun, not yet committed or given up). A purge marks those it
+	 * matches, so a fill that began before it cannot commit a fresh copy after it: a purge
+	 * walks only the writes in flight, and nothing else is kept per purge or per hit.
+	 */
+	readonly #openWrites = new Set<OpenWrite>();
 	/**
 	 * The slab's arena by span. The tier owns every handle it holds and frees none it still
 	 * uses, so it reads and writes slots here directly: no validation or FFI per call.
@@ -301,7 +308,13 @@ export class MemoryTier implements Storage, WriterHost {
 
 	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number): ObjectWriter {
 		if (this.#closed) throw new TierClosedError(this.name);
-		const target: PublishTarget = { key, expiresAt: meta.expiresAt, tags: meta.tags };
+		const target: OpenWrite = {
+			key,
+			expiresAt: meta.expiresAt,
+			tags: meta.tags,
+			purged: false,
+			invalidations: undefined,
+		};
 		const writer = new MemoryWriter(this, target, encodeMeta(meta), sizeHint);
 		return new RefusalCountingWriter(writer, () => this.#refusals++);
 	}
@@ -311,7 +324,27 @@ export class MemoryTier implements Storage, WriterHost {
 		const ids = this.#matching(selector);
 		for (const id of ids) this.#remove(id);
 		this.#purges += ids.length;
+		// Fills in flight that it matches store nothing: they began before this purge.
+		for (const write of this.#openWrites) if (selects(selector, write)) write.purged = true;
 		return ids.length;
+	}
+
+	async softPurge(selector: PurgeSelector, invalidate: HeaderInvalidation): Promise<number> {
+		if (this.#closed) throw new TierClosedError(this.name);
+		// First the writes open now: the rewrites below open (and commit) writes of their own,
+		// which must not be marked.
+		for (const write of this.#openWrites) {
+			if (write.purged || !selects(selector, write)) continue;
+			const marks = write.invalidations;
+			if (marks === undefined) write.invalidations = [invalidate];
+			else if (!marks.includes(invalidate)) marks.push(invalidate);
+		}
+		const entries = this.#entries;
+		// By key, not id: a rewrite may evict a later match and hand its id to another key.
+		const keys = this.#matching(selector).map((id) => entries.keys[id] as string);
+		let touched = 0;
+		for (const key of keys) if (this.#invalidate(key, invalidate) !== undefined) touched++;
+		return touched;
 	}
 
 	async keys(selector: PurgeSelector): Promise<string[]> {
@@ -323,17 +356,7 @@ export class MemoryTier implements Storage, WriterHost {
 		if (this.#closed) throw new TierClosedError(this.name);
 		const id = this.#idOf(key);
 		if (id === undefined || this.#isExpired(id)) return false;
-		const entries = this.#entries;
-		// Pin the old object so evicting for the new slot cannot free the body we copy.
-		entries.pin(id);
-		try {
-			const body = this.#bodyView(id);
-			const writer = this.beginWrite(key, meta, body.byteLength);
-			writer.write(body);
-			return writer.commit().stored;
-		} finally {
-			this.#unpin(id);
-		}
+		return this.#rewrite(key, id, meta).stored;
 	}
 
 	stats(): TierStats {
@@ -375,6 +398,21 @@ export class MemoryTier implements Storage, WriterHost {
 
 	unreserve(handle: number): void {
 		this.#freeSlot(handle);
+	}
+
+	openWrite(write: OpenWrite): void {
+		this.#openWrites.add(write);
+	}
+
+	endWrite(write: OpenWrite, published: boolean): WriteRefusal | undefined {
+		this.#openWrites.delete(write);
+		if (!published || write.invalidations === undefined) return undefined;
+		// Soft-purged while open: stored, then marked as the purge marked what was stored.
+		for (const invalidate of write.invalidations) {
+			const result = this.#invalidate(write.key, invalidate);
+			if (result !== undefined && !result.stored) return result.reason;
+		}
+		return undefined;
 	}
 
 	publish(
@@ -436,6 +474,50 @@ export class MemoryTier implements Storage, WriterHost {
 	#idOf(key: string): number | undefined {
 		const slot = this.#index.get(key);
 		return slot === undefined ? undefined : slot >>> 1;
+	}
+
+	/** Writes `meta` with the body stored under `key` (entry `id`) in a new slot, in its place. */
+	#rewrite(key: string, id: number, meta: ObjectMeta): CommitResult {
+		const entries = this.#entries;
+		// Pin the old object so evicting for the new slot cannot free the body we copy.
+		entries.pin(id);
+		try {
+			const body = this.#bodyView(id);
+			const writer = this.beginWrite(key, meta, body.byteLength);
+			writer.write(body);
+			return writer.commit();
+		} finally {
+			this.#unpin(id);
+		}
+	}
+
+	/**
+	 * Soft-purges the object stored under `key`: its header becomes `invalidate`'s, body,
+	 * tags and expiry stay. Undefined when there is nothing to rewrite. A rewrite that cannot
+	 * be stored (no room for the longer header) drops the object: left as it was, it would
+	 * stay fresh.
+	 */
+	#invalidate(key: string, invalidate: HeaderInvalidation): CommitResult | undefined {
+		const id = this.#idOf(key);
+		if (id === undefined) return undefined;
+		if (this.#isExpired(id)) {
+			this.#expire(id);
+			return undefined;
+		}
+		const header = invalidate(metaHeaderView(this.#metaBytes(id)));
+		if (header === undefined) return undefined;
+		const entries = this.#entries;
+		const expiresAt = entries.rows[id * ROW + EXPIRES_AT] as number;
+		const tags = entries.tagsOf(id) ?? NO_TAGS;
+		const result = this.#rewrite(key, id, { expiresAt, tags, header });
+		if (!result.stored) {
+			const left = this.#idOf(key);
+			if (left !== undefined) {
+				this.#remove(left);
+				this.#purges++;
+			}
+		}
+		return result;
 	}
 
 	#isExpired(id: number): boolean {
@@ -566,6 +648,7 @@ export class MemoryTier implements Storage, WriterHost {
 		this.slab.free(handle);
 	}
 
+	/** Ids of the stored objects `selector` matches (selects() is its rule for open writes). */
 	#matching(selector: PurgeSelector): number[] {
 		if ("key" in selector) {
 			const id = this.#idOf(selector.key);
@@ -577,6 +660,13 @@ export class MemoryTier implements Storage, WriterHost {
 			if (key.startsWith(selector.prefix)) ids.push(slot >>> 1);
 		return ids;
 	}
+}
+
+/** Whether a purge's selector matches an open write: the rule #matching applies to stored keys. */
+function selects(selector: PurgeSelector, write: OpenWrite): boolean {
+	if ("key" in selector) return write.key === selector.key;
+	if ("tag" in selector) return write.tags.includes(selector.tag);
+	return write.key.startsWith(selector.prefix);
 }
 
 export class TierClosedError extends Error {
@@ -601,7 +691,13 @@ class RefusalCountingWriter implements ObjectWriter {
 	}
 	commit(): CommitResult {
 		const result = this.inner.commit();
-		if (!result.stored && result.reason !== "aborted" && !this.#counted) {
+		// Not counted: writes given up, or discarded by a purge (no lack of room or size).
+		if (
+			!result.stored &&
+			result.reason !== "aborted" &&
+			result.reason !== "purged-during-fill" &&
+			!this.#counted
+		) {
 			this.#counted = true;
 			this.countRefusal();
 		}

@@ -2,7 +2,14 @@
  * The Storage interface every cache tier implements (memory, disk, peer, S3...). The HTTP
  * layer above speaks only this; a tier never decides HTTP semantics or eviction policy for
  * another tier. Small on purpose: lookup, a streamed write that becomes visible only when
- * committed, purge, and a metadata update (for 304 revalidations).
+ * committed, purge (hard, or soft through a header rewrite the layer above supplies), and a
+ * metadata update (for 304 revalidations).
+ *
+ * Purges and open writes: a purge applies to the writes open when it runs, not only to what
+ * is stored. A write a hard purge matched (its key, a prefix of it, one of its tags) stores
+ * nothing at commit ("purged-during-fill"); one a soft purge matched is stored already
+ * rewritten as that purge rewrites stored objects. Writes opened after a purge are not
+ * touched by it.
  */
 
 export interface ObjectMeta {
@@ -46,6 +53,7 @@ export type WriteRefusal =
 	| "too-large" // over the tier's byte gate
 	| "no-room" // nothing evictable frees enough room
 	| "length-mismatch" // the body ended shorter or longer than the announced size
+	| "purged-during-fill" // a hard purge matched the write while it was open
 	| "aborted"; // the writer (or its source) gave up
 
 export type CommitResult =
@@ -69,6 +77,13 @@ export type PurgeSelector =
 	| { readonly key: string }
 	| { readonly prefix: string }
 	| { readonly tag: string };
+
+/**
+ * A soft purge's rewrite of one object's header (ObjectMeta.header, owned by the layer
+ * above): the header that marks it stale, or undefined to leave the object as it is (not a
+ * response, or marked already). Pure: a tier may call it again for the same header.
+ */
+export type HeaderInvalidation = (header: Uint8Array) => Uint8Array | undefined;
 
 export interface TierStats {
 	readonly hits: number;
@@ -97,9 +112,20 @@ export interface Storage {
 	 * place the body without buffering; a body that then differs from it is refused.
 	 */
 	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number): ObjectWriter;
-	/** Drops matching objects; resolves to how many were dropped. */
+	/**
+	 * Drops matching objects, and makes matching writes open now store nothing when they
+	 * commit ("purged-during-fill"). Resolves to how many stored objects were dropped.
+	 */
 	purge(selector: PurgeSelector): Promise<number>;
-	/** Keys of the stored objects that match (for purges that rewrite instead of dropping). */
+	/**
+	 * Soft purge: rewrites each matching object's header with `invalidate` (keeping its body,
+	 * tags and expiry) instead of dropping it; matching writes open now are stored so
+	 * rewritten when they commit. An object that cannot be rewritten (no room for the new
+	 * header) is dropped instead. Applied at once: no write commits halfway through it.
+	 * Resolves to how many stored objects were rewritten or dropped.
+	 */
+	softPurge(selector: PurgeSelector, invalidate: HeaderInvalidation): Promise<number>;
+	/** Keys of the stored objects that match. */
 	keys(selector: PurgeSelector): Promise<string[]>;
 	/** Replaces an object's metadata, keeping its body. False when the key is not stored. */
 	updateMeta(key: string, meta: ObjectMeta): Promise<boolean>;

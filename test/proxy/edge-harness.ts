@@ -38,6 +38,7 @@ function asyncOnly(tier: MemoryTier): Storage & { stats(): TierStats } {
 		lookup: (key) => tier.lookup(key),
 		beginWrite: (key, meta, sizeHint) => tier.beginWrite(key, meta, sizeHint),
 		purge: (selector) => tier.purge(selector),
+		softPurge: (selector, invalidate) => tier.softPurge(selector, invalidate),
 		keys: (selector) => tier.keys(selector),
 		updateMeta: (key, meta) => tier.updateMeta(key, meta),
 		stats: () => tier.stats(),
