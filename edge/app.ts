@@ -41,6 +41,7 @@ import { storeWhileStreaming } from "./proxy/cache-write.ts";
 import { answerFromWhole, sliceStream } from "./proxy/fill-answer.ts";
 import {
 	callOrigin,
+	type LogLine,
 	networkFetch,
 	type OriginFetch,
 	type OriginResult,
@@ -75,6 +76,8 @@ export interface EdgeDeps {
 	readonly metrics: Registry;
 	readonly config: EdgeConfig;
 	readonly fetchOrigin?: OriginFetch;
+	/** Where origin failures are logged with their detail (a WARN line each); stderr by default. */
+	readonly log?: LogLine;
 }
 
 /** The edge app, and its proxy without Hono's router in front. */
@@ -258,6 +261,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 		target: RequestTarget,
 		method: string,
 		headers: Headers = request.headers,
+		clientSignal?: AbortSignal,
 	) => {
 		const started = timers.now();
 		const result = await callOrigin(fetchOrigin, {
@@ -266,7 +270,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 			headers,
 			body: request.body,
 			timeoutMs: config.originTimeoutMs,
-			now: () => timers.now(),
+			timers,
+			clientSignal,
+			log: deps.log,
 		});
 		// By label, not by Host: hosts the default origin serves would each add a series.
 		const seconds = (timers.now() - started) / 1000;
@@ -277,7 +283,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 	/** Forwards an unsafe method; a success invalidates what it may have changed (§4.4). */
 	const forwardUnsafe = async (request: Request, target: RequestTarget): Promise<Response> => {
 		const { hostLabel } = target;
-		const result = await forward(request, target, request.method);
+		const result = await forward(request, target, request.method, request.headers, request.signal);
 		if (!result.ok)
 			return respond.finish(request, hostLabel, plain(result.status, result.reason), "method");
 		for (const uri of urisToInvalidate({
@@ -378,7 +384,15 @@ export function createEdge(deps: EdgeDeps): Edge {
 			// A HEAD that misses fills the cache with a GET, as Varnish does: the GETs and HEADs
 			// after it are hits, and its client still gets only the head (RFC 9110 §9.3.2).
 			const method = writer !== undefined ? "GET" : request.method;
-			const result = await forward(request, target, method, conditional ?? forwardHeaders);
+			// Only a forward that fills nothing stops when its client leaves: waiters need a fill.
+			const clientSignal = writer === undefined ? request.signal : undefined;
+			const result = await forward(
+				request,
+				target,
+				method,
+				conditional ?? forwardHeaders,
+				clientSignal,
+			);
 			const staleOnError = () =>
 				stale !== undefined &&
 				mayServeStaleOnError(

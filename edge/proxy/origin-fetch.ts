@@ -1,9 +1,28 @@
 /**
- * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), bytes and
- * Content-Encoding passed through untouched (Bun's fetch would otherwise decompress), a
- * deadline, and errors turned into values the proxy maps to 502 or 504.
+ * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Via added to
+ * the request (§7.6.3), Date added to a response that has none (§6.6.1), bytes and
+ * Content-Encoding passed through untouched (Bun's fetch would otherwise decompress), and
+ * errors turned into values the proxy maps to 502 or 504.
+ *
+ * Two clocks bound a call, both `timeoutMs` long: one for the response's head (a 504 when
+ * it runs out), then one between body chunks (origin-body.ts). A deadline on the whole call
+ * would cut any large or streamed body that takes longer in all, however steadily it comes.
  */
+
 import { withoutHopByHop } from "../http/hop-by-hop.ts";
+import { formatHttpDate } from "../http/http-date.ts";
+import { appendVia } from "../http/via.ts";
+import type { Timers } from "../lock/timers.ts";
+import { bodyFailureReason } from "./body-failure-reason.ts";
+import { type BodyFailure, guardOriginBody } from "./origin-body.ts";
+import {
+	FAILURE_STATUS,
+	FAILURE_TEXT,
+	failureDetail,
+	failureKind,
+	type OriginFailureKind,
+	type OriginFailureStatus,
+} from "./origin-failure.ts";
 
 /** The fetch the proxy uses; tests inject one that calls an in-process origin. */
 export type OriginFetch = (request: Request) => Promise<Response>;
@@ -20,45 +39,139 @@ export type OriginResult =
 			readonly requestTimeMs: number;
 			readonly responseTimeMs: number;
 	  }
-	| { readonly ok: false; readonly status: 502 | 504; readonly reason: string };
+	| {
+			readonly ok: false;
+			readonly status: OriginFailureStatus;
+			/** A short line for the client's body: the kind of failure, not the origin's address. */
+			readonly reason: string;
+	  };
+
+/** A line for the edge's log, level first ("WARN ..."), as node.ts writes its own. */
+export type LogLine = (line: string) => void;
+
+const logToStderr: LogLine = (line) => console.error(line);
 
 export interface OriginCall {
 	readonly url: string;
 	readonly method: string;
 	readonly headers: Headers;
 	readonly body: ReadableStream<Uint8Array> | null;
+	/** How long to wait for the response's head, and then for each chunk of its body. */
 	readonly timeoutMs: number;
-	readonly now: () => number;
+	/** The edge's clock and timers: request and response times, Date, both deadlines. */
+	readonly timers: Timers;
+	/**
+	 * The client's signal, for a forward only that client waits on: once it leaves, the
+	 * origin call stops costing the origin. A fill passes none: others wait on it.
+	 */
+	readonly clientSignal?: AbortSignal | undefined;
+	/** Where failures are logged with their detail; stderr by default. */
+	readonly log?: LogLine | undefined;
 }
 
 export async function callOrigin(
 	fetchOrigin: OriginFetch,
 	call: OriginCall,
 ): Promise<OriginResult> {
+	const log = call.log ?? logToStderr;
+	const what = `${call.method} ${call.url}`;
 	const headers = withoutHopByHop(call.headers);
-	const init: RequestInit = {
-		method: call.method,
-		headers,
-		redirect: "manual",
-		signal: AbortSignal.timeout(call.timeoutMs),
-	};
+	appendVia(headers);
+	// `stop` is ours (the deadlines); the client's signal, when given, can stop the call too.
+	const stop = new AbortController();
+	const signal =
+		call.clientSignal === undefined
+			? stop.signal
+			: AbortSignal.any([stop.signal, call.clientSignal]);
+	const init: RequestInit = { method: call.method, headers, redirect: "manual", signal };
 	if (call.body !== null && call.method !== "GET" && call.method !== "HEAD") {
 		init.body = call.body;
 		(init as { duplex?: string }).duplex = "half";
 	}
-	const requestTimeMs = call.now();
+	const requestTimeMs = call.timers.now();
+	const headDeadline = call.timers.after(call.timeoutMs, () =>
+		stop.abort(new DOMException(`no response head in ${call.timeoutMs} ms`, "TimeoutError")),
+	);
+	let response: Response;
 	try {
-		const response = await fetchOrigin(new Request(call.url, init));
-		const cleaned = new Response(response.body, {
-			status: response.status,
-			statusText: response.statusText,
-			headers: withoutHopByHop(response.headers),
-		});
-		return { ok: true, response: cleaned, requestTimeMs, responseTimeMs: call.now() };
+		response = await untilAborted(fetchOrigin(new Request(call.url, init)), signal);
 	} catch (error) {
-		const name = (error as Error).name;
-		if (name === "TimeoutError" || name === "AbortError")
-			return { ok: false, status: 504, reason: "origin timeout" };
-		return { ok: false, status: 502, reason: `origin unreachable: ${(error as Error).message}` };
+		const kind: OriginFailureKind = stop.signal.aborted
+			? "timeout"
+			: call.clientSignal?.aborted
+				? "client-gone"
+				: failureKind(error);
+		// A client that left is no fault of the origin's: nothing to warn about.
+		if (kind !== "client-gone") log(`WARN ${FAILURE_TEXT[kind]}: ${what}: ${failureDetail(error)}`);
+		return failed(kind);
+	} finally {
+		headDeadline.cancel();
 	}
+	const responseTimeMs = call.timers.now();
+	// A status the Response constructor refuses (Bun's fetch passes `999 Weird` on).
+	if (response.status < 200 || response.status > 599) {
+		void response.body?.cancel().catch(() => {});
+		log(`WARN ${FAILURE_TEXT["invalid-response"]}: ${what}: status ${response.status}`);
+		return failed("invalid-response");
+	}
+	const responseHeaders = withoutHopByHop(response.headers);
+	// RFC 9110 §6.6.1: a recipient with a clock MUST record when a response without Date was
+	// received and add it before caching or forwarding. Stored copies then keep it, so a hit
+	// says when the response was made and its Age agrees, instead of the runtime stamping now.
+	if (!responseHeaders.has("date")) responseHeaders.set("date", formatHttpDate(responseTimeMs));
+	const onBodyFailure = (failure: BodyFailure) => {
+		if (call.clientSignal?.aborted) return; // the client's leaving cut it, not the origin
+		const cause =
+			failure.kind === "idle" ? `nothing for ${call.timeoutMs} ms` : failureDetail(failure.error);
+		log(`WARN origin body failed: ${what}: ${cause} after ${failure.bytes} bytes`);
+	};
+	const body =
+		response.body === null
+			? null
+			: guardOriginBody(response.body, {
+					idleMs: call.timeoutMs,
+					timers: call.timers,
+					abort: (reason) => stop.abort(reason),
+					failureReason: bodyFailureReason,
+					onFailure: onBodyFailure,
+				});
+	const cleaned = new Response(body, {
+		status: response.status,
+		statusText: response.statusText,
+		headers: responseHeaders,
+	});
+	return { ok: true, response: cleaned, requestTimeMs, responseTimeMs };
+}
+
+function failed(kind: OriginFailureKind): OriginResult {
+	return { ok: false, status: FAILURE_STATUS[kind], reason: FAILURE_TEXT[kind] };
+}
+
+/**
+ * `pending`, or the signal's reason as soon as it aborts, whether or not the fetch heeds
+ * its signal (an injected one may not): no call outlives its deadline. An answer that
+ * arrives after that has its body cancelled, so its connection is not left open.
+ */
+function untilAborted(pending: Promise<Response>, signal: AbortSignal): Promise<Response> {
+	return new Promise((resolve, reject) => {
+		const onAbort = () => {
+			reject(signal.reason);
+			pending.then(
+				(late) => void late.body?.cancel().catch(() => {}),
+				() => {},
+			);
+		};
+		if (signal.aborted) return onAbort();
+		signal.addEventListener("abort", onAbort, { once: true });
+		pending.then(
+			(response) => {
+				signal.removeEventListener("abort", onAbort);
+				resolve(response);
+			},
+			(error: unknown) => {
+				signal.removeEventListener("abort", onAbort);
+				reject(error);
+			},
+		);
+	});
 }

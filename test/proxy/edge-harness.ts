@@ -85,7 +85,11 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 	return { app, direct: edge.direct, origin, tier, lock, timers, get };
 }
 
-/** Lets a store's background commit (a few microtasks) finish. */
+/**
+ * Lets a store's background commit (a few dozen microtasks) finish. The count has room to
+ * spare: each chunk passes the origin body's guard (proxy/origin-body.ts) and the fill's
+ * tee before the tier commits, and 25 was the least that passed when the guard came in.
+ */
 export async function settle(): Promise<void> {
-	for (let i = 0; i < 20; i++) await Promise.resolve();
+	for (let i = 0; i < 50; i++) await Promise.resolve();
 }

@@ -218,6 +218,27 @@ export function describeConformance(
 		);
 
 		test(
+			"an origin that fails mid-body fails the client's response, and nothing is stored",
+			async () => {
+				const { edge, origin } = running();
+				const open = origin.closeGate();
+				let response: Response;
+				try {
+					response = await fetch(`${edge.url}/dies-midway`);
+				} finally {
+					open();
+				}
+				expect(response.status).toBe(200);
+				// Never a clean end: that would pass the part that came off as the whole body.
+				await expect(response.text()).rejects.toThrow();
+				const cachedOnly = await get("/dies-midway", { "cache-control": "only-if-cached" });
+				expect(cachedOnly.response.status).toBe(504);
+				expect(origin.requests("/dies-midway")).toBeGreaterThanOrEqual(1);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
 			"Cache-Status on every proxied answer: origin errors, HEAD, unsafe methods",
 			async () => {
 				// get() itself fails on any answer without a NeuroCache Cache-Status member.

@@ -1,7 +1,8 @@
 /**
  * The demo origin on a real loopback port (Bun.serve, in the test process), plus
  * /slow/:name, which answers only when the test opens its gate: concurrent misses can be
- * held at the origin for as long as the test needs, without sleeping.
+ * held at the origin for as long as the test needs, without sleeping. /dies-midway sends
+ * its head and part of a cacheable body, and resets the connection once the gate opens.
  */
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
 
@@ -20,6 +21,22 @@ export function startGatedOrigin(): GatedOrigin {
 	demo.app.get("/slow/:name{[a-z0-9-]{1,32}}", async (c) => {
 		await gate;
 		return c.text(`slow ${c.req.param("name")}\n`, 200, { "cache-control": "public, max-age=60" });
+	});
+	demo.app.get("/dies-midway", () => {
+		let sent = false;
+		const body = new ReadableStream<Uint8Array>({
+			async pull(controller) {
+				if (sent) {
+					await gate;
+					// Bun resets the connection; undefined keeps it from printing a reason.
+					controller.error(undefined);
+					return;
+				}
+				sent = true;
+				controller.enqueue(new TextEncoder().encode("the first part, "));
+			},
+		});
+		return new Response(body, { headers: { "cache-control": "public, max-age=60" } });
 	});
 	const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: demo.app.fetch });
 	return {

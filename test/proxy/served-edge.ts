@@ -1,0 +1,71 @@
+/**
+ * The edge over real HTTP: served by Bun.serve on a loopback port, calling a real origin
+ * with the network fetch, as node.ts runs it. The timers are the test's (ManualTimers, to
+ * move time by hand; systemTimers, for a small real timeout), the log lines are kept, and
+ * a test can wait for the edge to see a client leave.
+ */
+import { createEdge } from "../../edge/app.ts";
+import { CacheLock } from "../../edge/lock/cache-lock.ts";
+import type { Timers } from "../../edge/lock/timers.ts";
+import { Registry } from "../../edge/metrics/registry.ts";
+import { MemoryTier } from "../../edge/store/memory.ts";
+import { TsSlab } from "../../native/slab-ts.ts";
+
+export interface ServedEdgeOptions {
+	readonly origin: string;
+	readonly timers: Timers;
+	readonly originTimeoutMs: number;
+}
+
+export interface ServedEdge {
+	readonly url: string;
+	/** Every line the edge logged. */
+	readonly lines: string[];
+	/** Resolves when the edge's request for `path` sees its client go (request.signal). */
+	clientGone(path: string): Promise<void>;
+	stop(): void;
+}
+
+export function serveEdge(options: ServedEdgeOptions): ServedEdge {
+	const lines: string[] = [];
+	const { timers } = options;
+	const edge = createEdge({
+		tier: new MemoryTier({ slab: new TsSlab({ capacityBytes: 4 << 20 }), clock: timers }),
+		routes: { hosts: {}, default: options.origin },
+		lock: new CacheLock({
+			timers,
+			// Far beyond the origin timeouts the tests use: the lock never decides an outcome.
+			writerTimeoutMs: 600_000,
+			readerWaitMs: 600_000,
+			uncacheableTtlMs: 30_000,
+		}),
+		timers,
+		metrics: new Registry(),
+		config: { pop: "test", originTimeoutMs: options.originTimeoutMs },
+		log: (line) => lines.push(line),
+	});
+	const gone = new Map<string, Promise<void>>();
+	const server = Bun.serve({
+		hostname: "127.0.0.1",
+		port: 0,
+		development: false,
+		fetch: (request) => {
+			const path = new URL(request.url).pathname;
+			gone.set(
+				path,
+				new Promise((resolve) => request.signal.addEventListener("abort", () => resolve())),
+			);
+			return edge.app.fetch(request);
+		},
+	});
+	return {
+		url: `http://127.0.0.1:${server.port}`,
+		lines,
+		clientGone: (path) => {
+			const seen = gone.get(path);
+			if (seen === undefined) throw new Error(`the edge saw no request for ${path}`);
+			return seen;
+		},
+		stop: () => void server.stop(true),
+	};
+}
