@@ -1,6 +1,7 @@
 /**
  * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Via added to
- * the request (§7.6.3), Date added to a response that has none (§6.6.1), bytes and
+ * the request (§7.6.3), a GET's or HEAD's Accept-Encoding reduced to the codings variants
+ * are keyed by (RFC 9111 §4.1), Date added to a response that has none (§6.6.1), bytes and
  * Content-Encoding passed through untouched (Bun's fetch would otherwise decompress), and
  * errors turned into values the proxy maps to 502 or 504.
  *
@@ -9,6 +10,7 @@
  * would cut any large or streamed body that takes longer in all, however steadily it comes.
  */
 
+import { originAcceptEncoding } from "../http/accept-encoding.ts";
 import { withoutHopByHop } from "../http/hop-by-hop.ts";
 import { formatHttpDate } from "../http/http-date.ts";
 import { appendVia } from "../http/via.ts";
@@ -77,6 +79,12 @@ export async function callOrigin(
 	const what = `${call.method} ${call.url}`;
 	const headers = withoutHopByHop(call.headers);
 	appendVia(headers);
+	if (call.method === "GET" || call.method === "HEAD") {
+		// Only the codings the cache keys variants by, or one variant's body would reach a
+		// client of the same variant that cannot decode it (accept-encoding.ts).
+		const acceptEncoding = originAcceptEncoding(headers.get("accept-encoding"));
+		if (acceptEncoding !== null) headers.set("accept-encoding", acceptEncoding);
+	}
 	// `stop` is ours (the deadlines); the client's signal, when given, can stop the call too.
 	const stop = new AbortController();
 	const signal =

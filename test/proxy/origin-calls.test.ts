@@ -242,6 +242,64 @@ describe("Via on requests to the origin (RFC 9110 §7.6.3)", () => {
 	});
 });
 
+describe("Accept-Encoding on requests to the origin (RFC 9111 §4.1)", () => {
+	/** An origin that prefers zstd, then deflate, when the request allows them. */
+	const coding = (ex: RawExchange) => {
+		const accepted = field(ex.head, "accept-encoding") ?? "";
+		const chosen = accepted.includes("zstd")
+			? "zstd"
+			: accepted.includes("deflate")
+				? "deflate"
+				: undefined;
+		const body = chosen ?? "plain";
+		ex.write(
+			`HTTP/1.1 200 OK\r\n${CACHEABLE}Vary: Accept-Encoding\r\n` +
+				(chosen === undefined ? "" : `Content-Encoding: ${chosen}\r\n`) +
+				`Content-Length: ${body.length}\r\n\r\n${body}`,
+		);
+	};
+
+	test("names only the codings the variant key holds, so a variant's body suits all its clients", async () => {
+		const { origin, edge } = start({ "/a": coding, "/b": coding });
+		const get = async (path: string, acceptEncoding: string) => {
+			const response = await fetch(`${edge.url}${path}`, {
+				headers: { "accept-encoding": acceptEncoding },
+				decompress: false,
+			} as RequestInit);
+			return {
+				coding: response.headers.get("content-encoding"),
+				status: response.headers.get("cache-status"),
+			};
+		};
+		// zstd is not a coding the cache keys by: the origin is not offered it, so the
+		// variant stored for "gzip, br, zstd" clients is one a "gzip, br" client can read.
+		expect(await get("/a", "gzip, deflate, br, zstd")).toMatchObject({ coding: null });
+		expect(field(origin.heads("/a")[0] ?? "", "accept-encoding")).toBe("br, gzip");
+		const sameVariant = await get("/a", "gzip, br");
+		expect(sameVariant.coding).toBeNull();
+		expect(sameVariant.status).toContain("hit");
+		// deflate alone and identity alone are one variant: identity.
+		expect(await get("/b", "deflate")).toMatchObject({ coding: null });
+		expect(field(origin.heads("/b")[0] ?? "", "accept-encoding")).toBe("identity");
+		expect((await get("/b", "identity")).status).toContain("hit");
+		expect(origin.heads("/a")).toHaveLength(1);
+		expect(origin.heads("/b")).toHaveLength(1);
+	});
+
+	test("an unsafe method's Accept-Encoding goes as the client sent it", async () => {
+		const { origin, edge } = start({ "/form": coding });
+		await (
+			await fetch(`${edge.url}/form`, {
+				method: "POST",
+				body: "x",
+				headers: { "accept-encoding": "zstd" },
+				decompress: false,
+			} as RequestInit)
+		).arrayBuffer();
+		expect(field(origin.heads("/form")[0] ?? "", "accept-encoding")).toBe("zstd");
+	});
+});
+
 describe("a client that leaves", () => {
 	/**
 	 * Holds the first request's answer until the test writes it, and tells when it arrived;
