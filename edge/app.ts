@@ -42,10 +42,12 @@ import { answerFromWhole, sliceStream } from "./proxy/fill-answer.ts";
 import {
 	callOrigin,
 	type LogLine,
+	logToStderr,
 	networkFetch,
 	type OriginFetch,
 	type OriginResult,
 } from "./proxy/origin-fetch.ts";
+import { rateLimitedLog } from "./proxy/rate-limited-log.ts";
 import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
@@ -255,6 +257,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 		return goOn(request, pins, c, target, key.value, cacheControl, looked);
 	};
 
+	// Origin failures under load would write a line per request: a few a second say as much.
+	const originLog = rateLimitedLog(deps.log ?? logToStderr, () => timers.now());
+
 	/** Calls the origin for the request's target, timing it. */
 	const forward = async (
 		request: Request,
@@ -272,7 +277,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			timeoutMs: config.originTimeoutMs,
 			timers,
 			clientSignal,
-			log: deps.log,
+			log: originLog,
 		});
 		// By label, not by Host: hosts the default origin serves would each add a series.
 		const seconds = (timers.now() - started) / 1000;

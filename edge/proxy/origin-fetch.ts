@@ -51,7 +51,7 @@ export type OriginResult =
 /** A line for the edge's log, level first ("WARN ..."), as node.ts writes its own. */
 export type LogLine = (line: string) => void;
 
-const logToStderr: LogLine = (line) => console.error(line);
+export const logToStderr: LogLine = (line) => console.error(line);
 
 export interface OriginCall {
 	readonly url: string;
