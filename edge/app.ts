@@ -21,7 +21,7 @@ import {
 	mayServeStaleOnError,
 	mayServeStaleWhenUnreachable,
 } from "./http/reuse.ts";
-import type { CacheLock } from "./lock/cache-lock.ts";
+import type { CacheLock, WriterFailure, WriterOutcome } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { CounterSeries, Registry } from "./metrics/registry.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
@@ -37,6 +37,7 @@ import {
 } from "./proxy/cache-read.ts";
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
 import { answerFromWhole, sliceStream } from "./proxy/fill-answer.ts";
+import { outcomeOfCommit, outcomeOfSkip } from "./proxy/fill-outcome.ts";
 import {
 	callOrigin,
 	networkFetch,
@@ -46,6 +47,7 @@ import {
 import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
+import { type ForwardTurn, takeTurn } from "./proxy/turn.ts";
 import { PurgeRequestSchema, purger } from "./purge.ts";
 import type { Storage, TierStats } from "./store/storage.ts";
 
@@ -326,11 +328,6 @@ export function createEdge(deps: EdgeDeps): Edge {
 				staleIfUnreachableSeconds,
 			});
 
-		/**
-		 * Goes to the origin (once per key, with concurrent misses waiting on it) and stores.
-		 * With a stale stored response it revalidates: a matching 304 freshens and serves it,
-		 * and an origin failure serves it stale where stale-if-error allows (RFC 5861 §4).
-		 */
 		const staleWhenUnreachable = (stale: Found) =>
 			mayServeStaleWhenUnreachable(
 				stale.directives,
@@ -338,65 +335,79 @@ export function createEdge(deps: EdgeDeps): Edge {
 				stale.ageSeconds,
 				staleIfUnreachableSeconds,
 			).allowed;
+		const staleOnError = (stale: Found) =>
+			mayServeStaleOnError(stale.directives, stale.lifetimeSeconds, stale.ageSeconds, cacheControl)
+				.allowed;
+		/** The stale answer an origin failure allows (RFC 5861 §4, RFC 9111 §4.2.4), if any. */
+		const staleFallback = (stale: Found, failure: WriterFailure): CachePhase | undefined => {
+			if (staleOnError(stale)) return "stale-if-error";
+			if (failure === "unreachable" && staleWhenUnreachable(stale)) return "stale-if-unreachable";
+			return undefined;
+		};
 
-		const fetchAndStore = async (
-			fwd: CachePhase,
-			collapsedRetry: boolean,
-			stale?: Found,
-		): Promise<Response> => {
-			// Only requests whose answer may be stored take part in coalescing: a writer that
-			// stores nothing would mark the key uncacheable for everyone. A HEAD that misses
-			// does (its writer fills with a GET, below); one revalidating a stale entry goes
-			// through as a HEAD, whose 304 freshens the entry and whose 200 is passed on.
-			const coalesce = !cacheControl.noStore && (request.method === "GET" || stale === undefined);
-			const acquired = coalesce
-				? lock.acquire(primaryKey, request.signal)
-				: ({ role: "bypass" } as const);
-			if (acquired.role === "waiter") {
-				const outcome = await acquired.outcome;
-				if (outcome === "filled" && !collapsedRetry) {
-					const again = await lookupNow();
-					if (again.kind === "found" && again.decision.action === "serve")
-						return fromCache(again, fwd, { collapsed: true });
+		/**
+		 * Goes to the origin once per key, concurrent misses waiting on it (proxy/turn.ts),
+		 * and stores. With a stale stored response it revalidates: a matching 304 freshens
+		 * and serves it, and an origin failure serves it stale where that is allowed.
+		 */
+		const fetchAndStore = async (fwd: CachePhase, stale?: Found): Promise<Response> => {
+			// A HEAD revalidating a stale entry goes through as a HEAD, alone: its 304 freshens
+			// the entry, its 200 is passed on and cannot be stored. A HEAD that misses waits
+			// its turn like a GET (a writer fills with a GET, below).
+			if (request.method === "HEAD" && stale !== undefined) return goForward(fwd, stale, undefined);
+			const turn = await takeTurn(lock, primaryKey, {
+				signal: request.signal,
+				// A waiter with a stale copy it may serve takes the writer's failure and serves it,
+				// rather than queue for an origin that just failed.
+				leaveOn: (failure) => stale !== undefined && staleFallback(stale, failure) !== undefined,
+				lookup: lookupNow,
+			});
+			switch (turn.kind) {
+				case "gone":
+					// Nothing reads this answer: it exists because the runtime wants one.
+					return finish(plain(499, "client closed the request"), "client-gone");
+				case "collapsed":
+					return fromCache(turn.found, fwd, { collapsed: true });
+				case "fallback": {
+					const phase = stale === undefined ? undefined : staleFallback(stale, turn.failure);
+					if (stale !== undefined && phase !== undefined) return fromCache(stale, phase);
+					// leaveOn takes a failure only with a fallback to serve: not reached.
+					return finish(plain(502, "origin failed"), fwd);
 				}
-				// The writer found the origin down: a waiter holding a stale copy serves it now
-				// rather than waiting out an origin timeout of its own.
-				if (outcome === "unreachable" && stale !== undefined && staleWhenUnreachable(stale))
-					return fromCache(stale, "stale-if-unreachable");
-				if ((outcome === "retry" || outcome === "unreachable") && !collapsedRetry)
-					return fetchAndStore(fwd, true, stale);
+				case "forward":
+					return goForward(fwd, stale, turn);
 			}
-			const writer = acquired.role === "writer" ? acquired : undefined;
-			// The writer asks for the whole response (its own validators, or none), so what
-			// comes back can be stored; the client's conditionals and Range stay between it and
-			// us, answered from that response (fill-answer.ts). That holds for a revalidation
-			// too: one that carried the client's Range got a 206 for a changed object, which
-			// cannot be stored, so the stale copy stayed and the key was marked uncacheable.
-			const forwardHeaders = writer ? withoutClientConditionals(request.headers) : request.headers;
+		};
+
+		/**
+		 * One trip to the origin. With a `turn`, a fill: a GET for the whole response (its own
+		 * validators, or none), so that what comes back can be stored; the client's
+		 * conditionals and Range stay between it and us, answered from that response
+		 * (fill-answer.ts). That holds for a revalidation too: one that carried the client's
+		 * Range got a 206 for a changed object, which cannot be stored. A HEAD that misses
+		 * fills with a GET too, as Varnish does: the GETs and HEADs after it are hits, and its
+		 * client still gets only the head (RFC 9110 §9.3.2). Without a turn, a pass: the
+		 * client's method and fields, nothing stored.
+		 */
+		const goForward = async (
+			fwd: CachePhase,
+			stale: Found | undefined,
+			turn: ForwardTurn | undefined,
+		): Promise<Response> => {
+			const forwardHeaders = turn ? withoutClientConditionals(request.headers) : request.headers;
 			const conditional =
 				stale === undefined ? undefined : revalidationHeaders(forwardHeaders, stale);
-			// A HEAD that misses fills the cache with a GET, as Varnish does: the GETs and HEADs
-			// after it are hits, and its client still gets only the head (RFC 9110 §9.3.2).
-			const method = writer !== undefined ? "GET" : request.method;
+			const method = turn !== undefined ? "GET" : request.method;
 			const result = await forward(request, target, method, conditional ?? forwardHeaders);
-			const staleOnError = () =>
-				stale !== undefined &&
-				mayServeStaleOnError(
-					stale.directives,
-					stale.lifetimeSeconds,
-					stale.ageSeconds,
-					cacheControl,
-				).allowed;
 			if (!result.ok) {
-				writer?.release("unreachable");
-				if (stale !== undefined && staleOnError()) return fromCache(stale, "stale-if-error");
-				if (stale !== undefined && staleWhenUnreachable(stale))
-					return fromCache(stale, "stale-if-unreachable");
+				turn?.done("unreachable");
+				const phase = stale === undefined ? undefined : staleFallback(stale, "unreachable");
+				if (stale !== undefined && phase !== undefined) return fromCache(stale, phase);
 				return finish(plain(result.status, result.reason), fwd);
 			}
 			const { response } = result;
-			if (stale !== undefined && response.status >= 500 && staleOnError()) {
-				writer?.release("failed");
+			if (stale !== undefined && response.status >= 500 && staleOnError(stale)) {
+				turn?.done("failed");
 				void response.body?.cancel().catch(() => {});
 				return fromCache(stale, "stale-if-error", { fwdStatus: response.status });
 			}
@@ -410,27 +421,27 @@ export function createEdge(deps: EdgeDeps): Edge {
 					staleIfUnreachableSeconds,
 				);
 				if (freshened !== undefined) {
-					writer?.release("filled");
+					turn?.done("filled");
 					return fromCache(freshened, "revalidated", { fwdStatus: 304 });
 				}
-				// A 304 naming validators other than ours: ask again, unconditionally.
-				writer?.release("failed");
-				return fetchAndStore("stale", true);
+				// A 304 naming validators other than ours: ask again, unconditionally, in this turn.
+				return goForward("stale", undefined, turn);
 			}
 			const storing =
-				writer !== undefined
+				turn !== undefined
 					? store(result)
 					: {
 							clientBody: response.body,
 							notStored: "not-writer",
 							stored: Promise.resolve(undefined),
 						};
-			if (writer !== undefined) {
-				if (storing.notStored !== undefined) writer.release("uncacheable");
+			if (turn !== undefined) {
+				if (storing.notStored !== undefined)
+					turn.done(outcomeOfSkip(response.status, storing.notStored));
 				else
 					keepRunning(
 						c,
-						storing.stored.then((r) => writer.release(r?.stored ? "filled" : "failed")),
+						storing.stored.then((r) => turn.done(r === undefined ? "failed" : outcomeOfCommit(r))),
 					);
 			}
 			const phase: CachePhase = storing.notStored === undefined ? fwd : "uncacheable";
@@ -474,10 +485,15 @@ export function createEdge(deps: EdgeDeps): Edge {
 			);
 		};
 
-		/** One background refresh per key for stale-while-revalidate (the lock keeps it to one). */
+		/**
+		 * One background refresh per key for stale-while-revalidate: none while another
+		 * request fills the key (it never queues behind one, so it is never handed a lock).
+		 */
 		const fetchRefresh = async (): Promise<void> => {
-			const acquired = lock.acquire(primaryKey);
-			if (acquired.role !== "writer") return;
+			const acquired = lock.tryWrite(primaryKey);
+			if (acquired === undefined) return;
+			const done = (outcome: WriterOutcome) =>
+				acquired.role === "writer" ? acquired.release(outcome) : lock.note(primaryKey, outcome);
 			const result = await forward(
 				request,
 				target,
@@ -485,13 +501,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 				withoutClientConditionals(request.headers),
 			);
 			if (!result.ok) {
-				acquired.release("failed");
+				done("unreachable");
 				return;
 			}
 			const storing = store(result);
 			if (storing.clientBody !== null) void storing.clientBody.cancel().catch(() => {});
+			if (storing.notStored !== undefined) {
+				done(outcomeOfSkip(result.response.status, storing.notStored));
+				return;
+			}
 			const stored = await storing.stored;
-			acquired.release(stored?.stored ? "filled" : "uncacheable");
+			done(stored === undefined ? "failed" : outcomeOfCommit(stored));
 		};
 
 		/** What to do with what is stored: serve it (at once), or go forward. */
@@ -506,7 +526,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 				}
 				if (cacheControl.onlyIfCached)
 					return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
-				return fetchAndStore("stale", false, found);
+				return fetchAndStore("stale", found);
 			}
 			// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
 			if (cacheControl.onlyIfCached)
@@ -514,10 +534,11 @@ export function createEdge(deps: EdgeDeps): Edge {
 					plain(504, "only-if-cached: nothing stored"),
 					found.fwd === "vary-miss" ? "vary-miss" : "miss",
 				);
-			return fetchAndStore(found.fwd === "vary-miss" ? "vary-miss" : "miss", false);
+			return fetchAndStore(found.fwd === "vary-miss" ? "vary-miss" : "miss");
 		};
 
-		if (cacheControl.noStore) return fetchAndStore("request", true);
+		// RFC 9111 §5.2.1.5: nothing of this exchange is stored, so it waits on no one.
+		if (cacheControl.noStore) return goForward("request", undefined, undefined);
 		if (looked !== undefined) return answer(looked);
 		return lookupNow().then(answer);
 	};

@@ -15,7 +15,8 @@ export type CachePhase =
 	| "partial"
 	| "bypass"
 	| "method"
-	| "uncacheable";
+	| "uncacheable"
+	| "client-gone";
 
 /**
  * The Cache-Status parameters for each phase (RFC 9211 §2). The proxy adds what it measured
@@ -30,6 +31,8 @@ export type CachePhase =
  * - "revalidated" went forward and the origin answered 304; "refetched" went forward for a
  *   stale entry and got a new full response.
  * - "uncacheable" went forward on a miss and the response could not be stored.
+ * - "client-gone": the client left while its request waited on another's fill, so it went
+ *   nowhere; the answer is for the runtime, the phase for the metrics and the log.
  */
 const PHASE_PARAMS: Readonly<Record<CachePhase, Readonly<CacheStatusParams>>> = {
 	hit: { hit: true },
@@ -46,6 +49,7 @@ const PHASE_PARAMS: Readonly<Record<CachePhase, Readonly<CacheStatusParams>>> = 
 	bypass: { fwd: "bypass" },
 	method: { fwd: "method" },
 	uncacheable: { fwd: "uri-miss", stored: false, detail: "uncacheable" },
+	"client-gone": { detail: "client-gone" },
 };
 
 export function cacheStatusParamsForPhase(phase: CachePhase): CacheStatusParams {

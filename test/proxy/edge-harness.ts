@@ -5,7 +5,7 @@
 import { createEdge } from "../../edge/app.ts";
 import type { HostRoute } from "../../edge/config/hosts.ts";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
-import { CacheLock } from "../../edge/lock/cache-lock.ts";
+import { CacheLock, type CacheLockOptions } from "../../edge/lock/cache-lock.ts";
 import { ManualTimers } from "../../edge/lock/timers.ts";
 import { Registry } from "../../edge/metrics/registry.ts";
 import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
@@ -29,7 +29,11 @@ export interface EdgeHarnessOptions {
 	readonly direct?: boolean;
 	/** EdgeConfig.staleIfUnreachableSeconds; default: the edge's default. */
 	readonly staleIfUnreachableSeconds?: number;
+	/** The coalescing lock's timeouts; default: writer 10 s, reader wait 5 s, uncacheable 30 s. */
+	readonly lockTimeouts?: Partial<LockTimeouts>;
 }
+
+type LockTimeouts = Pick<CacheLockOptions, "writerTimeoutMs" | "readerWaitMs" | "uncacheableTtlMs">;
 
 /** The tier's Storage methods without lookupSync. */
 function asyncOnly(tier: MemoryTier): Storage & { stats(): TierStats } {
@@ -56,6 +60,7 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 		writerTimeoutMs: 10_000,
 		readerWaitMs: 5_000,
 		uncacheableTtlMs: 30_000,
+		...options.lockTimeouts,
 	});
 	const edge = createEdge({
 		tier: options.syncLookup === false ? asyncOnly(tier) : tier,

@@ -1,0 +1,73 @@
+/**
+ * A request's turn at the origin, coalesced through the cache lock (lock/cache-lock.ts):
+ * the writer goes forward; a waiter is served from the writer's fill, becomes the writer
+ * itself when the one before failed, falls back on its stale copy, or, told that the fill
+ * could not be stored (or tired of waiting), goes forward without the lock.
+ */
+import type {
+	CacheLock,
+	WaitOptions,
+	Writer,
+	WriterFailure,
+	WriterOutcome,
+} from "../lock/cache-lock.ts";
+import type { Found, Lookup } from "./cache-read.ts";
+
+export type Turn =
+	/** Another request's fill answers this one (Cache-Status `collapsed`). */
+	| { readonly kind: "collapsed"; readonly found: Found }
+	/** Go to the origin, as the writer or without the lock. */
+	| ForwardTurn
+	/** The writer failed and the request's `leaveOn` took the failure: serve the stale copy. */
+	| { readonly kind: "fallback"; readonly failure: WriterFailure }
+	/** The client went away while it waited: there is no one to answer or fetch for. */
+	| { readonly kind: "gone" };
+
+export interface ForwardTurn {
+	readonly kind: "forward";
+	/**
+	 * Tells how the forward went: to the requests waiting on it when it holds the lock (its
+	 * release), else to the lock's memory of uncacheable keys (CacheLock.note).
+	 */
+	done(outcome: WriterOutcome): void;
+}
+
+export interface TurnOptions extends WaitOptions {
+	/** Reads the cache again, once a writer has filled it. */
+	readonly lookup: () => Promise<Lookup>;
+}
+
+const GONE: Turn = Object.freeze({ kind: "gone" });
+
+export async function takeTurn(lock: CacheLock, key: string, options: TurnOptions): Promise<Turn> {
+	const acquired = lock.acquire(key, options);
+	if (acquired.role === "writer") return forward(lock, key, acquired);
+	if (acquired.role === "bypass") return forward(lock, key, undefined);
+	const outcome = await acquired.outcome;
+	if (typeof outcome === "object") return forward(lock, key, outcome);
+	switch (outcome) {
+		case "cancelled":
+			return GONE;
+		case "failed":
+		case "unreachable":
+			return { kind: "fallback", failure: outcome };
+		case "filled": {
+			const found = await options.lookup();
+			if (found.kind === "found" && found.decision.action === "serve")
+				return { kind: "collapsed", found };
+			// Stored, but not an answer this request may take as it is (a response that
+			// must be revalidated each time, say): it goes forward alone.
+			return forward(lock, key, undefined);
+		}
+		default:
+			// "uncacheable", "not-stored" or "wait-timeout": the writer's answer is no use here.
+			return forward(lock, key, undefined);
+	}
+}
+
+function forward(lock: CacheLock, key: string, writer: Writer | undefined): ForwardTurn {
+	return {
+		kind: "forward",
+		done: (outcome) => (writer !== undefined ? writer.release(outcome) : lock.note(key, outcome)),
+	};
+}

@@ -1,0 +1,146 @@
+import { describe, expect, test } from "bun:test";
+import { makeEdge, settle } from "./edge-harness.ts";
+import { breakingBody, deferred, heldOrigin, until } from "./held-origin.ts";
+
+const fresh = (body: string, cacheControl = "max-age=60") =>
+	new Response(body, { headers: { "cache-control": cacheControl } });
+
+/** Every response's status, Cache-Status and body; a body that breaks reads as "broken". */
+async function outcomes(responses: Promise<Response>[]) {
+	return Promise.all(
+		responses.map(async (pending) => {
+			const response = await pending;
+			const body = await response.text().catch(() => "broken");
+			return { status: response.status, cacheStatus: response.headers.get("cache-status"), body };
+		}),
+	);
+}
+
+describe("coalescing after a writer fails", () => {
+	test("a body that breaks mid-stream: one waiter fills instead, the other 98 are served from it", async () => {
+		const firstGate = deferred();
+		const origin = heldOrigin([
+			{
+				gate: firstGate.promise,
+				answer: () =>
+					new Response(breakingBody("par"), { headers: { "cache-control": "max-age=60" } }),
+			},
+			{ answer: () => fresh("good") },
+		]);
+		const { get, lock } = makeEdge({ fetchOrigin: origin.fetchOrigin });
+		const responses = Array.from({ length: 100 }, () => get("/k"));
+		await origin.arrived(1);
+		await until("99 waiters", () => lock.stats().waiting === 99);
+		firstGate.resolve();
+		const all = await outcomes(responses);
+		expect(origin.seen).toHaveLength(2);
+		expect(all.filter((o) => o.body === "broken")).toHaveLength(1);
+		expect(all.filter((o) => o.body === "good")).toHaveLength(99);
+		expect(all.filter((o) => o.cacheStatus?.includes("collapsed"))).toHaveLength(98);
+		expect(all.some((o) => o.cacheStatus?.includes("uncacheable"))).toBe(false);
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0, handoffs: 1, coalesced: 98 });
+	});
+
+	test("a 5xx: the next in line asks again, and a storable answer serves the rest", async () => {
+		const firstGate = deferred();
+		const origin = heldOrigin([
+			{ gate: firstGate.promise, answer: () => new Response("down", { status: 503 }) },
+			{ answer: () => fresh("back", "max-age=300") },
+		]);
+		const { get, lock } = makeEdge({ fetchOrigin: origin.fetchOrigin });
+		const responses = Array.from({ length: 20 }, () => get("/k"));
+		await origin.arrived(1);
+		await until("19 waiters", () => lock.stats().waiting === 19);
+		firstGate.resolve();
+		const all = await outcomes(responses);
+		expect(all.map((o) => o.status).sort()).toEqual([...Array(19).fill(200), 503]);
+		expect(all.filter((o) => o.cacheStatus?.includes("collapsed"))).toHaveLength(18);
+		expect(origin.seen).toHaveLength(2);
+		expect(lock.stats().uncacheableKeys).toBe(0);
+	});
+
+	test("a writer whose lock expires: one waiter takes over, and the first fill to land serves all", async () => {
+		const slowGate = deferred();
+		const secondGate = deferred();
+		const origin = heldOrigin([
+			{ gate: slowGate.promise, answer: () => fresh("slow") },
+			{ gate: secondGate.promise, answer: () => fresh("second") },
+		]);
+		const { get, lock, timers } = makeEdge({
+			fetchOrigin: origin.fetchOrigin,
+			lockTimeouts: { writerTimeoutMs: 1_000, readerWaitMs: 10_000 },
+		});
+		const responses = Array.from({ length: 50 }, () => get("/k"));
+		await origin.arrived(1);
+		await until("49 waiters", () => lock.stats().waiting === 49);
+		timers.advance(1_000);
+		await origin.arrived(2);
+		expect(lock.stats()).toMatchObject({ writerTimeouts: 1, handoffs: 1, waiting: 48 });
+		// The expired writer's fill lands first: everyone still waiting is served from it.
+		slowGate.resolve();
+		const [writer, successor, ...waiters] = responses;
+		expect(await (await (writer as Promise<Response>)).text()).toBe("slow");
+		const served = await outcomes(waiters);
+		expect(served.every((o) => o.body === "slow" && o.cacheStatus?.includes("collapsed"))).toBe(
+			true,
+		);
+		secondGate.resolve();
+		expect(await (await (successor as Promise<Response>)).text()).toBe("second");
+		expect(origin.seen).toHaveLength(2);
+	});
+});
+
+describe("a key that once could not be stored", () => {
+	test("a 503 is not remembered: the next response is stored and served as hits", async () => {
+		const origin = heldOrigin([
+			{ answer: () => new Response("down", { status: 503 }) },
+			{ answer: () => fresh("back", "max-age=300") },
+		]);
+		const { get, lock } = makeEdge({ fetchOrigin: origin.fetchOrigin });
+		expect((await get("/k")).status).toBe(503);
+		const recovered = await get("/k");
+		expect(await recovered.text()).toBe("back");
+		await settle();
+		for (let i = 0; i < 5; i++)
+			expect((await get("/k")).headers.get("cache-status")).toMatch(/^NeuroCache;hit/);
+		expect(origin.seen).toHaveLength(2);
+		expect(lock.stats().uncacheableKeys).toBe(0);
+	});
+
+	test("no-store is remembered, but the first storable answer after it is stored and ends that", async () => {
+		const origin = heldOrigin([
+			{ answer: () => fresh("private", "no-store") },
+			{ answer: () => fresh("public", "max-age=300") },
+		]);
+		const { get, lock } = makeEdge({ fetchOrigin: origin.fetchOrigin });
+		await (await get("/k")).text();
+		expect(lock.stats().uncacheableKeys).toBe(1);
+		// Remembered uncacheable: this request queues behind no one, and may still store.
+		const next = await get("/k");
+		expect(await next.text()).toBe("public");
+		await settle();
+		expect(lock.stats().uncacheableKeys).toBe(0);
+		expect((await get("/k")).headers.get("cache-status")).toMatch(/^NeuroCache;hit/);
+		// Concurrent misses on it coalesce again.
+		expect(origin.seen).toHaveLength(2);
+	});
+
+	test("waiters sent forward by an uncacheable answer may store what they get", async () => {
+		const firstGate = deferred();
+		const origin = heldOrigin([
+			{ gate: firstGate.promise, answer: () => fresh("private", "private") },
+			{ answer: () => fresh("public", "max-age=300") },
+		]);
+		const { get, lock } = makeEdge({ fetchOrigin: origin.fetchOrigin });
+		const writer = get("/k");
+		const waiter = get("/k");
+		await until("1 waiter", () => lock.stats().waiting === 1);
+		firstGate.resolve();
+		expect(await (await writer).text()).toBe("private");
+		expect(await (await waiter).text()).toBe("public");
+		await settle();
+		expect(lock.stats().uncacheableKeys).toBe(0);
+		expect((await get("/k")).headers.get("cache-status")).toMatch(/^NeuroCache;hit/);
+		expect(origin.seen).toHaveLength(2);
+	});
+});
