@@ -346,16 +346,22 @@ export function createEdge(deps: EdgeDeps): Edge {
 		};
 
 		/**
-		 * Goes to the origin once per key, concurrent misses waiting on it (proxy/turn.ts),
-		 * and stores. With a stale stored response it revalidates: a matching 304 freshens
+		 * Goes to the origin once per storage key, concurrent misses waiting on it
+		 * (proxy/turn.ts), and stores. `lockKey` is where the answer would be stored as far
+		 * as the lookup knows: a stale response's own key, a known variant's, else the
+		 * primary key. With a stale stored response it revalidates: a matching 304 freshens
 		 * and serves it, and an origin failure serves it stale where that is allowed.
 		 */
-		const fetchAndStore = async (fwd: CachePhase, stale?: Found): Promise<Response> => {
+		const fetchAndStore = async (
+			fwd: CachePhase,
+			lockKey: string,
+			stale?: Found,
+		): Promise<Response> => {
 			// A HEAD revalidating a stale entry goes through as a HEAD, alone: its 304 freshens
 			// the entry, its 200 is passed on and cannot be stored. A HEAD that misses waits
 			// its turn like a GET (a writer fills with a GET, below).
 			if (request.method === "HEAD" && stale !== undefined) return goForward(fwd, stale, undefined);
-			const turn = await takeTurn(lock, primaryKey, {
+			const turn = await takeTurn(lock, lockKey, {
 				signal: request.signal,
 				// A waiter with a stale copy it may serve takes the writer's failure and serves it,
 				// rather than queue for an origin that just failed.
@@ -489,11 +495,12 @@ export function createEdge(deps: EdgeDeps): Edge {
 		 * One background refresh per key for stale-while-revalidate: none while another
 		 * request fills the key (it never queues behind one, so it is never handed a lock).
 		 */
-		const fetchRefresh = async (): Promise<void> => {
-			const acquired = lock.tryWrite(primaryKey);
+		const fetchRefresh = async (stale: Found): Promise<void> => {
+			const key = stale.storageKey;
+			const acquired = lock.tryWrite(key);
 			if (acquired === undefined) return;
 			const done = (outcome: WriterOutcome) =>
-				acquired.role === "writer" ? acquired.release(outcome) : lock.note(primaryKey, outcome);
+				acquired.role === "writer" ? acquired.release(outcome) : lock.note(key, outcome);
 			const result = await forward(
 				request,
 				target,
@@ -521,12 +528,12 @@ export function createEdge(deps: EdgeDeps): Edge {
 				if (decision.action === "serve") return fromCache(found, "hit");
 				if (decision.action === "serve-stale") return fromCache(found, "stale-while-revalidate");
 				if (decision.action === "serve-stale-while-revalidate") {
-					keepRunning(c, fetchRefresh());
+					keepRunning(c, fetchRefresh(found));
 					return fromCache(found, "stale-while-revalidate");
 				}
 				if (cacheControl.onlyIfCached)
 					return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
-				return fetchAndStore("stale", found);
+				return fetchAndStore("stale", found.storageKey, found);
 			}
 			// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
 			if (cacheControl.onlyIfCached)
@@ -534,7 +541,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 					plain(504, "only-if-cached: nothing stored"),
 					found.fwd === "vary-miss" ? "vary-miss" : "miss",
 				);
-			return fetchAndStore(found.fwd === "vary-miss" ? "vary-miss" : "miss");
+			if (found.fwd === "vary-miss") return fetchAndStore("vary-miss", found.storageKey);
+			return fetchAndStore("miss", primaryKey);
 		};
 
 		// RFC 9111 §5.2.1.5: nothing of this exchange is stored, so it waits on no one.

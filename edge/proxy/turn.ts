@@ -39,7 +39,20 @@ export interface TurnOptions extends WaitOptions {
 
 const GONE: Turn = Object.freeze({ kind: "gone" });
 
-export async function takeTurn(lock: CacheLock, key: string, options: TurnOptions): Promise<Turn> {
+/**
+ * Takes a turn on `key`: the storage key the request's answer would be stored at, as far
+ * as the cache knows (the primary key until a Vary record says which variant).
+ */
+export function takeTurn(lock: CacheLock, key: string, options: TurnOptions): Promise<Turn> {
+	return turnOn(lock, key, options, true);
+}
+
+async function turnOn(
+	lock: CacheLock,
+	key: string,
+	options: TurnOptions,
+	mayMoveToVariant: boolean,
+): Promise<Turn> {
 	const acquired = lock.acquire(key, options);
 	if (acquired.role === "writer") return forward(lock, key, acquired);
 	if (acquired.role === "bypass") return forward(lock, key, undefined);
@@ -55,6 +68,16 @@ export async function takeTurn(lock: CacheLock, key: string, options: TurnOption
 			const found = await options.lookup();
 			if (found.kind === "found" && found.decision.action === "serve")
 				return { kind: "collapsed", found };
+			// The writer stored another variant of a response that varies: this request's
+			// variant gets a turn of its own, shared with those that select the same one.
+			// Once: a Vary record that changed meanwhile sends it forward rather than around.
+			if (
+				mayMoveToVariant &&
+				found.kind === "miss" &&
+				found.fwd === "vary-miss" &&
+				found.storageKey !== key
+			)
+				return turnOn(lock, found.storageKey, options, false);
 			// Stored, but not an answer this request may take as it is (a response that
 			// must be revalidated each time, say): it goes forward alone.
 			return forward(lock, key, undefined);
