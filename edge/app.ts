@@ -48,7 +48,7 @@ import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import { type ForwardTurn, takeTurn } from "./proxy/turn.ts";
-import { PurgeRequestSchema, purger } from "./purge.ts";
+import { type PurgeRequest, PurgeRequestSchema, purger, purgeSelectors } from "./purge.ts";
 import type { Storage, TierStats } from "./store/storage.ts";
 
 export interface EdgeConfig {
@@ -151,7 +151,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 	const scraped = scrapedMetrics(metrics);
 	const analysis = new StoredAnalysisCache();
 	const syncTier = hasSyncLookup(tier) ? tier : undefined;
-	const purge = purger(tier, routes);
+	const purgeTier = purger(tier, routes);
+	/**
+	 * Carries out a purge, and forgets that the keys it names were uncacheable: what the
+	 * origin serves there now may be storable. A tag names no key the lock knows.
+	 */
+	const purge = async (request: PurgeRequest): Promise<number> => {
+		const purged = await purgeTier(request);
+		for (const selector of purgeSelectors(routes.current, request))
+			if (!("tag" in selector)) lock.forgetUncacheable(selector);
+		return purged;
+	};
 	const app = new Hono();
 
 	app.get("/_neuro/metrics", () => {

@@ -214,3 +214,40 @@ describe("coalescing a response that varies", () => {
 		expect(origin.seen).toHaveLength(3);
 	});
 });
+
+describe("a purge and the keys remembered uncacheable", () => {
+	const purge = (
+		app: { request: (url: string, init: RequestInit) => Response | Promise<Response> },
+		body: unknown,
+	) =>
+		app.request("http://cdn.test/_neuro/purge", {
+			method: "POST",
+			headers: {
+				host: "cdn.test",
+				authorization: "Bearer secret",
+				"content-type": "application/json",
+			},
+			body: JSON.stringify(body),
+		});
+
+	test.each([
+		["its URL", { url: "http://cdn.test/k" }],
+		["a prefix over it", { prefix: "http://cdn.test/" }],
+	])("a purge by %s forgets the mark: concurrent misses coalesce again", async (_name, body) => {
+		const gate = deferred();
+		const origin = heldOrigin([
+			{ answer: () => fresh("private", "no-store") },
+			{ gate: gate.promise, answer: () => fresh("public", "max-age=300") },
+		]);
+		const { app, get, lock } = makeEdge({ fetchOrigin: origin.fetchOrigin });
+		await (await get("/k")).text();
+		expect(lock.stats().uncacheableKeys).toBe(1);
+		expect((await purge(app, body)).status).toBe(200);
+		expect(lock.stats().uncacheableKeys).toBe(0);
+		const responses = Array.from({ length: 10 }, () => get("/k"));
+		await until("9 waiters", () => lock.stats().waiting === 9);
+		gate.resolve();
+		expect((await outcomes(responses)).every((o) => o.body === "public")).toBe(true);
+		expect(origin.seen).toHaveLength(2);
+	});
+});
