@@ -12,7 +12,7 @@ import * as v from "valibot";
 import type { HostsConfig } from "./config/hosts.ts";
 import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { parseRequestCacheControl, type RequestCacheControl } from "./http/cache-control.ts";
-import type { CachePhase } from "./http/cache-phase.ts";
+import { type CachePhase, forwardedAnswer, type Kept } from "./http/cache-phase.ts";
 import type { CacheStatusParams } from "./http/cache-status.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
 import { pathStart } from "./http/raw-path.ts";
@@ -21,7 +21,7 @@ import {
 	mayServeStaleOnError,
 	mayServeStaleWhenUnreachable,
 } from "./http/reuse.ts";
-import type { CacheLock, WriterFailure, WriterOutcome } from "./lock/cache-lock.ts";
+import type { CacheLock, WriterFailure } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { CounterSeries, Registry } from "./metrics/registry.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
@@ -47,7 +47,7 @@ import {
 import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
-import { type ForwardTurn, takeTurn } from "./proxy/turn.ts";
+import { type ForwardTurn, forwardTurn, takeTurn } from "./proxy/turn.ts";
 import { type PurgeRequest, PurgeRequestSchema, purger, purgeSelectors } from "./purge.ts";
 import type { Storage, TierStats } from "./store/storage.ts";
 
@@ -443,62 +443,55 @@ export function createEdge(deps: EdgeDeps): Edge {
 				// A 304 naming validators other than ours: ask again, unconditionally, in this turn.
 				return goForward("stale", undefined, turn);
 			}
-			const storing =
-				turn !== undefined
-					? store(result)
-					: {
-							clientBody: response.body,
-							notStored: "not-writer",
-							stored: Promise.resolve(undefined),
-						};
-			if (turn !== undefined) {
-				if (storing.notStored !== undefined)
-					turn.done(outcomeOfSkip(response.status, storing.notStored));
-				else
-					keepRunning(
-						c,
-						storing.stored.then((r) => turn.done(r === undefined ? "failed" : outcomeOfCommit(r))),
-					);
-			}
-			const phase: CachePhase = storing.notStored === undefined ? fwd : "uncacheable";
-			const extra: CacheStatusParams = {
-				fwdStatus: response.status,
-				stored: storing.notStored === undefined,
-				...(storing.notStored !== undefined && storing.notStored !== "not-writer"
-					? { detail: storing.notStored }
-					: {}),
-			};
+			const { clientBody, kept } =
+				turn === undefined
+					? // A pass stores nothing; its fwd (request, stale) says why.
+						{ clientBody: response.body, kept: { kept: false } as const }
+					: fill(turn, result);
+			const { phase, extra } = forwardedAnswer(fwd, response.status, kept);
 			const headers = new Headers(response.headers);
 			// The client's validators and Range, if the forward went without them (or the
 			// origin ignored them). Cancels are not awaited: a tee branch's cancel settles only
 			// once the cache's branch is done.
-			const stored = storing.notStored === undefined;
-			const part = answerFromWhole(request, response.status, headers, stored);
+			const part = answerFromWhole(request, response.status, headers, kept.kept);
 			// A HEAD filled by a GET, a 304 and a 416 send none of the fill: the client's branch
 			// is not read.
 			if (request.method === "HEAD" || part.status === 304 || part.status === 416)
-				void storing.clientBody?.cancel().catch(() => {});
+				void clientBody?.cancel().catch(() => {});
 			if (part.status === 304) {
 				const notModified = notModifiedHeaders(headers);
 				return respond.reply(request, hostLabel, null, 304, notModified, phase, extra);
 			}
-			if (part.status === 206 && storing.clientBody !== null) {
+			if (part.status === 206 && clientBody !== null) {
 				headers.set("content-range", part.contentRange);
 				headers.set("content-length", String(part.contentLength));
-				const body = sliceStream(storing.clientBody, part.start, part.end);
+				const body = sliceStream(clientBody, part.start, part.end);
 				return respond.reply(request, hostLabel, body, 206, headers, phase, extra);
 			}
 			if (part.status === 416)
 				return respond.unsatisfiable(request, hostLabel, part.contentRange, phase, extra);
-			return respond.reply(
-				request,
-				hostLabel,
-				storing.clientBody,
-				response.status,
-				headers,
-				phase,
-				extra,
+			return respond.reply(request, hostLabel, clientBody, response.status, headers, phase, extra);
+		};
+
+		/**
+		 * Streams a forward's answer into the tier, and tells the turn's waiters (or the
+		 * lock's memory) how that went: at once when it is not stored, else when the fill is
+		 * done. The client gets the origin's body, tee'd when it is being stored.
+		 */
+		const fill = (
+			turn: ForwardTurn,
+			result: Extract<OriginResult, { ok: true }>,
+		): { clientBody: ReadableStream<Uint8Array> | null; kept: Kept } => {
+			const storing = store(result);
+			if (storing.notStored !== undefined) {
+				turn.done(outcomeOfSkip(result.response.status, storing.notStored));
+				return { clientBody: storing.clientBody, kept: { kept: false, reason: storing.notStored } };
+			}
+			keepRunning(
+				c,
+				storing.stored.then((r) => turn.done(r === undefined ? "failed" : outcomeOfCommit(r))),
 			);
+			return { clientBody: storing.clientBody, kept: { kept: true } };
 		};
 
 		/**
@@ -509,26 +502,18 @@ export function createEdge(deps: EdgeDeps): Edge {
 			const key = stale.storageKey;
 			const acquired = lock.tryWrite(key);
 			if (acquired === undefined) return;
-			const done = (outcome: WriterOutcome) =>
-				acquired.role === "writer" ? acquired.release(outcome) : lock.note(key, outcome);
+			const turn = forwardTurn(lock, key, acquired.role === "writer" ? acquired : undefined);
 			const result = await forward(
 				request,
 				target,
 				"GET",
 				withoutClientConditionals(request.headers),
 			);
-			if (!result.ok) {
-				done("unreachable");
-				return;
-			}
-			const storing = store(result);
-			if (storing.clientBody !== null) void storing.clientBody.cancel().catch(() => {});
-			if (storing.notStored !== undefined) {
-				done(outcomeOfSkip(result.response.status, storing.notStored));
-				return;
-			}
-			const stored = await storing.stored;
-			done(stored === undefined ? "failed" : outcomeOfCommit(stored));
+			if (!result.ok) return turn.done("unreachable");
+			// No client: the tier's branch of the fill reads on alone.
+			void fill(turn, result)
+				.clientBody?.cancel()
+				.catch(() => {});
 		};
 
 		/** What to do with what is stored: serve it (at once), or go forward. */
@@ -536,7 +521,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			if (found.kind === "found") {
 				const decision = found.decision;
 				if (decision.action === "serve") return fromCache(found, "hit");
-				if (decision.action === "serve-stale") return fromCache(found, "stale-while-revalidate");
+				if (decision.action === "serve-stale") return fromCache(found, "max-stale");
 				if (decision.action === "serve-stale-while-revalidate") {
 					keepRunning(c, fetchRefresh(found));
 					return fromCache(found, "stale-while-revalidate");

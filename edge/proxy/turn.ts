@@ -54,10 +54,10 @@ async function turnOn(
 	mayMoveToVariant: boolean,
 ): Promise<Turn> {
 	const acquired = lock.acquire(key, options);
-	if (acquired.role === "writer") return forward(lock, key, acquired);
-	if (acquired.role === "bypass") return forward(lock, key, undefined);
+	if (acquired.role === "writer") return forwardTurn(lock, key, acquired);
+	if (acquired.role === "bypass") return forwardTurn(lock, key, undefined);
 	const outcome = await acquired.outcome;
-	if (typeof outcome === "object") return forward(lock, key, outcome);
+	if (typeof outcome === "object") return forwardTurn(lock, key, outcome);
 	switch (outcome) {
 		case "cancelled":
 			return GONE;
@@ -80,15 +80,16 @@ async function turnOn(
 				return turnOn(lock, found.storageKey, options, false);
 			// Stored, but not an answer this request may take as it is (a response that
 			// must be revalidated each time, say): it goes forward alone.
-			return forward(lock, key, undefined);
+			return forwardTurn(lock, key, undefined);
 		}
 		default:
 			// "uncacheable", "not-stored" or "wait-timeout": the writer's answer is no use here.
-			return forward(lock, key, undefined);
+			return forwardTurn(lock, key, undefined);
 	}
 }
 
-function forward(lock: CacheLock, key: string, writer: Writer | undefined): ForwardTurn {
+/** A turn to go forward on `key`: as its `writer`, or (undefined) without the lock. */
+export function forwardTurn(lock: CacheLock, key: string, writer: Writer | undefined): ForwardTurn {
 	return {
 		kind: "forward",
 		done: (outcome) => (writer !== undefined ? writer.release(outcome) : lock.note(key, outcome)),

@@ -29,6 +29,8 @@ export interface EdgeHarnessOptions {
 	readonly direct?: boolean;
 	/** EdgeConfig.staleIfUnreachableSeconds; default: the edge's default. */
 	readonly staleIfUnreachableSeconds?: number;
+	/** The tier's byte gate per object; default: the tier's. */
+	readonly maxObjectBytes?: number;
 	/** The coalescing lock's timeouts; default: writer 10 s, reader wait 5 s, uncacheable 30 s. */
 	readonly lockTimeouts?: Partial<LockTimeouts>;
 }
@@ -54,7 +56,11 @@ export const CLOCK_START_MS = Date.UTC(2026, 10, 22);
 export function makeEdge(options: EdgeHarnessOptions = {}) {
 	const origin = createDemoOrigin();
 	const timers = new ManualTimers(CLOCK_START_MS);
-	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 8 << 20 }), clock: timers });
+	const tier = new MemoryTier({
+		slab: new TsSlab({ capacityBytes: 8 << 20 }),
+		clock: timers,
+		...(options.maxObjectBytes === undefined ? {} : { maxObjectBytes: options.maxObjectBytes }),
+	});
 	const lock = new CacheLock({
 		timers,
 		writerTimeoutMs: 10_000,
