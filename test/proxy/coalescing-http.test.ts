@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { makeEdge } from "./edge-harness.ts";
-import { breakingBody, deferred, type HeldAnswer, heldOrigin, until } from "./held-origin.ts";
+import {
+	breakingBody,
+	deferred,
+	fresh,
+	type HeldAnswer,
+	heldOrigin,
+	until,
+} from "./held-origin.ts";
 
 // Coalescing as clients see it over real HTTP (Bun.serve on a loopback port): clients that
 // hang up, and an origin body that breaks on its way to one.
@@ -20,8 +27,6 @@ function servedEdge(script: readonly HeldAnswer[]) {
 		fetch(`${base}${path}`, { ...init, headers: { host: "cdn.test", ...init.headers } });
 	return { ...edge, origin, get };
 }
-
-const fresh = (body: string) => new Response(body, { headers: { "cache-control": "max-age=60" } });
 
 describe("coalescing over real HTTP", () => {
 	test("waiters whose clients hang up make no origin request; the writer's fill still lands", async () => {

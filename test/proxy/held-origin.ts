@@ -68,3 +68,19 @@ export async function until(what: string, condition: () => boolean, ms = 2_000):
 		await new Promise((resolve) => setTimeout(resolve, 1));
 	}
 }
+
+/** A fresh response, as most scripts answer. */
+export function fresh(body: string, cacheControl = "max-age=60"): Response {
+	return new Response(body, { headers: { "cache-control": cacheControl } });
+}
+
+/** Every response's status, Cache-Status and body; a body that breaks reads as "broken". */
+export async function outcomes(responses: Promise<Response>[]) {
+	return Promise.all(
+		responses.map(async (pending) => {
+			const response = await pending;
+			const body = await response.text().catch(() => "broken");
+			return { status: response.status, cacheStatus: response.headers.get("cache-status"), body };
+		}),
+	);
+}
