@@ -14,7 +14,7 @@ import { adminRefusal } from "./admin-auth.ts";
 import type { HostsConfig } from "./config/hosts.ts";
 import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { parseRequestCacheControl, type RequestCacheControl } from "./http/cache-control.ts";
-import type { CachePhase } from "./http/cache-phase.ts";
+import { type CachePhase, forwardedAnswer, type Kept } from "./http/cache-phase.ts";
 import type { CacheStatusParams } from "./http/cache-status.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
 import { pathStart } from "./http/raw-path.ts";
@@ -23,7 +23,7 @@ import {
 	mayServeStaleOnError,
 	mayServeStaleWhenUnreachable,
 } from "./http/reuse.ts";
-import type { CacheLock } from "./lock/cache-lock.ts";
+import type { CacheLock, WriterFailure } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
 import type { CounterSeries, Registry } from "./metrics/registry.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./metrics/registry.ts";
@@ -39,6 +39,7 @@ import {
 } from "./proxy/cache-read.ts";
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
 import { answerFromWhole, sliceStream } from "./proxy/fill-answer.ts";
+import { outcomeOfCommit, outcomeOfSkip } from "./proxy/fill-outcome.ts";
 import {
 	callOrigin,
 	type LogLine,
@@ -51,7 +52,8 @@ import { rateLimitedLog } from "./proxy/rate-limited-log.ts";
 import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
-import { PurgeRequestSchema, purger } from "./purge.ts";
+import { type ForwardTurn, forwardTurn, takeTurn } from "./proxy/turn.ts";
+import { type PurgeRequest, PurgeRequestSchema, purger, purgeSelectors } from "./purge.ts";
 import type { Storage, TierStats } from "./store/storage.ts";
 
 export interface EdgeConfig {
@@ -156,7 +158,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 	const scraped = scrapedMetrics(metrics);
 	const analysis = new StoredAnalysisCache();
 	const syncTier = hasSyncLookup(tier) ? tier : undefined;
-	const purge = purger(tier, routes);
+	const purgeTier = purger(tier, routes);
+	/**
+	 * Carries out a purge, and forgets that the keys it names were uncacheable: what the
+	 * origin serves there now may be storable. A tag names no key the lock knows.
+	 */
+	const purge = async (request: PurgeRequest): Promise<number> => {
+		const purged = await purgeTier(request);
+		for (const selector of purgeSelectors(routes.current, request))
+			if (!("tag" in selector)) lock.forgetUncacheable(selector);
+		return purged;
+	};
 	const app = new Hono();
 
 	app.get("/_neuro/metrics", () => {
@@ -337,11 +349,6 @@ export function createEdge(deps: EdgeDeps): Edge {
 				staleIfUnreachableSeconds,
 			});
 
-		/**
-		 * Goes to the origin (once per key, with concurrent misses waiting on it) and stores.
-		 * With a stale stored response it revalidates: a matching 304 freshens and serves it,
-		 * and an origin failure serves it stale where stale-if-error allows (RFC 5861 §4).
-		 */
 		const staleWhenUnreachable = (stale: Found) =>
 			mayServeStaleWhenUnreachable(
 				stale.directives,
@@ -349,48 +356,77 @@ export function createEdge(deps: EdgeDeps): Edge {
 				stale.ageSeconds,
 				staleIfUnreachableSeconds,
 			).allowed;
+		const staleOnError = (stale: Found) =>
+			mayServeStaleOnError(stale.directives, stale.lifetimeSeconds, stale.ageSeconds, cacheControl)
+				.allowed;
+		/** The stale answer an origin failure allows (RFC 5861 §4, RFC 9111 §4.2.4), if any. */
+		const staleFallback = (stale: Found, failure: WriterFailure): CachePhase | undefined => {
+			if (staleOnError(stale)) return "stale-if-error";
+			if (failure === "unreachable" && staleWhenUnreachable(stale)) return "stale-if-unreachable";
+			return undefined;
+		};
 
+		/**
+		 * Goes to the origin once per storage key, concurrent misses waiting on it
+		 * (proxy/turn.ts), and stores. `lockKey` is where the answer would be stored as far
+		 * as the lookup knows: a stale response's own key, a known variant's, else the
+		 * primary key. With a stale stored response it revalidates: a matching 304 freshens
+		 * and serves it, and an origin failure serves it stale where that is allowed.
+		 */
 		const fetchAndStore = async (
 			fwd: CachePhase,
-			collapsedRetry: boolean,
+			lockKey: string,
 			stale?: Found,
 		): Promise<Response> => {
-			// Only requests whose answer may be stored take part in coalescing: a writer that
-			// stores nothing would mark the key uncacheable for everyone. A HEAD that misses
-			// does (its writer fills with a GET, below); one revalidating a stale entry goes
-			// through as a HEAD, whose 304 freshens the entry and whose 200 is passed on.
-			const coalesce = !cacheControl.noStore && (request.method === "GET" || stale === undefined);
-			const acquired = coalesce
-				? lock.acquire(primaryKey, request.signal)
-				: ({ role: "bypass" } as const);
-			if (acquired.role === "waiter") {
-				const outcome = await acquired.outcome;
-				if (outcome === "filled" && !collapsedRetry) {
-					const again = await lookupNow();
-					if (again.kind === "found" && again.decision.action === "serve")
-						return fromCache(again, fwd, { collapsed: true });
+			// A HEAD revalidating a stale entry goes through as a HEAD, alone: its 304 freshens
+			// the entry, its 200 is passed on and cannot be stored. A HEAD that misses waits
+			// its turn like a GET (a writer fills with a GET, below).
+			if (request.method === "HEAD" && stale !== undefined) return goForward(fwd, stale, undefined);
+			const turn = await takeTurn(lock, lockKey, {
+				signal: request.signal,
+				// A waiter with a stale copy it may serve takes the writer's failure and serves it,
+				// rather than queue for an origin that just failed.
+				leaveOn: (failure) => stale !== undefined && staleFallback(stale, failure) !== undefined,
+				lookup: lookupNow,
+			});
+			switch (turn.kind) {
+				case "gone":
+					// Nothing reads this answer: it exists because the runtime wants one.
+					return finish(plain(499, "client closed the request"), "client-gone");
+				case "collapsed":
+					return fromCache(turn.found, fwd, { collapsed: true });
+				case "fallback": {
+					const phase = stale === undefined ? undefined : staleFallback(stale, turn.failure);
+					if (stale !== undefined && phase !== undefined) return fromCache(stale, phase);
+					// leaveOn takes a failure only with a fallback to serve: not reached.
+					return finish(plain(502, "origin failed"), fwd);
 				}
-				// The writer found the origin down: a waiter holding a stale copy serves it now
-				// rather than waiting out an origin timeout of its own.
-				if (outcome === "unreachable" && stale !== undefined && staleWhenUnreachable(stale))
-					return fromCache(stale, "stale-if-unreachable");
-				if ((outcome === "retry" || outcome === "unreachable") && !collapsedRetry)
-					return fetchAndStore(fwd, true, stale);
+				case "forward":
+					return goForward(fwd, stale, turn);
 			}
-			const writer = acquired.role === "writer" ? acquired : undefined;
-			// The writer asks for the whole response (its own validators, or none), so what
-			// comes back can be stored; the client's conditionals and Range stay between it and
-			// us, answered from that response (fill-answer.ts). That holds for a revalidation
-			// too: one that carried the client's Range got a 206 for a changed object, which
-			// cannot be stored, so the stale copy stayed and the key was marked uncacheable.
-			const forwardHeaders = writer ? withoutClientConditionals(request.headers) : request.headers;
+		};
+
+		/**
+		 * One trip to the origin. With a `turn`, a fill: a GET for the whole response (its own
+		 * validators, or none), so that what comes back can be stored; the client's
+		 * conditionals and Range stay between it and us, answered from that response
+		 * (fill-answer.ts). That holds for a revalidation too: one that carried the client's
+		 * Range got a 206 for a changed object, which cannot be stored. A HEAD that misses
+		 * fills with a GET too, as Varnish does: the GETs and HEADs after it are hits, and its
+		 * client still gets only the head (RFC 9110 §9.3.2). Without a turn, a pass: the
+		 * client's method and fields, nothing stored.
+		 */
+		const goForward = async (
+			fwd: CachePhase,
+			stale: Found | undefined,
+			turn: ForwardTurn | undefined,
+		): Promise<Response> => {
+			const forwardHeaders = turn ? withoutClientConditionals(request.headers) : request.headers;
 			const conditional =
 				stale === undefined ? undefined : revalidationHeaders(forwardHeaders, stale);
-			// A HEAD that misses fills the cache with a GET, as Varnish does: the GETs and HEADs
-			// after it are hits, and its client still gets only the head (RFC 9110 §9.3.2).
-			const method = writer !== undefined ? "GET" : request.method;
+			const method = turn !== undefined ? "GET" : request.method;
 			// Only a forward that fills nothing stops when its client leaves: waiters need a fill.
-			const clientSignal = writer === undefined ? request.signal : undefined;
+			const clientSignal = turn === undefined ? request.signal : undefined;
 			const result = await forward(
 				request,
 				target,
@@ -398,24 +434,15 @@ export function createEdge(deps: EdgeDeps): Edge {
 				conditional ?? forwardHeaders,
 				clientSignal,
 			);
-			const staleOnError = () =>
-				stale !== undefined &&
-				mayServeStaleOnError(
-					stale.directives,
-					stale.lifetimeSeconds,
-					stale.ageSeconds,
-					cacheControl,
-				).allowed;
 			if (!result.ok) {
-				writer?.release("unreachable");
-				if (stale !== undefined && staleOnError()) return fromCache(stale, "stale-if-error");
-				if (stale !== undefined && staleWhenUnreachable(stale))
-					return fromCache(stale, "stale-if-unreachable");
+				turn?.done("unreachable");
+				const phase = stale === undefined ? undefined : staleFallback(stale, "unreachable");
+				if (stale !== undefined && phase !== undefined) return fromCache(stale, phase);
 				return finish(plain(result.status, result.reason), fwd);
 			}
 			const { response } = result;
-			if (stale !== undefined && response.status >= 500 && staleOnError()) {
-				writer?.release("failed");
+			if (stale !== undefined && response.status >= 500 && staleOnError(stale)) {
+				turn?.done("failed");
 				void response.body?.cancel().catch(() => {});
 				return fromCache(stale, "stale-if-error", { fwdStatus: response.status });
 			}
@@ -429,88 +456,83 @@ export function createEdge(deps: EdgeDeps): Edge {
 					staleIfUnreachableSeconds,
 				);
 				if (freshened !== undefined) {
-					writer?.release("filled");
+					turn?.done("filled");
 					return fromCache(freshened, "revalidated", { fwdStatus: 304 });
 				}
-				// A 304 naming validators other than ours: ask again, unconditionally.
-				writer?.release("failed");
-				return fetchAndStore("stale", true);
+				// A 304 naming validators other than ours: ask again, unconditionally, in this turn.
+				return goForward("stale", undefined, turn);
 			}
-			const storing =
-				writer !== undefined
-					? store(result)
-					: {
-							clientBody: response.body,
-							notStored: "not-writer",
-							stored: Promise.resolve(undefined),
-						};
-			if (writer !== undefined) {
-				if (storing.notStored !== undefined) writer.release("uncacheable");
-				else
-					keepRunning(
-						c,
-						storing.stored.then((r) => writer.release(r?.stored ? "filled" : "failed")),
-					);
-			}
-			const phase: CachePhase = storing.notStored === undefined ? fwd : "uncacheable";
-			const extra: CacheStatusParams = {
-				fwdStatus: response.status,
-				stored: storing.notStored === undefined,
-				...(storing.notStored !== undefined && storing.notStored !== "not-writer"
-					? { detail: storing.notStored }
-					: {}),
-			};
+			const { clientBody, kept } =
+				turn === undefined
+					? // A pass stores nothing; its fwd (request, stale) says why.
+						{ clientBody: response.body, kept: { kept: false } as const }
+					: fill(turn, result);
+			const { phase, extra } = forwardedAnswer(fwd, response.status, kept);
 			const headers = new Headers(response.headers);
 			// The client's validators and Range, if the forward went without them (or the
 			// origin ignored them). Cancels are not awaited: a tee branch's cancel settles only
 			// once the cache's branch is done.
-			const stored = storing.notStored === undefined;
-			const part = answerFromWhole(request, response.status, headers, stored);
+			const part = answerFromWhole(request, response.status, headers, kept.kept);
 			// A HEAD filled by a GET, a 304 and a 416 send none of the fill: the client's branch
 			// is not read.
 			if (request.method === "HEAD" || part.status === 304 || part.status === 416)
-				void storing.clientBody?.cancel().catch(() => {});
+				void clientBody?.cancel().catch(() => {});
 			if (part.status === 304) {
 				const notModified = notModifiedHeaders(headers);
 				return respond.reply(request, hostLabel, null, 304, notModified, phase, extra);
 			}
-			if (part.status === 206 && storing.clientBody !== null) {
+			if (part.status === 206 && clientBody !== null) {
 				headers.set("content-range", part.contentRange);
 				headers.set("content-length", String(part.contentLength));
-				const body = sliceStream(storing.clientBody, part.start, part.end);
+				const body = sliceStream(clientBody, part.start, part.end);
 				return respond.reply(request, hostLabel, body, 206, headers, phase, extra);
 			}
 			if (part.status === 416)
 				return respond.unsatisfiable(request, hostLabel, part.contentRange, phase, extra);
-			return respond.reply(
-				request,
-				hostLabel,
-				storing.clientBody,
-				response.status,
-				headers,
-				phase,
-				extra,
-			);
+			return respond.reply(request, hostLabel, clientBody, response.status, headers, phase, extra);
 		};
 
-		/** One background refresh per key for stale-while-revalidate (the lock keeps it to one). */
-		const fetchRefresh = async (): Promise<void> => {
-			const acquired = lock.acquire(primaryKey);
-			if (acquired.role !== "writer") return;
+		/**
+		 * Streams a forward's answer into the tier, and tells the turn's waiters (or the
+		 * lock's memory) how that went: at once when it is not stored, else when the fill is
+		 * done. The client gets the origin's body, tee'd when it is being stored.
+		 */
+		const fill = (
+			turn: ForwardTurn,
+			result: Extract<OriginResult, { ok: true }>,
+		): { clientBody: ReadableStream<Uint8Array> | null; kept: Kept } => {
+			const storing = store(result);
+			if (storing.notStored !== undefined) {
+				turn.done(outcomeOfSkip(result.response.status, storing.notStored));
+				return { clientBody: storing.clientBody, kept: { kept: false, reason: storing.notStored } };
+			}
+			keepRunning(
+				c,
+				storing.stored.then((r) => turn.done(r === undefined ? "failed" : outcomeOfCommit(r))),
+			);
+			return { clientBody: storing.clientBody, kept: { kept: true } };
+		};
+
+		/**
+		 * One background refresh per key for stale-while-revalidate: none while another
+		 * request fills the key (it never queues behind one, so it is never handed a lock).
+		 */
+		const fetchRefresh = async (stale: Found): Promise<void> => {
+			const key = stale.storageKey;
+			const acquired = lock.tryWrite(key);
+			if (acquired === undefined) return;
+			const turn = forwardTurn(lock, key, acquired.role === "writer" ? acquired : undefined);
 			const result = await forward(
 				request,
 				target,
 				"GET",
 				withoutClientConditionals(request.headers),
 			);
-			if (!result.ok) {
-				acquired.release("failed");
-				return;
-			}
-			const storing = store(result);
-			if (storing.clientBody !== null) void storing.clientBody.cancel().catch(() => {});
-			const stored = await storing.stored;
-			acquired.release(stored?.stored ? "filled" : "uncacheable");
+			if (!result.ok) return turn.done("unreachable");
+			// No client: the tier's branch of the fill reads on alone.
+			void fill(turn, result)
+				.clientBody?.cancel()
+				.catch(() => {});
 		};
 
 		/** What to do with what is stored: serve it (at once), or go forward. */
@@ -518,14 +540,14 @@ export function createEdge(deps: EdgeDeps): Edge {
 			if (found.kind === "found") {
 				const decision = found.decision;
 				if (decision.action === "serve") return fromCache(found, "hit");
-				if (decision.action === "serve-stale") return fromCache(found, "stale-while-revalidate");
+				if (decision.action === "serve-stale") return fromCache(found, "max-stale");
 				if (decision.action === "serve-stale-while-revalidate") {
-					keepRunning(c, fetchRefresh());
+					keepRunning(c, fetchRefresh(found));
 					return fromCache(found, "stale-while-revalidate");
 				}
 				if (cacheControl.onlyIfCached)
 					return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
-				return fetchAndStore("stale", false, found);
+				return fetchAndStore("stale", found.storageKey, found);
 			}
 			// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
 			if (cacheControl.onlyIfCached)
@@ -533,10 +555,12 @@ export function createEdge(deps: EdgeDeps): Edge {
 					plain(504, "only-if-cached: nothing stored"),
 					found.fwd === "vary-miss" ? "vary-miss" : "miss",
 				);
-			return fetchAndStore(found.fwd === "vary-miss" ? "vary-miss" : "miss", false);
+			if (found.fwd === "vary-miss") return fetchAndStore("vary-miss", found.storageKey);
+			return fetchAndStore("miss", primaryKey);
 		};
 
-		if (cacheControl.noStore) return fetchAndStore("request", true);
+		// RFC 9111 §5.2.1.5: nothing of this exchange is stored, so it waits on no one.
+		if (cacheControl.noStore) return goForward("request", undefined, undefined);
 		if (looked !== undefined) return answer(looked);
 		return lookupNow().then(answer);
 	};

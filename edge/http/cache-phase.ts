@@ -7,6 +7,7 @@ export type CachePhase =
 	| "vary-miss"
 	| "stale"
 	| "stale-while-revalidate"
+	| "max-stale"
 	| "stale-if-error"
 	| "stale-if-unreachable"
 	| "revalidated"
@@ -15,7 +16,8 @@ export type CachePhase =
 	| "partial"
 	| "bypass"
 	| "method"
-	| "uncacheable";
+	| "uncacheable"
+	| "client-gone";
 
 /**
  * The Cache-Status parameters for each phase (RFC 9211 §2). The proxy adds what it measured
@@ -24,12 +26,18 @@ export type CachePhase =
  * - "stale-while-revalidate" and "stale-if-error" answer without waiting on the origin, so
  *   they are hits (§2.1: "a stale response that is used without going forward ... can be
  *   considered a hit"); the negative ttl tells they were stale.
+ * - "max-stale" is a stale response the request's max-stale accepted (RFC 9111 §5.2.1.2):
+ *   a hit too.
  * - "stale-if-unreachable" is a stale response served because the origin could not be
  *   reached (RFC 9111 §4.2.4, "disconnected"); also a hit, for the same reason.
  * - "stale" is a stale response that had to go forward (§2.2 fwd=stale).
  * - "revalidated" went forward and the origin answered 304; "refetched" went forward for a
  *   stale entry and got a new full response.
- * - "uncacheable" went forward on a miss and the response could not be stored.
+ * - "uncacheable" went forward on a URI miss and the response could not be stored; other
+ *   forwards whose answer was not stored keep their phase and say stored=?0 (see
+ *   forwardedAnswer).
+ * - "client-gone": the client left while its request waited on another's fill, so it went
+ *   nowhere; the answer is for the runtime, the phase for the metrics and the log.
  */
 const PHASE_PARAMS: Readonly<Record<CachePhase, Readonly<CacheStatusParams>>> = {
 	hit: { hit: true },
@@ -37,6 +45,7 @@ const PHASE_PARAMS: Readonly<Record<CachePhase, Readonly<CacheStatusParams>>> = 
 	"vary-miss": { fwd: "vary-miss" },
 	stale: { fwd: "stale" },
 	"stale-while-revalidate": { hit: true, detail: "stale-while-revalidate" },
+	"max-stale": { hit: true, detail: "max-stale" },
 	"stale-if-error": { hit: true, detail: "stale-if-error" },
 	"stale-if-unreachable": { hit: true, detail: "origin-unreachable" },
 	revalidated: { fwd: "stale", fwdStatus: 304 },
@@ -46,6 +55,7 @@ const PHASE_PARAMS: Readonly<Record<CachePhase, Readonly<CacheStatusParams>>> = 
 	bypass: { fwd: "bypass" },
 	method: { fwd: "method" },
 	uncacheable: { fwd: "uri-miss", stored: false, detail: "uncacheable" },
+	"client-gone": { detail: "client-gone" },
 };
 
 export function cacheStatusParamsForPhase(phase: CachePhase): CacheStatusParams {
@@ -62,4 +72,28 @@ export function cacheStatusDecision(
 	extra: Readonly<CacheStatusParams>,
 ): CacheStatusDecision {
 	return Object.assign({ cache }, PHASE_PARAMS[phase], extra);
+}
+
+/** Whether an origin answer passed on is being stored, or why not (a reason, if one applies). */
+export type Kept = { readonly kept: true } | { readonly kept: false; readonly reason?: string };
+
+/**
+ * The phase and measured parameters of an origin answer passed on, after going forward for
+ * `fwd`: a stale entry's new response is "refetched", and a URI miss that could not be
+ * stored is "uncacheable"; every answer not stored says stored=?0, and why when a reason
+ * applies. One being stored says nothing of it: the client gets the fields before the
+ * body, and the fill may yet fail (short, reset, over the size gate), while `stored` is
+ * "whether the cache stored the response" (RFC 9211 §2.5), which is known only at commit.
+ */
+export function forwardedAnswer(
+	fwd: CachePhase,
+	fwdStatus: number,
+	kept: Kept,
+): { readonly phase: CachePhase; readonly extra: CacheStatusParams } {
+	const answered: CachePhase = fwd === "stale" ? "refetched" : fwd;
+	if (kept.kept) return { phase: answered, extra: { fwdStatus } };
+	const phase: CachePhase = answered === "miss" ? "uncacheable" : answered;
+	const extra: CacheStatusParams = { fwdStatus, stored: false };
+	if (kept.reason !== undefined) extra.detail = kept.reason;
+	return { phase, extra };
 }

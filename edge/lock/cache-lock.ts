@@ -1,13 +1,17 @@
 /**
  * Request coalescing: of concurrent misses on one key, the first becomes the writer and
  * goes to the origin; the rest wait for it and then read what it stored. Nothing here can
- * leave a key locked for good:
- * - the writer's lock expires after `writerTimeoutMs` (a writer that hung or vanished), and
- *   waiters are then told to try again, so one of them becomes the next writer;
- * - each waiter gives up after `readerWaitMs` and goes to the origin itself;
+ * leave a key locked for good, and a writer that fails does not release a stampede:
+ * - a writer that fails (or whose lock expires after `writerTimeoutMs`: it hung or
+ *   vanished) hands the lock to its first waiter, which becomes the next writer while the
+ *   others keep waiting, now on it. An expired writer that stores after all still ends the
+ *   wait for everyone: its fill is as good as its successor's;
+ * - each waiter gives up after `readerWaitMs` in all, however many writers it waited on,
+ *   and goes to the origin itself;
  * - a waiter whose client went away (AbortSignal) leaves the queue at once;
- * - a response found uncacheable releases the waiters to the origin, and the key is
- *   remembered as uncacheable for `uncacheableTtlMs`, so later requests skip the queue.
+ * - a response that cannot be stored releases the waiters to the origin; one the origin
+ *   marked uncacheable also makes the key skip the queue for `uncacheableTtlMs` (what
+ *   those requests learn, stored or not, is noted back: a stored one ends it early).
  */
 import type { TimerHandle, Timers } from "./timers.ts";
 
@@ -30,26 +34,48 @@ export interface CacheLockOptions {
 	readonly maxUncacheableKeys?: number;
 }
 
-/** What a waiter learns when its wait ends. */
-export type WaitOutcome =
-	| "filled" // the writer stored the object: read it from the cache
-	| "uncacheable" // the response may not be stored: go to the origin yourself
-	| "retry" // the writer failed, went away or timed out: acquire again
-	| "unreachable" // the writer could not reach the origin: serve stale if allowed, else retry
-	| "wait-timeout" // waited longer than readerWaitMs: go to the origin yourself
-	| "cancelled"; // the waiter's own signal aborted
+/** How a writer's turn ended. */
+export type WriterOutcome =
+	| "filled" // stored: waiters read it from the cache
+	| "uncacheable" // the origin marked the response uncacheable: waiters go forward, key remembered
+	| "not-stored" // storable by the origin's word but not kept here (too large...): waiters go forward
+	| "failed" // an error, a 5xx, a broken body: the next waiter becomes the writer
+	| "unreachable"; // "failed", and the origin could not be reached at all (RFC 9111 §4.2.4)
 
-/** "unreachable": a failure that also tells waiters the origin is down (RFC 9111 §4.2.4). */
-export type WriterOutcome = "filled" | "uncacheable" | "failed" | "unreachable";
+/** A failure a waiter may take instead of waiting on the next writer (see WaitOptions). */
+export type WriterFailure = Extract<WriterOutcome, "failed" | "unreachable">;
+
+export interface Writer {
+	readonly role: "writer";
+	/**
+	 * Ends the turn; only the first call counts. After the lock expired only "filled"
+	 * counts (the object is stored, whoever holds the lock now).
+	 */
+	release(outcome: WriterOutcome): void;
+}
+
+/** What a waiter learns when its wait ends: the writer's outcome, or its own turn to write. */
+export type WaitOutcome =
+	| Exclude<WriterOutcome, WriterFailure>
+	| WriterFailure // only to a waiter whose `leaveOn` took it
+	| "wait-timeout" // waited readerWaitMs in all: go to the origin yourself
+	| "cancelled" // the waiter's own signal aborted
+	| Writer; // the writer before failed or expired: this waiter is the writer now
+
+export interface WaitOptions {
+	/** The client's signal: a waiter whose client has gone leaves the queue. */
+	readonly signal?: AbortSignal;
+	/**
+	 * Asked when the writer fails: true leaves with that failure (a waiter holding a stale
+	 * copy it may serve now), false stays in line to be the next writer or wait on it.
+	 */
+	readonly leaveOn?: (failure: WriterFailure) => boolean;
+}
 
 export type Acquired =
-	| {
-			readonly role: "writer";
-			/** Ends the lock; only the first call counts, and none after the lock expired. */
-			release(outcome: WriterOutcome): void;
-	  }
+	| Writer
 	| { readonly role: "waiter"; readonly outcome: Promise<WaitOutcome> }
-	/** The key recently proved uncacheable: go straight to the origin. */
+	/** The key recently proved uncacheable: go to the origin without queueing. */
 	| { readonly role: "bypass" };
 
 export interface CacheLockStats {
@@ -58,17 +84,24 @@ export interface CacheLockStats {
 	/** Waiters that ended with "filled": requests served without an origin trip. */
 	readonly coalesced: number;
 	readonly writerTimeouts: number;
+	/** Waiters that became the writer after the one before failed or expired. */
+	readonly handoffs: number;
 	readonly waitTimeouts: number;
 	readonly uncacheableKeys: number;
 }
 
 interface Waiter {
+	readonly leaveOn: ((failure: WriterFailure) => boolean) | undefined;
+	/** Ends the wait with an outcome, or with this waiter as the writer. */
 	readonly settle: (outcome: WaitOutcome) => void;
 }
 
 interface Lock {
+	/** In arrival order: the first one left is the next writer. */
 	readonly waiters: Set<Waiter>;
-	readonly expiry: TimerHandle;
+	/** The current writer's turn, counted from 0: a release from an earlier one is late. */
+	turn: number;
+	expiry: TimerHandle;
 }
 
 const DEFAULT_MAX_UNCACHEABLE_KEYS = 100_000;
@@ -81,6 +114,7 @@ export class CacheLock {
 	#waiting = 0;
 	#coalesced = 0;
 	#writerTimeouts = 0;
+	#handoffs = 0;
 	#waitTimeouts = 0;
 
 	constructor(private readonly options: CacheLockOptions) {
@@ -90,11 +124,46 @@ export class CacheLock {
 		this.#maxUncacheable = options.maxUncacheableKeys ?? DEFAULT_MAX_UNCACHEABLE_KEYS;
 	}
 
-	acquire(key: string, signal?: AbortSignal): Acquired {
+	acquire(key: string, options: WaitOptions = {}): Acquired {
 		if (this.#knownUncacheable(key)) return { role: "bypass" };
 		const held = this.#locks.get(key);
-		if (held === undefined) return this.#becomeWriter(key);
-		return { role: "waiter", outcome: this.#wait(held, signal) };
+		if (held === undefined) {
+			const lock: Lock = { waiters: new Set(), turn: 0, expiry: NO_EXPIRY };
+			this.#locks.set(key, lock);
+			return this.#writerTurn(key, lock);
+		}
+		return { role: "waiter", outcome: this.#wait(held, options) };
+	}
+
+	/**
+	 * The writer's turn if the key is free, the bypass if it is known uncacheable, and
+	 * undefined (without queueing) while another request fills it: for work that would
+	 * rather not happen twice than wait, like a background refresh.
+	 */
+	tryWrite(key: string): Writer | { readonly role: "bypass" } | undefined {
+		if (this.#locks.has(key)) return undefined;
+		const acquired = this.acquire(key);
+		return acquired.role === "waiter" ? undefined : acquired;
+	}
+
+	/**
+	 * What a request that went forward without the lock (a bypass, or a waiter sent to the
+	 * origin) learned: "filled" forgets that the key was uncacheable, "uncacheable" remembers
+	 * it again; the rest say nothing about the key.
+	 */
+	note(key: string, outcome: WriterOutcome): void {
+		if (outcome === "filled") this.#uncacheable.delete(key);
+		if (outcome === "uncacheable") this.#rememberUncacheable(key);
+	}
+
+	/** Forgets the uncacheable mark of a key, or of every key under a prefix (a purge). */
+	forgetUncacheable(selector: { readonly key: string } | { readonly prefix: string }): void {
+		if ("key" in selector) {
+			this.#uncacheable.delete(selector.key);
+			return;
+		}
+		for (const key of [...this.#uncacheable.keys()])
+			if (key.startsWith(selector.prefix)) this.#uncacheable.delete(key);
 	}
 
 	stats(): CacheLockStats {
@@ -103,45 +172,69 @@ export class CacheLock {
 			waiting: this.#waiting,
 			coalesced: this.#coalesced,
 			writerTimeouts: this.#writerTimeouts,
+			handoffs: this.#handoffs,
 			waitTimeouts: this.#waitTimeouts,
 			uncacheableKeys: this.#uncacheable.size,
 		};
 	}
 
-	#becomeWriter(key: string): Acquired {
-		const lock: Lock = {
-			waiters: new Set(),
-			expiry: this.options.timers.after(this.options.writerTimeoutMs, () => {
-				if (this.#locks.get(key) !== lock) return;
-				this.#writerTimeouts++;
-				this.#end(key, lock, "failed");
-			}),
-		};
-		this.#locks.set(key, lock);
+	/** Starts the lock's next writer turn: its expiry, and the writer's release. */
+	#writerTurn(key: string, lock: Lock): Writer {
+		const turn = lock.turn;
+		lock.expiry = this.options.timers.after(this.options.writerTimeoutMs, () => {
+			if (this.#locks.get(key) !== lock || lock.turn !== turn) return;
+			this.#writerTimeouts++;
+			this.#handOver(key, lock, undefined);
+		});
 		return {
 			role: "writer",
 			release: (outcome) => {
-				// A release after expiry, or a second one, must not end a successor's lock.
+				// The lock ended already (this release is a second one, or late): nothing to do.
 				if (this.#locks.get(key) !== lock) return;
-				lock.expiry.cancel();
+				// An expired writer: its successor holds the turn, but a stored object is stored.
+				if (lock.turn !== turn && outcome !== "filled") return;
 				this.#end(key, lock, outcome);
 			},
 		};
 	}
 
 	#end(key: string, lock: Lock, outcome: WriterOutcome): void {
+		lock.expiry.cancel();
+		if (outcome === "failed" || outcome === "unreachable") {
+			this.#handOver(key, lock, outcome);
+			return;
+		}
 		this.#locks.delete(key);
-		if (outcome === "uncacheable") this.#rememberUncacheable(key);
-		const told: WaitOutcome = outcome === "failed" ? "retry" : outcome;
-		for (const waiter of [...lock.waiters]) waiter.settle(told);
+		this.note(key, outcome);
+		for (const waiter of [...lock.waiters]) waiter.settle(outcome);
 	}
 
-	#wait(lock: Lock, signal: AbortSignal | undefined): Promise<WaitOutcome> {
+	/**
+	 * The writer failed (`failure`) or expired (undefined): waiters that would rather take
+	 * the failure leave with it, the first of the rest becomes the writer, and the others
+	 * stay, waiting on it. With no one left, the key is free.
+	 */
+	#handOver(key: string, lock: Lock, failure: WriterFailure | undefined): void {
+		if (failure !== undefined)
+			for (const waiter of [...lock.waiters]) if (waiter.leaveOn?.(failure)) waiter.settle(failure);
+		const next = lock.waiters.values().next().value;
+		if (next === undefined) {
+			this.#locks.delete(key);
+			return;
+		}
+		lock.turn++;
+		this.#handoffs++;
+		next.settle(this.#writerTurn(key, lock));
+	}
+
+	#wait(lock: Lock, options: WaitOptions): Promise<WaitOutcome> {
+		const { signal } = options;
 		if (signal?.aborted) return Promise.resolve("cancelled");
 		return new Promise<WaitOutcome>((resolve) => {
 			let timer: TimerHandle | undefined;
 			const onAbort = () => waiter.settle("cancelled");
 			const waiter: Waiter = {
+				leaveOn: options.leaveOn,
 				settle: (outcome) => {
 					if (!lock.waiters.delete(waiter)) return;
 					this.#waiting--;
@@ -179,3 +272,6 @@ export class CacheLock {
 		}
 	}
 }
+
+/** A lock's expiry before its first writer turn sets one. */
+const NO_EXPIRY: TimerHandle = { cancel() {} };

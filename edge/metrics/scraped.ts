@@ -8,7 +8,7 @@ import type { Counter, Gauge, Registry } from "./registry.ts";
 
 type TierTotal = "hits" | "misses" | "evictions" | "expirations" | "purges" | "refusals";
 type TierLevel = "objects" | "bytes" | "capacityBytes";
-type LockTotal = "coalesced" | "writerTimeouts" | "waitTimeouts";
+type LockTotal = "coalesced" | "writerTimeouts" | "handoffs" | "waitTimeouts";
 type LockLevel = "locksHeld" | "waiting" | "uncacheableKeys";
 
 const TIER_TOTALS: Record<TierTotal, [string, string]> = {
@@ -27,6 +27,10 @@ const TIER_LEVELS: Record<TierLevel, [string, string]> = {
 const LOCK_TOTALS: Record<LockTotal, [string, string]> = {
 	coalesced: ["neuro_coalesced_waits_total", "Requests served by another request's origin fetch."],
 	writerTimeouts: ["neuro_coalescing_writer_timeouts_total", "Fill locks that expired."],
+	handoffs: [
+		"neuro_coalescing_handoffs_total",
+		"Waiters that became the writer after a writer failed or expired.",
+	],
 	waitTimeouts: ["neuro_coalescing_wait_timeouts_total", "Waiters that gave up waiting."],
 };
 const LOCK_LEVELS: Record<LockLevel, [string, string]> = {

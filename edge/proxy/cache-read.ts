@@ -18,7 +18,9 @@ import { type DecodedRecord, decodeRecord, type StoredResponse } from "./stored-
 export const VARIANT_SEPARATOR = "\u0000";
 
 export type Lookup =
-	| { readonly kind: "miss"; readonly fwd: "uri-miss" | "vary-miss" }
+	| { readonly kind: "miss"; readonly fwd: "uri-miss" }
+	/** A Vary record, but nothing at the variant the request selects: `storageKey`. */
+	| { readonly kind: "miss"; readonly fwd: "vary-miss"; readonly storageKey: string }
 	| {
 			readonly kind: "found";
 			readonly storageKey: string;
@@ -63,7 +65,7 @@ export async function lookupStored(
 	const variant = variantStorageKey(primaryKey, first.record.vary, requestHeaders);
 	if (variant === undefined) return URI_MISS;
 	const second = accept(await tier.lookup(variant), variant, analysis, pins);
-	return second === undefined ? VARY_MISS : assess(variant, second, request, nowMs);
+	return second === undefined ? varyMiss(variant) : assess(variant, second, request, nowMs);
 }
 
 /** lookupStored for a tier that answers at once: a hit costs no promise. */
@@ -82,11 +84,14 @@ export function lookupStoredSync(
 	const variant = variantStorageKey(primaryKey, first.record.vary, requestHeaders);
 	if (variant === undefined) return URI_MISS;
 	const second = accept(tier.lookupSync(variant), variant, analysis, pins);
-	return second === undefined ? VARY_MISS : assess(variant, second, request, nowMs);
+	return second === undefined ? varyMiss(variant) : assess(variant, second, request, nowMs);
 }
 
 const URI_MISS: Lookup = Object.freeze({ kind: "miss", fwd: "uri-miss" });
-const VARY_MISS: Lookup = Object.freeze({ kind: "miss", fwd: "vary-miss" });
+
+function varyMiss(storageKey: string): Lookup {
+	return { kind: "miss", fwd: "vary-miss", storageKey };
+}
 
 /** Where the variant selected by the request's fields lives (RFC 9111 §4.1). */
 function variantStorageKey(

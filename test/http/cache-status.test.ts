@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { forwardedAnswer, type Kept } from "../../edge/http/cache-phase.ts";
 import {
 	addCacheStatus,
 	appendCacheStatus,
@@ -104,6 +105,7 @@ describe("cacheStatusParamsForPhase", () => {
 		["vary-miss", "N;fwd=vary-miss"],
 		["stale", "N;fwd=stale"],
 		["stale-while-revalidate", 'N;hit;detail="stale-while-revalidate"'],
+		["max-stale", 'N;hit;detail="max-stale"'],
 		["stale-if-error", 'N;hit;detail="stale-if-error"'],
 		["revalidated", "N;fwd=stale;fwd-status=304"],
 		["refetched", "N;fwd=stale"],
@@ -112,6 +114,7 @@ describe("cacheStatusParamsForPhase", () => {
 		["bypass", "N;fwd=bypass"],
 		["method", "N;fwd=method"],
 		["uncacheable", 'N;fwd=uri-miss;stored=?0;detail="uncacheable"'],
+		["client-gone", 'N;detail="client-gone"'],
 	];
 	test.each(expected)("%s", (phase, member) => {
 		expect(serializeCacheStatus({ cache: "N", ...cacheStatusParamsForPhase(phase) })).toBe(member);
@@ -130,6 +133,45 @@ describe("cacheStatusParamsForPhase", () => {
 		const decision = cacheStatusDecision("N", "hit", {});
 		decision.ttl = 1;
 		expect(cacheStatusDecision("N", "hit", {})).toEqual({ cache: "N", hit: true });
+	});
+
+	test.each([
+		// Being stored: nothing claimed before the commit (RFC 9211 §2.5).
+		["miss", { kept: true }, "N;fwd=uri-miss;fwd-status=200"],
+		["vary-miss", { kept: true }, "N;fwd=vary-miss;fwd-status=200"],
+		["stale", { kept: true }, "N;fwd=stale;fwd-status=200"],
+		// Not stored: stored=?0 and why, under the reason it went forward.
+		[
+			"miss",
+			{ kept: false, reason: "no-store" },
+			'N;fwd=uri-miss;fwd-status=200;stored=?0;detail="no-store"',
+		],
+		[
+			"vary-miss",
+			{ kept: false, reason: "private" },
+			'N;fwd=vary-miss;fwd-status=200;stored=?0;detail="private"',
+		],
+		[
+			"stale",
+			{ kept: false, reason: "no-store" },
+			'N;fwd=stale;fwd-status=200;stored=?0;detail="no-store"',
+		],
+		// A pass: its fwd says why.
+		["request", { kept: false }, "N;fwd=request;fwd-status=200;stored=?0"],
+		["stale", { kept: false }, "N;fwd=stale;fwd-status=200;stored=?0"],
+	] as [CachePhase, Kept, string][])("forwardedAnswer: %s, %p", (fwd, kept, member) => {
+		const { phase, extra } = forwardedAnswer(fwd, 200, kept);
+		expect(serializeCacheStatus(cacheStatusDecision("N", phase, extra))).toBe(member);
+	});
+
+	test("forwardedAnswer: a stale entry's new response is refetched, a URI miss not stored uncacheable", () => {
+		expect(forwardedAnswer("stale", 200, { kept: true }).phase).toBe("refetched");
+		expect(forwardedAnswer("miss", 200, { kept: false, reason: "private" }).phase).toBe(
+			"uncacheable",
+		);
+		expect(forwardedAnswer("vary-miss", 200, { kept: false, reason: "private" }).phase).toBe(
+			"vary-miss",
+		);
 	});
 
 	test("returns a copy the proxy may extend", () => {

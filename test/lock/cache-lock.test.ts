@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { type Acquired, CacheLock, type WaitOutcome } from "../../edge/lock/cache-lock.ts";
 import { ManualTimers } from "../../edge/lock/timers.ts";
 
-function makeLock(over: { maxUncacheableKeys?: number } = {}) {
+function makeLock(over: { maxUncacheableKeys?: number; readerWaitMs?: number } = {}) {
 	const timers = new ManualTimers(1_000);
 	const lock = new CacheLock({
 		timers,
@@ -35,13 +35,62 @@ describe("CacheLock", () => {
 		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0, coalesced: 99 });
 	});
 
-	test("a writer that could not reach the origin tells its waiters so; the key is not marked uncacheable", async () => {
+	test("a failed writer hands the lock to its first waiter; the others wait on that one", async () => {
 		const { lock } = makeLock();
 		const first = writer(lock.acquire("k"));
-		const waiting = waiter(lock.acquire("k"));
-		first.release("unreachable");
-		expect(await waiting).toBe("unreachable");
+		const second = waiter(lock.acquire("k"));
+		const third = waiter(lock.acquire("k"));
+		const fourth = waiter(lock.acquire("k"));
+		first.release("failed");
+		const next = writer((await second) as Acquired);
+		expect(lock.stats()).toMatchObject({ locksHeld: 1, waiting: 2, handoffs: 1 });
+		// A newcomer queues behind the new writer too, rather than become a writer of its own.
+		const late = waiter(lock.acquire("k"));
+		next.release("filled");
+		expect(await Promise.all([third, fourth, late])).toEqual(["filled", "filled", "filled"]);
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0, coalesced: 3 });
+	});
+
+	test("a failed writer with no one waiting frees the key", () => {
+		const { lock, timers } = makeLock();
+		writer(lock.acquire("k")).release("failed");
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, handoffs: 0 });
 		expect(lock.acquire("k").role).toBe("writer");
+		expect(timers.pending).toBe(1); // the new writer's expiry only
+	});
+
+	test("an unreachable origin: waiters that can serve stale leave, the first of the rest writes", async () => {
+		const { lock } = makeLock();
+		const first = writer(lock.acquire("k"));
+		const withStale = waiter(
+			lock.acquire("k", { leaveOn: (failure) => failure === "unreachable" }),
+		);
+		const without = waiter(lock.acquire("k", { leaveOn: () => false }));
+		const alsoWithout = waiter(lock.acquire("k"));
+		first.release("unreachable");
+		expect(await withStale).toBe("unreachable");
+		const next = writer((await without) as Acquired);
+		next.release("filled");
+		expect(await alsoWithout).toBe("filled");
+		expect(lock.stats().uncacheableKeys).toBe(0);
+	});
+
+	test("a plain failure is offered to leaveOn as such", async () => {
+		const { lock } = makeLock();
+		const offered: string[] = [];
+		const first = writer(lock.acquire("k"));
+		const leaves = waiter(
+			lock.acquire("k", {
+				leaveOn: (failure) => {
+					offered.push(failure);
+					return true;
+				},
+			}),
+		);
+		first.release("failed");
+		expect(await leaves).toBe("failed");
+		expect(offered).toEqual(["failed"]);
+		expect(lock.stats().locksHeld).toBe(0);
 	});
 
 	test("locks are per key", () => {
@@ -51,38 +100,56 @@ describe("CacheLock", () => {
 		expect(lock.acquire("a").role).toBe("waiter");
 	});
 
-	test("a writer that never releases loses the lock at its timeout; waiters retry", async () => {
+	test("a writer that never releases loses the lock at its timeout to the first waiter", async () => {
 		const { lock, timers } = makeLock();
 		const stuck = writer(lock.acquire("k"));
-		const first = waiter(lock.acquire("k"));
-		timers.advance(1_999);
-		expect(lock.stats().waiting).toBe(1);
-		timers.advance(1); // the first waiter gives up 2,000 ms after it came
+		timers.advance(1_000);
+		const first = waiter(lock.acquire("k")); // would give up at 3,000 ms
+		timers.advance(3_000); // 4,000 ms
 		expect(await first).toBe("wait-timeout");
-		timers.advance(1_500);
-		const late = lock.acquire("k"); // would give up at 5,500 ms
-		timers.advance(1_500); // the writer expires at 5,000 ms
-		expect(await waiter(late)).toBe("retry");
-		expect(lock.stats()).toMatchObject({ locksHeld: 0, writerTimeouts: 1, waitTimeouts: 1 });
-		// The next request becomes the writer; the stuck writer's late release changes nothing.
-		const next = writer(lock.acquire("k"));
-		const behindNext = waiter(lock.acquire("k"));
-		stuck.release("filled");
-		expect(lock.stats().locksHeld).toBe(1);
+		const second = waiter(lock.acquire("k")); // would give up at 6,000 ms
+		const third = waiter(lock.acquire("k"));
+		timers.advance(1_000); // the stuck writer expires at 5,000 ms
+		const next = writer((await second) as Acquired);
+		expect(lock.stats()).toMatchObject({ locksHeld: 1, writerTimeouts: 1, waitTimeouts: 1 });
+		// The stuck writer's late failure changes nothing; its successor's fill ends the wait.
+		stuck.release("failed");
+		expect(lock.stats()).toMatchObject({ locksHeld: 1, waiting: 1 });
 		next.release("filled");
-		expect(await behindNext).toBe("filled");
+		expect(await third).toBe("filled");
 	});
 
-	test("a failed writer sends its waiters to try again, and frees the key", async () => {
-		const { lock } = makeLock();
-		const w = writer(lock.acquire("k"));
-		const wait = waiter(lock.acquire("k"));
-		w.release("failed");
-		expect(await wait).toBe("retry");
+	test("an expired writer that stores after all serves everyone waiting on its successor", async () => {
+		const { lock, timers } = makeLock({ readerWaitMs: 20_000 });
+		const slow = writer(lock.acquire("k"));
+		const second = waiter(lock.acquire("k"));
+		const third = waiter(lock.acquire("k"));
+		timers.advance(5_000);
+		const successor = writer((await second) as Acquired);
+		slow.release("filled");
+		expect(await third).toBe("filled");
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0 });
+		// The successor's release, when it comes, ends nothing: the key is free.
+		successor.release("failed");
 		expect(lock.acquire("k").role).toBe("writer");
+		expect(lock.acquire("k").role).toBe("waiter");
 	});
 
-	test("an uncacheable response releases waiters to the origin and the key skips the queue", async () => {
+	test("a waiter's wait is bounded in all, however many writers it waits on", async () => {
+		const { lock, timers } = makeLock();
+		const first = writer(lock.acquire("k"));
+		const second = waiter(lock.acquire("k"));
+		const patient = waiter(lock.acquire("k"));
+		timers.advance(1_000);
+		first.release("failed");
+		writer((await second) as Acquired);
+		timers.advance(999);
+		expect(lock.stats().waiting).toBe(1);
+		timers.advance(1); // 2,000 ms after `patient` came, though its writer is 1,000 ms old
+		expect(await patient).toBe("wait-timeout");
+	});
+
+	test("a response that cannot be stored releases waiters; only an uncacheable one is remembered", async () => {
 		const { lock, timers } = makeLock();
 		const w = writer(lock.acquire("k"));
 		const wait = waiter(lock.acquire("k"));
@@ -92,20 +159,51 @@ describe("CacheLock", () => {
 		timers.advance(59_999);
 		expect(lock.acquire("k").role).toBe("bypass");
 		timers.advance(1);
+		const tooBig = writer(lock.acquire("k"));
+		const behind = waiter(lock.acquire("k"));
+		tooBig.release("not-stored");
+		expect(await behind).toBe("not-stored");
 		expect(lock.acquire("k").role).toBe("writer");
 	});
 
-	test("a waiter whose client goes away leaves the queue at once", async () => {
+	test("what a bypass learns is noted: a stored response ends the mark, another renews it", () => {
+		const { lock, timers } = makeLock();
+		writer(lock.acquire("k")).release("uncacheable");
+		timers.advance(50_000);
+		lock.note("k", "uncacheable");
+		timers.advance(50_000);
+		expect(lock.acquire("k").role).toBe("bypass");
+		lock.note("k", "failed");
+		lock.note("k", "not-stored");
+		expect(lock.acquire("k").role).toBe("bypass");
+		lock.note("k", "filled");
+		expect(lock.acquire("k").role).toBe("writer");
+		expect(lock.stats().uncacheableKeys).toBe(0);
+	});
+
+	test("marks are forgotten by key or by prefix (a purge)", () => {
+		const { lock } = makeLock();
+		for (const key of ["a", "a\u0000en", "ab", "b"])
+			writer(lock.acquire(key)).release("uncacheable");
+		lock.forgetUncacheable({ key: "b" });
+		expect(lock.stats().uncacheableKeys).toBe(3);
+		lock.forgetUncacheable({ prefix: "a\u0000" });
+		expect(lock.acquire("a\u0000en").role).toBe("writer");
+		expect(lock.acquire("a").role).toBe("bypass");
+		expect(lock.acquire("ab").role).toBe("bypass");
+	});
+
+	test("a waiter whose client goes away leaves the queue at once and is never handed the lock", async () => {
 		const { lock, timers } = makeLock();
 		const w = writer(lock.acquire("k"));
 		const controller = new AbortController();
-		const gone = waiter(lock.acquire("k", controller.signal));
+		const gone = waiter(lock.acquire("k", { signal: controller.signal }));
 		const stays = waiter(lock.acquire("k"));
 		controller.abort();
 		expect(await gone).toBe("cancelled");
 		expect(lock.stats().waiting).toBe(1);
-		w.release("filled");
-		expect(await stays).toBe("filled");
+		w.release("failed");
+		writer((await stays) as Acquired).release("filled");
 		expect(timers.pending).toBe(0);
 	});
 
@@ -114,8 +212,17 @@ describe("CacheLock", () => {
 		lock.acquire("k");
 		const controller = new AbortController();
 		controller.abort();
-		expect(await waiter(lock.acquire("k", controller.signal))).toBe("cancelled");
+		expect(await waiter(lock.acquire("k", { signal: controller.signal }))).toBe("cancelled");
 		expect(lock.stats().waiting).toBe(0);
+	});
+
+	test("tryWrite takes a free key, and never queues behind a held one", () => {
+		const { lock } = makeLock();
+		expect(lock.tryWrite("k")?.role).toBe("writer");
+		expect(lock.tryWrite("k")).toBeUndefined();
+		expect(lock.stats()).toMatchObject({ locksHeld: 1, waiting: 0 });
+		writer(lock.acquire("u")).release("uncacheable");
+		expect(lock.tryWrite("u")?.role).toBe("bypass");
 	});
 
 	test("release is idempotent and leaves no timers behind", () => {

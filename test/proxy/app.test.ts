@@ -16,9 +16,8 @@ describe.each(MODES)(
 			const { get, origin, timers } = makeEdge({ syncLookup, direct });
 			const first = await get("/pages/1");
 			expect(first.status).toBe(200);
-			expect(first.headers.get("cache-status")).toBe(
-				"NeuroCache;fwd=uri-miss;fwd-status=200;stored",
-			);
+			// Not `stored` yet: the fields go out before the body, and the fill may still fail.
+			expect(first.headers.get("cache-status")).toBe("NeuroCache;fwd=uri-miss;fwd-status=200");
 			const body = await first.text();
 			await settle();
 			timers.advance(5_000);

@@ -5,7 +5,7 @@
 import { createEdge } from "../../edge/app.ts";
 import type { HostRoute } from "../../edge/config/hosts.ts";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
-import { CacheLock } from "../../edge/lock/cache-lock.ts";
+import { CacheLock, type CacheLockOptions } from "../../edge/lock/cache-lock.ts";
 import { ManualTimers } from "../../edge/lock/timers.ts";
 import { Registry } from "../../edge/metrics/registry.ts";
 import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
@@ -29,7 +29,13 @@ export interface EdgeHarnessOptions {
 	readonly direct?: boolean;
 	/** EdgeConfig.staleIfUnreachableSeconds; default: the edge's default. */
 	readonly staleIfUnreachableSeconds?: number;
+	/** The tier's byte gate per object; default: the tier's. */
+	readonly maxObjectBytes?: number;
+	/** The coalescing lock's timeouts; default: writer 10 s, reader wait 5 s, uncacheable 30 s. */
+	readonly lockTimeouts?: Partial<LockTimeouts>;
 }
+
+type LockTimeouts = Pick<CacheLockOptions, "writerTimeoutMs" | "readerWaitMs" | "uncacheableTtlMs">;
 
 /** The tier's Storage methods without lookupSync. */
 function asyncOnly(tier: MemoryTier): Storage & { stats(): TierStats } {
@@ -51,12 +57,17 @@ export const CLOCK_START_MS = Date.UTC(2026, 10, 22);
 export function makeEdge(options: EdgeHarnessOptions = {}) {
 	const origin = createDemoOrigin();
 	const timers = new ManualTimers(CLOCK_START_MS);
-	const tier = new MemoryTier({ slab: new TsSlab({ capacityBytes: 8 << 20 }), clock: timers });
+	const tier = new MemoryTier({
+		slab: new TsSlab({ capacityBytes: 8 << 20 }),
+		clock: timers,
+		...(options.maxObjectBytes === undefined ? {} : { maxObjectBytes: options.maxObjectBytes }),
+	});
 	const lock = new CacheLock({
 		timers,
 		writerTimeoutMs: 10_000,
 		readerWaitMs: 5_000,
 		uncacheableTtlMs: 30_000,
+		...options.lockTimeouts,
 	});
 	const edge = createEdge({
 		tier: options.syncLookup === false ? asyncOnly(tier) : tier,

@@ -1,0 +1,97 @@
+/**
+ * A request's turn at the origin, coalesced through the cache lock (lock/cache-lock.ts):
+ * the writer goes forward; a waiter is served from the writer's fill, becomes the writer
+ * itself when the one before failed, falls back on its stale copy, or, told that the fill
+ * could not be stored (or tired of waiting), goes forward without the lock.
+ */
+import type {
+	CacheLock,
+	WaitOptions,
+	Writer,
+	WriterFailure,
+	WriterOutcome,
+} from "../lock/cache-lock.ts";
+import type { Found, Lookup } from "./cache-read.ts";
+
+export type Turn =
+	/** Another request's fill answers this one (Cache-Status `collapsed`). */
+	| { readonly kind: "collapsed"; readonly found: Found }
+	/** Go to the origin, as the writer or without the lock. */
+	| ForwardTurn
+	/** The writer failed and the request's `leaveOn` took the failure: serve the stale copy. */
+	| { readonly kind: "fallback"; readonly failure: WriterFailure }
+	/** The client went away while it waited: there is no one to answer or fetch for. */
+	| { readonly kind: "gone" };
+
+export interface ForwardTurn {
+	readonly kind: "forward";
+	/**
+	 * Tells how the forward went: to the requests waiting on it when it holds the lock (its
+	 * release), else to the lock's memory of uncacheable keys (CacheLock.note).
+	 */
+	done(outcome: WriterOutcome): void;
+}
+
+export interface TurnOptions extends WaitOptions {
+	/** Reads the cache again, once a writer has filled it. */
+	readonly lookup: () => Promise<Lookup>;
+}
+
+const GONE: Turn = Object.freeze({ kind: "gone" });
+
+/**
+ * Takes a turn on `key`: the storage key the request's answer would be stored at, as far
+ * as the cache knows (the primary key until a Vary record says which variant).
+ */
+export function takeTurn(lock: CacheLock, key: string, options: TurnOptions): Promise<Turn> {
+	return turnOn(lock, key, options, true);
+}
+
+async function turnOn(
+	lock: CacheLock,
+	key: string,
+	options: TurnOptions,
+	mayMoveToVariant: boolean,
+): Promise<Turn> {
+	const acquired = lock.acquire(key, options);
+	if (acquired.role === "writer") return forwardTurn(lock, key, acquired);
+	if (acquired.role === "bypass") return forwardTurn(lock, key, undefined);
+	const outcome = await acquired.outcome;
+	if (typeof outcome === "object") return forwardTurn(lock, key, outcome);
+	switch (outcome) {
+		case "cancelled":
+			return GONE;
+		case "failed":
+		case "unreachable":
+			return { kind: "fallback", failure: outcome };
+		case "filled": {
+			const found = await options.lookup();
+			if (found.kind === "found" && found.decision.action === "serve")
+				return { kind: "collapsed", found };
+			// The writer stored another variant of a response that varies: this request's
+			// variant gets a turn of its own, shared with those that select the same one.
+			// Once: a Vary record that changed meanwhile sends it forward rather than around.
+			if (
+				mayMoveToVariant &&
+				found.kind === "miss" &&
+				found.fwd === "vary-miss" &&
+				found.storageKey !== key
+			)
+				return turnOn(lock, found.storageKey, options, false);
+			// Stored, but not an answer this request may take as it is (a response that
+			// must be revalidated each time, say): it goes forward alone.
+			return forwardTurn(lock, key, undefined);
+		}
+		default:
+			// "uncacheable", "not-stored" or "wait-timeout": the writer's answer is no use here.
+			return forwardTurn(lock, key, undefined);
+	}
+}
+
+/** A turn to go forward on `key`: as its `writer`, or (undefined) without the lock. */
+export function forwardTurn(lock: CacheLock, key: string, writer: Writer | undefined): ForwardTurn {
+	return {
+		kind: "forward",
+		done: (outcome) => (writer !== undefined ? writer.release(outcome) : lock.note(key, outcome)),
+	};
+}

@@ -1,0 +1,31 @@
+import { describe, expect, test } from "bun:test";
+import { outcomeOfCommit, outcomeOfSkip } from "../../edge/proxy/fill-outcome.ts";
+
+describe("what a fill tells the requests waiting on it", () => {
+	test.each([
+		[200, "no-store", "uncacheable"],
+		[200, "private", "uncacheable"],
+		[200, "vary-star", "uncacheable"],
+		[200, "must-understand", "uncacheable"],
+		// Errors are not remembered, whatever they say about caching: the next one asks again.
+		[503, "no-store", "failed"],
+		[500, "no-freshness", "failed"],
+		// Not the origin's word against storing: waiters go forward, nothing is remembered.
+		[403, "no-freshness", "not-stored"],
+		[200, "authorization", "not-stored"],
+		[200, "too-large", "not-stored"],
+		[200, "no-room", "not-stored"],
+	] as const)("%p not stored for %p: %p", (status, reason, outcome) => {
+		expect(outcomeOfSkip(status, reason)).toBe(outcome);
+	});
+
+	test.each([
+		[{ stored: true }, "filled"],
+		[{ stored: false, reason: "too-large" }, "not-stored"],
+		[{ stored: false, reason: "no-room" }, "not-stored"],
+		[{ stored: false, reason: "length-mismatch" }, "failed"],
+		[{ stored: false, reason: "aborted" }, "failed"],
+	] as const)("a fill that ends %p: %p", (result, outcome) => {
+		expect(outcomeOfCommit(result)).toBe(outcome);
+	});
+});
