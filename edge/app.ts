@@ -402,6 +402,12 @@ export function createEdge(deps: EdgeDeps): Edge {
 					return finish(plain(502, "origin failed"), fwd);
 				}
 				case "forward":
+					// Without the lock (a key remembered uncacheable, or a waiter sent on), a
+					// Range or conditional request goes as the client sent it: its answer will
+					// most likely not be stored, and a Range on a file over the size gate would
+					// otherwise fetch the file whole each time.
+					if (!turn.locked && stale === undefined && asksForPart(request.headers))
+						return goForward(fwd, undefined, undefined);
 					return goForward(fwd, stale, turn);
 			}
 		};
@@ -582,18 +588,23 @@ function hasSyncLookup(tier: Storage): tier is Storage & Required<Pick<Storage, 
 	return tier.lookupSync !== undefined;
 }
 
+/** The fields by which a client asks for less than the whole response, or for it only if. */
+const CLIENT_CONDITIONALS = [
+	"if-none-match",
+	"if-modified-since",
+	"if-match",
+	"if-unmodified-since",
+	"if-range",
+	"range",
+] as const;
+
 /** The request minus the client's own validators: a cache fill wants the whole response. */
 function withoutClientConditionals(headers: Headers): Headers {
 	const out = new Headers(headers);
-	for (const name of [
-		"if-none-match",
-		"if-modified-since",
-		"if-match",
-		"if-unmodified-since",
-		"if-range",
-		"range",
-	]) {
-		out.delete(name);
-	}
+	for (const name of CLIENT_CONDITIONALS) out.delete(name);
 	return out;
+}
+
+function asksForPart(headers: Headers): boolean {
+	return CLIENT_CONDITIONALS.some((name) => headers.has(name));
 }

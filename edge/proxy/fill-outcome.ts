@@ -3,21 +3,28 @@
  * cases, by what the next request can expect:
  * - a failure (an error status, a body that broke or came up short) may not happen again:
  *   one waiter tries next, the others wait on it ("failed");
- * - a response the origin marked uncacheable in its own fields will be so again: waiters
- *   go forward at once, and the key skips the queue a while ("uncacheable");
- * - a response fine by the origin's word that this cache did not keep (over the size gate,
- *   no room, an answer to this request's credentials): waiters go forward at once, and the
- *   key is not remembered ("not-stored").
+ * - a response that will most likely not be storable next time either: the origin marked it
+ *   so in its fields, it sets a cookie or has a status without explicit freshness, or its
+ *   body is over the tier's size gate. Waiters go forward at once, and the key skips the
+ *   queue a while ("uncacheable"); otherwise every burst on a dynamic page, or on a large
+ *   file, would wait behind one request only to be sent on;
+ * - a response this cache did not keep for reasons of the moment or of this request (no
+ *   room, an answer to this request's credentials or its no-store): waiters go forward at
+ *   once, and the key is not remembered ("not-stored").
  */
 import type { WriterOutcome } from "../lock/cache-lock.ts";
 import type { CommitResult } from "../store/storage.ts";
 
-/** The reasons not to store (storable.ts, cache-write.ts) the origin gave in its fields. */
+/** The reasons not to store (storable.ts, cache-write.ts, the tier) that will hold again. */
 const MARKED_UNCACHEABLE: ReadonlySet<string> = new Set([
 	"no-store",
 	"private",
 	"vary-star",
 	"must-understand",
+	"set-cookie",
+	"no-freshness",
+	"status",
+	"too-large",
 ]);
 
 /** A response that was not stored, for `reason` (cache-write.ts's notStored). */
@@ -32,5 +39,6 @@ export function outcomeOfSkip(status: number, reason: string): WriterOutcome {
 export function outcomeOfCommit(result: CommitResult): WriterOutcome {
 	if (result.stored) return "filled";
 	// The tier's own limits; a short or broken body is the origin's failure.
-	return result.reason === "too-large" || result.reason === "no-room" ? "not-stored" : "failed";
+	if (result.reason === "too-large") return "uncacheable";
+	return result.reason === "no-room" ? "not-stored" : "failed";
 }

@@ -25,6 +25,8 @@ export type Turn =
 
 export interface ForwardTurn {
 	readonly kind: "forward";
+	/** It holds the lock: other requests wait on its answer, so it must be one to store. */
+	readonly locked: boolean;
 	/**
 	 * Tells how the forward went: to the requests waiting on it when it holds the lock (its
 	 * release), else to the lock's memory of uncacheable keys (CacheLock.note).
@@ -92,6 +94,7 @@ async function turnOn(
 export function forwardTurn(lock: CacheLock, key: string, writer: Writer | undefined): ForwardTurn {
 	return {
 		kind: "forward",
+		locked: writer !== undefined,
 		done: (outcome) => (writer !== undefined ? writer.release(outcome) : lock.note(key, outcome)),
 	};
 }

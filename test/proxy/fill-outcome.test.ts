@@ -10,10 +10,14 @@ describe("what a fill tells the requests waiting on it", () => {
 		// Errors are not remembered, whatever they say about caching: the next one asks again.
 		[503, "no-store", "failed"],
 		[500, "no-freshness", "failed"],
-		// Not the origin's word against storing: waiters go forward, nothing is remembered.
-		[403, "no-freshness", "not-stored"],
+		// Not storable next time either: a dynamic page's cookie, a status without explicit
+		// freshness, a body over the gate. The key skips the queue a while.
+		[200, "set-cookie", "uncacheable"],
+		[403, "no-freshness", "uncacheable"],
+		[200, "too-large", "uncacheable"],
+		// Of the moment or of this request: waiters go forward, nothing is remembered.
 		[200, "authorization", "not-stored"],
-		[200, "too-large", "not-stored"],
+		[200, "request-no-store", "not-stored"],
 		[200, "no-room", "not-stored"],
 	] as const)("%p not stored for %p: %p", (status, reason, outcome) => {
 		expect(outcomeOfSkip(status, reason)).toBe(outcome);
@@ -21,7 +25,7 @@ describe("what a fill tells the requests waiting on it", () => {
 
 	test.each([
 		[{ stored: true }, "filled"],
-		[{ stored: false, reason: "too-large" }, "not-stored"],
+		[{ stored: false, reason: "too-large" }, "uncacheable"],
 		[{ stored: false, reason: "no-room" }, "not-stored"],
 		[{ stored: false, reason: "length-mismatch" }, "failed"],
 		[{ stored: false, reason: "aborted" }, "failed"],

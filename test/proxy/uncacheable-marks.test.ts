@@ -57,6 +57,38 @@ describe("a key that once could not be stored", () => {
 	});
 });
 
+describe("a key whose object is over the size gate", () => {
+	test("is remembered, and Range requests on it then go to the origin as the client sent them", async () => {
+		const size = 2 << 20;
+		const seenRanges: (string | null)[] = [];
+		const { get, lock } = makeEdge({
+			fetchOrigin: async (request) => {
+				const range = request.headers.get("range");
+				seenRanges.push(range);
+				if (range === "bytes=0-9")
+					return new Response("0123456789", {
+						status: 206,
+						headers: { "content-range": `bytes 0-9/${size}`, "cache-control": "max-age=60" },
+					});
+				return new Response(new Uint8Array(size), {
+					headers: { "content-length": String(size), "cache-control": "max-age=60" },
+				});
+			},
+		});
+		// The first asks for the whole (a fill), learns it is too large, and cuts the range.
+		const first = await get("/video", { range: "bytes=0-9" });
+		expect(first.status).toBe(206);
+		expect((await first.arrayBuffer()).byteLength).toBe(10);
+		await settle();
+		expect(lock.stats().uncacheableKeys).toBe(1);
+		// The next ones pass the Range on: the origin sends ten bytes, not two megabytes.
+		const second = await get("/video", { range: "bytes=0-9" });
+		expect(second.status).toBe(206);
+		expect(await second.text()).toBe("0123456789");
+		expect(seenRanges).toEqual([null, "bytes=0-9"]);
+	});
+});
+
 describe("a purge and the keys remembered uncacheable", () => {
 	const purge = (
 		app: { request: (url: string, init: RequestInit) => Response | Promise<Response> },
