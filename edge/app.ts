@@ -54,7 +54,7 @@ import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import { type ForwardTurn, forwardTurn, takeTurn } from "./proxy/turn.ts";
 import { type PurgeRequest, PurgeRequestSchema, purger, purgeSelectors } from "./purge.ts";
-import type { Storage, TierStats } from "./store/storage.ts";
+import type { PurgeMark, Storage, TierStats } from "./store/storage.ts";
 
 export interface EdgeConfig {
 	readonly pop: string;
@@ -67,6 +67,11 @@ export interface EdgeConfig {
 	 */
 	readonly staleIfUnreachableSeconds?: number;
 }
+
+/** An origin answer, with the tier's purge mark from when the request went out. */
+type ForwardResult =
+	| (Extract<OriginResult, { ok: true }> & { readonly purgeMark: PurgeMark | undefined })
+	| Extract<OriginResult, { ok: false }>;
 
 export interface EdgeDeps {
 	readonly tier: Storage & { stats(): TierStats };
@@ -279,8 +284,11 @@ export function createEdge(deps: EdgeDeps): Edge {
 		method: string,
 		headers: Headers = request.headers,
 		clientSignal?: AbortSignal,
-	) => {
+	): Promise<ForwardResult> => {
 		const started = timers.now();
+		// Before the request leaves: a purge while the origin is still answering must reach
+		// the write its answer opens later (Storage.purgeMark).
+		const purgeMark = tier.purgeMark?.();
 		const result = await callOrigin(fetchOrigin, {
 			url: target.originUrl,
 			method,
@@ -294,7 +302,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 		// By label, not by Host: hosts the default origin serves would each add a series.
 		const seconds = (timers.now() - started) / 1000;
 		originSeconds.observe({ pop: config.pop, host: target.hostLabel }, seconds);
-		return result;
+		return result.ok ? { ...result, purgeMark } : result;
 	};
 
 	/** Forwards an unsafe method; a success invalidates what it may have changed (§4.4). */
@@ -337,8 +345,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 		const lookupNow = () =>
 			lookupStored(tier, analysis, primaryKey, request.headers, cacheControl, timers.now(), pins);
 		/** Streams an origin answer to a GET into the tier (fills and background refreshes). */
-		const store = (result: Extract<OriginResult, { ok: true }>) =>
+		const store = (result: Extract<ForwardResult, { ok: true }>) =>
 			storeWhileStreaming(tier, {
+				purgeMark: result.purgeMark,
 				method: "GET",
 				primaryKey,
 				requestHeaders: request.headers,
@@ -505,7 +514,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 		 */
 		const fill = (
 			turn: ForwardTurn,
-			result: Extract<OriginResult, { ok: true }>,
+			result: Extract<ForwardResult, { ok: true }>,
 		): { clientBody: ReadableStream<Uint8Array> | null; kept: Kept } => {
 			const storing = store(result);
 			if (storing.notStored !== undefined) {

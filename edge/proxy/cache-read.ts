@@ -2,6 +2,7 @@
  * The read side of the proxy: find what is stored for a request (following a Vary record to
  * the variant, RFC 9111 §4.1) and decide whether it may be reused (§4.2, via reuse.ts).
  */
+
 import { currentAgeSeconds, parseAgeValue } from "../http/age.ts";
 import type { RequestCacheControl, ResponseCacheControl } from "../http/cache-control.ts";
 import type { StoredForConditional } from "../http/conditional.ts";
@@ -10,6 +11,7 @@ import { decideReuse, type ReuseDecision } from "../http/reuse.ts";
 import { effectiveResponseDirectives } from "../http/targeted.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
 import { parseVary, variantKey } from "../http/vary.ts";
+import { sameBytes } from "../store/same-bytes.ts";
 import type { CachedObject, Storage } from "../store/storage.ts";
 import { HitHeaders } from "./hit-headers.ts";
 import { type DecodedRecord, decodeRecord, type StoredResponse } from "./stored-response.ts";
@@ -245,12 +247,6 @@ export class StoredAnalysisCache {
 		this.#entries.set(key, { header, record });
 		return record;
 	}
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-	if (a.byteLength !== b.byteLength) return false;
-	for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-	return true;
 }
 
 interface Accepted {

@@ -10,7 +10,7 @@ import { staleForbiddenBy } from "../http/reuse.ts";
 import { fieldsWithheldFromStorage, storability } from "../http/storable.ts";
 import { type EffectiveResponseDirectives, effectiveResponseDirectives } from "../http/targeted.ts";
 import { parseVary, variantKey } from "../http/vary.ts";
-import type { CommitResult, Storage } from "../store/storage.ts";
+import type { CommitResult, PurgeMark, Storage } from "../store/storage.ts";
 import { VARIANT_SEPARATOR } from "./cache-read.ts";
 import { fillWhileStreaming } from "./fill.ts";
 import { encodeStoredResponse, encodeVaryRecord } from "./stored-response.ts";
@@ -30,6 +30,8 @@ export interface StoreRequest {
 	readonly responseTimeMs: number;
 	/** How long past its lifetime a copy may serve an unreachable origin (EdgeConfig). */
 	readonly staleIfUnreachableSeconds?: number;
+	/** The tier's purge mark when the request went to the origin (Storage.purgeMark). */
+	readonly purgeMark?: PurgeMark | undefined;
 }
 
 export interface StoreOutcome {
@@ -92,6 +94,7 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 		storageKey,
 		{ expiresAt, tags, header },
 		contentLength(response.headers),
+		input.purgeMark,
 	);
 	if (writer.refused !== undefined) return skip(writer.refused);
 	if (response.body === null)

@@ -10,7 +10,7 @@ import { buildRevalidationHeaders, freshensValidatedResponse } from "../http/rev
 import { fieldsWithheldFromStorage, forbidsSharedStorage } from "../http/storable.ts";
 import { effectiveResponseDirectives } from "../http/targeted.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
-import type { Storage } from "../store/storage.ts";
+import type { PurgeMark, Storage } from "../store/storage.ts";
 import { analyzeStored, assessStored, type Found } from "./cache-read.ts";
 import { purgeTags, retainUntil } from "./cache-write.ts";
 import { encodeStoredResponse } from "./stored-response.ts";
@@ -26,6 +26,8 @@ export interface NotModified {
 	readonly response: Response;
 	readonly requestTimeMs: number;
 	readonly responseTimeMs: number;
+	/** The tier's purge mark when the revalidation went out: a purge since then wins. */
+	readonly purgeMark?: PurgeMark | undefined;
 }
 
 /**
@@ -73,6 +75,12 @@ export async function applyNotModified(
 	// freshened response once; the stored copy goes.
 	if (forbidsSharedStorage(directives)) await tier.purge({ key: found.storageKey });
 	// The tier may have dropped the object meanwhile; the freshened copy is served anyway.
-	else await tier.updateMeta(found.storageKey, meta);
+	// Only the object this 304 validated: a newer fill may have replaced it meanwhile, and its
+	// body must not get these fields, nor a purge since the revalidation went out be undone.
+	else
+		await tier.updateMeta(found.storageKey, meta, {
+			since: notModified.purgeMark,
+			replacing: found.source?.header,
+		});
 	return assessStored(found.storageKey, analyzeStored(stored), found.body, request, nowMs);
 }

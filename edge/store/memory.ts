@@ -44,12 +44,16 @@ import { HotViews } from "./hot-views.ts";
 import { MemoryWriter, type OpenWrite, type WriterHost } from "./memory-writer.ts";
 import { encodeMeta, metaHeaderView } from "./meta-codec.ts";
 import { PinnedEntry } from "./pinned-entry.ts";
+import { PurgeHistory } from "./purge-history.ts";
+import { sameBytes } from "./same-bytes.ts";
 import type {
 	CachedObject,
 	CommitResult,
 	HeaderInvalidation,
+	MetaUpdateGuard,
 	ObjectMeta,
 	ObjectWriter,
+	PurgeMark,
 	PurgeSelector,
 	Storage,
 	TierStats,
@@ -111,6 +115,8 @@ export class MemoryTier implements Storage, WriterHost {
 	 * walks only the writes in flight, and nothing else is kept per purge or per hit.
 	 */
 	readonly #openWrites = new Set<OpenWrite>();
+	/** The purges before a write opened that it must still heed (`since` in beginWrite). */
+	readonly #purgeHistory = new PurgeHistory();
 	/**
 	 * The slab's arena by span. The tier owns every handle it holds and frees none it still
 	 * uses, so it reads and writes slots here directly: no validation or FFI per call.
@@ -306,7 +312,11 @@ export class MemoryTier implements Storage, WriterHost {
 		return pinned;
 	}
 
-	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number): ObjectWriter {
+	purgeMark(): PurgeMark {
+		return this.#purgeHistory.mark;
+	}
+
+	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number, since?: PurgeMark): ObjectWriter {
 		if (this.#closed) throw new TierClosedError(this.name);
 		const target: OpenWrite = {
 			key,
@@ -315,6 +325,12 @@ export class MemoryTier implements Storage, WriterHost {
 			purged: false,
 			invalidations: undefined,
 		};
+		// Purges between the mark and now reach this write as if it had been open for them.
+		if (since !== undefined) {
+			const missed = this.#purgeHistory.since(since, (selector) => selects(selector, target));
+			target.purged = missed.hard;
+			if (missed.invalidations.length > 0) target.invalidations = [...missed.invalidations];
+		}
 		const writer = new MemoryWriter(this, target, encodeMeta(meta), sizeHint);
 		return new RefusalCountingWriter(writer, () => this.#refusals++);
 	}
@@ -324,6 +340,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const ids = this.#matching(selector);
 		for (const id of ids) this.#remove(id);
 		this.#purges += ids.length;
+		this.#purgeHistory.record(selector);
 		// Fills in flight that it matches store nothing: they began before this purge.
 		for (const write of this.#openWrites) if (selects(selector, write)) write.purged = true;
 		return ids.length;
@@ -331,6 +348,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	async softPurge(selector: PurgeSelector, invalidate: HeaderInvalidation): Promise<number> {
 		if (this.#closed) throw new TierClosedError(this.name);
+		this.#purgeHistory.record(selector, invalidate);
 		// First the writes open now: the rewrites below open (and commit) writes of their own,
 		// which must not be marked.
 		for (const write of this.#openWrites) {
@@ -352,11 +370,31 @@ export class MemoryTier implements Storage, WriterHost {
 		return this.#matching(selector).map((id) => this.#entries.keys[id] as string);
 	}
 
-	async updateMeta(key: string, meta: ObjectMeta): Promise<boolean> {
+	async updateMeta(key: string, meta: ObjectMeta, guard: MetaUpdateGuard = {}): Promise<boolean> {
 		if (this.#closed) throw new TierClosedError(this.name);
 		const id = this.#idOf(key);
 		if (id === undefined || this.#isExpired(id)) return false;
-		return this.#rewrite(key, id, meta).stored;
+		// Another object was stored under the key since the caller read it (a fill that landed
+		// while a 304 was on its way): the update describes the old one, not this one.
+		if (
+			guard.replacing !== undefined &&
+			!sameBytes(metaHeaderView(this.#metaBytes(id)), guard.replacing)
+		)
+			return false;
+		const write = { key, tags: meta.tags };
+		const { since } = guard;
+		const missed =
+			since === undefined
+				? undefined
+				: this.#purgeHistory.since(since, (selector) => selects(selector, write));
+		if (missed?.hard) return false;
+		if (!this.#rewrite(key, id, meta).stored) return false;
+		// Soft-purged since the mark: the new metadata is marked as that purge marked the old.
+		for (const invalidate of missed?.invalidations ?? []) {
+			const result = this.#invalidate(key, invalidate);
+			if (result !== undefined && !result.stored) return false;
+		}
+		return true;
 	}
 
 	stats(): TierStats {
@@ -663,7 +701,7 @@ export class MemoryTier implements Storage, WriterHost {
 }
 
 /** Whether a purge's selector matches an open write: the rule #matching applies to stored keys. */
-function selects(selector: PurgeSelector, write: OpenWrite): boolean {
+function selects(selector: PurgeSelector, write: Pick<OpenWrite, "key" | "tags">): boolean {
 	if ("key" in selector) return write.key === selector.key;
 	if ("tag" in selector) return write.tags.includes(selector.tag);
 	return write.key.startsWith(selector.prefix);

@@ -85,6 +85,19 @@ export type PurgeSelector =
  */
 export type HeaderInvalidation = (header: Uint8Array) => Uint8Array | undefined;
 
+/**
+ * A point in a tier's purge history (purge-history.ts): a write begun or a header updated
+ * with it as `since` is held to the purges made after it, not only to those made while the
+ * write is open.
+ */
+export type PurgeMark = number;
+
+/** What an update must find for it to apply: the object it was read from, not a newer one. */
+export interface MetaUpdateGuard {
+	readonly since?: PurgeMark | undefined;
+	readonly replacing?: Uint8Array | undefined;
+}
+
 export interface TierStats {
 	readonly hits: number;
 	readonly misses: number;
@@ -111,7 +124,13 @@ export interface Storage {
 	 * Opens a write for `key`. `sizeHint` (a Content-Length) lets the tier refuse early and
 	 * place the body without buffering; a body that then differs from it is refused.
 	 */
-	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number): ObjectWriter;
+	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number, since?: PurgeMark): ObjectWriter;
+	/**
+	 * Where the tier's purge history stands now: take it before asking the origin, and pass it
+	 * as `since` to the write (or header update) the answer makes. Tiers without a history
+	 * leave it out; writes then heed only the purges made while they are open.
+	 */
+	purgeMark?(): PurgeMark;
 	/**
 	 * Drops matching objects, and makes matching writes open now store nothing when they
 	 * commit ("purged-during-fill"). Resolves to how many stored objects were dropped.
@@ -127,7 +146,12 @@ export interface Storage {
 	softPurge(selector: PurgeSelector, invalidate: HeaderInvalidation): Promise<number>;
 	/** Keys of the stored objects that match. */
 	keys(selector: PurgeSelector): Promise<string[]>;
-	/** Replaces an object's metadata, keeping its body. False when the key is not stored. */
-	updateMeta(key: string, meta: ObjectMeta): Promise<boolean>;
+	/**
+	 * Replaces an object's metadata, keeping its body. False when the key is not stored, or
+	 * when it holds another object than the one the update is for: `replacing` (the header
+	 * bytes the caller read) differs from what is stored, or a hard purge after `since`
+	 * matched it. A soft purge after `since` leaves it rewritten as that purge would.
+	 */
+	updateMeta(key: string, meta: ObjectMeta, guard?: MetaUpdateGuard): Promise<boolean>;
 	stats(): TierStats;
 }
