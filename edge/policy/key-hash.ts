@@ -4,3 +4,14 @@ export function keyHash(key: string): number {
 	for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
 	return hash >>> 0;
 }
+
+/**
+ * MurmurHash3's 32-bit finalizer: a bijection that spreads every input bit over the output,
+ * so consecutive ids, or FNV hashes of similar keys, give uniform values to sample by.
+ */
+export function mixHash(hash: number): number {
+	let h = hash >>> 0;
+	h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+	h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+	return (h ^ (h >>> 16)) >>> 0;
+}

@@ -1,15 +1,26 @@
 import type { EvictionPolicy } from "./eviction.ts";
+import { IdHashMap } from "./id-hash-map.ts";
 import { IdLinks, IdQueue, NO_ID } from "./id-lists.ts";
 import { KeyGhost } from "./key-ghost.ts";
-import { SmallShare, type SmallShareOptions } from "./small-share.ts";
+import { SmallShare } from "./small-share.ts";
+import { type SplitMode, type SplitSetting, SplitTuner } from "./split-tuner.ts";
 
 const ABSENT = 0;
 const IN_SMALL = 1;
 const IN_MAIN = 2;
 const MAX_FREQUENCY = 3;
-/** Bits 0-1 of an id's state: where it is. Bits 2-3: its frequency. */
+/** Bits 0-1 of an id's state: where it is. Bits 2-3: its frequency. Bit 4: key sampled. */
 const WHERE = 3;
 const ONE_USE = 4;
+const FREQUENCY = MAX_FREQUENCY * ONE_USE;
+const SAMPLED = 16;
+
+export interface S3FifoPolicyOptions {
+	/** How small's share is chosen (split-tuner.ts's SplitMode); "tuned" by default. */
+	readonly split?: SplitMode;
+	/** The tuner's floor of simulated entries per setting (split-tuner.ts). */
+	readonly sampleFloor?: number;
+}
 
 /**
  * S3-FIFO (Yang et al., SOSP 2023) over the memory tier's entry ids: the policy chosen by
@@ -19,12 +30,17 @@ const ONE_USE = 4;
  * giving entries with a use left another round. A hit writes one byte (the frequency), as
  * CLOCK's does, so the tier's hot set may batch hits (needsEveryAccess is false).
  *
- * As in the replayer's S3FifoCache, keys main evicts go into a second ghost, an entry found
- * there also starts in main, and the two kinds of ghost hits move small's share of the
- * entries (small-share.ts); `{ adaptive: false }` keeps the paper's fixed 10%.
+ * As in the replayer's S3FifoCache, keys main evicts can go into a second ghost, and an entry
+ * found there also starts in main. By default (`split: "tuned"`) miniature simulations of
+ * several splits over a hash-sampled share of the keys choose small's share of the entries
+ * and whether main's ghost is kept (split-tuner.ts); `"ghost-hits"` moves the share by the
+ * two kinds of ghost hits (small-share.ts); `"fixed"` keeps the paper's 10%, no main ghost.
  *
  * Entry ids are reused by the tier, so the ghosts remember key hashes, not ids: a hash
- * collision can only start an entry in main, never serve wrong bytes.
+ * collision can only start an entry in main, never serve wrong bytes. The tuner needs the
+ * key of every use of a sampled entry, and a hit names only the id: sampled ids carry a
+ * state bit and their key hash in a small map (id-hash-map.ts), so the cost per entry stays
+ * one byte; the map and the simulations are bounded by the tuner's floor, not the tier.
  */
 export class S3FifoPolicy implements EvictionPolicy {
 	readonly name = "s3-fifo";
@@ -39,20 +55,43 @@ export class S3FifoPolicy implements EvictionPolicy {
 	readonly #smallGhost = new KeyGhost(() => this.#live());
 	readonly #mainGhost = new KeyGhost(() => this.#live());
 	readonly #smallShare: SmallShare;
-	readonly #adaptive: boolean;
+	readonly #mainGhostKept: boolean;
+	readonly #tuner: SplitTuner | undefined;
+	/** Key hashes of the live entries whose keys the tuner samples. */
+	readonly #sampledKeys = new IdHashMap();
 	/** The victim last handed out: its key joins its FIFO's ghost when it is removed. */
 	#victim = NO_ID;
 	/** The FIFO the last victim came from: where a candidate walk starts. */
 	#walkStart = ABSENT;
+	/** A victim was asked for: the tier is full. */
+	#full = false;
 
-	constructor(options: Pick<SmallShareOptions, "adaptive"> = {}) {
-		this.#adaptive = options.adaptive ?? true;
-		this.#smallShare = new SmallShare({ adaptive: this.#adaptive });
+	constructor(options: S3FifoPolicyOptions = {}) {
+		const split = options.split ?? "tuned";
+		this.#smallShare = new SmallShare({ adaptive: split === "ghost-hits" });
+		this.#mainGhostKept = split === "ghost-hits";
+		if (split === "tuned") {
+			this.#tuner = new SplitTuner(
+				options.sampleFloor === undefined ? {} : { sampleFloor: options.sampleFloor },
+			);
+		}
 	}
 
 	/** Small's current share of the live entries (for tests and the tier's stats). */
 	get smallShare(): number {
-		return this.#smallShare.value;
+		return this.#tuner?.setting.smallShare ?? this.#smallShare.value;
+	}
+
+	/** The split in use now: small's share, and whether main's evictions are remembered. */
+	get setting(): SplitSetting {
+		return (
+			this.#tuner?.setting ?? { smallShare: this.#smallShare.value, mainGhost: this.#mainGhostKept }
+		);
+	}
+
+	/** Entries whose key hash is kept for the tuner (for tests: bounded by its floor). */
+	get sampledEntries(): number {
+		return this.#sampledKeys.size;
 	}
 
 	/** Exactly `capacity` ids: the tier grows by 1.25x already; doubling here would waste. */
@@ -86,6 +125,16 @@ export class S3FifoPolicy implements EvictionPolicy {
 			this.#small.pushNewest(id, 1);
 			this.#state[id] = IN_SMALL;
 		}
+		const tuner = this.#tuner;
+		if (tuner === undefined) return;
+		// Until the tier first evicts, its capacity in entries is unknown (only that they fit):
+		// the shadows hold every sampled key. Once full, the live entries are its capacity.
+		if (tuner.scale(live + 1, this.#full ? live + 1 : Number.POSITIVE_INFINITY))
+			this.#resample(tuner);
+		if (!tuner.sampled(keyHash)) return;
+		tuner.request(keyHash, 1);
+		this.#state[id] = (this.#state[id] as number) | SAMPLED;
+		this.#sampledKeys.set(id, keyHash);
 	}
 
 	/** Which FIFO holds the entry: for tests and debugging, not the hot path. */
@@ -96,8 +145,9 @@ export class S3FifoPolicy implements EvictionPolicy {
 
 	accessed(id: number): void {
 		const state = this.#state[id] as number;
-		if ((state & WHERE) !== ABSENT && state < MAX_FREQUENCY * ONE_USE)
-			this.#state[id] = state + ONE_USE;
+		if ((state & WHERE) === ABSENT) return;
+		if ((state & FREQUENCY) < FREQUENCY) this.#state[id] = state + ONE_USE;
+		if ((state & SAMPLED) !== 0) this.#sampledUse(id);
 	}
 
 	removed(id: number, keyHash: number): void {
@@ -105,10 +155,11 @@ export class S3FifoPolicy implements EvictionPolicy {
 		if (where === IN_SMALL) this.#small.remove(id, 1);
 		else if (where === IN_MAIN) this.#main.remove(id, 1);
 		else return;
+		if (((this.#state[id] as number) & SAMPLED) !== 0) this.#sampledKeys.delete(id);
 		this.#state[id] = ABSENT;
 		if (id === this.#victim) {
 			if (where === IN_SMALL) this.#smallGhost.remember(keyHash);
-			else if (this.#adaptive) this.#mainGhost.remember(keyHash);
+			else if (this.setting.mainGhost) this.#mainGhost.remember(keyHash);
 			this.#victim = NO_ID;
 		}
 	}
@@ -116,17 +167,19 @@ export class S3FifoPolicy implements EvictionPolicy {
 	nextVictim(after: number): number {
 		if (after !== NO_ID) return this.#nextCandidate(after);
 		this.#victim = NO_ID;
+		this.#full = true;
 		// Bounded: each turn returns, or moves an entry from small to main (at most once per
 		// entry), or spends one of an entry's at most MAX_FREQUENCY credits in main.
 		for (;;) {
 			const live = this.#live();
 			if (live === 0) return NO_ID;
-			if (this.#small.count > live * this.#smallShare.value || this.#main.count === 0) {
+			if (this.#small.count > live * this.smallShare || this.#main.count === 0) {
 				const id = this.#small.oldest;
-				if ((this.#state[id] as number) >= ONE_USE) {
+				const state = this.#state[id] as number;
+				if ((state & FREQUENCY) !== 0) {
 					this.#small.remove(id, 1);
 					this.#main.pushNewest(id, 1);
-					this.#state[id] = IN_MAIN; // frequency starts over in main
+					this.#state[id] = IN_MAIN | (state & SAMPLED); // frequency starts over in main
 					continue;
 				}
 				this.#victim = id;
@@ -135,7 +188,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 			}
 			const id = this.#main.oldest;
 			const state = this.#state[id] as number;
-			if (state >= ONE_USE) {
+			if ((state & FREQUENCY) !== 0) {
 				this.#state[id] = state - ONE_USE;
 				this.#main.remove(id, 1);
 				this.#main.pushNewest(id, 1);
@@ -145,6 +198,24 @@ export class S3FifoPolicy implements EvictionPolicy {
 			this.#walkStart = IN_MAIN;
 			return id;
 		}
+	}
+
+	/** A use of a sampled entry, for the simulations (its key may have left the sample). */
+	#sampledUse(id: number): void {
+		const tuner = this.#tuner;
+		const hash = this.#sampledKeys.get(id);
+		if (tuner === undefined || hash === undefined || !tuner.sampled(hash)) return;
+		tuner.request(hash, 1);
+	}
+
+	/** The sampling rate changed: keep the key hashes of the entries still sampled only. */
+	#resample(tuner: SplitTuner): void {
+		this.#sampledKeys.retain(
+			(hash) => tuner.sampled(hash),
+			(id) => {
+				this.#state[id] = (this.#state[id] as number) & ~SAMPLED;
+			},
+		);
 	}
 
 	#where(id: number): number {

@@ -1,6 +1,8 @@
 import { IdLinks, IdQueue, NO_ID } from "./id-lists.ts";
+import { mixHash } from "./key-hash.ts";
 import type { SizedCachePolicy } from "./sized-cache.ts";
 import { SmallShare } from "./small-share.ts";
+import { type SplitMode, type SplitSetting, SplitTuner } from "./split-tuner.ts";
 import { grownFloat64, grownUint8 } from "./typed-growth.ts";
 
 const ABSENT = 0;
@@ -13,15 +15,22 @@ const IN_MAIN_GHOST = 4;
 /** Two bits of frequency are enough to tell one-hit wonders from reused objects. */
 const MAX_FREQUENCY = 3;
 
+const NAMES: Record<SplitMode, string> = {
+	tuned: "S3-FIFO (tuned)",
+	"ghost-hits": "S3-FIFO (adaptive)",
+	fixed: "S3-FIFO",
+};
+
 export interface S3FifoOptions {
-	/** Share of capacity for the small probationary FIFO at the start (the paper's 10%). */
+	/** Share of capacity for the small FIFO: fixed, or where ghost hits start it (the paper's 10%). */
 	smallShare?: number;
-	/** False keeps smallShare fixed, as the paper does; true (the default) adapts it. */
-	adaptive?: boolean;
+	split?: SplitMode;
 	/** Each ghost's size as a share of capacity: remembers recently evicted ids only. */
 	ghostShare?: number;
 	/** Hits needed while in the small FIFO to be moved to main rather than dropped. */
 	promoteAfterHits?: number;
+	/** The tuner's floor of objects per shadow (split-tuner.ts). */
+	sampleFloor?: number;
 }
 
 /**
@@ -29,16 +38,19 @@ export interface S3FifoOptions {
  * to the main FIFO, the rest are dropped into a ghost queue of ids; a miss found in the ghost
  * goes straight to main. Main is a FIFO with reinsertion while the frequency is above zero.
  *
- * Ours (`adaptive`, the default) also remembers what main evicted, in a second ghost: a miss
- * found there goes back into main too, and the two kinds of ghost hits move the split between
- * small and main (small-share.ts). `adaptive: false` is the paper's fixed split, where main
- * forgets what it evicts.
+ * Ours can also remember what main evicted, in a second ghost: a miss found there goes back
+ * into main too. With `split: "tuned"` (the default) miniature simulations choose small's
+ * share and whether main's ghost is kept, and follow the workload as it changes
+ * (split-tuner.ts). `"ghost-hits"` keeps main's ghost and moves the share by the two kinds of
+ * ghost hits (small-share.ts); `"fixed"` is the paper's fixed split, where main forgets what
+ * it evicts.
  */
 export class S3FifoCache implements SizedCachePolicy {
 	readonly name: string;
 	readonly capacity: number;
 	readonly #smallShare: SmallShare;
-	readonly #adaptive: boolean;
+	readonly #tuner: SplitTuner | undefined;
+	readonly #mainGhostKept: boolean;
 	readonly #ghostTarget: number;
 	readonly #promoteAfterHits: number;
 	readonly #links = new IdLinks();
@@ -52,20 +64,33 @@ export class S3FifoCache implements SizedCachePolicy {
 
 	constructor(capacity: number, options: S3FifoOptions = {}) {
 		this.capacity = capacity;
-		const adaptive = options.adaptive ?? true;
-		this.#adaptive = adaptive;
-		this.name = adaptive ? "S3-FIFO (adaptive)" : "S3-FIFO";
+		const split = options.split ?? "tuned";
+		this.name = NAMES[split];
 		this.#smallShare = new SmallShare({
-			adaptive,
+			adaptive: split === "ghost-hits",
 			...(options.smallShare === undefined ? {} : { initialShare: options.smallShare }),
 		});
+		this.#mainGhostKept = split === "ghost-hits";
+		if (split === "tuned") {
+			this.#tuner = new SplitTuner(
+				options.sampleFloor === undefined ? {} : { sampleFloor: options.sampleFloor },
+			);
+		}
 		this.#ghostTarget = Math.floor(capacity * (options.ghostShare ?? 1));
 		this.#promoteAfterHits = options.promoteAfterHits ?? 1;
 	}
 
 	/** The small FIFO's current size target, in capacity units (for tests and reports). */
 	get smallTarget(): number {
-		return Math.floor(this.capacity * this.#smallShare.value);
+		const share = this.#tuner?.setting.smallShare ?? this.#smallShare.value;
+		return Math.floor(this.capacity * share);
+	}
+
+	/** The split in use now: small's share, and whether main's evictions are remembered. */
+	get setting(): SplitSetting {
+		return (
+			this.#tuner?.setting ?? { smallShare: this.#smallShare.value, mainGhost: this.#mainGhostKept }
+		);
 	}
 
 	get used(): number {
@@ -79,6 +104,15 @@ export class S3FifoCache implements SizedCachePolicy {
 
 	request(id: number, size: number): boolean {
 		this.#ensure(id);
+		const tuner = this.#tuner;
+		if (tuner !== undefined) {
+			// Trace ids are dense integers: mixing them is a bijection, so no two collide.
+			// The sampling rate follows the objects held, as in the tier (which knows no capacity
+			// in objects); the shadows' capacity is the cache's, scaled by the rate.
+			tuner.scale(this.#small.count + this.#main.count, this.capacity);
+			const hash = mixHash(id);
+			if (tuner.sampled(hash)) tuner.request(hash, size);
+		}
 		const where = this.#where[id];
 		if (where === IN_SMALL || where === IN_MAIN) {
 			const frequency = this.#frequency[id] as number;
@@ -150,7 +184,8 @@ export class S3FifoCache implements SizedCachePolicy {
 				this.#main.pushNewest(id, size);
 				continue;
 			}
-			if (this.#adaptive) this.#rememberInGhost(this.#mainGhost, IN_MAIN_GHOST, id, size);
+			if (this.#tuner?.setting.mainGhost ?? this.#mainGhostKept)
+				this.#rememberInGhost(this.#mainGhost, IN_MAIN_GHOST, id, size);
 			else this.#where[id] = ABSENT;
 			return;
 		}

@@ -39,8 +39,8 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 		expect(p.locate(2)).toBe("small");
 	});
 
-	test("a key evicted from small that comes back grows small's share", () => {
-		const p = new S3FifoPolicy();
+	test("ghost hits: a key evicted from small that comes back grows small's share", () => {
+		const p = new S3FifoPolicy({ split: "ghost-hits" });
 		for (let id = 0; id < 10; id++) p.inserted(id, 100 + id);
 		expect(p.nextVictim(-1)).toBe(0);
 		p.removed(0, 100);
@@ -49,8 +49,8 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 		expect(p.smallShare).toBeGreaterThan(0.1);
 	});
 
-	test("a key evicted from main comes back into main and shrinks small's share", () => {
-		const p = new S3FifoPolicy();
+	test("ghost hits: a key evicted from main comes back into main and shrinks small's share", () => {
+		const p = new S3FifoPolicy({ split: "ghost-hits" });
 		p.inserted(0, 100);
 		p.accessed(0);
 		p.inserted(1, 101);
@@ -66,8 +66,8 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 		expect(p.smallShare).toBeLessThan(0.1);
 	});
 
-	test("adaptive: false keeps the paper's split and forgets what main evicts", () => {
-		const p = new S3FifoPolicy({ adaptive: false });
+	test("fixed keeps the paper's split and forgets what main evicts", () => {
+		const p = new S3FifoPolicy({ split: "fixed" });
 		p.inserted(0, 100);
 		p.accessed(0);
 		p.inserted(1, 101);
@@ -80,6 +80,27 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 		p.inserted(0, 100); // evicted from main: not remembered, starts in small
 		expect(p.locate(0)).toBe("small");
 		expect(p.smallShare).toBe(0.1);
+	});
+
+	test("tuned (the default): every entry of a small tier is sampled, and uses still count as uses", () => {
+		const p = new S3FifoPolicy();
+		for (let id = 0; id < 10; id++) p.inserted(id, keyHash(`/k${id}`));
+		expect(p.sampledEntries).toBe(10);
+		p.accessed(0);
+		expect(p.nextVictim(-1)).toBe(1); // 0 was used: it moves to main
+		expect(p.locate(0)).toBe("main");
+		for (let id = 0; id < 10; id++) p.removed(id, keyHash(`/k${id}`));
+		expect(p.sampledEntries).toBe(0);
+	});
+
+	test("tuned: the key hashes kept for the simulations stay bounded as the tier grows", () => {
+		const p = new S3FifoPolicy();
+		const count = 200_000;
+		p.grow(count);
+		for (let id = 0; id < count; id++) p.inserted(id, keyHash(`/assets/${id}`));
+		// Sampled at 1/64 (200,000 / 64 = 3125 per shadow): about 3125 ids, whatever the tier.
+		expect(p.sampledEntries).toBeGreaterThan(2500);
+		expect(p.sampledEntries).toBeLessThan(4000);
 	});
 
 	test("removing an entry by delete (not eviction) does not put its key in the ghost", () => {

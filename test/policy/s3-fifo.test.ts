@@ -46,8 +46,8 @@ describe("S3FifoCache", () => {
 		expect([1, 2, 3, 4, 5].map((id) => cache.holds(id))).toEqual([true, true, false, true, true]);
 	});
 
-	test("adaptive: a miss on an object small dropped grows small's target", () => {
-		const cache = new S3FifoCache(100);
+	test("ghost hits: a miss on an object small dropped grows small's target", () => {
+		const cache = new S3FifoCache(100, { split: "ghost-hits" });
 		requestAll(
 			cache,
 			Array.from({ length: 101 }, (_, id) => id),
@@ -59,8 +59,8 @@ describe("S3FifoCache", () => {
 		expect(cache.smallTarget).toBe(11);
 	});
 
-	test("adaptive: an object main evicted comes back into main and shrinks small's target", () => {
-		const cache = new S3FifoCache(10);
+	test("ghost hits: an object main evicted comes back into main and shrinks small's target", () => {
+		const cache = new S3FifoCache(10, { split: "ghost-hits" });
 		requestAll(cache, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]); // 1 to the small ghost
 		requestAll(cache, [1]); // back from the ghost into main; small grows to 2
 		expect(cache.smallTarget).toBe(2);
@@ -74,8 +74,8 @@ describe("S3FifoCache", () => {
 		expect(cache.holds(1)).toBe(true);
 	});
 
-	test("adaptive: false is the paper's S3-FIFO: a fixed split, main forgets what it evicts", () => {
-		const cache = new S3FifoCache(10, { adaptive: false });
+	test("fixed is the paper's S3-FIFO: a fixed split, main forgets what it evicts", () => {
+		const cache = new S3FifoCache(10, { split: "fixed" });
 		requestAll(cache, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 1]);
 		expect(cache.smallTarget).toBe(1);
 		requestAll(cache, reusedOnce(20, 20));
@@ -87,18 +87,20 @@ describe("S3FifoCache", () => {
 		expect(cache.holds(1)).toBe(false);
 	});
 
-	test("on objects reused a while after they arrive, adaptive keeps up with LRU where the fixed split falls behind", () => {
+	test("on objects reused a while after they arrive, the moving split keeps up with LRU where the fixed one falls behind", () => {
 		// A popular set plus new objects, half asked for once more soon after.
 		const ids = syntheticIds("fresh-reuse", 100_000, 5);
 		const capacity = Math.floor(new Set(ids).size * 0.02);
 		const misses = (policy: SizedCachePolicy) =>
 			ids.reduce((sum, id) => sum + (policy.request(id, 1) ? 0 : 1), 0);
 		const lru = misses(new RankedCache(new LruPolicy(1024), capacity, "LRU"));
-		const fixed = misses(new S3FifoCache(capacity, { adaptive: false, ghostShare: 0.9 }));
-		const adaptive = misses(new S3FifoCache(capacity));
+		const fixed = misses(new S3FifoCache(capacity, { split: "fixed", ghostShare: 0.9 }));
 		expect(fixed).toBeGreaterThan(lru * 1.03);
-		expect(adaptive).toBeLessThan(lru * 1.005);
-		expect(adaptive).toBeLessThan(fixed * 0.96);
+		for (const split of ["ghost-hits", "tuned"] as const) {
+			const moving = misses(new S3FifoCache(capacity, { split }));
+			expect(moving).toBeLessThan(lru * 1.005);
+			expect(moving).toBeLessThan(fixed * 0.96);
+		}
 	});
 
 	test("refuses an object larger than the whole cache", () => {

@@ -1,0 +1,307 @@
+import { HashCounts } from "./hash-counts.ts";
+import { IdLinks, IdQueue, NO_ID } from "./id-lists.ts";
+
+const IN_SMALL = 1;
+const IN_MAIN = 2;
+const ONE_USE = 4;
+const MAX_FREQUENCY = 3;
+const FREQUENCY = MAX_FREQUENCY * ONE_USE;
+const INITIAL_SLOTS = 64;
+
+/**
+ * A miniature S3-FIFO over 32-bit key hashes, for the split tuner's simulations
+ * (split-tuner.ts): one fixed small share, with or without main's ghost, run over the sampled
+ * keys only. It is the replayer's S3FifoCache with the split held still: promote after one
+ * hit in small, two bits of frequency in main, a ghost of what small dropped (and, with
+ * `mainGhost`, of what main evicted) whose hits start in main. Each ghost remembers as many
+ * keys as the shadow holds objects.
+ *
+ * Everything lives in typed arrays that grow by doubling with the objects held (no object
+ * per key): about 50-60 bytes per object held, ghosts included. Two keys with one hash are one
+ * object here; a model tolerates that, and the caches it steers never serve by it.
+ */
+export class ShadowS3Fifo {
+	/** In the owner's unit (objects, or bytes); the owner may change it between requests. */
+	capacity: number;
+	readonly smallShare: number;
+	readonly mainGhost: boolean;
+	readonly #links = new IdLinks(INITIAL_SLOTS);
+	readonly #small = new IdQueue(this.#links);
+	readonly #main = new IdQueue(this.#links);
+	readonly #index = new SlotIndex();
+	/** Per slot: the key hash, where it is and its frequency, its size (only once one is not 1). */
+	#keys = new Uint32Array(INITIAL_SLOTS);
+	#state = new Uint8Array(INITIAL_SLOTS);
+	#sizes: Float64Array | undefined;
+	/** Slots freed by evictions, reused first; `#slotsUsed` is the high-water mark. */
+	readonly #free = new IdQueue(this.#links);
+	#slotsUsed = 0;
+	readonly #smallGhost = new ShadowGhost();
+	readonly #mainGhost = new ShadowGhost();
+
+	constructor(capacity: number, smallShare: number, mainGhost: boolean) {
+		this.capacity = capacity;
+		this.smallShare = smallShare;
+		this.mainGhost = mainGhost;
+	}
+
+	/** Objects held right now. */
+	get count(): number {
+		return this.#small.count + this.#main.count;
+	}
+
+	/** Sum of the sizes of the objects held, in the capacity's unit. */
+	get weight(): number {
+		return this.#small.weight + this.#main.weight;
+	}
+
+	/** Whether the key is held (for tests). */
+	holds(hash: number): boolean {
+		return this.#index.find(hash, this.#keys) !== NO_ID;
+	}
+
+	/** One request: true on a hit. On a miss the object is admitted if it fits at all. */
+	request(hash: number, size: number): boolean {
+		const held = this.#index.find(hash, this.#keys);
+		if (held !== NO_ID) {
+			const state = this.#state[held] as number;
+			if ((state & FREQUENCY) < FREQUENCY) this.#state[held] = state + ONE_USE;
+			return true;
+		}
+		if (size > this.capacity) return false;
+		const remembered = this.#smallGhost.forget(hash) || this.#mainGhost.forget(hash);
+		while (this.#small.weight + this.#main.weight + size > this.capacity && this.count > 0)
+			this.#evict();
+		const slot = this.#allocate(hash, size);
+		if (remembered) {
+			this.#main.pushNewest(slot, size);
+			this.#state[slot] = IN_MAIN;
+		} else {
+			this.#small.pushNewest(slot, size);
+			this.#state[slot] = IN_SMALL;
+		}
+		return false;
+	}
+
+	/**
+	 * Forgets the keys `keep` refuses, objects and ghosts alike, keeping the order of the rest:
+	 * the tuner sampled fewer keys, and what is left is a sample at the new rate.
+	 */
+	retain(keep: (hash: number) => boolean): void {
+		for (const queue of [this.#small, this.#main]) {
+			for (let slot = queue.oldest; slot !== NO_ID; ) {
+				const newer = this.#links.prev[slot] as number;
+				if (!keep(this.#keys[slot] as number)) this.#drop(queue, slot);
+				slot = newer;
+			}
+		}
+		this.#smallGhost.retain(keep);
+		this.#mainGhost.retain(keep);
+	}
+
+	#evict(): void {
+		if (this.#small.weight > Math.floor(this.capacity * this.smallShare) || this.#main.count === 0)
+			this.#evictSmall();
+		else this.#evictMain();
+	}
+
+	/** Small's oldest leaves into its ghost, unless used there: then it moves to main. */
+	#evictSmall(): void {
+		while (this.#small.oldest !== NO_ID) {
+			const slot = this.#small.oldest;
+			if (((this.#state[slot] as number) & FREQUENCY) !== 0) {
+				this.#small.remove(slot, this.#sizeOf(slot));
+				this.#main.pushNewest(slot, this.#sizeOf(slot));
+				this.#state[slot] = IN_MAIN;
+				continue;
+			}
+			this.#smallGhost.remember(this.#keys[slot] as number, this.count);
+			this.#drop(this.#small, slot);
+			return;
+		}
+		this.#evictMain();
+	}
+
+	/** Main's oldest goes round again while it has a use left, else leaves. */
+	#evictMain(): void {
+		while (this.#main.oldest !== NO_ID) {
+			const slot = this.#main.oldest;
+			const state = this.#state[slot] as number;
+			if ((state & FREQUENCY) !== 0) {
+				this.#state[slot] = state - ONE_USE;
+				this.#main.remove(slot, this.#sizeOf(slot));
+				this.#main.pushNewest(slot, this.#sizeOf(slot));
+				continue;
+			}
+			if (this.mainGhost) this.#mainGhost.remember(this.#keys[slot] as number, this.count);
+			this.#drop(this.#main, slot);
+			return;
+		}
+	}
+
+	#drop(queue: IdQueue, slot: number): void {
+		queue.remove(slot, this.#sizeOf(slot));
+		this.#index.delete(this.#keys[slot] as number, this.#keys);
+		this.#state[slot] = 0;
+		this.#free.pushNewest(slot, 0);
+	}
+
+	#allocate(hash: number, size: number): number {
+		let slot = this.#free.oldest;
+		if (slot !== NO_ID) this.#free.remove(slot, 0);
+		else {
+			slot = this.#slotsUsed++;
+			if (slot === this.#keys.length) this.#grow();
+		}
+		this.#keys[slot] = hash;
+		if (size !== 1 && this.#sizes === undefined)
+			this.#sizes = new Float64Array(this.#keys.length).fill(1);
+		if (this.#sizes !== undefined) this.#sizes[slot] = size;
+		this.#index.insert(slot, hash, this.#keys);
+		return slot;
+	}
+
+	#sizeOf(slot: number): number {
+		return this.#sizes === undefined ? 1 : (this.#sizes[slot] as number);
+	}
+
+	#grow(): void {
+		const length = this.#keys.length * 2;
+		const keys = new Uint32Array(length);
+		keys.set(this.#keys);
+		this.#keys = keys;
+		const state = new Uint8Array(length);
+		state.set(this.#state);
+		this.#state = state;
+		if (this.#sizes !== undefined) {
+			const sizes = new Float64Array(length).fill(1);
+			sizes.set(this.#sizes);
+			this.#sizes = sizes;
+		}
+		this.#links.ensure(length - 1);
+	}
+}
+
+/**
+ * Hash to slot, open addressing over slot numbers (the hashes stay in the shadow's key
+ * array): linear probing, backward-shift deletion, at most half full. 8 bytes per object.
+ */
+class SlotIndex {
+	#table = new Int32Array(INITIAL_SLOTS * 2).fill(NO_ID);
+	#bits = Math.log2(INITIAL_SLOTS * 2);
+	#size = 0;
+
+	find(hash: number, keys: Uint32Array): number {
+		const table = this.#table;
+		const mask = table.length - 1;
+		for (let at = this.#home(hash); ; at = (at + 1) & mask) {
+			const slot = table[at] as number;
+			if (slot === NO_ID || keys[slot] === hash) return slot;
+		}
+	}
+
+	insert(slot: number, hash: number, keys: Uint32Array): void {
+		if ((this.#size + 1) * 2 > this.#table.length) this.#rehash(keys);
+		const table = this.#table;
+		const mask = table.length - 1;
+		let at = this.#home(hash);
+		while (table[at] !== NO_ID) at = (at + 1) & mask;
+		table[at] = slot;
+		this.#size++;
+	}
+
+	delete(hash: number, keys: Uint32Array): void {
+		const table = this.#table;
+		const mask = table.length - 1;
+		let hole = this.#home(hash);
+		while (table[hole] !== NO_ID && keys[table[hole] as number] !== hash) hole = (hole + 1) & mask;
+		if (table[hole] === NO_ID) return;
+		this.#size--;
+		for (let next = (hole + 1) & mask; table[next] !== NO_ID; next = (next + 1) & mask) {
+			const home = this.#home(keys[table[next] as number] as number);
+			// May the member at `next` fill the hole? Not if its home lies after the hole, up
+			// to `next` itself (cyclically): moving it would put it before its home.
+			const staysPut = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+			if (staysPut) continue;
+			table[hole] = table[next] as number;
+			hole = next;
+		}
+		table[hole] = NO_ID;
+	}
+
+	#home(hash: number): number {
+		return Math.imul(hash, 0x9e3779b1) >>> (32 - this.#bits);
+	}
+
+	#rehash(keys: Uint32Array): void {
+		const old = this.#table;
+		this.#bits++;
+		this.#table = new Int32Array(1 << this.#bits).fill(NO_ID);
+		const mask = this.#table.length - 1;
+		for (const slot of old) {
+			if (slot === NO_ID) continue;
+			let at = this.#home(keys[slot] as number);
+			while (this.#table[at] !== NO_ID) at = (at + 1) & mask;
+			this.#table[at] = slot;
+		}
+	}
+}
+
+/**
+ * A FIFO of hashes that holds at most `limit` live ones (the limit is given on each
+ * insert), as the replayer's ghosts do; forgotten hashes leave a stale ring slot that is
+ * dropped in turn, and the ring never holds more than twice the limit.
+ */
+class ShadowGhost {
+	#ring = new Uint32Array(INITIAL_SLOTS);
+	#start = 0;
+	#length = 0;
+	#live = 0;
+	readonly #counts = new HashCounts(INITIAL_SLOTS);
+
+	remember(hash: number, limit: number): void {
+		const most = Math.max(1, limit);
+		while (this.#length > 0 && (this.#live >= most || this.#length >= 2 * most)) this.#dropOldest();
+		if (this.#length === this.#ring.length) this.#grow();
+		this.#ring[(this.#start + this.#length) % this.#ring.length] = hash;
+		this.#length++;
+		this.#live++;
+		this.#counts.add(hash);
+	}
+
+	forget(hash: number): boolean {
+		if (!this.#counts.remove(hash)) return false;
+		this.#live--;
+		return true;
+	}
+
+	retain(keep: (hash: number) => boolean): void {
+		const ring = new Uint32Array(this.#ring.length);
+		let kept = 0;
+		for (let i = 0; i < this.#length; i++) {
+			const hash = this.#ring[(this.#start + i) % this.#ring.length] as number;
+			if (keep(hash)) ring[kept++] = hash;
+			else while (this.#counts.remove(hash)) this.#live--;
+		}
+		this.#ring = ring;
+		this.#start = 0;
+		this.#length = kept;
+	}
+
+	#dropOldest(): void {
+		const hash = this.#ring[this.#start] as number;
+		this.#start = (this.#start + 1) % this.#ring.length;
+		this.#length--;
+		// Already gone if forget() took it: then this drops a newer copy early, or nothing.
+		if (this.#counts.remove(hash)) this.#live--;
+	}
+
+	#grow(): void {
+		const ring = new Uint32Array(this.#ring.length * 2);
+		for (let i = 0; i < this.#length; i++) {
+			ring[i] = this.#ring[(this.#start + i) % this.#ring.length] as number;
+		}
+		this.#ring = ring;
+		this.#start = 0;
+	}
+}

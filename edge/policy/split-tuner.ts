@@ -1,0 +1,199 @@
+import { mixHash } from "./key-hash.ts";
+import { ShadowS3Fifo } from "./shadow-s3-fifo.ts";
+
+/**
+ * How the split between small and main is chosen:
+ * - "tuned" (ours, the default): by miniature simulations of several splits (split-tuner.ts);
+ * - "ghost-hits": adapted by the two kinds of ghost hits, ARC's way (small-share.ts);
+ * - "fixed": the paper's, `smallShare` throughout, and main forgets what it evicts.
+ */
+export type SplitMode = "tuned" | "ghost-hits" | "fixed";
+
+/** One way to run S3-FIFO's split: small's share, and whether main remembers what it evicts. */
+export interface SplitSetting {
+	readonly smallShare: number;
+	readonly mainGhost: boolean;
+}
+
+/**
+ * The settings the tuner chooses among (docs/cache-policy.md has the measurements): small's
+ * share from 1% (frequency and loops) to 90% (recency: popularity that moves on, or fades
+ * with age), with main's ghost; and the paper's ghostless main at 1% and 10%, which suits
+ * loops a little longer than the cache.
+ */
+export const SPLIT_SETTINGS: readonly SplitSetting[] = [
+	...[0.01, 0.1, 0.2, 0.3, 0.5, 0.9].map((smallShare) => ({ smallShare, mainGhost: true })),
+	...[0.01, 0.1].map((smallShare) => ({ smallShare, mainGhost: false })),
+];
+
+/** Where a cache starts, until the simulations tell settings apart: 10% with main's ghost. */
+const INITIAL_SETTING = 1;
+/** Each shadow simulates at least this many objects: fewer and its misses are mostly noise. */
+export const DEFAULT_SAMPLE_FLOOR = 2000;
+/** The shortest window, in sampled requests, between two choices. */
+const MIN_WINDOW = 64;
+/** Each window, the misses counted so far weigh this much against the next window's. */
+const DECAY = 0.5;
+const MAX_SHIFT = 31;
+/** How far ahead, in standard deviations of chance, a setting must be to be taken. */
+const LEAD_IN_DEVIATIONS = 1;
+
+export interface SplitTunerOptions {
+	readonly settings?: readonly SplitSetting[];
+	/** Objects each shadow simulates at least, once the cache holds twice as many. */
+	readonly sampleFloor?: number;
+}
+
+/**
+ * Chooses S3-FIFO's split by miniature simulation (Waldspurger et al., "Cache Modeling and
+ * Optimization using Miniature Simulations", USENIX ATC 2017): keys are sampled by hash
+ * (SHARDS' spatial sampling, at a rate of 2^-shift), each setting runs in a shadow S3-FIFO
+ * of the sampled keys with the capacity scaled by the same rate (shadow-s3-fifo.ts), and every
+ * window (as many sampled requests as the cache holds objects, scaled) the cache takes the
+ * setting whose shadow missed least, if it leads the current one by more than chance would
+ * explain (#choose). Earlier windows count at half weight each, so it follows a workload that
+ * changes.
+ *
+ * The rate follows the objects the cache holds: each shadow simulates one to two times
+ * `sampleFloor` objects as the cache grows (it may fall to half the floor before the rate
+ * rises again); below twice the floor every key is sampled and the shadows are full-size
+ * caches. When the rate falls, the shadows keep the keys still sampled, as SHARDS does.
+ *
+ * Cost: a sampled request runs once per setting (8), plus a few dozen additions; memory is
+ * about 50-60 bytes per simulated object per setting, bounded by the floor whatever the
+ * cache's size. Deterministic: no clock, no randomness.
+ */
+export class SplitTuner {
+	readonly #settings: readonly SplitSetting[];
+	readonly #shadows: ShadowS3Fifo[];
+	/** Per setting, its shadow's misses, each window weighing DECAY times the next one. */
+	readonly #misses: Float64Array;
+	/**
+	 * Per pair of settings (i < j, at i * n + j), the requests where exactly one of the two
+	 * shadows missed, decayed alike: the disagreements a difference in misses comes from.
+	 */
+	readonly #disagreements: Float64Array;
+	/** Which shadows missed the request at hand. */
+	readonly #missed: Uint8Array;
+	readonly #floor: number;
+	#chosen: number;
+	#shift = 0;
+	#window = MIN_WINDOW;
+	#seen = 0;
+	#objects = 0;
+	#capacity = 0;
+	/** The scale changed since the shadows last took their capacity. */
+	#resized = false;
+
+	constructor(options: SplitTunerOptions = {}) {
+		this.#settings = options.settings ?? SPLIT_SETTINGS;
+		if (this.#settings.length === 0) throw new RangeError("the split tuner needs a setting");
+		this.#floor = options.sampleFloor ?? DEFAULT_SAMPLE_FLOOR;
+		this.#shadows = this.#settings.map(
+			(setting) => new ShadowS3Fifo(0, setting.smallShare, setting.mainGhost),
+		);
+		this.#misses = new Float64Array(this.#settings.length);
+		this.#disagreements = new Float64Array(this.#settings.length ** 2);
+		this.#missed = new Uint8Array(this.#settings.length);
+		this.#chosen = Math.min(INITIAL_SETTING, this.#settings.length - 1);
+	}
+
+	/** The setting the cache should run now. */
+	get setting(): SplitSetting {
+		return this.#settings[this.#chosen] as SplitSetting;
+	}
+
+	/** Keys are sampled at 2^-shift. */
+	get shift(): number {
+		return this.#shift;
+	}
+
+	/**
+	 * The cache holds (or can hold) about `objects` objects in `capacity` of its units (the
+	 * same number when it counts objects; Infinity while that is unknown). Sets the sampling
+	 * rate and the shadows' capacity; true when the rate changed (the shadows then keep only
+	 * what is still sampled). Cheap enough to call on every request: the shadows take the new
+	 * capacity at the next sampled one.
+	 */
+	scale(objects: number, capacity: number): boolean {
+		if (objects === this.#objects && capacity === this.#capacity) return false;
+		this.#objects = objects;
+		this.#capacity = capacity;
+		this.#resized = true;
+		let shift = this.#shift;
+		while (shift < MAX_SHIFT && objects / 2 ** shift >= 2 * this.#floor) shift++;
+		while (shift > 0 && objects / 2 ** shift < this.#floor / 2) shift--;
+		if (shift === this.#shift) return false;
+		const fewer = shift > this.#shift;
+		this.#shift = shift;
+		// SHARDS' way: what the shadows hold of the keys still sampled is a sample at the new
+		// rate. Sampling more keys needs nothing: the new ones arrive as new keys.
+		if (fewer) for (const shadow of this.#shadows) shadow.retain((hash) => this.sampled(hash));
+		return true;
+	}
+
+	/** Whether requests for this key hash go to the simulations. */
+	sampled(hash: number): boolean {
+		return this.#shift === 0 || mixHash(hash) >>> (32 - this.#shift) === 0;
+	}
+
+	/** A request for a sampled key (the caller checks `sampled`). */
+	request(hash: number, size: number): void {
+		const shadows = this.#shadows;
+		const misses = this.#misses;
+		if (this.#resized) this.#resize();
+		const n = shadows.length;
+		const missed = this.#missed;
+		for (let i = 0; i < n; i++) {
+			const miss = (shadows[i] as ShadowS3Fifo).request(hash, size) ? 0 : 1;
+			missed[i] = miss;
+			misses[i] = (misses[i] as number) + miss;
+		}
+		const disagreements = this.#disagreements;
+		for (let i = 0; i < n; i++) {
+			for (let j = i + 1; j < n; j++) {
+				if (missed[i] !== missed[j])
+					disagreements[i * n + j] = (disagreements[i * n + j] as number) + 1;
+			}
+		}
+		if (++this.#seen < this.#window) return;
+		this.#seen = 0;
+		this.#choose();
+		for (let i = 0; i < misses.length; i++) misses[i] = (misses[i] as number) * DECAY;
+		for (let i = 0; i < disagreements.length; i++)
+			disagreements[i] = (disagreements[i] as number) * DECAY;
+	}
+
+	/**
+	 * Moves to the setting that missed fewest, by more than chance would explain: as in
+	 * McNemar's test, only the requests where the two shadows disagree tell them apart, and
+	 * with d of them a lead of one standard deviation, sqrt(d), is required. Without it, a
+	 * setting that won a window by noise (sampled shadows while the cache fills, say) was
+	 * taken and cost more than it saved (docs/cache-policy.md).
+	 */
+	#choose(): void {
+		const misses = this.#misses;
+		const n = misses.length;
+		const current = this.#chosen;
+		let bestLead = 0;
+		for (let i = 0; i < n; i++) {
+			if (i === current) continue;
+			const pair = Math.min(i, current) * n + Math.max(i, current);
+			const lead =
+				(misses[current] as number) -
+				(misses[i] as number) -
+				LEAD_IN_DEVIATIONS * Math.sqrt(this.#disagreements[pair] as number);
+			if (lead > bestLead) {
+				bestLead = lead;
+				this.#chosen = i;
+			}
+		}
+	}
+
+	#resize(): void {
+		this.#resized = false;
+		const rate = 2 ** -this.#shift;
+		for (const shadow of this.#shadows) shadow.capacity = this.#capacity * rate;
+		this.#window = Math.max(MIN_WINDOW, Math.floor(this.#objects * rate));
+	}
+}

@@ -1,0 +1,84 @@
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { mixHash } from "../../edge/policy/key-hash.ts";
+import { S3FifoCache } from "../../edge/policy/s3-fifo.ts";
+import { ShadowS3Fifo } from "../../edge/policy/shadow-s3-fifo.ts";
+import { syntheticIds } from "../../scripts/trace/synthetic.ts";
+
+describe("ShadowS3Fifo (the split tuner's miniature S3-FIFO over key hashes)", () => {
+	test("a reused key moves to main, a one-hit wonder goes to the ghost and comes back into main", () => {
+		const shadow = new ShadowS3Fifo(4, 0.25, false);
+		for (const hash of [1, 2, 3, 4]) expect(shadow.request(hash, 1)).toBe(false);
+		expect(shadow.request(1, 1)).toBe(true);
+		// Full: 1 (used) moves to main, 2 leaves into the ghost.
+		expect(shadow.request(5, 1)).toBe(false);
+		expect([1, 2, 3, 4, 5].map((hash) => shadow.holds(hash))).toEqual([
+			true,
+			false,
+			true,
+			true,
+			true,
+		]);
+		expect(shadow.request(2, 1)).toBe(false);
+		// Back from the ghost into main: a scan of new keys through small leaves it alone.
+		for (let hash = 10; hash < 20; hash++) shadow.request(hash, 1);
+		expect(shadow.holds(2)).toBe(true);
+	});
+
+	test("misses as the replayer's S3-FIFO with the same fixed split, within a few in a thousand", () => {
+		const ids = syntheticIds("zipf", 50_000, 3);
+		for (const share of [0.01, 0.1, 0.5]) {
+			const cache = new S3FifoCache(500, { split: "fixed", smallShare: share });
+			const shadow = new ShadowS3Fifo(500, share, false);
+			let cacheMisses = 0;
+			let shadowMisses = 0;
+			for (const id of ids) {
+				if (!cache.request(id, 1)) cacheMisses++;
+				if (!shadow.request(mixHash(id), 1)) shadowMisses++;
+			}
+			// The ghosts differ in one detail: the replayer looks a ghost hit up after evicting.
+			expect(Math.abs(shadowMisses - cacheMisses)).toBeLessThan(cacheMisses * 0.003);
+		}
+	});
+
+	test("an admission never takes it past its capacity, with any sizes and capacity changes", () => {
+		fc.assert(
+			fc.property(
+				fc.array(
+					fc.record({
+						key: fc.nat(50),
+						size: fc.integer({ min: 1, max: 9 }),
+						capacity: fc.nat(40),
+					}),
+					{ maxLength: 300 },
+				),
+				fc.boolean(),
+				(requests, mainGhost) => {
+					const shadow = new ShadowS3Fifo(20, 0.2, mainGhost);
+					for (const { key, size, capacity } of requests) {
+						if (key % 7 === 0) shadow.capacity = capacity;
+						const wasHeld = shadow.holds(key);
+						expect(shadow.request(key, size)).toBe(wasHeld);
+						// A smaller capacity is taken lazily, by the evictions of the next admission.
+						if (!wasHeld && shadow.holds(key))
+							expect(shadow.weight).toBeLessThanOrEqual(shadow.capacity);
+					}
+				},
+			),
+			{ numRuns: 150 },
+		);
+	});
+
+	test("retain keeps the chosen keys in their order and forgets the rest, ghosts included", () => {
+		const shadow = new ShadowS3Fifo(6, 0.5, true);
+		for (let hash = 1; hash <= 12; hash++) shadow.request(hash, 1); // 1-6 go to the ghost
+		shadow.retain((hash) => hash % 2 === 0);
+		expect(shadow.count).toBe(3);
+		expect([7, 8, 9, 10, 11, 12].filter((hash) => shadow.holds(hash))).toEqual([8, 10, 12]);
+		expect(shadow.request(1, 1)).toBe(false); // forgotten: a new key, into small
+		expect(shadow.request(2, 1)).toBe(false); // remembered: into main
+		for (let hash = 100; hash < 110; hash++) shadow.request(hash, 1);
+		expect(shadow.holds(2)).toBe(true);
+		expect(shadow.holds(1)).toBe(false);
+	});
+});
