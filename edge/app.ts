@@ -284,6 +284,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 		const result = await callOrigin(fetchOrigin, {
 			url: target.originUrl,
 			method,
+			host: target.host,
 			headers,
 			body: request.body,
 			timeoutMs: config.originTimeoutMs,
@@ -336,12 +337,16 @@ export function createEdge(deps: EdgeDeps): Edge {
 			respond.finish(request, hostLabel, response, phase);
 		const lookupNow = () =>
 			lookupStored(tier, analysis, primaryKey, request.headers, cacheControl, timers.now(), pins);
-		/** Streams an origin answer to a GET into the tier (fills and background refreshes). */
+		/**
+		 * Streams an origin answer to a GET into the tier (fills and background refreshes),
+		 * its variant keyed by the fields the origin was sent: a client's may differ (one
+		 * its Connection named is not sent), and the answer is to what was sent.
+		 */
 		const store = (result: Extract<OriginResult, { ok: true }>) =>
 			storeWhileStreaming(tier, {
 				method: "GET",
 				primaryKey,
-				requestHeaders: request.headers,
+				requestHeaders: result.sentHeaders,
 				request: cacheControl,
 				response: result.response,
 				requestTimeMs: result.requestTimeMs,

@@ -1,9 +1,10 @@
 /**
- * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Via added to
- * the request (§7.6.3), a GET's or HEAD's Accept-Encoding reduced to the codings variants
- * are keyed by (RFC 9111 §4.1), Date added to a response that has none (§6.6.1), bytes and
- * Content-Encoding passed through untouched (Bun's fetch would otherwise decompress), and
- * errors turned into values the proxy maps to 502 or 504.
+ * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Host set to the
+ * authority the request is routed and keyed by, Via added to the request (§7.6.3), a GET's
+ * or HEAD's Accept-Encoding reduced to the codings variants are keyed by (RFC 9111 §4.1),
+ * Date added to a response that has none (§6.6.1), bytes and Content-Encoding passed
+ * through untouched (Bun's fetch would otherwise decompress), and errors turned into values
+ * the proxy maps to 502 or 504.
  *
  * Two clocks bound a call, both `timeoutMs` long: one for the response's head (a 504 when
  * it runs out), then one between body chunks (origin-body.ts). A deadline on the whole call
@@ -40,6 +41,12 @@ export type OriginResult =
 			readonly response: Response;
 			readonly requestTimeMs: number;
 			readonly responseTimeMs: number;
+			/**
+			 * The request fields the origin was sent: what its answer answers, and so what a
+			 * stored copy's Vary variant must be keyed by, not the client's fields (a client's
+			 * Connection may have named some of them hop-by-hop, and this call adds others).
+			 */
+			readonly sentHeaders: Headers;
 	  }
 	| {
 			readonly ok: false;
@@ -56,6 +63,12 @@ export const logToStderr: LogLine = (line) => console.error(line);
 export interface OriginCall {
 	readonly url: string;
 	readonly method: string;
+	/**
+	 * The authority the request was routed and keyed by (RequestTarget.host), sent as Host
+	 * whatever the client spelled: an origin that serves several names must answer for the
+	 * one its answer is stored under ("%73hop.example" keys as shop.example).
+	 */
+	readonly host: string;
 	readonly headers: Headers;
 	readonly body: ReadableStream<Uint8Array> | null;
 	/** How long to wait for the response's head, and then for each chunk of its body. */
@@ -78,6 +91,9 @@ export async function callOrigin(
 	const log = call.log ?? logToStderr;
 	const what = `${call.method} ${call.url}`;
 	const headers = withoutHopByHop(call.headers);
+	// Set after the hop-by-hop removal, so `Connection: host` cannot take it away either:
+	// without one the runtime would send the origin's own address as Host.
+	headers.set("host", call.host);
 	appendVia(headers);
 	if (call.method === "GET" || call.method === "HEAD") {
 		// Only the codings the cache keys variants by, or one variant's body would reach a
@@ -148,7 +164,7 @@ export async function callOrigin(
 		statusText: response.statusText,
 		headers: responseHeaders,
 	});
-	return { ok: true, response: cleaned, requestTimeMs, responseTimeMs };
+	return { ok: true, response: cleaned, requestTimeMs, responseTimeMs, sentHeaders: headers };
 }
 
 function failed(kind: OriginFailureKind): OriginResult {
