@@ -285,6 +285,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			url: target.originUrl,
 			method,
 			host: target.host,
+			scheme: target.scheme,
 			headers,
 			body: request.body,
 			timeoutMs: config.originTimeoutMs,

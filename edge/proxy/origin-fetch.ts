@@ -1,10 +1,11 @@
 /**
  * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Host set to the
  * authority the request is routed and keyed by, Via added to the request (§7.6.3), a GET's
- * or HEAD's Accept-Encoding reduced to the codings variants are keyed by (RFC 9111 §4.1),
- * Date added to a response that has none (§6.6.1), bytes and Content-Encoding passed
- * through untouched (Bun's fetch would otherwise decompress), and errors turned into values
- * the proxy maps to 502 or 504.
+ * or HEAD's Accept-Encoding reduced to the codings variants are keyed by (RFC 9111 §4.1)
+ * and its unkeyed override fields dropped (http/unkeyed-overrides.ts), Date added to a
+ * response that has none (§6.6.1), bytes and Content-Encoding passed through untouched
+ * (Bun's fetch would otherwise decompress), and errors turned into values the proxy maps
+ * to 502 or 504.
  *
  * Two clocks bound a call, both `timeoutMs` long: one for the response's head (a 504 when
  * it runs out), then one between body chunks (origin-body.ts). A deadline on the whole call
@@ -14,6 +15,7 @@
 import { originAcceptEncoding } from "../http/accept-encoding.ts";
 import { withoutHopByHop } from "../http/hop-by-hop.ts";
 import { formatHttpDate } from "../http/http-date.ts";
+import { replaceUnkeyedOverrides } from "../http/unkeyed-overrides.ts";
 import { appendVia } from "../http/via.ts";
 import type { Timers } from "../lock/timers.ts";
 import { bodyFailureReason } from "./body-failure-reason.ts";
@@ -69,6 +71,8 @@ export interface OriginCall {
 	 * one its answer is stored under ("%73hop.example" keys as shop.example).
 	 */
 	readonly host: string;
+	/** The scheme of the URL the request is keyed by ("http", "https"). */
+	readonly scheme: string;
 	readonly headers: Headers;
 	readonly body: ReadableStream<Uint8Array> | null;
 	/** How long to wait for the response's head, and then for each chunk of its body. */
@@ -100,6 +104,8 @@ export async function callOrigin(
 		// client of the same variant that cannot decode it (accept-encoding.ts).
 		const acceptEncoding = originAcceptEncoding(headers.get("accept-encoding"));
 		if (acceptEncoding !== null) headers.set("accept-encoding", acceptEncoding);
+		// An answer that may be stored: nothing unkeyed may change what the origin serves.
+		replaceUnkeyedOverrides(headers, call.scheme);
 	}
 	// `stop` is ours (the deadlines); the client's signal, when given, can stop the call too.
 	const stop = new AbortController();
