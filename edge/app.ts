@@ -292,6 +292,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 		const result = await callOrigin(fetchOrigin, {
 			url: target.originUrl,
 			method,
+			host: target.host,
+			scheme: target.scheme,
 			headers,
 			body: request.body,
 			timeoutMs: config.originTimeoutMs,
@@ -344,13 +346,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 			respond.finish(request, hostLabel, response, phase);
 		const lookupNow = () =>
 			lookupStored(tier, analysis, primaryKey, request.headers, cacheControl, timers.now(), pins);
-		/** Streams an origin answer to a GET into the tier (fills and background refreshes). */
+		/**
+		 * Streams an origin answer to a GET into the tier (fills and background refreshes),
+		 * its variant keyed by the fields the origin was sent: a client's may differ (one
+		 * its Connection named is not sent), and the answer is to what was sent.
+		 */
 		const store = (result: Extract<ForwardResult, { ok: true }>) =>
 			storeWhileStreaming(tier, {
 				purgeMark: result.purgeMark,
 				method: "GET",
 				primaryKey,
-				requestHeaders: request.headers,
+				requestHeaders: result.sentHeaders,
 				request: cacheControl,
 				response: result.response,
 				requestTimeMs: result.requestTimeMs,
@@ -428,8 +434,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 		 * (fill-answer.ts). That holds for a revalidation too: one that carried the client's
 		 * Range got a 206 for a changed object, which cannot be stored. A HEAD that misses
 		 * fills with a GET too, as Varnish does: the GETs and HEADs after it are hits, and its
-		 * client still gets only the head (RFC 9110 §9.3.2). Without a turn, a pass: the
-		 * client's method and fields, nothing stored.
+		 * client still gets only the head (RFC 9110 §9.3.2). A turn without the lock fills for
+		 * no one else: the client's method, a GET's answer stored if it may be. Without a
+		 * turn, a pass: the client's method and fields, nothing stored.
 		 */
 		const goForward = async (
 			fwd: CachePhase,
@@ -439,9 +446,13 @@ export function createEdge(deps: EdgeDeps): Edge {
 			const forwardHeaders = turn ? withoutClientConditionals(request.headers) : request.headers;
 			const conditional =
 				stale === undefined ? undefined : revalidationHeaders(forwardHeaders, stale);
-			const method = turn !== undefined ? "GET" : request.method;
-			// Only a forward that fills nothing stops when its client leaves: waiters need a fill.
-			const clientSignal = turn === undefined ? request.signal : undefined;
+			// Only a locked turn is a fill others wait on: it asks with a GET, even for a HEAD,
+			// and goes on when its client leaves. Without the lock (a key remembered
+			// uncacheable, a waiter sent on) no one waits on it: the client's method, and its
+			// leaving stops the call. Such a GET may still store what it gets.
+			const fillsForOthers = turn?.locked === true;
+			const method = fillsForOthers ? "GET" : request.method;
+			const clientSignal = fillsForOthers ? undefined : request.signal;
 			const result = await forward(
 				request,
 				target,
@@ -477,10 +488,10 @@ export function createEdge(deps: EdgeDeps): Edge {
 				// A 304 naming validators other than ours: ask again, unconditionally, in this turn.
 				return goForward("stale", undefined, turn);
 			}
+			// A pass stores nothing, nor does a HEAD's answer (it has no body); fwd says why.
 			const { clientBody, kept } =
-				turn === undefined
-					? // A pass stores nothing; its fwd (request, stale) says why.
-						{ clientBody: response.body, kept: { kept: false } as const }
+				turn === undefined || method !== "GET"
+					? { clientBody: response.body, kept: { kept: false } as const }
 					: fill(turn, result);
 			const { phase, extra } = forwardedAnswer(fwd, response.status, kept);
 			const headers = new Headers(response.headers);

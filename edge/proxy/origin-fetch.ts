@@ -1,9 +1,11 @@
 /**
- * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Via added to
- * the request (§7.6.3), a GET's or HEAD's Accept-Encoding reduced to the codings variants
- * are keyed by (RFC 9111 §4.1), Date added to a response that has none (§6.6.1), bytes and
- * Content-Encoding passed through untouched (Bun's fetch would otherwise decompress), and
- * errors turned into values the proxy maps to 502 or 504.
+ * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Host set to the
+ * authority the request is routed and keyed by, Via added to the request (§7.6.3), a GET's
+ * or HEAD's Accept-Encoding reduced to the codings variants are keyed by (RFC 9111 §4.1)
+ * and its unkeyed override fields dropped (http/unkeyed-overrides.ts), Date added to a
+ * response that has none (§6.6.1), bytes and Content-Encoding passed through untouched
+ * (Bun's fetch would otherwise decompress), and errors turned into values the proxy maps
+ * to 502 or 504.
  *
  * Two clocks bound a call, both `timeoutMs` long: one for the response's head (a 504 when
  * it runs out), then one between body chunks (origin-body.ts). A deadline on the whole call
@@ -13,6 +15,7 @@
 import { originAcceptEncoding } from "../http/accept-encoding.ts";
 import { withoutHopByHop } from "../http/hop-by-hop.ts";
 import { formatHttpDate } from "../http/http-date.ts";
+import { replaceUnkeyedOverrides } from "../http/unkeyed-overrides.ts";
 import { appendVia } from "../http/via.ts";
 import type { Timers } from "../lock/timers.ts";
 import { bodyFailureReason } from "./body-failure-reason.ts";
@@ -40,6 +43,12 @@ export type OriginResult =
 			readonly response: Response;
 			readonly requestTimeMs: number;
 			readonly responseTimeMs: number;
+			/**
+			 * The request fields the origin was sent: what its answer answers, and so what a
+			 * stored copy's Vary variant must be keyed by, not the client's fields (a client's
+			 * Connection may have named some of them hop-by-hop, and this call adds others).
+			 */
+			readonly sentHeaders: Headers;
 	  }
 	| {
 			readonly ok: false;
@@ -56,6 +65,14 @@ export const logToStderr: LogLine = (line) => console.error(line);
 export interface OriginCall {
 	readonly url: string;
 	readonly method: string;
+	/**
+	 * The authority the request was routed and keyed by (RequestTarget.host), sent as Host
+	 * whatever the client spelled: an origin that serves several names must answer for the
+	 * one its answer is stored under ("%73hop.example" keys as shop.example).
+	 */
+	readonly host: string;
+	/** The scheme of the URL the request is keyed by ("http", "https"). */
+	readonly scheme: string;
 	readonly headers: Headers;
 	readonly body: ReadableStream<Uint8Array> | null;
 	/** How long to wait for the response's head, and then for each chunk of its body. */
@@ -78,12 +95,17 @@ export async function callOrigin(
 	const log = call.log ?? logToStderr;
 	const what = `${call.method} ${call.url}`;
 	const headers = withoutHopByHop(call.headers);
+	// Set after the hop-by-hop removal, so `Connection: host` cannot take it away either:
+	// without one the runtime would send the origin's own address as Host.
+	headers.set("host", call.host);
 	appendVia(headers);
 	if (call.method === "GET" || call.method === "HEAD") {
 		// Only the codings the cache keys variants by, or one variant's body would reach a
 		// client of the same variant that cannot decode it (accept-encoding.ts).
 		const acceptEncoding = originAcceptEncoding(headers.get("accept-encoding"));
 		if (acceptEncoding !== null) headers.set("accept-encoding", acceptEncoding);
+		// An answer that may be stored: nothing unkeyed may change what the origin serves.
+		replaceUnkeyedOverrides(headers, call.scheme);
 	}
 	// `stop` is ours (the deadlines); the client's signal, when given, can stop the call too.
 	const stop = new AbortController();
@@ -148,7 +170,7 @@ export async function callOrigin(
 		statusText: response.statusText,
 		headers: responseHeaders,
 	});
-	return { ok: true, response: cleaned, requestTimeMs, responseTimeMs };
+	return { ok: true, response: cleaned, requestTimeMs, responseTimeMs, sentHeaders: headers };
 }
 
 function failed(kind: OriginFailureKind): OriginResult {

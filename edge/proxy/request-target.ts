@@ -27,6 +27,8 @@ export interface RequestTarget {
 	 * escapes decoded, the scheme's default port dropped): what routes and keys the request.
 	 */
 	readonly host: string;
+	/** The scheme the request is keyed by ("http", "https"; "" for a bad target). */
+	readonly scheme: string;
 	/** undefined: no origin serves this host (421). */
 	readonly route: HostRoute | undefined;
 	/**
@@ -107,6 +109,7 @@ export function resolveTarget(
 	const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
 	return {
 		host,
+		scheme: url.protocol.slice(0, -1),
 		route,
 		hostLabel: chosen?.name ?? UNKNOWN_HOST_LABEL,
 		cacheUrl,
@@ -119,6 +122,7 @@ export function resolveTarget(
 function badTarget(host: string, reason: string): RequestTarget {
 	return {
 		host,
+		scheme: "",
 		route: undefined,
 		hostLabel: UNKNOWN_HOST_LABEL,
 		cacheUrl: "",

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { ManualTimers } from "../../edge/lock/timers.ts";
-import { gate, type RawExchange, type RawOrigin, startRawOrigin } from "./raw-origin.ts";
+import { field, gate, type RawExchange, type RawOrigin, startRawOrigin } from "./raw-origin.ts";
 import { type ServedEdge, serveEdge } from "./served-edge.ts";
 
 const TIMEOUT_MS = 1000;
@@ -45,15 +45,6 @@ async function readUntil(
 		if (done) throw new Error(`the body ended after ${received.text.length} bytes`);
 		received.text += new TextDecoder().decode(value);
 	}
-}
-
-/** The value of field `name` in a raw request head. */
-function field(head: string, name: string): string | undefined {
-	for (const line of head.split("\r\n").slice(1)) {
-		const colon = line.indexOf(":");
-		if (line.slice(0, colon).toLowerCase() === name) return line.slice(colon + 1).trim();
-	}
-	return undefined;
 }
 
 describe("the origin timeout (--origin-timeout-ms)", () => {

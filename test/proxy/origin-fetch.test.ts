@@ -13,6 +13,8 @@ function call(timers: ManualTimers, lines: string[], clientSignal?: AbortSignal)
 	return {
 		url: "http://10.0.0.5:8080/x",
 		method: "GET",
+		host: "cdn.test",
+		scheme: "http",
 		headers: new Headers(),
 		body: null,
 		timeoutMs: TIMEOUT_MS,

@@ -89,3 +89,12 @@ export function gate(): { readonly opened: Promise<void>; readonly open: () => v
 	});
 	return { opened, open };
 }
+
+/** The value of field `name` (lowercase) in a raw request head; undefined when absent. */
+export function field(head: string, name: string): string | undefined {
+	for (const line of head.split("\r\n").slice(1)) {
+		const colon = line.indexOf(":");
+		if (line.slice(0, colon).toLowerCase() === name) return line.slice(colon + 1).trim();
+	}
+	return undefined;
+}
