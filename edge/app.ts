@@ -385,7 +385,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			const turn = await takeTurn(lock, lockKey, {
 				signal: request.signal,
 				// A waiter with a stale copy it may serve takes the writer's failure and serves it,
-				// rather than queue for an origin that just failed.
+				// rather than queue for, or go to, an origin that just failed.
 				leaveOn: (failure) => stale !== undefined && staleFallback(stale, failure) !== undefined,
 				lookup: lookupNow,
 			});
@@ -448,7 +448,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			}
 			const { response } = result;
 			if (stale !== undefined && response.status >= 500 && staleOnError(stale)) {
-				turn?.done("failed");
+				turn?.done("error");
 				void response.body?.cancel().catch(() => {});
 				return fromCache(stale, "stale-if-error", { fwdStatus: response.status });
 			}

@@ -1,11 +1,14 @@
 /**
  * Request coalescing: of concurrent misses on one key, the first becomes the writer and
  * goes to the origin; the rest wait for it and then read what it stored. Nothing here can
- * leave a key locked for good, and a writer that fails does not release a stampede:
- * - a writer that fails (or whose lock expires after `writerTimeoutMs`: it hung or
- *   vanished) hands the lock to its first waiter, which becomes the next writer while the
- *   others keep waiting, now on it. An expired writer that stores after all still ends the
- *   wait for everyone: its fill is as good as its successor's;
+ * leave a key locked for good, and a writer whose fill breaks does not release a stampede:
+ * - a writer whose answer broke off (or whose lock expires after `writerTimeoutMs`: it hung
+ *   or vanished) hands the lock to its first waiter, which becomes the next writer while
+ *   the others keep waiting, now on it. An expired writer that stores after all still ends
+ *   the wait for everyone: its fill is as good as its successor's;
+ * - a writer whose origin answered with an error, or could not be reached, releases its
+ *   waiters to the origin at once: a next writer would most likely get the same, and
+ *   queueing them one origin call at a time made each wait out the calls before it;
  * - each waiter gives up after `readerWaitMs` in all, however many writers it waited on,
  *   and goes to the origin itself;
  * - a waiter whose client went away (AbortSignal) leaves the queue at once;
@@ -39,11 +42,15 @@ export type WriterOutcome =
 	| "filled" // stored: waiters read it from the cache
 	| "uncacheable" // the origin marked the response uncacheable: waiters go forward, key remembered
 	| "not-stored" // storable by the origin's word but not kept here (too large...): waiters go forward
-	| "failed" // an error, a 5xx, a broken body: the next waiter becomes the writer
-	| "unreachable"; // "failed", and the origin could not be reached at all (RFC 9111 §4.2.4)
+	| "failed" // the answer broke off (a body cut short, a store that failed): the next waiter writes
+	| "error" // the origin answered with an error (a 5xx not stored): waiters go forward
+	| "unreachable"; // no answer at all (refused, reset, head timeout; RFC 9111 §4.2.4): waiters go forward
 
-/** A failure a waiter may take instead of waiting on the next writer (see WaitOptions). */
-export type WriterFailure = Extract<WriterOutcome, "failed" | "unreachable">;
+/** A failure a waiter may take instead of waiting on or going forward (see WaitOptions). */
+export type WriterFailure = Extract<WriterOutcome, "failed" | "error" | "unreachable">;
+
+/** Failures after which waiters go forward at once rather than queue for a next writer. */
+const RELEASING_FAILURES: ReadonlySet<WriterOutcome> = new Set(["error", "unreachable"]);
 
 export interface Writer {
 	readonly role: "writer";
@@ -58,6 +65,7 @@ export interface Writer {
 export type WaitOutcome =
 	| Exclude<WriterOutcome, WriterFailure>
 	| WriterFailure // only to a waiter whose `leaveOn` took it
+	| "released" // the writer's origin answered with an error or was unreachable: go forward now
 	| "wait-timeout" // waited readerWaitMs in all: go to the origin yourself
 	| "cancelled" // the waiter's own signal aborted
 	| Writer; // the writer before failed or expired: this waiter is the writer now
@@ -67,7 +75,8 @@ export interface WaitOptions {
 	readonly signal?: AbortSignal;
 	/**
 	 * Asked when the writer fails: true leaves with that failure (a waiter holding a stale
-	 * copy it may serve now), false stays in line to be the next writer or wait on it.
+	 * copy it may serve now); false stays in line to be the next writer or wait on it, or
+	 * (after an "error" or "unreachable") is "released" to go forward.
 	 */
 	readonly leaveOn?: (failure: WriterFailure) => boolean;
 }
@@ -200,21 +209,25 @@ export class CacheLock {
 
 	#end(key: string, lock: Lock, outcome: WriterOutcome): void {
 		lock.expiry.cancel();
-		if (outcome === "failed" || outcome === "unreachable") {
+		if (outcome === "failed") {
 			this.#handOver(key, lock, outcome);
 			return;
 		}
 		this.#locks.delete(key);
 		this.note(key, outcome);
-		for (const waiter of [...lock.waiters]) waiter.settle(outcome);
+		const releasing = RELEASING_FAILURES.has(outcome);
+		for (const waiter of [...lock.waiters]) {
+			if (!releasing) waiter.settle(outcome);
+			else waiter.settle(waiter.leaveOn?.(outcome as WriterFailure) ? outcome : "released");
+		}
 	}
 
 	/**
-	 * The writer failed (`failure`) or expired (undefined): waiters that would rather take
+	 * The writer's answer broke off (`failure`) or it expired (undefined): waiters that would rather take
 	 * the failure leave with it, the first of the rest becomes the writer, and the others
 	 * stay, waiting on it. With no one left, the key is free.
 	 */
-	#handOver(key: string, lock: Lock, failure: WriterFailure | undefined): void {
+	#handOver(key: string, lock: Lock, failure: "failed" | undefined): void {
 		if (failure !== undefined)
 			for (const waiter of [...lock.waiters]) if (waiter.leaveOn?.(failure)) waiter.settle(failure);
 		const next = lock.waiters.values().next().value;

@@ -59,7 +59,7 @@ describe("CacheLock", () => {
 		expect(timers.pending).toBe(1); // the new writer's expiry only
 	});
 
-	test("an unreachable origin: waiters that can serve stale leave, the first of the rest writes", async () => {
+	test("an unreachable origin: waiters that can serve stale leave, the rest go forward at once", async () => {
 		const { lock } = makeLock();
 		const first = writer(lock.acquire("k"));
 		const withStale = waiter(
@@ -68,11 +68,26 @@ describe("CacheLock", () => {
 		const without = waiter(lock.acquire("k", { leaveOn: () => false }));
 		const alsoWithout = waiter(lock.acquire("k"));
 		first.release("unreachable");
-		expect(await withStale).toBe("unreachable");
-		const next = writer((await without) as Acquired);
-		next.release("filled");
-		expect(await alsoWithout).toBe("filled");
-		expect(lock.stats().uncacheableKeys).toBe(0);
+		expect(await Promise.all([withStale, without, alsoWithout])).toEqual([
+			"unreachable",
+			"released",
+			"released",
+		]);
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, handoffs: 0, uncacheableKeys: 0 });
+		// Not remembered: the next miss is a writer again.
+		expect(lock.acquire("k").role).toBe("writer");
+	});
+
+	test("an origin's error answer releases every waiter at once; one with a stale copy takes it", async () => {
+		const { lock } = makeLock();
+		const first = writer(lock.acquire("k"));
+		const withStale = waiter(lock.acquire("k", { leaveOn: (failure) => failure === "error" }));
+		const others = Array.from({ length: 5 }, () => waiter(lock.acquire("k")));
+		first.release("error");
+		expect(await withStale).toBe("error");
+		expect(new Set(await Promise.all(others))).toEqual(new Set(["released"]));
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0, handoffs: 0 });
+		expect(lock.acquire("k").role).toBe("writer");
 	});
 
 	test("a plain failure is offered to leaveOn as such", async () => {
