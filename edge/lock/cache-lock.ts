@@ -15,7 +15,11 @@
  * - a response that cannot be stored releases the waiters to the origin; one the origin
  *   marked uncacheable also makes the key skip the queue for `uncacheableTtlMs` (what
  *   those requests learn, stored or not, is noted back: a stored one ends it early).
+ *   Marks are kept by a 53-bit hash of the key, not the key: a flood of long distinct
+ *   no-store URLs held every URL (50,000 of 8 KB grew the process by 800 MiB). A collision
+ *   only lets a request on another key skip the queue, as a marked key's requests do.
  */
+import { hash53 } from "./key-hash.ts";
 import type { TimerHandle, Timers } from "./timers.ts";
 
 /**
@@ -33,7 +37,10 @@ export interface CacheLockOptions {
 	readonly writerTimeoutMs: number;
 	readonly readerWaitMs: number;
 	readonly uncacheableTtlMs: number;
-	/** Bound on remembered uncacheable keys, so a flood of distinct keys cannot grow it. */
+	/**
+	 * Bound on remembered uncacheable keys, so a flood of distinct keys cannot grow it
+	 * (each costs a few dozen bytes whatever the key's length: marks are by hash).
+	 */
 	readonly maxUncacheableKeys?: number;
 }
 
@@ -113,12 +120,29 @@ interface Lock {
 	expiry: TimerHandle;
 }
 
+/** A key known uncacheable, kept by hash (see the file comment). */
+interface Mark {
+	/** Epoch ms until which the key skips the queue. */
+	readonly until: number;
+	/** A variant key's hash53 of its primary part, so a purge of one URL finds its marks. */
+	readonly primary: number | undefined;
+}
+
+/**
+ * Between a primary key and its variant key in a storage key (proxy/cache-read.ts); a
+ * prefix ending in it names the variants of one primary key.
+ */
+const VARIANT_SEPARATOR = "\u0000";
+
 const DEFAULT_MAX_UNCACHEABLE_KEYS = 100_000;
 
 export class CacheLock {
 	readonly #locks = new Map<string, Lock>();
-	/** key -> epoch ms until which it is known uncacheable; insertion order = age. */
-	readonly #uncacheable = new Map<string, number>();
+	/**
+	 * hash53(key) -> its mark. Every mark lives uncacheableTtlMs and a renewal re-inserts
+	 * it, so insertion order is expiry order.
+	 */
+	readonly #uncacheable = new Map<number, Mark>();
 	readonly #maxUncacheable: number;
 	#waiting = 0;
 	#coalesced = 0;
@@ -145,14 +169,17 @@ export class CacheLock {
 	}
 
 	/**
-	 * The writer's turn if the key is free, the bypass if it is known uncacheable, and
-	 * undefined (without queueing) while another request fills it: for work that would
-	 * rather not happen twice than wait, like a background refresh.
+	 * The writer's turn if no request fills the key, and undefined (without queueing) while
+	 * one does: for work that would rather not happen twice than wait, like a background
+	 * refresh. A key known uncacheable is taken too: its requests skip the queue, but the
+	 * lock still keeps a second refresh from starting while one runs (a marked key's
+	 * stale-while-revalidate entry sent one refresh per request).
 	 */
-	tryWrite(key: string): Writer | { readonly role: "bypass" } | undefined {
+	tryWrite(key: string): Writer | undefined {
 		if (this.#locks.has(key)) return undefined;
-		const acquired = this.acquire(key);
-		return acquired.role === "waiter" ? undefined : acquired;
+		const lock: Lock = { waiters: new Set(), turn: 0, expiry: NO_EXPIRY };
+		this.#locks.set(key, lock);
+		return this.#writerTurn(key, lock);
 	}
 
 	/**
@@ -161,18 +188,29 @@ export class CacheLock {
 	 * it again; the rest say nothing about the key.
 	 */
 	note(key: string, outcome: WriterOutcome): void {
-		if (outcome === "filled") this.#uncacheable.delete(key);
+		if (outcome === "filled") this.#uncacheable.delete(hash53(key));
 		if (outcome === "uncacheable") this.#rememberUncacheable(key);
 	}
 
-	/** Forgets the uncacheable mark of a key, or of every key under a prefix (a purge). */
+	/**
+	 * Forgets the uncacheable mark of a key; of every variant of a primary key (the prefix
+	 * `primary + VARIANT_SEPARATOR`, what a purge of one URL names); or, for any other
+	 * prefix, every mark: hashes do not tell which keys lie under it. Forgetting too much
+	 * costs a marked key one turn behind a writer to learn it again.
+	 */
 	forgetUncacheable(selector: { readonly key: string } | { readonly prefix: string }): void {
 		if ("key" in selector) {
-			this.#uncacheable.delete(selector.key);
+			this.#uncacheable.delete(hash53(selector.key));
 			return;
 		}
-		for (const key of [...this.#uncacheable.keys()])
-			if (key.startsWith(selector.prefix)) this.#uncacheable.delete(key);
+		const { prefix } = selector;
+		if (!prefix.endsWith(VARIANT_SEPARATOR)) {
+			this.#uncacheable.clear();
+			return;
+		}
+		const primary = hash53(prefix.slice(0, -VARIANT_SEPARATOR.length));
+		for (const [hash, mark] of this.#uncacheable)
+			if (mark.primary === primary) this.#uncacheable.delete(hash);
 	}
 
 	stats(): CacheLockStats {
@@ -268,19 +306,26 @@ export class CacheLock {
 	}
 
 	#knownUncacheable(key: string): boolean {
-		const until = this.#uncacheable.get(key);
-		if (until === undefined) return false;
-		if (until > this.options.timers.now()) return true;
-		this.#uncacheable.delete(key);
+		const hash = hash53(key);
+		const mark = this.#uncacheable.get(hash);
+		if (mark === undefined) return false;
+		if (mark.until > this.options.timers.now()) return true;
+		this.#uncacheable.delete(hash);
 		return false;
 	}
 
 	#rememberUncacheable(key: string): void {
-		this.#uncacheable.delete(key);
-		this.#uncacheable.set(key, this.options.timers.now() + this.options.uncacheableTtlMs);
-		// Oldest first: past the bound, forget the oldest (they would be re-learned).
-		while (this.#uncacheable.size > this.#maxUncacheable) {
-			const oldest = this.#uncacheable.keys().next().value as string;
+		const hash = hash53(key);
+		const now = this.options.timers.now();
+		this.#uncacheable.delete(hash);
+		const separator = key.indexOf(VARIANT_SEPARATOR);
+		const primary = separator < 0 ? undefined : hash53(key.slice(0, separator));
+		this.#uncacheable.set(hash, { until: now + this.options.uncacheableTtlMs, primary });
+		// Oldest first: expired marks go (a key never asked again would keep its mark), and
+		// past the bound the oldest live ones too (they would be re-learned). Each insert
+		// removes at most what earlier inserts added: amortized O(1).
+		for (const [oldest, mark] of this.#uncacheable) {
+			if (mark.until > now && this.#uncacheable.size <= this.#maxUncacheable) break;
 			this.#uncacheable.delete(oldest);
 		}
 	}

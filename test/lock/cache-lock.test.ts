@@ -206,6 +206,22 @@ describe("CacheLock", () => {
 		expect(lock.acquire("a\u0000en").role).toBe("writer");
 		expect(lock.acquire("a").role).toBe("bypass");
 		expect(lock.acquire("ab").role).toBe("bypass");
+		// Marks are kept by hash: any other prefix cannot be matched, and forgets them all.
+		lock.forgetUncacheable({ prefix: "ab" });
+		expect(lock.stats().uncacheableKeys).toBe(0);
+		expect(lock.acquire("a").role).toBe("writer");
+	});
+
+	test("marks cost the same whatever the key's length, and expired ones are swept as others come", () => {
+		const { lock, timers } = makeLock();
+		const long = (i: number) => `GET http://cdn.test/${i}?q=${"y".repeat(8_000)}`;
+		for (let i = 0; i < 10; i++) writer(lock.acquire(long(i))).release("uncacheable");
+		expect(lock.stats().uncacheableKeys).toBe(10);
+		expect(lock.acquire(long(3)).role).toBe("bypass");
+		timers.advance(60_000);
+		// Never asked again, the ten expired marks still go when the next mark comes.
+		writer(lock.acquire("fresh")).release("uncacheable");
+		expect(lock.stats().uncacheableKeys).toBe(1);
 	});
 
 	test("a waiter whose client goes away leaves the queue at once and is never handed the lock", async () => {
@@ -236,8 +252,18 @@ describe("CacheLock", () => {
 		expect(lock.tryWrite("k")?.role).toBe("writer");
 		expect(lock.tryWrite("k")).toBeUndefined();
 		expect(lock.stats()).toMatchObject({ locksHeld: 1, waiting: 0 });
+	});
+
+	test("tryWrite takes a key known uncacheable too, so one refresh runs at a time", () => {
+		const { lock } = makeLock();
 		writer(lock.acquire("u")).release("uncacheable");
-		expect(lock.tryWrite("u")?.role).toBe("bypass");
+		const refresh = lock.tryWrite("u");
+		expect(refresh?.role).toBe("writer");
+		expect(lock.tryWrite("u")).toBeUndefined();
+		// Requests on the marked key still skip the queue.
+		expect(lock.acquire("u").role).toBe("bypass");
+		refresh?.release("uncacheable");
+		expect(lock.tryWrite("u")?.role).toBe("writer");
 	});
 
 	test("release is idempotent and leaves no timers behind", () => {
