@@ -20,15 +20,16 @@
  *   only lets a request on another key skip the queue, as a marked key's requests do.
  */
 import { hash53 } from "./key-hash.ts";
+import { lockTimeoutsFor } from "./lock-timeouts.ts";
 import type { TimerHandle, Timers } from "./timers.ts";
 
 /**
- * The timeouts a POP runs with: a fill may hold its key 10 s, a waiter waits as long, and a
- * key that proved uncacheable skips the queue for 30 s.
+ * The timeouts a POP runs with, for its default 15 s origin timeout (lock-timeouts.ts): a
+ * fill may hold its key 20 s, a waiter waits 35 s in all, and a key that proved uncacheable
+ * skips the queue for 30 s.
  */
 export const POP_LOCK_TIMEOUTS = {
-	writerTimeoutMs: 10_000,
-	readerWaitMs: 10_000,
+	...lockTimeoutsFor(15_000),
 	uncacheableTtlMs: 30_000,
 } as const;
 

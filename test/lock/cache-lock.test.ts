@@ -1,5 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { type Acquired, CacheLock, type WaitOutcome } from "../../edge/lock/cache-lock.ts";
+import {
+	type Acquired,
+	CacheLock,
+	POP_LOCK_TIMEOUTS,
+	type WaitOutcome,
+} from "../../edge/lock/cache-lock.ts";
 import { ManualTimers } from "../../edge/lock/timers.ts";
 
 function makeLock(over: { maxUncacheableKeys?: number; readerWaitMs?: number } = {}) {
@@ -283,6 +288,29 @@ describe("CacheLock", () => {
 		expect(lock.stats().uncacheableKeys).toBe(3);
 		expect(lock.acquire("a").role).toBe("writer");
 		expect(lock.acquire("d").role).toBe("bypass");
+	});
+
+	test("with a POP's defaults, a 13 s fill serves the 49 that came with it: none times out first", async () => {
+		const timers = new ManualTimers(0);
+		const lock = new CacheLock({ timers, ...POP_LOCK_TIMEOUTS });
+		const slow = writer(lock.acquire("k"));
+		const waits = Array.from({ length: 49 }, () => waiter(lock.acquire("k")));
+		timers.advance(13_000);
+		expect(lock.stats()).toMatchObject({ waiting: 49, waitTimeouts: 0 });
+		slow.release("filled");
+		expect(new Set(await Promise.all(waits))).toEqual(new Set(["filled"]));
+	});
+
+	test("with a POP's defaults, a writer that hangs past its lock hands over to one waiter; the rest wait on", async () => {
+		const timers = new ManualTimers(0);
+		const lock = new CacheLock({ timers, ...POP_LOCK_TIMEOUTS });
+		writer(lock.acquire("k"));
+		const [first, ...rest] = Array.from({ length: 49 }, () => waiter(lock.acquire("k")));
+		timers.advance(POP_LOCK_TIMEOUTS.writerTimeoutMs);
+		const next = writer((await first) as Acquired);
+		expect(lock.stats()).toMatchObject({ handoffs: 1, waitTimeouts: 0, waiting: 48 });
+		next.release("filled");
+		expect(new Set(await Promise.all(rest))).toEqual(new Set(["filled"]));
 	});
 
 	test("negative or NaN timeouts are refused", () => {
