@@ -199,7 +199,7 @@ async function main(): Promise<void> {
 			tls,
 			http2: flags.http2,
 			http3: flags.http3,
-			idleTimeoutSeconds: idleTimeoutFor(flags.originTimeoutMs),
+			idleTimeoutSeconds: idleTimeoutFor(flags.originTimeoutMs, flags.lock.readerWaitMs),
 		});
 	} catch (error) {
 		// A port taken by a process without SO_REUSEPORT, or a --host not on this machine.

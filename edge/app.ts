@@ -400,7 +400,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			const turn = await takeTurn(lock, lockKey, {
 				signal: request.signal,
 				// A waiter with a stale copy it may serve takes the writer's failure and serves it,
-				// rather than queue for an origin that just failed.
+				// rather than queue for, or go to, an origin that just failed.
 				leaveOn: (failure) => stale !== undefined && staleFallback(stale, failure) !== undefined,
 				lookup: lookupNow,
 			});
@@ -468,7 +468,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			}
 			const { response } = result;
 			if (stale !== undefined && response.status >= 500 && staleOnError(stale)) {
-				turn?.done("failed");
+				turn?.done("error");
 				void response.body?.cancel().catch(() => {});
 				return fromCache(stale, "stale-if-error", { fwdStatus: response.status });
 			}
@@ -541,20 +541,42 @@ export function createEdge(deps: EdgeDeps): Edge {
 
 		/**
 		 * One background refresh per key for stale-while-revalidate: none while another
-		 * request fills the key (it never queues behind one, so it is never handed a lock).
+		 * request fills or refreshes the key (it never queues behind one, so it is never
+		 * handed a lock), even a key known uncacheable (tryWrite). It asks with the stale
+		 * copy's validators, so an unchanged object costs a 304; and an error leaves the
+		 * stale copy stored (RFC 5861 §3 and §4: stale content is served rather than an error).
 		 */
 		const fetchRefresh = async (stale: Found): Promise<void> => {
 			const key = stale.storageKey;
-			const acquired = lock.tryWrite(key);
-			if (acquired === undefined) return;
-			const turn = forwardTurn(lock, key, acquired.role === "writer" ? acquired : undefined);
+			const writer = lock.tryWrite(key);
+			if (writer === undefined) return;
+			const turn = forwardTurn(lock, key, writer);
+			const headers = withoutClientConditionals(request.headers);
 			const result = await forward(
 				request,
 				target,
 				"GET",
-				withoutClientConditionals(request.headers),
+				revalidationHeaders(headers, stale) ?? headers,
 			);
 			if (!result.ok) return turn.done("unreachable");
+			const { response } = result;
+			if (response.status >= 500) {
+				void response.body?.cancel().catch(() => {});
+				return turn.done("error");
+			}
+			if (response.status === 304) {
+				const freshened = await applyNotModified(
+					tier,
+					stale,
+					result,
+					cacheControl,
+					timers.now(),
+					staleIfUnreachableSeconds,
+				);
+				// A 304 for validators other than ours tells nothing about the stored copy: it
+				// stays, stale, and the next request past its window revalidates it.
+				return turn.done(freshened === undefined ? "not-stored" : "filled");
+			}
 			// No client: the tier's branch of the fill reads on alone.
 			void fill(turn, result)
 				.clientBody?.cancel()

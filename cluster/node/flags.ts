@@ -9,7 +9,8 @@ import { parseArgs } from "node:util";
 import * as v from "valibot";
 import type { HostsConfig } from "../../edge/config/hosts.ts";
 import { DEFAULT_STALE_IF_UNREACHABLE_S } from "../../edge/http/reuse.ts";
-import { POP_LOCK_TIMEOUTS } from "../../edge/lock/cache-lock.ts";
+import { lockTimeoutsFor } from "../../edge/lock/lock-timeouts.ts";
+import { IDLE_MARGIN_SECONDS, MAX_IDLE_TIMEOUT_SECONDS } from "../../edge/runtime/bun.ts";
 import { LOG_LEVELS, type LogLevel } from "../transport/log.ts";
 import type { PopConfig } from "./pop-config.ts";
 
@@ -42,8 +43,13 @@ const milliseconds = v.pipe(
 	v.maxValue(MAX_DRAIN_MS, `must be at most ${MAX_DRAIN_MS} (10 minutes)`),
 );
 
-/** Bun's idle timeout tops out at 255 s; the edge gives clients 5 s beyond the origin's. */
-const MAX_ORIGIN_TIMEOUT_MS = 250_000;
+/**
+ * The longest a request may legitimately wait: on the coalescing lock, then on the origin.
+ * The client connection's idle timeout covers it plus a margin (idleTimeoutFor), and Bun
+ * caps that at 255 s.
+ */
+const MAX_WAIT_THEN_ORIGIN_MS = (MAX_IDLE_TIMEOUT_SECONDS - IDLE_MARGIN_SECONDS) * 1000;
+const MAX_ORIGIN_TIMEOUT_MS = MAX_WAIT_THEN_ORIGIN_MS;
 
 /** A timeout in whole milliseconds: at least 1, at most ten minutes. */
 const timeoutMilliseconds = v.pipe(
@@ -93,6 +99,7 @@ const FlagsSchema = v.object({
 			timeoutMilliseconds,
 			// The client connection's idle timeout must outlast the origin call, and Bun caps
 			// it at 255 s (idleTimeoutFor adds 5 s): past that a client would be cut off first.
+			// The lock wait counts too: lockTimeouts checks the sum.
 			v.maxValue(
 				MAX_ORIGIN_TIMEOUT_MS,
 				`must be at most ${MAX_ORIGIN_TIMEOUT_MS} (the client connection's idle limit is 255 s)`,
@@ -174,7 +181,8 @@ export const USAGE =
 	"usage: bun run node.ts | neuro-edge-POP\n" +
 	"         [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
 	"         [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
-	"         [--origin-timeout-ms 15000] [--lock-writer-ms 10000] [--lock-wait-ms 10000]\n" +
+	"         [--origin-timeout-ms 15000] [--lock-writer-ms 20000] [--lock-wait-ms 35000]\n" +
+	"         (lock defaults follow the origin timeout: writer +5 s, wait writer + origin)\n" +
 	"         [--stale-if-unreachable-s 3600] (0: a dead origin's errors pass through)\n" +
 	"         [--access-log FILE|-] (one JSON line per request; - for stderr)\n" +
 	"         [--tls-cert PEM --tls-key PEM [--http2] [--http3]] [--version]\n" +
@@ -190,8 +198,6 @@ export const DEFAULTS = {
 	memoryMb: 256,
 	originTimeoutMs: 15_000,
 	staleIfUnreachableSeconds: DEFAULT_STALE_IF_UNREACHABLE_S,
-	writerTimeoutMs: POP_LOCK_TIMEOUTS.writerTimeoutMs,
-	readerWaitMs: POP_LOCK_TIMEOUTS.readerWaitMs,
 	pop: "local",
 	/** The control plane's API port: where neuroctl looks by default. */
 	apiPort: 2380,
@@ -228,10 +234,7 @@ export function parseNodeFlags(
 		// As long as an origin call may take, unless given: a forward in flight can finish.
 		drainMs: given["drain-ms"] ?? originTimeoutMs,
 		originTimeoutMs,
-		lock: {
-			writerTimeoutMs: given["lock-writer-ms"] ?? DEFAULTS.writerTimeoutMs,
-			readerWaitMs: given["lock-wait-ms"] ?? DEFAULTS.readerWaitMs,
-		},
+		lock: lockTimeouts(given, originTimeoutMs),
 		staleIfUnreachableSeconds:
 			given["stale-if-unreachable-s"] ?? DEFAULTS.staleIfUnreachableSeconds,
 		accessLog: given["access-log"],
@@ -241,6 +244,27 @@ export function parseNodeFlags(
 		singleNode: singleNodeFlags(given),
 		logLevel: given["log-level"],
 	};
+}
+
+/**
+ * The coalescing lock's timeouts: as given, else derived from the origin timeout
+ * (lockTimeoutsFor), the writer's from the one given. A request may wait on the lock and
+ * then on the origin, so the two together must fit the client connection's idle limit:
+ * a given wait that does not is refused; a derived one is cut to fit (down to 0, no
+ * waiting, at the largest origin timeout), so waiters may then give up before the writer.
+ */
+function lockTimeouts(given: GivenFlags, originTimeoutMs: number): NodeFlags["lock"] {
+	const derived = lockTimeoutsFor(originTimeoutMs);
+	const writerTimeoutMs = given["lock-writer-ms"] ?? derived.writerTimeoutMs;
+	const room = MAX_WAIT_THEN_ORIGIN_MS - originTimeoutMs;
+	const waitGiven = given["lock-wait-ms"];
+	if (waitGiven === undefined)
+		return { writerTimeoutMs, readerWaitMs: Math.min(writerTimeoutMs + originTimeoutMs, room) };
+	if (waitGiven > room)
+		throw new FlagError(
+			`--lock-wait-ms ${waitGiven} with --origin-timeout-ms ${originTimeoutMs}: a request may wait on the lock and then on the origin, and the two must add up to at most ${MAX_WAIT_THEN_ORIGIN_MS} (the client connection's idle limit is ${MAX_IDLE_TIMEOUT_SECONDS} s)\n${USAGE}`,
+		);
+	return { writerTimeoutMs, readerWaitMs: waitGiven };
 }
 
 function routingPin(argv: readonly string[], given: GivenFlags): RoutingPin | undefined {

@@ -1,27 +1,35 @@
 /**
  * Request coalescing: of concurrent misses on one key, the first becomes the writer and
  * goes to the origin; the rest wait for it and then read what it stored. Nothing here can
- * leave a key locked for good, and a writer that fails does not release a stampede:
- * - a writer that fails (or whose lock expires after `writerTimeoutMs`: it hung or
- *   vanished) hands the lock to its first waiter, which becomes the next writer while the
- *   others keep waiting, now on it. An expired writer that stores after all still ends the
- *   wait for everyone: its fill is as good as its successor's;
+ * leave a key locked for good, and a writer whose fill breaks does not release a stampede:
+ * - a writer whose answer broke off (or whose lock expires after `writerTimeoutMs`: it hung
+ *   or vanished) hands the lock to its first waiter, which becomes the next writer while
+ *   the others keep waiting, now on it. An expired writer that stores after all still ends
+ *   the wait for everyone: its fill is as good as its successor's;
+ * - a writer whose origin answered with an error, or could not be reached, releases its
+ *   waiters to the origin at once: a next writer would most likely get the same, and
+ *   queueing them one origin call at a time made each wait out the calls before it;
  * - each waiter gives up after `readerWaitMs` in all, however many writers it waited on,
  *   and goes to the origin itself;
  * - a waiter whose client went away (AbortSignal) leaves the queue at once;
  * - a response that cannot be stored releases the waiters to the origin; one the origin
  *   marked uncacheable also makes the key skip the queue for `uncacheableTtlMs` (what
  *   those requests learn, stored or not, is noted back: a stored one ends it early).
+ *   Marks are kept by a 53-bit hash of the key, not the key: a flood of long distinct
+ *   no-store URLs held every URL (50,000 of 8 KB grew the process by 800 MiB). A collision
+ *   only lets a request on another key skip the queue, as a marked key's requests do.
  */
+import { hash53 } from "./key-hash.ts";
+import { lockTimeoutsFor } from "./lock-timeouts.ts";
 import type { TimerHandle, Timers } from "./timers.ts";
 
 /**
- * The timeouts a POP runs with: a fill may hold its key 10 s, a waiter waits as long, and a
- * key that proved uncacheable skips the queue for 30 s.
+ * The timeouts a POP runs with, for its default 15 s origin timeout (lock-timeouts.ts): a
+ * fill may hold its key 20 s, a waiter waits 35 s in all, and a key that proved uncacheable
+ * skips the queue for 30 s.
  */
 export const POP_LOCK_TIMEOUTS = {
-	writerTimeoutMs: 10_000,
-	readerWaitMs: 10_000,
+	...lockTimeoutsFor(15_000),
 	uncacheableTtlMs: 30_000,
 } as const;
 
@@ -30,7 +38,10 @@ export interface CacheLockOptions {
 	readonly writerTimeoutMs: number;
 	readonly readerWaitMs: number;
 	readonly uncacheableTtlMs: number;
-	/** Bound on remembered uncacheable keys, so a flood of distinct keys cannot grow it. */
+	/**
+	 * Bound on remembered uncacheable keys, so a flood of distinct keys cannot grow it
+	 * (each costs a few dozen bytes whatever the key's length: marks are by hash).
+	 */
 	readonly maxUncacheableKeys?: number;
 }
 
@@ -39,11 +50,15 @@ export type WriterOutcome =
 	| "filled" // stored: waiters read it from the cache
 	| "uncacheable" // the origin marked the response uncacheable: waiters go forward, key remembered
 	| "not-stored" // storable by the origin's word but not kept here (too large...): waiters go forward
-	| "failed" // an error, a 5xx, a broken body: the next waiter becomes the writer
-	| "unreachable"; // "failed", and the origin could not be reached at all (RFC 9111 §4.2.4)
+	| "failed" // the answer broke off (a body cut short, a store that failed): the next waiter writes
+	| "error" // the origin answered with an error (a 5xx not stored): waiters go forward
+	| "unreachable"; // no answer at all (refused, reset, head timeout; RFC 9111 §4.2.4): waiters go forward
 
-/** A failure a waiter may take instead of waiting on the next writer (see WaitOptions). */
-export type WriterFailure = Extract<WriterOutcome, "failed" | "unreachable">;
+/** A failure a waiter may take instead of waiting on or going forward (see WaitOptions). */
+export type WriterFailure = Extract<WriterOutcome, "failed" | "error" | "unreachable">;
+
+/** Failures after which waiters go forward at once rather than queue for a next writer. */
+const RELEASING_FAILURES: ReadonlySet<WriterOutcome> = new Set(["error", "unreachable"]);
 
 export interface Writer {
 	readonly role: "writer";
@@ -58,6 +73,7 @@ export interface Writer {
 export type WaitOutcome =
 	| Exclude<WriterOutcome, WriterFailure>
 	| WriterFailure // only to a waiter whose `leaveOn` took it
+	| "released" // the writer's origin answered with an error or was unreachable: go forward now
 	| "wait-timeout" // waited readerWaitMs in all: go to the origin yourself
 	| "cancelled" // the waiter's own signal aborted
 	| Writer; // the writer before failed or expired: this waiter is the writer now
@@ -67,7 +83,8 @@ export interface WaitOptions {
 	readonly signal?: AbortSignal;
 	/**
 	 * Asked when the writer fails: true leaves with that failure (a waiter holding a stale
-	 * copy it may serve now), false stays in line to be the next writer or wait on it.
+	 * copy it may serve now); false stays in line to be the next writer or wait on it, or
+	 * (after an "error" or "unreachable") is "released" to go forward.
 	 */
 	readonly leaveOn?: (failure: WriterFailure) => boolean;
 }
@@ -104,12 +121,29 @@ interface Lock {
 	expiry: TimerHandle;
 }
 
+/** A key known uncacheable, kept by hash (see the file comment). */
+interface Mark {
+	/** Epoch ms until which the key skips the queue. */
+	readonly until: number;
+	/** A variant key's hash53 of its primary part, so a purge of one URL finds its marks. */
+	readonly primary: number | undefined;
+}
+
+/**
+ * Between a primary key and its variant key in a storage key (proxy/cache-read.ts); a
+ * prefix ending in it names the variants of one primary key.
+ */
+const VARIANT_SEPARATOR = "\u0000";
+
 const DEFAULT_MAX_UNCACHEABLE_KEYS = 100_000;
 
 export class CacheLock {
 	readonly #locks = new Map<string, Lock>();
-	/** key -> epoch ms until which it is known uncacheable; insertion order = age. */
-	readonly #uncacheable = new Map<string, number>();
+	/**
+	 * hash53(key) -> its mark. Every mark lives uncacheableTtlMs and a renewal re-inserts
+	 * it, so insertion order is expiry order.
+	 */
+	readonly #uncacheable = new Map<number, Mark>();
 	readonly #maxUncacheable: number;
 	#waiting = 0;
 	#coalesced = 0;
@@ -136,14 +170,17 @@ export class CacheLock {
 	}
 
 	/**
-	 * The writer's turn if the key is free, the bypass if it is known uncacheable, and
-	 * undefined (without queueing) while another request fills it: for work that would
-	 * rather not happen twice than wait, like a background refresh.
+	 * The writer's turn if no request fills the key, and undefined (without queueing) while
+	 * one does: for work that would rather not happen twice than wait, like a background
+	 * refresh. A key known uncacheable is taken too: its requests skip the queue, but the
+	 * lock still keeps a second refresh from starting while one runs (a marked key's
+	 * stale-while-revalidate entry sent one refresh per request).
 	 */
-	tryWrite(key: string): Writer | { readonly role: "bypass" } | undefined {
+	tryWrite(key: string): Writer | undefined {
 		if (this.#locks.has(key)) return undefined;
-		const acquired = this.acquire(key);
-		return acquired.role === "waiter" ? undefined : acquired;
+		const lock: Lock = { waiters: new Set(), turn: 0, expiry: NO_EXPIRY };
+		this.#locks.set(key, lock);
+		return this.#writerTurn(key, lock);
 	}
 
 	/**
@@ -152,18 +189,29 @@ export class CacheLock {
 	 * it again; the rest say nothing about the key.
 	 */
 	note(key: string, outcome: WriterOutcome): void {
-		if (outcome === "filled") this.#uncacheable.delete(key);
+		if (outcome === "filled") this.#uncacheable.delete(hash53(key));
 		if (outcome === "uncacheable") this.#rememberUncacheable(key);
 	}
 
-	/** Forgets the uncacheable mark of a key, or of every key under a prefix (a purge). */
+	/**
+	 * Forgets the uncacheable mark of a key; of every variant of a primary key (the prefix
+	 * `primary + VARIANT_SEPARATOR`, what a purge of one URL names); or, for any other
+	 * prefix, every mark: hashes do not tell which keys lie under it. Forgetting too much
+	 * costs a marked key one turn behind a writer to learn it again.
+	 */
 	forgetUncacheable(selector: { readonly key: string } | { readonly prefix: string }): void {
 		if ("key" in selector) {
-			this.#uncacheable.delete(selector.key);
+			this.#uncacheable.delete(hash53(selector.key));
 			return;
 		}
-		for (const key of [...this.#uncacheable.keys()])
-			if (key.startsWith(selector.prefix)) this.#uncacheable.delete(key);
+		const { prefix } = selector;
+		if (!prefix.endsWith(VARIANT_SEPARATOR)) {
+			this.#uncacheable.clear();
+			return;
+		}
+		const primary = hash53(prefix.slice(0, -VARIANT_SEPARATOR.length));
+		for (const [hash, mark] of this.#uncacheable)
+			if (mark.primary === primary) this.#uncacheable.delete(hash);
 	}
 
 	stats(): CacheLockStats {
@@ -200,21 +248,25 @@ export class CacheLock {
 
 	#end(key: string, lock: Lock, outcome: WriterOutcome): void {
 		lock.expiry.cancel();
-		if (outcome === "failed" || outcome === "unreachable") {
+		if (outcome === "failed") {
 			this.#handOver(key, lock, outcome);
 			return;
 		}
 		this.#locks.delete(key);
 		this.note(key, outcome);
-		for (const waiter of [...lock.waiters]) waiter.settle(outcome);
+		const releasing = RELEASING_FAILURES.has(outcome);
+		for (const waiter of [...lock.waiters]) {
+			if (!releasing) waiter.settle(outcome);
+			else waiter.settle(waiter.leaveOn?.(outcome as WriterFailure) ? outcome : "released");
+		}
 	}
 
 	/**
-	 * The writer failed (`failure`) or expired (undefined): waiters that would rather take
+	 * The writer's answer broke off (`failure`) or it expired (undefined): waiters that would rather take
 	 * the failure leave with it, the first of the rest becomes the writer, and the others
 	 * stay, waiting on it. With no one left, the key is free.
 	 */
-	#handOver(key: string, lock: Lock, failure: WriterFailure | undefined): void {
+	#handOver(key: string, lock: Lock, failure: "failed" | undefined): void {
 		if (failure !== undefined)
 			for (const waiter of [...lock.waiters]) if (waiter.leaveOn?.(failure)) waiter.settle(failure);
 		const next = lock.waiters.values().next().value;
@@ -255,19 +307,26 @@ export class CacheLock {
 	}
 
 	#knownUncacheable(key: string): boolean {
-		const until = this.#uncacheable.get(key);
-		if (until === undefined) return false;
-		if (until > this.options.timers.now()) return true;
-		this.#uncacheable.delete(key);
+		const hash = hash53(key);
+		const mark = this.#uncacheable.get(hash);
+		if (mark === undefined) return false;
+		if (mark.until > this.options.timers.now()) return true;
+		this.#uncacheable.delete(hash);
 		return false;
 	}
 
 	#rememberUncacheable(key: string): void {
-		this.#uncacheable.delete(key);
-		this.#uncacheable.set(key, this.options.timers.now() + this.options.uncacheableTtlMs);
-		// Oldest first: past the bound, forget the oldest (they would be re-learned).
-		while (this.#uncacheable.size > this.#maxUncacheable) {
-			const oldest = this.#uncacheable.keys().next().value as string;
+		const hash = hash53(key);
+		const now = this.options.timers.now();
+		this.#uncacheable.delete(hash);
+		const separator = key.indexOf(VARIANT_SEPARATOR);
+		const primary = separator < 0 ? undefined : hash53(key.slice(0, separator));
+		this.#uncacheable.set(hash, { until: now + this.options.uncacheableTtlMs, primary });
+		// Oldest first: expired marks go (a key never asked again would keep its mark), and
+		// past the bound the oldest live ones too (they would be re-learned). Each insert
+		// removes at most what earlier inserts added: amortized O(1).
+		for (const [oldest, mark] of this.#uncacheable) {
+			if (mark.until > now && this.#uncacheable.size <= this.#maxUncacheable) break;
 			this.#uncacheable.delete(oldest);
 		}
 	}

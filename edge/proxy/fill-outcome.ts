@@ -1,8 +1,11 @@
 /**
- * What a forward's answer tells the requests coalesced on it (lock/cache-lock.ts). Three
+ * What a forward's answer tells the requests coalesced on it (lock/cache-lock.ts). Four
  * cases, by what the next request can expect:
- * - a failure (an error status, a body that broke or came up short) may not happen again:
- *   one waiter tries next, the others wait on it ("failed");
+ * - a body that broke or came up short may not happen again, and one complete answer
+ *   serves everyone: one waiter tries next, the others wait on it ("failed");
+ * - an error status the origin answered (a 5xx not stored) will most likely come again
+ *   for the next request: waiters go forward at once, nothing is remembered ("error").
+ *   Queueing them for one call at a time made a hot URL on a failing origin wait seconds;
  * - a response that will most likely not be storable next time either: the origin marked it
  *   so in its fields, it sets a cookie or has a status without explicit freshness, or its
  *   body is over the tier's size gate. Waiters go forward at once, and the key skips the
@@ -31,7 +34,7 @@ const MARKED_UNCACHEABLE: ReadonlySet<string> = new Set([
 export function outcomeOfSkip(status: number, reason: string): WriterOutcome {
 	// A 5xx is an error whatever it says about caching: remembering it would keep the key
 	// out of the cache after the origin recovers.
-	if (status >= 500) return "failed";
+	if (status >= 500) return "error";
 	return MARKED_UNCACHEABLE.has(reason) ? "uncacheable" : "not-stored";
 }
 

@@ -1,8 +1,9 @@
 /**
  * A request's turn at the origin, coalesced through the cache lock (lock/cache-lock.ts):
  * the writer goes forward; a waiter is served from the writer's fill, becomes the writer
- * itself when the one before failed, falls back on its stale copy, or, told that the fill
- * could not be stored (or tired of waiting), goes forward without the lock.
+ * itself when the one before broke off, falls back on its stale copy, or, told that the fill
+ * could not be stored or the origin failed (or tired of waiting), goes forward without
+ * the lock.
  */
 import type {
 	CacheLock,
@@ -64,6 +65,7 @@ async function turnOn(
 		case "cancelled":
 			return GONE;
 		case "failed":
+		case "error":
 		case "unreachable":
 			return { kind: "fallback", failure: outcome };
 		case "filled": {
@@ -85,7 +87,8 @@ async function turnOn(
 			return forwardTurn(lock, key, undefined);
 		}
 		default:
-			// "uncacheable", "not-stored" or "wait-timeout": the writer's answer is no use here.
+			// "uncacheable", "not-stored", "released" or "wait-timeout": the writer's answer is
+			// no use here.
 			return forwardTurn(lock, key, undefined);
 	}
 }

@@ -26,8 +26,8 @@ export type ServeOptions = {
 	readonly port: number;
 	/**
 	 * How long a connection may send nothing before Bun closes it (Bun's default: 10 s).
-	 * It must outlast the origin timeout, or a client waiting on a slow origin loses its
-	 * connection before the edge can answer 504: see idleTimeoutFor.
+	 * It must outlast the lock wait plus the origin timeout, or a client waiting on a slow
+	 * origin loses its connection before the edge can answer 504: see idleTimeoutFor.
 	 */
 	readonly idleTimeoutSeconds?: number;
 	readonly tls?: { readonly cert: string; readonly key: string } | undefined;
@@ -51,15 +51,23 @@ export type BunServer = {
 };
 
 /** Bun accepts idle timeouts up to 255 s. */
-const MAX_IDLE_TIMEOUT_SECONDS = 255;
+export const MAX_IDLE_TIMEOUT_SECONDS = 255;
 
 /**
- * The idle timeout for an edge whose origin calls may take up to `originTimeoutMs`: a few
- * seconds more, so the edge's own 504 (or the late response) still reaches the client.
+ * The idle timeout for an edge whose requests may wait on the coalescing lock up to
+ * `lockWaitMs` and then on the origin up to `originTimeoutMs`: a few seconds more than
+ * both, so the edge's own 504 (or the late response) still reaches the client. (Sized by
+ * the origin timeout alone, a client queued behind a slow fill lost its connection.)
  */
-export function idleTimeoutFor(originTimeoutMs: number): number {
-	return Math.min(MAX_IDLE_TIMEOUT_SECONDS, Math.ceil(originTimeoutMs / 1000) + 5);
+export function idleTimeoutFor(originTimeoutMs: number, lockWaitMs = 0): number {
+	return Math.min(
+		MAX_IDLE_TIMEOUT_SECONDS,
+		Math.ceil((lockWaitMs + originTimeoutMs) / 1000) + IDLE_MARGIN_SECONDS,
+	);
 }
+
+/** What the idle timeout adds to the longest legitimate wait. */
+export const IDLE_MARGIN_SECONDS = 5;
 
 /** The listener could not be opened: port in use, address not on this host, bad TLS. */
 export class ListenError extends Error {

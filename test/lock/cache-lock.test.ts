@@ -1,5 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { type Acquired, CacheLock, type WaitOutcome } from "../../edge/lock/cache-lock.ts";
+import {
+	type Acquired,
+	CacheLock,
+	POP_LOCK_TIMEOUTS,
+	type WaitOutcome,
+} from "../../edge/lock/cache-lock.ts";
 import { ManualTimers } from "../../edge/lock/timers.ts";
 
 function makeLock(over: { maxUncacheableKeys?: number; readerWaitMs?: number } = {}) {
@@ -59,7 +64,7 @@ describe("CacheLock", () => {
 		expect(timers.pending).toBe(1); // the new writer's expiry only
 	});
 
-	test("an unreachable origin: waiters that can serve stale leave, the first of the rest writes", async () => {
+	test("an unreachable origin: waiters that can serve stale leave, the rest go forward at once", async () => {
 		const { lock } = makeLock();
 		const first = writer(lock.acquire("k"));
 		const withStale = waiter(
@@ -68,11 +73,26 @@ describe("CacheLock", () => {
 		const without = waiter(lock.acquire("k", { leaveOn: () => false }));
 		const alsoWithout = waiter(lock.acquire("k"));
 		first.release("unreachable");
-		expect(await withStale).toBe("unreachable");
-		const next = writer((await without) as Acquired);
-		next.release("filled");
-		expect(await alsoWithout).toBe("filled");
-		expect(lock.stats().uncacheableKeys).toBe(0);
+		expect(await Promise.all([withStale, without, alsoWithout])).toEqual([
+			"unreachable",
+			"released",
+			"released",
+		]);
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, handoffs: 0, uncacheableKeys: 0 });
+		// Not remembered: the next miss is a writer again.
+		expect(lock.acquire("k").role).toBe("writer");
+	});
+
+	test("an origin's error answer releases every waiter at once; one with a stale copy takes it", async () => {
+		const { lock } = makeLock();
+		const first = writer(lock.acquire("k"));
+		const withStale = waiter(lock.acquire("k", { leaveOn: (failure) => failure === "error" }));
+		const others = Array.from({ length: 5 }, () => waiter(lock.acquire("k")));
+		first.release("error");
+		expect(await withStale).toBe("error");
+		expect(new Set(await Promise.all(others))).toEqual(new Set(["released"]));
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0, handoffs: 0 });
+		expect(lock.acquire("k").role).toBe("writer");
 	});
 
 	test("a plain failure is offered to leaveOn as such", async () => {
@@ -191,6 +211,22 @@ describe("CacheLock", () => {
 		expect(lock.acquire("a\u0000en").role).toBe("writer");
 		expect(lock.acquire("a").role).toBe("bypass");
 		expect(lock.acquire("ab").role).toBe("bypass");
+		// Marks are kept by hash: any other prefix cannot be matched, and forgets them all.
+		lock.forgetUncacheable({ prefix: "ab" });
+		expect(lock.stats().uncacheableKeys).toBe(0);
+		expect(lock.acquire("a").role).toBe("writer");
+	});
+
+	test("marks cost the same whatever the key's length, and expired ones are swept as others come", () => {
+		const { lock, timers } = makeLock();
+		const long = (i: number) => `GET http://cdn.test/${i}?q=${"y".repeat(8_000)}`;
+		for (let i = 0; i < 10; i++) writer(lock.acquire(long(i))).release("uncacheable");
+		expect(lock.stats().uncacheableKeys).toBe(10);
+		expect(lock.acquire(long(3)).role).toBe("bypass");
+		timers.advance(60_000);
+		// Never asked again, the ten expired marks still go when the next mark comes.
+		writer(lock.acquire("fresh")).release("uncacheable");
+		expect(lock.stats().uncacheableKeys).toBe(1);
 	});
 
 	test("a waiter whose client goes away leaves the queue at once and is never handed the lock", async () => {
@@ -221,8 +257,18 @@ describe("CacheLock", () => {
 		expect(lock.tryWrite("k")?.role).toBe("writer");
 		expect(lock.tryWrite("k")).toBeUndefined();
 		expect(lock.stats()).toMatchObject({ locksHeld: 1, waiting: 0 });
+	});
+
+	test("tryWrite takes a key known uncacheable too, so one refresh runs at a time", () => {
+		const { lock } = makeLock();
 		writer(lock.acquire("u")).release("uncacheable");
-		expect(lock.tryWrite("u")?.role).toBe("bypass");
+		const refresh = lock.tryWrite("u");
+		expect(refresh?.role).toBe("writer");
+		expect(lock.tryWrite("u")).toBeUndefined();
+		// Requests on the marked key still skip the queue.
+		expect(lock.acquire("u").role).toBe("bypass");
+		refresh?.release("uncacheable");
+		expect(lock.tryWrite("u")?.role).toBe("writer");
 	});
 
 	test("release is idempotent and leaves no timers behind", () => {
@@ -242,6 +288,29 @@ describe("CacheLock", () => {
 		expect(lock.stats().uncacheableKeys).toBe(3);
 		expect(lock.acquire("a").role).toBe("writer");
 		expect(lock.acquire("d").role).toBe("bypass");
+	});
+
+	test("with a POP's defaults, a 13 s fill serves the 49 that came with it: none times out first", async () => {
+		const timers = new ManualTimers(0);
+		const lock = new CacheLock({ timers, ...POP_LOCK_TIMEOUTS });
+		const slow = writer(lock.acquire("k"));
+		const waits = Array.from({ length: 49 }, () => waiter(lock.acquire("k")));
+		timers.advance(13_000);
+		expect(lock.stats()).toMatchObject({ waiting: 49, waitTimeouts: 0 });
+		slow.release("filled");
+		expect(new Set(await Promise.all(waits))).toEqual(new Set(["filled"]));
+	});
+
+	test("with a POP's defaults, a writer that hangs past its lock hands over to one waiter; the rest wait on", async () => {
+		const timers = new ManualTimers(0);
+		const lock = new CacheLock({ timers, ...POP_LOCK_TIMEOUTS });
+		writer(lock.acquire("k"));
+		const [first, ...rest] = Array.from({ length: 49 }, () => waiter(lock.acquire("k")));
+		timers.advance(POP_LOCK_TIMEOUTS.writerTimeoutMs);
+		const next = writer((await first) as Acquired);
+		expect(lock.stats()).toMatchObject({ handoffs: 1, waitTimeouts: 0, waiting: 48 });
+		next.release("filled");
+		expect(new Set(await Promise.all(rest))).toEqual(new Set(["filled"]));
 	});
 
 	test("negative or NaN timeouts are refused", () => {

@@ -19,7 +19,7 @@ describe("node.ts flags", () => {
 			http3: false,
 			drainMs: 15_000,
 			originTimeoutMs: 15_000,
-			lock: { writerTimeoutMs: 10_000, readerWaitMs: 10_000 },
+			lock: { writerTimeoutMs: 20_000, readerWaitMs: 35_000 },
 			staleIfUnreachableSeconds: 3600,
 			accessLog: undefined,
 			pop: "local",
@@ -44,6 +44,34 @@ describe("node.ts flags", () => {
 		expect(flags.drainMs).toBe(2500);
 		expect(parseNodeFlags(["--stale-if-unreachable-s", "0"]).staleIfUnreachableSeconds).toBe(0);
 		expect(parseNodeFlags(["--origin-timeout-ms", "2500", "--drain-ms", "0"]).drainMs).toBe(0);
+	});
+
+	test("the lock's defaults follow the origin timeout: the writer's 5 s past it, the wait as much again", () => {
+		expect(parseNodeFlags(["--origin-timeout-ms", "60000"]).lock).toEqual({
+			writerTimeoutMs: 65_000,
+			readerWaitMs: 125_000,
+		});
+		// A given writer timeout moves the derived wait with it.
+		expect(parseNodeFlags(["--lock-writer-ms", "3000"]).lock).toEqual({
+			writerTimeoutMs: 3_000,
+			readerWaitMs: 18_000,
+		});
+		// Near the idle limit the derived wait is cut so that wait + origin fit 250 s.
+		expect(parseNodeFlags(["--origin-timeout-ms", "200000"]).lock).toEqual({
+			writerTimeoutMs: 205_000,
+			readerWaitMs: 50_000,
+		});
+		expect(parseNodeFlags(["--origin-timeout-ms", "250000"]).lock.readerWaitMs).toBe(0);
+	});
+
+	test("a lock wait that with the origin timeout outlasts the client's idle limit is refused", () => {
+		expect(parseNodeFlags(["--lock-wait-ms", "235000"]).lock.readerWaitMs).toBe(235_000);
+		expect(() => parseNodeFlags(["--lock-wait-ms", "235001"])).toThrow(
+			"--lock-wait-ms 235001 with --origin-timeout-ms 15000: a request may wait on the lock and then on the origin, and the two must add up to at most 250000",
+		);
+		expect(() =>
+			parseNodeFlags(["--origin-timeout-ms", "200000", "--lock-wait-ms", "60000"]),
+		).toThrow(FlagError);
 	});
 
 	test("explicit values", () => {

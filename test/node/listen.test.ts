@@ -68,6 +68,15 @@ describe("idle timeout", () => {
 		expect(idleTimeoutFor(15_001)).toBe(21);
 		expect(idleTimeoutFor(1_000_000)).toBe(255);
 	});
+
+	test("covers a wait on the coalescing lock and then the origin call", () => {
+		// Sized by the origin alone (20 s), a client queued behind a fill for 15 s and then
+		// sent to a 15 s origin was cut off at 20 s.
+		expect(idleTimeoutFor(15_000, 35_000)).toBe(55);
+		expect(idleTimeoutFor(15_000, 15_000)).toBe(35);
+		expect(idleTimeoutFor(200_000, 50_000)).toBe(255);
+		expect(idleTimeoutFor(200_000, 60_000)).toBe(255);
+	});
 });
 
 describe("uncaught errors", () => {

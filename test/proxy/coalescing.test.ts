@@ -27,22 +27,49 @@ describe("coalescing after a writer fails", () => {
 		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0, handoffs: 1, coalesced: 98 });
 	});
 
-	test("a 5xx: the next in line asks again, and a storable answer serves the rest", async () => {
+	test("a 5xx: every waiter goes to the origin at once, none queues for a next writer", async () => {
 		const firstGate = deferred();
+		const restGate = deferred();
 		const origin = heldOrigin([
-			{ gate: firstGate.promise, answer: () => new Response("down", { status: 503 }) },
-			{ answer: () => fresh("back", "max-age=300") },
+			{ gate: firstGate.promise, answer: () => new Response("down", { status: 500 }) },
+			{ gate: restGate.promise, answer: () => new Response("still down", { status: 500 }) },
 		]);
 		const { get, lock } = makeEdge({ fetchOrigin: origin.fetchOrigin });
 		const responses = Array.from({ length: 20 }, () => get("/k"));
 		await origin.arrived(1);
 		await until("19 waiters", () => lock.stats().waiting === 19);
 		firstGate.resolve();
+		// All 19 reach the origin while the first of them is still held: no one waits on another.
+		await until("19 more calls at the origin", () => origin.seen.length === 20);
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0, handoffs: 0 });
+		restGate.resolve();
 		const all = await outcomes(responses);
-		expect(all.map((o) => o.status).sort()).toEqual([...Array(19).fill(200), 503]);
-		expect(all.filter((o) => o.cacheStatus?.includes("collapsed"))).toHaveLength(18);
-		expect(origin.seen).toHaveLength(2);
+		expect(all.map((o) => o.status)).toEqual(Array(20).fill(500));
 		expect(lock.stats().uncacheableKeys).toBe(0);
+	});
+
+	test("an unreachable origin: waiters go forward at once rather than each wait out its own timeout in turn", async () => {
+		const firstGate = deferred();
+		const restGate = deferred();
+		const origin = heldOrigin([
+			{
+				gate: firstGate.promise,
+				answer: () => {
+					throw new TypeError("connection refused");
+				},
+			},
+			{ gate: restGate.promise, answer: () => fresh("back") },
+		]);
+		const { get, lock } = makeEdge({ fetchOrigin: origin.fetchOrigin });
+		const responses = Array.from({ length: 10 }, () => get("/k"));
+		await origin.arrived(1);
+		await until("9 waiters", () => lock.stats().waiting === 9);
+		firstGate.resolve();
+		await until("9 more calls at the origin", () => origin.seen.length === 10);
+		expect(lock.stats()).toMatchObject({ waiting: 0, handoffs: 0 });
+		restGate.resolve();
+		const all = await outcomes(responses);
+		expect(all.map((o) => o.status).sort()).toEqual([...Array(9).fill(200), 502]);
 	});
 
 	test("a writer whose lock expires: one waiter takes over, and the first fill to land serves all", async () => {

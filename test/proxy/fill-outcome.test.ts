@@ -7,9 +7,10 @@ describe("what a fill tells the requests waiting on it", () => {
 		[200, "private", "uncacheable"],
 		[200, "vary-star", "uncacheable"],
 		[200, "must-understand", "uncacheable"],
-		// Errors are not remembered, whatever they say about caching: the next one asks again.
-		[503, "no-store", "failed"],
-		[500, "no-freshness", "failed"],
+		// Errors are not remembered, whatever they say about caching, and no one queues for
+		// the next try: waiters go forward at once.
+		[503, "no-store", "error"],
+		[500, "no-freshness", "error"],
 		// Not storable next time either: a dynamic page's cookie, a status without explicit
 		// freshness, a body over the gate. The key skips the queue a while.
 		[200, "set-cookie", "uncacheable"],
