@@ -3,33 +3,20 @@
  * lock: no one waits on it. So it is the client's own request, not a fill: a HEAD goes as a
  * HEAD, and a client that leaves stops the origin call. Over real HTTP on both sides.
  */
-import { afterEach, describe, expect, test } from "bun:test";
-import { ManualTimers } from "../../edge/lock/timers.ts";
-import { gate, type RawExchange, type RawOrigin, startRawOrigin } from "./raw-origin.ts";
-import { type ServedEdge, serveEdge } from "./served-edge.ts";
+import { describe, expect, test } from "bun:test";
+import { gate } from "./raw-origin.ts";
+import { rawOriginEdges } from "./served-edge.ts";
 
 /** Far beyond the test: only the client's leaving can end the held call. */
 const UNREACHED_TIMEOUT_MS = 3_600_000;
 const NO_STORE = "HTTP/1.1 200 OK\r\nCache-Control: no-store\r\nContent-Length: 7\r\n\r\ndynamic";
 
-let origin: RawOrigin | undefined;
-let edge: ServedEdge | undefined;
-afterEach(() => {
-	edge?.stop();
-	origin?.stop();
-	edge = undefined;
-	origin = undefined;
-});
-
-function start(handlers: Record<string, (exchange: RawExchange) => void>) {
-	origin = startRawOrigin(handlers);
-	const timers = new ManualTimers(0);
-	edge = serveEdge({ origin: origin.url, timers, originTimeoutMs: UNREACHED_TIMEOUT_MS });
-	return { origin, edge };
-}
+const edges = rawOriginEdges({ startMs: 0, originTimeoutMs: UNREACHED_TIMEOUT_MS });
+const start = edges.start;
 
 /** The request line's method of each request the origin got for `path`. */
-const methods = (path: string) => (origin?.heads(path) ?? []).map((head) => head.split(" ")[0]);
+const methods = (path: string) =>
+	(edges.current().origin?.heads(path) ?? []).map((head) => head.split(" ")[0]);
 
 describe("a forward on a key remembered uncacheable", () => {
 	test("a HEAD goes to the origin as a HEAD, not as a GET for the whole body", async () => {

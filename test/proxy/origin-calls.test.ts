@@ -3,10 +3,9 @@
  * and the edge calls a raw TCP origin (raw-origin.ts) with the network fetch. Time is a
  * ManualTimers clock the test moves: no sleeps, and no real deadline decides an outcome.
  */
-import { afterEach, describe, expect, test } from "bun:test";
-import { ManualTimers } from "../../edge/lock/timers.ts";
-import { field, gate, type RawExchange, type RawOrigin, startRawOrigin } from "./raw-origin.ts";
-import { type ServedEdge, serveEdge } from "./served-edge.ts";
+import { describe, expect, test } from "bun:test";
+import { field, gate, type RawExchange, startRawOrigin } from "./raw-origin.ts";
+import { rawOriginEdges } from "./served-edge.ts";
 
 const TIMEOUT_MS = 1000;
 /** Far from the machine's own clock, so a Date the runtime stamps cannot pass for ours. */
@@ -15,24 +14,8 @@ const CACHEABLE = "Cache-Control: max-age=600\r\n";
 /** Longer than any test runs, on a clock the test never moves that far. */
 const UNREACHED_TIMEOUT_MS = 3_600_000;
 
-let origin: RawOrigin | undefined;
-let edge: ServedEdge | undefined;
-afterEach(() => {
-	edge?.stop();
-	origin?.stop();
-	edge = undefined;
-	origin = undefined;
-});
-
-function start(
-	handlers: Record<string, (exchange: RawExchange) => void>,
-	originTimeoutMs = TIMEOUT_MS,
-) {
-	const timers = new ManualTimers(START_MS);
-	origin = startRawOrigin(handlers);
-	edge = serveEdge({ origin: origin.url, timers, originTimeoutMs });
-	return { origin, edge, timers };
-}
+const edges = rawOriginEdges({ startMs: START_MS, originTimeoutMs: TIMEOUT_MS });
+const start = edges.start;
 
 /** Reads from `reader` until `total` bytes have come in all; returns the text so far. */
 async function readUntil(
@@ -150,7 +133,7 @@ describe("an origin that fails is named to the client by kind, never by address"
 	for (const method of ["GET", "POST"]) {
 		for (const path of Object.keys(malformed)) {
 			test(`${method} ${path}: 502 "origin sent an invalid response", the detail in a WARN line`, async () => {
-				const { edge } = start(handlers);
+				const { origin, edge } = start(handlers);
 				const response = await fetch(`${edge.url}${path}`, {
 					method,
 					...(method === "POST" ? { body: "x" } : {}),
@@ -159,7 +142,7 @@ describe("an origin that fails is named to the client by kind, never by address"
 				expect(await response.text()).toBe("origin sent an invalid response\n");
 				expect(edge.lines).toHaveLength(1);
 				expect(edge.lines[0]).toStartWith(
-					`WARN origin sent an invalid response: ${method} ${origin?.url}${path}: `,
+					`WARN origin sent an invalid response: ${method} ${origin.url}${path}: `,
 				);
 			});
 		}
@@ -170,8 +153,7 @@ describe("an origin that fails is named to the client by kind, never by address"
 		const closed = startRawOrigin({});
 		const url = closed.url;
 		closed.stop();
-		const timers = new ManualTimers(START_MS);
-		edge = serveEdge({ origin: url, timers, originTimeoutMs: TIMEOUT_MS });
+		const { edge } = edges.serve(url);
 		const response = await fetch(`${edge.url}/anything`);
 		expect(response.status).toBe(502);
 		const body = await response.text();

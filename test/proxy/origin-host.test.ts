@@ -5,26 +5,13 @@
  * Connection fields fetch would not send, and a raw TCP origin that shows what it got),
  * against an origin that answers by Host and by Accept-Language, as virtual hosting does.
  */
-import { afterEach, describe, expect, test } from "bun:test";
-import { ManualTimers } from "../../edge/lock/timers.ts";
+import { describe, expect, test } from "bun:test";
 import { rawRequest } from "./raw-client.ts";
-import { field, type RawExchange, type RawOrigin, startRawOrigin } from "./raw-origin.ts";
-import { type ServedEdge, serveEdge } from "./served-edge.ts";
+import { field, type RawExchange } from "./raw-origin.ts";
+import { rawOriginEdges } from "./served-edge.ts";
 
-let origin: RawOrigin | undefined;
-let edge: ServedEdge | undefined;
-afterEach(() => {
-	edge?.stop();
-	origin?.stop();
-	edge = undefined;
-	origin = undefined;
-});
-
-function start(handlers: Record<string, (exchange: RawExchange) => void>) {
-	origin = startRawOrigin(handlers);
-	edge = serveEdge({ origin: origin.url, timers: new ManualTimers(0), originTimeoutMs: 1000 });
-	return { origin, edge };
-}
+const edges = rawOriginEdges({ startMs: 0, originTimeoutMs: 1000 });
+const start = edges.start;
 
 function answer(ex: RawExchange, body: string, extra = ""): void {
 	ex.write(
@@ -40,7 +27,10 @@ const pageForLanguage = (ex: RawExchange) =>
 	answer(ex, `lang=${field(ex.head, "accept-language") ?? "(none)"}`, "Vary: Accept-Language\r\n");
 
 const get = (path: string, fields: string) =>
-	rawRequest(edge?.url ?? "", `GET ${path} HTTP/1.1\r\n${fields}Connection: close\r\n\r\n`);
+	rawRequest(
+		edges.current().edge.url,
+		`GET ${path} HTTP/1.1\r\n${fields}Connection: close\r\n\r\n`,
+	);
 
 describe("the Host the origin sees", () => {
 	const spellings = [

@@ -5,26 +5,12 @@
  * page gets. Over real HTTP, against a raw origin that reflects X-Forwarded-Host into
  * absolute URLs, as frameworks that trust it do.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { UNKEYED_OVERRIDE_FIELDS } from "../../edge/http/unkeyed-overrides.ts";
-import { ManualTimers } from "../../edge/lock/timers.ts";
-import { field, type RawExchange, type RawOrigin, startRawOrigin } from "./raw-origin.ts";
-import { type ServedEdge, serveEdge } from "./served-edge.ts";
+import { field, type RawExchange } from "./raw-origin.ts";
+import { rawOriginEdges } from "./served-edge.ts";
 
-let origin: RawOrigin | undefined;
-let edge: ServedEdge | undefined;
-afterEach(() => {
-	edge?.stop();
-	origin?.stop();
-	edge = undefined;
-	origin = undefined;
-});
-
-function start(handlers: Record<string, (exchange: RawExchange) => void>) {
-	origin = startRawOrigin(handlers);
-	edge = serveEdge({ origin: origin.url, timers: new ManualTimers(0), originTimeoutMs: 1000 });
-	return { origin, edge };
-}
+const { start } = rawOriginEdges({ startMs: 0, originTimeoutMs: 1000 });
 
 /** A page whose script URL is built from X-Forwarded-Host, else Host. */
 const reflecting = (ex: RawExchange) => {

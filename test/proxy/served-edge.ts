@@ -4,12 +4,14 @@
  * move time by hand; systemTimers, for a small real timeout), the log lines are kept, and
  * a test can wait for the edge to see a client leave.
  */
+import { afterEach } from "bun:test";
 import { createEdge } from "../../edge/app.ts";
 import { CacheLock } from "../../edge/lock/cache-lock.ts";
-import type { Timers } from "../../edge/lock/timers.ts";
+import { ManualTimers, type Timers } from "../../edge/lock/timers.ts";
 import { Registry } from "../../edge/metrics/registry.ts";
 import { MemoryTier } from "../../edge/store/memory.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
+import { type RawExchange, type RawOrigin, startRawOrigin } from "./raw-origin.ts";
 
 export interface ServedEdgeOptions {
 	readonly origin: string;
@@ -67,5 +69,52 @@ export function serveEdge(options: ServedEdgeOptions): ServedEdge {
 			return seen;
 		},
 		stop: () => void server.stop(true),
+	};
+}
+
+export interface RawOriginEdge {
+	readonly origin: RawOrigin;
+	readonly edge: ServedEdge;
+	readonly timers: ManualTimers;
+}
+
+/**
+ * An edge in front of a raw TCP origin (raw-origin.ts), one pair per test: call at a test
+ * file's top level. `start` serves `handlers` with the edge's clock at `startMs`; `serve`
+ * puts an edge in front of an origin URL the test made itself (one that refuses, say).
+ * Whatever ran is stopped after each test.
+ */
+export function rawOriginEdges(defaults: {
+	readonly startMs: number;
+	readonly originTimeoutMs: number;
+}) {
+	let running: { readonly origin: RawOrigin | undefined; readonly edge: ServedEdge } | undefined;
+	afterEach(() => {
+		running?.edge.stop();
+		running?.origin?.stop();
+		running = undefined;
+	});
+	const serve = (originUrl: string, originTimeoutMs = defaults.originTimeoutMs) => {
+		const timers = new ManualTimers(defaults.startMs);
+		const edge = serveEdge({ origin: originUrl, timers, originTimeoutMs });
+		running = { origin: undefined, edge };
+		return { edge, timers };
+	};
+	return {
+		serve,
+		start(
+			handlers: Record<string, (exchange: RawExchange) => void>,
+			originTimeoutMs = defaults.originTimeoutMs,
+		): RawOriginEdge {
+			const origin = startRawOrigin(handlers);
+			const { edge, timers } = serve(origin.url, originTimeoutMs);
+			running = { origin, edge };
+			return { origin, edge, timers };
+		},
+		/** The pair the running test started. */
+		current(): { readonly origin: RawOrigin | undefined; readonly edge: ServedEdge } {
+			if (running === undefined) throw new Error("no edge started in this test");
+			return running;
+		},
 	};
 }
