@@ -371,6 +371,16 @@ export function createEdge(deps: EdgeDeps): Edge {
 				stale.ageSeconds,
 				staleIfUnreachableSeconds,
 			).allowed;
+		/** Applies a 304 to the stale copy it validated (a revalidation or a background refresh). */
+		const freshen = (stale: Found, notModified: Extract<ForwardResult, { ok: true }>) =>
+			applyNotModified(
+				tier,
+				stale,
+				notModified,
+				cacheControl,
+				timers.now(),
+				staleIfUnreachableSeconds,
+			);
 		const staleOnError = (stale: Found) =>
 			mayServeStaleOnError(stale.directives, stale.lifetimeSeconds, stale.ageSeconds, cacheControl)
 				.allowed;
@@ -473,14 +483,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 				return fromCache(stale, "stale-if-error", { fwdStatus: response.status });
 			}
 			if (stale !== undefined && conditional !== undefined && response.status === 304) {
-				const freshened = await applyNotModified(
-					tier,
-					stale,
-					result,
-					cacheControl,
-					timers.now(),
-					staleIfUnreachableSeconds,
-				);
+				const freshened = await freshen(stale, result);
 				if (freshened !== undefined) {
 					turn?.done("filled");
 					return fromCache(freshened, "revalidated", { fwdStatus: 304 });
@@ -565,14 +568,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 				return turn.done("error");
 			}
 			if (response.status === 304) {
-				const freshened = await applyNotModified(
-					tier,
-					stale,
-					result,
-					cacheControl,
-					timers.now(),
-					staleIfUnreachableSeconds,
-				);
+				const freshened = await freshen(stale, result);
 				// A 304 for validators other than ours tells nothing about the stored copy: it
 				// stays, stale, and the next request past its window revalidates it.
 				return turn.done(freshened === undefined ? "not-stored" : "filled");
