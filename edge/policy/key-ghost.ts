@@ -9,30 +9,28 @@
  * cost over 50.
  */
 import { HashCounts } from "./hash-counts.ts";
+import { HashRing } from "./hash-ring.ts";
 
 const MIN_RING = 1024;
 
 export class KeyGhost {
-	/** Hashes in eviction order (a ring), and how often each is in it. */
-	#ring = new Uint32Array(MIN_RING);
-	#start = 0;
-	#length = 0;
+	/** Hashes in eviction order, and how often each is in it. */
+	readonly #ring = new HashRing(MIN_RING);
 	readonly #counts = new HashCounts(MIN_RING);
 
 	constructor(private readonly capacity: () => number) {}
 
 	/** How many hashes it holds (a stale slot of a forgotten hash still counts until dropped). */
 	get length(): number {
-		return this.#length;
+		return this.#ring.length;
 	}
 
 	remember(hash: number): void {
-		if (this.#length === this.#ring.length) {
-			if (this.#ring.length < Math.max(MIN_RING, this.capacity())) this.#grow();
-			else this.#dropOldest();
-		}
-		this.#ring[(this.#start + this.#length) % this.#ring.length] = hash;
-		this.#length++;
+		const ring = this.#ring;
+		// Full and as large as it may grow: the oldest makes room. Otherwise the push grows it.
+		if (ring.length === ring.slots && ring.slots >= Math.max(MIN_RING, this.capacity()))
+			this.#dropOldest();
+		ring.push(hash);
 		this.#counts.add(hash);
 	}
 
@@ -46,19 +44,7 @@ export class KeyGhost {
 	}
 
 	#dropOldest(): void {
-		const hash = this.#ring[this.#start] as number;
-		this.#start = (this.#start + 1) % this.#ring.length;
-		this.#length--;
 		// Already gone if forget() took it: then this drops a newer copy early, or nothing.
-		this.#counts.remove(hash);
-	}
-
-	#grow(): void {
-		const ring = new Uint32Array(this.#ring.length * 2);
-		for (let i = 0; i < this.#length; i++) {
-			ring[i] = this.#ring[(this.#start + i) % this.#ring.length] as number;
-		}
-		this.#ring = ring;
-		this.#start = 0;
+		this.#counts.remove(this.#ring.shift());
 	}
 }

@@ -1,4 +1,5 @@
 import { HashCounts } from "./hash-counts.ts";
+import { HashRing } from "./hash-ring.ts";
 import { IdLinks, IdQueue, NO_ID } from "./id-lists.ts";
 
 const IN_SMALL = 1;
@@ -253,18 +254,15 @@ class SlotIndex {
  * dropped in turn, and the ring never holds more than twice the limit.
  */
 class ShadowGhost {
-	#ring = new Uint32Array(INITIAL_SLOTS);
-	#start = 0;
-	#length = 0;
+	readonly #ring = new HashRing(INITIAL_SLOTS);
 	#live = 0;
 	readonly #counts = new HashCounts(INITIAL_SLOTS);
 
 	remember(hash: number, limit: number): void {
 		const most = Math.max(1, limit);
-		while (this.#length > 0 && (this.#live >= most || this.#length >= 2 * most)) this.#dropOldest();
-		if (this.#length === this.#ring.length) this.#grow();
-		this.#ring[(this.#start + this.#length) % this.#ring.length] = hash;
-		this.#length++;
+		const ring = this.#ring;
+		while (ring.length > 0 && (this.#live >= most || ring.length >= 2 * most)) this.#dropOldest();
+		ring.push(hash);
 		this.#live++;
 		this.#counts.add(hash);
 	}
@@ -276,32 +274,13 @@ class ShadowGhost {
 	}
 
 	retain(keep: (hash: number) => boolean): void {
-		const ring = new Uint32Array(this.#ring.length);
-		let kept = 0;
-		for (let i = 0; i < this.#length; i++) {
-			const hash = this.#ring[(this.#start + i) % this.#ring.length] as number;
-			if (keep(hash)) ring[kept++] = hash;
-			else while (this.#counts.remove(hash)) this.#live--;
-		}
-		this.#ring = ring;
-		this.#start = 0;
-		this.#length = kept;
+		this.#ring.retain(keep, (hash) => {
+			while (this.#counts.remove(hash)) this.#live--;
+		});
 	}
 
 	#dropOldest(): void {
-		const hash = this.#ring[this.#start] as number;
-		this.#start = (this.#start + 1) % this.#ring.length;
-		this.#length--;
 		// Already gone if forget() took it: then this drops a newer copy early, or nothing.
-		if (this.#counts.remove(hash)) this.#live--;
-	}
-
-	#grow(): void {
-		const ring = new Uint32Array(this.#ring.length * 2);
-		for (let i = 0; i < this.#length; i++) {
-			ring[i] = this.#ring[(this.#start + i) % this.#ring.length] as number;
-		}
-		this.#ring = ring;
-		this.#start = 0;
+		if (this.#counts.remove(this.#ring.shift())) this.#live--;
 	}
 }
