@@ -144,11 +144,25 @@ export class SplitTuner {
 		if (this.#resized) this.#resize();
 		const n = shadows.length;
 		const missed = this.#missed;
+		let missCount = 0;
 		for (let i = 0; i < n; i++) {
 			const miss = (shadows[i] as ShadowS3Fifo).request(hash, size) ? 0 : 1;
 			missed[i] = miss;
 			misses[i] = (misses[i] as number) + miss;
+			missCount += miss;
 		}
+		// Most requests hit (or miss) in every shadow and tell no pair apart: skip the pairs.
+		if (missCount > 0 && missCount < n) this.#countDisagreements(missed, n);
+		if (++this.#seen < this.#window) return;
+		this.#seen = 0;
+		this.#choose();
+		for (let i = 0; i < misses.length; i++) misses[i] = (misses[i] as number) * DECAY;
+		const disagreements = this.#disagreements;
+		for (let i = 0; i < disagreements.length; i++)
+			disagreements[i] = (disagreements[i] as number) * DECAY;
+	}
+
+	#countDisagreements(missed: Uint8Array, n: number): void {
 		const disagreements = this.#disagreements;
 		for (let i = 0; i < n; i++) {
 			for (let j = i + 1; j < n; j++) {
@@ -156,12 +170,6 @@ export class SplitTuner {
 					disagreements[i * n + j] = (disagreements[i * n + j] as number) + 1;
 			}
 		}
-		if (++this.#seen < this.#window) return;
-		this.#seen = 0;
-		this.#choose();
-		for (let i = 0; i < misses.length; i++) misses[i] = (misses[i] as number) * DECAY;
-		for (let i = 0; i < disagreements.length; i++)
-			disagreements[i] = (disagreements[i] as number) * DECAY;
 	}
 
 	/**
