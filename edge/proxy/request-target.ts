@@ -47,7 +47,14 @@ export interface RequestTarget {
 }
 
 export class RequestTargets {
-	readonly #memo = new Map<string, RequestTarget>();
+	/**
+	 * By Host field, then by URL: a key joined from the two cost a string concatenation and
+	 * its hashing on every request (about 0.13 µs of a hit on Bun). Requests without a Host
+	 * field have their own map, as no Host string may stand for "none".
+	 */
+	readonly #memo = new Map<string, Map<string, RequestTarget>>();
+	readonly #memoWithoutHost = new Map<string, RequestTarget>();
+	#memoSize = 0;
 	readonly #routes: RoutesHolder;
 	/** The routes the memo's answers were made with. */
 	#memoRoutes: HostsConfig;
@@ -63,16 +70,30 @@ export class RequestTargets {
 	resolve(url: string, hostHeader: string | null): RequestTarget {
 		const routes = this.#routes.current;
 		if (routes !== this.#memoRoutes) {
-			this.#memo.clear();
+			this.#clear();
 			this.#memoRoutes = routes;
 		}
-		const memoKey = hostHeader === null ? url : `${hostHeader} ${url}`;
-		const known = this.#memo.get(memoKey);
+		let byUrl = hostHeader === null ? this.#memoWithoutHost : this.#memo.get(hostHeader);
+		const known = byUrl?.get(url);
 		if (known !== undefined) return known;
 		const target = resolveTarget(routes, url, hostHeader);
-		if (this.#memo.size >= this.limit) this.#memo.clear();
-		this.#memo.set(memoKey, target);
+		if (this.#memoSize >= this.limit) {
+			this.#clear();
+			byUrl = hostHeader === null ? this.#memoWithoutHost : undefined;
+		}
+		if (byUrl === undefined) {
+			byUrl = new Map();
+			this.#memo.set(hostHeader as string, byUrl);
+		}
+		byUrl.set(url, target);
+		this.#memoSize++;
 		return target;
+	}
+
+	#clear(): void {
+		this.#memo.clear();
+		this.#memoWithoutHost.clear();
+		this.#memoSize = 0;
 	}
 }
 

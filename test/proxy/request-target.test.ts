@@ -102,4 +102,15 @@ describe("request targets", () => {
 		}
 		expect(targets.resolve("http://cdn.test/a", "cdn.test")).toEqual(a);
 	});
+
+	test("memoized apart: no Host field, an empty one, and one per URL", () => {
+		const targets = new RequestTargets(routes, 3);
+		for (let round = 0; round < 3; round++) {
+			// Without Host the URL's authority routes; an empty Host is a bad request (§3.2).
+			expect(targets.resolve("http://cdn.test/a", null).route?.origin).toBe("http://origin.test/");
+			expect(targets.resolve("http://cdn.test/a", "").badRequest).toBe("invalid Host header");
+			expect(targets.resolve("http://cdn.test/b", "nope.test").route).toBeUndefined();
+			expect(targets.resolve("http://nope.test/b", "cdn.test").cacheUrl).toBe("http://cdn.test/b");
+		}
+	});
 });
