@@ -167,6 +167,8 @@ async function main(): Promise<void> {
 		lockTimeouts: flags.lock,
 		staleIfUnreachableSeconds: flags.staleIfUnreachableSeconds,
 		adminToken: process.env.NEURO_ADMIN_TOKEN,
+		// Asked only for requests that go to the origin, by which time the server listens.
+		clientAddress: (request) => server?.clientAddress(request),
 	});
 	const app = new Hono();
 	app.route(
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
 		throw error;
 	}
 	const fetch = accessLog === undefined ? handle : withAccessLog(handle, accessLog);
-	let server: BunServer;
+	let server: BunServer | undefined;
 	try {
 		server = serveBun(fetch, {
 			hostname: flags.host,

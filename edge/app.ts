@@ -87,7 +87,16 @@ export interface EdgeDeps {
 	readonly fetchOrigin?: OriginFetch;
 	/** Where origin failures are logged with their detail (a WARN line each); stderr by default. */
 	readonly log?: LogLine;
+	/**
+	 * The address a request came from, appended to X-Forwarded-For for the origin; asked only
+	 * when the request goes to the origin. Each runtime knows it its own way (Bun's
+	 * requestIP, Node's socket, Deno's remoteAddr, Workers' CF-Connecting-IP); `c` is the
+	 * Hono context when the request came through the router, undefined on the direct path.
+	 */
+	readonly clientAddress?: ClientAddress;
 }
+
+export type ClientAddress = (request: Request, c: Context | undefined) => string | undefined;
 
 /** The edge app, and its proxy without Hono's router in front. */
 export interface Edge {
@@ -247,7 +256,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			return respond.finish(request, hostLabel, refused, "bypass");
 		}
 		if (request.method !== "GET" && request.method !== "HEAD")
-			return forwardUnsafe(request, target);
+			return forwardUnsafe(request, target, c);
 		const key = target.getKey;
 		if (!key.ok) {
 			// RFC 9110 §15.5.15: a target longer than we interpret is 414, other bad ones 400.
@@ -282,8 +291,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 		request: Request,
 		target: RequestTarget,
 		method: string,
-		headers: Headers = request.headers,
-		clientSignal?: AbortSignal,
+		headers: Headers,
+		clientSignal: AbortSignal | undefined,
+		c: Context | undefined,
 	): Promise<ForwardResult> => {
 		const started = timers.now();
 		// Before the request leaves: a purge while the origin is still answering must reach
@@ -300,6 +310,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			timers,
 			clientSignal,
 			log: originLog,
+			clientAddress: deps.clientAddress?.(request, c),
 		});
 		// By label, not by Host: hosts the default origin serves would each add a series.
 		const seconds = (timers.now() - started) / 1000;
@@ -308,9 +319,20 @@ export function createEdge(deps: EdgeDeps): Edge {
 	};
 
 	/** Forwards an unsafe method; a success invalidates what it may have changed (§4.4). */
-	const forwardUnsafe = async (request: Request, target: RequestTarget): Promise<Response> => {
+	const forwardUnsafe = async (
+		request: Request,
+		target: RequestTarget,
+		c: Context | undefined,
+	): Promise<Response> => {
 		const { hostLabel } = target;
-		const result = await forward(request, target, request.method, request.headers, request.signal);
+		const result = await forward(
+			request,
+			target,
+			request.method,
+			request.headers,
+			request.signal,
+			c,
+		);
 		if (!result.ok)
 			return respond.finish(request, hostLabel, plain(result.status, result.reason), "method");
 		for (const uri of urisToInvalidate({
@@ -469,6 +491,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 				method,
 				conditional ?? forwardHeaders,
 				clientSignal,
+				c,
 			);
 			if (!result.ok) {
 				turn?.done("unreachable");
@@ -560,6 +583,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 				target,
 				"GET",
 				revalidationHeaders(headers, stale) ?? headers,
+				undefined,
+				c,
 			);
 			if (!result.ok) return turn.done("unreachable");
 			const { response } = result;

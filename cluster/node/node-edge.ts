@@ -4,7 +4,7 @@
  * env or baked config; the edge app and the purger read it, and `followRouting` swaps it
  * as pop-routing.ts decides. Tests build the same edge (test/node/pop-routing-edge.test.ts).
  */
-import { createEdge, type Edge } from "../../edge/app.ts";
+import { type ClientAddress, createEdge, type Edge } from "../../edge/app.ts";
 import type { RoutesHolder } from "../../edge/config/routes-holder.ts";
 import { CacheLock, POP_LOCK_TIMEOUTS } from "../../edge/lock/cache-lock.ts";
 import { systemTimers, type Timers } from "../../edge/lock/timers.ts";
@@ -26,6 +26,8 @@ export interface NodeEdgeOptions {
 	readonly staleIfUnreachableSeconds?: number;
 	readonly timers?: Timers;
 	readonly fetchOrigin?: OriginFetch;
+	/** EdgeDeps.clientAddress: node.ts asks its Bun server (requestIP). */
+	readonly clientAddress?: ClientAddress;
 }
 
 /** The edge proxy on the node's tier, routing by whatever the holder holds per request. */
@@ -46,6 +48,7 @@ export function createNodeEdge(options: NodeEdgeOptions): Edge {
 			...(options.adminToken ? { adminToken: options.adminToken } : {}),
 		},
 		...(options.fetchOrigin ? { fetchOrigin: options.fetchOrigin } : {}),
+		...(options.clientAddress ? { clientAddress: options.clientAddress } : {}),
 	});
 }
 

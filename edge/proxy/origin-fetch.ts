@@ -1,6 +1,7 @@
 /**
  * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Host set to the
- * authority the request is routed and keyed by, Via added to the request (§7.6.3), a GET's
+ * authority the request is routed and keyed by, Via added to the request (§7.6.3) and the
+ * client's address to its X-Forwarded-For (http/forwarded-for.ts), a GET's
  * or HEAD's Accept-Encoding reduced to the codings variants are keyed by (RFC 9111 §4.1)
  * and its unkeyed override fields dropped (http/unkeyed-overrides.ts), Date added to a
  * response that has none (§6.6.1), bytes and Content-Encoding passed through untouched
@@ -13,6 +14,7 @@
  */
 
 import { originAcceptEncoding } from "../http/accept-encoding.ts";
+import { appendForwardedFor } from "../http/forwarded-for.ts";
 import { withoutHopByHop } from "../http/hop-by-hop.ts";
 import { formatHttpDate } from "../http/http-date.ts";
 import { replaceUnkeyedOverrides } from "../http/unkeyed-overrides.ts";
@@ -86,6 +88,8 @@ export interface OriginCall {
 	readonly clientSignal?: AbortSignal | undefined;
 	/** Where failures are logged with their detail; stderr by default. */
 	readonly log?: LogLine | undefined;
+	/** The address the client's request came from, when the runtime tells it. */
+	readonly clientAddress?: string | undefined;
 }
 
 export async function callOrigin(
@@ -99,6 +103,7 @@ export async function callOrigin(
 	// without one the runtime would send the origin's own address as Host.
 	headers.set("host", call.host);
 	appendVia(headers);
+	appendForwardedFor(headers, call.clientAddress);
 	if (call.method === "GET" || call.method === "HEAD") {
 		// Only the codings the cache keys variants by, or one variant's body would reach a
 		// client of the same variant that cannot decode it (accept-encoding.ts).

@@ -47,6 +47,8 @@ export type BunServer = {
 	readonly url: URL;
 	readonly port: number;
 	readonly inFlight: () => number;
+	/** The address a request being served came from (Bun's requestIP); undefined if unknown. */
+	readonly clientAddress: (request: Request) => string | undefined;
 	readonly drain: (deadlineMs: number) => Promise<DrainOutcome>;
 };
 
@@ -93,6 +95,7 @@ export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer 
 		url: server.url,
 		port,
 		inFlight: () => server.pendingRequests,
+		clientAddress: (request) => server.requestIP(request)?.address,
 		drain(deadlineMs) {
 			draining ??= drainServer(server, deadlineMs);
 			return draining;

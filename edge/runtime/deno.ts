@@ -20,13 +20,24 @@ interface DenoApi {
 			port: number;
 			onListen(address: { hostname: string; port: number }): void;
 		},
-		handler: (request: Request) => Response | Promise<Response>,
+		handler: (request: Request, info: DenoServeInfo) => Response | Promise<Response>,
 	): { shutdown(): Promise<void> };
 	addSignalListener(signal: "SIGTERM" | "SIGINT", handler: () => void): void;
 	exit(code: number): never;
 }
 
 declare const Deno: DenoApi;
+
+/** What Deno.serve tells a handler about the connection (the part used here). */
+interface DenoServeInfo {
+	readonly remoteAddr: { readonly hostname: string };
+}
+
+/** The Hono context's env as this adapter passes it to app.fetch. */
+function remoteHostname(env: unknown): string | undefined {
+	const info = env as Partial<DenoServeInfo> | undefined;
+	return info?.remoteAddr?.hostname;
+}
 
 function main(): void {
 	let settings: EdgeSettings;
@@ -37,7 +48,7 @@ function main(): void {
 		console.error(`neurocache: ${error.message}`);
 		Deno.exit(2);
 	}
-	const edge = wireEdge(settings);
+	const edge = wireEdge(settings, { clientAddress: (_request, c) => remoteHostname(c?.env) });
 	const server = Deno.serve(
 		{
 			hostname: settings.host,
@@ -45,7 +56,7 @@ function main(): void {
 			onListen: ({ port }) =>
 				console.log(listeningLine("deno", `http://${settings.host}:${port}`, settings)),
 		},
-		(request) => edge.app.fetch(request),
+		(request, info) => edge.app.fetch(request, info),
 	);
 	const shutdown = () => {
 		void server.shutdown().then(() => {

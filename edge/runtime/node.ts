@@ -8,6 +8,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { parseSettings, SettingsError } from "./settings.ts";
 import { listeningLine, wireEdge } from "./wire.ts";
 
@@ -20,7 +21,10 @@ function main(): void {
 		console.error(`neurocache: ${error.message}`);
 		process.exit(2);
 	}
-	const edge = wireEdge(settings);
+	// The socket's peer, from the Hono context the node server fills (c.env.incoming).
+	const edge = wireEdge(settings, {
+		clientAddress: (_request, c) => (c === undefined ? undefined : getConnInfo(c).remote.address),
+	});
 	const server = serve(
 		{ fetch: edge.app.fetch, hostname: settings.host, port: settings.port },
 		(info: AddressInfo) => {

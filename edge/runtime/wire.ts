@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { TsSlab } from "../../native/slab-ts.ts";
 import packageJson from "../../package.json" with { type: "json" };
-import { createEdgeApp } from "../app.ts";
+import { type ClientAddress, createEdgeApp } from "../app.ts";
 import { CacheLock, POP_LOCK_TIMEOUTS } from "../lock/cache-lock.ts";
 import { systemTimers } from "../lock/timers.ts";
 import { Registry } from "../metrics/registry.ts";
@@ -29,6 +29,8 @@ export interface WireOptions {
 	 * hit. Workers allow no timer outside a request, so the Worker passes systemClock.
 	 */
 	readonly clock?: Clock;
+	/** How this runtime tells where a request came from (EdgeDeps.clientAddress). */
+	readonly clientAddress?: ClientAddress;
 }
 
 export const VERSION: string = packageJson.version;
@@ -51,6 +53,7 @@ export function wireEdge(
 			originTimeoutMs: settings.originTimeoutMs,
 			...(settings.adminToken !== undefined ? { adminToken: settings.adminToken } : {}),
 		},
+		...(options.clientAddress ? { clientAddress: options.clientAddress } : {}),
 	});
 	const app = new Hono();
 	app.route(

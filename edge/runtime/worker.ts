@@ -18,7 +18,10 @@ let wired: { edge: WiredEdge; settings: EdgeSettings } | undefined;
 function edgeFor(env: Readonly<Record<string, unknown>>): WiredEdge {
 	if (wired === undefined) {
 		const settings = parseSettings(env);
-		wired = { edge: wireEdge(settings, { clock: systemClock }), settings };
+		// Cloudflare names the client in CF-Connecting-IP; the Worker sees no socket.
+		const clientAddress = (request: Request) =>
+			request.headers.get("cf-connecting-ip") ?? undefined;
+		wired = { edge: wireEdge(settings, { clock: systemClock, clientAddress }), settings };
 	}
 	return wired.edge;
 }

@@ -4,7 +4,7 @@
  * (a WARN line with the detail, never a stack trace the runtime prints by itself).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RawExchange, type RawOrigin, startRawOrigin } from "../proxy/raw-origin.ts";
+import { field, type RawExchange, type RawOrigin, startRawOrigin } from "../proxy/raw-origin.ts";
 import { NODE_ENTRY, type NodeProcess, startNode } from "./node-process.ts";
 
 const TIMEOUT_MS = 300;
@@ -42,6 +42,11 @@ beforeAll(async () => {
 		},
 		// Half the body, then nothing while the connection stays open.
 		"/idle": (ex) => ex.write(`HTTP/1.1 200 OK\r\n${CACHEABLE}Content-Length: 10\r\n\r\nhalf-`),
+		// Not stored: every request reaches the origin.
+		"/uncached": (ex) => {
+			ex.write("HTTP/1.1 200 OK\r\nCache-Control: no-store\r\nContent-Length: 2\r\n\r\nok");
+			ex.end();
+		},
 		"/two-lengths": twoLengths,
 		"/two-lengths-again": twoLengths,
 	});
@@ -105,6 +110,15 @@ describe("an origin seen through a real node.ts", () => {
 				`^WARN origin body failed: GET ${origin.url}/idle: nothing for ${TIMEOUT_MS} ms after 5 bytes$`,
 			),
 		);
+	});
+
+	test("the origin gets the client's address appended to X-Forwarded-For, for GETs and POSTs", async () => {
+		await (await fetch(`${edge().url}/uncached`)).text();
+		const forwarded = { "x-forwarded-for": "203.0.113.9" };
+		await (await fetch(`${edge().url}/uncached`, { headers: forwarded })).text();
+		await (await fetch(`${edge().url}/uncached`, { method: "POST", headers: forwarded })).text();
+		const seen = origin.heads("/uncached").map((head) => field(head, "x-forwarded-for"));
+		expect(seen).toEqual(["127.0.0.1", "203.0.113.9, 127.0.0.1", "203.0.113.9, 127.0.0.1"]);
 	});
 
 	test("none of those failures printed a stack trace", async () => {

@@ -5,7 +5,7 @@
  * and flags of its own and is tested elsewhere).
  *   NEURO_ORIGIN=... NEURO_PORT=0 bun test/runtime/bun-entry.ts
  */
-import { drainOnSignals, serveBun } from "../../edge/runtime/bun.ts";
+import { type BunServer, drainOnSignals, serveBun } from "../../edge/runtime/bun.ts";
 import { parseSettings, SettingsError } from "../../edge/runtime/settings.ts";
 import { listeningLine, wireEdge } from "../../edge/runtime/wire.ts";
 
@@ -17,9 +17,12 @@ try {
 	console.error(`neurocache: ${error.message}`);
 	process.exit(2);
 }
-const edge = wireEdge(settings);
+// Asked only for requests that go to the origin, by which time the server listens.
+let listening: BunServer | undefined;
+const edge = wireEdge(settings, { clientAddress: (request) => listening?.clientAddress(request) });
 // Served through the Bun adapter itself (reusePort, drain on SIGTERM), as node.ts is.
 const server = serveBun(edge.app.fetch, { hostname: settings.host, port: settings.port });
+listening = server;
 console.log(listeningLine("bun", `http://${settings.host}:${server.port}`, settings));
 drainOnSignals({
 	server,

@@ -119,6 +119,17 @@ export function describeConformance(
 		);
 
 		test(
+			"the origin sees the client's address after the X-Forwarded-For the client sent",
+			async () => {
+				const alone = await get("/echo/x-forwarded-for");
+				expect(alone.body).toBe("127.0.0.1");
+				const chained = await get("/echo/x-forwarded-for", { "x-forwarded-for": "203.0.113.9" });
+				expect(chained.body).toBe("203.0.113.9, 127.0.0.1");
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
 			"a client's If-None-Match is answered 304 from the cache",
 			async () => {
 				const first = await get("/pages/2");

@@ -3,6 +3,7 @@
  * /slow/:name, which answers only when the test opens its gate: concurrent misses can be
  * held at the origin for as long as the test needs, without sleeping. /dies-midway sends
  * its head and part of a cacheable body, and resets the connection once the gate opens.
+ * /echo/x-forwarded-for answers with the X-Forwarded-For it received.
  */
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
 
@@ -38,6 +39,10 @@ export function startGatedOrigin(): GatedOrigin {
 		});
 		return new Response(body, { headers: { "cache-control": "public, max-age=60" } });
 	});
+	// What reached the origin as X-Forwarded-For (never stored: each request answers itself).
+	demo.app.get("/echo/x-forwarded-for", (c) =>
+		c.text(c.req.header("x-forwarded-for") ?? "(none)", 200, { "cache-control": "no-store" }),
+	);
 	const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: demo.app.fetch });
 	return {
 		url: `http://127.0.0.1:${server.port}`,
