@@ -448,14 +448,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 					// leaveOn takes a failure only with a fallback to serve: not reached.
 					return finish(plain(502, "origin failed"), fwd);
 				}
-				case "forward":
+				case "forward": {
+					// Waited on the URL, then went on for a variant the fill did not store.
+					const label = turn.forVariant === true ? "vary-miss" : fwd;
 					// Without the lock (a key remembered uncacheable, or a waiter sent on), a
 					// Range or conditional request goes as the client sent it: its answer will
 					// most likely not be stored, and a Range on a file over the size gate would
 					// otherwise fetch the file whole each time.
 					if (!turn.locked && stale === undefined && asksForPart(request.headers))
-						return goForward(fwd, undefined, undefined);
-					return goForward(fwd, stale, turn);
+						return goForward(label, undefined, undefined);
+					return goForward(label, stale, turn);
+				}
 			}
 		};
 

@@ -29,6 +29,11 @@ export interface ForwardTurn {
 	/** It holds the lock: other requests wait on its answer, so it must be one to store. */
 	readonly locked: boolean;
 	/**
+	 * It waited on the URL, and the fill it waited on stored a Vary record and another
+	 * variant: it goes forward for its own variant (Cache-Status fwd=vary-miss, not uri-miss).
+	 */
+	readonly forVariant?: true;
+	/**
 	 * Tells how the forward went: to the requests waiting on it when it holds the lock (its
 	 * release), else to the lock's memory of uncacheable keys (CacheLock.note).
 	 */
@@ -80,8 +85,10 @@ async function turnOn(
 				found.kind === "miss" &&
 				found.fwd === "vary-miss" &&
 				found.storageKey !== key
-			)
-				return turnOn(lock, found.storageKey, options, false);
+			) {
+				const moved = await turnOn(lock, found.storageKey, options, false);
+				return moved.kind === "forward" ? { ...moved, forVariant: true } : moved;
+			}
 			// Stored, but not an answer this request may take as it is (a response that
 			// must be revalidated each time, say): it goes forward alone.
 			return forwardTurn(lock, key, undefined);

@@ -30,6 +30,15 @@ describe("coalescing a response that varies", () => {
 		});
 		expect(origin.seen).toHaveLength(4);
 		expect(all.filter((o) => o.cacheStatus?.includes("collapsed"))).toHaveLength(96);
+		// The first writer found nothing stored; the other three found the Vary record en's
+		// fill left, and not their variant (RFC 9211 §2.2: fwd=vary-miss).
+		const writers = all.filter((o) => !o.cacheStatus?.includes("collapsed"));
+		expect(writers.map((o) => /fwd=([a-z-]+)/.exec(o.cacheStatus ?? "")?.[1]).sort()).toEqual([
+			"uri-miss",
+			"vary-miss",
+			"vary-miss",
+			"vary-miss",
+		]);
 		await settle();
 		for (const l of languages) {
 			const stored = await get("/k", { "accept-language": l, "cache-control": "only-if-cached" });
