@@ -15,6 +15,7 @@
 import { originAcceptEncoding } from "../http/accept-encoding.ts";
 import { withoutHopByHop } from "../http/hop-by-hop.ts";
 import { formatHttpDate } from "../http/http-date.ts";
+import { SURROGATE_CAPABILITY } from "../http/surrogate-control.ts";
 import { replaceUnkeyedOverrides } from "../http/unkeyed-overrides.ts";
 import { appendVia } from "../http/via.ts";
 import type { Timers } from "../lock/timers.ts";
@@ -99,6 +100,9 @@ export async function callOrigin(
 	// without one the runtime would send the origin's own address as Host.
 	headers.set("host", call.host);
 	appendVia(headers);
+	// Which Surrogate-Control directives are ours (surrogate-control.ts). Set, not appended:
+	// a client's claim to be a surrogate could change what the origin serves to everyone.
+	headers.set("surrogate-capability", SURROGATE_CAPABILITY);
 	if (call.method === "GET" || call.method === "HEAD") {
 		// Only the codings the cache keys variants by, or one variant's body would reach a
 		// client of the same variant that cannot decode it (accept-encoding.ts).
