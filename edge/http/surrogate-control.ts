@@ -9,8 +9,10 @@
  * A surrogate says which token is its own in Surrogate-Capability, on each request it
  * forwards. We read the field as a targeted field after CDN-Cache-Control on the target
  * list (targeted.ts): directives for us or for every surrogate count, those aimed at
- * another device are dropped, and a field left with none is ignored, as RFC 9213 §2.1
- * ignores an empty targeted field.
+ * another device are dropped, and a field left with no caching directive is ignored, as RFC
+ * 9213 §2.1 ignores an empty targeted field. Unlike CDN-Cache-Control, a field of extension
+ * directives alone (an ESI origin's `content="ESI/1.0"`) does not count: origins send that
+ * beside Cache-Control, which must stay in charge then.
  */
 
 import { type ResponseCacheControl, responseCacheControlFrom } from "./cache-control.ts";
@@ -60,6 +62,28 @@ function splitTarget(member: string): { directive: string; target: string | unde
 	return { directive: member, target: undefined };
 }
 
+/** Directives that set a caching policy (Cache-Control's, RFC 9111 §5.2.2, and RFC 5861's). */
+const CACHING_DIRECTIVES: ReadonlySet<string> = new Set([
+	"max-age",
+	"s-maxage",
+	"no-store",
+	"no-cache",
+	"private",
+	"public",
+	"must-revalidate",
+	"proxy-revalidate",
+	"must-understand",
+	"no-transform",
+	"immutable",
+	"stale-while-revalidate",
+	"stale-if-error",
+]);
+
+/** The Note's no-store-remote is for surrogates far from the origin: a CDN is one. */
+function asCdn(directive: RawDirective): RawDirective {
+	return directive.name === "no-store-remote" ? { name: "no-store", value: undefined } : directive;
+}
+
 /**
  * The Note's `max-age=N+M` adds M seconds a surrogate may serve the response stale when the
  * origin cannot be reached; only N is a freshness lifetime, so only N is kept (the edge
@@ -73,8 +97,9 @@ function withoutStaleExtension(directive: RawDirective): RawDirective {
 
 /**
  * The directives a Surrogate-Control field value gives this device, or undefined when it
- * gives none (absent, empty, or every directive aimed at another device): the next field
- * on the target list, or Cache-Control, applies then.
+ * sets no caching policy for it (absent, empty, extension directives only, or every
+ * directive aimed at another device): the next field on the target list, or Cache-Control,
+ * applies then.
  */
 export function parseSurrogateControl(
 	fieldValue: string | null | undefined,
@@ -86,6 +111,7 @@ export function parseSurrogateControl(
 		const { directive, target } = splitTarget(member);
 		if (target === undefined || target === deviceToken) ours.push(directive);
 	}
-	const directives = parseDirectiveList(ours.join(",")).map(withoutStaleExtension);
-	return directives.length === 0 ? undefined : responseCacheControlFrom(directives);
+	const directives = parseDirectiveList(ours.join(",")).map(asCdn).map(withoutStaleExtension);
+	if (!directives.some((directive) => CACHING_DIRECTIVES.has(directive.name))) return undefined;
+	return responseCacheControlFrom(directives);
 }

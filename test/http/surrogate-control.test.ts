@@ -21,7 +21,8 @@ describe("parseSurrogateControl (W3C Edge Architecture 1.0)", () => {
 		["the device token compares case-insensitively", "max-age=60;NeuroCache", { maxAge: 60 }],
 		["aimed at another device: dropped", "max-age=60;other, no-store", { noStore: true }],
 		["max-age=N+M: N is the lifetime", "max-age=300+60", { maxAge: 300 }],
-		["an unknown directive keeps the field", "foobar, max-age=10", { maxAge: 10 }],
+		["an unknown directive beside max-age", "foobar, max-age=10", { maxAge: 10 }],
+		["no-store-remote is no-store for a CDN", "no-store-remote", { noStore: true }],
 		["a quoted ; or , is not a separator", 'content="a;b, c", max-age=5', { maxAge: 5 }],
 		[
 			"an invalid max-age is stale, as in Cache-Control (RFC 9111 §4.2.1)",
@@ -37,6 +38,7 @@ describe("parseSurrogateControl (W3C Edge Architecture 1.0)", () => {
 		["absent", null],
 		["empty", ""],
 		["only directives for other devices", "max-age=3600;not-for-you, no-store;other"],
+		["only extension directives (ESI)", 'content="ESI/1.0"'],
 	])("%s: no directives (the field is ignored)", (_title, input) => {
 		expect(parseSurrogateControl(input)).toBeUndefined();
 	});

@@ -77,6 +77,14 @@ describe("Surrogate-Control (Edge Architecture 1.0, as an RFC 9213 §2.2 targete
 			true,
 		],
 		[
+			'an ESI origin\'s content="ESI/1.0" alone leaves Cache-Control in charge',
+			[
+				["cache-control", "max-age=3600"],
+				["surrogate-control", 'content="ESI/1.0"'],
+			],
+			true,
+		],
+		[
 			"CDN-Cache-Control outranks it",
 			[
 				["cdn-cache-control", "max-age=1"],
