@@ -16,6 +16,7 @@ import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { parseRequestCacheControl, type RequestCacheControl } from "./http/cache-control.ts";
 import { type CachePhase, forwardedAnswer, type Kept } from "./http/cache-phase.ts";
 import type { CacheStatusParams } from "./http/cache-status.ts";
+import { headResponseFreshens } from "./http/head-freshening.ts";
 import { urisToInvalidate } from "./http/invalidation.ts";
 import { pathStart } from "./http/raw-path.ts";
 import {
@@ -426,7 +427,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			stale?: Found,
 		): Promise<Response> => {
 			// A HEAD revalidating a stale entry goes through as a HEAD, alone: its 304 freshens
-			// the entry, its 200 is passed on and cannot be stored. A HEAD that misses waits
+			// the entry, as does a 200 that agrees with it (§4.3.5); another 200 is passed on. A HEAD that misses waits
 			// its turn like a GET (a writer fills with a GET, below).
 			if (request.method === "HEAD" && stale !== undefined) return goForward(fwd, stale, undefined);
 			const turn = await takeTurn(lock, lockKey, {
@@ -517,6 +518,13 @@ export function createEdge(deps: EdgeDeps): Edge {
 				// A 304 naming validators other than ours: ask again, unconditionally, in this turn.
 				return goForward("stale", undefined, turn);
 			}
+			// RFC 9111 §4.3.5: a HEAD's 200 that agrees with the stale entry freshens it as a 304 would.
+			if (request.method === "HEAD" && stale !== undefined && response.status === 200)
+				if (headResponseFreshens(response.headers, stale.headers, stale.body.byteLength)) {
+					const freshened = await freshen(stale, result);
+					if (freshened !== undefined)
+						return fromCache(freshened, "revalidated", { fwdStatus: 200 });
+				}
 			// A pass stores nothing, nor does a HEAD's answer (it has no body); fwd says why.
 			const { clientBody, kept } =
 				turn === undefined || method !== "GET"

@@ -31,7 +31,8 @@ export type CachePhase =
  * - "stale-if-unreachable" is a stale response served because the origin could not be
  *   reached (RFC 9111 §4.2.4, "disconnected"); also a hit, for the same reason.
  * - "stale" is a stale response that had to go forward (§2.2 fwd=stale).
- * - "revalidated" went forward and the origin answered 304; "refetched" went forward for a
+ * - "revalidated" went forward and the origin answered 304 (or a HEAD a matching 200, RFC
+ *   9111 §4.3.5: fwd-status says which); "refetched" went forward for a
  *   stale entry and got a new full response.
  * - "uncacheable" went forward on a URI miss and the response could not be stored; other
  *   forwards whose answer was not stored keep their phase and say stored=?0 (see

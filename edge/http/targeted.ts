@@ -1,7 +1,8 @@
 /**
  * Targeted cache control fields (RFC 9213), e.g. CDN-Cache-Control: when one on this cache's
  * target list is present, valid and non-empty, its directives replace Cache-Control and
- * Expires for this cache (RFC 9213 §2.2).
+ * Expires for this cache (RFC 9213 §2.2). Surrogate-Control, the field RFC 9213 standardised
+ * away, comes after it on the list, read with its own syntax (surrogate-control.ts).
  */
 
 import {
@@ -11,9 +12,14 @@ import {
 } from "./cache-control.ts";
 import type { RawDirective } from "./directive-list.ts";
 import { type BareItem, parseDictionary } from "./structured-dictionary.ts";
+import { parseSurrogateControl } from "./surrogate-control.ts";
 
-/** RFC 9213 §3. A deployment puts its own field first, e.g. ["NeuroCache-Cache-Control", "CDN-Cache-Control"]. */
-export const DEFAULT_TARGET_LIST: readonly string[] = ["CDN-Cache-Control"];
+/**
+ * RFC 9213 §2.2. A deployment puts its own field first, e.g. ["NeuroCache-Cache-Control",
+ * "CDN-Cache-Control"]. The standard field outranks Surrogate-Control: an origin that sends
+ * both wrote CDN-Cache-Control for caches that know it.
+ */
+export const DEFAULT_TARGET_LIST: readonly string[] = ["CDN-Cache-Control", "Surrogate-Control"];
 
 export interface EffectiveResponseDirectives {
 	readonly directives: ResponseCacheControl;
@@ -91,7 +97,11 @@ export function effectiveResponseDirectives(
 	targetList: readonly string[] = DEFAULT_TARGET_LIST,
 ): EffectiveResponseDirectives {
 	for (const fieldName of targetList) {
-		const directives = parseTargetedField(headers.get(fieldName));
+		const value = headers.get(fieldName);
+		const directives =
+			fieldName.toLowerCase() === "surrogate-control"
+				? parseSurrogateControl(value)
+				: parseTargetedField(value);
 		if (directives) return { directives, source: fieldName, expiresApplies: false };
 	}
 	return {

@@ -1,7 +1,8 @@
 /**
  * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Host set to the
- * authority the request is routed and keyed by, Via added to the request (§7.6.3) and the
- * client's address to its X-Forwarded-For (http/forwarded-for.ts), a GET's
+ * authority the request is routed and keyed by, Via added to the request (§7.6.3), the
+ * client's address to its X-Forwarded-For (http/forwarded-for.ts) and our Surrogate-Capability
+ * (http/surrogate-control.ts), a GET's
  * or HEAD's Accept-Encoding reduced to the codings variants are keyed by (RFC 9111 §4.1)
  * and its unkeyed override fields dropped (http/unkeyed-overrides.ts), Date added to a
  * response that has none (§6.6.1), bytes and Content-Encoding passed through untouched
@@ -17,6 +18,7 @@ import { originAcceptEncoding } from "../http/accept-encoding.ts";
 import { appendForwardedFor } from "../http/forwarded-for.ts";
 import { withoutHopByHop } from "../http/hop-by-hop.ts";
 import { formatHttpDate } from "../http/http-date.ts";
+import { SURROGATE_CAPABILITY } from "../http/surrogate-control.ts";
 import { replaceUnkeyedOverrides } from "../http/unkeyed-overrides.ts";
 import { appendVia } from "../http/via.ts";
 import type { Timers } from "../lock/timers.ts";
@@ -104,6 +106,9 @@ export async function callOrigin(
 	headers.set("host", call.host);
 	appendVia(headers);
 	appendForwardedFor(headers, call.clientAddress);
+	// Which Surrogate-Control directives are ours (surrogate-control.ts). Set, not appended:
+	// a client's claim to be a surrogate could change what the origin serves to everyone.
+	headers.set("surrogate-capability", SURROGATE_CAPABILITY);
 	if (call.method === "GET" || call.method === "HEAD") {
 		// Only the codings the cache keys variants by, or one variant's body would reach a
 		// client of the same variant that cannot decode it (accept-encoding.ts).
