@@ -427,8 +427,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 			stale?: Found,
 		): Promise<Response> => {
 			// A HEAD revalidating a stale entry goes through as a HEAD, alone: its 304 freshens
-			// the entry, as does a 200 that agrees with it (§4.3.5); another 200 is passed on. A HEAD that misses waits
-			// its turn like a GET (a writer fills with a GET, below).
+			// the entry, as does a 200 that agrees with it (§4.3.5); another 200 is passed on.
+			// A HEAD that misses waits its turn like a GET (a writer fills with a GET, below).
 			if (request.method === "HEAD" && stale !== undefined) return goForward(fwd, stale, undefined);
 			const turn = await takeTurn(lock, lockKey, {
 				signal: request.signal,
@@ -519,12 +519,15 @@ export function createEdge(deps: EdgeDeps): Edge {
 				return goForward("stale", undefined, turn);
 			}
 			// RFC 9111 §4.3.5: a HEAD's 200 that agrees with the stale entry freshens it as a 304 would.
-			if (request.method === "HEAD" && stale !== undefined && response.status === 200)
-				if (headResponseFreshens(response.headers, stale.headers, stale.body.byteLength)) {
-					const freshened = await freshen(stale, result);
-					if (freshened !== undefined)
-						return fromCache(freshened, "revalidated", { fwdStatus: 200 });
-				}
+			if (
+				request.method === "HEAD" &&
+				stale !== undefined &&
+				response.status === 200 &&
+				headResponseFreshens(response.headers, stale.headers, stale.body.byteLength)
+			) {
+				const freshened = await freshen(stale, result);
+				if (freshened !== undefined) return fromCache(freshened, "revalidated", { fwdStatus: 200 });
+			}
 			// A pass stores nothing, nor does a HEAD's answer (it has no body); fwd says why.
 			const { clientBody, kept } =
 				turn === undefined || method !== "GET"
