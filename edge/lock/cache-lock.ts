@@ -98,7 +98,11 @@ export type Acquired =
 export interface CacheLockStats {
 	readonly locksHeld: number;
 	readonly waiting: number;
-	/** Waiters that ended with "filled": requests served without an origin trip. */
+	/**
+	 * Requests served from another request's fill, without an origin trip of their own:
+	 * counted by whoever serves them (noteCollapsed), not per "filled" wait, since a waiter
+	 * whose variant the fill did not store waits again, on its variant's writer.
+	 */
 	readonly coalesced: number;
 	readonly writerTimeouts: number;
 	/** Waiters that became the writer after the one before failed or expired. */
@@ -214,6 +218,11 @@ export class CacheLock {
 			if (mark.primary === primary) this.#uncacheable.delete(hash);
 	}
 
+	/** A request was served from another's fill (CacheLockStats.coalesced). */
+	noteCollapsed(): void {
+		this.#coalesced++;
+	}
+
 	stats(): CacheLockStats {
 		return {
 			locksHeld: this.#locks.size,
@@ -292,7 +301,6 @@ export class CacheLock {
 					this.#waiting--;
 					timer?.cancel();
 					signal?.removeEventListener("abort", onAbort);
-					if (outcome === "filled") this.#coalesced++;
 					if (outcome === "wait-timeout") this.#waitTimeouts++;
 					resolve(outcome);
 				},

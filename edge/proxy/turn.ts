@@ -75,8 +75,10 @@ async function turnOn(
 			return { kind: "fallback", failure: outcome };
 		case "filled": {
 			const found = await options.lookup();
-			if (found.kind === "found" && found.decision.action === "serve")
+			if (found.kind === "found" && found.decision.action === "serve") {
+				lock.noteCollapsed();
 				return { kind: "collapsed", found };
+			}
 			// The writer stored another variant of a response that varies: this request's
 			// variant gets a turn of its own, shared with those that select the same one.
 			// Once: a Vary record that changed meanwhile sends it forward rather than around.

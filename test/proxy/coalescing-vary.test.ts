@@ -30,6 +30,8 @@ describe("coalescing a response that varies", () => {
 		});
 		expect(origin.seen).toHaveLength(4);
 		expect(all.filter((o) => o.cacheStatus?.includes("collapsed"))).toHaveLength(96);
+		// Counted once each, though 3 of the 24 per variant waited twice (URL, then variant).
+		expect(lock.stats().coalesced).toBe(96);
 		// The first writer found nothing stored; the other three found the Vary record en's
 		// fill left, and not their variant (RFC 9211 §2.2: fwd=vary-miss).
 		const writers = all.filter((o) => !o.cacheStatus?.includes("collapsed"));
