@@ -43,7 +43,7 @@ import { WalLockedError } from "./cluster/wal/errors.ts";
 import { type HostsConfig, HostsConfigError } from "./edge/config/hosts.ts";
 import { RoutesHolder } from "./edge/config/routes-holder.ts";
 import { createDemoOrigin } from "./edge/demo-origin.ts";
-import { type Purger, purgeEverything, purger } from "./edge/purge.ts";
+import type { Purger } from "./edge/purge.ts";
 import {
 	type BunServer,
 	drainOnSignals,
@@ -157,8 +157,6 @@ async function main(): Promise<void> {
 		implementation: flags.slab,
 	});
 	const tier = new MemoryTier({ slab });
-	edgePurge = purger(tier, routes);
-	dropEdgeCache = () => purgeEverything(tier);
 	const edge = createNodeEdge({
 		tier,
 		routes,
@@ -170,6 +168,9 @@ async function main(): Promise<void> {
 		// Asked only for requests that go to the origin, by which time the server listens.
 		clientAddress: (request) => server?.clientAddress(request),
 	});
+	// Replicated purges go through the edge, as /_neuro/purge does: objects and marks alike.
+	edgePurge = edge.purge;
+	dropEdgeCache = edge.purgeEverything;
 	const app = new Hono();
 	app.route(
 		"/",

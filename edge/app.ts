@@ -54,7 +54,14 @@ import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import { type ForwardTurn, forwardTurn, takeTurn } from "./proxy/turn.ts";
-import { type PurgeRequest, PurgeRequestSchema, purger, purgeSelectors } from "./purge.ts";
+import {
+	type PurgeRequest,
+	PurgeRequestSchema,
+	type Purger,
+	purgeEverything,
+	purger,
+	purgeSelectors,
+} from "./purge.ts";
 import type { PurgeMark, Storage, TierStats } from "./store/storage.ts";
 
 export interface EdgeConfig {
@@ -111,6 +118,13 @@ export interface Edge {
 	 * send those to `app.fetch`.
 	 */
 	readonly direct: (request: Request) => Response | Promise<Response> | undefined;
+	/**
+	 * A purge as /_neuro/purge carries it out, for purges that arrive another way (the
+	 * replicated ones): the tier's objects, and the coalescing lock's uncacheable marks.
+	 */
+	readonly purge: Purger;
+	/** Drops every stored object and every uncacheable mark. */
+	readonly purgeEverything: () => Promise<number>;
 }
 
 /** The edge as a Hono app (what the Workers, Node and Deno adapters mount). */
@@ -176,12 +190,19 @@ export function createEdge(deps: EdgeDeps): Edge {
 	const purgeTier = purger(tier, routes);
 	/**
 	 * Carries out a purge, and forgets that the keys it names were uncacheable: what the
-	 * origin serves there now may be storable. A tag names no key the lock knows.
+	 * origin serves there now may be storable. A tag names no key the lock knows (marked
+	 * keys have nothing stored, so no tags), so a tag purge forgets every mark: each marked
+	 * key then costs one turn behind a writer to be marked again.
 	 */
 	const purge = async (request: PurgeRequest): Promise<number> => {
 		const purged = await purgeTier(request);
 		for (const selector of purgeSelectors(routes.current, request))
-			if (!("tag" in selector)) lock.forgetUncacheable(selector);
+			lock.forgetUncacheable("tag" in selector ? EVERY_KEY : selector);
+		return purged;
+	};
+	const purgeAll = async (): Promise<number> => {
+		const purged = await purgeEverything(tier);
+		lock.forgetUncacheable(EVERY_KEY);
 		return purged;
 	};
 	const app = new Hono();
@@ -650,12 +671,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 
 	return {
 		app,
+		purge,
+		purgeEverything: purgeAll,
 		direct: (request) => {
 			const url = request.url;
 			return mayBeRouted(url) ? undefined : serve(request, url, undefined);
 		},
 	};
 }
+
+/** The key prefix every key has: what forgetting all uncacheable marks names. */
+const EVERY_KEY = Object.freeze({ prefix: "" });
 
 function releaseAll(pins: Pins): void {
 	for (const pin of pins) pin.release();

@@ -93,7 +93,7 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 		});
 		return (options.direct ? edge.direct(request) : undefined) ?? app.fetch(request);
 	};
-	return { app, direct: edge.direct, origin, tier, lock, timers, get };
+	return { app, direct: edge.direct, edge, origin, tier, lock, timers, get };
 }
 
 /**

@@ -107,6 +107,8 @@ describe("a purge and the keys remembered uncacheable", () => {
 	test.each([
 		["its URL", { url: "http://cdn.test/k" }],
 		["a prefix over it", { prefix: "http://cdn.test/" }],
+		// A marked key has nothing stored, so no tags: a tag purge forgets every mark.
+		["any tag", { tag: "news" }],
 	])("a purge by %s forgets the mark: concurrent misses coalesce again", async (_name, body) => {
 		const gate = deferred();
 		const origin = heldOrigin([
@@ -123,5 +125,21 @@ describe("a purge and the keys remembered uncacheable", () => {
 		gate.resolve();
 		expect((await outcomes(responses)).every((o) => o.body === "public")).toBe(true);
 		expect(origin.seen).toHaveLength(2);
+	});
+
+	test("purges that arrive another way (replicated) forget marks as /_neuro/purge does", async () => {
+		const marked = async () => {
+			const origin = heldOrigin([{ answer: () => fresh("private", "no-store") }]);
+			const made = makeEdge({ fetchOrigin: origin.fetchOrigin });
+			await (await made.get("/k")).text();
+			expect(made.lock.stats().uncacheableKeys).toBe(1);
+			return made;
+		};
+		const byUrl = await marked();
+		await byUrl.edge.purge({ url: "http://cdn.test/k" });
+		expect(byUrl.lock.stats().uncacheableKeys).toBe(0);
+		const everything = await marked();
+		await everything.edge.purgeEverything();
+		expect(everything.lock.stats().uncacheableKeys).toBe(0);
 	});
 });
