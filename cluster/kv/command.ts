@@ -4,6 +4,7 @@
  * decoded with valibot: a log written by another version is still outside input.
  */
 import * as v from "valibot";
+import { ClientIdSchema, SeqSchema } from "../state/session-schema.ts";
 import type { KvOp } from "./ops.ts";
 
 export interface KvCommand {
@@ -27,8 +28,9 @@ const OpSchema = v.variant("kind", [
 ]);
 
 const CommandSchema = v.object({
-	client: v.pipe(v.number(), v.integer(), v.minValue(1)),
-	seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+	client: ClientIdSchema,
+	/** SESSIONLESS_SEQ (0): a write without a session. */
+	seq: SeqSchema,
 	op: OpSchema,
 });
 

@@ -1,9 +1,11 @@
 /**
  * A write's client session from its HTTP headers (Neuro-Client-Id, Neuro-Client-Seq; see
- * http-api.ts): both or neither. Neither: a session of its own, so the write is applied
- * as sent and a retry of it would be a second write.
+ * http-api.ts): both or neither. Neither: no session (SESSIONLESS_SEQ, under a fresh client
+ * id that only names the entry), so the write is applied as sent, a retry of it would be a
+ * second write, and it takes no place in the bounded session table.
  */
 import * as v from "valibot";
+import { SESSIONLESS_SEQ } from "../state/session-table.ts";
 import { CLIENT_ID_HEADER, CLIENT_SEQ_HEADER } from "./http-api.ts";
 
 /** Both fit a JavaScript number exactly and the store's command schema (positive). */
@@ -38,7 +40,7 @@ export function parseSession(
 	freshClient: () => number,
 ): Session {
 	if (clientHeader === null && seqHeader === null)
-		return { ok: true, client: freshClient(), seq: 1 };
+		return { ok: true, client: freshClient(), seq: SESSIONLESS_SEQ };
 	if (clientHeader === null || seqHeader === null)
 		return { ok: false, message: `${CLIENT_ID_HEADER} and ${CLIENT_SEQ_HEADER} go together` };
 	const client = v.safeParse(PositiveWhole, clientHeader);

@@ -7,6 +7,7 @@
  */
 import * as v from "valibot";
 import { POP_NAME } from "../node/pop-config.ts";
+import { ClientIdSchema, SeqSchema } from "../state/session-schema.ts";
 
 export const PopNameSchema = v.pipe(
 	v.string("a POP name is a string"),
@@ -23,16 +24,9 @@ export interface PopConfigCommand {
 	readonly op: PopConfigOp;
 }
 
-const Positive = v.pipe(
-	v.number(),
-	v.integer(),
-	v.minValue(1),
-	v.maxValue(Number.MAX_SAFE_INTEGER),
-);
-
 const CommandSchema = v.strictObject({
-	client: Positive,
-	seq: Positive,
+	client: ClientIdSchema,
+	seq: SeqSchema,
 	op: v.variant("kind", [
 		v.strictObject({ kind: v.literal("set"), name: PopNameSchema, config: v.unknown() }),
 		v.strictObject({ kind: v.literal("delete"), name: PopNameSchema }),

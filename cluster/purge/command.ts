@@ -7,6 +7,7 @@
  */
 import * as v from "valibot";
 import { type PurgeRequest, PurgeRequestSchema } from "../../edge/purge.ts";
+import { ClientIdSchema, SeqSchema } from "../state/session-schema.ts";
 
 export interface PurgeCommand {
 	readonly client: number;
@@ -14,16 +15,9 @@ export interface PurgeCommand {
 	readonly purge: PurgeRequest;
 }
 
-const Positive = v.pipe(
-	v.number(),
-	v.integer(),
-	v.minValue(1),
-	v.maxValue(Number.MAX_SAFE_INTEGER),
-);
-
 export const PurgeCommandSchema = v.strictObject({
-	client: Positive,
-	seq: Positive,
+	client: ClientIdSchema,
+	seq: SeqSchema,
 	purge: PurgeRequestSchema,
 });
 

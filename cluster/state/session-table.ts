@@ -29,6 +29,15 @@
 /** The default bound on sessions per machine. */
 export const MAX_SESSIONS = 10_000;
 
+/**
+ * The seq of a command sent without a session (a write with no session headers): it runs
+ * each time it is applied and is never recorded, so a stream of such writes cannot expire
+ * the sessions of clients that do retry. Its client id is fresh and only names the entry
+ * (so its caller can tell its own entry in the log); a retry of it would be a second write,
+ * as it always was.
+ */
+export const SESSIONLESS_SEQ = 0;
+
 export interface Session<Result> {
 	readonly seq: number;
 	/** The first result of command `seq`; null: `seq` was answered session-expired. */
@@ -91,6 +100,7 @@ export class SessionTable<Result> {
 	 * says it is new, and its result is recorded. What every machine with sessions does.
 	 */
 	run(client: number, seq: number, index: number, execute: () => Result): CommandOutcome<Result> {
+		if (seq === SESSIONLESS_SEQ) return { kind: "applied", result: execute() };
 		const check = this.check(client, seq, index);
 		if (check.kind !== "new") return check;
 		const result = execute();

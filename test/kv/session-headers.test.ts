@@ -4,9 +4,9 @@ import { parseSession, randomClientId } from "../../cluster/kv/session-headers.t
 
 describe("a write's session from its headers", () => {
 	const fresh = () => 77;
-	test("both headers: that session; neither: a fresh client, seq 1", () => {
+	test("both headers: that session; neither: no session, under a fresh client id", () => {
 		expect(parseSession("12", "3", fresh)).toEqual({ ok: true, client: 12, seq: 3 });
-		expect(parseSession(null, null, fresh)).toEqual({ ok: true, client: 77, seq: 1 });
+		expect(parseSession(null, null, fresh)).toEqual({ ok: true, client: 77, seq: 0 });
 	});
 
 	test("one without the other, or not a positive whole number: refused with the reason", () => {

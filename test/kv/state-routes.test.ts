@@ -12,10 +12,10 @@ import { PopConfigMachine } from "../../cluster/pop-config/machine.ts";
 import type { PurgeRequest } from "../../edge/purge.ts";
 import { fra1 } from "../pop-config/fixtures.ts";
 
-function standIn(leading: boolean) {
+function standIn(leading: boolean, maxSessions?: number) {
 	const purges: PurgeRequest[] = [];
 	const pops = new PopConfigMachine();
-	const kv = new KvStore();
+	const kv = new KvStore(maxSessions === undefined ? {} : { maxSessions });
 	const member = {
 		id: 1,
 		propose: async (client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>) => {
@@ -47,7 +47,7 @@ function standIn(leading: boolean) {
 				: ({ kind: "notLeader", leader: 2 } as const),
 	} as unknown as KvMember;
 	const app = createKvApp(member, new Map([[2, "http://leader.test:2380"]]));
-	return { app, purges };
+	return { app, purges, kv };
 }
 
 const json = (method: string, body: unknown, headers: Record<string, string> = {}) => ({
@@ -184,8 +184,22 @@ describe("a write whose session expired", () => {
 		await expectSessionExpired(
 			await app.request("/v1/cas/k", json("POST", { expected: null, value: "v" }, session(42, 4))),
 		);
-		// Without headers a write is a session of its own (seq 1): never session-expired.
+		// Without headers a write has no session: never session-expired.
 		const plain = await app.request("/v1/kv/k", json("PUT", { value: "v" }));
 		expect(await plain.json()).toEqual({ key: "k", revision: 1 });
+	});
+
+	test("writes without a session take no session slot: a retrying client's outlives any number of them", async () => {
+		const { app, kv } = standIn(true, 2);
+		const first = await app.request("/v1/kv/k", json("PUT", { value: "mine" }, session(42, 1)));
+		expect(await first.json()).toEqual({ key: "k", revision: 1 });
+		for (let i = 0; i < 5; i++) {
+			const plain = await app.request("/v1/kv/other", json("PUT", { value: String(i) }));
+			expect(plain.status).toBe(200);
+		}
+		expect(kv.sessionCount).toBe(1);
+		// The retry of client 42's write is still recognized: the first answer, nothing rewritten.
+		const retry = await app.request("/v1/kv/k", json("PUT", { value: "mine" }, session(42, 1)));
+		expect(await retry.json()).toEqual({ key: "k", revision: 1 });
 	});
 });

@@ -114,9 +114,16 @@ describe("KvStore", () => {
 		} as const;
 		expect(decodeCommand(encodeCommand(command))).toEqual(command);
 		expect(() => decodeCommand("not json")).toThrow(CommandError);
-		expect(() => decodeCommand(JSON.stringify({ client: 3, seq: 0, op: command.op }))).toThrow(
-			CommandError,
-		);
+		// seq 0 is a write without a session; below it, or a client id of 0, is nothing.
+		expect(decodeCommand(JSON.stringify({ client: 3, seq: 0, op: command.op })).seq).toBe(0);
+		for (const [client, seq] of [
+			[3, -1],
+			[0, 1],
+			[3, 1.5],
+		])
+			expect(() => decodeCommand(JSON.stringify({ client, seq, op: command.op }))).toThrow(
+				CommandError,
+			);
 		expect(() =>
 			decodeCommand(JSON.stringify({ client: 3, seq: 1, op: { kind: "incr", key: "k" } })),
 		).toThrow(CommandError);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { MAX_SESSIONS, SessionTable } from "../../cluster/state/session-table.ts";
+import { MAX_SESSIONS, SESSIONLESS_SEQ, SessionTable } from "../../cluster/state/session-table.ts";
 
 /** Runs (client, seq) at `index` as a machine would: check, then record what ran. */
 function step(table: SessionTable<string>, index: number, client: number, seq: number) {
@@ -47,6 +47,21 @@ describe("SessionTable", () => {
 		// A client that goes on past the expired seq hears the same: it must start anew.
 		expect(step(table, 4, 9, 5)).toEqual({ kind: "session-expired" });
 		expect(table.get(9)).toEqual({ seq: 4, result: null, lastUsed: 4 });
+	});
+
+	test("a command without a session runs every time it is applied and takes no slot", () => {
+		const table = new SessionTable<string>(2);
+		let runs = 0;
+		const execute = () => `result ${++runs}`;
+		expect(table.run(7, 1, 1, execute)).toEqual({ kind: "applied", result: "result 1" });
+		// A flood of sessionless writes, more than the bound, each under its own client id.
+		for (let i = 0; i < 5; i++)
+			expect(table.run(100 + i, SESSIONLESS_SEQ, 2 + i, execute).kind).toBe("applied");
+		expect(table.run(100, SESSIONLESS_SEQ, 9, execute).kind).toBe("applied");
+		expect(runs).toBe(7);
+		expect(clientsOf(table)).toEqual([7]);
+		// Client 7's session outlived them all: its retry is still a duplicate.
+		expect(table.run(7, 1, 10, execute)).toEqual({ kind: "duplicate", result: "result 1" });
 	});
 
 	test("never more than maxSessions: a new session expires the one used least recently", () => {
