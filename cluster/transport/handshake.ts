@@ -7,8 +7,13 @@
 import * as v from "valibot";
 import { NodeIdSchema } from "./peers.ts";
 
-/** Bumped when frames change incompatibly; a mismatch is refused at the handshake. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped when frames or the entries they carry change incompatibly; a mismatch is refused at
+ * the handshake, so nodes of two versions stay apart (a rolling upgrade runs as a partition
+ * that heals) rather than replicate entries one of them cannot apply.
+ * 2: a command's seq may be 0, a write without a session, which version 1 refuses to apply.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /**
  * The largest hello or welcome frame accepted. Both are under 100 bytes; until a hello is

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { encodePayload } from "../../cluster/transport/codec.ts";
 import type { CloseKind } from "../../cluster/transport/events.ts";
 import { encodeFrame } from "../../cluster/transport/frame.ts";
+import { PROTOCOL_VERSION } from "../../cluster/transport/handshake.ts";
 import { ManualTimers } from "../../edge/lock/timers.ts";
 import {
 	connectAll,
@@ -34,7 +35,8 @@ function pair(timers?: ManualTimers) {
 }
 
 const frame = (message: unknown) => encodeFrame(encodePayload(message));
-const hello = (from: number, to = 2, version = 1) => frame({ type: "hello", version, from, to });
+const hello = (from: number, to = 2, version = PROTOCOL_VERSION) =>
+	frame({ type: "hello", version, from, to });
 
 /** Sends `bytes` from a raw client and awaits the close, its reason, and a healthy node. */
 async function expectRefused(
@@ -134,7 +136,8 @@ describe("bad input closes only its own connection", () => {
 	});
 
 	test("a hello of another protocol version", async () => {
-		await expectRefused([hello(3, 2, 2)], "handshake", "version:");
+		await expectRefused([hello(3, 2, PROTOCOL_VERSION - 1)], "handshake", "version:");
+		await expectRefused([hello(3, 2, PROTOCOL_VERSION + 1)], "handshake", "version:");
 	});
 
 	test("a hello with a node id of 0", async () => {

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { encodePayload } from "../../cluster/transport/codec.ts";
 import { encodeFrame } from "../../cluster/transport/frame.ts";
+import { PROTOCOL_VERSION } from "../../cluster/transport/handshake.ts";
 import { MemoryLogger } from "../../cluster/transport/log.ts";
 import { Transport } from "../../cluster/transport/transport.ts";
 import {
@@ -24,7 +25,8 @@ afterEach(() => {
 });
 
 const frame = (message: unknown) => encodeFrame(encodePayload(message));
-const hello = (from: number, to: number) => frame({ type: "hello", version: 1, from, to });
+const hello = (from: number, to: number) =>
+	frame({ type: "hello", version: PROTOCOL_VERSION, from, to });
 
 describe("the peer map at run time", () => {
 	test("a newer connection from the same node replaces the older one", async () => {
