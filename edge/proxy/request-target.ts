@@ -117,20 +117,13 @@ export function resolveTarget(
 		: undefined;
 	if (authority === undefined) return badTarget(given, "invalid Host header");
 	const host = authority;
-	const matched = matchRoute(routes, host);
-	// The authority drops the scheme's default port, so a hosts entry written with it
-	// ("a.test:80") is looked for explicitly when no entry names the bare host.
-	const withDefaultPort = `${host}:${url.protocol === "https:" ? 443 : 80}`;
-	const portEntry =
-		routes.hosts[host] === undefined && !host.includes(":", host.lastIndexOf("]") + 1)
-			? routes.hosts[withDefaultPort]
-			: undefined;
-	const chosen = portEntry === undefined ? matched : { route: portEntry, name: withDefaultPort };
+	const scheme = url.protocol.slice(0, -1);
+	const chosen = matchRoute(routes, host, scheme);
 	const route = chosen?.route;
 	const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
 	return {
 		host,
-		scheme: url.protocol.slice(0, -1),
+		scheme,
 		route,
 		hostLabel: chosen?.name ?? UNKNOWN_HOST_LABEL,
 		cacheUrl,
