@@ -51,8 +51,24 @@ const HostSchema = v.strictObject(
 export const HostsFileSchema = v.strictObject(
 	{
 		hosts: v.pipe(
+			v.record(v.string(), v.unknown()),
+			// Names are lowercased below, after which two spellings of one host are one key and
+			// the last silently wins: refused here while both are still visible.
+			v.rawCheck(({ dataset, addIssue }) => {
+				if (!dataset.typed) return;
+				const twice = sameHostTwice(Object.keys(dataset.value));
+				if (twice !== undefined)
+					addIssue({
+						message: `names one host twice: ${twice.map((n) => `"${n}"`).join(" and ")}`,
+					});
+			}),
 			v.record(
-				v.pipe(v.string(), v.toLowerCase(), v.regex(HOSTNAME, "is not a valid hostname")),
+				v.pipe(
+					v.string(),
+					v.toLowerCase(),
+					v.regex(HOSTNAME, "is not a valid hostname"),
+					v.check((name) => portOf(name) <= 65_535, "has a port above 65535"),
+				),
 				HostSchema,
 			),
 			v.check((hosts) => Object.keys(hosts).length > 0, "must name at least one host"),
@@ -61,6 +77,23 @@ export const HostsFileSchema = v.strictObject(
 	},
 	strictKeyMessage,
 );
+
+/** Two names that are one host once lowercased (names are case-insensitive), if any. */
+function sameHostTwice(names: readonly string[]): [string, string] | undefined {
+	const seen = new Map<string, string>();
+	for (const name of names) {
+		const earlier = seen.get(name.toLowerCase());
+		if (earlier !== undefined) return [earlier, name];
+		seen.set(name.toLowerCase(), name);
+	}
+	return undefined;
+}
+
+/** The port a host name is written with; 0 when none. */
+function portOf(name: string): number {
+	const port = /:(\d+)$/.exec(name)?.[1];
+	return port === undefined ? 0 : Number(port);
+}
 
 export type HostsConfig = v.InferOutput<typeof HostsFileSchema>;
 export type HostRoute = HostsConfig["hosts"][string];

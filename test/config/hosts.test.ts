@@ -83,6 +83,16 @@ describe("hosts config", () => {
 			/hosts\.a_b!\.com: is not a valid hostname/,
 		],
 		[
+			"one host named twice in two cases",
+			"hosts:\n  a.com:\n    origin: http://x.test\n  A.COM:\n    origin: http://y.test\n",
+			/h\.yaml: hosts: names one host twice: "a\.com" and "A\.COM"/,
+		],
+		[
+			"a port no Host can carry",
+			"hosts:\n  a.com:99999:\n    origin: http://x.test\n",
+			/hosts\.a\.com:99999: has a port above 65535/,
+		],
+		[
 			"unknown field",
 			"hosts:\n  a.com:\n    origin: http://x.test\n    orign: y\n",
 			/hosts\.a\.com\.orign: unknown field/,
