@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
+import { MAX_TAGS } from "../../edge/http/purge-tags.ts";
 import { makeEdge, settle } from "./edge-harness.ts";
 
 /** [lookupSync offered, requests through Edge.direct first as node.ts sends them]. */
@@ -209,6 +210,33 @@ describe.each(MODES)(
 			});
 			expect(await (await purge({ tag: "page-7" })).json()).toEqual({ purged: 1, soft: false });
 			expect((await get("/pages/7")).headers.get("cache-status")).toContain("fwd=uri-miss");
+		});
+
+		test("a response naming more purge tags than an object is kept under is not stored", async () => {
+			const tags = Array.from({ length: MAX_TAGS + 1 }, (_, i) => `t${i}`);
+			const { app, get } = makeEdge({
+				syncLookup,
+				direct,
+				fetchOrigin: async () =>
+					new Response("tagged", {
+						headers: { "cache-control": "max-age=600", "cache-tag": tags.join(", ") },
+					}),
+			});
+			const first = await get("/tagged");
+			expect(first.headers.get("cache-status")).toBe(
+				'NeuroCache;fwd=uri-miss;fwd-status=200;stored=?0;detail="too-many-tags"',
+			);
+			await first.text();
+			await settle();
+			// Before: stored under the first 64 only; a purge by the last found nothing and the
+			// next request was a hit for the rest of the 600 s.
+			const purged = await app.request("http://cdn.test/_neuro/purge", {
+				method: "POST",
+				headers: { host: "cdn.test", authorization: "Bearer secret" },
+				body: JSON.stringify({ tag: tags[MAX_TAGS] }),
+			});
+			expect(await purged.json()).toEqual({ purged: 0, soft: false });
+			expect((await get("/tagged")).headers.get("cache-status")).toContain("fwd=uri-miss");
 		});
 
 		test("purge by URL prefix drops every URL under it", async () => {
