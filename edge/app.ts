@@ -210,6 +210,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 		return c.json({ purged, soft: parsed.output.soft === true });
 	});
 
+	// The namespace is the edge's own: a request under /_neuro that no route of the node
+	// answers (a wrong method, a mistyped path) is refused, never proxied. It may carry the
+	// admin token, which must not reach the origin, and the origin's answer to it would be
+	// cached and served under the edge's own name.
+	app.all(`${OWN_ROUTES_PREFIX}/*`, (c) =>
+		c.text(
+			`no route for ${c.req.method} ${c.req.path} in this edge's own ${OWN_ROUTES_PREFIX}/\n`,
+			404,
+		),
+	);
+
 	/** Drops a URL and all its variants (what an unsafe method's success invalidates). */
 	const purgeUrl = (url: string) => purge({ url });
 

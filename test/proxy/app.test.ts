@@ -239,6 +239,43 @@ describe.each(MODES)(
 			expect((await get("/tagged")).headers.get("cache-status")).toContain("fwd=uri-miss");
 		});
 
+		test("a request under /_neuro that no route answers is refused, never sent to the origin", async () => {
+			const seen: string[] = [];
+			const { app, get } = makeEdge({
+				syncLookup,
+				direct,
+				fetchOrigin: async (request) => {
+					seen.push(`${request.method} ${new URL(request.url).pathname}`);
+					return new Response("from the origin", { headers: { "cache-control": "max-age=60" } });
+				},
+			});
+			// Before: each of these went to the origin, the admin token with it, and a GET's
+			// answer was cached under the edge's own path.
+			const auth = { authorization: "Bearer secret" };
+			for (const [method, path] of [
+				["GET", "/_neuro/purge"],
+				["HEAD", "/_neuro/purge"],
+				["DELETE", "/_neuro/purge"],
+				["POST", "/_neuro/metrics"],
+				["GET", "/_neuro/nope"],
+				["POST", "/_neuro//purge"],
+				["GET", "/%5Fneuro/nope"],
+				["GET", "/_neuro"],
+			] as const) {
+				const response = await get(path, auth, method);
+				expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
+				if (method !== "HEAD") expect(await response.text()).toStartWith(`no route for ${method}`);
+			}
+			expect(seen).toEqual([]);
+			// Origin paths that only start alike still go to the origin.
+			expect(await (await get("/_neurology")).text()).toBe("from the origin");
+			expect(await (await get("/_neuro%2Fx")).text()).toBe("from the origin");
+			const metrics = await app.request("http://cdn.test/_neuro/metrics", {
+				headers: { host: "cdn.test" },
+			});
+			expect(metrics.status).toBe(200);
+		});
+
 		test("purge by URL prefix drops every URL under it", async () => {
 			const { app, get } = makeEdge({ syncLookup, direct });
 			for (const page of ["/pages/10", "/pages/11", "/api/greeting"])
