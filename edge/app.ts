@@ -261,6 +261,12 @@ export function createEdge(deps: EdgeDeps): Edge {
 	): Response | Promise<Response> => {
 		const target = targets.resolve(url, request.headers.get("host"));
 		const { host, route, hostLabel } = target;
+		// RFC 9110 §9.3.6: CONNECT asks for a tunnel, which a reverse proxy does not open, and
+		// its authority-form target names no path on the origin; §9.1: 501 for a method not
+		// implemented. Forwarded, it failed at the origin call as a 502 "origin unreachable",
+		// blaming a healthy origin in the client's answer and in a WARN line.
+		if (request.method === "CONNECT")
+			return respond.finish(request, hostLabel, plain(501, "CONNECT is not implemented"), "bypass");
 		if (target.badRequest !== undefined)
 			return respond.finish(request, hostLabel, plain(400, target.badRequest), "bypass");
 		if (route === undefined) {

@@ -107,6 +107,10 @@ export function resolveTarget(
 		return badTarget(hostHeader, "invalid Host header");
 	if (!URL.canParse(rawUrl)) return badTarget(hostHeader ?? "", "invalid request target");
 	const url = new URL(rawUrl);
+	// Only http(s) targets are proxied: a CONNECT's authority-form target ("a.test:443")
+	// parses as a URL of scheme "a.test:", whose path is the port.
+	if (url.protocol !== "http:" && url.protocol !== "https:")
+		return badTarget(hostHeader ?? "", "invalid request target");
 	const given = hostHeader ?? url.host;
 	// Route by the authority as the cache key spells it. URL parsing decodes and normalizes
 	// a host ("cdn%2Etest", "%63dn.test" and "cdn.test:" all become "cdn.test"), so matching

@@ -54,6 +54,19 @@ describe("request targets", () => {
 		expect(target.badRequest).toBe("invalid request target");
 	});
 
+	test("a target that is no http(s) URL (a CONNECT's authority-form) is a bad request", () => {
+		// "cdn.test:443" parses as scheme "cdn.test:" with path "443": before, it was routed,
+		// and its origin URL was the origin's with "443" glued on.
+		for (const url of ["cdn.test:443", "ftp://cdn.test/x"]) {
+			const target = resolveTarget(routes, url, "cdn.test");
+			expect({ url, badRequest: target.badRequest, originUrl: target.originUrl }).toEqual({
+				url,
+				badRequest: "invalid request target",
+				originUrl: "",
+			});
+		}
+	});
+
 	test("hosts served by the default origin share one label, whatever Host says", () => {
 		const withDefault: HostsConfig = { ...routes, default: "http://fallback.test" };
 		for (const host of ["x1.test", "x2.test:8080"]) {
