@@ -201,11 +201,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 			return c.text('body must be JSON: {"url" | "tag" | "prefix": "...", "soft"?: true}\n', 400);
 		}
 		const parsed = v.safeParse(PurgeRequestSchema, body);
-		if (!parsed.success)
+		if (!parsed.success) {
+			// The field at fault when the shape was right (a tag too long, a relative URL), so
+			// the client is not sent back to a shape it already has.
+			const issue = parsed.issues[0];
+			const field = v.getDotPath(issue);
+			const fault = field === null ? "" : `${field}: ${issue.message}; `;
 			return c.text(
-				'body must be {"url": "<absolute URL>"}, {"tag": "<tag>"} or {"prefix": "<absolute URL>"}, with optional "soft": true\n',
+				`${fault}body must be {"url": "<absolute URL>"}, {"tag": "<tag>"} or {"prefix": "<absolute URL>"}, with optional "soft": true\n`,
 				400,
 			);
+		}
 		const purged = await purge(parsed.output);
 		return c.json({ purged, soft: parsed.output.soft === true });
 	});

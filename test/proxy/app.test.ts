@@ -204,6 +204,17 @@ describe.each(MODES)(
 				});
 			expect((await purge({ url: "http://cdn.test/pages/6" }, "wrong")).status).toBe(401);
 			expect((await purge({ nonsense: true })).status).toBe(400);
+			// The field at fault is named when the shape is right.
+			for (const [body, fault] of [
+				[{ tag: "t".repeat(257) }, "tag: tag must be at most 256 characters; "],
+				[{ url: "/pages/6" }, "url: must be an absolute URL; "],
+				[{ prefix: "ftp://cdn.test/" }, "prefix: must be an http(s) URL; "],
+			] as const) {
+				const refused = await purge(body);
+				expect(refused.status).toBe(400);
+				expect(await refused.text()).toStartWith(fault);
+			}
+			expect(await (await purge({ url: 6 })).text()).toStartWith("body must be {");
 			expect(await (await purge({ url: "http://cdn.test/pages/6" })).json()).toEqual({
 				purged: 1,
 				soft: false,
