@@ -116,6 +116,22 @@ describe("request targets", () => {
 		expect(targets.resolve("http://cdn.test/a", "cdn.test")).toEqual(a);
 	});
 
+	test("long URLs: the memo holds a bounded number of characters, not only of answers", () => {
+		const limit = 200_000;
+		const targets = new RequestTargets(routes, 4096, limit);
+		const long = "a".repeat(16_000);
+		for (let i = 0; i < 100; i++) {
+			const target = targets.resolve(`http://cdn.test/${i}/${long}`, "cdn.test");
+			expect(target.cacheUrl).toBe(`http://cdn.test/${i}/${long}`);
+			// Before: only the count was bounded, and 100 answers held about 6.4 M characters.
+			expect(targets.memoizedChars).toBeLessThanOrEqual(limit);
+		}
+		expect(targets.memoizedChars).toBeGreaterThan(0);
+		// Short URLs are still memoized.
+		const a = targets.resolve("http://cdn.test/a", "cdn.test");
+		expect(targets.resolve("http://cdn.test/a", "cdn.test")).toBe(a);
+	});
+
 	test("memoized apart: no Host field, an empty one, and one per URL", () => {
 		const targets = new RequestTargets(routes, 3);
 		for (let round = 0; round < 3; round++) {
