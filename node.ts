@@ -43,6 +43,7 @@ import { WalLockedError } from "./cluster/wal/errors.ts";
 import { type HostsConfig, HostsConfigError } from "./edge/config/hosts.ts";
 import { RoutesHolder } from "./edge/config/routes-holder.ts";
 import { createDemoOrigin } from "./edge/demo-origin.ts";
+import { originForLog } from "./edge/http/userinfo.ts";
 import type { Purger } from "./edge/purge.ts";
 import {
 	type BunServer,
@@ -249,7 +250,10 @@ async function main(): Promise<void> {
 	});
 	const scheme = tls === undefined ? "http" : "https";
 	const base = `${scheme}://${flags.host}:${server.port}`;
-	const origin = resolved.routes.default ?? "(per host, from the hosts file)";
+	const origin =
+		resolved.routes.default === undefined
+			? "(per host, from the hosts file)"
+			: originForLog(resolved.routes.default);
 	const protocols = ["http/1.1", flags.http2 && "h2", flags.http3 && "h3"].filter(Boolean);
 	console.error(
 		`INFO neurocache ${packageJson.version} pop ${flags.pop}: edge on ${base} (${protocols.join(", ")}), origin ${origin} (L0 ${flags.memoryMb} MiB, ${slab.kind} slab)`,

@@ -11,9 +11,20 @@ export function adminRefusal(
 	feature: string,
 ): Response | undefined {
 	if (token === undefined) return refusal(403, `${feature} is disabled: no admin token configured`);
-	if (authorization === undefined || !sameText(authorization, `Bearer ${token}`))
+	const given = authorization === undefined ? undefined : bearerCredentials(authorization);
+	if (given === undefined || !sameText(given, token))
 		return refusal(401, "bad or missing bearer token", { "www-authenticate": "Bearer" });
 	return undefined;
+}
+
+/**
+ * The token of `Bearer <token>`, or undefined for another scheme. RFC 9110 §11.1: the scheme
+ * is a case-insensitive token, and one or more spaces part it from the credentials
+ * (§11.4), so "bearer" and "BEARER" are the same scheme; the token itself is compared exactly.
+ */
+function bearerCredentials(authorization: string): string | undefined {
+	const match = /^bearer +(.*)$/i.exec(authorization);
+	return match?.[1];
 }
 
 function refusal(status: number, message: string, extra: Record<string, string> = {}): Response {

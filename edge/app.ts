@@ -222,14 +222,31 @@ export function createEdge(deps: EdgeDeps): Edge {
 			return c.text('body must be JSON: {"url" | "tag" | "prefix": "...", "soft"?: true}\n', 400);
 		}
 		const parsed = v.safeParse(PurgeRequestSchema, body);
-		if (!parsed.success)
+		if (!parsed.success) {
+			// The field at fault when the shape was right (a tag too long, a relative URL), so
+			// the client is not sent back to a shape it already has.
+			const issue = parsed.issues[0];
+			const field = v.getDotPath(issue);
+			const fault = field === null ? "" : `${field}: ${issue.message}; `;
 			return c.text(
-				'body must be {"url": "<absolute URL>"}, {"tag": "<tag>"} or {"prefix": "<absolute URL>"}, with optional "soft": true\n',
+				`${fault}body must be {"url": "<absolute URL>"}, {"tag": "<tag>"} or {"prefix": "<absolute URL>"}, with optional "soft": true\n`,
 				400,
 			);
+		}
 		const purged = await purge(parsed.output);
 		return c.json({ purged, soft: parsed.output.soft === true });
 	});
+
+	// The namespace is the edge's own: a request under /_neuro that no route of the node
+	// answers (a wrong method, a mistyped path) is refused, never proxied. It may carry the
+	// admin token, which must not reach the origin, and the origin's answer to it would be
+	// cached and served under the edge's own name.
+	app.all(`${OWN_ROUTES_PREFIX}/*`, (c) =>
+		c.text(
+			`no route for ${c.req.method} ${c.req.path} in this edge's own ${OWN_ROUTES_PREFIX}/\n`,
+			404,
+		),
+	);
 
 	/** Drops a URL and all its variants (what an unsafe method's success invalidates). */
 	const purgeUrl = (url: string) => purge({ url });
@@ -271,6 +288,12 @@ export function createEdge(deps: EdgeDeps): Edge {
 	): Response | Promise<Response> => {
 		const target = targets.resolve(url, request.headers.get("host"));
 		const { host, route, hostLabel } = target;
+		// RFC 9110 §9.3.6: CONNECT asks for a tunnel, which a reverse proxy does not open, and
+		// its authority-form target names no path on the origin; §9.1: 501 for a method not
+		// implemented. Forwarded, it failed at the origin call as a 502 "origin unreachable",
+		// blaming a healthy origin in the client's answer and in a WARN line.
+		if (request.method === "CONNECT")
+			return respond.finish(request, hostLabel, plain(501, "CONNECT is not implemented"), "bypass");
 		if (target.badRequest !== undefined)
 			return respond.finish(request, hostLabel, plain(400, target.badRequest), "bypass");
 		if (route === undefined) {

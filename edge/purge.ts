@@ -59,10 +59,11 @@ export type Purger = (request: PurgeRequest) => Promise<number>;
 export function purgeSelectors(routes: HostsConfig, request: PurgeRequest): PurgeSelector[] {
 	if ("tag" in request) return [{ tag: request.tag }];
 	const url = "url" in request ? request.url : request.prefix;
-	const key = primaryCacheKey(
-		{ method: "GET", url },
-		keyConfigFor(routeFor(routes, URL.canParse(url) ? new URL(url).host : null)),
-	);
+	// Routed as the proxy routes a request for it (request-target.ts), so the key is
+	// computed under the same host's rules as the request that stored it.
+	const parsed = URL.canParse(url) ? new URL(url) : undefined;
+	const route = routeFor(routes, parsed?.host ?? null, parsed?.protocol.slice(0, -1));
+	const key = primaryCacheKey({ method: "GET", url }, keyConfigFor(route));
 	if (!key.ok) return [];
 	if ("prefix" in request) return [{ prefix: key.value }];
 	return [{ key: key.value }, { prefix: `${key.value}${VARIANT_SEPARATOR}` }];

@@ -16,6 +16,7 @@
  */
 import * as v from "valibot";
 import { type HostsConfig, OriginUrl, validateHostsConfig } from "../../edge/config/hosts.ts";
+import { originForLog } from "../../edge/http/userinfo.ts";
 import type { RoutingPin } from "./flags.ts";
 import type { PopConfig } from "./pop-config.ts";
 
@@ -117,10 +118,10 @@ export function routesOf(config: PopConfig): DocumentRoutes {
 /** A routing in a few words: one origin for every host, or how many hosts and the default. */
 export function describeRoutes(routes: HostsConfig): string {
 	const hosts = Object.keys(routes.hosts);
-	if (hosts.length === 0)
-		return routes.default === undefined ? "no origin" : `every host -> ${routes.default}`;
+	const origin = routes.default === undefined ? undefined : originForLog(routes.default);
+	if (hosts.length === 0) return origin === undefined ? "no origin" : `every host -> ${origin}`;
 	const named = hosts.length <= 3 ? hosts.join(", ") : `${hosts.slice(0, 3).join(", ")}, ...`;
-	return `${hosts.length} host(s): ${named}; ${routes.default === undefined ? "no default" : `default -> ${routes.default}`}`;
+	return `${hosts.length} host(s): ${named}; ${origin === undefined ? "no default" : `default -> ${origin}`}`;
 }
 
 function fixedFieldsDiffering(startup: StartupRouting, config: PopConfig): string[] {

@@ -51,8 +51,24 @@ const HostSchema = v.strictObject(
 export const HostsFileSchema = v.strictObject(
 	{
 		hosts: v.pipe(
+			v.record(v.string(), v.unknown()),
+			// Names are lowercased below, after which two spellings of one host are one key and
+			// the last silently wins: refused here while both are still visible.
+			v.rawCheck(({ dataset, addIssue }) => {
+				if (!dataset.typed) return;
+				const twice = sameHostTwice(Object.keys(dataset.value));
+				if (twice !== undefined)
+					addIssue({
+						message: `names one host twice: ${twice.map((n) => `"${n}"`).join(" and ")}`,
+					});
+			}),
 			v.record(
-				v.pipe(v.string(), v.toLowerCase(), v.regex(HOSTNAME, "is not a valid hostname")),
+				v.pipe(
+					v.string(),
+					v.toLowerCase(),
+					v.regex(HOSTNAME, "is not a valid hostname"),
+					v.check((name) => portOf(name) <= 65_535, "has a port above 65535"),
+				),
 				HostSchema,
 			),
 			v.check((hosts) => Object.keys(hosts).length > 0, "must name at least one host"),
@@ -61,6 +77,23 @@ export const HostsFileSchema = v.strictObject(
 	},
 	strictKeyMessage,
 );
+
+/** Two names that are one host once lowercased (names are case-insensitive), if any. */
+function sameHostTwice(names: readonly string[]): [string, string] | undefined {
+	const seen = new Map<string, string>();
+	for (const name of names) {
+		const earlier = seen.get(name.toLowerCase());
+		if (earlier !== undefined) return [earlier, name];
+		seen.set(name.toLowerCase(), name);
+	}
+	return undefined;
+}
+
+/** The port a host name is written with; 0 when none. */
+function portOf(name: string): number {
+	const port = /:(\d+)$/.exec(name)?.[1];
+	return port === undefined ? 0 : Number(port);
+}
 
 export type HostsConfig = v.InferOutput<typeof HostsFileSchema>;
 export type HostRoute = HostsConfig["hosts"][string];
@@ -83,9 +116,16 @@ export function validateHostsConfig(raw: unknown, source: string): HostsConfig {
 	return result.output;
 }
 
-/** The route for a Host header (port ignored unless configured with one), or undefined. */
-export function routeFor(config: HostsConfig, hostHeader: string | null): HostRoute | undefined {
-	return matchRoute(config, hostHeader)?.route;
+/**
+ * The route for an authority (a Host header, or a URL's host), or undefined: its exact name,
+ * else its name without the port, else the default origin. Default port: see matchRoute.
+ */
+export function routeFor(
+	config: HostsConfig,
+	hostHeader: string | null,
+	scheme?: string,
+): HostRoute | undefined {
+	return matchRoute(config, hostHeader, scheme)?.route;
 }
 
 /** Metrics label for hosts served by the default origin: one series, however many names. */
@@ -95,20 +135,43 @@ export const DEFAULT_ROUTE_LABEL = "(default)";
  * The route and the name it was configured under: the hosts key that matched, or
  * DEFAULT_ROUTE_LABEL for the default origin (whatever the client sent as Host, so that a
  * flood of made-up names cannot make a metric series each).
+ *
+ * With `scheme` ("http", "https"), an authority without a port also finds an entry written
+ * with the scheme's default port ("a.test:80"): URL parsing drops that port from a Host, so
+ * such an entry would otherwise never match. The proxy and the purges both route this way,
+ * so a purge computes the cache key under the same host's rules as the request that stored it.
  */
 export function matchRoute(
 	config: HostsConfig,
 	hostHeader: string | null,
+	scheme?: string,
 ): { readonly route: HostRoute; readonly name: string } | undefined {
 	if (hostHeader !== null) {
 		const host = hostHeader.toLowerCase();
-		const exact = config.hosts[host];
-		if (exact !== undefined) return { route: exact, name: host };
-		const withoutPort = host.replace(/:\d+$/, "");
-		const named = config.hosts[withoutPort];
-		if (named !== undefined) return { route: named, name: withoutPort };
+		const candidates = [host, host.replace(/:\d+$/, "")];
+		const defaultPort = scheme === undefined ? undefined : DEFAULT_PORTS[scheme];
+		if (defaultPort !== undefined && !hasPort(host)) candidates.push(`${host}:${defaultPort}`);
+		for (const name of candidates) {
+			const route = configuredRoute(config, name);
+			if (route !== undefined) return { route, name };
+		}
 	}
 	return config.default === undefined
 		? undefined
 		: { route: { origin: config.default }, name: DEFAULT_ROUTE_LABEL };
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443 };
+
+function hasPort(host: string): boolean {
+	return host.includes(":", host.lastIndexOf("]") + 1);
+}
+
+/**
+ * The entry configured under exactly `name`. Own properties only: the hosts map is a plain
+ * object, and a Host of "constructor" or "__proto__" read through its prototype found
+ * Object's members, which the proxy then took for a route (500 on every such request).
+ */
+function configuredRoute(config: HostsConfig, name: string): HostRoute | undefined {
+	return Object.hasOwn(config.hosts, name) ? config.hosts[name] : undefined;
 }

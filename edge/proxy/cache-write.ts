@@ -6,6 +6,7 @@
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { contentLength } from "../http/content-length.ts";
 import { freshnessLifetime } from "../http/freshness.ts";
+import { purgeTags } from "../http/purge-tags.ts";
 import { staleForbiddenBy } from "../http/reuse.ts";
 import { fieldsWithheldFromStorage, storability } from "../http/storable.ts";
 import { type EffectiveResponseDirectives, effectiveResponseDirectives } from "../http/targeted.ts";
@@ -17,8 +18,6 @@ import { encodeStoredResponse, encodeVaryRecord } from "./stored-response.ts";
 
 /** How long past staleness a response with validators is kept, to revalidate it cheaply. */
 const VALIDATOR_GRACE_MS = 3_600_000;
-const MAX_TAGS = 64;
-const MAX_TAG_LENGTH = 256;
 
 export interface StoreRequest {
 	readonly method: string;
@@ -60,6 +59,8 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 		effective,
 	});
 	if (!verdict.storable) return skip(verdict.reason);
+	const tags = purgeTags(response.headers);
+	if (tags === undefined) return skip("too-many-tags");
 	const vary = parseVary(response.headers.get("vary"));
 	if (vary.kind === "star") return skip("vary-star");
 	const variant = variantKey(vary, input.requestHeaders);
@@ -72,7 +73,6 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 		input.staleIfUnreachableSeconds,
 		effective,
 	);
-	const tags = purgeTags(response.headers);
 
 	let storageKey = input.primaryKey;
 	if (vary.kind === "fields") {
@@ -149,15 +149,4 @@ export function retainUntil(
 		(lifetimeSeconds + staleSeconds) * 1000 +
 		(hasValidators ? VALIDATOR_GRACE_MS : 0)
 	);
-}
-
-/** Purge tags from Cache-Tag and Surrogate-Key, bounded so a response cannot flood the index. */
-export function purgeTags(headers: Headers): string[] {
-	const tags = new Set<string>();
-	for (const field of ["cache-tag", "surrogate-key"]) {
-		for (const tag of (headers.get(field) ?? "").split(/[\s,]+/)) {
-			if (tag !== "" && tag.length <= MAX_TAG_LENGTH && tags.size < MAX_TAGS) tags.add(tag);
-		}
-	}
-	return [...tags];
 }

@@ -7,8 +7,8 @@
  *   for the next request: waiters go forward at once, nothing is remembered ("error").
  *   Queueing them for one call at a time made a hot URL on a failing origin wait seconds;
  * - a response that will most likely not be storable next time either: the origin marked it
- *   so in its fields, it sets a cookie or has a status without explicit freshness, or its
- *   body is over the tier's size gate. Waiters go forward at once, and the key skips the
+ *   so in its fields, it sets a cookie or has a status without explicit freshness, it names
+ *   more purge tags than an object is kept under, or its body is over the tier's size gate. Waiters go forward at once, and the key skips the
  *   queue a while ("uncacheable"); otherwise every burst on a dynamic page, or on a large
  *   file, would wait behind one request only to be sent on;
  * - a response this cache did not keep for reasons of the moment or of this request (no
@@ -28,6 +28,7 @@ const MARKED_UNCACHEABLE: ReadonlySet<string> = new Set([
 	"no-freshness",
 	"status",
 	"too-large",
+	"too-many-tags",
 ]);
 
 /** A response that was not stored, for `reason` (cache-write.ts's notStored). */

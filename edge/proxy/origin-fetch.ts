@@ -20,6 +20,7 @@ import { withoutHopByHop } from "../http/hop-by-hop.ts";
 import { formatHttpDate } from "../http/http-date.ts";
 import { SURROGATE_CAPABILITY } from "../http/surrogate-control.ts";
 import { replaceUnkeyedOverrides } from "../http/unkeyed-overrides.ts";
+import { withoutCredentials } from "../http/userinfo.ts";
 import { appendVia } from "../http/via.ts";
 import type { Timers } from "../lock/timers.ts";
 import { bodyFailureReason } from "./body-failure-reason.ts";
@@ -98,7 +99,10 @@ export async function callOrigin(
 	fetchOrigin: OriginFetch,
 	call: OriginCall,
 ): Promise<OriginResult> {
-	const log = call.log ?? logToStderr;
+	// Origin credentials (userinfo) never reach the log: not in the URL, nor in the runtime's
+	// messages, which name the URL too.
+	const toLog = call.log ?? logToStderr;
+	const log = (line: string) => toLog(withoutCredentials(line, call.url));
 	const what = `${call.method} ${call.url}`;
 	const headers = withoutHopByHop(call.headers);
 	// Set after the hop-by-hop removal, so `Connection: host` cannot take it away either:

@@ -5,8 +5,11 @@
  * memoized per (Host, URL). The routes come from a holder (config/routes-holder.ts) that the
  * node may swap while serving; the memo belongs to one routes value and starts over when the
  * holder's routes change, so every memoized answer is a pure function of those two strings
- * and the routes. Bounded: past the bound it starts over, so a flood of distinct URLs costs
- * a re-parse, never memory.
+ * and the routes. Bounded in entries and in the characters they hold (an answer keeps about
+ * four copies of its URL: the URL, the cache URL, the origin URL and the key); past either
+ * bound it starts over, so a flood of distinct URLs costs a re-parse, never memory. A count
+ * alone let a flood of long URLs (16 KiB each, what the runtime lets through) hold about
+ * 200 MB.
  */
 import { type HostRoute, type HostsConfig, matchRoute } from "../config/hosts.ts";
 import { type RoutesHolder, routesHolder } from "../config/routes-holder.ts";
@@ -55,6 +58,8 @@ export class RequestTargets {
 	readonly #memo = new Map<string, Map<string, RequestTarget>>();
 	readonly #memoWithoutHost = new Map<string, RequestTarget>();
 	#memoSize = 0;
+	/** The characters the memo's keys and answers hold (MEMO_CHAR_LIMIT). */
+	#memoChars = 0;
 	readonly #routes: RoutesHolder;
 	/** The routes the memo's answers were made with. */
 	#memoRoutes: HostsConfig;
@@ -62,6 +67,7 @@ export class RequestTargets {
 	constructor(
 		routes: HostsConfig | RoutesHolder,
 		private readonly limit = 4096,
+		private readonly charLimit = MEMO_CHAR_LIMIT,
 	) {
 		this.#routes = routesHolder(routes);
 		this.#memoRoutes = this.#routes.current;
@@ -77,7 +83,8 @@ export class RequestTargets {
 		const known = byUrl?.get(url);
 		if (known !== undefined) return known;
 		const target = resolveTarget(routes, url, hostHeader);
-		if (this.#memoSize >= this.limit) {
+		const chars = heldChars(url, hostHeader, target);
+		if (this.#memoSize >= this.limit || this.#memoChars + chars > this.charLimit) {
 			this.#clear();
 			byUrl = hostHeader === null ? this.#memoWithoutHost : undefined;
 		}
@@ -87,14 +94,37 @@ export class RequestTargets {
 		}
 		byUrl.set(url, target);
 		this.#memoSize++;
+		this.#memoChars += chars;
 		return target;
+	}
+
+	/** The characters the memo holds now: at most `charLimit`. */
+	get memoizedChars(): number {
+		return this.#memoChars;
 	}
 
 	#clear(): void {
 		this.#memo.clear();
 		this.#memoWithoutHost.clear();
 		this.#memoSize = 0;
+		this.#memoChars = 0;
 	}
+}
+
+/** About 8 MB of strings at most (Latin-1 strings take a byte a character). */
+const MEMO_CHAR_LIMIT = 8 * 2 ** 20;
+
+/** What memoizing `target` keeps alive, in characters: its strings and the memo's keys. */
+function heldChars(url: string, hostHeader: string | null, target: RequestTarget): number {
+	const key = target.getKey.ok ? target.getKey.value.length : 0;
+	return (
+		url.length +
+		(hostHeader?.length ?? 0) +
+		target.host.length +
+		target.cacheUrl.length +
+		target.originUrl.length +
+		key
+	);
 }
 
 export function resolveTarget(
@@ -107,6 +137,10 @@ export function resolveTarget(
 		return badTarget(hostHeader, "invalid Host header");
 	if (!URL.canParse(rawUrl)) return badTarget(hostHeader ?? "", "invalid request target");
 	const url = new URL(rawUrl);
+	// Only http(s) targets are proxied: a CONNECT's authority-form target ("a.test:443")
+	// parses as a URL of scheme "a.test:", whose path is the port.
+	if (url.protocol !== "http:" && url.protocol !== "https:")
+		return badTarget(hostHeader ?? "", "invalid request target");
 	const given = hostHeader ?? url.host;
 	// Route by the authority as the cache key spells it. URL parsing decodes and normalizes
 	// a host ("cdn%2Etest", "%63dn.test" and "cdn.test:" all become "cdn.test"), so matching
@@ -117,20 +151,13 @@ export function resolveTarget(
 		: undefined;
 	if (authority === undefined) return badTarget(given, "invalid Host header");
 	const host = authority;
-	const matched = matchRoute(routes, host);
-	// The authority drops the scheme's default port, so a hosts entry written with it
-	// ("a.test:80") is looked for explicitly when no entry names the bare host.
-	const withDefaultPort = `${host}:${url.protocol === "https:" ? 443 : 80}`;
-	const portEntry =
-		routes.hosts[host] === undefined && !host.includes(":", host.lastIndexOf("]") + 1)
-			? routes.hosts[withDefaultPort]
-			: undefined;
-	const chosen = portEntry === undefined ? matched : { route: portEntry, name: withDefaultPort };
+	const scheme = url.protocol.slice(0, -1);
+	const chosen = matchRoute(routes, host, scheme);
 	const route = chosen?.route;
 	const cacheUrl = `${url.protocol}//${host}${url.pathname}${url.search}`;
 	return {
 		host,
-		scheme: url.protocol.slice(0, -1),
+		scheme,
 		route,
 		hostLabel: chosen?.name ?? UNKNOWN_HOST_LABEL,
 		cacheUrl,

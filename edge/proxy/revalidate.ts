@@ -6,13 +6,14 @@
  */
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { updateStoredHeaders } from "../http/header-update.ts";
+import { purgeTags } from "../http/purge-tags.ts";
 import { buildRevalidationHeaders, freshensValidatedResponse } from "../http/revalidation.ts";
 import { fieldsWithheldFromStorage, forbidsSharedStorage } from "../http/storable.ts";
 import { effectiveResponseDirectives } from "../http/targeted.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
 import type { PurgeMark, Storage } from "../store/storage.ts";
 import { analyzeStored, assessStored, type Found } from "./cache-read.ts";
-import { purgeTags, retainUntil } from "./cache-write.ts";
+import { retainUntil } from "./cache-write.ts";
 import { encodeStoredResponse } from "./stored-response.ts";
 
 /** Request fields for a conditional forward, or undefined when the stored response has no validators. */
@@ -60,27 +61,31 @@ export async function applyNotModified(
 		requestTimeMs: notModified.requestTimeMs,
 		responseTimeMs: notModified.responseTimeMs,
 	};
-	const meta = {
-		expiresAt: retainUntil(
-			stored.status,
-			headers,
-			stored.responseTimeMs,
-			staleIfUnreachableSeconds,
-		),
-		tags: purgeTags(headers),
-		header: encodeStoredResponse(stored),
-	};
+	const tags = purgeTags(headers);
 	// §3 still holds for the updated response: a 304 that adds no-store or (unqualified)
-	// private says the object may no longer be kept by a shared cache. This client gets the
+	// private says the object may no longer be kept by a shared cache. So does one naming
+	// more purge tags than an object is kept under (http/purge-tags.ts). This client gets the
 	// freshened response once; the stored copy goes.
-	if (forbidsSharedStorage(directives)) await tier.purge({ key: found.storageKey });
-	// The tier may have dropped the object meanwhile; the freshened copy is served anyway.
-	// Only the object this 304 validated: a newer fill may have replaced it meanwhile, and its
-	// body must not get these fields, nor a purge since the revalidation went out be undone.
-	else
+	if (tags === undefined || forbidsSharedStorage(directives)) {
+		await tier.purge({ key: found.storageKey });
+	} else {
+		// The tier may have dropped the object meanwhile; the freshened copy is served anyway.
+		// Only the object this 304 validated: a newer fill may have replaced it meanwhile, and
+		// its body must not get these fields, nor a purge since the revalidation went out be undone.
+		const meta = {
+			expiresAt: retainUntil(
+				stored.status,
+				headers,
+				stored.responseTimeMs,
+				staleIfUnreachableSeconds,
+			),
+			tags,
+			header: encodeStoredResponse(stored),
+		};
 		await tier.updateMeta(found.storageKey, meta, {
 			since: notModified.purgeMark,
 			replacing: found.source?.header,
 		});
+	}
 	return assessStored(found.storageKey, analyzeStored(stored), found.body, request, nowMs);
 }

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { TsSlab } from "../../native/slab-ts.ts";
 import packageJson from "../../package.json" with { type: "json" };
 import { type ClientAddress, createEdgeApp } from "../app.ts";
+import { originForLog } from "../http/userinfo.ts";
 import { CacheLock, POP_LOCK_TIMEOUTS } from "../lock/cache-lock.ts";
 import { systemTimers } from "../lock/timers.ts";
 import { Registry } from "../metrics/registry.ts";
@@ -77,7 +78,8 @@ export function listeningLine(runtime: string, url: string, settings: EdgeSettin
 /** "origin URL" for one origin, else the routed hosts and the default, if any. */
 function routingSummary(routes: EdgeSettings["routes"]): string {
 	const hosts = Object.keys(routes.hosts);
-	if (hosts.length === 0) return `origin ${routes.default}`;
+	const origin = routes.default === undefined ? undefined : originForLog(routes.default);
+	if (hosts.length === 0) return `origin ${origin}`;
 	const named = `routes ${hosts.join(", ")}`;
-	return routes.default === undefined ? named : `${named}; default origin ${routes.default}`;
+	return origin === undefined ? named : `${named}; default origin ${origin}`;
 }

@@ -32,6 +32,27 @@ describe("hosts config", () => {
 		expect(routeFor(config, null)?.origin).toBe("http://127.0.0.1:9999");
 	});
 
+	test("a Host naming a member of Object's prototype is an unknown host, not a route", () => {
+		const config = parseHostsConfig(good, "hosts.yaml");
+		for (const host of ["constructor", "__proto__", "hasOwnProperty", "constructor:80"])
+			expect(routeFor(config, host)?.origin).toBe("http://127.0.0.1:9999");
+		const noDefault = parseHostsConfig("hosts:\n  a.com:\n    origin: http://x.test\n", "h.yaml");
+		expect(routeFor(noDefault, "constructor")).toBeUndefined();
+		expect(routeFor(noDefault, "__proto__")).toBeUndefined();
+	});
+
+	test("with a scheme, a host without a port finds the entry written with its default port", () => {
+		const config = parseHostsConfig(
+			"hosts:\n  a.com:80:\n    origin: http://x.test\n  b.com:443:\n    origin: http://y.test\n",
+			"h.yaml",
+		);
+		expect(routeFor(config, "a.com", "http")?.origin).toBe("http://x.test");
+		expect(routeFor(config, "b.com", "https")?.origin).toBe("http://y.test");
+		// Not the other scheme's default port, nor without a scheme.
+		expect(routeFor(config, "a.com", "https")).toBeUndefined();
+		expect(routeFor(config, "a.com")).toBeUndefined();
+	});
+
 	test("without a default, an unknown host has no route", () => {
 		const config = parseHostsConfig("hosts:\n  a.com:\n    origin: http://x.test\n", "h.yaml");
 		expect(routeFor(config, "b.com")).toBeUndefined();
@@ -60,6 +81,16 @@ describe("hosts config", () => {
 			"bad hostname",
 			"hosts:\n  a_b!.com:\n    origin: http://x.test\n",
 			/hosts\.a_b!\.com: is not a valid hostname/,
+		],
+		[
+			"one host named twice in two cases",
+			"hosts:\n  a.com:\n    origin: http://x.test\n  A.COM:\n    origin: http://y.test\n",
+			/h\.yaml: hosts: names one host twice: "a\.com" and "A\.COM"/,
+		],
+		[
+			"a port no Host can carry",
+			"hosts:\n  a.com:99999:\n    origin: http://x.test\n",
+			/hosts\.a\.com:99999: has a port above 65535/,
 		],
 		[
 			"unknown field",

@@ -81,7 +81,15 @@ describe("status routes", () => {
 	test("raw L0 reads and writes need the admin token, and are off without one", async () => {
 		const { app, request, tier } = makeApp();
 		await request("/_neuro/l0/page", { method: "PUT", body: "cached bytes" });
-		for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: TOKEN }]) {
+		for (const headers of [
+			{},
+			{ authorization: "Bearer wrong" },
+			{ authorization: TOKEN },
+			{ authorization: `Basic ${TOKEN}` },
+			{ authorization: `Bearer${TOKEN}` },
+			{ authorization: `Bearer ${TOKEN}x` },
+			{ authorization: `Bearer ${TOKEN.slice(1)}` },
+		]) {
 			const read = await app.request("/_neuro/l0/page", { headers });
 			expect(read.status).toBe(401);
 			expect(read.headers.get("www-authenticate")).toBe("Bearer");
@@ -94,6 +102,12 @@ describe("status routes", () => {
 			expect(write.status).toBe(401);
 		}
 		expect(new TextDecoder().decode(tier.get("page"))).toBe("cached bytes");
+		// RFC 9110 §11.1: the scheme is case-insensitive, and §11.4 allows more than one space.
+		// Before, anything but "Bearer " exactly was refused with the right token.
+		for (const authorization of [`bearer ${TOKEN}`, `BEARER ${TOKEN}`, `Bearer  ${TOKEN}`]) {
+			const read = await app.request("/_neuro/l0/page", { headers: { authorization } });
+			expect({ authorization, status: read.status }).toEqual({ authorization, status: 200 });
+		}
 
 		const open = createStatusApp({ tier, version: "9.9.9", startedAt: Date.now() });
 		const refused = await open.request("/_neuro/l0/page", { method: "PUT", body: "poison" });

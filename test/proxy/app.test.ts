@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
+import { MAX_TAGS } from "../../edge/http/purge-tags.ts";
 import { makeEdge, settle } from "./edge-harness.ts";
 
 /** [lookupSync offered, requests through Edge.direct first as node.ts sends them]. */
@@ -203,12 +204,87 @@ describe.each(MODES)(
 				});
 			expect((await purge({ url: "http://cdn.test/pages/6" }, "wrong")).status).toBe(401);
 			expect((await purge({ nonsense: true })).status).toBe(400);
+			// The field at fault is named when the shape is right.
+			for (const [body, fault] of [
+				[{ tag: "t".repeat(257) }, "tag: tag must be at most 256 characters; "],
+				[{ url: "/pages/6" }, "url: must be an absolute URL; "],
+				[{ prefix: "ftp://cdn.test/" }, "prefix: must be an http(s) URL; "],
+			] as const) {
+				const refused = await purge(body);
+				expect(refused.status).toBe(400);
+				expect(await refused.text()).toStartWith(fault);
+			}
+			expect(await (await purge({ url: 6 })).text()).toStartWith("body must be {");
 			expect(await (await purge({ url: "http://cdn.test/pages/6" })).json()).toEqual({
 				purged: 1,
 				soft: false,
 			});
 			expect(await (await purge({ tag: "page-7" })).json()).toEqual({ purged: 1, soft: false });
 			expect((await get("/pages/7")).headers.get("cache-status")).toContain("fwd=uri-miss");
+		});
+
+		test("a response naming more purge tags than an object is kept under is not stored", async () => {
+			const tags = Array.from({ length: MAX_TAGS + 1 }, (_, i) => `t${i}`);
+			const { app, get } = makeEdge({
+				syncLookup,
+				direct,
+				fetchOrigin: async () =>
+					new Response("tagged", {
+						headers: { "cache-control": "max-age=600", "cache-tag": tags.join(", ") },
+					}),
+			});
+			const first = await get("/tagged");
+			expect(first.headers.get("cache-status")).toBe(
+				'NeuroCache;fwd=uri-miss;fwd-status=200;stored=?0;detail="too-many-tags"',
+			);
+			await first.text();
+			await settle();
+			// Before: stored under the first 64 only; a purge by the last found nothing and the
+			// next request was a hit for the rest of the 600 s.
+			const purged = await app.request("http://cdn.test/_neuro/purge", {
+				method: "POST",
+				headers: { host: "cdn.test", authorization: "Bearer secret" },
+				body: JSON.stringify({ tag: tags[MAX_TAGS] }),
+			});
+			expect(await purged.json()).toEqual({ purged: 0, soft: false });
+			expect((await get("/tagged")).headers.get("cache-status")).toContain("fwd=uri-miss");
+		});
+
+		test("a request under /_neuro that no route answers is refused, never sent to the origin", async () => {
+			const seen: string[] = [];
+			const { app, get } = makeEdge({
+				syncLookup,
+				direct,
+				fetchOrigin: async (request) => {
+					seen.push(`${request.method} ${new URL(request.url).pathname}`);
+					return new Response("from the origin", { headers: { "cache-control": "max-age=60" } });
+				},
+			});
+			// Before: each of these went to the origin, the admin token with it, and a GET's
+			// answer was cached under the edge's own path.
+			const auth = { authorization: "Bearer secret" };
+			for (const [method, path] of [
+				["GET", "/_neuro/purge"],
+				["HEAD", "/_neuro/purge"],
+				["DELETE", "/_neuro/purge"],
+				["POST", "/_neuro/metrics"],
+				["GET", "/_neuro/nope"],
+				["POST", "/_neuro//purge"],
+				["GET", "/%5Fneuro/nope"],
+				["GET", "/_neuro"],
+			] as const) {
+				const response = await get(path, auth, method);
+				expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
+				if (method !== "HEAD") expect(await response.text()).toStartWith(`no route for ${method}`);
+			}
+			expect(seen).toEqual([]);
+			// Origin paths that only start alike still go to the origin.
+			expect(await (await get("/_neurology")).text()).toBe("from the origin");
+			expect(await (await get("/_neuro%2Fx")).text()).toBe("from the origin");
+			const metrics = await app.request("http://cdn.test/_neuro/metrics", {
+				headers: { host: "cdn.test" },
+			});
+			expect(metrics.status).toBe(200);
 		});
 
 		test("purge by URL prefix drops every URL under it", async () => {

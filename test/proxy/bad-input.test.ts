@@ -7,13 +7,17 @@ import { Registry } from "../../edge/metrics/registry.ts";
 import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
 import { MemoryTier } from "../../edge/store/memory.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
+import { rawRequest } from "./raw-client.ts";
 
 // Bad input against the edge served over real HTTP (Bun.serve on a free loopback port):
 // every case gets a clear answer, nothing wrong is stored, and the server keeps serving.
 
 const origin = createDemoOrigin();
 let hang = false;
+/** Every request that reached the origin, as "METHOD path". */
+const reachedOrigin: string[] = [];
 const fetchOrigin: OriginFetch = async (request) => {
+	reachedOrigin.push(`${request.method} ${new URL(request.url).pathname}`);
 	if (hang) {
 		// A hung origin: answers only when the edge's deadline aborts the request.
 		return new Promise((_, reject) =>
@@ -104,6 +108,21 @@ describe("bad input at the edge", () => {
 		const res = await fetch(`${base}/pages/77`);
 		expect(res.headers.get("cache-status")).not.toContain("hit");
 		await res.arrayBuffer();
+		await alive();
+	});
+
+	test("CONNECT is a 501 (RFC 9110 §9.1, §9.3.6), never sent to the origin", async () => {
+		const before = reachedOrigin.length;
+		for (const target of ["127.0.0.1:443", "/pages/connect"]) {
+			const answer = await rawRequest(
+				base,
+				`CONNECT ${target} HTTP/1.1\r\nHost: 127.0.0.1:443\r\nConnection: close\r\n\r\n`,
+			);
+			// Before: forwarded, and a 502 "origin unreachable" for a healthy origin.
+			expect({ target, status: answer.status }).toEqual({ target, status: 501 });
+			expect(answer.body).toBe("CONNECT is not implemented\n");
+		}
+		expect(reachedOrigin.slice(before)).toEqual([]);
 		await alive();
 	});
 

@@ -16,6 +16,7 @@ describe("what a fill tells the requests waiting on it", () => {
 		[200, "set-cookie", "uncacheable"],
 		[403, "no-freshness", "uncacheable"],
 		[200, "too-large", "uncacheable"],
+		[200, "too-many-tags", "uncacheable"],
 		// Of the moment or of this request: waiters go forward, nothing is remembered.
 		[200, "authorization", "not-stored"],
 		[200, "request-no-store", "not-stored"],

@@ -62,6 +62,18 @@ describe("Host routing and the cache key agree", () => {
 		expect(seen).toEqual([]);
 	});
 
+	for (const host of ["constructor", "__proto__", "toString"]) {
+		test(`Host "${host}" (a name on Object's prototype) goes to the default origin`, async () => {
+			const { get, seen } = makeTwoOriginEdge();
+			// Before: the hosts map was read through its prototype, Object's member taken for a
+			// route, and the request failed with a 500.
+			const response = await get(host);
+			expect(response.status).toBe(200);
+			expect(await response.text()).toBe("from other.test");
+			expect(seen).toEqual(["other.test"]);
+		});
+	}
+
 	test("made-up Host names served by the default origin add no metric series", async () => {
 		const { get, metrics } = makeTwoOriginEdge();
 		for (const host of ["made-up-1.test", "made-up-2.test"]) await (await get(host)).text();

@@ -54,6 +54,21 @@ describe("callOrigin", () => {
 		expect(lateBodyCancelled).toBe(true);
 	});
 
+	test("an origin URL's credentials are in no WARN line, nor in the runtime's message", async () => {
+		const timers = new ManualTimers(0);
+		const lines: string[] = [];
+		const url = "http://edge-user:s3cret@10.0.0.5:8080/x";
+		const refusing: OriginFetch = async (request) => {
+			throw new Error(`Unable to connect to ${request.url}`);
+		};
+		const result = await callOrigin(refusing, { ...call(timers, lines), url });
+		expect(result).toEqual({ ok: false, status: 502, reason: "origin unreachable" });
+		// Before: "WARN origin unreachable: GET http://edge-user:s3cret@10.0.0.5:8080/x: ..."
+		expect(lines).toEqual([
+			"WARN origin unreachable: GET http://***@10.0.0.5:8080/x: Unable to connect to http://***@10.0.0.5:8080/x",
+		]);
+	});
+
 	test("a client that leaves before the head: 499, the origin call stopped, no WARN", async () => {
 		const timers = new ManualTimers(0);
 		const lines: string[] = [];

@@ -22,6 +22,17 @@ describe("edge purge requests", () => {
 		expect(purgeSelectors(routes, { tag: "page-1", soft: true })).toEqual([{ tag: "page-1" }]);
 	});
 
+	test("a URL on a host configured with its default port is keyed under that host's rules", () => {
+		const portRoutes = {
+			hosts: { "e.test:80": { origin: "http://origin.test", ignoreQueryParams: ["utm_*"] } },
+			default: "http://other.test",
+		};
+		// The proxy keys a request for e.test by the "e.test:80" entry's rules (the port is
+		// dropped from the Host); a purge routed otherwise computed another key and missed.
+		for (const url of ["http://e.test/a?utm_x=1&b=2", "http://e.test:80/a?b=2"])
+			expect(purgeSelectors(portRoutes, { url })[0]).toEqual({ key: "GET http://e.test/a?b=2" });
+	});
+
 	test("a URL the cache would never key selects nothing", () => {
 		expect(purgeSelectors(routes, { url: "http://user:pw@cdn.test/a" })).toEqual([]);
 	});

@@ -54,6 +54,19 @@ describe("request targets", () => {
 		expect(target.badRequest).toBe("invalid request target");
 	});
 
+	test("a target that is no http(s) URL (a CONNECT's authority-form) is a bad request", () => {
+		// "cdn.test:443" parses as scheme "cdn.test:" with path "443": before, it was routed,
+		// and its origin URL was the origin's with "443" glued on.
+		for (const url of ["cdn.test:443", "ftp://cdn.test/x"]) {
+			const target = resolveTarget(routes, url, "cdn.test");
+			expect({ url, badRequest: target.badRequest, originUrl: target.originUrl }).toEqual({
+				url,
+				badRequest: "invalid request target",
+				originUrl: "",
+			});
+		}
+	});
+
 	test("hosts served by the default origin share one label, whatever Host says", () => {
 		const withDefault: HostsConfig = { ...routes, default: "http://fallback.test" };
 		for (const host of ["x1.test", "x2.test:8080"]) {
@@ -101,6 +114,22 @@ describe("request targets", () => {
 			expect(target.cacheUrl).toBe(`http://cdn.test/p${i}`);
 		}
 		expect(targets.resolve("http://cdn.test/a", "cdn.test")).toEqual(a);
+	});
+
+	test("long URLs: the memo holds a bounded number of characters, not only of answers", () => {
+		const limit = 200_000;
+		const targets = new RequestTargets(routes, 4096, limit);
+		const long = "a".repeat(16_000);
+		for (let i = 0; i < 100; i++) {
+			const target = targets.resolve(`http://cdn.test/${i}/${long}`, "cdn.test");
+			expect(target.cacheUrl).toBe(`http://cdn.test/${i}/${long}`);
+			// Before: only the count was bounded, and 100 answers held about 6.4 M characters.
+			expect(targets.memoizedChars).toBeLessThanOrEqual(limit);
+		}
+		expect(targets.memoizedChars).toBeGreaterThan(0);
+		// Short URLs are still memoized.
+		const a = targets.resolve("http://cdn.test/a", "cdn.test");
+		expect(targets.resolve("http://cdn.test/a", "cdn.test")).toBe(a);
 	});
 
 	test("memoized apart: no Host field, an empty one, and one per URL", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
+import { MAX_TAGS } from "../../edge/http/purge-tags.ts";
 import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
 import { makeEdge, settle } from "./edge-harness.ts";
 
@@ -69,6 +70,34 @@ describe("revalidation and stale responses", () => {
 			expect(seen).toHaveLength(3);
 		});
 	}
+
+	test("a 304 naming more purge tags than an object is kept under drops the stored copy", async () => {
+		const manyTags = Array.from({ length: MAX_TAGS + 1 }, (_, i) => `t${i}`).join(",");
+		const { fetchOrigin, seen } = scripted([
+			() =>
+				new Response("v1", {
+					headers: { "cache-control": "max-age=1", etag: '"v1"', "cache-tag": "t0" },
+				}),
+			() =>
+				new Response(null, {
+					status: 304,
+					headers: { "cache-control": "max-age=100", etag: '"v1"', "cache-tag": manyTags },
+				}),
+			() => new Response("v2", { headers: { "cache-control": "max-age=100" } }),
+		]);
+		const { get, timers } = edgeWith(fetchOrigin);
+		await (await get("/x")).text();
+		await settle();
+		timers.advance(2_000);
+		expect(await (await get("/x")).text()).toBe("v1");
+		await settle();
+		// Before: kept under its first 64 tags only, fresh for 100 s, and a purge by the 65th
+		// missed it. Now it is gone: the next request goes to the origin.
+		const next = await get("/x");
+		expect(next.headers.get("cache-status")).toContain("fwd=uri-miss");
+		expect(await next.text()).toBe("v2");
+		expect(seen).toHaveLength(3);
+	});
 
 	test("a 304 that adds a qualified private keeps the object without the named field (§5.2.2.7)", async () => {
 		const { fetchOrigin, seen } = scripted([
