@@ -61,6 +61,16 @@ export class HashCounts {
 		return true;
 	}
 
+	/** A multiset of its own with the same contents and the same table layout. */
+	copy(): HashCounts {
+		const twin = new HashCounts(0);
+		twin.#keys = this.#keys.slice();
+		twin.#counts = this.#counts.slice();
+		twin.#bits = this.#bits;
+		twin.#size = this.#size;
+		return twin;
+	}
+
 	has(hash: number): boolean {
 		const key = stored(hash);
 		return this.#keys[this.#find(key)] === key;

@@ -36,6 +36,15 @@ export class HashRing {
 		return hash;
 	}
 
+	/** A ring of its own holding the same hashes in the same slots. */
+	copy(): HashRing {
+		const twin = new HashRing(0);
+		twin.#ring = this.#ring.slice();
+		twin.#start = this.#start;
+		twin.#length = this.#length;
+		return twin;
+	}
+
 	/** Keeps, in order, the hashes `keep` accepts; hands each other one to `dropped`. */
 	retain(keep: (hash: number) => boolean, dropped: (hash: number) => void): void {
 		const ring = new Uint32Array(this.#ring.length);

@@ -21,6 +21,14 @@ export class IdLinks {
 		this.prev = grownInt32(this.prev, id, NO_ID);
 		this.next = grownInt32(this.next, id, NO_ID);
 	}
+
+	/** Links of their own with the same contents (for a queue's copyOnto). */
+	copy(): IdLinks {
+		const twin = new IdLinks(0);
+		twin.prev = this.prev.slice();
+		twin.next = this.next.slice();
+		return twin;
+	}
 }
 
 /** One queue: `newest` is where pushes go, `oldest` is the next to leave. */
@@ -59,6 +67,16 @@ export class IdQueue {
 		links.next[id] = NO_ID;
 		this.count--;
 		this.weight -= size;
+	}
+
+	/** The same queue over `links`, a copy of the links this one runs over. */
+	copyOnto(links: IdLinks): IdQueue {
+		const twin = new IdQueue(links);
+		twin.newest = this.newest;
+		twin.oldest = this.oldest;
+		twin.count = this.count;
+		twin.weight = this.weight;
+		return twin;
 	}
 
 	/** The id pushed just before `id` went in, toward the oldest end. */

@@ -26,24 +26,59 @@ export class ShadowS3Fifo {
 	capacity: number;
 	readonly smallShare: number;
 	readonly mainGhost: boolean;
-	readonly #links = new IdLinks(INITIAL_SLOTS);
-	readonly #small = new IdQueue(this.#links);
-	readonly #main = new IdQueue(this.#links);
-	readonly #index = new SlotIndex();
+	readonly #links: IdLinks;
+	readonly #small: IdQueue;
+	readonly #main: IdQueue;
+	readonly #index: SlotIndex;
 	/** Per slot: the key hash, where it is and its frequency, its size (only once one is not 1). */
-	#keys = new Uint32Array(INITIAL_SLOTS);
-	#state = new Uint8Array(INITIAL_SLOTS);
+	#keys: Uint32Array;
+	#state: Uint8Array;
 	#sizes: Float64Array | undefined;
 	/** Slots freed by evictions, reused first; `#slotsUsed` is the high-water mark. */
-	readonly #free = new IdQueue(this.#links);
-	#slotsUsed = 0;
-	readonly #smallGhost = new ShadowGhost();
-	readonly #mainGhost = new ShadowGhost();
+	readonly #free: IdQueue;
+	#slotsUsed: number;
+	readonly #smallGhost: ShadowGhost;
+	readonly #mainGhost: ShadowGhost;
 
-	constructor(capacity: number, smallShare: number, mainGhost: boolean) {
+	/** `contents`: a shadow whose objects, order and ghosts this one starts with (see copy). */
+	constructor(capacity: number, smallShare: number, mainGhost: boolean, contents?: ShadowS3Fifo) {
 		this.capacity = capacity;
 		this.smallShare = smallShare;
 		this.mainGhost = mainGhost;
+		if (contents === undefined) {
+			this.#links = new IdLinks(INITIAL_SLOTS);
+			this.#small = new IdQueue(this.#links);
+			this.#main = new IdQueue(this.#links);
+			this.#free = new IdQueue(this.#links);
+			this.#index = new SlotIndex();
+			this.#keys = new Uint32Array(INITIAL_SLOTS);
+			this.#state = new Uint8Array(INITIAL_SLOTS);
+			this.#slotsUsed = 0;
+			this.#smallGhost = new ShadowGhost();
+			this.#mainGhost = new ShadowGhost();
+			return;
+		}
+		this.#links = contents.#links.copy();
+		this.#small = contents.#small.copyOnto(this.#links);
+		this.#main = contents.#main.copyOnto(this.#links);
+		this.#free = contents.#free.copyOnto(this.#links);
+		this.#index = contents.#index.copy();
+		this.#keys = contents.#keys.slice();
+		this.#state = contents.#state.slice();
+		this.#sizes = contents.#sizes?.slice();
+		this.#slotsUsed = contents.#slotsUsed;
+		this.#smallGhost = contents.#smallGhost.copy();
+		this.#mainGhost = contents.#mainGhost.copy();
+	}
+
+	/**
+	 * A shadow of another split that starts with exactly what this one holds, in the same
+	 * order, with the same ghosts and capacity. While no shadow has evicted, shadows of any
+	 * split that saw the same requests hold the same thing: the split tuner runs one until
+	 * the cache's capacity is known, then copies it for each setting (split-tuner.ts).
+	 */
+	copy(smallShare: number, mainGhost: boolean): ShadowS3Fifo {
+		return new ShadowS3Fifo(this.capacity, smallShare, mainGhost, this);
 	}
 
 	/** Objects held right now. */
@@ -192,6 +227,14 @@ class SlotIndex {
 	#bits = Math.log2(INITIAL_SLOTS * 2);
 	#size = 0;
 
+	copy(): SlotIndex {
+		const twin = new SlotIndex();
+		twin.#table = this.#table.slice();
+		twin.#bits = this.#bits;
+		twin.#size = this.#size;
+		return twin;
+	}
+
 	find(hash: number, keys: Uint32Array): number {
 		const table = this.#table;
 		const mask = table.length - 1;
@@ -254,9 +297,23 @@ class SlotIndex {
  * dropped in turn, and the ring never holds more than twice the limit.
  */
 class ShadowGhost {
-	readonly #ring = new HashRing(INITIAL_SLOTS);
-	#live = 0;
-	readonly #counts = new HashCounts(INITIAL_SLOTS);
+	readonly #ring: HashRing;
+	#live: number;
+	readonly #counts: HashCounts;
+
+	constructor(
+		ring = new HashRing(INITIAL_SLOTS),
+		live = 0,
+		counts = new HashCounts(INITIAL_SLOTS),
+	) {
+		this.#ring = ring;
+		this.#live = live;
+		this.#counts = counts;
+	}
+
+	copy(): ShadowGhost {
+		return new ShadowGhost(this.#ring.copy(), this.#live, this.#counts.copy());
+	}
 
 	remember(hash: number, limit: number): void {
 		const most = Math.max(1, limit);

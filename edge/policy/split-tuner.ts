@@ -59,13 +59,20 @@ export interface SplitTunerOptions {
  * rises again); below twice the floor every key is sampled and the shadows are full-size
  * caches. When the rate falls, the shadows keep the keys still sampled, as SHARDS does.
  *
+ * While the cache's capacity is unknown (Infinity: the memory tier before its first
+ * eviction) no shadow evicts, so the shadows of every setting would hold the same keys in
+ * the same order and miss alike. One simulation then stands for all of them and is copied
+ * for each setting when a capacity is given (#resize): the same choices, an eighth of the
+ * work and memory while a cache fills.
+ *
  * Cost: a sampled request runs once per setting (8), plus a few dozen additions; memory is
  * about 50-60 bytes per simulated object per setting, bounded by the floor whatever the
  * cache's size. Deterministic: no clock, no randomness.
  */
 export class SplitTuner {
 	readonly #settings: readonly SplitSetting[];
-	readonly #shadows: ShadowS3Fifo[];
+	/** One per setting, in the same order; a single one until a capacity is known. */
+	#shadows: ShadowS3Fifo[];
 	/** Per setting, its shadow's misses, each window weighing DECAY times the next one. */
 	readonly #misses: Float64Array;
 	/**
@@ -84,14 +91,15 @@ export class SplitTuner {
 	#capacity = 0;
 	/** The scale changed since the shadows last took their capacity. */
 	#resized = false;
+	/** Made once: an arrow written inside scale() made JSC allocate a scope on every call. */
+	readonly #isSampled = (hash: number): boolean => this.sampled(hash);
 
 	constructor(options: SplitTunerOptions = {}) {
 		this.#settings = options.settings ?? SPLIT_SETTINGS;
 		if (this.#settings.length === 0) throw new RangeError("the split tuner needs a setting");
 		this.#floor = options.sampleFloor ?? DEFAULT_SAMPLE_FLOOR;
-		this.#shadows = this.#settings.map(
-			(setting) => new ShadowS3Fifo(0, setting.smallShare, setting.mainGhost),
-		);
+		const first = this.#settings[0] as SplitSetting;
+		this.#shadows = [new ShadowS3Fifo(0, first.smallShare, first.mainGhost)];
 		this.#misses = new Float64Array(this.#settings.length);
 		this.#disagreements = new Float64Array(this.#settings.length ** 2);
 		this.#missed = new Uint8Array(this.#settings.length);
@@ -101,6 +109,16 @@ export class SplitTuner {
 	/** The setting the cache should run now. */
 	get setting(): SplitSetting {
 		return this.#settings[this.#chosen] as SplitSetting;
+	}
+
+	/** Shadows simulated now: 1 until a capacity is known, then one per setting. */
+	get simulations(): number {
+		return this.#shadows.length;
+	}
+
+	/** Objects the shadows hold, all together (for tests: bounded by the floor). */
+	get simulatedObjects(): number {
+		return this.#shadows.reduce((sum, shadow) => sum + shadow.count, 0);
 	}
 
 	/** Keys are sampled at 2^-shift. */
@@ -128,7 +146,7 @@ export class SplitTuner {
 		this.#shift = shift;
 		// SHARDS' way: what the shadows hold of the keys still sampled is a sample at the new
 		// rate. Sampling more keys needs nothing: the new ones arrive as new keys.
-		if (fewer) for (const shadow of this.#shadows) shadow.retain((hash) => this.sampled(hash));
+		if (fewer) for (const shadow of this.#shadows) shadow.retain(this.#isSampled);
 		return true;
 	}
 
@@ -139,20 +157,26 @@ export class SplitTuner {
 
 	/** A request for a sampled key (the caller checks `sampled`). */
 	request(hash: number, size: number): void {
+		if (this.#resized) this.#resize(); // first: it may give each setting its own shadow
 		const shadows = this.#shadows;
 		const misses = this.#misses;
-		if (this.#resized) this.#resize();
-		const n = shadows.length;
-		const missed = this.#missed;
-		let missCount = 0;
-		for (let i = 0; i < n; i++) {
-			const miss = (shadows[i] as ShadowS3Fifo).request(hash, size) ? 0 : 1;
-			missed[i] = miss;
-			misses[i] = (misses[i] as number) + miss;
-			missCount += miss;
+		const n = misses.length;
+		if (shadows.length < n) {
+			// The one shadow speaks for every setting: all miss alike, no pair disagrees.
+			const miss = (shadows[0] as ShadowS3Fifo).request(hash, size) ? 0 : 1;
+			for (let i = 0; i < n; i++) misses[i] = (misses[i] as number) + miss;
+		} else {
+			const missed = this.#missed;
+			let missCount = 0;
+			for (let i = 0; i < n; i++) {
+				const miss = (shadows[i] as ShadowS3Fifo).request(hash, size) ? 0 : 1;
+				missed[i] = miss;
+				misses[i] = (misses[i] as number) + miss;
+				missCount += miss;
+			}
+			// Most requests hit (or miss) in every shadow and tell no pair apart: skip the pairs.
+			if (missCount > 0 && missCount < n) this.#countDisagreements(missed, n);
 		}
-		// Most requests hit (or miss) in every shadow and tell no pair apart: skip the pairs.
-		if (missCount > 0 && missCount < n) this.#countDisagreements(missed, n);
 		if (++this.#seen < this.#window) return;
 		this.#seen = 0;
 		this.#choose();
@@ -201,7 +225,18 @@ export class SplitTuner {
 	#resize(): void {
 		this.#resized = false;
 		const rate = 2 ** -this.#shift;
-		for (const shadow of this.#shadows) shadow.capacity = this.#capacity * rate;
+		const capacity = this.#capacity * rate;
+		if (this.#shadows.length < this.#settings.length && Number.isFinite(capacity)) this.#fork();
+		const shadows = this.#shadows;
+		for (let i = 0; i < shadows.length; i++) (shadows[i] as ShadowS3Fifo).capacity = capacity;
 		this.#window = Math.max(MIN_WINDOW, Math.floor(this.#objects * rate));
+	}
+
+	/** A capacity is known: each setting gets its own copy of the one shadow run so far. */
+	#fork(): void {
+		const shared = this.#shadows[0] as ShadowS3Fifo;
+		this.#shadows = this.#settings.map((setting, i) =>
+			i === 0 ? shared : shared.copy(setting.smallShare, setting.mainGhost),
+		);
 	}
 }

@@ -69,6 +69,26 @@ describe("ShadowS3Fifo (the split tuner's miniature S3-FIFO over key hashes)", (
 		);
 	});
 
+	test("until one evicts, shadows of any split hold the same; a copy then runs as its split would", () => {
+		const ids = syntheticIds("zipf", 60_000, 2).map((id) => mixHash(id));
+		const unbounded = Number.POSITIVE_INFINITY;
+		const shared = new ShadowS3Fifo(unbounded, 0.1, true);
+		const own = new ShadowS3Fifo(unbounded, 0.9, false);
+		const keepEven = (hash: number) => hash % 2 === 0;
+		for (const [at, hash] of ids.slice(0, 20_000).entries()) {
+			if (at === 10_000) for (const shadow of [shared, own]) shadow.retain(keepEven);
+			expect(shared.request(hash, 1)).toBe(own.request(hash, 1));
+		}
+		const copy = shared.copy(0.9, false);
+		for (const shadow of [own, copy, shared]) shadow.capacity = 2000;
+		for (const hash of ids.slice(20_000)) {
+			expect(copy.request(hash, 1)).toBe(own.request(hash, 1));
+			shared.request(hash, 1); // the original goes its own way and leaves the copy alone
+		}
+		expect(copy.count).toBe(own.count);
+		expect(copy.weight).toBe(own.weight);
+	});
+
 	test("retain keeps the chosen keys in their order and forgets the rest, ghosts included", () => {
 		const shadow = new ShadowS3Fifo(6, 0.5, true);
 		for (let hash = 1; hash <= 12; hash++) shadow.request(hash, 1); // 1-6 go to the ghost

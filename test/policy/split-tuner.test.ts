@@ -1,3 +1,4 @@
+import { heapStats } from "bun:jsc";
 import { describe, expect, test } from "bun:test";
 import { mixHash } from "../../edge/policy/key-hash.ts";
 import { SPLIT_SETTINGS, SplitTuner } from "../../edge/policy/split-tuner.ts";
@@ -56,6 +57,42 @@ describe("SplitTuner (S3-FIFO's split chosen by miniature simulations)", () => {
 		for (const hash of hashes) if (tuner.sampled(hash)) tuner.request(hash, 1);
 		expect(tuner.setting).toEqual(SPLIT_SETTINGS[1] as (typeof SPLIT_SETTINGS)[number]);
 		expect(tuner.setting).toEqual({ smallShare: 0.1, mainGhost: true });
+	});
+
+	test("while the capacity is unknown one simulation stands for every setting, bounded by the floor", () => {
+		const tuner = new SplitTuner();
+		// The memory tier before its first eviction: it grows, and no count of entries is full.
+		for (let i = 0; i < 200_000; i++) {
+			tuner.scale(i + 1, Number.POSITIVE_INFINITY);
+			const hash = mixHash(i);
+			if (tuner.sampled(hash)) tuner.request(hash, 1);
+		}
+		expect(tuner.simulations).toBe(1);
+		expect(tuner.simulatedObjects).toBeGreaterThan(2000);
+		expect(tuner.simulatedObjects).toBeLessThanOrEqual(4000);
+	});
+
+	test("the request that brings a capacity reaches every setting's copy of the simulation", () => {
+		const tuner = new SplitTuner({ sampleFloor: 100 });
+		for (let i = 0; i < 150; i++) {
+			tuner.scale(i + 1, Number.POSITIVE_INFINITY);
+			tuner.request(mixHash(i), 1); // under twice the floor every key is sampled
+		}
+		tuner.scale(151, 151);
+		tuner.request(mixHash(150), 1);
+		expect(tuner.simulations).toBe(SPLIT_SETTINGS.length);
+		expect(tuner.simulatedObjects).toBe(151 * SPLIT_SETTINGS.length);
+	});
+
+	test("scale() allocates nothing per call: it runs on every insert of the memory tier", () => {
+		const tuner = new SplitTuner();
+		for (let i = 0; i < 1000; i++) tuner.scale(i + 1, Number.POSITIVE_INFINITY);
+		Bun.gc(true);
+		const scopes = () => heapStats().objectTypeCounts.JSLexicalEnvironment ?? 0;
+		const before = scopes();
+		for (let i = 1000; i < 21_000; i++) tuner.scale(i + 1, Number.POSITIVE_INFINITY);
+		// An arrow written inside scale() made JSC allocate a scope object on every call.
+		expect(scopes() - before).toBeLessThan(1000);
 	});
 
 	test("popularity that fades with age takes it to a long small FIFO", () => {
