@@ -124,6 +124,8 @@ async function main(): Promise<void> {
 	let edgePurge: Purger | undefined;
 	let dropEdgeCache: (() => Promise<number>) | undefined;
 	const logLine = (line: string) => console.error(line);
+	// One secret for the edge's admin routes and the control plane's API; empty is unset.
+	const adminToken = process.env.NEURO_ADMIN_TOKEN || undefined;
 	const effects = {
 		pop: flags.pop,
 		popConfig: followRouting(routes, () => startup, logLine),
@@ -150,7 +152,14 @@ async function main(): Promise<void> {
 	const controlStarting =
 		plan === undefined
 			? undefined
-			: startControlPlane(plan, logLine, flags.logLevel, effects, crdtApi(gossipSource));
+			: startControlPlane(
+					plan,
+					logLine,
+					flags.logLevel,
+					effects,
+					crdtApi(gossipSource),
+					adminToken,
+				);
 	// A failed start is reported below; this keeps it from counting as unhandled meanwhile.
 	controlStarting?.catch(() => {});
 	const slab = await createSlab({
@@ -165,7 +174,7 @@ async function main(): Promise<void> {
 		originTimeoutMs: flags.originTimeoutMs,
 		lockTimeouts: flags.lock,
 		staleIfUnreachableSeconds: flags.staleIfUnreachableSeconds,
-		adminToken: process.env.NEURO_ADMIN_TOKEN,
+		adminToken,
 		// Asked only for requests that go to the origin, by which time the server listens.
 		clientAddress: (request) => server?.clientAddress(request),
 	});
@@ -179,7 +188,7 @@ async function main(): Promise<void> {
 			tier,
 			version: packageJson.version,
 			startedAt: Date.now(),
-			adminToken: process.env.NEURO_ADMIN_TOKEN || undefined,
+			adminToken,
 			// What a rolling restart waits for: this process, running exactly this build.
 			instance: { pid: process.pid, build: versionLine(packageJson.version, build) },
 		}),

@@ -6,6 +6,7 @@ import type * as v from "valibot";
 import { type Command, parseCtlArgs, USAGE, UsageError } from "./ctl/args.ts";
 import { CtlClient, CtlError, EXIT } from "./ctl/client.ts";
 import { readPopConfigFile } from "./ctl/pop-config-file.ts";
+import { resolveToken } from "./ctl/token.ts";
 import {
 	CounterAnswer,
 	counterPath,
@@ -219,7 +220,16 @@ async function main(): Promise<number> {
 		console.error(`neuroctl: ${error.message}\n${USAGE}`);
 		return EXIT.usage;
 	}
-	const client = new CtlClient(options.endpoints, options.timeoutMs);
+	let token: string | undefined;
+	try {
+		token = await resolveToken(options.token);
+	} catch (error) {
+		if (!(error instanceof UsageError)) throw error;
+		// A token file missing or malformed: nothing was sent.
+		console.error(`neuroctl: ${error.message}`);
+		return EXIT.usage;
+	}
+	const client = new CtlClient(options.endpoints, options.timeoutMs, { token });
 	try {
 		const outcome = await run(client, options.command);
 		console.log(options.json ? JSON.stringify(outcome.json) : outcome.text);

@@ -2,7 +2,11 @@
  * The admin routes' bearer token (RFC 6750): purge, and the raw L0 routes, which can read
  * and overwrite any cached object. Without a configured token those routes are off, never
  * open: a node started without one must not let anyone on the edge port purge or poison it.
+ * The control plane's API checks the same token with `checkBearer` (cluster/kv/api-auth.ts).
  */
+
+/** How a request's Authorization header stands against the token. */
+export type BearerCheck = "ok" | "missing" | "wrong";
 
 /** The refusal for a request whose credentials are not the token, or undefined to go on. */
 export function adminRefusal(
@@ -11,10 +15,20 @@ export function adminRefusal(
 	feature: string,
 ): Response | undefined {
 	if (token === undefined) return refusal(403, `${feature} is disabled: no admin token configured`);
-	const given = authorization === undefined ? undefined : bearerCredentials(authorization);
-	if (given === undefined || !sameText(given, token))
+	if (checkBearer(authorization, token) !== "ok")
 		return refusal(401, "bad or missing bearer token", { "www-authenticate": "Bearer" });
 	return undefined;
+}
+
+/**
+ * Whether `authorization` is `Bearer <token>`: "missing" when it carries no bearer
+ * credentials at all (absent, or another scheme), "wrong" when they are not `token`.
+ * An empty `token` matches nothing: `Bearer ` with nothing after it is no credential.
+ */
+export function checkBearer(authorization: string | undefined, token: string): BearerCheck {
+	const given = authorization === undefined ? undefined : bearerCredentials(authorization);
+	if (given === undefined) return "missing";
+	return token !== "" && sameText(given, token) ? "ok" : "wrong";
 }
 
 /**

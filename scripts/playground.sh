@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The control plane, hands on: starts three node.ts processes as one Raft cluster (free
-# loopback ports, a temp data dir), runs neuroctl put / get / cas / status against it, kills
+# loopback ports, a temp data dir) whose API takes a bearer token (NEURO_ADMIN_TOKEN: yours if
+# set, else a fresh one; the members and neuroctl read it), shows a write without it refused
+# (401), runs neuroctl put / get / cas / status against it, kills
 # the leader (SIGKILL), shows the new leader the others elect, restarts the killed member and
 # shows it caught up, then stops everything it started. A trap does that on any exit (error,
 # Ctrl-C, SIGTERM too), so nothing it started outlives it.
@@ -54,6 +56,12 @@ declare -A API=()
 } >"$WORK/nodes.yaml"
 ENDPOINTS="${API[1]},${API[2]},${API[3]}"
 say "work dir $WORK (cluster file nodes.yaml, data/)"
+# One token for the members' API and neuroctl, both of which read it from the environment.
+if [[ -z "${NEURO_ADMIN_TOKEN:-}" ]]; then
+	NEURO_ADMIN_TOKEN="$("$BUN" -e 'console.log(crypto.randomUUID())')"
+	say "API token: a fresh one in NEURO_ADMIN_TOKEN, for the members and neuroctl alike"
+fi
+export NEURO_ADMIN_TOKEN
 
 start_member() {
 	local id=$1
@@ -118,6 +126,13 @@ wait_for "leader" find_leader 0
 say "member $LEADER leads (term $TERM_SEEN)"
 
 ctl put greeting hello
+say "\$ curl -X PUT ${API[$LEADER]}/v1/kv/greeting   # no token"
+refused="$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' -X PUT -d '{"value":"pwned"}' "${API[$LEADER]}/v1/kv/greeting")"
+if [[ "$refused" != "401" ]]; then
+	say "ERROR a write without the token answered HTTP $refused, not 401"
+	exit 1
+fi
+echo "HTTP 401: refused without the token"
 ctl get greeting
 ctl cas greeting hello bonjour
 ctl cas greeting hello hola || say "(exit $?: compare failed, as it should: greeting holds bonjour)"

@@ -10,7 +10,7 @@ import { KeySchema } from "../kv/http-api.ts";
 import { PopNameSchema } from "../pop-config/command.ts";
 import { PeerAddressSchema } from "../transport/peers.ts";
 
-export const USAGE = `usage: neuroctl [--endpoints URL,URL...] [--json] [--timeout-ms N] COMMAND
+export const USAGE = `usage: neuroctl [--endpoints URL,URL...] [--token-file PATH] [--json] [--timeout-ms N] COMMAND
   put KEY VALUE              set a key
   get KEY                    read a key (linearizable); exit 1 when absent
   del KEY                    delete a key
@@ -40,7 +40,11 @@ gossip and CRDTs (any node answers from its own replica; no leader needed):
   get NAME --register        register NAME's value; exit 1 when never set
   members --gossip           gossip's member table (id, state, incarnation, address, metadata)
   (plain \`get KEY\` and \`members\` stay the Raft KV's and configuration's)
-endpoints: --endpoints or NEURO_ENDPOINTS (default http://127.0.0.1:2380)`;
+endpoints: --endpoints or NEURO_ENDPOINTS (default http://127.0.0.1:2380)
+token: the cluster's API token (the nodes' NEURO_ADMIN_TOKEN), from --token-file PATH (the
+  file's one line) or NEURO_ADMIN_TOKEN, sent with every request as a bearer token
+exit: 0 ok, 1 absent, 2 usage (a bad token file too), 3 compare failed, 4 no answer or no
+  leader in time, 5 refused (a missing or wrong token too: HTTP 401)`;
 
 export class UsageError extends Error {
 	override name = "UsageError";
@@ -84,8 +88,23 @@ export type Command =
 	| { readonly kind: "register-get"; readonly name: string }
 	| { readonly kind: "gossip-members" };
 
+/** Visible ASCII without spaces: what a header carries as one bearer credential. */
+export const TokenSchema = v.pipe(
+	v.string(),
+	v.minLength(1, "is empty"),
+	v.maxLength(4096, "is over 4096 characters"),
+	v.regex(/^[\x21-\x7e]+$/, "must be visible ASCII characters only (no spaces or line breaks)"),
+);
+
+/** Where the API token comes from: `--token-file` wins over NEURO_ADMIN_TOKEN (ctl/token.ts). */
+export type TokenSource =
+	| { readonly kind: "none" }
+	| { readonly kind: "env"; readonly token: string }
+	| { readonly kind: "file"; readonly path: string };
+
 export interface CtlOptions {
 	readonly endpoints: readonly string[];
+	readonly token: TokenSource;
 	readonly json: boolean;
 	readonly timeoutMs: number;
 	readonly command: Command;
@@ -133,6 +152,7 @@ export function parseCtlArgs(
 ): CtlOptions {
 	let values: {
 		endpoints?: string;
+		"token-file"?: string;
 		json?: boolean;
 		"timeout-ms"?: string;
 		absent?: boolean;
@@ -150,6 +170,7 @@ export function parseCtlArgs(
 			args: [...argv],
 			options: {
 				endpoints: { type: "string" },
+				"token-file": { type: "string" },
 				json: { type: "boolean" },
 				"timeout-ms": { type: "string" },
 				absent: { type: "boolean" },
@@ -176,8 +197,21 @@ export function parseCtlArgs(
 		values["timeout-ms"] === undefined
 			? 5000
 			: check(TimeoutText, values["timeout-ms"], "--timeout-ms");
+	const token = tokenSource(values["token-file"], env.NEURO_ADMIN_TOKEN);
 	const command = parseCommand(positionals, values);
-	return { endpoints, json: values.json === true, timeoutMs, command };
+	return { endpoints, token, json: values.json === true, timeoutMs, command };
+}
+
+function tokenSource(file: string | undefined, fromEnv: string | undefined): TokenSource {
+	if (file !== undefined) {
+		if (file === "") throw new UsageError("--token-file: must be a file path");
+		return { kind: "file", path: file };
+	}
+	// Empty counts as unset, as it does for the node (`NEURO_ADMIN_TOKEN=` left in a shell).
+	if (fromEnv === undefined || fromEnv === "") return { kind: "none" };
+	const parsed = v.safeParse(TokenSchema, fromEnv);
+	if (!parsed.success) throw new UsageError(`NEURO_ADMIN_TOKEN: ${parsed.issues[0].message}`);
+	return { kind: "env", token: parsed.output };
 }
 
 interface CommandFlags {

@@ -7,10 +7,12 @@
  * carry a session (http-api.ts), so a retried write takes effect once. A refusal carries
  * the node's reason (`reason`): `session-expired` tells a client that keeps a session to
  * start a new one (neuroctl's one write per run is seq 1 of a new session, so it does not
- * meet it).
+ * meet it). With a token it sends `Authorization: Bearer <token>` on every attempt, to the
+ * endpoints given and to the leaders NotLeader names alike (every member takes the same
+ * token); a 401 is a refusal (exit 5) saying whether a token was sent at all.
  */
 import * as v from "valibot";
-import { ErrorAnswer, NotLeaderAnswer } from "../kv/http-api.ts";
+import { ErrorAnswer, NotLeaderAnswer, UNAUTHORIZED } from "../kv/http-api.ts";
 
 export const EXIT = {
 	ok: 0,
@@ -41,14 +43,30 @@ const ELECTION_RETRY_MS = 100;
 /** Longer than an election and a commit take on a healthy cluster. */
 export const ATTEMPT_TIMEOUT_MS = 3000;
 
+export interface CtlClientOptions {
+	/** The API's bearer token (the nodes' NEURO_ADMIN_TOKEN); none: requests carry none. */
+	readonly token?: string | undefined;
+	readonly fetch?: Fetch;
+	readonly now?: () => number;
+	readonly pause?: (ms: number) => Promise<void>;
+}
+
 export class CtlClient {
+	private readonly token: string | undefined;
+	private readonly fetchImpl: Fetch;
+	private readonly now: () => number;
+	private readonly pause: (ms: number) => Promise<void>;
+
 	constructor(
 		private readonly endpoints: readonly string[],
 		private readonly timeoutMs: number,
-		private readonly fetchImpl: Fetch = (url, init) => fetch(url, init),
-		private readonly now: () => number = Date.now,
-		private readonly pause: (ms: number) => Promise<void> = (ms) => Bun.sleep(ms),
-	) {}
+		options: CtlClientOptions = {},
+	) {
+		this.token = options.token;
+		this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
+		this.now = options.now ?? Date.now;
+		this.pause = options.pause ?? ((ms) => Bun.sleep(ms));
+	}
 
 	async call<T>(
 		method: string,
@@ -98,6 +116,7 @@ export class CtlClient {
 					headers: {
 						...request.headers,
 						...(body === undefined ? {} : { "content-type": "application/json" }),
+						...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
 					},
 					...(body === undefined ? {} : { body: JSON.stringify(body) }),
 					signal: AbortSignal.timeout(
@@ -120,6 +139,13 @@ export class CtlClient {
 				problems.push(`${endpoint}: ${busy.success ? busy.output.message : "no leader known"}`);
 				return { done: false };
 			}
+			// Every member takes the same token: another endpoint would refuse it too.
+			if (response.status === 401)
+				throw new CtlError(
+					`${endpoint} refused: ${this.#unauthorized()}`,
+					EXIT.refused,
+					UNAUTHORIZED,
+				);
 			if (response.status >= 400) {
 				const error = v.safeParse(ErrorAnswer, payload);
 				const why = error.success ? error.output.message : `HTTP ${response.status}`;
@@ -136,5 +162,11 @@ export class CtlClient {
 		}
 		problems.push(`${start}: more than ${MAX_REDIRECTS} NotLeader redirects`);
 		return { done: false };
+	}
+
+	#unauthorized(): string {
+		return this.token === undefined
+			? "the cluster API requires a token: set NEURO_ADMIN_TOKEN or pass --token-file PATH"
+			: "the token (from NEURO_ADMIN_TOKEN or --token-file) is not the cluster's";
 	}
 }

@@ -40,6 +40,12 @@
  * reason. Adding a member as a learner, then promoting it once it caught up, keeps the
  * cluster's quorum from waiting on an empty log; `learner: false` adds a voter at once.
  * Keys travel percent-encoded in the path; they are 1-1024 characters.
+ *
+ * A node started with a token (NEURO_ADMIN_TOKEN) takes every route above, and the gossip
+ * plane's (crdt-api.ts), only with `Authorization: Bearer <token>`, but GET /v1/status,
+ * /health, /metrics and /metrics.json (api-auth.ts says why). Without it: 401 ErrorAnswer
+ * `unauthorized` with `WWW-Authenticate: Bearer realm="neurocache"`, nothing proposed.
+ * Every member of a cluster takes the same token: clients follow NotLeader with it.
  */
 import * as v from "valibot";
 import { PurgeRequestSchema } from "../../edge/purge.ts";
@@ -168,6 +174,9 @@ export const HealthAnswer = v.variant("ok", [
 
 export const CLIENT_ID_HEADER = "neuro-client-id";
 export const CLIENT_SEQ_HEADER = "neuro-client-seq";
+
+/** The `error` of a 401: the request lacks the API's bearer token, or carries a wrong one. */
+export const UNAUTHORIZED = "unauthorized";
 
 /** The `error` of a 409 for a write whose client session the cluster no longer knows. */
 export const SESSION_EXPIRED = "session-expired";

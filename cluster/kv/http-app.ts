@@ -10,6 +10,9 @@
  * random client id, seq 1). A write whose session the machine no longer knows (expired:
  * state/session-table.ts) is a 409 session-expired, applied nowhere: the client starts a
  * new session (a new client id, seq 1).
+ * With a token configured, every route but the open ones (api-auth.ts: status, health,
+ * metrics) first checks `Authorization: Bearer <token>`, the routes mounted on this app
+ * later (the gossip plane's) too: a request without it is a 401 that reaches no member.
  */
 import { Hono } from "hono";
 import * as v from "valibot";
@@ -23,6 +26,7 @@ import type {
 	MembershipAnswer,
 	TransferAnswer,
 } from "../raft-node/raft-node.ts";
+import { requireApiToken } from "./api-auth.ts";
 import {
 	AddMemberBody,
 	CasBody,
@@ -59,13 +63,22 @@ export interface KvMember extends PurgeMember, PopConfigMember {
 	};
 }
 
+export interface KvAppOptions {
+	/** The bearer token every route but the open ones requires; none: the API is open. */
+	readonly apiToken?: string | undefined;
+	/** A session's client id for a write that names none. */
+	readonly clientId?: () => number;
+}
+
 export function createKvApp(
 	member: KvMember,
 	/** Every member's API address, by id (NotLeader names the leader's). */
 	apiAddresses: ReadonlyMap<NodeId, string>,
-	clientId: () => number = randomClientId,
+	{ apiToken, clientId = randomClientId }: KvAppOptions = {},
 ): Hono {
 	const app = new Hono();
+	// First, so it runs before every route, those mounted on this app afterwards included.
+	app.use("*", requireApiToken(apiToken));
 	const apiAddressOf = (id: NodeId) =>
 		apiAddresses.get(id) ?? member.members().find((m) => m.id === id)?.apiAddress;
 	const notLeader = (leader: NodeId) =>

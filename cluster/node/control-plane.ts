@@ -6,12 +6,15 @@
  * `NodeEffects`: committed purges purge its edge, and its own POP's replicated config (the
  * document there at start, then each change) goes to the node, which applies its routing
  * (cluster/node/pop-routing.ts). The gossip plane's routes (counters, registers, gossip
- * members) are served on the same API address when the node runs gossip.
+ * members) are served on the same API address when the node runs gossip. With an API token
+ * every route on that address but the open ones takes it (kv/api-auth.ts); without one the
+ * API is open and the member logs a WARN line saying so.
  */
 
 import { join, resolve } from "node:path";
 import type { Hono } from "hono";
 import { type NativeRoutes, serveBun } from "../../edge/runtime/bun.ts";
+import { guardNativeRoutes, unauthenticatedWarning } from "../kv/api-auth.ts";
 import { createKvApp } from "../kv/http-app.ts";
 import { createObserveApp } from "../kv/observe-app.ts";
 import type { PopConfigMachine, PopConfigWatcher } from "../pop-config/machine.ts";
@@ -136,6 +139,8 @@ export async function startControlPlane(
 	effects?: NodeEffects,
 	/** More routes served on the API address (the gossip plane's: kv/crdt-routes.ts). */
 	routes?: { readonly app: Hono; readonly native?: NativeRoutes },
+	/** The bearer token the API requires (the node's NEURO_ADMIN_TOKEN); none: it is open. */
+	apiToken?: string,
 ): Promise<ControlPlane> {
 	const self = plan.nodes.get(plan.id);
 	if (self === undefined) throw new Error(`member ${plan.id} is not in its own plan`);
@@ -174,7 +179,7 @@ export async function startControlPlane(
 	member.connect(new Map([...plan.nodes].map(([id, a]) => [id, a.raft])));
 	// Filled once the API listens: with port 0 its own address is known only then.
 	const apiAddresses = new Map<NodeId, string>();
-	const kv = createKvApp(member, apiAddresses);
+	const kv = createKvApp(member, apiAddresses, { apiToken });
 	const observe = createObserveApp({
 		status: () => member.status(),
 		logBytes: () => logBytesOnDisk(plan.dataDir),
@@ -187,7 +192,9 @@ export async function startControlPlane(
 		api = serveBun(kv.fetch, {
 			hostname: self.api.host,
 			port: self.api.port,
-			...(routes?.native === undefined ? {} : { routes: routes.native }),
+			...(routes?.native === undefined
+				? {}
+				: { routes: guardNativeRoutes(routes.native, apiToken) }),
 		});
 	} catch (error) {
 		await member.close();
@@ -197,6 +204,7 @@ export async function startControlPlane(
 	for (const [id, a] of plan.nodes)
 		apiAddresses.set(id, id === plan.id ? apiUrl : `http://${a.api.host}:${a.api.port}`);
 	log(`INFO raft member ${plan.id}: API on ${apiUrl}, Raft on ${self.raft.host}:${member.port}`);
+	if (apiToken === undefined) log(unauthenticatedWarning(apiUrl));
 	let closing: Promise<void> | undefined;
 	return {
 		member,

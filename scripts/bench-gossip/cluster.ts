@@ -91,7 +91,13 @@ export async function startGossipCluster(
 					stdin: "ignore",
 					stdout: "ignore",
 					stderr: Bun.file(logPath(id)),
-					env: { ...process.env, NEURO_ORIGIN: undefined, NEURO_POP: undefined },
+					// A loopback cluster with its API open: the load (wrk too) sends no token.
+					env: {
+						...process.env,
+						NEURO_ORIGIN: undefined,
+						NEURO_POP: undefined,
+						NEURO_ADMIN_TOKEN: undefined,
+					},
 				},
 			),
 		);

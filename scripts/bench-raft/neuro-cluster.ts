@@ -75,7 +75,13 @@ export async function startNeuro(log: (line: string) => void): Promise<NeuroClus
 				stdin: "ignore",
 				stdout: "ignore",
 				stderr: "ignore",
-				env: { ...process.env, NEURO_ORIGIN: undefined, NEURO_POP: undefined },
+				// A loopback cluster with its API open, as the etcd it is measured against runs.
+				env: {
+					...process.env,
+					NEURO_ORIGIN: undefined,
+					NEURO_POP: undefined,
+					NEURO_ADMIN_TOKEN: undefined,
+				},
 			},
 		),
 	);

@@ -218,9 +218,13 @@ describe("neuroctl", () => {
 
 describe("neuroctl's client and an expired session", () => {
 	test("a 409 session-expired is exit 5 with the node's reason, so a client with a session can start anew", async () => {
-		const client = new CtlClient(["http://node.test"], 1_000, async () =>
-			Response.json({ error: SESSION_EXPIRED, message: SESSION_EXPIRED_MESSAGE }, { status: 409 }),
-		);
+		const client = new CtlClient(["http://node.test"], 1_000, {
+			fetch: async () =>
+				Response.json(
+					{ error: SESSION_EXPIRED, message: SESSION_EXPIRED_MESSAGE },
+					{ status: 409 },
+				),
+		});
 		const call = client.call("PUT", "/v1/kv/k", { value: "v" }, WriteAnswer, sessionHeaders(9, 2));
 		const error = await call.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(CtlError);

@@ -58,10 +58,12 @@ export class MemberCluster {
 		return this.timing.tickMs * this.timing.electionTicks;
 	}
 
-	async start(id: number): Promise<NodeProcess> {
+	/** `env`: more environment for the process (NEURO_ADMIN_TOKEN, say). */
+	async start(id: number, env: Record<string, string | undefined> = {}): Promise<NodeProcess> {
 		const node = await startNode(
 			[process.execPath, NODE_ENTRY],
 			["--port", "0", "--memory-mb", "8", "--id", String(id), "--config", this.configPath],
+			{ env },
 		);
 		this.processes.set(id, node);
 		await node.waitForLine(/raft member \d+: API on/);

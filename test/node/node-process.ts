@@ -33,7 +33,15 @@ export async function startNode(
 		stdin: "ignore",
 		stdout: "pipe",
 		stderr: "pipe",
-		env: { ...process.env, NEURO_ORIGIN: undefined, NEURO_POP: undefined, ...options.env },
+		// No token unless the test gives one: the runner's own environment must not decide
+		// whether the API and the admin routes take requests.
+		env: {
+			...process.env,
+			NEURO_ORIGIN: undefined,
+			NEURO_POP: undefined,
+			NEURO_ADMIN_TOKEN: undefined,
+			...options.env,
+		},
 		...(options.cwd === undefined ? {} : { cwd: options.cwd }),
 	});
 	const lines: string[] = [];
@@ -118,17 +126,18 @@ export const CTL_ENTRY = new URL("../../cluster/ctl.ts", import.meta.url).pathna
 
 /**
  * Runs neuroctl to its end. NEURO_ENDPOINTS is unset, so only `endpoints` (or the
- * `--endpoints` in `args`) count; `timeoutMs` is its `--timeout-ms`.
+ * `--endpoints` in `args`) count; `timeoutMs` is its `--timeout-ms`; `token` is its
+ * NEURO_ADMIN_TOKEN (none unless given).
  */
 export function runCtl(
 	args: readonly string[],
-	options: { endpoints?: readonly string[]; timeoutMs?: number } = {},
+	options: { endpoints?: readonly string[]; timeoutMs?: number; token?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
 	const timeout =
 		options.timeoutMs === undefined ? [] : ["--timeout-ms", String(options.timeoutMs)];
 	const endpoints =
 		options.endpoints === undefined ? [] : ["--endpoints", options.endpoints.join(",")];
 	return runToEnd([process.execPath, CTL_ENTRY, ...timeout, ...endpoints, ...args], {
-		env: { NEURO_ENDPOINTS: undefined },
+		env: { NEURO_ENDPOINTS: undefined, NEURO_ADMIN_TOKEN: options.token },
 	});
 }

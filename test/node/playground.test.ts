@@ -1,8 +1,8 @@
 /**
- * scripts/playground.sh end to end: three members, neuroctl's tour, the leader killed and
- * a new one elected, the killed member restarted and caught up; exit 0, and afterwards no
- * process it started is left (neither the pids it named nor anything using its work dir),
- * and its work dir is gone.
+ * scripts/playground.sh end to end: three members behind an API token, a write without it
+ * refused, neuroctl's tour with it, the leader killed and a new one elected, the killed
+ * member restarted and caught up; exit 0, and afterwards no process it started is left
+ * (neither the pids it named nor anything using its work dir), and its work dir is gone.
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -42,6 +42,8 @@ describe("scripts/playground.sh", () => {
 		// The tour's answers: the put, the gets, the compare-and-sets, the new leader.
 		expect(run.stdout).toContain("hello\n");
 		expect(run.stdout).toContain('compare failed: greeting holds "bonjour"');
+		// The members take a token: a write without it was refused, neuroctl's with it taken.
+		expect(run.stdout).toContain("HTTP 401: refused without the token");
 		expect(run.stderr).toMatch(/member \d leads now \(term \d+\)/);
 		expect(run.stderr).toMatch(/member \d caught up: applied (\d+), leader's commit \d+/);
 

@@ -1,0 +1,33 @@
+/**
+ * The API token neuroctl sends as `Authorization: Bearer <token>` (cluster/kv/api-auth.ts),
+ * from where the command line said (args.ts: `--token-file PATH`, else NEURO_ADMIN_TOKEN,
+ * else none). A file keeps the secret out of the environment and the shell's history.
+ * A file that is missing, unreadable or holds no valid token is a UsageError (exit 2),
+ * found before any request is sent.
+ */
+import { readFile } from "node:fs/promises";
+import * as v from "valibot";
+import { TokenSchema, type TokenSource, UsageError } from "./args.ts";
+
+/** The token `source` names: a file is read now, its surrounding whitespace dropped. */
+export async function resolveToken(source: TokenSource): Promise<string | undefined> {
+	if (source.kind === "none") return undefined;
+	if (source.kind === "env") return source.token;
+	let text: string;
+	try {
+		text = await readFile(source.path, "utf8");
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		const why =
+			code === "ENOENT"
+				? "no such file"
+				: code === "EISDIR"
+					? "is a directory"
+					: `cannot be read (${(error as Error).message})`;
+		throw new UsageError(`--token-file: ${source.path}: ${why}`);
+	}
+	const parsed = v.safeParse(TokenSchema, text.trim());
+	if (!parsed.success)
+		throw new UsageError(`--token-file: ${source.path}: the token ${parsed.issues[0].message}`);
+	return parsed.output;
+}
