@@ -40,6 +40,8 @@ export class MemberCluster {
 		readonly timing: ClusterTiming,
 		joiners: readonly number[] = [],
 		gossipTiming?: GossipTiming,
+		/** The cluster file's `secretFile:`, when the cluster authenticates its peers. */
+		secretFile?: string,
 	) {
 		const addresses = writeLoopbackClusterFile(this.configPath, {
 			dataDir: join(this.root, "data"),
@@ -47,6 +49,7 @@ export class MemberCluster {
 			raftTiming: timing,
 			...(gossipTiming === undefined ? {} : { gossipTiming: { ...gossipTiming } }),
 			joiners,
+			...(secretFile === undefined ? {} : { secretFile }),
 		});
 		this.raft = addresses.raft;
 		this.api = new Map(addresses.api);
@@ -58,10 +61,12 @@ export class MemberCluster {
 		return this.timing.tickMs * this.timing.electionTicks;
 	}
 
-	async start(id: number): Promise<NodeProcess> {
+	/** `env`: more environment for this process (a secret file of its own, say). */
+	async start(id: number, env?: Record<string, string>): Promise<NodeProcess> {
 		const node = await startNode(
 			[process.execPath, NODE_ENTRY],
 			["--port", "0", "--memory-mb", "8", "--id", String(id), "--config", this.configPath],
+			env === undefined ? {} : { env },
 		);
 		this.processes.set(id, node);
 		await node.waitForLine(/raft member \d+: API on/);

@@ -33,7 +33,13 @@ export async function startNode(
 		stdin: "ignore",
 		stdout: "pipe",
 		stderr: "pipe",
-		env: { ...process.env, NEURO_ORIGIN: undefined, NEURO_POP: undefined, ...options.env },
+		env: {
+			...process.env,
+			NEURO_ORIGIN: undefined,
+			NEURO_POP: undefined,
+			NEURO_CLUSTER_SECRET_FILE: undefined,
+			...options.env,
+		},
 		...(options.cwd === undefined ? {} : { cwd: options.cwd }),
 	});
 	const lines: string[] = [];
@@ -103,7 +109,13 @@ export async function runToEnd(
 		stdin: "ignore",
 		stdout: "pipe",
 		stderr: "pipe",
-		env: { ...process.env, NEURO_ORIGIN: undefined, NEURO_POP: undefined, ...options.env },
+		env: {
+			...process.env,
+			NEURO_ORIGIN: undefined,
+			NEURO_POP: undefined,
+			NEURO_CLUSTER_SECRET_FILE: undefined,
+			...options.env,
+		},
 		...(options.cwd === undefined ? {} : { cwd: options.cwd }),
 	});
 	const [stdout, stderr, code] = await Promise.all([
