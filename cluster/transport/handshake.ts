@@ -20,7 +20,7 @@ import { NodeIdSchema } from "./peers.ts";
 export const PROTOCOL_VERSION = 3;
 
 /**
- * The largest hello, welcome or auth frame accepted. Each is under 250 bytes; until the
+ * The largest hello, welcome or auth frame accepted. Each is under 200 bytes; until the
  * handshake is done a connection may not make this node buffer more than this.
  */
 export const HANDSHAKE_FRAME_MAX = 1024;
