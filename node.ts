@@ -19,6 +19,7 @@ import {
 } from "./cluster/node/access-log.ts";
 import { bakedBuild, versionLine } from "./cluster/node/build-info.ts";
 import { ClusterConfigError, loadClusterConfig } from "./cluster/node/cluster-config.ts";
+import { resolveClusterSecret } from "./cluster/node/cluster-secret-file.ts";
 import {
 	type ControlPlane,
 	type MemberPlan,
@@ -98,12 +99,23 @@ async function main(): Promise<void> {
 	try {
 		// The cluster file is checked before anything listens: a bad one is a usage error.
 		if (flags.cluster !== undefined) {
-			const config = await loadClusterConfig(flags.cluster.configPath, flags.cluster.id);
-			plan = planFromConfig(config, flags.cluster.id);
-			gossipPlan = gossipPlanFromConfig(config, flags.cluster.id, plan.dataDir);
+			const { id, configPath } = flags.cluster;
+			const config = await loadClusterConfig(configPath, id);
+			// So is the cluster secret: a missing or short one stops the start (exit 2).
+			const { secret, lines } = await resolveClusterSecret(process.env, {
+				secretFile: config.secretFile,
+				configPath,
+				nodeCount: Object.keys(config.nodes).length,
+			});
+			for (const line of lines) console.error(line);
+			plan = planFromConfig(config, id, secret);
+			gossipPlan = gossipPlanFromConfig(config, id, plan.dataDir, secret);
 		} else if (flags.singleNode !== undefined) {
-			plan = singleNodePlan(flags.singleNode.dataDir, flags.host, flags.singleNode.apiPort);
-			gossipPlan = singleNodeGossipPlan(plan.dataDir, flags.host);
+			const { secret, lines } = await resolveClusterSecret(process.env);
+			for (const line of lines) console.error(line);
+			const { dataDir, apiPort } = flags.singleNode;
+			plan = singleNodePlan(dataDir, flags.host, apiPort, secret);
+			gossipPlan = singleNodeGossipPlan(plan.dataDir, flags.host, secret);
 		}
 	} catch (error) {
 		if (error instanceof ClusterConfigError) fail(error.message);

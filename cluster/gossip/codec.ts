@@ -11,7 +11,8 @@ import type { Packet, PushPullState } from "./messages.ts";
 /** The wire format this code speaks; a packet with another first byte is dropped. */
 export const GOSSIP_WIRE_VERSION = 1;
 
-export type DropReason = "oversized" | "empty" | "bad-version" | "not-json" | "invalid";
+/** `bad-tag`: with a cluster secret, no valid tag in front (datagram-tag.ts); never parsed. */
+export type DropReason = "oversized" | "bad-tag" | "empty" | "bad-version" | "not-json" | "invalid";
 
 export type DecodeResult<T> =
 	| { readonly ok: true; readonly value: T }
@@ -21,7 +22,7 @@ export type DecodeResult<T> =
 export type DropStats = Record<DropReason, number>;
 
 export function emptyDropStats(): DropStats {
-	return { oversized: 0, empty: 0, "bad-version": 0, "not-json": 0, invalid: 0 };
+	return { oversized: 0, "bad-tag": 0, empty: 0, "bad-version": 0, "not-json": 0, invalid: 0 };
 }
 
 const encoder = new TextEncoder();

@@ -2,17 +2,22 @@
  * A SWIM member with real I/O: the pure core (swim.ts) on a timer, probes and gossip over a
  * UDP socket (Bun.udpSocket), push-pull over TCP on the same port number (push-pull.ts).
  * Every datagram is decoded and validated before the core sees it; garbage is dropped and
- * counted by reason. Logs: TRACE packets, DEBUG suspicion, INFO membership changes.
+ * counted by reason. With a cluster secret every datagram and push-pull frame carries a tag
+ * (datagram-tag.ts), checked before anything else is read. Logs: TRACE packets, DEBUG
+ * suspicion and drops, INFO membership changes, WARN (rate-limited) a missing or wrong tag.
  */
 import type { TCPSocketListener, udp } from "bun";
 import { systemTimers, type TimerHandle, type Timers } from "../../edge/lock/timers.ts";
-import { type Logger, stderrLogger } from "../transport/log.ts";
+import type { ClusterSecret } from "../transport/cluster-secret.ts";
+import { type Logger, rateLimitedWarn, stderrLogger } from "../transport/log.ts";
 import type { AppState, Piggyback } from "./app-channel.ts";
 import { type DropStats, decodePacket, emptyDropStats, encodePacket } from "./codec.ts";
 import { type SwimConfig, swimConfig } from "./config.ts";
+import { type GossipTags, gossipTags, openTagged } from "./datagram-tag.ts";
 import type { PushPullState } from "./messages.ts";
 import type { MembershipEvent, Output } from "./output.ts";
 import {
+	DEFAULT_PUSH_PULL,
 	exchangePushPull,
 	listenPushPull,
 	type PushPullLimits,
@@ -39,6 +44,11 @@ export interface GossipNodeOptions {
 	/** Start above what the fleet may remember of a previous run (e.g. the boot time in seconds). */
 	readonly incarnation?: number;
 	readonly pushPull?: Partial<PushPullLimits>;
+	/**
+	 * The POP's cluster secret: every datagram and push-pull frame is then tagged, and one
+	 * without a valid tag is dropped unread. Every node of a cluster has the same one, or none.
+	 */
+	readonly secret?: ClusterSecret;
 }
 
 export interface GossipNodeStats {
@@ -56,8 +66,6 @@ export interface GossipNodeStats {
 	pushPullFailures: number;
 }
 
-const DEFAULT_PUSH_PULL: PushPullLimits = { maxStateBytes: 8 * 1024 * 1024, timeoutMs: 5_000 };
-
 export class GossipNode {
 	readonly core: Swim;
 	readonly address: string;
@@ -67,6 +75,8 @@ export class GossipNode {
 	readonly #timers: Timers;
 	readonly #log: Logger;
 	readonly #limits: PushPullLimits;
+	readonly #tags: GossipTags;
+	readonly #warnBadTag: (line: string) => void;
 	readonly #listeners = new Set<(event: MembershipEvent) => void>();
 	#timer: TimerHandle | undefined;
 	#timerAt = Number.POSITIVE_INFINITY;
@@ -82,6 +92,8 @@ export class GossipNode {
 		log: Logger,
 		limits: PushPullLimits,
 		stats: GossipNodeStats,
+		tags: GossipTags,
+		warnBadTag: (line: string) => void,
 	) {
 		this.core = core;
 		this.address = core.address;
@@ -91,6 +103,8 @@ export class GossipNode {
 		this.#log = log;
 		this.#limits = limits;
 		this.stats = stats;
+		this.#tags = tags;
+		this.#warnBadTag = warnBadTag;
 	}
 
 	static async start(options: GossipNodeOptions): Promise<GossipNode> {
@@ -99,6 +113,9 @@ export class GossipNode {
 		const log = options.logger ?? stderrLogger("info", `gossip ${options.id}`);
 		const limits = { ...DEFAULT_PUSH_PULL, ...options.pushPull };
 		const drops = emptyDropStats();
+		const tags = gossipTags(options.secret);
+		// Anyone who can send to the port can cause these: a few lines a second at most.
+		const warnBadTag = rateLimitedWarn(log, () => timers.now());
 		let node: GossipNode | undefined;
 		const pushPullTraffic: PushPullTraffic = { bytesIn: 0, bytesOut: 0 };
 		const tcp = listenPushPull(options.host, options.port, {
@@ -107,6 +124,8 @@ export class GossipNode {
 			timers,
 			log,
 			drops,
+			tags,
+			warnBadTag,
 			answer: (remote) => {
 				if (node === undefined) throw new Error("push-pull before start");
 				return node.#answerPushPull(remote);
@@ -152,7 +171,7 @@ export class GossipNode {
 			pushPulls: 0,
 			pushPullFailures: 0,
 		};
-		node = new GossipNode(core, udpSocket, tcp, timers, log, limits, stats);
+		node = new GossipNode(core, udpSocket, tcp, timers, log, limits, stats, tags, warnBadTag);
 		log.log("info", `gossip ${options.id} listening on ${address} (udp + tcp)`);
 		node.#schedule();
 		return node;
@@ -211,10 +230,14 @@ export class GossipNode {
 		this.stats.packetsIn++;
 		this.stats.bytesIn += data.byteLength;
 		const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-		const decoded = decodePacket(bytes, this.core.config.maxPacketBytes);
+		const max = this.core.config.maxPacketBytes;
+		const opened = openTagged(this.#tags, "datagram", bytes, max);
+		const decoded = opened.ok ? decodePacket(opened.value, max) : opened;
 		if (!decoded.ok) {
 			this.stats.drops[decoded.reason]++;
-			if (this.#log.enabled("debug")) {
+			if (decoded.reason === "bad-tag") {
+				this.#warnBadTag(`dropped a datagram from ${host}:${port}: ${decoded.detail}`);
+			} else if (this.#log.enabled("debug")) {
 				this.#log.log(
 					"debug",
 					`dropped datagram from ${host}:${port} (${decoded.reason}): ${decoded.detail}`,
@@ -243,15 +266,13 @@ export class GossipNode {
 		const split = address.lastIndexOf(":");
 		const host = address.slice(0, split).replace(/^\[(.*)\]$/, "$1");
 		const port = Number(address.slice(split + 1));
-		const result = await exchangePushPull(
-			host,
-			port,
-			this.core.localState(),
-			this.#limits,
-			this.#timers,
-			this.stats.drops,
-			this.stats.pushPullTraffic,
-		);
+		const result = await exchangePushPull(host, port, this.core.localState(), {
+			limits: this.#limits,
+			timers: this.#timers,
+			drops: this.stats.drops,
+			traffic: this.stats.pushPullTraffic,
+			tags: this.#tags,
+		});
 		if (this.#stopped) return false;
 		if (!result.ok) {
 			this.stats.pushPullFailures++;
@@ -281,11 +302,14 @@ export class GossipNode {
 		}
 		if (this.#stopped) return;
 		for (const sent of out.packets) {
-			const bytes = encodePacket(sent.packet);
-			if (bytes.byteLength > this.core.config.maxPacketBytes) {
-				this.#log.log("warn", `not sending a ${bytes.byteLength}-byte packet to ${sent.to}`);
+			const payload = encodePacket(sent.packet);
+			if (payload.byteLength > this.core.config.maxPacketBytes) {
+				this.#log.log("warn", `not sending a ${payload.byteLength}-byte packet to ${sent.to}`);
 				continue;
 			}
+			// The tag comes on top of maxPacketBytes: 1,416 bytes by default, within 1,472
+			// (a 1,500-byte Ethernet MTU less the IPv4 and UDP headers).
+			const bytes = this.#tags.seal("datagram", payload);
 			const split = sent.to.lastIndexOf(":");
 			const host = sent.to.slice(0, split).replace(/^\[(.*)\]$/, "$1");
 			if (this.#log.enabled("trace")) {

@@ -3,13 +3,15 @@
  * 4-byte length framing, cluster/transport/frame.ts), the answerer merges it and sends its
  * own state back, and both close. One exchange per connection, bounded in size and time;
  * a bad frame or a late answer closes the connection, counted and logged, never thrown out
- * of a socket handler.
+ * of a socket handler. With a cluster secret each frame is tagged (datagram-tag.ts: "push"
+ * one way, "pull" the other) and one without a valid tag is refused before it is parsed.
  */
 import type { Socket, TCPSocketListener } from "bun";
 import type { TimerHandle, Timers } from "../../edge/lock/timers.ts";
 import { encodeFrame, FrameDecoder } from "../transport/frame.ts";
 import type { Logger } from "../transport/log.ts";
 import { type DropReason, type DropStats, decodeState, encodeState } from "./codec.ts";
+import { type GossipTags, openTagged } from "./datagram-tag.ts";
 import type { PushPullState } from "./messages.ts";
 
 export interface PushPullLimits {
@@ -18,6 +20,12 @@ export interface PushPullLimits {
 	/** A whole exchange, connect to answer. */
 	readonly timeoutMs: number;
 }
+
+/** What a GossipNode uses unless told otherwise. */
+export const DEFAULT_PUSH_PULL: PushPullLimits = {
+	maxStateBytes: 8 * 1024 * 1024,
+	timeoutMs: 5_000,
+};
 
 interface Conn {
 	readonly decoder: FrameDecoder;
@@ -50,6 +58,9 @@ export interface PushPullServerDeps {
 	readonly timers: Timers;
 	readonly log: Logger;
 	readonly drops: DropStats;
+	readonly tags: GossipTags;
+	/** Where refusals for a missing or wrong tag are logged (rate-limited: anyone can cause them). */
+	readonly warnBadTag: (line: string) => void;
 	/** Merges the remote state and returns ours (after the merge) to send back. */
 	readonly answer: (remote: PushPullState, remoteAddress: string) => PushPullState;
 }
@@ -61,7 +72,9 @@ export function listenPushPull(
 ): TCPSocketListener<Conn> {
 	const refuse = (socket: Socket<Conn>, reason: DropReason, detail: string) => {
 		deps.drops[reason]++;
-		deps.log.log("warn", `push-pull from ${socket.remoteAddress} refused (${reason}): ${detail}`);
+		const line = `push-pull from ${socket.remoteAddress} refused (${reason}): ${detail}`;
+		if (reason === "bad-tag") deps.warnBadTag(line);
+		else deps.log.log("warn", line);
 		socket.data.done = true;
 		socket.end();
 	};
@@ -71,7 +84,7 @@ export function listenPushPull(
 		socket: {
 			open(socket) {
 				socket.data = {
-					decoder: new FrameDecoder(deps.limits.maxStateBytes),
+					decoder: new FrameDecoder(deps.limits.maxStateBytes + deps.tags.bytes),
 					pending: undefined,
 					done: false,
 					timer: deps.timers.after(deps.limits.timeoutMs, () => socket.end()),
@@ -80,14 +93,17 @@ export function listenPushPull(
 			data(socket, chunk) {
 				if (socket.data.done) return;
 				if (deps.traffic) deps.traffic.bytesIn += chunk.byteLength;
-				const error = socket.data.decoder.push(chunk, (payload) => {
-					const decoded = decodeState(payload, deps.limits.maxStateBytes);
+				const error = socket.data.decoder.push(chunk, (sealed) => {
+					const { limits, tags } = deps;
+					const opened = openTagged(tags, "push", sealed, limits.maxStateBytes);
+					const decoded = opened.ok ? decodeState(opened.value, limits.maxStateBytes) : opened;
 					if (!decoded.ok) {
 						refuse(socket, decoded.reason, decoded.detail);
 						return false;
 					}
 					socket.data.done = true;
-					const reply = encodeFrame(encodeState(deps.answer(decoded.value, socket.remoteAddress)));
+					const answer = encodeState(deps.answer(decoded.value, socket.remoteAddress));
+					const reply = encodeFrame(tags.seal("pull", answer));
 					if (deps.traffic) deps.traffic.bytesOut += reply.byteLength;
 					writeAll(socket, reply);
 					flush(socket);
@@ -113,6 +129,15 @@ export type ExchangeResult =
 	| { readonly ok: true; readonly state: PushPullState }
 	| { readonly ok: false; readonly error: string };
 
+/** What one exchange needs besides the address and the state. */
+export interface PushPullClientDeps {
+	readonly limits: PushPullLimits;
+	readonly timers: Timers;
+	readonly drops: DropStats;
+	readonly traffic?: PushPullTraffic;
+	readonly tags: GossipTags;
+}
+
 /**
  * Sends `state` to `host:port` and resolves with the answer, or with why there is none
  * (refused, closed early, timed out, bad answer). Never rejects.
@@ -121,11 +146,9 @@ export function exchangePushPull(
 	host: string,
 	port: number,
 	state: PushPullState,
-	limits: PushPullLimits,
-	timers: Timers,
-	drops: DropStats,
-	traffic?: PushPullTraffic,
+	deps: PushPullClientDeps,
 ): Promise<ExchangeResult> {
+	const { limits, timers, drops, traffic, tags } = deps;
 	return new Promise((resolve) => {
 		let settled = false;
 		let socketRef: Socket<Conn> | undefined;
@@ -139,14 +162,14 @@ export function exchangePushPull(
 		const timer = timers.after(limits.timeoutMs, () =>
 			settle({ ok: false, error: `no answer within ${limits.timeoutMs} ms` }),
 		);
-		const frame = encodeFrame(encodeState(state));
+		const frame = encodeFrame(tags.seal("push", encodeState(state)));
 		if (traffic) traffic.bytesOut += frame.byteLength;
 		try {
 			Bun.connect<Conn>({
 				hostname: host,
 				port,
 				data: {
-					decoder: new FrameDecoder(limits.maxStateBytes),
+					decoder: new FrameDecoder(limits.maxStateBytes + tags.bytes),
 					pending: undefined,
 					done: false,
 					timer: undefined,
@@ -162,8 +185,9 @@ export function exchangePushPull(
 					},
 					data(socket, chunk) {
 						if (traffic) traffic.bytesIn += chunk.byteLength;
-						const error = socket.data.decoder.push(chunk, (payload) => {
-							const decoded = decodeState(payload, limits.maxStateBytes);
+						const error = socket.data.decoder.push(chunk, (sealed) => {
+							const opened = openTagged(tags, "pull", sealed, limits.maxStateBytes);
+							const decoded = opened.ok ? decodeState(opened.value, limits.maxStateBytes) : opened;
 							if (!decoded.ok) {
 								drops[decoded.reason]++;
 								settle({ ok: false, error: `bad answer (${decoded.reason}): ${decoded.detail}` });

@@ -4,6 +4,7 @@
  * with valibot; a bad file is refused with the file and field named.
  *
  *   dataDir: ./data          # member N keeps its log in dataDir/node-N
+ *   secretFile: ./cluster.secret  # optional; authenticates Raft and gossip peers
  *   tickMs: 50               # optional; elections take electionTicks..2x ticks
  *   electionTicks: 10
  *   heartbeatTicks: 2
@@ -20,6 +21,11 @@
  * A node with a `gossip` address also runs SWIM there (UDP and TCP on that port) and the
  * CRDT store that rides on it; its seeds are the other nodes' gossip addresses. A node
  * without one runs no gossip.
+ *
+ * `secretFile` names the POP's cluster secret (at least 32 bytes; relative to the working
+ * directory, as dataDir is; NEURO_CLUSTER_SECRET_FILE overrides it): every Raft connection's
+ * handshake and every gossip datagram is then authenticated with it
+ * (cluster-secret-file.ts). Without one, a cluster of more than one node warns at start.
  *
  * The founding voters are the nodes without `join`. A `join: true` node is not in the
  * cluster when it first starts: it waits, taking no part, until an operator adds it
@@ -76,6 +82,9 @@ const ClusterSchema = v.pipe(
 	v.strictObject(
 		{
 			dataDir: v.pipe(v.string("must be a path"), v.minLength(1, "must be a path")),
+			secretFile: v.optional(
+				v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
+			),
 			tickMs: v.optional(v.pipe(Ticks, v.maxValue(10_000)), 50),
 			electionTicks: v.optional(Ticks, 10),
 			heartbeatTicks: v.optional(Ticks, 2),

@@ -23,6 +23,7 @@ import type { NodeId } from "../raft/messages.ts";
 import { LatencyHistogram } from "../raft-node/latency-histogram.ts";
 import { logBytesOnDisk } from "../raft-node/log-bytes.ts";
 import { RaftNode } from "../raft-node/raft-node.ts";
+import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import type { LogLevel } from "../transport/log.ts";
 import type { ClusterConfig } from "./cluster-config.ts";
 
@@ -42,6 +43,8 @@ export interface MemberPlan {
 	readonly tickMs: number;
 	readonly electionTicks: number;
 	readonly heartbeatTicks: number;
+	/** The POP's cluster secret: the member's transport authenticates its peers with it. */
+	readonly secret?: ClusterSecret;
 }
 
 /** What the replicated state does to the node that hosts the member. */
@@ -74,8 +77,13 @@ export interface ControlPlane {
 /** How long close() lets API requests in flight finish by default. */
 const API_DRAIN_MS = 2000;
 
-export function planFromConfig(config: ClusterConfig, id: NodeId): MemberPlan {
+export function planFromConfig(
+	config: ClusterConfig,
+	id: NodeId,
+	secret?: ClusterSecret,
+): MemberPlan {
 	return {
+		...(secret === undefined ? {} : { secret }),
 		id,
 		nodes: new Map(
 			Object.entries(config.nodes).map(([node, a]) => [Number(node), { raft: a.raft, api: a.api }]),
@@ -95,8 +103,14 @@ export function planFromConfig(config: ClusterConfig, id: NodeId): MemberPlan {
  * dataDir has), Raft on any free port (no peer dials it), the API on `host:apiPort`.
  * Four ticks of 50 ms: alone, it wins its first election in 200-400 ms.
  */
-export function singleNodePlan(dataRoot: string, host: string, apiPort: number): MemberPlan {
+export function singleNodePlan(
+	dataRoot: string,
+	host: string,
+	apiPort: number,
+	secret?: ClusterSecret,
+): MemberPlan {
 	return {
+		...(secret === undefined ? {} : { secret }),
 		id: 1,
 		nodes: new Map([[1, { raft: { host, port: 0 }, api: { host, port: apiPort } }]]),
 		founding: [1],
@@ -156,6 +170,7 @@ export async function startControlPlane(
 		log,
 		logLevel,
 		wal: { onFsync: (ms) => fsync.record(ms) },
+		...(plan.secret === undefined ? {} : { secret: plan.secret }),
 		...(effects
 			? {
 					purge: {

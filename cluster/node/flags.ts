@@ -189,7 +189,8 @@ export const USAGE =
 	"         [--id N --config nodes.yaml]   (also run Raft member N of that cluster)\n" +
 	"         [--data DIR [--api-port 2380]] (or a single-node cluster, its log in DIR)\n" +
 	"         [--log-level trace|debug|info|warn|error] (the Raft member's logs; default info)\n" +
-	"         (env: NEURO_ORIGIN, NEURO_POP, NEURO_ADMIN_TOKEN; a POP binary's baked config\n" +
+	"         (env: NEURO_ORIGIN, NEURO_POP, NEURO_ADMIN_TOKEN, NEURO_CLUSTER_SECRET_FILE (the\n" +
+	"         cluster secret's file for --id/--config and --data); a POP binary's baked config\n" +
 	"         supplies host, port, memory and origin where flags and env do not)";
 
 export const DEFAULTS = {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { SwimConfig } from "../gossip/config.ts";
 import type { MembershipEvent } from "../gossip/output.ts";
 import type { NodeId, NodeMeta } from "../gossip/types.ts";
+import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import type { ClusterConfig } from "./cluster-config.ts";
 
 export interface GossipPlan {
@@ -19,6 +20,8 @@ export interface GossipPlan {
 	/** The CRDT store's own directory, beside the Raft log (which ignores subdirectories). */
 	readonly crdtDir: string;
 	readonly swim: Partial<SwimConfig>;
+	/** The POP's cluster secret: every datagram and push-pull is tagged with it. */
+	readonly secret?: ClusterSecret;
 }
 
 /** The CRDT store lives in `crdt/` inside the member's own data directory. */
@@ -35,6 +38,7 @@ export function gossipPlanFromConfig(
 	config: ClusterConfig,
 	id: NodeId,
 	memberDataDir: string,
+	secret?: ClusterSecret,
 ): GossipPlan | undefined {
 	const self = config.nodes[String(id)];
 	if (self?.gossip === undefined) return undefined;
@@ -47,6 +51,7 @@ export function gossipPlanFromConfig(
 		seeds,
 		crdtDir: crdtDirOf(memberDataDir),
 		swim: definedOnly(config.gossip),
+		...(secret === undefined ? {} : { secret }),
 	};
 }
 
@@ -59,13 +64,18 @@ function definedOnly(timing: ClusterConfig["gossip"]): Partial<SwimConfig> {
 }
 
 /** `--data DIR`: node 1 alone, gossip on any free port of `host`, no seeds. */
-export function singleNodeGossipPlan(memberDataDir: string, host: string): GossipPlan {
+export function singleNodeGossipPlan(
+	memberDataDir: string,
+	host: string,
+	secret?: ClusterSecret,
+): GossipPlan {
 	return {
 		id: 1,
 		listen: { host, port: 0 },
 		seeds: [],
 		crdtDir: crdtDirOf(memberDataDir),
 		swim: {},
+		...(secret === undefined ? {} : { secret }),
 	};
 }
 

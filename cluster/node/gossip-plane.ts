@@ -50,6 +50,7 @@ export async function startGossipPlane(
 			logger,
 			piggyback: adapter,
 			appState: adapter,
+			...(plan.secret === undefined ? {} : { secret: plan.secret }),
 			// Above any incarnation the fleet may remember of an earlier run of this node, so a
 			// restart is believed at once instead of after a refutation round.
 			incarnation: Math.floor(Date.now() / 1000),

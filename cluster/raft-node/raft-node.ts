@@ -46,6 +46,7 @@ import type { Ready } from "../raft/ready.ts";
 import type { Snapshot } from "../raft/snapshot.ts";
 import { encodeKvEntry, encodePopConfigEntry, encodePurgeEntry } from "../state/entry-encoding.ts";
 import { ReplicatedState, type StateApplied } from "../state/router.ts";
+import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import { jsonCodec } from "../transport/codec.ts";
 import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
@@ -101,6 +102,8 @@ export interface RaftNodeOptions {
 	readonly purge?: PurgeMachineOptions;
 	/** Most characters of snapshot data per InstallSnapshot chunk (the core's default if unset). */
 	readonly snapshotChunkSize?: number;
+	/** The POP's cluster secret: the transport then refuses peers that cannot prove it. */
+	readonly secret?: ClusterSecret;
 }
 
 export const DEFAULT_SNAPSHOT_EVERY = 10_000;
@@ -239,6 +242,7 @@ export class RaftNode {
 			// Raft messages are plain data: plain JSON, validated by the same schema.
 			codec: jsonCodec,
 			onMessage: (_from, message) => node?.receive(message),
+			...(options.secret === undefined ? {} : { secret: options.secret }),
 		});
 		const every = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
 		node = new RaftNode(

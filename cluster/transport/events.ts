@@ -21,6 +21,12 @@ export type CloseReason =
 	| { readonly kind: "unknown-peer"; readonly id: NodeId }
 	/** A hello meant for another node: the dialler's peer map points here by mistake. */
 	| { readonly kind: "wrong-target"; readonly to: NodeId }
+	/**
+	 * The cluster secret's challenge-response failed (peer-auth.ts): a wrong MAC either way,
+	 * a MAC where this node has no secret or none where it has one, or a dialler that
+	 * closed between its hello and its auth. `detail` says which, never the secret.
+	 */
+	| { readonly kind: "auth-failed"; readonly detail: string }
 	/** The node that answered a dial is not the one the peer map names. */
 	| { readonly kind: "wrong-peer"; readonly expected: NodeId; readonly got: NodeId }
 	| { readonly kind: "handshake-timeout"; readonly ms: number }
@@ -48,6 +54,7 @@ export function isBadInput(reason: CloseReason): boolean {
 		case "unknown-peer":
 		case "wrong-target":
 		case "wrong-peer":
+		case "auth-failed":
 		case "unexpected-data":
 		case "busy":
 			return true;
@@ -70,6 +77,8 @@ export function describeCloseReason(reason: CloseReason): string {
 			return `hello addressed to node ${reason.to}, not this node`;
 		case "wrong-peer":
 			return `answered by node ${reason.got}, expected node ${reason.expected}`;
+		case "auth-failed":
+			return `authentication failed: ${reason.detail}`;
 		case "handshake-timeout":
 			return `no handshake within ${reason.ms} ms`;
 		case "unexpected-data":
@@ -107,7 +116,7 @@ export type TransportEvent =
 			readonly attempt: number;
 			readonly delayMs: number;
 	  }
-	/** A connection from `peer` passed the handshake. */
+	/** A connection from `peer` passed the handshake (its auth too, with a cluster secret). */
 	| { readonly type: "inbound-up"; readonly peer: NodeId; readonly remote: string }
 	/** An accepted connection closed; `peer` is unknown if it never passed the handshake. */
 	| {

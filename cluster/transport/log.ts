@@ -44,3 +44,47 @@ export class MemoryLogger implements Logger {
 		return this.lines.filter((l) => l.level === level).map((l) => l.line);
 	}
 }
+
+/** At most `limit` lines per `windowMs`. */
+export interface WarnRate {
+	readonly limit: number;
+	readonly windowMs: number;
+}
+
+/** A stranger retrying a wrong secret costs a few lines a second, not one per attempt. */
+export const AUTH_WARNING_RATE: WarnRate = { limit: 10, windowMs: 1000 };
+
+/**
+ * WARN lines through `log`, at most `rate.limit` per `rate.windowMs` (anyone who can reach
+ * a port can cause them, so an unbounded WARN would let a stranger flood stderr). What it
+ * holds back it counts, and the next line it lets through is preceded by how many went.
+ */
+export function rateLimitedWarn(
+	log: Logger,
+	now: () => number,
+	rate: WarnRate = AUTH_WARNING_RATE,
+): (line: string) => void {
+	let windowStart = Number.NEGATIVE_INFINITY;
+	let written = 0;
+	let suppressed = 0;
+	return (line) => {
+		const at = now();
+		if (at - windowStart >= rate.windowMs) {
+			windowStart = at;
+			written = 0;
+		}
+		if (written >= rate.limit) {
+			suppressed++;
+			return;
+		}
+		written++;
+		if (suppressed > 0) {
+			log.log(
+				"warn",
+				`${suppressed} more warnings like these were suppressed (at most ${rate.limit} per ${rate.windowMs} ms)`,
+			);
+			suppressed = 0;
+		}
+		log.log("warn", line);
+	};
+}

@@ -7,6 +7,7 @@
 import type { Socket } from "bun";
 import type { TimerHandle, Timers } from "../../edge/lock/timers.ts";
 import { backoffDelayMs } from "./backoff.ts";
+import type { ClusterSecret } from "./cluster-secret.ts";
 import { decodePayload, encodePayload, type PayloadCodec } from "./codec.ts";
 import type { CloseReason, TransportEvent } from "./events.ts";
 import { describeCloseReason, isBadInput } from "./events.ts";
@@ -14,6 +15,7 @@ import { encodeFrame, FrameDecoder } from "./frame.ts";
 import { HANDSHAKE_FRAME_MAX, PROTOCOL_VERSION, WelcomeSchema } from "./handshake.ts";
 import type { TransportLimits } from "./limits.ts";
 import type { Logger } from "./log.ts";
+import { authMac, checkWelcome, type HandshakeContext, toHex } from "./peer-auth.ts";
 import type { NodeId, PeerAddress } from "./peers.ts";
 import { formatAddress } from "./peers.ts";
 import type { DropCause, LinkState, PeerStats } from "./stats.ts";
@@ -32,7 +34,12 @@ export interface OutboundDeps {
 	readonly codec: PayloadCodec;
 	readonly timers: Timers;
 	readonly random: () => number;
+	/** With a secret, the peer counts as up only once its welcome's MAC verifies. */
+	readonly secret: ClusterSecret | undefined;
+	readonly newNonce: () => Uint8Array;
 	readonly log: Logger;
+	/** Authentication failures go here (rate-limited). */
+	readonly warnAuth: (line: string) => void;
 	readonly stats: PeerStats;
 	readonly emit: (event: TransportEvent) => void;
 	readonly countRejected: (reason: CloseReason) => void;
@@ -43,6 +50,8 @@ type State =
 	| {
 			readonly name: "connecting";
 			socket: Socket<undefined> | undefined;
+			/** This attempt's challenge, sent in the hello. */
+			readonly nonce: Uint8Array;
 			readonly decoder: FrameDecoder;
 			readonly queue: Uint8Array[];
 			queuedBytes: number;
@@ -132,6 +141,7 @@ export class OutboundLink {
 		const state: State = {
 			name: "connecting",
 			socket: undefined,
+			nonce: this.#deps.newNonce(),
 			// The only frame a listener sends is its welcome.
 			decoder: new FrameDecoder(HANDSHAKE_FRAME_MAX),
 			queue: [],
@@ -182,6 +192,7 @@ export class OutboundLink {
 						version: PROTOCOL_VERSION,
 						from: this.#deps.self,
 						to: peer,
+						nonce: toHex(state.nonce),
 					};
 					// A fresh socket's send buffer takes a few dozen bytes whole.
 					socket.write(encodeFrame(encodePayload(hello)));
@@ -214,30 +225,60 @@ export class OutboundLink {
 			this.#fail(attempt, { kind: "unexpected-data" });
 			return;
 		}
-		let outcome: CloseReason | "welcomed" | undefined;
+		let outcome: CloseReason | { readonly auth: Uint8Array | undefined } | undefined;
 		const error = state.decoder.push(chunk, (payload) => {
-			if (outcome === "welcomed") {
+			if (outcome !== undefined) {
 				outcome = { kind: "unexpected-data" };
 				return false;
 			}
-			const welcome = decodePayload(payload, WelcomeSchema);
-			if (!welcome.ok) outcome = { kind: "handshake", error: welcome.error };
-			else if (welcome.value.from !== this.#deps.peer) {
-				outcome = { kind: "wrong-peer", expected: this.#deps.peer, got: welcome.value.from };
-			} else outcome = "welcomed";
-			return outcome === "welcomed";
+			outcome = this.#welcome(state, payload);
+			return !("kind" in outcome);
 		});
 		if (error !== undefined) outcome = { kind: "frame", error };
-		if (outcome === "welcomed") this.#open(state);
-		else if (outcome !== undefined) this.#fail(attempt, outcome);
+		if (outcome === undefined) return;
+		if ("kind" in outcome) this.#fail(attempt, outcome);
+		else this.#open(state, outcome.auth);
 	}
 
-	#open(connecting: Extract<State, { name: "connecting" }>): void {
+	/**
+	 * Checks a welcome: from the peer meant, and (with a secret) proving it. Returns the auth
+	 * frame to send before anything else (none without a secret), or why the attempt failed.
+	 */
+	#welcome(
+		state: Extract<State, { name: "connecting" }>,
+		payload: Uint8Array,
+	): CloseReason | { readonly auth: Uint8Array | undefined } {
+		const { self, peer, secret } = this.#deps;
+		const welcome = decodePayload(payload, WelcomeSchema);
+		if (!welcome.ok) return { kind: "handshake", error: welcome.error };
+		if (welcome.value.from !== peer) {
+			return { kind: "wrong-peer", expected: peer, got: welcome.value.from };
+		}
+		const context: HandshakeContext = {
+			dialler: self,
+			listener: peer,
+			diallerNonce: state.nonce,
+			listenerNonce: welcome.value.nonce,
+		};
+		const checked = checkWelcome(secret, context, welcome.value.mac);
+		if (!checked.ok) return { kind: "auth-failed", detail: checked.detail };
+		if (secret === undefined) return { auth: undefined };
+		const auth = { type: "auth", mac: toHex(authMac(secret, context)) };
+		return { auth: encodeFrame(encodePayload(auth)) };
+	}
+
+	#open(connecting: Extract<State, { name: "connecting" }>, auth: Uint8Array | undefined): void {
 		const { stats, log, peer, emit } = this.#deps;
 		const socket = connecting.socket;
 		connecting.timeout.cancel();
 		if (socket === undefined) return;
 		const out = new WriteBuffer();
+		// The listener takes no message before the auth: it goes first, in the same buffer,
+		// and a socket that cannot take it is a failed attempt, not a peer that was up.
+		if (auth !== undefined && out.write(socket, auth) === "closed") {
+			this.#fail(this.#attempt, { kind: "remote-closed" });
+			return;
+		}
 		this.#state = { name: "open", socket, out };
 		this.#failures = 0;
 		stats.ups += 1;
@@ -270,7 +311,10 @@ export class OutboundLink {
 			state.socket.terminate();
 		}
 		const why = describeCloseReason(reason);
-		if (isBadInput(reason)) {
+		if (reason.kind === "auth-failed") {
+			this.#deps.countRejected(reason);
+			this.#deps.warnAuth(`closing link to node ${peer}: ${why}`);
+		} else if (isBadInput(reason)) {
 			this.#deps.countRejected(reason);
 			log.log("warn", `closing link to node ${peer}: ${why}`);
 		}

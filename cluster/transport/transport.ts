@@ -10,6 +10,7 @@
 import type { Socket, TCPSocketListener } from "bun";
 import * as v from "valibot";
 import { systemTimers, type Timers } from "../../edge/lock/timers.ts";
+import type { ClusterSecret } from "./cluster-secret.ts";
 import { type PayloadCodec, superjsonCodec } from "./codec.ts";
 import type { CloseKind, CloseReason, TransportEvent } from "./events.ts";
 import { InboundConnection } from "./inbound.ts";
@@ -18,8 +19,9 @@ import {
 	type TransportLimitsInput,
 	TransportLimitsSchema,
 } from "./limits.ts";
-import { type Logger, stderrLogger } from "./log.ts";
+import { type Logger, rateLimitedWarn, stderrLogger } from "./log.ts";
 import { OutboundLink, type SendOutcome } from "./outbound.ts";
+import { newNonce } from "./peer-auth.ts";
 import {
 	formatAddress,
 	type NodeId,
@@ -52,6 +54,12 @@ export interface TransportOptions<T> {
 	/** [0, 1), for backoff jitter. */
 	readonly random?: () => number;
 	readonly log?: Logger;
+	/**
+	 * The POP's cluster secret: with one, every connection's handshake is a mutual
+	 * challenge-response (peer-auth.ts) and a node that cannot answer it is refused; every
+	 * node of a cluster has the same one, or none.
+	 */
+	readonly secret?: ClusterSecret;
 }
 
 /** Options that do not validate. */
@@ -99,6 +107,9 @@ export class Transport<T> {
 	readonly #timers: Timers;
 	readonly #random: () => number;
 	readonly #log: Logger;
+	readonly #secret: ClusterSecret | undefined;
+	/** Shared by both directions: one budget for every authentication failure's WARN. */
+	readonly #warnAuth: (line: string) => void;
 	readonly #addresses = new Map<NodeId, PeerAddress>();
 	readonly #links = new Map<NodeId, OutboundLink>();
 	readonly #stats = new Map<NodeId, PeerStats>();
@@ -119,6 +130,8 @@ export class Transport<T> {
 		this.#timers = options.timers ?? systemTimers;
 		this.#random = options.random ?? Math.random;
 		this.#log = options.log ?? stderrLogger("info", `transport ${options.self}`);
+		this.#secret = options.secret;
+		this.#warnAuth = rateLimitedWarn(this.#log, () => this.#timers.now());
 		for (const [id, address] of options.peers) this.setPeer(id, address);
 	}
 
@@ -234,7 +247,10 @@ export class Transport<T> {
 			codec: this.#codec,
 			timers: this.#timers,
 			random: this.#random,
+			secret: this.#secret,
+			newNonce,
 			log: this.#log,
+			warnAuth: this.#warnAuth,
 			stats: this.#statsOf(peer),
 			emit: (event) => this.#emit(event),
 			countRejected: (reason) => this.#countRejected(reason),
@@ -259,7 +275,10 @@ export class Transport<T> {
 			schema: options.schema,
 			codec: this.#codec,
 			maxFrameBytes: this.#limits.maxFrameBytes,
+			secret: this.#secret,
+			newNonce,
 			log: this.#log,
+			warnAuth: this.#warnAuth,
 			isPeer: (id: NodeId) => this.#addresses.has(id),
 			statsOf: (id: NodeId) => this.#statsOf(id),
 			accepted: (peer: NodeId, connection: InboundConnection<T>) => {

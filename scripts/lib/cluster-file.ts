@@ -20,6 +20,8 @@ export interface LoopbackClusterOptions {
 	readonly gossipTiming?: Readonly<Record<string, number>>;
 	/** Members written with `join: true` (added to the Raft configuration later). */
 	readonly joiners?: readonly number[];
+	/** The cluster secret's file (`secretFile:`); none when absent. */
+	readonly secretFile?: string;
 }
 
 export interface LoopbackCluster {
@@ -44,6 +46,9 @@ export function writeLoopbackClusterFile(
 	const gossip = new Map<number, string>();
 	const lines = [
 		`dataDir: ${JSON.stringify(options.dataDir)}`,
+		...(options.secretFile === undefined
+			? []
+			: [`secretFile: ${JSON.stringify(options.secretFile)}`]),
 		...(raftTiming === undefined
 			? []
 			: [

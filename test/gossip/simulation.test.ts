@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { gossipTags } from "../../cluster/gossip/datagram-tag.ts";
 import { scenarioFor } from "../../cluster/gossip/sim/scenario.ts";
 import { runGossipSimulation } from "../../cluster/gossip/sim/simulation.ts";
+import { ClusterSecret } from "../../cluster/transport/cluster-secret.ts";
 import {
 	CliUsageError,
 	parseSimGossipOptions,
@@ -50,6 +52,17 @@ describe("gossip simulation (CI subset; `bun run scripts/sim-gossip.ts --seeds N
 			const result = runGossipSimulation(scenarioFor(seed));
 			expectPasses(result);
 			if (result.stats.drop <= 0.05) expect(result.stats.falsePositives).toBe(0);
+		}
+	}, 30_000);
+
+	test("through the codec with a cluster secret's tags: the same runs as without the wire", () => {
+		const secret = ClusterSecret.fromBytes(new TextEncoder().encode("sim-secret-".repeat(4)));
+		for (const seed of [1, 2, 103]) {
+			const scenario = scenarioFor(seed, { nodes: 5 });
+			const plain = runGossipSimulation(scenario);
+			const tagged = runGossipSimulation(scenario, undefined, gossipTags(secret));
+			expectPasses(tagged);
+			expect(tagged.stats).toEqual(plain.stats);
 		}
 	}, 30_000);
 

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { UNAUTHENTICATED_WARNING } from "../../cluster/node/cluster-secret-file.ts";
 import { MemberCluster } from "./member-cluster.ts";
 import { NODE_ENTRY, runCtl, runToEnd } from "./node-process.ts";
 
@@ -44,6 +45,12 @@ describe("node.ts as a Raft member", () => {
 		for (let i = 0; i < 5; i++) expect((await ctl("get", `key-${i}`)).stdout).toBe(`value-${i}\n`);
 		expect((await ctl("get", "after")).stdout).toBe("failover\n");
 	}, 60_000);
+
+	test("without a cluster secret, each member says once at start that peer traffic is unauthenticated", () => {
+		for (const node of processes.values()) {
+			expect(node.lines.filter((line) => line === UNAUTHENTICATED_WARNING)).toHaveLength(1);
+		}
+	});
 
 	test("a bad cluster file, an unknown id, or half the flags: exit 2 naming the problem", async () => {
 		const bad = join(cluster.root, "bad.yaml");

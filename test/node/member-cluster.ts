@@ -40,6 +40,8 @@ export class MemberCluster {
 		readonly timing: ClusterTiming,
 		joiners: readonly number[] = [],
 		gossipTiming?: GossipTiming,
+		/** The cluster file's `secretFile:`, when the cluster authenticates its peers. */
+		secretFile?: string,
 	) {
 		const addresses = writeLoopbackClusterFile(this.configPath, {
 			dataDir: join(this.root, "data"),
@@ -47,6 +49,7 @@ export class MemberCluster {
 			raftTiming: timing,
 			...(gossipTiming === undefined ? {} : { gossipTiming: { ...gossipTiming } }),
 			joiners,
+			...(secretFile === undefined ? {} : { secretFile }),
 		});
 		this.raft = addresses.raft;
 		this.api = new Map(addresses.api);
@@ -58,7 +61,7 @@ export class MemberCluster {
 		return this.timing.tickMs * this.timing.electionTicks;
 	}
 
-	/** `env`: more environment for the process (NEURO_ADMIN_TOKEN, say). */
+	/** `env`: more environment for this process (NEURO_ADMIN_TOKEN, a secret file of its own). */
 	async start(id: number, env: Record<string, string | undefined> = {}): Promise<NodeProcess> {
 		const node = await startNode(
 			[process.execPath, NODE_ENTRY],

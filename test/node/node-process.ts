@@ -33,13 +33,14 @@ export async function startNode(
 		stdin: "ignore",
 		stdout: "pipe",
 		stderr: "pipe",
-		// No token unless the test gives one: the runner's own environment must not decide
-		// whether the API and the admin routes take requests.
+		// No token or cluster secret unless the test gives one: the runner's own environment
+		// must not decide whether the API and the admin routes take requests, or who may peer.
 		env: {
 			...process.env,
 			NEURO_ORIGIN: undefined,
 			NEURO_POP: undefined,
 			NEURO_ADMIN_TOKEN: undefined,
+			NEURO_CLUSTER_SECRET_FILE: undefined,
 			...options.env,
 		},
 		...(options.cwd === undefined ? {} : { cwd: options.cwd }),
@@ -111,7 +112,13 @@ export async function runToEnd(
 		stdin: "ignore",
 		stdout: "pipe",
 		stderr: "pipe",
-		env: { ...process.env, NEURO_ORIGIN: undefined, NEURO_POP: undefined, ...options.env },
+		env: {
+			...process.env,
+			NEURO_ORIGIN: undefined,
+			NEURO_POP: undefined,
+			NEURO_CLUSTER_SECRET_FILE: undefined,
+			...options.env,
+		},
 		...(options.cwd === undefined ? {} : { cwd: options.cwd }),
 	});
 	const [stdout, stderr, code] = await Promise.all([

@@ -14,6 +14,7 @@ import {
 	rawClient,
 	sample,
 	startNode,
+	TEST_NONCE,
 	type TestNode,
 	until,
 } from "./harness.ts";
@@ -36,7 +37,7 @@ function pair(timers?: ManualTimers) {
 
 const frame = (message: unknown) => encodeFrame(encodePayload(message));
 const hello = (from: number, to = 2, version = PROTOCOL_VERSION) =>
-	frame({ type: "hello", version, from, to });
+	frame({ type: "hello", version, from, to, nonce: TEST_NONCE });
 
 /** Sends `bytes` from a raw client and awaits the close, its reason, and a healthy node. */
 async function expectRefused(

@@ -18,6 +18,7 @@ import {
 	SampleSchema,
 	sample,
 	startNode,
+	TEST_NONCE,
 	type TestNode,
 	until,
 } from "./harness.ts";
@@ -42,13 +43,13 @@ describe("the dialler refuses a listener that", () => {
 	test.each<[string, Uint8Array, CloseKind, string]>([
 		[
 			"answers as another node",
-			frame({ type: "welcome", from: 5 }),
+			frame({ type: "welcome", from: 5, nonce: TEST_NONCE }),
 			"wrong-peer",
 			"answered by node 5, expected node 2",
 		],
 		[
 			"sends more than its welcome",
-			new Uint8Array([...frame({ type: "welcome", from: 2 }), 0, 0, 0, 1, 65]),
+			new Uint8Array([...frame({ type: "welcome", from: 2, nonce: TEST_NONCE }), 0, 0, 0, 1, 65]),
 			"unexpected-data",
 			"data on a dialled connection",
 		],

@@ -4,6 +4,7 @@
  */
 import type { Socket } from "bun";
 import * as v from "valibot";
+import type { ClusterSecret } from "../../cluster/transport/cluster-secret.ts";
 import type { PayloadCodec } from "../../cluster/transport/codec.ts";
 import type { TransportEvent } from "../../cluster/transport/events.ts";
 import type { TransportLimitsInput } from "../../cluster/transport/limits.ts";
@@ -52,6 +53,7 @@ export interface NodeOptions {
 	readonly timers?: Timers;
 	readonly random?: () => number;
 	readonly codec?: PayloadCodec;
+	readonly secret?: ClusterSecret;
 }
 
 export function startNode(id: NodeId, options: NodeOptions = {}): TestNode {
@@ -68,6 +70,7 @@ export function startNode(id: NodeId, options: NodeOptions = {}): TestNode {
 		...(options.timers === undefined ? {} : { timers: options.timers }),
 		...(options.random === undefined ? {} : { random: options.random }),
 		...(options.codec === undefined ? {} : { codec: options.codec }),
+		...(options.secret === undefined ? {} : { secret: options.secret }),
 	});
 	return { id, transport, received, events: new EventRecorder(transport), log };
 }
@@ -120,6 +123,9 @@ export const isType =
 	<K extends TransportEvent["type"]>(type: K) =>
 	(event: TransportEvent): event is Extract<TransportEvent, { type: K }> =>
 		event.type === type;
+
+/** A nonce for hand-made hellos and welcomes (32 bytes as lowercase hex). */
+export const TEST_NONCE = "ab".repeat(32);
 
 /** A bare TCP client, to send what a transport never would. */
 export async function rawClient(port: number) {

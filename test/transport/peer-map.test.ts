@@ -15,6 +15,7 @@ import {
 	SampleSchema,
 	sample,
 	startNode,
+	TEST_NONCE,
 	type TestNode,
 	until,
 } from "./harness.ts";
@@ -26,7 +27,7 @@ afterEach(() => {
 
 const frame = (message: unknown) => encodeFrame(encodePayload(message));
 const hello = (from: number, to: number) =>
-	frame({ type: "hello", version: PROTOCOL_VERSION, from, to });
+	frame({ type: "hello", version: PROTOCOL_VERSION, from, to, nonce: TEST_NONCE });
 
 describe("the peer map at run time", () => {
 	test("a newer connection from the same node replaces the older one", async () => {

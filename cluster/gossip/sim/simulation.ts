@@ -13,9 +13,18 @@
 import { EventQueue } from "../../sim/event-queue.ts";
 import { Network } from "../../sim/network.ts";
 import { Prng } from "../../sim/prng.ts";
+import {
+	type DecodeResult,
+	decodePacket,
+	decodeState,
+	encodePacket,
+	encodeState,
+} from "../codec.ts";
+import { type GossipTags, openTagged, type TagDomain } from "../datagram-tag.ts";
 import { deadDetectionBoundMs } from "../detection-bound.ts";
 import type { Packet } from "../messages.ts";
 import type { Output } from "../output.ts";
+import { DEFAULT_PUSH_PULL } from "../push-pull.ts";
 import { Swim } from "../swim.ts";
 import type { NodeId, NodeMeta, Peer } from "../types.ts";
 import { FactApp } from "./fact-app.ts";
@@ -63,9 +72,15 @@ function metaOf(id: NodeId, version: number): NodeMeta {
 	};
 }
 
+/**
+ * `wire`: when given, every packet and push-pull state is encoded, tagged with it, checked
+ * and decoded on its way, as GossipNode does, so a run also shows that the codec and the
+ * tags carry whatever the core says (a cluster secret's run must match the plain one).
+ */
 export function runGossipSimulation(
 	scenario: GossipScenario,
 	trace?: (line: string) => void,
+	wire?: GossipTags,
 ): GossipSimResult {
 	const rng = new Prng(scenario.seed ^ 0x5f3759df);
 	const queue = new EventQueue();
@@ -74,6 +89,22 @@ export function runGossipSimulation(
 	const failures: string[] = [];
 	const fail = (line: string) => {
 		if (failures.length < 20) failures.push(line);
+	};
+	/** Bytes on the wire and back, as the receiving GossipNode reads them (undefined: dropped). */
+	const overWire = <T>(
+		domain: TagDomain,
+		value: T,
+		encode: (value: T) => Uint8Array,
+		decode: (bytes: Uint8Array, max: number) => DecodeResult<T>,
+	): T | undefined => {
+		if (wire === undefined) return value;
+		const max =
+			domain === "datagram" ? scenario.config.maxPacketBytes : DEFAULT_PUSH_PULL.maxStateBytes;
+		const opened = openTagged(wire, domain, wire.seal(domain, encode(value)), max);
+		const decoded = opened.ok ? decode(opened.value, max) : opened;
+		if (decoded.ok) return decoded.value;
+		fail(`wire: a ${domain} did not survive (${decoded.reason}): ${decoded.detail}`);
+		return undefined;
 	};
 	const stats = {
 		nodes: scenario.nodes,
@@ -115,9 +146,9 @@ export function runGossipSimulation(
 		for (const sent of out.packets) {
 			const to = idOf(sent.to);
 			const from: Peer = { id: node.id, address: node.address };
-			const packet = sent.packet;
+			const packet = overWire("datagram", sent.packet, encodePacket, decodePacket);
 			stats.packets++;
-			network.send(node.id, to, () => deliver(to, from, packet));
+			if (packet !== undefined) network.send(node.id, to, () => deliver(to, from, packet));
 		}
 		for (const request of out.pushPulls) pushPull(node, idOf(request.address));
 		stats.maxHealthScore = Math.max(stats.maxHealthScore, node.core.healthScore);
@@ -148,12 +179,14 @@ export function runGossipSimulation(
 		const reachable = () =>
 			!network.isCut(initiator.id, partnerId) && !network.isCut(partnerId, initiator.id);
 		if (!reachable()) return;
-		const offer = initiator.core.localState();
+		const offer = overWire("push", initiator.core.localState(), encodeState, decodeState);
+		if (offer === undefined) return;
 		queue.after(rng.int(scenario.faults.minDelay, scenario.faults.maxDelay), () => {
 			const partner = nodes.get(partnerId);
 			if (partner === undefined || partner.crashed || partner.core.hasLeft || !reachable()) return;
 			handle(partner, partner.core.mergeRemoteState(offer, queue.now));
-			const answer = partner.core.localState();
+			const answer = overWire("pull", partner.core.localState(), encodeState, decodeState);
+			if (answer === undefined) return;
 			queue.after(rng.int(scenario.faults.minDelay, scenario.faults.maxDelay), () => {
 				if (initiator.crashed || initiator.core.hasLeft || !reachable()) return;
 				handle(initiator, initiator.core.mergeRemoteState(answer, queue.now));
