@@ -2,6 +2,7 @@
  * Leveled logs on stderr: TRACE frames, DEBUG connection events, INFO peer up/down, WARN
  * a connection closed for bad input. Injectable so tests read what was logged.
  */
+import { type RateLimit, rateLimited } from "../../edge/proxy/rate-limited-log.ts";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -45,14 +46,7 @@ export class MemoryLogger implements Logger {
 	}
 }
 
-/** At most `limit` lines per `windowMs`. */
-export interface WarnRate {
-	readonly limit: number;
-	readonly windowMs: number;
-}
-
-/** A stranger retrying a wrong secret costs a few lines a second, not one per attempt. */
-export const AUTH_WARNING_RATE: WarnRate = { limit: 10, windowMs: 1000 };
+export const AUTH_WARNING_RATE: RateLimit = { limit: 10, windowMs: 1000 };
 
 /**
  * WARN lines through `log`, at most `rate.limit` per `rate.windowMs` (anyone who can reach
@@ -62,29 +56,14 @@ export const AUTH_WARNING_RATE: WarnRate = { limit: 10, windowMs: 1000 };
 export function rateLimitedWarn(
 	log: Logger,
 	now: () => number,
-	rate: WarnRate = AUTH_WARNING_RATE,
+	rate: RateLimit = AUTH_WARNING_RATE,
 ): (line: string) => void {
-	let windowStart = Number.NEGATIVE_INFINITY;
-	let written = 0;
-	let suppressed = 0;
-	return (line) => {
-		const at = now();
-		if (at - windowStart >= rate.windowMs) {
-			windowStart = at;
-			written = 0;
-		}
-		if (written >= rate.limit) {
-			suppressed++;
-			return;
-		}
-		written++;
-		if (suppressed > 0) {
+	return rateLimited(now, rate, (line, held) => {
+		if (held > 0)
 			log.log(
 				"warn",
-				`${suppressed} more warnings like these were suppressed (at most ${rate.limit} per ${rate.windowMs} ms)`,
+				`${held} more warnings like these were suppressed (at most ${rate.limit} per ${rate.windowMs} ms)`,
 			);
-			suppressed = 0;
-		}
 		log.log("warn", line);
-	};
+	});
 }

@@ -16,8 +16,26 @@ export const ORIGIN_WARNING_RATE: RateLimit = { limit: 10, windowMs: 1000 };
 export function rateLimitedLog(
 	write: LogLine,
 	now: () => number,
-	{ limit, windowMs }: RateLimit = ORIGIN_WARNING_RATE,
+	rate: RateLimit = ORIGIN_WARNING_RATE,
 ): LogLine {
+	return rateLimited(now, rate, (line, held) => {
+		if (held > 0)
+			write(
+				`WARN ${held} more lines like these were suppressed (at most ${rate.limit} per ${rate.windowMs} ms)`,
+			);
+		write(line);
+	});
+}
+
+/**
+ * The limiter itself, whatever the lines look like (the cluster's leveled Logger uses it
+ * too): `pass` gets each line let through, with how many were held back just before it.
+ */
+export function rateLimited(
+	now: () => number,
+	{ limit, windowMs }: RateLimit,
+	pass: (line: string, held: number) => void,
+): (line: string) => void {
 	let windowStart = Number.NEGATIVE_INFINITY;
 	let written = 0;
 	let suppressed = 0;
@@ -32,12 +50,8 @@ export function rateLimitedLog(
 			return;
 		}
 		written++;
-		if (suppressed > 0) {
-			write(
-				`WARN ${suppressed} more lines like these were suppressed (at most ${limit} per ${windowMs} ms)`,
-			);
-			suppressed = 0;
-		}
-		write(line);
+		const held = suppressed;
+		suppressed = 0;
+		pass(line, held);
 	};
 }
