@@ -39,7 +39,10 @@
  * caught up, a transfer to a learner...) is a 409 ErrorAnswer whose `error` is the core's
  * reason. Adding a member as a learner, then promoting it once it caught up, keeps the
  * cluster's quorum from waiting on an empty log; `learner: false` adds a voter at once.
- * Keys travel percent-encoded in the path; they are 1-1024 characters.
+ * Keys travel percent-encoded in the path; they are 1-1024 characters. A value is at most
+ * 2^20 characters, and a write's log entry (the value JSON-encoded, with its key and
+ * session) at most MAX_ENTRY_CHARS (state/entry-encoding.ts): one over it is a 413
+ * ErrorAnswer `too-large`, never proposed (a value JSON escapes heavily may meet it first).
  *
  * A node started with a token (NEURO_ADMIN_TOKEN) takes every route above, and the gossip
  * plane's (crdt-api.ts), only with `Authorization: Bearer <token>`, but GET /v1/status,

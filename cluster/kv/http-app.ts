@@ -42,7 +42,7 @@ import type { KvOp } from "./ops.ts";
 import { checkedSegment } from "./path-segment.ts";
 import { type PopConfigMember, popConfigRoutes } from "./pop-config-routes.ts";
 import { type PurgeMember, purgeRoutes } from "./purge-routes.ts";
-import type { RouteHelpers } from "./route-helpers.ts";
+import { entryTooLarge, type RouteHelpers } from "./route-helpers.ts";
 import { parseSession, randomClientId } from "./session-headers.ts";
 
 /** What the API needs of a member (RaftNode provides it). */
@@ -144,6 +144,7 @@ export function createKvApp(
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.kind === "session-expired") return sessionExpired();
+		if (answer.kind === "too-large") return entryTooLarge(answer);
 		return c.json({ key: key.value, revision: answer.result.revision });
 	});
 
@@ -158,6 +159,7 @@ export function createKvApp(
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.kind === "session-expired") return sessionExpired();
+		if (answer.kind === "too-large") return entryTooLarge(answer);
 		if (answer.result.kind !== "delete") throw new Error("a delete answered otherwise");
 		return c.json({
 			key: key.value,
@@ -181,6 +183,7 @@ export function createKvApp(
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.kind === "session-expired") return sessionExpired();
+		if (answer.kind === "too-large") return entryTooLarge(answer);
 		if (answer.result.kind !== "cas") throw new Error("a compare-and-set answered otherwise");
 		const { ok, value, revision } = answer.result;
 		return c.json({ key: key.value, ok, value, revision });
@@ -234,7 +237,14 @@ export function createKvApp(
 		const role = s.role === "preCandidate" ? "pre-candidate" : s.role;
 		return c.json({ ...s, role, leader: answer.leader });
 	});
-	const helpers: RouteHelpers = { notLeader, refuse, conflict, sessionOf, sessionExpired };
+	const helpers: RouteHelpers = {
+		notLeader,
+		refuse,
+		conflict,
+		sessionOf,
+		sessionExpired,
+		tooLarge: entryTooLarge,
+	};
 	app.route("/", purgeRoutes(member, helpers));
 	app.route("/", popConfigRoutes(member, helpers));
 	return app;

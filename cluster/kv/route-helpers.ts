@@ -4,6 +4,7 @@
  * session from the headers, and a 409 when that session expired.
  */
 import type { NodeId } from "../raft/messages.ts";
+import type { EntryTooLarge } from "../raft-node/proposal-waiters.ts";
 import type { Session } from "./session-headers.ts";
 
 export interface RouteHelpers {
@@ -20,4 +21,14 @@ export interface RouteHelpers {
 	 * expired, state/session-table.ts) and applied nothing.
 	 */
 	sessionExpired(): Response;
+	/** 413 too-large: the write's log entry would exceed the cluster's bound; nothing proposed. */
+	tooLarge(answer: EntryTooLarge): Response;
+}
+
+/** The 413 answer to a write whose entry the member would not log. */
+export function entryTooLarge({ chars, max }: EntryTooLarge): Response {
+	const message =
+		`the write's log entry would be ${chars} characters (its value JSON-encoded, with its ` +
+		`key and session), above the cluster's ${max}; nothing was written`;
+	return Response.json({ error: "too-large", message }, { status: 413 });
 }

@@ -21,6 +21,7 @@
  * - mayShipEarly / hardStateToSave: when a Ready's messages may leave before its fsync, and
  *   which hard state it must write at all.
  */
+import { DEFAULT_MAX_APPEND_DATA_CHARS } from "../raft/append-budget.ts";
 import type { Append, HardState, Message, NodeId } from "../raft/messages.ts";
 
 const sameTermAndVote = (a: HardState, b: HardState) => a.term === b.term && a.vote === b.vote;
@@ -63,7 +64,7 @@ export interface CoalesceLimits {
 
 export const DEFAULT_COALESCE_LIMITS: CoalesceLimits = {
 	maxEntries: 1024,
-	maxDataChars: 512 * 1024,
+	maxDataChars: DEFAULT_MAX_APPEND_DATA_CHARS,
 };
 
 function dataChars(append: Append): number {

@@ -14,10 +14,21 @@ export type Answer<Result = KvResult> =
 	| { readonly kind: "ok"; readonly result: Result }
 	| { readonly kind: "notLeader"; readonly leader: NodeId };
 
-/** A command's answer: a read's, or its session had expired (nothing applied; start a new one). */
+/**
+ * A command's answer: a read's, or its session had expired (nothing applied; start a new
+ * one), or its entry was too large to log (refused before it was proposed).
+ */
 export type CommandAnswer<Result = KvResult> =
 	| Answer<Result>
-	| { readonly kind: "session-expired" };
+	| { readonly kind: "session-expired" }
+	| EntryTooLarge;
+
+/** A command whose entry would be `chars` code units, above `max` (state/entry-encoding.ts). */
+export type EntryTooLarge = {
+	readonly kind: "too-large";
+	readonly chars: number;
+	readonly max: number;
+};
 
 interface Waiting<Result> {
 	readonly client: number;

@@ -44,7 +44,12 @@ import { type Entry, type HardState, type Message, NONE, type NodeId } from "../
 import { Raft } from "../raft/raft.ts";
 import type { Ready } from "../raft/ready.ts";
 import type { Snapshot } from "../raft/snapshot.ts";
-import { encodeKvEntry, encodePopConfigEntry, encodePurgeEntry } from "../state/entry-encoding.ts";
+import {
+	encodeKvEntry,
+	encodePopConfigEntry,
+	encodePurgeEntry,
+	MAX_ENTRY_CHARS,
+} from "../state/entry-encoding.ts";
 import { ReplicatedState, type StateApplied } from "../state/router.ts";
 import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import { jsonCodec } from "../transport/codec.ts";
@@ -337,6 +342,8 @@ export class RaftNode {
 	): Promise<CommandAnswer<ResultOf[M]>> {
 		return new Promise((resolve) => {
 			if (this.#closed) return resolve({ kind: "notLeader", leader: 0 });
+			if (data.length > MAX_ENTRY_CHARS)
+				return resolve({ kind: "too-large", chars: data.length, max: MAX_ENTRY_CHARS });
 			const answer = (got: CommandAnswer<CommandResult>) => {
 				if (got.kind !== "ok") return resolve(got);
 				// The session's entry was another machine's: not this call's (a reused session).

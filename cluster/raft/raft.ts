@@ -16,6 +16,7 @@
  * snapshot records the configuration as of its index, and installing one resets the
  * configuration history to it.
  */
+import { DEFAULT_MAX_APPEND_DATA_CHARS, withinDataBudget } from "./append-budget.ts";
 import { RaftLog } from "./log.ts";
 import {
 	applyConfChange,
@@ -75,6 +76,11 @@ export interface RaftConfig {
 	readonly checkQuorum: boolean;
 	/** Most entries in one append. */
 	readonly maxEntriesPerAppend: number;
+	/**
+	 * Most code units of entry data in one append (default 512 Ki), but never fewer than one
+	 * entry: a driver's frames are bounded, so appends are bounded by size too.
+	 */
+	readonly maxAppendDataChars?: number;
 	/** Most unacknowledged append batches per follower while replicating. */
 	readonly maxInflight: number;
 	/**
@@ -753,7 +759,10 @@ export class Raft {
 		while (!pr.isPaused()) {
 			const prevIndex = pr.next - 1;
 			const hi = Math.min(this.log.lastIndex() + 1, pr.next + this.config.maxEntriesPerAppend);
-			const entries = this.log.slice(pr.next, hi);
+			const entries = withinDataBudget(
+				this.log.slice(pr.next, hi),
+				this.config.maxAppendDataChars ?? DEFAULT_MAX_APPEND_DATA_CHARS,
+			);
 			if (entries.length === 0 && (sentAny || !sendIfEmpty)) break;
 			this.send({
 				type: "app",

@@ -19,6 +19,17 @@ import { encodePopConfigCommand, type PopConfigCommand } from "../pop-config/com
 import { encodePurgeCommand, type PurgeCommand } from "../purge/command.ts";
 import { CONF_CHANGE_PREFIX } from "../raft/membership.ts";
 
+/**
+ * Most code units in one entry's data; a command above it is refused before it is proposed.
+ * Every entry must reach the followers in one append, and an append in one transport frame
+ * (4 MiB by default): an entry over it would be dropped at every resend and stall the log
+ * for good. Entry data is JSON text, at most 3 bytes of UTF-8 a code unit when sent, so
+ * this is about 3.05 MiB at worst. It holds a KV value of MAX_VALUE_LENGTH plain
+ * characters with its key and session; a value JSON must escape heavily (quotes,
+ * backslashes, control characters) takes more room and may be refused below that length.
+ */
+export const MAX_ENTRY_CHARS = (1 << 20) + (1 << 14);
+
 export const PURGE_PREFIX = "\u0000purge:";
 export const POP_CONFIG_PREFIX = "\u0000pop:";
 

@@ -50,6 +50,31 @@ describe("Raft log replication", () => {
 		expect(c.node(1).log.committed).toBe(21);
 	});
 
+	test("appends carry at most maxAppendDataChars of data, a larger entry alone", () => {
+		// A follower that was away: what it lacks is far more than one frame may carry.
+		const c = new TestCluster(3, { maxAppendDataChars: 100, maxInflight: 64 });
+		c.campaign(1);
+		c.settle();
+		c.isolate(3);
+		for (let i = 0; i < 10; i++) c.propose(1, `${i}`.padEnd(40, "x"));
+		c.propose(1, "big".padEnd(250, "x"));
+		c.propose(1, "after");
+		c.settle();
+		c.healAll();
+		c.tick(1);
+		c.settle();
+		const toThree = c.delivered.filter((m): m is Append => isAppend(m) && m.to === 3);
+		const sizes = toThree.map((m) => m.entries.reduce((n, e) => n + e.data.length, 0));
+		for (const [i, m] of toThree.entries()) {
+			if (m.entries.length > 1) expect(sizes[i]).toBeLessThanOrEqual(100);
+		}
+		expect(toThree.some((m) => m.entries.length === 1 && sizes[toThree.indexOf(m)] === 250)).toBe(
+			true,
+		);
+		expect(c.node(3).log.lastIndex()).toBe(13);
+		expect(c.applied.get(3)?.at(-1)?.data).toBe("after");
+	});
+
 	test("a lost append is resent once a heartbeat answer shows the window stuck", () => {
 		const c = new TestCluster(3, { maxInflight: 1 });
 		c.campaign(1);
