@@ -33,6 +33,12 @@ interface HostPort {
 }
 
 /** Everything needed to run one member: who it is, who the others are, where its log goes. */
+
+/**
+ * The largest API request body: a KV value's 2^20 characters as JSON, each escaped to six
+ * at worst, with room to spare. Bun's default, 128 MiB, was read whole before the 400.
+ */
+const API_BODY_MAX_BYTES = 8 * 2 ** 20;
 export interface MemberPlan {
 	readonly id: NodeId;
 	readonly nodes: ReadonlyMap<NodeId, { readonly raft: HostPort; readonly api: HostPort }>;
@@ -207,6 +213,7 @@ export async function startControlPlane(
 		api = serveBun(kv.fetch, {
 			hostname: self.api.host,
 			port: self.api.port,
+			maxRequestBodyBytes: API_BODY_MAX_BYTES,
 			...(routes?.native === undefined
 				? {}
 				: { routes: guardNativeRoutes(routes.native, apiToken) }),

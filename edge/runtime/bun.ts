@@ -34,6 +34,11 @@ export type ServeOptions = {
 	readonly http2?: boolean;
 	readonly http3?: boolean;
 	readonly routes?: NativeRoutes;
+	/**
+	 * The largest request body read; a longer one is refused with 413 before it is read
+	 * whole. Bun's default (128 MiB) suits the edge, which streams bodies to the origin.
+	 */
+	readonly maxRequestBodyBytes?: number;
 };
 
 export type DrainOutcome = {
@@ -123,6 +128,9 @@ function listen(fetch: FetchHandler, options: ServeOptions): ReturnType<typeof B
 			: { idleTimeout: options.idleTimeoutSeconds }),
 		fetch,
 		...(options.routes === undefined ? {} : { routes: options.routes }),
+		...(options.maxRequestBodyBytes === undefined
+			? {}
+			: { maxRequestBodySize: options.maxRequestBodyBytes }),
 		...(options.tls === undefined
 			? {}
 			: {

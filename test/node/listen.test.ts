@@ -60,6 +60,30 @@ describe("listening (edge/runtime/bun.ts)", () => {
 	});
 });
 
+describe("request bodies (edge/runtime/bun.ts)", () => {
+	test("a body over maxRequestBodyBytes is refused with 413; one at it is read", async () => {
+		const server = serveBun(
+			async (request) => new Response(String((await request.text()).length)),
+			{
+				hostname: "127.0.0.1",
+				port: 0,
+				maxRequestBodyBytes: 1024,
+			},
+		);
+		try {
+			const post = (bytes: number) =>
+				fetch(server.url, { method: "POST", body: "x".repeat(bytes) }).then(async (r) => ({
+					status: r.status,
+					body: await r.text(),
+				}));
+			expect(await post(1024)).toEqual({ status: 200, body: "1024" });
+			expect((await post(4096)).status).toBe(413);
+		} finally {
+			await server.drain(0);
+		}
+	});
+});
+
 describe("idle timeout", () => {
 	test("outlasts the origin timeout by a margin, within Bun's 255 s limit", () => {
 		// Bun's default (10 s) is below the edge's 15 s origin timeout: a client waiting on a
