@@ -78,3 +78,26 @@ export function originAcceptEncoding(
 	if (codings.length === 0) return identity ? "identity" : "identity;q=0";
 	return identity ? codings.join(", ") : `${codings.join(", ")}, identity;q=0`;
 }
+
+/**
+ * Whether a response coded as `contentEncoding` is one a request that sent `acceptEncoding`
+ * can decode: every coding it applies (a double coding such as "gzip, br" needs both) must be
+ * acceptable (RFC 9110 §12.5.3). No field accepts any coding; identity always passes, as a
+ * server may send it even where excluded. The cache asks this of what it is about to store
+ * in an Accept-Encoding variant: an origin that ignores the field would otherwise put a
+ * coding into a variant whose clients cannot decode it.
+ */
+export function codingsAccepted(
+	contentEncoding: string | null,
+	acceptEncoding: string | null,
+): boolean {
+	if (contentEncoding === null || acceptEncoding === null) return true;
+	for (const member of splitFieldList(contentEncoding)) {
+		const named = member.trim().toLowerCase();
+		// RFC 9110 §8.4.1: x-gzip and x-compress are gzip and compress.
+		const coding = named === "x-gzip" ? "gzip" : named === "x-compress" ? "compress" : named;
+		if (coding === "" || coding === "identity") continue;
+		if (acceptedStoredCodings(acceptEncoding, [coding]).length === 0) return false;
+	}
+	return true;
+}

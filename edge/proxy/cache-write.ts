@@ -3,6 +3,7 @@
  * storable.ts), where (a Vary record under the primary key and the variant beside it, §4.1),
  * for how long the tier keeps it, and streaming it into the tier as it goes to the client.
  */
+import { codingsAccepted } from "../http/accept-encoding.ts";
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { contentLength } from "../http/content-length.ts";
 import { freshnessLifetime } from "../http/freshness.ts";
@@ -65,6 +66,18 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 	if (vary.kind === "star") return skip("vary-star");
 	const variant = variantKey(vary, input.requestHeaders);
 	if (variant === undefined) return skip("vary-star");
+	// The variant is keyed by the codings this request accepts, and serves every client
+	// that accepts the same: an origin that ignored Accept-Encoding must not put a coding
+	// they cannot decode there. This client gets it, as the origin chose; no one else does.
+	if (
+		vary.kind === "fields" &&
+		vary.names.includes("accept-encoding") &&
+		!codingsAccepted(
+			response.headers.get("content-encoding"),
+			input.requestHeaders.get("accept-encoding"),
+		)
+	)
+		return skip("coding-not-accepted");
 
 	const expiresAt = retainUntil(
 		response.status,

@@ -114,10 +114,9 @@ export class Responder {
 	/** The most common answer of all: a fresh hit, whole, with nothing else to say. */
 	#plainHit(request: Request, hostLabel: string, found: Found, ttl: number): Response {
 		this.count(hostLabel, "hit");
-		return new Response(request.method === "HEAD" ? null : bodyOf(found), {
-			status: found.stored.status,
-			headers: found.hitHeaders.at(Math.floor(found.ageSeconds), ttl),
-		});
+		const headers = found.hitHeaders.at(Math.floor(found.ageSeconds), ttl);
+		if (request.method === "HEAD") return headAnswer(found, headers);
+		return new Response(bodyOf(found), { status: found.stored.status, headers });
 	}
 
 	/**
@@ -132,10 +131,13 @@ export class Responder {
 		params: CacheStatusParams,
 	): Response {
 		this.count(hostLabel, phase);
-		const response = new Response(request.method === "HEAD" ? null : bodyOf(found), {
-			status: found.stored.status,
-			headers: found.servedHeaders,
-		});
+		const response =
+			request.method === "HEAD"
+				? headAnswer(found, found.servedHeaders)
+				: new Response(bodyOf(found), {
+						status: found.stored.status,
+						headers: found.servedHeaders,
+					});
 		response.headers.set("age", String(Math.floor(found.ageSeconds)));
 		const member = serializeCacheStatus(
 			cacheStatusDecision(DEFAULT_CACHE_IDENTIFIER, phase, params),
@@ -143,6 +145,18 @@ export class Responder {
 		response.headers.set("cache-status", appendCacheStatus(found.upstreamCacheStatus, member));
 		return response;
 	}
+}
+
+/**
+ * A HEAD answered from a stored response: no body, and the Content-Length a GET would get
+ * (RFC 9110 §9.3.2, §8.6). The stored fields lack one when the origin sent its body chunked,
+ * and a runtime sending a bodiless Response without the field writes `Content-Length: 0`,
+ * which a GET's bytes contradict. The runtime copies `headers` (shared between hits).
+ */
+function headAnswer(found: Found, headers: Headers): Response {
+	const response = new Response(null, { status: found.stored.status, headers });
+	response.headers.set("content-length", String(found.body.byteLength));
+	return response;
 }
 
 /**

@@ -94,6 +94,16 @@ const NEVER = Number.POSITIVE_INFINITY;
 const EMPTY = new Uint8Array(0);
 const NO_TAGS: readonly string[] = Object.freeze([]);
 const STORED: CommitResult = Object.freeze({ stored: true });
+/**
+ * Key characters an entry holds uncharged, like the rest of its index cost (about 100 bytes
+ * of heap an entry): ordinary URLs fit, so capacity stays what the slots hold; what a long
+ * key holds beyond this is charged.
+ */
+const KEY_ALLOWANCE = 256;
+
+function keyCharge(key: string): number {
+	return key.length > KEY_ALLOWANCE ? key.length - KEY_ALLOWANCE : 0;
+}
 
 export class MemoryTier implements Storage, WriterHost {
 	readonly name: string;
@@ -140,6 +150,12 @@ export class MemoryTier implements Storage, WriterHost {
 	/** Made once: every lookup's PinnedEntry releases through it. */
 	readonly #unpinId = (id: number): void => this.#unpin(id);
 	#bytes = 0;
+	/**
+	 * Characters of the keys the entries hold past KEY_ALLOWANCE (about a byte each on the JS
+	 * heap). Charged against the capacity with the slots: keys are the client's URL and Vary
+	 * fields, and a flood of tiny objects under 7 KB URLs held 35 times the slots' bytes in keys.
+	 */
+	#keyBytes = 0;
 	#misses = 0;
 	#evictions = 0;
 	#expirations = 0;
@@ -479,6 +495,7 @@ export class MemoryTier implements Storage, WriterHost {
 			if (previous !== undefined) this.#remove(previous);
 			id = entries.allocateId();
 			entries.keys[id] = key;
+			this.#keyBytes += keyCharge(key);
 			this.#index.set(key, id * 2 + expiresBit);
 		}
 		const row = id * ROW;
@@ -600,9 +617,11 @@ export class MemoryTier implements Storage, WriterHost {
 		// Re-read each turn: the object being replaced may itself be the victim, and then
 		// its room is no longer there to reclaim.
 		// The cheap test first: most writes fit without counting on the replaced object.
+		// The key is charged as if new: a replacement over-evicts by one key's length at most.
+		const needed = charge + (replacing === undefined ? 0 : keyCharge(replacing));
 		while (
-			this.#bytes + charge > this.capacityBytes &&
-			this.#bytes + charge - this.#reclaimable(replacing) > this.capacityBytes
+			this.#bytes + this.#keyBytes + needed > this.capacityBytes &&
+			this.#bytes + this.#keyBytes + needed - this.#reclaimable(replacing) > this.capacityBytes
 		) {
 			const victim = this.#policy.nextVictim(NONE);
 			if (victim === NONE) return false;
@@ -656,7 +675,7 @@ export class MemoryTier implements Storage, WriterHost {
 			return;
 		}
 		this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
-		entries.releaseId(id);
+		this.#releaseId(id);
 	}
 
 	#untag(id: number): void {
@@ -677,8 +696,14 @@ export class MemoryTier implements Storage, WriterHost {
 		const entries = this.#entries;
 		if (entries.unpin(id) && entries.takeDoomed(id)) {
 			this.#freeSlot(entries.rows[id * ROW + HANDLE] as number);
-			entries.releaseId(id);
+			this.#releaseId(id);
 		}
+	}
+
+	/** The id's key is no longer held: its characters leave the charge with it. */
+	#releaseId(id: number): void {
+		this.#keyBytes -= keyCharge(this.#entries.keys[id] as string);
+		this.#entries.releaseId(id);
 	}
 
 	#freeSlot(handle: number): void {

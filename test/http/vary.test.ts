@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { acceptedStoredCodings, originAcceptEncoding } from "../../edge/http/accept-encoding.ts";
+import {
+	acceptedStoredCodings,
+	codingsAccepted,
+	originAcceptEncoding,
+} from "../../edge/http/accept-encoding.ts";
 import { parseVary, type VarySpec, variantKey, variantMatches } from "../../edge/http/vary.ts";
 
 describe("parseVary (RFC 9111 §4.1)", () => {
@@ -147,4 +151,26 @@ describe("originAcceptEncoding: what the origin is asked for is what the variant
 			expect(variant(originAcceptEncoding(a) as string)).toBe(variant(a));
 		}
 	});
+});
+
+describe("codingsAccepted: a stored Accept-Encoding variant holds only codings its clients decode", () => {
+	const cases: [string | null, string | null, boolean][] = [
+		["gzip", "gzip, br", true],
+		["gzip", "identity", false], // an origin that ignored the field
+		["br", "gzip", false],
+		["zstd", "gzip, br", false],
+		["gzip, br", "gzip, br", true], // a double coding needs both
+		["gzip, br", "br", false],
+		["GZIP", "gzip", true],
+		["x-gzip", "gzip", true], // RFC 9110 §8.4.1.3
+		["gzip", "*", true],
+		["gzip", "*, gzip;q=0", false],
+		["identity", "identity;q=0", true], // identity may always be sent
+		[null, "br", true],
+		["gzip", null, true], // no field: any coding is acceptable (§12.5.3)
+	];
+	for (const [coding, accept, expected] of cases)
+		test(`Content-Encoding ${coding} for Accept-Encoding ${accept}: ${expected}`, () => {
+			expect(codingsAccepted(coding, accept)).toBe(expected);
+		});
 });
