@@ -14,7 +14,7 @@ import { describeCloseReason, isBadInput } from "./events.ts";
 import { encodeFrame, FrameDecoder } from "./frame.ts";
 import { HANDSHAKE_FRAME_MAX, PROTOCOL_VERSION, WelcomeSchema } from "./handshake.ts";
 import type { TransportLimits } from "./limits.ts";
-import type { Logger } from "./log.ts";
+import { type Logger, rateLimitedWarn } from "./log.ts";
 import { authMac, checkWelcome, type HandshakeContext, toHex } from "./peer-auth.ts";
 import type { NodeId, PeerAddress } from "./peers.ts";
 import { formatAddress } from "./peers.ts";
@@ -62,6 +62,8 @@ type State =
 	| { readonly name: "closed" };
 
 export class OutboundLink {
+	/** WARN lines for messages over the frame limit, at most a few a second. */
+	readonly #warnTooLarge: (line: string) => void;
 	readonly #deps: OutboundDeps;
 	#state: State = { name: "idle" };
 	/** Identifies the current attempt: callbacks from an abandoned socket check it and stop. */
@@ -71,6 +73,7 @@ export class OutboundLink {
 
 	constructor(deps: OutboundDeps) {
 		this.#deps = deps;
+		this.#warnTooLarge = rateLimitedWarn(deps.log, () => deps.timers.now());
 	}
 
 	get state(): LinkState {
@@ -90,7 +93,14 @@ export class OutboundLink {
 		if (this.#state.name === "closed") return { sent: false, dropped: "closed" };
 		if (this.#state.name === "backoff") return this.#drop("peerDown");
 		const payload = encodePayload(message, this.#deps.codec);
-		if (payload.byteLength > limits.maxFrameBytes) return this.#drop("tooLarge");
+		if (payload.byteLength > limits.maxFrameBytes) {
+			// Not a transient condition like the others: Raft sends the same message again and
+			// it is dropped again, so a stalled link must be visible without TRACE.
+			this.#warnTooLarge(
+				`dropped a message of ${payload.byteLength} bytes to node ${this.#deps.peer}: over the ${limits.maxFrameBytes}-byte frame limit`,
+			);
+			return this.#drop("tooLarge");
+		}
 		const frame = encodeFrame(payload);
 		if (this.#state.name === "idle") this.#dial();
 		const state = this.#state;

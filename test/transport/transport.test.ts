@@ -92,6 +92,12 @@ describe("Transport over loopback", () => {
 		);
 		expect(a.transport.send(2, big)).toEqual({ sent: false, dropped: "tooLarge" });
 		expect(a.transport.stats().peers.get(2)?.dropped.tooLarge).toBe(1);
+		// Raft would send it again and again: a stalled link shows without TRACE, once.
+		expect(a.log.at("warn")).toEqual([
+			expect.stringMatching(
+				/^dropped a message of \d+ bytes to node 2: over the 200-byte frame limit$/,
+			),
+		]);
 	});
 
 	test("a closed transport refuses sends and its port refuses connections", async () => {
