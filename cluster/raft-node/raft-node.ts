@@ -26,6 +26,7 @@
  * leader's entry adding it reaches its log.
  */
 
+import { rateLimitedLog } from "../../edge/proxy/rate-limited-log.ts";
 import type { PurgeRequest } from "../../edge/purge.ts";
 import type { KvOp, KvResult } from "../kv/ops.ts";
 import type { KvStore } from "../kv/store.ts";
@@ -57,6 +58,7 @@ import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
 import { Wal, type WalOptions } from "../wal/wal.ts";
+import { misattribution } from "./message-origin.ts";
 import { AckGate, coalesceAppends, hardStateToSave, mayShipEarly } from "./pipeline.ts";
 import {
 	type Answer,
@@ -238,6 +240,9 @@ export class RaftNode {
 			...(options.snapshotChunkSize ? { snapshotChunkSize: options.snapshotChunkSize } : {}),
 		});
 		const log = options.log ?? ((line: string) => console.error(line));
+		// Anyone holding the cluster secret (or any host, without one) could otherwise keep a
+		// stream of these going: a few lines a second say as much.
+		const warnMisattributed = rateLimitedLog(log, () => Date.now());
 		let node: RaftNode | undefined;
 		const transport = Transport.start<Message>({
 			self: options.id,
@@ -246,7 +251,11 @@ export class RaftNode {
 			schema: RaftMessageSchema,
 			// Raft messages are plain data: plain JSON, validated by the same schema.
 			codec: jsonCodec,
-			onMessage: (_from, message) => node?.receive(message),
+			onMessage: (from, message) => {
+				const wrong = misattribution(from, options.id, message);
+				if (wrong === undefined) node?.receive(message);
+				else warnMisattributed(`WARN node ${options.id}: dropped ${wrong}`);
+			},
 			...(options.secret === undefined ? {} : { secret: options.secret }),
 		});
 		const every = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
