@@ -10,16 +10,20 @@ import { TsSlab } from "../../native/slab-ts.ts";
 
 const MiB = 2 ** 20;
 const KEY_LENGTH = 8_000;
+const pad = "k".repeat(KEY_LENGTH);
+const body = new Uint8Array(16);
+
+/** A tier of 1 MiB capacity on a larger slab: the capacity, not the slab, is what binds. */
+const mebibyteTier = () =>
+	new MemoryTier({
+		slab: new TsSlab({ capacityBytes: 4 * MiB }),
+		capacityBytes: MiB,
+		clock: new ManualClock(0),
+	});
 
 describe("the memory tier's charge for keys", () => {
 	test("long keys of tiny objects cannot hold more than the capacity", () => {
-		const tier = new MemoryTier({
-			slab: new TsSlab({ capacityBytes: 4 * MiB }),
-			capacityBytes: MiB,
-			clock: new ManualClock(0),
-		});
-		const pad = "k".repeat(KEY_LENGTH);
-		const body = new Uint8Array(16);
+		const tier = mebibyteTier();
 		for (let i = 0; i < 1_000; i++) expect(tier.set(`${i}:${pad}`, body).stored).toBe(true);
 		const { objects, bytes } = tier.stats();
 		// Each object holds a slot and its key, charged past the first 256 characters: together
@@ -31,13 +35,7 @@ describe("the memory tier's charge for keys", () => {
 	});
 
 	test("a removed entry gives its key's charge back", () => {
-		const tier = new MemoryTier({
-			slab: new TsSlab({ capacityBytes: 4 * MiB }),
-			capacityBytes: MiB,
-			clock: new ManualClock(0),
-		});
-		const pad = "k".repeat(KEY_LENGTH);
-		const body = new Uint8Array(16);
+		const tier = mebibyteTier();
 		for (let round = 0; round < 3; round++) {
 			for (let i = 0; i < 100; i++) tier.set(`${i}:${pad}`, body);
 			for (let i = 0; i < 100; i++) tier.delete(`${i}:${pad}`);
