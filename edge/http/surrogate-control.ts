@@ -17,6 +17,7 @@
 
 import { type ResponseCacheControl, responseCacheControlFrom } from "./cache-control.ts";
 import { parseDirectiveList, type RawDirective } from "./directive-list.ts";
+import { splitFieldList } from "./field-list.ts";
 import { VIA_PSEUDONYM } from "./via.ts";
 
 /** Our device token: the pseudonym Via already gives the origin for this hop. */
@@ -24,24 +25,6 @@ export const SURROGATE_DEVICE_TOKEN = VIA_PSEUDONYM;
 
 /** Surrogate-Capability's value: this device supports the Surrogate-Control header (and no ESI). */
 export const SURROGATE_CAPABILITY = `${SURROGATE_DEVICE_TOKEN}="Surrogate/1.0"`;
-
-/** The field's members, split on commas outside quoted strings. */
-function members(fieldValue: string): string[] {
-	const out: string[] = [];
-	let start = 0;
-	let inQuotes = false;
-	for (let i = 0; i < fieldValue.length; i++) {
-		const char = fieldValue[i];
-		if (inQuotes && char === "\\") i += 1;
-		else if (char === '"') inQuotes = !inQuotes;
-		else if (!inQuotes && char === ",") {
-			out.push(fieldValue.slice(start, i));
-			start = i + 1;
-		}
-	}
-	out.push(fieldValue.slice(start));
-	return out;
-}
 
 /** A member's directive and the device it is aimed at (undefined: every surrogate). */
 function splitTarget(member: string): { directive: string; target: string | undefined } {
@@ -107,7 +90,7 @@ export function parseSurrogateControl(
 ): ResponseCacheControl | undefined {
 	if (fieldValue === null || fieldValue === undefined) return undefined;
 	const ours: string[] = [];
-	for (const member of members(fieldValue)) {
+	for (const member of splitFieldList(fieldValue)) {
 		const { directive, target } = splitTarget(member);
 		if (target === undefined || target === deviceToken) ours.push(directive);
 	}
