@@ -8,13 +8,13 @@ import * as v from "valibot";
 import { type HostsConfig, routeFor } from "./config/hosts.ts";
 import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { primaryCacheKey } from "./http/cache-key.ts";
+import { MAX_TAG_LENGTH } from "./http/purge-tags.ts";
 import { VARIANT_SEPARATOR } from "./proxy/cache-read.ts";
 import { keyConfigFor } from "./proxy/request-target.ts";
 import { softPurge } from "./proxy/soft-purge.ts";
 import type { PurgeSelector, Storage } from "./store/storage.ts";
 
 export const MAX_PURGE_URL_LENGTH = 8192;
-export const MAX_PURGE_TAG_LENGTH = 256;
 
 const AbsoluteHttpUrl = v.pipe(
 	v.string("must be a string"),
@@ -36,7 +36,7 @@ export const PurgeRequestSchema = v.union(
 			tag: v.pipe(
 				v.string("must be a string"),
 				v.minLength(1, "tag must not be empty"),
-				v.maxLength(MAX_PURGE_TAG_LENGTH, `tag must be at most ${MAX_PURGE_TAG_LENGTH} characters`),
+				v.maxLength(MAX_TAG_LENGTH, `tag must be at most ${MAX_TAG_LENGTH} characters`),
 			),
 			soft: Soft,
 		}),
