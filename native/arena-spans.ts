@@ -9,9 +9,9 @@
  * mmap'ed arena made an empty tier "hold" 1 GiB of JS heap and told the GC so. A span's
  * buffer lives only while something holds a view of it (a reader's body, the hot set);
  * once nothing does, the GC collects the wrapper (never the memory: the slab owns that)
- * and the next use makes it again, for one toArrayBuffer per span. A page that begins a
- * span begins one of the same class for the arena's life (spans are never given back),
- * so a span is known by its first page.
+ * and the next use makes it again, for one toArrayBuffer per span. A span is known by its
+ * first page until the slab gives it back (releaseSpan): forget() then drops its view,
+ * since the page may next begin a span of another class and length.
  */
 import { SlabClosedError } from "./errors.ts";
 import { classOfHandle, SIZE_CLASSES, type SizeClass, spanStart } from "./size-classes.ts";
@@ -41,6 +41,11 @@ export class ArenaSpans {
 		const made = this.#make(first, pages);
 		this.#spans[first] = new WeakRef(made);
 		return made;
+	}
+
+	/** The span beginning at `firstPage` was given back. */
+	forget(firstPage: number): void {
+		this.#spans[firstPage] = undefined;
 	}
 
 	/** The slab released its arena: no span is handed out again. */

@@ -77,7 +77,7 @@ export class SlabClosedError extends Error {
 /** Turns a negative C ABI code into its typed error. */
 export function errorFromCode(
 	code: number,
-	context: { handle?: number; size?: number; offset?: number; length?: number },
+	context: { handle?: number; size?: number; offset?: number; length?: number; what?: string },
 ): SlabError {
 	const handle = context.handle ?? -1;
 	switch (code) {
@@ -92,6 +92,6 @@ export function errorFromCode(
 		case SlabErrorCode.OutOfBounds:
 			return new OutOfBoundsError(handle, context.offset ?? -1, context.length ?? -1);
 		default:
-			return new InvalidArgumentError(`native code ${code}`);
+			return new InvalidArgumentError(context.what ?? `native code ${code}`);
 	}
 }

@@ -24,6 +24,7 @@ export interface SlabStats {
 	readonly bytesInUse: number;
 	/** Bytes requested by live objects. */
 	readonly bytesRequested: number;
+	/** Pages carved into spans now (released spans' pages not counted). */
 	readonly pagesUsed: number;
 	readonly pagesTotal: number;
 	readonly classes: readonly SlabClassStats[];
@@ -60,6 +61,27 @@ export interface Slab {
 	 */
 	spans(): ArenaSpans;
 	stats(): SlabStats;
+	/**
+	 * Giving a span back, so pages taken by one class can serve another (slab.zig's header:
+	 * calcification). For an owner that alone allocates and frees, as the memory tier does.
+	 * `reclaimCandidate(classIndex)`: the first page of the span of another class with the
+	 * fewest live objects and at least as many pages as a span of `classIndex` needs; -1
+	 * when there is none.
+	 */
+	reclaimCandidate(classIndex: number): number;
+	/** Live objects in the span beginning at `page`; InvalidArgumentError if none begins there. */
+	spanLive(page: number): number;
+	/**
+	 * Takes the span's free slots off its class's free list: allocations of the class land
+	 * elsewhere from now on, and slots of it freed later are not reused. InvalidArgumentError
+	 * when no span begins at `page` or it is draining already.
+	 */
+	drainSpan(page: number): void;
+	/**
+	 * Returns a drained span with no live object to the free pages, for any class to carve;
+	 * its handles stay dead. InvalidArgumentError when it is not drained or not empty.
+	 */
+	releaseSpan(page: number): void;
 	/** Releases the arena. Every later call throws SlabClosedError. Idempotent. */
 	close(): void;
 }

@@ -32,6 +32,7 @@ import {
 	SLOT_BITS,
 } from "./size-classes.ts";
 import type { Slab, SlabClassStats, SlabHandle, SlabOptions, SlabStats } from "./slab-api.ts";
+import { drainRefusal, releaseRefusal } from "./span-refusals.ts";
 
 // Handles use up to 53 bits, past the 32 that JS bitwise operators keep, so the fields
 // above the slot reference are packed and unpacked with multiplication and division.
@@ -70,6 +71,16 @@ class SlotStack {
 		if (this.count === 0) return -1;
 		return this.refs[--this.count] as number;
 	}
+
+	/** Drops the references `drop` says so, keeping the others' order. */
+	removeWhere(drop: (ref: number) => boolean): void {
+		let kept = 0;
+		for (let i = 0; i < this.count; i++) {
+			const ref = this.refs[i] as number;
+			if (!drop(ref)) this.refs[kept++] = ref;
+		}
+		this.count = kept;
+	}
 }
 
 function sizeClass(classIndex: number): SizeClass {
@@ -85,17 +96,29 @@ interface Arena {
 	readonly buffer: ArrayBuffer;
 	readonly bytes: Uint8Array;
 	readonly pageCount: number;
-	/** Pages taken by spans so far; spans never give pages back (see slab.zig). */
+	/** The bump cursor: pages below it were carved at some point. */
 	nextPage: number;
+	/** Pages given back by releaseSpan and not carved again (the pool). */
+	pooledPages: number;
 	bytesRequested: number;
 	/** Class index of each page that begins a span; -1 inside a span or not yet carved. */
 	readonly pageClass: Int8Array;
-	/** Metadata of each span, at the index of its first page; allocated when carved. */
+	/**
+	 * Metadata of each span, at the index of its first page; allocated when carved, and kept
+	 * when the span is given back (its generations carry over to the next span there).
+	 */
 	readonly spans: (SpanMeta | undefined)[];
 	readonly freeSlots: readonly SlotStack[];
 	readonly slotsUsed: Uint32Array;
 	readonly slotsCarved: Uint32Array;
+	/** Live slots of the span beginning at each page. */
+	readonly spanLive: Uint32Array;
+	/** POOLED / DRAINING per page, as in slab.zig. */
+	readonly pageFlags: Uint8Array;
 }
+
+const POOLED = 1;
+const DRAINING = 2;
 
 function createArena(capacityBytes: number): Arena {
 	const pageCount = capacityBytes / PAGE_SIZE;
@@ -105,6 +128,7 @@ function createArena(capacityBytes: number): Arena {
 		bytes: new Uint8Array(buffer),
 		pageCount,
 		nextPage: 0,
+		pooledPages: 0,
 		bytesRequested: 0,
 		// 113 classes fit an Int8Array, leaving -1 free to mean "no span starts here".
 		pageClass: new Int8Array(pageCount).fill(-1),
@@ -112,7 +136,39 @@ function createArena(capacityBytes: number): Arena {
 		freeSlots: SIZE_CLASSES.map(() => new SlotStack()),
 		slotsUsed: new Uint32Array(SIZE_CLASSES.length),
 		slotsCarved: new Uint32Array(SIZE_CLASSES.length),
+		spanLive: new Uint32Array(pageCount),
+		pageFlags: new Uint8Array(pageCount),
 	};
+}
+
+/** Pages for a span: from the cursor, else the pool's first run of `count`; -1 if neither. */
+function claimPages(arena: Arena, count: number): number {
+	if (arena.nextPage + count <= arena.pageCount) {
+		const first = arena.nextPage;
+		arena.nextPage += count;
+		return first;
+	}
+	if (arena.pooledPages < count) return -1;
+	let run = 0;
+	for (let page = 0; page < arena.pageCount; page++) {
+		if (((arena.pageFlags[page] as number) & POOLED) === 0) {
+			run = 0;
+			continue;
+		}
+		if (++run === count) {
+			const first = page + 1 - count;
+			for (let p = first; p <= page; p++) arena.pageFlags[p] = 0;
+			arena.pooledPages -= count;
+			return first;
+		}
+	}
+	return -1;
+}
+
+/** The class of the span beginning at `page`, or -1 when none begins there. */
+function spanClass(arena: Arena, page: number): number {
+	if (!Number.isInteger(page) || page < 0 || page >= arena.pageCount) return -1;
+	return arena.pageClass[page] as number;
 }
 
 /**
@@ -122,14 +178,16 @@ function createArena(capacityBytes: number): Arena {
  */
 function carveSpan(arena: Arena, classIndex: number): number {
 	const c = sizeClass(classIndex);
-	if (arena.nextPage + c.spanPages > arena.pageCount) return -1;
-	const firstPage = arena.nextPage;
-	arena.nextPage += c.spanPages;
+	const firstPage = claimPages(arena, c.spanPages);
+	if (firstPage < 0) return -1;
 	arena.pageClass[firstPage] = classIndex;
-	arena.spans[firstPage] = {
-		state: new Uint32Array(c.slotsPerSpan),
-		len: new Uint32Array(c.slotsPerSpan),
-	};
+	arena.spanLive[firstPage] = 0;
+	// A page carved before keeps its slots' generations, as Zig's per-page metadata does:
+	// a handle from the span given back must not come alive in the new one.
+	const state = new Uint32Array(c.slotsPerSpan);
+	const before = arena.spans[firstPage]?.state;
+	if (before !== undefined) state.set(before.subarray(0, Math.min(before.length, state.length)));
+	arena.spans[firstPage] = { state, len: new Uint32Array(c.slotsPerSpan) };
 	arena.slotsCarved[classIndex] = (arena.slotsCarved[classIndex] as number) + c.slotsPerSpan;
 	const firstRef = firstPage << SLOT_BITS;
 	const stack = arena.freeSlots[classIndex] as SlotStack;
@@ -230,6 +288,8 @@ export class TsSlab implements Slab {
 		span.len[slot] = size;
 		span.state[slot] = state | ALLOCATED;
 		arena.slotsUsed[classIndex] = (arena.slotsUsed[classIndex] as number) + 1;
+		const page = ref >>> SLOT_BITS;
+		arena.spanLive[page] = (arena.spanLive[page] as number) + 1;
 		arena.bytesRequested += size;
 		return (state >>> 1) * GEN_UNIT + classIndex * REF_RANGE + ref;
 	}
@@ -255,7 +315,11 @@ export class TsSlab implements Slab {
 		const classIndex = arena.pageClass[ref >>> SLOT_BITS] as number;
 		arena.slotsUsed[classIndex] = (arena.slotsUsed[classIndex] as number) - 1;
 		arena.bytesRequested -= span.len[slot] as number;
-		arena.freeSlots[classIndex]?.push(ref);
+		const page = ref >>> SLOT_BITS;
+		arena.spanLive[page] = (arena.spanLive[page] as number) - 1;
+		// A draining span's slots stay off the free list: its pages are leaving the class.
+		if (((arena.pageFlags[page] as number) & DRAINING) === 0)
+			arena.freeSlots[classIndex]?.push(ref);
 	}
 
 	write(handle: SlabHandle, offset: number, bytes: Uint8Array): void {
@@ -292,6 +356,59 @@ export class TsSlab implements Slab {
 		return this.#spans;
 	}
 
+	reclaimCandidate(classIndex: number): number {
+		const arena = this.open();
+		if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= SIZE_CLASSES.length)
+			return -1;
+		const needed = sizeClass(classIndex).spanPages;
+		let best = -1;
+		let bestLive = Number.POSITIVE_INFINITY;
+		for (let page = 0; page < arena.pageCount; page++) {
+			const owner = arena.pageClass[page] as number;
+			if (owner < 0 || owner === classIndex || sizeClass(owner).spanPages < needed) continue;
+			if (((arena.pageFlags[page] as number) & DRAINING) !== 0) continue;
+			const live = arena.spanLive[page] as number;
+			if (live < bestLive) {
+				best = page;
+				bestLive = live;
+			}
+		}
+		return best;
+	}
+
+	spanLive(page: number): number {
+		const arena = this.open();
+		if (spanClass(arena, page) < 0)
+			throw new InvalidArgumentError(`no span begins at page ${page}`);
+		return arena.spanLive[page] as number;
+	}
+
+	drainSpan(page: number): void {
+		const arena = this.open();
+		const classIndex = spanClass(arena, page);
+		if (classIndex < 0 || ((arena.pageFlags[page] as number) & DRAINING) !== 0)
+			throw new InvalidArgumentError(drainRefusal(page));
+		arena.pageFlags[page] = (arena.pageFlags[page] as number) | DRAINING;
+		arena.freeSlots[classIndex]?.removeWhere((ref) => ref >>> SLOT_BITS === page);
+	}
+
+	releaseSpan(page: number): void {
+		const arena = this.open();
+		const classIndex = spanClass(arena, page);
+		if (
+			classIndex < 0 ||
+			((arena.pageFlags[page] as number) & DRAINING) === 0 ||
+			arena.spanLive[page] !== 0
+		)
+			throw new InvalidArgumentError(releaseRefusal(page));
+		const c = sizeClass(classIndex);
+		arena.pageClass[page] = -1;
+		for (let p = page; p < page + c.spanPages; p++) arena.pageFlags[p] = POOLED;
+		arena.pooledPages += c.spanPages;
+		arena.slotsCarved[classIndex] = (arena.slotsCarved[classIndex] as number) - c.slotsPerSpan;
+		this.#spans.forget(page);
+	}
+
 	stats(): SlabStats {
 		const arena = this.open();
 		let bytesInUse = 0;
@@ -304,7 +421,7 @@ export class TsSlab implements Slab {
 			capacityBytes: this.capacityBytes,
 			bytesInUse,
 			bytesRequested: arena.bytesRequested,
-			pagesUsed: arena.nextPage,
+			pagesUsed: arena.nextPage - arena.pooledPages,
 			pagesTotal: arena.pageCount,
 			classes,
 		};

@@ -20,6 +20,7 @@ import { isEmbedded, LibraryLoadError, withLoadablePath } from "./library-file.t
 import libraryPath from "./libslab.so" with { type: "file" };
 import { MAX_OBJECT, MAX_PAGES, PAGE_SIZE, slotOffsetInSpan } from "./size-classes.ts";
 import type { Slab, SlabClassStats, SlabHandle, SlabOptions, SlabStats } from "./slab-api.ts";
+import { drainRefusal, releaseRefusal } from "./span-refusals.ts";
 
 const { u64, i64_fast, i32, u32, ptr } = FFIType;
 
@@ -42,6 +43,10 @@ function openAt(path: string) {
 		nc_slab_len: { args: [ptr, u64], returns: i64_fast },
 		nc_slab_offset: { args: [ptr, u64], returns: i64_fast },
 		nc_slab_arena: { args: [ptr], returns: ptr },
+		nc_slab_span_live: { args: [ptr, u32], returns: i64_fast },
+		nc_slab_reclaim_candidate: { args: [ptr, u32], returns: i64_fast },
+		nc_slab_drain_span: { args: [ptr, u32], returns: i32 },
+		nc_slab_release_span: { args: [ptr, u32], returns: i32 },
 		nc_slab_stats: { args: [ptr, ptr, u32], returns: i32 },
 		nc_slab_class_stats: { args: [ptr, u32, ptr], returns: i32 },
 		nc_slab_class_count: { args: [], returns: u32 },
@@ -68,6 +73,11 @@ export { LibraryLoadError };
 /** Handles are below 2^53; anything else is refused before it reaches native code. */
 function isHandleShaped(handle: number): boolean {
 	return Number.isSafeInteger(handle) && handle >= 0;
+}
+
+/** Page and class numbers cross the C ABI as u32. */
+function isU32(value: number): boolean {
+	return Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff;
 }
 
 export class FfiSlab implements Slab {
@@ -163,6 +173,35 @@ export class FfiSlab implements Slab {
 	spans(): ArenaSpans {
 		this.#live();
 		return this.#spans;
+	}
+
+	reclaimCandidate(classIndex: number): number {
+		const slab = this.#live();
+		if (!isU32(classIndex)) return -1;
+		return this.#lib.nc_slab_reclaim_candidate(slab, classIndex) as number;
+	}
+
+	spanLive(page: number): number {
+		const slab = this.#live();
+		const result = isU32(page)
+			? (this.#lib.nc_slab_span_live(slab, page) as number)
+			: Codes.InvalidArgument;
+		if (result < 0) throw errorFromCode(result, { what: `no span begins at page ${page}` });
+		return result;
+	}
+
+	drainSpan(page: number): void {
+		const slab = this.#live();
+		const result = isU32(page) ? this.#lib.nc_slab_drain_span(slab, page) : Codes.InvalidArgument;
+		if (result < 0) throw errorFromCode(result, { what: drainRefusal(page) });
+	}
+
+	releaseSpan(page: number): void {
+		const slab = this.#live();
+		const result = isU32(page) ? this.#lib.nc_slab_release_span(slab, page) : Codes.InvalidArgument;
+		if (result < 0) throw errorFromCode(result, { what: releaseRefusal(page) });
+		// The pages may begin a span of another class, of another length, next.
+		this.#spans.forget(page);
 	}
 
 	stats(): SlabStats {

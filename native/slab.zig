@@ -16,7 +16,15 @@
 //!
 //! Handles (what crosses the C ABI) are u64 values that use only the low 53 bits, so a
 //! JavaScript number carries them exactly: gen:16 | class:7 | page:16 | slot:14.
-//! Spans never return pages to the cursor (see docs/architecture.md: slab calcification).
+//!
+//! Giving spans back (against calcification: pages taken by one class and never usable by
+//! another). An owner that alone allocates and frees (the memory tier) may empty a span of
+//! one class and return its pages: `drainSpan` takes the span's free slots off its class's
+//! free list, so the owner's allocations of that class land elsewhere while it moves or
+//! drops the span's objects, and frees into a draining span are not recycled; once no slot
+//! of it is live, `releaseSpan` puts its pages in a pool that `growClass` carves from
+//! when the bump cursor is spent. These three are not safe against concurrent alloc/free:
+//! a free that read "not draining" could push a slot onto the list after the drain.
 const std = @import("std");
 
 pub const page_size: usize = 1 << 20;
@@ -54,6 +62,11 @@ pub const SizeClass = struct {
     span_pages: u32,
     slots_per_span: u32,
 };
+
+/// Per-page flags (page_flags): the page is in the pool of released pages; the span
+/// beginning at this page is being drained.
+const page_pooled: u8 = 1;
+const page_draining: u8 = 2;
 
 pub const classes: [class_count]SizeClass = blk: {
     @setEvalBranchQuota(100_000);
@@ -120,6 +133,13 @@ pub const Slab = struct {
     meta: [*]SlotMeta,
     page_class: [*]u8,
     page_class_raw: []align(std.mem.page_size) u8,
+    /// Live slots of the span beginning at each page (0 elsewhere).
+    span_live: [*]u32,
+    span_live_raw: []align(std.mem.page_size) u8,
+    page_flags: [*]u8,
+    page_flags_raw: []align(std.mem.page_size) u8,
+    /// Pages in the pool (released, not carved again yet).
+    pooled_pages: u32 = 0,
     page_count: u32,
     next_page: std.atomic.Atomic(u32) = std.atomic.Atomic(u32).init(0),
     bytes_requested: std.atomic.Atomic(u64) = std.atomic.Atomic(u64).init(0),
@@ -146,6 +166,10 @@ pub const Slab = struct {
         const page_class_raw = try std.os.mmap(null, pages, prot, flags, -1, 0);
         errdefer std.os.munmap(page_class_raw);
         @memset(page_class_raw, page_unowned);
+        const span_live_raw = try std.os.mmap(null, pages * @sizeOf(u32), prot, flags, -1, 0);
+        errdefer std.os.munmap(span_live_raw);
+        const page_flags_raw = try std.os.mmap(null, pages, prot, flags, -1, 0);
+        errdefer std.os.munmap(page_flags_raw);
         const self = try std.heap.page_allocator.create(Slab);
         self.* = .{
             .arena = arena,
@@ -153,6 +177,10 @@ pub const Slab = struct {
             .meta = @ptrCast(meta_raw.ptr),
             .page_class = page_class_raw.ptr,
             .page_class_raw = page_class_raw,
+            .span_live = @ptrCast(span_live_raw.ptr),
+            .span_live_raw = span_live_raw,
+            .page_flags = page_flags_raw.ptr,
+            .page_flags_raw = page_flags_raw,
             .page_count = @intCast(pages),
         };
         return self;
@@ -162,6 +190,8 @@ pub const Slab = struct {
         std.os.munmap(self.arena);
         std.os.munmap(self.meta_raw);
         std.os.munmap(self.page_class_raw);
+        std.os.munmap(self.span_live_raw);
+        std.os.munmap(self.page_flags_raw);
         std.heap.page_allocator.destroy(self);
     }
 
@@ -173,15 +203,37 @@ pub const Slab = struct {
         return &self.meta[ref];
     }
 
-    /// Takes pages from the bump cursor; null when the arena has no room left.
+    /// Takes pages from the bump cursor, else the first run of `n` pooled pages; null when
+    /// neither has room.
     fn claimPages(self: *Slab, n: u32) ?u32 {
         var cur = self.next_page.load(.Monotonic);
         while (true) {
-            if (cur + n > self.page_count) return null;
+            if (cur + n > self.page_count) return self.claimPooled(n);
             if (self.next_page.tryCompareAndSwap(cur, cur + n, .AcqRel, .Monotonic)) |seen| {
                 cur = seen;
             } else return cur;
         }
+    }
+
+    /// First fit over the pool (owner-only, like releaseSpan: see the file's header).
+    fn claimPooled(self: *Slab, n: u32) ?u32 {
+        if (self.pooled_pages < n) return null;
+        var run: u32 = 0;
+        var page: u32 = 0;
+        while (page < self.page_count) : (page += 1) {
+            if (self.page_flags[page] & page_pooled == 0) {
+                run = 0;
+                continue;
+            }
+            run += 1;
+            if (run == n) {
+                const first = page + 1 - n;
+                for (first..first + n) |p| self.page_flags[p] &= ~page_pooled;
+                self.pooled_pages -= n;
+                return first;
+            }
+        }
+        return null;
     }
 
     /// Carves a fresh span for `class`: keeps slot 0 for the caller and publishes the rest
@@ -190,6 +242,7 @@ pub const Slab = struct {
         const c = classes[class];
         const first_page = self.claimPages(c.span_pages) orelse return null;
         self.page_class[first_page] = @intCast(class);
+        self.span_live[first_page] = 0;
         const state = &self.class_state[class];
         _ = state.total.fetchAdd(c.slots_per_span, .Monotonic);
         if (c.slots_per_span > 1) {
@@ -248,6 +301,7 @@ pub const Slab = struct {
         @atomicStore(u32, &m.next_or_len, @intCast(size), .Monotonic);
         @atomicStore(u32, &m.state, state | 1, .Release);
         _ = self.class_state[class].used.fetchAdd(1, .Monotonic);
+        _ = @atomicRmw(u32, &self.span_live[ref >> slot_bits], .Add, 1, .Monotonic);
         _ = self.bytes_requested.fetchAdd(size, .Monotonic);
         const gen: u64 = (state >> 1) & ((1 << gen_bits) - 1);
         return gen << (class_bits + page_bits + slot_bits) | @as(u64, class) << (page_bits + slot_bits) | ref;
@@ -298,7 +352,11 @@ pub const Slab = struct {
             }
             _ = self.class_state[d.class].used.fetchSub(1, .Monotonic);
             _ = self.bytes_requested.fetchSub(len, .Monotonic);
-            self.pushFree(d.class, d.ref);
+            const page = d.ref >> slot_bits;
+            _ = @atomicRmw(u32, &self.span_live[page], .Sub, 1, .Monotonic);
+            // A draining span's slots stay off the free list: its pages are leaving the class.
+            if (@atomicLoad(u8, &self.page_flags[page], .Acquire) & page_draining == 0)
+                self.pushFree(d.class, d.ref);
             return;
         }
     }
@@ -325,6 +383,92 @@ pub const Slab = struct {
     pub fn read(self: *Slab, handle: u64) Error![]u8 {
         const loc = try self.locate(handle);
         return self.arena[loc.offset..][0..loc.len];
+    }
+
+    /// The class of the span beginning at `page`, or null when no span begins there.
+    fn spanClass(self: *Slab, page: u32) ?usize {
+        if (page >= self.page_count) return null;
+        const class = self.page_class[page];
+        return if (class == page_unowned) null else class;
+    }
+
+    /// Live slots of the span beginning at `page`.
+    pub fn spanLive(self: *Slab, page: u32) Error!u32 {
+        _ = self.spanClass(page) orelse return error.InvalidArgument;
+        return @atomicLoad(u32, &self.span_live[page], .Monotonic);
+    }
+
+    /// The span to give back so that `class` can grow: among spans of other classes, not
+    /// draining and at least as many pages as a span of `class`, the one with the fewest
+    /// live slots (the lowest page on a tie). Null when there is none.
+    pub fn reclaimCandidate(self: *Slab, class: usize) ?u32 {
+        if (class >= class_count) return null;
+        const needed = classes[class].span_pages;
+        var best: ?u32 = null;
+        var best_live: u32 = std.math.maxInt(u32);
+        var page: u32 = 0;
+        while (page < self.page_count) : (page += 1) {
+            const owner = self.spanClass(page) orelse continue;
+            if (owner == class or classes[owner].span_pages < needed) continue;
+            if (self.page_flags[page] & page_draining != 0) continue;
+            const live_slots = self.span_live[page];
+            if (live_slots < best_live) {
+                best = page;
+                best_live = live_slots;
+            }
+        }
+        return best;
+    }
+
+    /// Takes the free slots of the span beginning at `page` off its class's free list, and
+    /// keeps its slots freed from now on off it too. Owner-only (see the file's header).
+    pub fn drainSpan(self: *Slab, page: u32) Error!void {
+        const class = self.spanClass(page) orelse return error.InvalidArgument;
+        if (self.page_flags[page] & page_draining != 0) return error.InvalidArgument;
+        @atomicStore(u8, &self.page_flags[page], self.page_flags[page] | page_draining, .Release);
+        // Take the whole list, keep the other spans' slots in their order, put them back.
+        const state = &self.class_state[class];
+        var head = state.head.load(.Acquire);
+        while (true) {
+            const taken = ((head >> 32) +% 1) << 32;
+            if (state.head.tryCompareAndSwap(head, taken, .AcqRel, .Acquire)) |seen| {
+                head = seen;
+            } else break;
+        }
+        var kept_first: u32 = 0; // ref + 1, 0 = none
+        var kept_last: u32 = 0;
+        var cursor: u32 = @truncate(head);
+        while (cursor != 0) {
+            const ref = cursor - 1;
+            const next = self.metaFor(ref).next_or_len;
+            if (ref >> slot_bits != page) {
+                if (kept_last == 0) kept_first = cursor else self.metaFor(kept_last - 1).next_or_len = cursor;
+                kept_last = cursor;
+            }
+            cursor = next;
+        }
+        if (kept_first == 0) return;
+        var current = state.head.load(.Acquire);
+        while (true) {
+            @atomicStore(u32, &self.metaFor(kept_last - 1).next_or_len, @truncate(current), .Monotonic);
+            const new = ((current >> 32) +% 1) << 32 | kept_first;
+            if (state.head.tryCompareAndSwap(current, new, .AcqRel, .Acquire)) |seen| {
+                current = seen;
+            } else return;
+        }
+    }
+
+    /// Gives a drained span with no live slot back: its pages join the pool, for any class
+    /// to carve. Its old handles stay dead (their page begins no span of their class).
+    pub fn releaseSpan(self: *Slab, page: u32) Error!void {
+        const class = self.spanClass(page) orelse return error.InvalidArgument;
+        if (self.page_flags[page] & page_draining == 0) return error.InvalidArgument;
+        if (@atomicLoad(u32, &self.span_live[page], .Acquire) != 0) return error.InvalidArgument;
+        const c = classes[class];
+        self.page_class[page] = page_unowned;
+        for (page..page + c.span_pages) |p| self.page_flags[p] = page_pooled;
+        self.pooled_pages += c.span_pages;
+        _ = self.class_state[class].total.fetchSub(c.slots_per_span, .Monotonic);
     }
 
     pub fn bytesInUse(self: *Slab) u64 {
@@ -404,6 +548,30 @@ export fn nc_slab_offset(slab: ?*Slab, handle: u64) i64 {
     return @intCast(loc.offset);
 }
 
+/// Live slots of the span beginning at `page`, or a negative error code.
+export fn nc_slab_span_live(slab: ?*Slab, page: u32) i64 {
+    const s = slab orelse return code(error.InvalidArgument);
+    return s.spanLive(page) catch |e| return code(e);
+}
+
+/// The first page of the span to give back for `class` to grow, or -1 when none fits.
+export fn nc_slab_reclaim_candidate(slab: ?*Slab, class: u32) i64 {
+    const s = slab orelse return code(error.InvalidArgument);
+    return s.reclaimCandidate(class) orelse -1;
+}
+
+export fn nc_slab_drain_span(slab: ?*Slab, page: u32) i32 {
+    const s = slab orelse return code(error.InvalidArgument);
+    s.drainSpan(page) catch |e| return code(e);
+    return 0;
+}
+
+export fn nc_slab_release_span(slab: ?*Slab, page: u32) i32 {
+    const s = slab orelse return code(error.InvalidArgument);
+    s.releaseSpan(page) catch |e| return code(e);
+    return 0;
+}
+
 export fn nc_slab_arena(slab: ?*Slab) ?[*]u8 {
     const s = slab orelse return null;
     return s.arena.ptr;
@@ -418,7 +586,7 @@ export fn nc_slab_stats(slab: ?*Slab, out: ?[*]u64, n: u32) i32 {
         s.arena.len,
         s.bytesInUse(),
         s.bytes_requested.load(.Monotonic),
-        @min(s.next_page.load(.Monotonic), s.page_count),
+        @min(s.next_page.load(.Monotonic), s.page_count) - s.pooled_pages,
         s.page_count,
         class_count,
     };
@@ -551,6 +719,65 @@ test "C ABI maps errors to negative codes" {
     var stats: [6]u64 = undefined;
     try testing.expectEqual(@as(i32, 6), nc_slab_stats(s, &stats, 6));
     try testing.expectEqual(@as(u64, 2 * page_size), stats[0]);
+}
+
+test "a drained, emptied span goes back to the pool and another class carves it" {
+    const s = try Slab.init(2 * page_size);
+    defer s.deinit();
+    // Two 64 KiB objects take one page (with room for 14 more); two 512 KiB ones, the other.
+    const small_class = classFor(64 << 10).?;
+    const a = try s.alloc(64 << 10);
+    const b = try s.alloc(64 << 10);
+    const c = try s.alloc(512 << 10);
+    const d = try s.alloc(512 << 10);
+    try s.free(d);
+    try testing.expectError(error.SlabFull, s.alloc(1 << 20));
+    const page: u32 = @intCast((a >> slot_bits) & ((1 << page_bits) - 1));
+    // The fewest live slots: c's span holds one, a's two.
+    const c_page: u32 = @intCast((c >> slot_bits) & ((1 << page_bits) - 1));
+    try testing.expectEqual(@as(?u32, c_page), s.reclaimCandidate(classFor(1 << 20).?));
+    try testing.expectEqual(@as(u32, 2), try s.spanLive(page));
+    try testing.expectEqual(@as(?u32, null), s.reclaimCandidate(class_count));
+    try testing.expectError(error.InvalidArgument, s.spanLive(page + 5));
+    // Busy spans are refused; draining twice is refused.
+    try testing.expectError(error.InvalidArgument, s.releaseSpan(page));
+    try s.drainSpan(page);
+    try testing.expectError(error.InvalidArgument, s.drainSpan(page));
+    try testing.expectError(error.InvalidArgument, s.releaseSpan(page));
+    // A draining span is no candidate.
+    try testing.expectEqual(@as(?u32, c_page), s.reclaimCandidate(classFor(1 << 20).?));
+    try s.free(a);
+    // Freed into a draining span: not handed out again to its class.
+    try testing.expectError(error.SlabFull, s.alloc(64 << 10));
+    try s.free(b);
+    try s.releaseSpan(page);
+    try testing.expectEqual(@as(u64, 0), s.class_state[small_class].total.load(.Monotonic));
+    try testing.expectError(error.StaleHandle, s.read(a));
+    try testing.expectError(error.StaleHandle, s.free(b));
+    const big = try s.alloc(1 << 20);
+    try testing.expectEqual(@as(u64, page), (big >> slot_bits) & ((1 << page_bits) - 1));
+    try testing.expectEqual(@as(u32, 0), s.pooled_pages);
+    try testing.expectError(error.SlabFull, s.alloc(64 << 10));
+    try s.free(big);
+    try s.free(c);
+}
+
+test "draining keeps the other spans' free slots in order" {
+    const s = try Slab.init(3 * page_size);
+    defer s.deinit();
+    const size = 256 << 10; // 4 a page
+    var handles: [8]u64 = undefined;
+    for (&handles) |*h| h.* = try s.alloc(size);
+    for (handles) |h| try s.free(h);
+    const first_page: u32 = @intCast((handles[0] >> slot_bits) & ((1 << page_bits) - 1));
+    try s.drainSpan(first_page);
+    // Only the second span's four slots remain, in the order they were freed (LIFO).
+    for (0..4) |i| {
+        const h = try s.alloc(size);
+        try testing.expectEqual(handles[7 - i] & ((1 << 30) - 1), h & ((1 << 30) - 1));
+    }
+    try s.releaseSpan(first_page);
+    try testing.expectEqual(@as(u32, 1), s.pooled_pages);
 }
 
 const Hammer = struct {

@@ -56,6 +56,11 @@ export class EntryTable {
 		this.#fillKeys();
 	}
 
+	/** Every id handed out so far is below this. */
+	get idLimit(): number {
+		return this.#nextId;
+	}
+
 	get capacity(): number {
 		return this.#capacity;
 	}

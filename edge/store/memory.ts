@@ -46,6 +46,7 @@ import { encodeMeta, metaHeaderView } from "./meta-codec.ts";
 import { PinnedEntry } from "./pinned-entry.ts";
 import { PurgeHistory } from "./purge-history.ts";
 import { sameBytes } from "./same-bytes.ts";
+import { emptySpan, occupantsOf } from "./span-reclaim.ts";
 import type {
 	CachedObject,
 	CommitResult,
@@ -158,6 +159,9 @@ export class MemoryTier implements Storage, WriterHost {
 	#keyBytes = 0;
 	#misses = 0;
 	#evictions = 0;
+	/** Spans given back to the slab for another class, and objects moved out of them. */
+	#spansReclaimed = 0;
+	#objectsMoved = 0;
 	#expirations = 0;
 	#purges = 0;
 	#refusals = 0;
@@ -413,6 +417,11 @@ export class MemoryTier implements Storage, WriterHost {
 		return true;
 	}
 
+	/** Spans given back to the slab so another size class could use their pages. */
+	reclaims(): { readonly spans: number; readonly objectsMoved: number } {
+		return { spans: this.#spansReclaimed, objectsMoved: this.#objectsMoved };
+	}
+
 	stats(): TierStats {
 		return {
 			hits: this.hits,
@@ -436,9 +445,15 @@ export class MemoryTier implements Storage, WriterHost {
 		if (charge > this.capacityBytes) return "too-large";
 		if (!this.#evictUntilRoomFor(charge, replacing)) return "no-room";
 		let handle = this.slab.tryAlloc(bytes);
-		if (handle === SlabErrorCode.SlabFull && this.#evictSameClass(classIndex)) {
+		// No slot of this class and no page to carve: the free room sits in other classes'
+		// slots. Take a span from another class when its objects all fit elsewhere in their
+		// class (nothing lost), else evict an entry of this class, else take a span anyway.
+		if (handle === SlabErrorCode.SlabFull && this.#reclaimSpanFor(classIndex, false))
 			handle = this.slab.tryAlloc(bytes);
-		}
+		if (handle === SlabErrorCode.SlabFull && this.#evictSameClass(classIndex))
+			handle = this.slab.tryAlloc(bytes);
+		if (handle === SlabErrorCode.SlabFull && this.#reclaimSpanFor(classIndex, true))
+			handle = this.slab.tryAlloc(bytes);
 		if (handle === SlabErrorCode.SlabFull) return "no-room";
 		if (handle < 0)
 			throw new Error(`slab refused an allocation of ${bytes} bytes (code ${handle})`);
@@ -634,6 +649,36 @@ export class MemoryTier implements Storage, WriterHost {
 			this.#remove(victim);
 			this.#evictions++;
 		}
+		return true;
+	}
+
+	/**
+	 * Gives the span of another class with the fewest objects back to the slab, so that
+	 * `classIndex` can carve its pages (span-reclaim.ts). Its objects move to free slots of
+	 * their class elsewhere; with `mayDrop`, those that find none are evicted, else the span
+	 * is left alone unless all of them fit. False when no span could be given back.
+	 */
+	#reclaimSpanFor(classIndex: number, mayDrop: boolean): boolean {
+		const page = this.slab.reclaimCandidate(classIndex);
+		if (page < 0) return false;
+		const ids = occupantsOf(this.#entries, this.slab, page);
+		if (ids === undefined) return false;
+		if (!mayDrop && ids.length > 0) {
+			const donor = classOfHandle(this.#entries.rows[(ids[0] as number) * ROW + HANDLE] as number);
+			const freeElsewhere =
+				(this.slab.stats().classes[donor]?.slotsFree ?? 0) -
+				((SIZE_CLASSES[donor] as SizeClass).slotsPerSpan - ids.length);
+			if (freeElsewhere < ids.length) return false;
+		}
+		const emptied = emptySpan(this.slab, this.#spans, this.#entries, page, ids, {
+			moved: (id) => this.#hot.drop(this.#entries.keys[id] as string, id),
+			drop: (id) => {
+				this.#remove(id);
+				this.#evictions++;
+			},
+		});
+		this.#spansReclaimed++;
+		this.#objectsMoved += emptied.moved;
 		return true;
 	}
 

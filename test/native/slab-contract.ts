@@ -407,6 +407,114 @@ export function describeSlabContract(name: string, make: MakeSlab): void {
 			});
 		});
 
+		describe("giving spans back", () => {
+			test("a drained span with no live object goes back, and another class carves its pages", () => {
+				withSlab(make, 2 * MiB, (slab) => {
+					const small = slab.alloc(64);
+					slab.alloc(MAX_OBJECT);
+					expect(slab.tryAlloc(2000)).toBe(SlabErrorCode.SlabFull);
+					// One live object on each page: the tie goes to the lower page.
+					expect(slab.reclaimCandidate(CLASS_2048)).toBe(0);
+					expect(slab.spanLive(0)).toBe(1);
+					slab.drainSpan(0);
+					// A draining span is no candidate, and its slots are not handed out.
+					expect(slab.reclaimCandidate(CLASS_2048)).toBe(1);
+					slab.free(small);
+					expect(slab.spanLive(0)).toBe(0);
+					expect(slab.tryAlloc(64)).toBe(SlabErrorCode.SlabFull);
+					slab.releaseSpan(0);
+					expect(slab.stats().pagesUsed).toBe(1);
+					expect(slab.stats().classes[CLASS_64]).toEqual({ size: 64, slotsUsed: 0, slotsFree: 0 });
+					expectAllRefuseAsStale(slab, small);
+					// Slot 0 of page 0 keeps its generation, whichever class carves it.
+					expect(slab.alloc(2000)).toBe(
+						packHandle({ gen: 1, classIndex: CLASS_2048, page: 0, slot: 0 }),
+					);
+					expect(slab.stats().pagesUsed).toBe(2);
+				});
+			});
+
+			test("a handle from a given-back span stays dead when its class carves the page again", () => {
+				withSlab(make, MiB, (slab) => {
+					const old = slab.alloc(64);
+					slab.drainSpan(0);
+					slab.free(old);
+					slab.releaseSpan(0);
+					const again = slab.alloc(64);
+					// The slot's generation carried over: the old handle does not come alive.
+					expect(again).toBe(packHandle({ gen: 1, classIndex: CLASS_64, page: 0, slot: 0 }));
+					expectAllRefuseAsStale(slab, old);
+				});
+			});
+
+			test("draining keeps the class's other free slots, in their order", () => {
+				withSlab(make, 3 * MiB, (slab) => {
+					const size = 256 * 1024; // four slots a page
+					const handles = Array.from({ length: 8 }, () => slab.alloc(size));
+					for (const handle of handles) slab.free(handle);
+					slab.drainSpan(0);
+					const next = Array.from({ length: 4 }, () => slotRefOf(slab.alloc(size)));
+					expect(next).toEqual([7, 6, 5, 4].map((i) => slotRefOf(handles[i] as number)));
+					expect(slab.tryAlloc(size)).toBe(
+						packHandle({
+							gen: 0,
+							classIndex: classOfHandle(handles[0] as number),
+							page: 2,
+							slot: 0,
+						}),
+					);
+				});
+			});
+
+			test("a multi-page span gives back all its pages, and a class needing more finds none", () => {
+				withSlab(make, 2 * MiB, (slab) => {
+					const twoPages = slab.alloc(180_224);
+					expect(slab.reclaimCandidate(CLASS_1M)).toBe(0);
+					expect(slab.reclaimCandidate(CLASS_180224)).toBe(-1);
+					slab.drainSpan(0);
+					slab.free(twoPages);
+					slab.releaseSpan(0);
+					expect(slab.alloc(MAX_OBJECT)).toBe(
+						packHandle({ gen: 1, classIndex: CLASS_1M, page: 0, slot: 0 }),
+					);
+					expect(slab.alloc(MAX_OBJECT)).toBe(
+						packHandle({ gen: 0, classIndex: CLASS_1M, page: 1, slot: 0 }),
+					);
+					// One page-long spans are too short for a two-page class.
+					expect(slab.reclaimCandidate(CLASS_180224)).toBe(-1);
+				});
+			});
+
+			test("bad pages and wrong states are refused and change nothing", () => {
+				withSlab(make, 3 * MiB, (slab) => {
+					const live = slab.alloc(180_224); // pages 0-1
+					const refusals: [string, () => unknown][] = [
+						["spanLive inside a span", () => slab.spanLive(1)],
+						["spanLive past the arena", () => slab.spanLive(3)],
+						["spanLive of a fraction", () => slab.spanLive(0.5)],
+						["drain inside a span", () => slab.drainSpan(1)],
+						["drain of a page never carved", () => slab.drainSpan(2)],
+						["drain of a negative page", () => slab.drainSpan(-1)],
+						["release of a span not drained", () => slab.releaseSpan(0)],
+					];
+					for (const [what, call] of refusals) {
+						const error = thrownBy(call);
+						expect({ what, invalid: error instanceof InvalidArgumentError }).toEqual({
+							what,
+							invalid: true,
+						});
+					}
+					slab.drainSpan(0);
+					expect(thrownBy(() => slab.drainSpan(0))).toBeInstanceOf(InvalidArgumentError);
+					expect(thrownBy(() => slab.releaseSpan(0))).toBeInstanceOf(InvalidArgumentError);
+					expect(slab.size(live)).toBe(180_224);
+					expect(slab.spanLive(0)).toBe(1);
+					expect(slab.reclaimCandidate(-1)).toBe(-1);
+					expect(slab.reclaimCandidate(CLASS_COUNT)).toBe(-1);
+				});
+			});
+		});
+
 		describe("stale handles", () => {
 			test("a freed handle is stale everywhere and a second free is a double free", () => {
 				withSlab(make, MiB, (slab) => {
@@ -563,6 +671,10 @@ export function describeSlabContract(name: string, make: MakeSlab): void {
 					["size", () => slab.size(handle)],
 					["stats", () => slab.stats()],
 					["spans", () => slab.spans()],
+					["reclaimCandidate", () => slab.reclaimCandidate(CLASS_64)],
+					["spanLive", () => slab.spanLive(0)],
+					["drainSpan", () => slab.drainSpan(0)],
+					["releaseSpan", () => slab.releaseSpan(0)],
 				];
 				for (const [method, call] of calls) {
 					const error = thrownBy(call);
