@@ -34,11 +34,10 @@ export class EntryTable {
 	/** Key per id, so eviction can remove the entry from the index. */
 	readonly keys: (string | undefined)[] = [];
 	/**
-	 * Rare states live in small maps, not columns: only tagged or pinned entries pay for
-	 * them, and a column would cost every entry bytes of memory and a cache line to clear.
+	 * Readers holding an entry's bytes (CachedObject not yet released). Rare states live in
+	 * small maps, not columns: only pinned entries pay for them, and a column would cost
+	 * every entry bytes of memory and a cache line to clear.
 	 */
-	readonly #tags = new Map<number, readonly string[]>();
-	/** Readers holding an entry's bytes (CachedObject not yet released). */
 	readonly #pins = new Map<number, number>();
 	/** Entries that left the index while pinned: freed on their last release. */
 	readonly #doomed = new Set<number>();
@@ -71,7 +70,7 @@ export class EntryTable {
 		return this.#nextId++;
 	}
 
-	/** Returns an id for reuse; the caller has cleared its tags and pins. */
+	/** Returns an id for reuse; the caller has cleared its pins. */
 	releaseId(id: number): void {
 		this.keys[id] = undefined;
 		if (this.#freeCount === this.#freeIds.length) {
@@ -80,22 +79,6 @@ export class EntryTable {
 			this.#freeIds = grown;
 		}
 		this.#freeIds[this.#freeCount++] = id;
-	}
-
-	tagsOf(id: number): readonly string[] | undefined {
-		return this.#tags.get(id);
-	}
-
-	setTags(id: number, tags: readonly string[]): void {
-		this.#tags.set(id, tags);
-	}
-
-	clearTags(id: number): void {
-		this.#tags.delete(id);
-	}
-
-	get anyTagged(): boolean {
-		return this.#tags.size > 0;
 	}
 
 	isPinned(id: number): boolean {

@@ -42,7 +42,7 @@ import {
 } from "./entry-table.ts";
 import { HotViews } from "./hot-views.ts";
 import { MemoryWriter, type OpenWrite, type WriterHost } from "./memory-writer.ts";
-import { encodeMeta, metaHeaderView } from "./meta-codec.ts";
+import { encodeMeta, metaHeaderView, metaTags } from "./meta-codec.ts";
 import { PinnedEntry } from "./pinned-entry.ts";
 import { PurgeHistory } from "./purge-history.ts";
 import { sameBytes } from "./same-bytes.ts";
@@ -60,6 +60,7 @@ import type {
 	TierStats,
 	WriteRefusal,
 } from "./storage.ts";
+import { TagIndex, tagCharge } from "./tag-index.ts";
 
 export interface MemoryTierOptions {
 	readonly slab: Slab;
@@ -119,7 +120,9 @@ export class MemoryTier implements Storage, WriterHost {
 	 */
 	readonly #index = new Map<string, number>();
 	readonly #entries: EntryTable;
-	readonly #tagIndex = new Map<string, Set<number>>();
+	readonly #tagIndex = new TagIndex();
+	/** Entries stored with tags: none, and an entry leaving reads nothing to untag it. */
+	#taggedEntries = 0;
 	/**
 	 * Streamed writes open now (begun, not yet committed or given up). A purge marks those it
 	 * matches, so a fill that began before it cannot commit a fresh copy after it: a purge
@@ -152,11 +155,13 @@ export class MemoryTier implements Storage, WriterHost {
 	readonly #unpinId = (id: number): void => this.#unpin(id);
 	#bytes = 0;
 	/**
-	 * Characters of the keys the entries hold past KEY_ALLOWANCE (about a byte each on the JS
-	 * heap). Charged against the capacity with the slots: keys are the client's URL and Vary
-	 * fields, and a flood of tiny objects under 7 KB URLs held 35 times the slots' bytes in keys.
+	 * JS heap the index holds beyond its fixed cost an entry, charged against the capacity
+	 * with the slots: the characters of keys past KEY_ALLOWANCE (about a byte each; keys are
+	 * the client's URL and Vary fields, and a flood of tiny objects under 7 KB URLs held 35
+	 * times the slots' bytes in keys), and each entry's tag memberships (tagCharge: a small
+	 * object under three unique tags held five times its slot in tag index).
 	 */
-	#keyBytes = 0;
+	#indexBytes = 0;
 	#misses = 0;
 	#evictions = 0;
 	/** Spans given back to the slab for another class, and objects moved out of them. */
@@ -510,7 +515,7 @@ export class MemoryTier implements Storage, WriterHost {
 			if (previous !== undefined) this.#remove(previous);
 			id = entries.allocateId();
 			entries.keys[id] = key;
-			this.#keyBytes += keyCharge(key);
+			this.#indexBytes += keyCharge(key);
 			this.#index.set(key, id * 2 + expiresBit);
 		}
 		const row = id * ROW;
@@ -518,12 +523,9 @@ export class MemoryTier implements Storage, WriterHost {
 		entries.rows[row + EXPIRES_AT] = expiresAt;
 		entries.rows[row + LENGTHS] = packLengths(metaLength, bodyLength);
 		if (tags.length > 0) {
-			entries.setTags(id, tags);
-			for (const tag of tags) {
-				const ids = this.#tagIndex.get(tag);
-				if (ids === undefined) this.#tagIndex.set(tag, new Set([id]));
-				else ids.add(id);
-			}
+			this.#taggedEntries++;
+			this.#indexBytes += tagCharge(tags);
+			for (const tag of tags) this.#tagIndex.add(tag, id);
 		}
 		this.#policy.inserted(id, this.#hashFor(key));
 	}
@@ -578,7 +580,7 @@ export class MemoryTier implements Storage, WriterHost {
 		if (header === undefined) return undefined;
 		const entries = this.#entries;
 		const expiresAt = entries.rows[id * ROW + EXPIRES_AT] as number;
-		const tags = entries.tagsOf(id) ?? NO_TAGS;
+		const tags = metaTags(this.#metaBytes(id));
 		const result = this.#rewrite(key, id, { expiresAt, tags, header });
 		if (!result.stored) {
 			const left = this.#idOf(key);
@@ -635,8 +637,8 @@ export class MemoryTier implements Storage, WriterHost {
 		// The key is charged as if new: a replacement over-evicts by one key's length at most.
 		const needed = charge + (replacing === undefined ? 0 : keyCharge(replacing));
 		while (
-			this.#bytes + this.#keyBytes + needed > this.capacityBytes &&
-			this.#bytes + this.#keyBytes + needed - this.#reclaimable(replacing) > this.capacityBytes
+			this.#bytes + this.#indexBytes + needed > this.capacityBytes &&
+			this.#bytes + this.#indexBytes + needed - this.#reclaimable(replacing) > this.capacityBytes
 		) {
 			const victim = this.#policy.nextVictim(NONE);
 			if (victim === NONE) return false;
@@ -723,18 +725,15 @@ export class MemoryTier implements Storage, WriterHost {
 		this.#releaseId(id);
 	}
 
+	/** Takes the entry out of its tags' index, reading them from its slot (still held). */
 	#untag(id: number): void {
-		const entries = this.#entries;
 		// Most caches use no tags: then this touches nothing.
-		if (!entries.anyTagged) return;
-		const tags = entries.tagsOf(id);
-		if (tags === undefined) return;
-		entries.clearTags(id);
-		for (const tag of tags) {
-			const ids = this.#tagIndex.get(tag);
-			ids?.delete(id);
-			if (ids?.size === 0) this.#tagIndex.delete(tag);
-		}
+		if (this.#taggedEntries === 0) return;
+		const tags = metaTags(this.#metaBytes(id));
+		if (tags.length === 0) return;
+		this.#taggedEntries--;
+		this.#indexBytes -= tagCharge(tags);
+		for (const tag of tags) this.#tagIndex.delete(tag, id);
 	}
 
 	#unpin(id: number): void {
@@ -747,7 +746,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	/** The id's key is no longer held: its characters leave the charge with it. */
 	#releaseId(id: number): void {
-		this.#keyBytes -= keyCharge(this.#entries.keys[id] as string);
+		this.#indexBytes -= keyCharge(this.#entries.keys[id] as string);
 		this.#entries.releaseId(id);
 	}
 
@@ -762,7 +761,7 @@ export class MemoryTier implements Storage, WriterHost {
 			const id = this.#idOf(selector.key);
 			return id === undefined ? [] : [id];
 		}
-		if ("tag" in selector) return [...(this.#tagIndex.get(selector.tag) ?? [])];
+		if ("tag" in selector) return this.#tagIndex.ids(selector.tag);
 		const ids: number[] = [];
 		for (const [key, slot] of this.#index)
 			if (key.startsWith(selector.prefix)) ids.push(slot >>> 1);

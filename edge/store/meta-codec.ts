@@ -37,17 +37,19 @@ export function metaHeaderView(bytes: Uint8Array): Uint8Array {
 	return 4 + tagLength > bytes.byteLength ? EMPTY : bytes.subarray(4 + tagLength);
 }
 
+/** The tags part of what encodeMeta wrote (none for a record without any). */
+export function metaTags(bytes: Uint8Array): readonly string[] {
+	if (bytes.byteLength < 4) return NO_TAGS;
+	const tagLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+	if (tagLength === 0) return NO_TAGS;
+	if (4 + tagLength > bytes.byteLength)
+		throw new RangeError("metadata tag block overruns the record");
+	return decoder.decode(bytes.subarray(4, 4 + tagLength)).split("\n");
+}
+
 /** Decodes what encodeMeta wrote; `header` is copied, so it outlives the slot. */
 export function decodeMeta(bytes: Uint8Array, expiresAt: number): ObjectMeta {
 	if (bytes.byteLength === 0) return { expiresAt, tags: NO_TAGS, header: EMPTY };
 	if (bytes.byteLength < 4) throw new RangeError("metadata shorter than its length prefix");
-	const tagLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
-	if (4 + tagLength > bytes.byteLength)
-		throw new RangeError("metadata tag block overruns the record");
-	const tagText = decoder.decode(bytes.subarray(4, 4 + tagLength));
-	return {
-		expiresAt,
-		tags: tagText.length === 0 ? NO_TAGS : tagText.split("\n"),
-		header: bytes.slice(4 + tagLength),
-	};
+	return { expiresAt, tags: metaTags(bytes), header: metaHeaderView(bytes).slice() };
 }
