@@ -389,6 +389,13 @@ export class RaftNode {
 	 */
 	changeMembership(change: ConfChange): Promise<MembershipAnswer> {
 		return new Promise((resolve) => {
+			// Only the leader's word counts; a follower answers NotLeader as the core would.
+			const collision =
+				this.core.role === "leader"
+					? this.#addresses.collision(change, this.core.membership)
+					: undefined;
+			if (collision !== undefined)
+				return resolve({ kind: "refused", reason: "invalid", message: collision });
 			const result = this.core.proposeConfChange(change);
 			if (!result.ok) {
 				if (result.reason === "notLeader") {
