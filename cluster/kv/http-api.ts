@@ -35,8 +35,8 @@
  * A node that is not the leader answers writes, membership changes, transfers and
  * linearizable reads with 503 NotLeader, naming the leader's API address when it knows
  * one. Bad input is a 400 ErrorAnswer; a membership change or transfer the leader refuses
- * (unknown node, duplicate add, last voter, a change still uncommitted, a learner not
- * caught up, a transfer to a learner...) is a 409 ErrorAnswer whose `error` is the core's
+ * (unknown node, duplicate add, an add at another member's Raft or API address, last
+ * voter, a change still uncommitted, a learner not caught up, a transfer to a learner...) is a 409 ErrorAnswer whose `error` is the core's
  * reason. Adding a member as a learner, then promoting it once it caught up, keeps the
  * cluster's quorum from waiting on an empty log; `learner: false` adds a voter at once.
  * Keys travel percent-encoded in the path; they are 1-1024 characters. A value is at most

@@ -4,7 +4,12 @@
  * answers and the member list). Pure: the member feeds it entries in log order (recovered
  * ones at start, then each Ready's before its messages go out) and applies what it returns.
  */
-import { decodeConfEntry, type RaftAddress } from "../raft/membership.ts";
+import {
+	type ConfChange,
+	decodeConfEntry,
+	type MembershipConfig,
+	type RaftAddress,
+} from "../raft/membership.ts";
 import type { Entry, NodeId } from "../raft/messages.ts";
 
 export interface MemberAddress {
@@ -53,6 +58,29 @@ export class MemberAddresses {
 
 	get(id: NodeId): MemberAddress | undefined {
 		return this.#known.get(id);
+	}
+
+	/**
+	 * Why `change` may not be made, if it adds a node at a Raft or API address another
+	 * member of `config` has: two members at one address. The transport refuses the
+	 * handshake of a node that is not the one dialled, so the new member would never be
+	 * reached, and as a voter it would count toward every quorum without ever answering
+	 * (with one founding voter: the add never commits, no later change is accepted, and the
+	 * cluster is stuck for good). Undefined: no other member is known at those addresses.
+	 */
+	collision(change: ConfChange, config: MembershipConfig): string | undefined {
+		if (change.kind !== "addLearner" && change.kind !== "addVoter") return undefined;
+		const { raftAddress, apiAddress } = change;
+		for (const id of [...config.voters, ...config.learners]) {
+			if (id === change.id) continue;
+			const known = this.#known.get(id);
+			if (known === undefined) continue;
+			if (known.raft.host === raftAddress.host && known.raft.port === raftAddress.port)
+				return `node ${id} already has Raft address ${raftAddress.host}:${raftAddress.port}`;
+			if (apiAddress !== undefined && known.api === apiAddress)
+				return `node ${id} already has API address ${apiAddress}`;
+		}
+		return undefined;
 	}
 
 	/** Every address known, by node id (what a snapshot keeps once the entries are gone). */

@@ -157,8 +157,11 @@ const decoder = new TextDecoder();
 
 export class RaftNode {
 	readonly #waiters = new ProposalWaiters<CommandResult>();
-	/** ReadIndex reads by context: `serve` answers once the read index is applied here. */
-	readonly #reads = new Map<string, PendingRead>();
+	/**
+	 * ReadIndex reads by context, with the term this node led when it took them: `serve`
+	 * answers once the read index is applied here.
+	 */
+	readonly #reads = new Map<string, PendingRead & { readonly term: number }>();
 	#readsWaitingApply: (PendingRead & { readonly index: number })[] = [];
 	#readCounter = 0;
 	readonly #confChanges = new Map<number, (answer: MembershipAnswer) => void>();
@@ -196,6 +199,7 @@ export class RaftNode {
 		this.#durableHard = core.hardState();
 		this.#timer = setInterval(() => {
 			this.core.tick();
+			this.#abandonReadsIfDeposed();
 			for (const transfer of this.#transfers) transfer.ticksLeft--;
 			this.#checkTransfers();
 			this.#pump();
@@ -385,6 +389,13 @@ export class RaftNode {
 	 */
 	changeMembership(change: ConfChange): Promise<MembershipAnswer> {
 		return new Promise((resolve) => {
+			// Only the leader's word counts; a follower answers NotLeader as the core would.
+			const collision =
+				this.core.role === "leader"
+					? this.#addresses.collision(change, this.core.membership)
+					: undefined;
+			if (collision !== undefined)
+				return resolve({ kind: "refused", reason: "invalid", message: collision });
 			const result = this.core.proposeConfChange(change);
 			if (!result.ok) {
 				if (result.reason === "notLeader") {
@@ -433,6 +444,7 @@ export class RaftNode {
 			const answer = this.core.readIndex(context);
 			if (!answer.ok) return resolve({ kind: "notLeader", leader: answer.leader });
 			this.#reads.set(context, {
+				term: this.core.term,
 				serve: () => resolve({ kind: "ok", result: look() }),
 				abandon: (leader) => resolve({ kind: "notLeader", leader }),
 			});
@@ -468,6 +480,7 @@ export class RaftNode {
 		const leading = this.core.role === "leader";
 		if (this.#gate.hold(message, this.#durableLast, leading, this.core.term)) return;
 		this.core.step(message);
+		this.#abandonReadsIfDeposed();
 		this.#checkTransfers();
 		this.#schedule();
 	}
@@ -617,6 +630,23 @@ export class RaftNode {
 		for (const message of this.#gate.release(this.#durableLast, leading, this.core.term))
 			this.core.step(message);
 		await this.#maybeSnapshot();
+	}
+
+	/**
+	 * A leader that stepped down (a higher term, CheckQuorum, its own removal) drops the reads
+	 * it had not confirmed yet and will never serve them: their callers hear NotLeader now and
+	 * ask the leader they are told of, instead of waiting for good. A read confirmed before
+	 * (waiting only for its index to be applied here) is still served: it was linearizable
+	 * when confirmed.
+	 */
+	#abandonReadsIfDeposed(): void {
+		if (this.#reads.size === 0) return;
+		const { role, term, lead } = this.core;
+		for (const [context, read] of this.#reads) {
+			if (role === "leader" && read.term === term) continue;
+			this.#reads.delete(context);
+			read.abandon(lead);
+		}
 	}
 
 	#takeReadStates(ready: Ready): void {

@@ -33,4 +33,23 @@ describe("member addresses from the log", () => {
 		expect(book.get(4)?.raft).toEqual(first);
 		expect(book.learn([conf(3, add(second))])).toEqual(new Map([[4, second]]));
 	});
+
+	test("an add at another member's Raft or API address is a collision; a removed node's address is free", () => {
+		const book = new MemberAddresses();
+		book.set(2, { raft: { host: "h", port: 2 }, api: "http://h:82" });
+		book.set(9, { raft: { host: "h", port: 9 }, api: "http://h:89" });
+		const addAt = (port: number, api?: string) =>
+			({ kind: "addLearner", id: 5, raftAddress: { host: "h", port }, apiAddress: api }) as const;
+		expect(book.collision(addAt(2), config)).toBe("node 2 already has Raft address h:2");
+		expect(book.collision(addAt(7, "http://h:82"), config)).toBe(
+			"node 2 already has API address http://h:82",
+		);
+		// Node 9 is not a member any more (or never was): its address may be given out again.
+		expect(book.collision(addAt(9, "http://h:89"), config)).toBeUndefined();
+		// A node re-added at its own address collides with nobody.
+		expect(
+			book.collision({ ...addAt(2), id: 2 }, { voters: [1, 3], learners: [] }),
+		).toBeUndefined();
+		expect(book.collision({ kind: "remove", id: 2 }, config)).toBeUndefined();
+	});
 });
