@@ -358,7 +358,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 			clientAddress: deps.clientAddress?.(request, c),
 		});
 		// By label, not by Host: hosts the default origin serves would each add a series.
-		const seconds = (timers.now() - started) / 1000;
+		// The clock is the wall clock in production: a step back (NTP, an operator) during the
+		// call would record a negative duration, pulling the histogram's sum down; none is 0.
+		const seconds = Math.max(0, timers.now() - started) / 1000;
 		originSeconds.observe({ pop: config.pop, host: target.hostLabel }, seconds);
 		return result.ok ? { ...result, purgeMark } : result;
 	};
