@@ -55,8 +55,8 @@ import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
 import { type ForwardTurn, forwardTurn, takeTurn } from "./proxy/turn.ts";
 import {
+	ClientPurgeRequestSchema,
 	type PurgeRequest,
-	PurgeRequestSchema,
 	type Purger,
 	purgeEverything,
 	purger,
@@ -221,7 +221,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 		} catch {
 			return c.text('body must be JSON: {"url" | "tag" | "prefix": "...", "soft"?: true}\n', 400);
 		}
-		const parsed = v.safeParse(PurgeRequestSchema, body);
+		const parsed = v.safeParse(ClientPurgeRequestSchema, body);
 		if (!parsed.success) {
 			// The field at fault when the shape was right (a tag too long, a relative URL), so
 			// the client is not sent back to a shape it already has.
@@ -358,7 +358,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 			clientAddress: deps.clientAddress?.(request, c),
 		});
 		// By label, not by Host: hosts the default origin serves would each add a series.
-		const seconds = (timers.now() - started) / 1000;
+		// The clock is the wall clock in production: a step back (NTP, an operator) during the
+		// call would record a negative duration, pulling the histogram's sum down; none is 0.
+		const seconds = Math.max(0, timers.now() - started) / 1000;
 		originSeconds.observe({ pop: config.pop, host: target.hostLabel }, seconds);
 		return result.ok ? { ...result, purgeMark } : result;
 	};

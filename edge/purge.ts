@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { type HostsConfig, routeFor } from "./config/hosts.ts";
 import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { primaryCacheKey } from "./http/cache-key.ts";
-import { MAX_TAG_LENGTH } from "./http/purge-tags.ts";
+import { isNameableTag, MAX_TAG_LENGTH } from "./http/purge-tags.ts";
 import { VARIANT_SEPARATOR } from "./proxy/cache-read.ts";
 import { keyConfigFor } from "./proxy/request-target.ts";
 import { softPurge } from "./proxy/soft-purge.ts";
@@ -24,26 +24,45 @@ const AbsoluteHttpUrl = v.pipe(
 );
 const Soft = v.optional(v.boolean("soft must be true or false"));
 
+const Tag = v.pipe(
+	v.string("must be a string"),
+	v.minLength(1, "tag must not be empty"),
+	v.maxLength(MAX_TAG_LENGTH, `tag must be at most ${MAX_TAG_LENGTH} characters`),
+);
+
+/**
+ * A tag as a client may name it: also without commas or whitespace, which separate the tags
+ * of Cache-Tag and Surrogate-Key (http/purge-tags.ts), so no stored object carries such a
+ * tag and a purge naming one would purge nothing while answering as if it had.
+ */
+const ClientTag = v.pipe(
+	Tag,
+	v.check(isNameableTag, "tag must not contain a comma or whitespace (they separate tags)"),
+);
+
+const purgeRequestSchema = (tag: typeof Tag | typeof ClientTag) =>
+	v.union(
+		[
+			v.strictObject({ url: AbsoluteHttpUrl, soft: Soft }),
+			v.strictObject({ tag, soft: Soft }),
+			v.strictObject({ prefix: AbsoluteHttpUrl, soft: Soft }),
+		],
+		'a purge is {"url": URL} or {"tag": TAG} or {"prefix": URL}, with optional "soft": true',
+	);
+
 /**
  * One purge: a URL (with all its Vary variants), every object carrying a surrogate tag, or
  * every URL starting with a prefix. `soft: true` marks matches stale instead of dropping
  * them (they may still serve stale while revalidating).
+ *
+ * This is the shape purges are decoded with from the replicated log and its snapshots,
+ * which may hold purges accepted before a rule was added: it stays as lenient as it was.
+ * Purges from clients are checked with ClientPurgeRequestSchema.
  */
-export const PurgeRequestSchema = v.union(
-	[
-		v.strictObject({ url: AbsoluteHttpUrl, soft: Soft }),
-		v.strictObject({
-			tag: v.pipe(
-				v.string("must be a string"),
-				v.minLength(1, "tag must not be empty"),
-				v.maxLength(MAX_TAG_LENGTH, `tag must be at most ${MAX_TAG_LENGTH} characters`),
-			),
-			soft: Soft,
-		}),
-		v.strictObject({ prefix: AbsoluteHttpUrl, soft: Soft }),
-	],
-	'a purge is {"url": URL} or {"tag": TAG} or {"prefix": URL}, with optional "soft": true',
-);
+export const PurgeRequestSchema = purgeRequestSchema(Tag);
+
+/** A purge as a client asks for one (the edge's /_neuro/purge, the cluster's /v1/purge). */
+export const ClientPurgeRequestSchema = purgeRequestSchema(ClientTag);
 
 export type PurgeRequest = v.InferOutput<typeof PurgeRequestSchema>;
 

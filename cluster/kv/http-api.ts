@@ -51,7 +51,7 @@
  * Every member of a cluster takes the same token: clients follow NotLeader with it.
  */
 import * as v from "valibot";
-import { PurgeRequestSchema } from "../../edge/purge.ts";
+import { ClientPurgeRequestSchema, PurgeRequestSchema } from "../../edge/purge.ts";
 import { PeerAddressSchema } from "../transport/peers.ts";
 
 export const MAX_KEY_LENGTH = 1024;
@@ -84,8 +84,11 @@ export const AddMemberBody = v.strictObject({
 	learner: v.optional(v.boolean(), false),
 });
 export const TransferBody = v.strictObject({ to: NodeId });
-/** The edge's own purge request: url, tag or prefix, with optional soft (edge/purge.ts). */
-export const PurgeBody = PurgeRequestSchema;
+/**
+ * The edge's own purge request: url, tag or prefix, with optional soft (edge/purge.ts), as
+ * a client may send it (a tag without the delimiters Cache-Tag splits on).
+ */
+export const PurgeBody = ClientPurgeRequestSchema;
 /** At most this many characters of POP config document in a PUT. */
 export const MAX_POP_CONFIG_LENGTH = 1 << 16;
 

@@ -4,6 +4,7 @@ import {
 	HostsConfigError,
 	validateHostsConfig,
 } from "../../edge/config/hosts.ts";
+import { yamlKeyProblem } from "../../edge/config/yaml-keys.ts";
 
 export function parseHostsYaml(text: string, source: string): HostsConfig {
 	let raw: unknown;
@@ -12,6 +13,10 @@ export function parseHostsYaml(text: string, source: string): HostsConfig {
 	} catch (error) {
 		throw new HostsConfigError(`${source}: not valid YAML: ${(error as Error).message}`);
 	}
+	// What the parser dropped or changed without a word: a host written twice, a key it
+	// read as a number spelled otherwise (edge/config/yaml-keys.ts).
+	const problem = yamlKeyProblem(text, (plain) => Bun.YAML.parse(plain));
+	if (problem !== undefined) throw new HostsConfigError(`${source}: ${problem}`);
 	return validateHostsConfig(raw, source);
 }
 

@@ -47,46 +47,82 @@ const HostSchema = v.strictObject(
 	strictKeyMessage,
 );
 
+const HostNameSchema = v.pipe(
+	v.string(),
+	v.toLowerCase(),
+	v.regex(HOSTNAME, "is not a valid hostname"),
+	v.check((name) => portOf(name) <= 65_535, "has a port above 65535"),
+	v.transform(asRequestsSpellIt),
+);
+
+/**
+ * The hosts map: names lowercased and spelled as a request's Host is once parsed (URL
+ * parsing reads "127.1" as 127.0.0.1), built as a null-prototype record. valibot's record
+ * skips the keys "constructor", "prototype" and "__proto__" without an issue (against
+ * prototype pollution), so a host named "constructor" was dropped silently; here every key
+ * is an own property of an object with no prototype to pollute.
+ */
+const HostsMapSchema = v.pipe(
+	v.custom<Readonly<Record<string, unknown>>>(
+		(input) => typeof input === "object" && input !== null && !Array.isArray(input),
+		"must be a mapping of host names to routes",
+	),
+	v.rawTransform(({ dataset, addIssue, NEVER }) => {
+		const hosts: Record<string, HostRoute> = Object.create(null);
+		const spelledAs = new Map<string, string>();
+		for (const [spelled, value] of Object.entries(dataset.value)) {
+			const at = (input: unknown): [v.IssuePathItem] => [
+				{ type: "object", origin: "value", input: dataset.value, key: spelled, value: input },
+			];
+			const name = v.safeParse(HostNameSchema, spelled);
+			if (!name.success) {
+				addIssue({ message: name.issues[0].message, path: at(value) });
+				return NEVER;
+			}
+			// Two spellings of one host ("A.test" and "a.test", "127.1" and "127.0.0.1") would
+			// be one key with the last silently winning: refused while both are visible.
+			const earlier = spelledAs.get(name.output);
+			if (earlier !== undefined) {
+				addIssue({ message: `names one host twice: "${earlier}" and "${spelled}"` });
+				return NEVER;
+			}
+			spelledAs.set(name.output, spelled);
+			const route = v.safeParse(HostSchema, value);
+			if (!route.success) {
+				const issue = route.issues[0];
+				const inner = (issue.path ?? []) as v.IssuePathItem[];
+				addIssue({ message: issue.message, path: [...at(value), ...inner] });
+				return NEVER;
+			}
+			hosts[name.output] = route.output;
+		}
+		if (spelledAs.size === 0) {
+			addIssue({ message: "must name at least one host" });
+			return NEVER;
+		}
+		return hosts;
+	}),
+);
+
 /** The hosts file's shape; a POP file embeds it as `routes` (cluster/node/pop-config.ts). */
 export const HostsFileSchema = v.strictObject(
 	{
-		hosts: v.pipe(
-			v.record(v.string(), v.unknown()),
-			// Names are lowercased below, after which two spellings of one host are one key and
-			// the last silently wins: refused here while both are still visible.
-			v.rawCheck(({ dataset, addIssue }) => {
-				if (!dataset.typed) return;
-				const twice = sameHostTwice(Object.keys(dataset.value));
-				if (twice !== undefined)
-					addIssue({
-						message: `names one host twice: ${twice.map((n) => `"${n}"`).join(" and ")}`,
-					});
-			}),
-			v.record(
-				v.pipe(
-					v.string(),
-					v.toLowerCase(),
-					v.regex(HOSTNAME, "is not a valid hostname"),
-					v.check((name) => portOf(name) <= 65_535, "has a port above 65535"),
-				),
-				HostSchema,
-			),
-			v.check((hosts) => Object.keys(hosts).length > 0, "must name at least one host"),
-		),
+		hosts: HostsMapSchema,
 		default: v.optional(OriginUrl),
 	},
 	strictKeyMessage,
 );
 
-/** Two names that are one host once lowercased (names are case-insensitive), if any. */
-function sameHostTwice(names: readonly string[]): [string, string] | undefined {
-	const seen = new Map<string, string>();
-	for (const name of names) {
-		const earlier = seen.get(name.toLowerCase());
-		if (earlier !== undefined) return [earlier, name];
-		seen.set(name.toLowerCase(), name);
-	}
-	return undefined;
+/**
+ * `name` (a valid hostname, lowercased, maybe with a port) as the proxy sees the same host
+ * in a request: the URL parser's host, which reads IPv4 shorthands ("127.1", "8080") as the
+ * dotted address they stand for. The port is kept as written: matchRoute handles default ports.
+ */
+function asRequestsSpellIt(name: string): string {
+	const colon = name.lastIndexOf(":");
+	const host = colon < 0 ? name : name.slice(0, colon);
+	const port = colon < 0 ? "" : name.slice(colon);
+	return URL.canParse(`http://${host}/`) ? `${new URL(`http://${host}/`).hostname}${port}` : name;
 }
 
 /** The port a host name is written with; 0 when none. */
@@ -95,8 +131,8 @@ function portOf(name: string): number {
 	return port === undefined ? 0 : Number(port);
 }
 
+export type HostRoute = v.InferOutput<typeof HostSchema>;
 export type HostsConfig = v.InferOutput<typeof HostsFileSchema>;
-export type HostRoute = HostsConfig["hosts"][string];
 
 export class HostsConfigError extends Error {
 	override name = "HostsConfigError";

@@ -17,13 +17,25 @@ export const MAX_TAG_LENGTH = 256;
 const TAG_FIELDS = ["cache-tag", "surrogate-key"] as const;
 
 /**
+ * What separates tags in those fields: commas and whitespace (JavaScript's \s, so the
+ * Latin-1 no-break space a field value may carry too). No stored tag contains one, so a
+ * purge naming a tag that does could never match: the purge APIs refuse such a tag.
+ */
+export const TAG_DELIMITERS = /[\s,]+/;
+
+/** True when `tag` could be one of the tags a response names (it has no delimiter in it). */
+export function isNameableTag(tag: string): boolean {
+	return !TAG_DELIMITERS.test(tag);
+}
+
+/**
  * The distinct tags `headers` name, or undefined when they name more than MAX_TAGS: such a
  * response cannot be stored under all of them.
  */
 export function purgeTags(headers: Headers): string[] | undefined {
 	const tags = new Set<string>();
 	for (const field of TAG_FIELDS) {
-		for (const tag of (headers.get(field) ?? "").split(/[\s,]+/)) {
+		for (const tag of (headers.get(field) ?? "").split(TAG_DELIMITERS)) {
 			if (tag === "" || tag.length > MAX_TAG_LENGTH) continue;
 			tags.add(tag);
 			if (tags.size > MAX_TAGS) return undefined;

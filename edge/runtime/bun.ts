@@ -10,6 +10,8 @@
  *   let in-flight requests finish until a deadline, then close what is left.
  */
 
+import { framedForBun } from "./head-framing.ts";
+
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
 /**
@@ -126,7 +128,14 @@ function listen(fetch: FetchHandler, options: ServeOptions): ReturnType<typeof B
 		...(options.idleTimeoutSeconds === undefined
 			? {}
 			: { idleTimeout: options.idleTimeoutSeconds }),
-		fetch,
+		fetch: (request) => {
+			const served = fetch(request);
+			// Every other method passes untouched: the hot path pays one comparison.
+			if (request.method !== "HEAD") return served;
+			return served instanceof Response
+				? framedForBun(request, served)
+				: served.then((response) => framedForBun(request, response));
+		},
 		...(options.routes === undefined ? {} : { routes: options.routes }),
 		...(options.maxRequestBodyBytes === undefined
 			? {}

@@ -9,6 +9,7 @@ import {
 	PopConfigError,
 	validatePopConfig,
 } from "../../cluster/node/pop-config.ts";
+import { yamlKeyProblem } from "../../edge/config/yaml-keys.ts";
 
 export function popFilePath(popsDir: string, name: string): string {
 	return join(popsDir, `${name}.yaml`);
@@ -30,11 +31,15 @@ export function loadPopFile(popsDir: string, name: string): PopConfig {
 	const path = popFilePath(popsDir, name);
 	if (!existsSync(path)) throw new PopConfigError(`${path}: no such POP file`);
 	let raw: unknown;
+	const text = readFileSync(path, "utf8");
 	try {
-		raw = Bun.YAML.parse(readFileSync(path, "utf8"));
+		raw = Bun.YAML.parse(text);
 	} catch (error) {
 		throw new PopConfigError(`${path}: not valid YAML: ${(error as Error).message}`);
 	}
+	// A key written twice (a route lost), or read as a number spelled otherwise.
+	const problem = yamlKeyProblem(text, (plain) => Bun.YAML.parse(plain));
+	if (problem !== undefined) throw new PopConfigError(`${path}: ${problem}`);
 	const pop = validatePopConfig(raw, path);
 	if (pop.name !== name) {
 		throw new PopConfigError(

@@ -1,5 +1,7 @@
 /** The sample POP files in pops/ are valid (the build checks the same way, before compiling). */
 import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listPops, loadPopFile } from "../../scripts/build-pop/pop-file.ts";
 import { parseInventory } from "../../scripts/rollout/inventory.ts";
@@ -19,4 +21,31 @@ test("pops/inventory.yaml is the rollout's inventory, not a POP, and names every
 	const path = join(POPS, "inventory.yaml");
 	const inventory = parseInventory(await Bun.file(path).text(), path);
 	expect(Object.keys(inventory.pops).sort()).toEqual(listPops(POPS));
+});
+
+test("a POP file naming one route's host twice is refused with the line, not cut to the last", () => {
+	const dir = mkdtempSync(join(tmpdir(), "neurocache-pops-"));
+	try {
+		writeFileSync(
+			join(dir, "x1.yaml"),
+			[
+				"name: x1",
+				"region: eu",
+				"listen: { host: 127.0.0.1, port: 8109 }",
+				"routes:",
+				"  hosts:",
+				"    a.test:",
+				"      origin: http://127.0.0.1:9001",
+				"    a.test:",
+				"      origin: http://127.0.0.1:9002",
+				"tiers: { memoryMb: 16 }",
+				"",
+			].join("\n"),
+		);
+		expect(() => loadPopFile(dir, "x1")).toThrow(
+			"x1.yaml: line 8: routes.hosts.a.test: written twice in one mapping (lines 6 and 8)",
+		);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
 });

@@ -7,6 +7,7 @@ import {
 	parseHostsYaml as parseHostsConfig,
 } from "../../cluster/node/hosts-file.ts";
 import { HostsConfigError, routeFor } from "../../edge/config/hosts.ts";
+import { resolveTarget } from "../../edge/proxy/request-target.ts";
 
 const good = `
 hosts:
@@ -53,6 +54,31 @@ describe("hosts config", () => {
 		expect(routeFor(config, "a.com")).toBeUndefined();
 	});
 
+	test("hosts named constructor and prototype are routes like any other", () => {
+		// valibot's record drops these keys without an issue; the hosts map keeps them.
+		const config = parseHostsConfig(
+			"hosts:\n  constructor:\n    origin: http://c.test\n  prototype:\n    origin: http://p.test\n",
+			"h.yaml",
+		);
+		expect(routeFor(config, "constructor")?.origin).toBe("http://c.test");
+		expect(routeFor(config, "prototype:80", "http")?.origin).toBe("http://p.test");
+		expect(routeFor(config, "__proto__")).toBeUndefined();
+		expect(routeFor(config, "toString")).toBeUndefined();
+	});
+
+	test("a numeric-looking host matches the requests naming it, as the proxy parses them", () => {
+		// YAML reads 127.1 and 8080 as numbers; URL parsing reads them as IPv4 addresses.
+		const config = parseHostsConfig(
+			"hosts:\n  127.1:\n    origin: http://a.test\n  8080:8080:\n    origin: http://b.test\n",
+			"h.yaml",
+		);
+		expect(Object.keys(config.hosts)).toEqual(["127.0.0.1", "0.0.31.144:8080"]);
+		expect(resolveTarget(config, "http://127.1/x", "127.1").route?.origin).toBe("http://a.test");
+		expect(resolveTarget(config, "http://8080:8080/x", "8080:8080").route?.origin).toBe(
+			"http://b.test",
+		);
+	});
+
 	test("without a default, an unknown host has no route", () => {
 		const config = parseHostsConfig("hosts:\n  a.com:\n    origin: http://x.test\n", "h.yaml");
 		expect(routeFor(config, "b.com")).toBeUndefined();
@@ -86,6 +112,31 @@ describe("hosts config", () => {
 			"one host named twice in two cases",
 			"hosts:\n  a.com:\n    origin: http://x.test\n  A.COM:\n    origin: http://y.test\n",
 			/h\.yaml: hosts: names one host twice: "a\.com" and "A\.COM"/,
+		],
+		[
+			"one host written twice (the parser keeps only the last)",
+			"hosts:\n  a.com:\n    origin: http://x.test\n  b.com:\n    origin: http://z.test\n  a.com:\n    origin: http://y.test\n",
+			/h\.yaml: line 6: hosts\.a\.com: written twice in one mapping \(lines 2 and 6\)/,
+		],
+		[
+			"one host written twice, once quoted",
+			"hosts:\n  a.com:\n    origin: http://x.test\n  'a.com':\n    origin: http://y.test\n",
+			/hosts\.a\.com: written twice/,
+		],
+		[
+			"a key YAML reads as a number spelled otherwise",
+			"hosts:\n  10.0.0.10:\n    origin: http://x.test\n  1.10:\n    origin: http://y.test\n",
+			/line 4: hosts\.1\.10: the key 1\.10 reads as the number 1\.1, not as the text written; quote it/,
+		],
+		[
+			"__proto__, which is no hostname",
+			"hosts:\n  __proto__:\n    origin: http://x.test\n",
+			/hosts\.__proto__: is not a valid hostname/,
+		],
+		[
+			"two spellings of one IPv4 address",
+			"hosts:\n  '127.1':\n    origin: http://x.test\n  127.0.0.1:\n    origin: http://y.test\n",
+			/names one host twice: "127\.1" and "127\.0\.0\.1"/,
 		],
 		[
 			"a port no Host can carry",

@@ -85,6 +85,18 @@ describe("POST /v1/purge", () => {
 		expect(purges).toEqual([]);
 	});
 
+	test("a tag with a comma or whitespace is a 400 naming the tag: no stored object has one", async () => {
+		for (const tag of ["a,b", "a b", "a\tb"]) {
+			const { app, purges } = standIn(true);
+			const response = await app.request("/v1/purge", json("POST", { tag }));
+			expect(response.status).toBe(400);
+			expect(JSON.stringify(await response.json())).toContain(
+				"tag must not contain a comma or whitespace",
+			);
+			expect(purges).toEqual([]);
+		}
+	});
+
 	test("half a session is a 400; a follower answers NotLeader naming the leader", async () => {
 		const { app } = standIn(true);
 		const half = await app.request(

@@ -209,6 +209,10 @@ describe.each(MODES)(
 				[{ tag: "t".repeat(257) }, "tag: tag must be at most 256 characters; "],
 				[{ url: "/pages/6" }, "url: must be an absolute URL; "],
 				[{ prefix: "ftp://cdn.test/" }, "prefix: must be an http(s) URL; "],
+				// Cache-Tag splits on these, so no stored object carries such a tag.
+				[{ tag: "page-7,page-6" }, "tag: tag must not contain a comma or whitespace"],
+				[{ tag: "page 7" }, "tag: tag must not contain a comma or whitespace"],
+				[{ tag: "page\u00a07" }, "tag: tag must not contain a comma or whitespace"],
 			] as const) {
 				const refused = await purge(body);
 				expect(refused.status).toBe(400);
