@@ -40,12 +40,29 @@ const ClientTag = v.pipe(
 	v.check(isNameableTag, "tag must not contain a comma or whitespace (they separate tags)"),
 );
 
-const purgeRequestSchema = (tag: typeof Tag | typeof ClientTag) =>
+/**
+ * A prefix as a client may name it: a path prefix, without a query or fragment. A prefix is
+ * matched against the start of cache keys, whose queries are normalized (parameters sorted
+ * or dropped per host: http/cache-key.ts), so a query in a prefix matched some of the URLs
+ * it spells and not others; a URL with its query is purged with "url".
+ */
+const ClientPrefix = v.pipe(
+	AbsoluteHttpUrl,
+	v.check(
+		(url) => !url.includes("?") && !url.includes("#"),
+		'prefix must not carry a query or fragment (cache keys normalize queries); purge such a URL with "url"',
+	),
+);
+
+const purgeRequestSchema = (
+	tag: typeof Tag | typeof ClientTag,
+	prefix: typeof AbsoluteHttpUrl | typeof ClientPrefix,
+) =>
 	v.union(
 		[
 			v.strictObject({ url: AbsoluteHttpUrl, soft: Soft }),
 			v.strictObject({ tag, soft: Soft }),
-			v.strictObject({ prefix: AbsoluteHttpUrl, soft: Soft }),
+			v.strictObject({ prefix, soft: Soft }),
 		],
 		'a purge is {"url": URL} or {"tag": TAG} or {"prefix": URL}, with optional "soft": true',
 	);
@@ -59,10 +76,10 @@ const purgeRequestSchema = (tag: typeof Tag | typeof ClientTag) =>
  * which may hold purges accepted before a rule was added: it stays as lenient as it was.
  * Purges from clients are checked with ClientPurgeRequestSchema.
  */
-export const PurgeRequestSchema = purgeRequestSchema(Tag);
+export const PurgeRequestSchema = purgeRequestSchema(Tag, AbsoluteHttpUrl);
 
 /** A purge as a client asks for one (the edge's /_neuro/purge, the cluster's /v1/purge). */
-export const ClientPurgeRequestSchema = purgeRequestSchema(ClientTag);
+export const ClientPurgeRequestSchema = purgeRequestSchema(ClientTag, ClientPrefix);
 
 export type PurgeRequest = v.InferOutput<typeof PurgeRequestSchema>;
 

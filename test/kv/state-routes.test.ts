@@ -97,6 +97,16 @@ describe("POST /v1/purge", () => {
 		}
 	});
 
+	test("a prefix with a query or fragment is a 400 naming the prefix: keys normalize queries", async () => {
+		for (const prefix of ["http://cdn.test/search?q=a", "http://cdn.test/a#b"]) {
+			const { app, purges } = standIn(true);
+			const response = await app.request("/v1/purge", json("POST", { prefix }));
+			expect(response.status).toBe(400);
+			expect(JSON.stringify(await response.json())).toContain("prefix must not carry a query");
+			expect(purges).toEqual([]);
+		}
+	});
+
 	test("half a session is a 400; a follower answers NotLeader naming the leader", async () => {
 		const { app } = standIn(true);
 		const half = await app.request(

@@ -213,6 +213,9 @@ describe.each(MODES)(
 				[{ tag: "page-7,page-6" }, "tag: tag must not contain a comma or whitespace"],
 				[{ tag: "page 7" }, "tag: tag must not contain a comma or whitespace"],
 				[{ tag: "page\u00a07" }, "tag: tag must not contain a comma or whitespace"],
+				// Keys normalize queries (sorted, filtered), so a query in a prefix is ill-defined.
+				[{ prefix: "http://cdn.test/pages?a=1" }, "prefix: prefix must not carry a query"],
+				[{ prefix: "http://cdn.test/pages#top" }, "prefix: prefix must not carry a query"],
 			] as const) {
 				const refused = await purge(body);
 				expect(refused.status).toBe(400);

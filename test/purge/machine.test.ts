@@ -26,7 +26,13 @@ describe("purge state machine", () => {
 		const { machine, executed } = recording();
 		const stored = machine.apply(1, entry(7, 1, { tag: "a,b" }));
 		expect(purgeResult(stored)).toEqual({ index: 1, duplicate: false });
-		expect(executed).toEqual([[{ tag: "a,b" }, 1]]);
+		// Likewise a prefix with a query, which the APIs refuse now too.
+		const prefix = machine.apply(2, entry(7, 2, { prefix: "http://cdn.test/s?q=a" }));
+		expect(purgeResult(prefix)).toEqual({ index: 2, duplicate: false });
+		expect(executed).toEqual([
+			[{ tag: "a,b" }, 1],
+			[{ prefix: "http://cdn.test/s?q=a" }, 2],
+		]);
 	});
 
 	test("a URL, a tag and a prefix purge are recorded with their index and executed once each", () => {
