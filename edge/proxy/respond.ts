@@ -185,11 +185,19 @@ function unlabelledBody(bytes: Uint8Array): ReadableStream<Uint8Array> {
 
 /** A short text/plain answer of our own (errors, refusals). */
 export function plain(status: number, message: string): Response {
-	return new Response(`${message}\n`, {
+	const body = PLAIN_ENCODER.encode(`${message}\n`);
+	// The length said outright: a HEAD's answer loses the body but keeps the field, so it
+	// carries what the GET's would (RFC 9110 §9.3.2), not chunked framing or a 0.
+	return new Response(body, {
 		status,
-		headers: { "content-type": "text/plain; charset=utf-8" },
+		headers: {
+			"content-type": "text/plain; charset=utf-8",
+			"content-length": String(body.byteLength),
+		},
 	});
 }
+
+const PLAIN_ENCODER = new TextEncoder();
 
 /**
  * RFC 9110 §14: a Range on a GET for a stored 200 is answered from the stored bytes (206,

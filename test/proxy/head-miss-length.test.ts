@@ -96,4 +96,24 @@ describe("a HEAD miss whose GET the origin sends chunked", () => {
 		expect(sized.fields.get("content-length")).toBe(String(BODY.length));
 		expect(sized.body).toBe("");
 	});
+
+	test("the edge's own error answers to a HEAD carry the length their GET's would", async () => {
+		const edge = edgeBeforeOrigin();
+		const server = serveBun(edge.app.fetch, { hostname: "127.0.0.1", port: 0 });
+		if (running !== undefined) running.server = server;
+		const url = `http://127.0.0.1:${server.port}`;
+		// A target longer than the cache keys: 414, answered by the edge itself (respond.ts plain).
+		const long = `/${"a".repeat(9000)}`;
+		const bad = (method: string) =>
+			`${method} ${long} HTTP/1.1\r\nHost: cdn.test\r\nConnection: close\r\n\r\n`;
+		const get = await rawRequest(url, bad("GET"));
+		const headAnswer = await rawRequest(url, bad("HEAD"));
+		expect(get.status).toBe(414);
+		expect(headAnswer.status).toBe(get.status);
+		expect(headAnswer.fields.get("content-length")).toBe(
+			String(new TextEncoder().encode(get.body).byteLength),
+		);
+		expect(headAnswer.fields.has("transfer-encoding")).toBe(false);
+		expect(headAnswer.body).toBe("");
+	});
 });
