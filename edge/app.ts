@@ -23,6 +23,7 @@ import {
 	DEFAULT_STALE_IF_UNREACHABLE_S,
 	mayServeStaleOnError,
 	mayServeStaleWhenUnreachable,
+	requestForbidsFallback,
 } from "./http/reuse.ts";
 import type { CacheLock, WriterFailure } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
@@ -455,6 +456,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 				.allowed;
 		/** The stale answer an origin failure allows (RFC 5861 §4, RFC 9111 §4.2.4), if any. */
 		const staleFallback = (stale: Found, failure: WriterFailure): CachePhase | undefined => {
+			if (requestForbidsFallback(cacheControl)) return undefined;
 			if (staleOnError(stale)) return "stale-if-error";
 			if (failure === "unreachable" && staleWhenUnreachable(stale)) return "stale-if-unreachable";
 			return undefined;

@@ -135,6 +135,20 @@ export function mayServeStaleOnError(
 	return { allowed: false, reason: "outside-stale-if-error" };
 }
 
+/**
+ * RFC 9111 §4: a cache "MUST NOT reuse a stored response unless ... the presented request
+ * does not contain the no-cache directive ..., unless the stored response is successfully
+ * validated". So when the validation a no-cache request asked for fails (the origin errs or
+ * cannot be reached), the stored copy is not served, fresh or stale, unless the client said
+ * it would take one on error (its own stale-if-error, RFC 5861 §4). A request max-age or
+ * min-fresh only states a preference (§5.2.1.1, §5.2.1.3) and does not forbid it.
+ */
+export function requestForbidsFallback(
+	request: Pick<RequestCacheControl, "noCache" | "staleIfError">,
+): boolean {
+	return request.noCache && request.staleIfError === undefined;
+}
+
 /** One hour: an origin outage that long is served from what is stored, where allowed. */
 export const DEFAULT_STALE_IF_UNREACHABLE_S = 3600;
 

@@ -334,6 +334,29 @@ describe("revalidation and stale responses", () => {
 			expect(calls).toBe(2);
 		});
 
+		test("a client's no-cache forbids it, for a fresh copy too, unless it takes stale-if-error (§4)", async () => {
+			for (const [requestDirectives, advance, served] of [
+				["no-cache", 0, false], // fresh by the origin's rules, but validation was asked for
+				["no-cache", 60_000, false],
+				["no-cache, stale-if-error=600", 0, true],
+				["no-cache, stale-if-error=600", 60_000, true],
+				["max-age=0", 0, true], // a preference only (§5.2.1.1)
+			] as const) {
+				const { fetchOrigin } = storedThenDown(refused);
+				const { get, timers } = makeEdge({ fetchOrigin });
+				await (await get("/reload")).text();
+				await settle();
+				timers.advance(advance);
+				const res = await get("/reload", { "cache-control": requestDirectives });
+				expect({ requestDirectives, advance, status: res.status }).toEqual({
+					requestDirectives,
+					advance,
+					status: served ? 200 : 502,
+				});
+				if (served) expect(await res.text()).toBe("kept");
+			}
+		});
+
 		test("must-revalidate still forbids it (§5.2.2.2: in all circumstances)", async () => {
 			const { fetchOrigin } = scripted([
 				() =>
