@@ -32,6 +32,7 @@
  * (`neuroctl members add 4 http://127.0.0.1:2410 127.0.0.1:2411 --learner`, then `members
  * promote 4`). Later its log says what it is, whatever the file says.
  */
+import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { strictKeyMessage } from "../../edge/config/hosts.ts";
 import { DEFAULT_SWIM_CONFIG } from "../gossip/config.ts";
@@ -189,9 +190,17 @@ export function parseClusterConfig(text: string, source: string): ClusterConfig 
 }
 
 export async function loadClusterConfig(path: string, id: number): Promise<ClusterConfig> {
-	const file = Bun.file(path);
-	if (!(await file.exists())) throw new ClusterConfigError(`${path}: no such file`);
-	const config = parseClusterConfig(await file.text(), path);
+	let text: string;
+	try {
+		text = await readFile(path, "utf8");
+	} catch (error) {
+		// A directory, a missing file, one not readable: the errno says which.
+		const { code, message } = error as NodeJS.ErrnoException;
+		throw new ClusterConfigError(
+			`${path}: cannot read the cluster file: ${code === "ENOENT" ? "no such file" : (code ?? message)}`,
+		);
+	}
+	const config = parseClusterConfig(text, path);
 	if (config.nodes[String(id)] === undefined)
 		throw new ClusterConfigError(`${path}: nodes: no node ${id} (--id must name one of them)`);
 	return config;

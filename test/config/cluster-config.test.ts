@@ -1,5 +1,12 @@
-import { describe, expect, test } from "bun:test";
-import { ClusterConfigError, parseClusterConfig } from "../../cluster/node/cluster-config.ts";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+	ClusterConfigError,
+	loadClusterConfig,
+	parseClusterConfig,
+} from "../../cluster/node/cluster-config.ts";
 import { planFromConfig } from "../../cluster/node/control-plane.ts";
 
 const GOOD = `
@@ -151,5 +158,25 @@ nodes:
 	])("%s is refused with the field named", (_name, text, message) => {
 		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(ClusterConfigError);
 		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(message);
+	});
+});
+
+describe("cluster file: reading it", () => {
+	const root = mkdtempSync(join(tmpdir(), "neuro-cluster-file-"));
+	afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+	test("a directory is named as one, not as a missing file", async () => {
+		const dir = join(root, "a-dir");
+		mkdirSync(dir);
+		const error = await loadClusterConfig(dir, 1).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ClusterConfigError);
+		expect((error as Error).message).toBe(`${dir}: cannot read the cluster file: EISDIR`);
+	});
+
+	test("a missing file is named as missing", async () => {
+		const path = join(root, "absent.yaml");
+		const error = await loadClusterConfig(path, 1).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ClusterConfigError);
+		expect((error as Error).message).toBe(`${path}: cannot read the cluster file: no such file`);
 	});
 });
