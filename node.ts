@@ -318,6 +318,9 @@ async function main(): Promise<void> {
 				traffic: () => gossipTraffic(running.node.stats),
 			};
 	} catch (error) {
+		// As for the Raft log: a damaged CRDT store is named with its directory, never repaired.
+		if (error instanceof WalCorruptError || error instanceof WalSnapshotError)
+			fail(`gossip plane: the CRDT store in ${gossipPlan?.crdtDir} is damaged: ${error.message}`);
 		// A gossip port taken, or a CRDT directory another live process holds.
 		fail(`gossip plane: ${(error as Error).message}`);
 	}
