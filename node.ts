@@ -41,7 +41,12 @@ import { createNodeEdge, followRouting } from "./cluster/node/node-edge.ts";
 import type { StartupRouting } from "./cluster/node/pop-routing.ts";
 import { loadTlsFiles, type TlsPem } from "./cluster/node/tls-files.ts";
 import { TransportListenError } from "./cluster/transport/transport.ts";
-import { WalCorruptError, WalLockedError, WalSnapshotError } from "./cluster/wal/errors.ts";
+import {
+	WalCorruptError,
+	WalDirError,
+	WalLockedError,
+	WalSnapshotError,
+} from "./cluster/wal/errors.ts";
 import { type HostsConfig, HostsConfigError } from "./edge/config/hosts.ts";
 import { RoutesHolder } from "./edge/config/routes-holder.ts";
 import { createDemoOrigin } from "./edge/demo-origin.ts";
@@ -294,6 +299,8 @@ async function main(): Promise<void> {
 		if (error instanceof ListenError) fail(`control plane: ${error.message}`);
 		if (error instanceof TransportListenError) fail(`control plane: ${error.message}`);
 		if (error instanceof WalLockedError) fail(`control plane: ${error.message}`);
+		// A data dir under a file, on a read-only filesystem, or that is itself a file.
+		if (error instanceof WalDirError) fail(`control plane: ${error.message}`);
 		// A damaged log is never repaired silently: the operator decides (restore the data dir
 		// from a backup, or wipe it and let the member catch up from the others).
 		if (error instanceof WalCorruptError || error instanceof WalSnapshotError)
@@ -311,6 +318,9 @@ async function main(): Promise<void> {
 				traffic: () => gossipTraffic(running.node.stats),
 			};
 	} catch (error) {
+		// As for the Raft log: a damaged CRDT store is named with its directory, never repaired.
+		if (error instanceof WalCorruptError || error instanceof WalSnapshotError)
+			fail(`gossip plane: the CRDT store in ${gossipPlan?.crdtDir} is damaged: ${error.message}`);
 		// A gossip port taken, or a CRDT directory another live process holds.
 		fail(`gossip plane: ${(error as Error).message}`);
 	}

@@ -13,6 +13,7 @@
  */
 import * as v from "valibot";
 import { ErrorAnswer, NotLeaderAnswer, UNAUTHORIZED } from "../kv/http-api.ts";
+import { MAX_ANSWER_BYTES, readAnswerBody } from "./answer-body.ts";
 
 export const EXIT = {
 	ok: 0,
@@ -127,7 +128,20 @@ export class CtlClient {
 				problems.push(`${endpoint}: ${(error as Error).message}`);
 				return { done: false };
 			}
-			const payload: unknown = await response.json().catch(() => undefined);
+			let answer: Awaited<ReturnType<typeof readAnswerBody>>;
+			try {
+				answer = await readAnswerBody(response);
+			} catch (error) {
+				// The connection broke, or the attempt's timeout struck, mid-body.
+				problems.push(`${endpoint}: ${(error as Error).message}`);
+				return { done: false };
+			}
+			if (answer.kind === "too-big")
+				throw new CtlError(
+					`${endpoint} sent an answer over ${MAX_ANSWER_BYTES} bytes: not the cluster API?`,
+					EXIT.refused,
+				);
+			const payload = answer.kind === "json" ? answer.value : undefined;
 			if (response.status === 503) {
 				const notLeader = v.safeParse(NotLeaderAnswer, payload);
 				if (notLeader.success && notLeader.output.leader !== null) {
@@ -152,6 +166,11 @@ export class CtlClient {
 				const reason = error.success ? error.output.error : undefined;
 				throw new CtlError(`${endpoint} refused: ${why}`, EXIT.refused, reason);
 			}
+			if (answer.kind === "not-json")
+				throw new CtlError(
+					`${endpoint} sent an answer that is not JSON (${answer.what}): not the cluster API?`,
+					EXIT.refused,
+				);
 			const parsed = v.safeParse(schema, payload);
 			if (!parsed.success)
 				throw new CtlError(

@@ -32,9 +32,11 @@
  * (`neuroctl members add 4 http://127.0.0.1:2410 127.0.0.1:2411 --learner`, then `members
  * promote 4`). Later its log says what it is, whatever the file says.
  */
+import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { strictKeyMessage } from "../../edge/config/hosts.ts";
 import { DEFAULT_SWIM_CONFIG } from "../gossip/config.ts";
+import { findDuplicateKey } from "./duplicate-keys.ts";
 
 const HostPort = v.pipe(
 	v.string("must be host:port"),
@@ -112,23 +114,51 @@ const ClusterSchema = v.pipe(
 	),
 	v.check((c) => c.heartbeatTicks < c.electionTicks, "heartbeatTicks must be below electionTicks"),
 	v.check(
-		(c) => gossipAddressesDistinct(Object.values(c.nodes)),
-		"nodes: each gossip address must differ from every node's raft, api and gossip addresses",
+		(c) => c.electionTicks * c.tickMs <= MAX_ELECTION_MS,
+		(issue) =>
+			`electionTicks x tickMs (the least election timeout) must be at most ${MAX_ELECTION_MS} ms, got ${issue.input.electionTicks} x ${issue.input.tickMs}`,
+	),
+	v.check(
+		(c) => addressClash(c.nodes) === undefined,
+		(issue) => `nodes: ${addressClash(issue.input.nodes)}`,
 	),
 );
 
-/** Two sockets on one host:port cannot both listen: catch it in the file, not at start. */
-function gossipAddressesDistinct(
-	nodes: readonly {
-		raft: { host: string; port: number };
-		api: { host: string; port: number };
-		gossip?: { host: string; port: number } | undefined;
-	}[],
-): boolean {
-	const key = (a: { host: string; port: number }) => `${a.host}:${a.port}`;
-	const others = nodes.flatMap((n) => [key(n.raft), key(n.api)]);
-	const gossip = nodes.flatMap((n) => (n.gossip === undefined ? [] : [key(n.gossip)]));
-	return new Set(gossip).size === gossip.length && !gossip.some((g) => others.includes(g));
+/**
+ * A minute: a leader lost is noticed only after this long, and no cluster waits so long on
+ * purpose (etcd refuses more than 50 s). A larger product is a typo, such as ticks given
+ * in ms.
+ */
+const MAX_ELECTION_MS = 60_000;
+
+type Address = { readonly host: string; readonly port: number };
+
+/**
+ * Two sockets cannot both listen on one host:port, and two members at one Raft address
+ * would each take the other's messages: every raft, api and gossip address in the file
+ * must be its own. Names the first clash, or undefined.
+ */
+function addressClash(
+	nodes: Record<string, { raft: Address; api: Address; gossip?: Address | undefined }>,
+): string | undefined {
+	const seen = new Map<string, string>();
+	for (const [id, node] of Object.entries(nodes)) {
+		const roles: [string, Address | undefined][] = [
+			["raft", node.raft],
+			["api", node.api],
+			["gossip", node.gossip],
+		];
+		for (const [role, address] of roles) {
+			if (address === undefined) continue;
+			const key = `${address.host}:${address.port}`;
+			const where = `node ${id}'s ${role}`;
+			const first = seen.get(key);
+			if (first !== undefined)
+				return `${key} is both ${first} and ${where} address: each must be its own`;
+			seen.set(key, where);
+		}
+	}
+	return undefined;
 }
 
 export type ClusterConfig = v.InferOutput<typeof ClusterSchema>;
@@ -144,6 +174,12 @@ export function parseClusterConfig(text: string, source: string): ClusterConfig 
 	} catch (error) {
 		throw new ClusterConfigError(`${source}: not valid YAML: ${(error as Error).message}`);
 	}
+	// The parser keeps the last of two equal keys: node 1 given twice would lose the first.
+	const duplicate = findDuplicateKey(text);
+	if (duplicate !== undefined)
+		throw new ClusterConfigError(
+			`${source}: line ${duplicate.line}: ${duplicate.path}: given twice (the parser would keep only the last)`,
+		);
 	const result = v.safeParse(ClusterSchema, raw);
 	if (!result.success) {
 		const issue = result.issues[0];
@@ -154,9 +190,17 @@ export function parseClusterConfig(text: string, source: string): ClusterConfig 
 }
 
 export async function loadClusterConfig(path: string, id: number): Promise<ClusterConfig> {
-	const file = Bun.file(path);
-	if (!(await file.exists())) throw new ClusterConfigError(`${path}: no such file`);
-	const config = parseClusterConfig(await file.text(), path);
+	let text: string;
+	try {
+		text = await readFile(path, "utf8");
+	} catch (error) {
+		// A directory, a missing file, one not readable: the errno says which.
+		const { code, message } = error as NodeJS.ErrnoException;
+		throw new ClusterConfigError(
+			`${path}: cannot read the cluster file: ${code === "ENOENT" ? "no such file" : (code ?? message)}`,
+		);
+	}
+	const config = parseClusterConfig(text, path);
 	if (config.nodes[String(id)] === undefined)
 		throw new ClusterConfigError(`${path}: nodes: no node ${id} (--id must name one of them)`);
 	return config;

@@ -12,7 +12,7 @@ import { DEFAULT_STALE_IF_UNREACHABLE_S } from "../../edge/http/reuse.ts";
 import { lockTimeoutsFor } from "../../edge/lock/lock-timeouts.ts";
 import { IDLE_MARGIN_SECONDS, MAX_IDLE_TIMEOUT_SECONDS } from "../../edge/runtime/bun.ts";
 import { LOG_LEVELS, type LogLevel } from "../transport/log.ts";
-import type { PopConfig } from "./pop-config.ts";
+import { POP_NAME, type PopConfig } from "./pop-config.ts";
 
 const portNumber = v.pipe(
 	v.string(),
@@ -239,7 +239,7 @@ export function parseNodeFlags(
 		staleIfUnreachableSeconds:
 			given["stale-if-unreachable-s"] ?? DEFAULTS.staleIfUnreachableSeconds,
 		accessLog: given["access-log"],
-		pop: env.NEURO_POP || baked?.name || DEFAULTS.pop,
+		pop: popFromEnv(env.NEURO_POP) ?? baked?.name ?? DEFAULTS.pop,
 		version: given.version,
 		cluster: clusterFlags(given.id, given.config),
 		singleNode: singleNodeFlags(given),
@@ -266,6 +266,21 @@ function lockTimeouts(given: GivenFlags, originTimeoutMs: number): NodeFlags["lo
 			`--lock-wait-ms ${waitGiven} with --origin-timeout-ms ${originTimeoutMs}: a request may wait on the lock and then on the origin, and the two must add up to at most ${MAX_WAIT_THEN_ORIGIN_MS} (the client connection's idle limit is ${MAX_IDLE_TIMEOUT_SECONDS} s)\n${USAGE}`,
 		);
 	return { writerTimeoutMs, readerWaitMs: waitGiven };
+}
+
+/**
+ * NEURO_POP, checked as a POP config's name is: the node follows the replicated config of
+ * that name (which neuroctl only stores under such a name), labels its metrics with it and
+ * logs it, so a name with spaces, quotes or a newline would match no config and split its
+ * own log line. Empty counts as unset, as the node's other NEURO_ variables do.
+ */
+function popFromEnv(value: string | undefined): string | undefined {
+	if (value === undefined || value === "") return undefined;
+	if (!POP_NAME.test(value))
+		throw new FlagError(
+			`NEURO_POP: must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (got ${JSON.stringify(value)})\n${USAGE}`,
+		);
+	return value;
 }
 
 function routingPin(argv: readonly string[], given: GivenFlags): RoutingPin | undefined {

@@ -23,6 +23,21 @@ export class WalSnapshotError extends Error {
 	}
 }
 
+/**
+ * The log's directory cannot be used: it cannot be created (a parent is a file, or on a
+ * read-only filesystem), it is a file, or it or a file in it cannot be read or written.
+ * Raised by `Wal.open` before anything is recovered or written.
+ */
+export class WalDirError extends Error {
+	override readonly name = "WalDirError";
+	constructor(
+		readonly dir: string,
+		override readonly cause: NodeJS.ErrnoException,
+	) {
+		super(`cannot use ${dir} as the log directory: ${cause.message}`);
+	}
+}
+
 /** The caller asked for something the log cannot record (a gap, a bad number...). Nothing was written. */
 export class WalUsageError extends Error {
 	override readonly name = "WalUsageError";

@@ -13,7 +13,7 @@
 import { type FileHandle, open, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "./crc32.ts";
-import { WalClosedError, WalUsageError } from "./errors.ts";
+import { WalClosedError, WalDirError, WalUsageError } from "./errors.ts";
 import { isSnapshotName, segmentName, snapshotName } from "./file-names.ts";
 import { fsyncDir, mkdirDurably, writeFileDurably, writeFully } from "./files.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -51,6 +51,20 @@ interface Written {
 	last: number;
 }
 
+/**
+ * Runs `step`, turning a filesystem error (one with an errno code: ENOTDIR, EACCES, EROFS,
+ * EISDIR...) into a WalDirError naming the directory; the log's own errors pass through.
+ */
+async function asDirError<T>(dir: string, step: () => Promise<T>): Promise<T> {
+	try {
+		return await step();
+	} catch (error) {
+		if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string")
+			throw new WalDirError(dir, error as NodeJS.ErrnoException);
+		throw error;
+	}
+}
+
 export class Wal {
 	private readonly commit: GroupCommit<Batch>;
 	private closed = false;
@@ -74,8 +88,9 @@ export class Wal {
 
 	/**
 	 * Opens (creating if needed) the log in `dir`, locks it, and recovers it. Throws
-	 * WalCorruptError or WalSnapshotError when the files are not what the log wrote, and
-	 * WalLockedError when another open log holds the directory; cuts a torn tail (WARN).
+	 * WalCorruptError or WalSnapshotError when the files are not what the log wrote,
+	 * WalLockedError when another open log holds the directory, and WalDirError when the
+	 * filesystem refuses the directory or a file in it; cuts a torn tail (WARN).
 	 */
 	static async open(
 		dir: string,
@@ -86,14 +101,16 @@ export class Wal {
 			throw new WalUsageError(`segmentBytes must be a positive integer, got ${segmentBytes}`);
 		}
 		const log = options.log ?? stderrLogger;
-		await mkdirDurably(dir);
-		const lock = await lockDir(dir, log);
+		const lock = await asDirError(dir, async () => {
+			await mkdirDurably(dir);
+			return lockDir(dir, log);
+		});
 		try {
-			const opened = await Wal.recover(dir, segmentBytes, log, lock);
+			const opened = await asDirError(dir, () => Wal.recover(dir, segmentBytes, log, lock));
 			if (options.onFsync) opened.wal.onFsync = options.onFsync;
 			return opened;
 		} catch (error) {
-			await lock.release();
+			await lock.release().catch(() => undefined);
 			throw error;
 		}
 	}

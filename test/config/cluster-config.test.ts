@@ -1,5 +1,12 @@
-import { describe, expect, test } from "bun:test";
-import { ClusterConfigError, parseClusterConfig } from "../../cluster/node/cluster-config.ts";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+	ClusterConfigError,
+	loadClusterConfig,
+	parseClusterConfig,
+} from "../../cluster/node/cluster-config.ts";
 import { planFromConfig } from "../../cluster/node/control-plane.ts";
 
 const GOOD = `
@@ -58,6 +65,41 @@ describe("cluster file", () => {
 			"dataDir: d\nheartbeatTicks: 5\nelectionTicks: 5\nnodes:\n  1: { raft: a:1, api: a:2 }",
 			/heartbeatTicks must be below electionTicks/,
 		],
+		[
+			"an absurd election timeout",
+			"dataDir: d\nelectionTicks: 1000000000000\nnodes:\n  1: { raft: a:1, api: a:2 }",
+			/electionTicks x tickMs \(the least election timeout\) must be at most 60000 ms, got 1000000000000 x 50/,
+		],
+		[
+			"two nodes on one raft address",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2 }\n  2: { raft: a:1, api: a:4 }",
+			/nodes: a:1 is both node 1's raft and node 2's raft address/,
+		],
+		[
+			"two nodes on one api address",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2 }\n  2: { raft: a:3, api: a:2 }",
+			/nodes: a:2 is both node 1's api and node 2's api address/,
+		],
+		[
+			"a node's raft address on its own api",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:1 }",
+			/nodes: a:1 is both node 1's raft and node 1's api address/,
+		],
+		[
+			"one node id twice",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2 }\n  1: { raft: a:3, api: a:4 }",
+			/nodes.yaml: line 4: nodes.1: given twice/,
+		],
+		[
+			"one node id twice, once quoted",
+			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2 }\n  '1': { raft: a:3, api: a:4 }",
+			/nodes.yaml: line 4: nodes.1: given twice/,
+		],
+		[
+			"a top-level field twice",
+			"dataDir: d\ndataDir: e\nnodes:\n  1: { raft: a:1, api: a:2 }",
+			/nodes.yaml: line 2: dataDir: given twice/,
+		],
 	])("%s is refused with the field named", (_name, text, message) => {
 		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(ClusterConfigError);
 		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(message);
@@ -91,12 +133,12 @@ nodes:
 		[
 			"a gossip address another socket uses",
 			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2, gossip: a:1 }",
-			/each gossip address must differ/,
+			/a:1 is both node 1's raft and node 1's gossip address/,
 		],
 		[
 			"two nodes on one gossip address",
 			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2, gossip: a:9 }\n  2: { raft: a:3, api: a:4, gossip: a:9 }",
-			/each gossip address must differ/,
+			/a:9 is both node 1's gossip and node 2's gossip address/,
 		],
 		[
 			"a timeout not below the interval",
@@ -116,5 +158,25 @@ nodes:
 	])("%s is refused with the field named", (_name, text, message) => {
 		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(ClusterConfigError);
 		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(message);
+	});
+});
+
+describe("cluster file: reading it", () => {
+	const root = mkdtempSync(join(tmpdir(), "neuro-cluster-file-"));
+	afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+	test("a directory is named as one, not as a missing file", async () => {
+		const dir = join(root, "a-dir");
+		mkdirSync(dir);
+		const error = await loadClusterConfig(dir, 1).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ClusterConfigError);
+		expect((error as Error).message).toBe(`${dir}: cannot read the cluster file: EISDIR`);
+	});
+
+	test("a missing file is named as missing", async () => {
+		const path = join(root, "absent.yaml");
+		const error = await loadClusterConfig(path, 1).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ClusterConfigError);
+		expect((error as Error).message).toBe(`${path}: cannot read the cluster file: no such file`);
 	});
 });

@@ -1,6 +1,6 @@
 /**
- * A control plane that cannot start, as a real node.ts process: a damaged log and a Raft
- * port held by another process each stop the node with exit 2 and one line naming the
+ * A control plane that cannot start, as a real node.ts process: a damaged log, a data dir
+ * the filesystem refuses and a Raft port held by another process each stop the node with exit 2 and one line naming the
  * problem, never a stack trace.
  */
 import { afterAll, describe, expect, test } from "bun:test";
@@ -55,6 +55,41 @@ describe("a control plane that cannot start", () => {
 		expect(run.stderr).not.toMatch(STACK_FRAME);
 		// Refused, not repaired: the damaged segment is as it was left.
 		expect(readFileSync(join(memberDir, segment))).toEqual(bytes);
+	}, 30_000);
+
+	test("a damaged CRDT store: exit 2 naming its directory and the damage, nothing repaired", async () => {
+		const dataDir = join(root, "crdt-damaged");
+		const args = ["--port", "0", "--memory-mb", "8", "--data", dataDir, "--api-port", "0"];
+		const node = await startNode(NODE, args);
+		await node.waitForLine(/CRDT store in /);
+		node.proc.kill("SIGTERM");
+		expect(await node.exited).toBe(0);
+		const crdtDir = join(dataDir, "node-1", "crdt");
+		const snapshot = readdirSync(crdtDir).find((name) => name.endsWith(".snap"));
+		if (snapshot === undefined) throw new Error(`no CRDT snapshot in ${crdtDir}`);
+		const zeros = new Uint8Array(readFileSync(join(crdtDir, snapshot)).byteLength);
+		writeFileSync(join(crdtDir, snapshot), zeros);
+		const run = await runToEnd([...NODE, ...args]);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain(
+			`gossip plane: the CRDT store in ${crdtDir} is damaged: ${snapshot} at offset 0:`,
+		);
+		expect(run.stderr).not.toMatch(STACK_FRAME);
+		expect(new Uint8Array(readFileSync(join(crdtDir, snapshot)))).toEqual(zeros);
+	}, 30_000);
+
+	test("a data dir under a regular file: exit 2, one line naming the path, no stack trace", async () => {
+		const file = join(root, "a-file");
+		writeFileSync(file, "not a directory\n");
+		const dataDir = join(file, "sub");
+		const args = ["--port", "0", "--memory-mb", "8", "--data", dataDir, "--api-port", "0"];
+		const run = await runToEnd([...NODE, ...args]);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain(
+			`control plane: cannot use ${join(dataDir, "node-1")} as the log directory: ENOTDIR`,
+		);
+		expect(run.stderr).not.toMatch(STACK_FRAME);
+		expect(readFileSync(file, "utf8")).toBe("not a directory\n");
 	}, 30_000);
 
 	test("a Raft port held by another process: exit 2 naming it", async () => {

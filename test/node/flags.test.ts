@@ -164,6 +164,18 @@ describe("node.ts flags", () => {
 		});
 	}
 
+	test.each([['bad "pop"\nx'], ["Fra1"], ["a"], ["fra1 canary"], ["x".repeat(33)]])(
+		"refuses NEURO_POP=%j, naming the variable",
+		(pop) => {
+			expect(() => parseNodeFlags([], { NEURO_POP: pop })).toThrow(FlagError);
+			expect(() => parseNodeFlags([], { NEURO_POP: pop })).toThrow(/^NEURO_POP: must be 2-32 /);
+		},
+	);
+
+	test("an empty NEURO_POP is unset", () => {
+		expect(parseNodeFlags([], { NEURO_POP: "" }).pop).toBe("local");
+	});
+
 	test("TLS, HTTP/2, HTTP/3, drain and --version", () => {
 		expect(
 			parseNodeFlags([

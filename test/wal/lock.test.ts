@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { WalCorruptError, WalLockedError } from "../../cluster/wal/errors.ts";
+import { WalCorruptError, WalDirError, WalLockedError } from "../../cluster/wal/errors.ts";
 import { LOCK_NAME } from "../../cluster/wal/lock.ts";
 import { Wal } from "../../cluster/wal/wal.ts";
 import { LogLines, tempDir } from "./helpers.ts";
@@ -63,5 +63,27 @@ describe("one open log per directory", () => {
 		writeFileSync(join(dir, "wal-0000000000000000-0000000000000001.log"), new Uint8Array(0));
 		await expect(Wal.open(dir, { log: () => {} })).rejects.toBeInstanceOf(WalCorruptError);
 		expect(existsSync(join(dir, LOCK_NAME))).toBe(false);
+	});
+});
+
+describe("a directory the filesystem refuses", () => {
+	test("under a regular file: WalDirError naming the directory, nothing created", async () => {
+		const root = newDir();
+		const file = join(root, "file");
+		writeFileSync(file, "not a directory\n");
+		const dir = join(file, "sub");
+		const error = await Wal.open(dir, { log: () => {} }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(WalDirError);
+		expect(error).toMatchObject({ dir, cause: { code: "ENOTDIR" } });
+		expect((error as Error).message).toStartWith(`cannot use ${dir} as the log directory: `);
+		expect(readFileSync(file, "utf8")).toBe("not a directory\n");
+	});
+
+	test("a file where the directory should be: WalDirError, the file left as it was", async () => {
+		const dir = join(newDir(), "node-1");
+		writeFileSync(dir, "a file\n");
+		const error = await Wal.open(dir, { log: () => {} }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(WalDirError);
+		expect(readFileSync(dir, "utf8")).toBe("a file\n");
 	});
 });
