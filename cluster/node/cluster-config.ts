@@ -36,7 +36,7 @@ import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { strictKeyMessage } from "../../edge/config/hosts.ts";
 import { DEFAULT_SWIM_CONFIG } from "../gossip/config.ts";
-import { findDuplicateKey } from "./duplicate-keys.ts";
+import { parseStrictYaml } from "./strict-yaml.ts";
 
 const HostPort = v.pipe(
 	v.string("must be host:port"),
@@ -168,19 +168,10 @@ export class ClusterConfigError extends Error {
 }
 
 export function parseClusterConfig(text: string, source: string): ClusterConfig {
-	let raw: unknown;
-	try {
-		raw = Bun.YAML.parse(text);
-	} catch (error) {
-		throw new ClusterConfigError(`${source}: not valid YAML: ${(error as Error).message}`);
-	}
-	// The parser keeps the last of two equal keys: node 1 given twice would lose the first.
-	const duplicate = findDuplicateKey(text);
-	if (duplicate !== undefined)
-		throw new ClusterConfigError(
-			`${source}: line ${duplicate.line}: ${duplicate.path}: given twice (the parser would keep only the last)`,
-		);
-	const result = v.safeParse(ClusterSchema, raw);
+	// strict-yaml.ts: also a key given twice (node 1 listed twice would lose its first entry).
+	const parsed = parseStrictYaml(text);
+	if (!parsed.ok) throw new ClusterConfigError(`${source}: ${parsed.message}`);
+	const result = v.safeParse(ClusterSchema, parsed.value);
 	if (!result.success) {
 		const issue = result.issues[0];
 		const path = issue.path?.map((p) => String(p.key)).join(".") || "(top level)";

@@ -4,20 +4,13 @@ import {
 	HostsConfigError,
 	validateHostsConfig,
 } from "../../edge/config/hosts.ts";
-import { yamlKeyProblem } from "../../edge/config/yaml-keys.ts";
+import { parseStrictYaml } from "./strict-yaml.ts";
 
 export function parseHostsYaml(text: string, source: string): HostsConfig {
-	let raw: unknown;
-	try {
-		raw = Bun.YAML.parse(text);
-	} catch (error) {
-		throw new HostsConfigError(`${source}: not valid YAML: ${(error as Error).message}`);
-	}
-	// What the parser dropped or changed without a word: a host written twice, a key it
-	// read as a number spelled otherwise (edge/config/yaml-keys.ts).
-	const problem = yamlKeyProblem(text, (plain) => Bun.YAML.parse(plain));
-	if (problem !== undefined) throw new HostsConfigError(`${source}: ${problem}`);
-	return validateHostsConfig(raw, source);
+	// strict-yaml.ts: also a host written twice, or a key read as a number spelled otherwise.
+	const parsed = parseStrictYaml(text);
+	if (!parsed.ok) throw new HostsConfigError(`${source}: ${parsed.message}`);
+	return validateHostsConfig(parsed.value, source);
 }
 
 export async function loadHostsFile(path: string): Promise<HostsConfig> {

@@ -9,7 +9,7 @@ import {
 	PopConfigError,
 	validatePopConfig,
 } from "../../cluster/node/pop-config.ts";
-import { yamlKeyProblem } from "../../edge/config/yaml-keys.ts";
+import { parseStrictYaml } from "../../cluster/node/strict-yaml.ts";
 
 export function popFilePath(popsDir: string, name: string): string {
 	return join(popsDir, `${name}.yaml`);
@@ -30,17 +30,10 @@ export function listPops(popsDir: string): string[] {
 export function loadPopFile(popsDir: string, name: string): PopConfig {
 	const path = popFilePath(popsDir, name);
 	if (!existsSync(path)) throw new PopConfigError(`${path}: no such POP file`);
-	let raw: unknown;
-	const text = readFileSync(path, "utf8");
-	try {
-		raw = Bun.YAML.parse(text);
-	} catch (error) {
-		throw new PopConfigError(`${path}: not valid YAML: ${(error as Error).message}`);
-	}
-	// A key written twice (a route lost), or read as a number spelled otherwise.
-	const problem = yamlKeyProblem(text, (plain) => Bun.YAML.parse(plain));
-	if (problem !== undefined) throw new PopConfigError(`${path}: ${problem}`);
-	const pop = validatePopConfig(raw, path);
+	// strict-yaml.ts: also a key written twice (a route lost), or read as a number.
+	const parsed = parseStrictYaml(readFileSync(path, "utf8"));
+	if (!parsed.ok) throw new PopConfigError(`${path}: ${parsed.message}`);
+	const pop = validatePopConfig(parsed.value, path);
 	if (pop.name !== name) {
 		throw new PopConfigError(
 			`${path}: name: must match the file name (got ${JSON.stringify(pop.name)}, file says ${JSON.stringify(name)})`,

@@ -4,6 +4,7 @@
  * the file, line and field named.
  */
 import * as v from "valibot";
+import { parseStrictYaml } from "../../cluster/node/strict-yaml.ts";
 import { lineOfPath } from "./yaml-lines.ts";
 
 const name = v.pipe(
@@ -70,13 +71,10 @@ export class InventoryError extends Error {
 
 /** Parses and validates inventory YAML; `source` names the file in errors. */
 export function parseInventory(text: string, source: string): Inventory {
-	let raw: unknown;
-	try {
-		raw = Bun.YAML.parse(text);
-	} catch (error) {
-		throw new InventoryError(`${source}: not valid YAML: ${(error as Error).message}`);
-	}
-	const result = v.safeParse(InventorySchema, raw);
+	// strict-yaml.ts: also a host listed twice, which the parser would keep only the last of.
+	const parsed = parseStrictYaml(text);
+	if (!parsed.ok) throw new InventoryError(`${source}: ${parsed.message}`);
+	const result = v.safeParse(InventorySchema, parsed.value);
 	if (!result.success) {
 		const issue = result.issues[0];
 		const path = (issue.path ?? []).map((item) => item.key as string | number);

@@ -88,17 +88,17 @@ describe("cluster file", () => {
 		[
 			"one node id twice",
 			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2 }\n  1: { raft: a:3, api: a:4 }",
-			/nodes.yaml: line 4: nodes.1: given twice/,
+			/nodes.yaml: line 4: nodes.1: written twice/,
 		],
 		[
 			"one node id twice, once quoted",
 			"dataDir: d\nnodes:\n  1: { raft: a:1, api: a:2 }\n  '1': { raft: a:3, api: a:4 }",
-			/nodes.yaml: line 4: nodes.1: given twice/,
+			/nodes.yaml: line 4: nodes.1: written twice/,
 		],
 		[
 			"a top-level field twice",
 			"dataDir: d\ndataDir: e\nnodes:\n  1: { raft: a:1, api: a:2 }",
-			/nodes.yaml: line 2: dataDir: given twice/,
+			/nodes.yaml: line 2: dataDir: written twice/,
 		],
 	])("%s is refused with the field named", (_name, text, message) => {
 		expect(() => parseClusterConfig(text, "nodes.yaml")).toThrow(ClusterConfigError);

@@ -87,6 +87,11 @@ describe("inventory", () => {
 		expect(refusal("pops:\n  fra1:\n    hosts: []\n")).toMatch(/pops\.fra1\.hosts: needs a host/);
 	});
 
+	test("a POP written twice is refused: the parser would keep only the second", () => {
+		const twice = GOOD.replace("  sin1:\n", "  fra1:\n");
+		expect(refusal(twice)).toMatch(/^inventory\.yaml: line 22: pops\.fra1: written twice/);
+	});
+
 	test("not YAML, or not a mapping, is refused without a crash", () => {
 		expect(refusal("pops: [unclosed\n")).toMatch(/^inventory\.yaml: not valid YAML/);
 		expect(refusal("just a string\n")).toMatch(/^inventory\.yaml: \(top level\)/);
