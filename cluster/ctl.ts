@@ -160,11 +160,12 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 			};
 		}
 		case "counter-step": {
-			// A counter step carries no session: a refused connection is retried safely, but an
-			// attempt that timed out after the node applied it counts again on the retry
-			// (at least once, not exactly once; a local increment answers in microseconds).
+			// One Idempotency-Key for every attempt (cluster/kv/idempotency-keys.ts): a retry that
+			// reaches the node that applied the step answers its value and counts nothing. One
+			// that reaches another node counts again there (a counter counts per node).
 			const path = counterPath(command.name, command.direction);
-			const answer = await client.call("POST", path, { by: command.by }, CounterAnswer);
+			const step = { "idempotency-key": `"${crypto.randomUUID()}"` };
+			const answer = await client.call("POST", path, { by: command.by }, CounterAnswer, step);
 			return { json: answer, text: String(answer.value), exitCode: EXIT.ok };
 		}
 		case "counter-get": {

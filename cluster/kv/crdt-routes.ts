@@ -15,6 +15,7 @@ import { CrdtInputError, CrdtKindError } from "../crdt/errors.ts";
 import type { CrdtStore } from "../crdt/store.ts";
 import type { Member, NodeId } from "../gossip/types.ts";
 import { type GossipTraffic, IncrBody, NameSchema, RegisterBody } from "./crdt-api.ts";
+import { IdempotencyKeys, parseIdempotencyKey } from "./idempotency-keys.ts";
 import { pathSegment, type SegmentRefusal } from "./path-segment.ts";
 
 /** What the routes need of a running gossip plane. */
@@ -131,11 +132,45 @@ export function crdtApi(source: GossipSource): CrdtApi {
 		}
 	};
 
-	const apply = (direction: "incr" | "decr", name: string, by: number, plane: GossipView) => {
+	const steps = new IdempotencyKeys();
+	/**
+	 * One step of a counter; under an Idempotency-Key (idempotency-keys.ts), a repeat of a
+	 * step this node applied answers its first value and counts nothing.
+	 */
+	const apply = (
+		direction: "incr" | "decr",
+		name: string,
+		by: number,
+		plane: GossipView,
+		request: Request,
+	): Response => {
+		const header = request.headers.get("idempotency-key");
+		const idempotency = header === null ? undefined : parseIdempotencyKey(header);
+		if (idempotency !== undefined && !idempotency.ok) return refuse(idempotency.message);
+		const key = idempotency?.key;
+		const fingerprint = key === undefined ? "" : `${direction} ${name} ${by}`;
+		if (key !== undefined) {
+			const earlier = steps.get(key);
+			if (earlier !== undefined) {
+				if (earlier.fingerprint !== fingerprint)
+					return Response.json(
+						{
+							error: "idempotency-key-reused",
+							message: `Idempotency-Key ${key} was sent with another step (${earlier.fingerprint})`,
+						},
+						{ status: 422 },
+					);
+				return Response.json(
+					{ name, value: earlier.value },
+					{ headers: { "idempotent-replayed": "true" } },
+				);
+			}
+		}
 		const value =
 			direction === "incr"
 				? plane.store.incr(counterKey(name), by)
 				: plane.store.decr(counterKey(name), by);
+		if (key !== undefined) steps.remember(key, { fingerprint, value });
 		return Response.json({ name, value });
 	};
 	const step =
@@ -144,13 +179,13 @@ export function crdtApi(source: GossipSource): CrdtApi {
 			const named = { request, routerName };
 			// The common case, an increment by one with no body, is answered without reading one.
 			if (request.body === null)
-				return withPlane(named, (plane, name) => apply(direction, name, 1, plane));
+				return withPlane(named, (plane, name) => apply(direction, name, 1, plane, request));
 			return optionalJson(request).then((body) =>
 				withPlane(named, (plane, name) => {
 					if (!body.ok) return refuse('body must be JSON: {"by": N} or empty');
 					const parsed = v.safeParse(IncrBody, body.value);
 					if (!parsed.success) return refuse(parsed.issues[0].message);
-					return apply(direction, name, parsed.output.by, plane);
+					return apply(direction, name, parsed.output.by, plane, request);
 				}),
 			);
 		};
