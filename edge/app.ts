@@ -675,20 +675,17 @@ export function createEdge(deps: EdgeDeps): Edge {
 					// be stored as the answer to this request (§5.2.1.5). Only only-if-cached brings
 					// such a request here, and it takes nothing stale without that refresh.
 					if (cacheControl.noStore)
-						return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
+						return finish(plain(504, "only-if-cached: stored response is stale"), "only-if-cached");
 					keepRunning(c, fetchRefresh(found));
 					return fromCache(found, "stale-while-revalidate");
 				}
 				if (cacheControl.onlyIfCached)
-					return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
+					return finish(plain(504, "only-if-cached: stored response is stale"), "only-if-cached");
 				return fetchAndStore("stale", found.storageKey, found);
 			}
 			// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
 			if (cacheControl.onlyIfCached)
-				return finish(
-					plain(504, "only-if-cached: nothing stored"),
-					found.fwd === "vary-miss" ? "vary-miss" : "miss",
-				);
+				return finish(plain(504, "only-if-cached: nothing stored"), "only-if-cached");
 			if (found.fwd === "vary-miss") return fetchAndStore("vary-miss", found.storageKey);
 			return fetchAndStore("miss", primaryKey);
 		};

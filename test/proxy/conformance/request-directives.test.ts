@@ -116,6 +116,31 @@ describe("request Cache-Control (RFC 9111 §5.2.1)", () => {
 		expect(edge.originCalls()).toBe(1);
 	});
 
+	// RFC 9211 §2.2: fwd says the request went forward, and without fwd-status (§2.3) that the
+	// next hop answered with the response's own status: a 504 of ours would read as the origin's.
+	test("only-if-cached's 504 does not claim the request went forward", async () => {
+		const edge = scriptedEdge([
+			{
+				fields: [
+					["cache-control", "max-age=1"],
+					["etag", '"v1"'],
+					["vary", "accept-language"],
+				],
+			},
+		]);
+		const onlyIfCached = ["cache-control", "only-if-cached"] as const;
+		const nothing = await edge.send("/other", [onlyIfCached]);
+		await edge.send("/resource", [["accept-language", "en"]]);
+		const otherVariant = await edge.send("/resource", [onlyIfCached, ["accept-language", "de"]]);
+		edge.pass(5);
+		const stale = await edge.send("/resource", [onlyIfCached, ["accept-language", "en"]]);
+		for (const answer of [nothing, otherVariant, stale]) {
+			expect(answer.status).toBe(504);
+			expect(answer.headers.get("cache-status")).toBe('NeuroCache;detail="only-if-cached"');
+		}
+		expect(edge.originCalls()).toBe(1);
+	});
+
 	test("no-cache validates a response with an ETag", async () => {
 		const edge = scriptedEdge([
 			{ fields: [...freshForAnHour, ["etag", '"abc"']] },
