@@ -311,7 +311,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			return respond.finish(request, hostLabel, refused, "bypass");
 		}
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
-		if (cacheControl.noStore || syncTier === undefined)
+		if (goesForwardAtOnce(cacheControl) || syncTier === undefined)
 			return goOn(request, pins, c, target, key.value, cacheControl, undefined);
 		// The hot path: a tier that answers at once and a fresh stored response make a hit
 		// with no promise and no per-request closure.
@@ -673,25 +673,27 @@ export function createEdge(deps: EdgeDeps): Edge {
 				if (decision.action === "serve") return fromCache(found, "hit");
 				if (decision.action === "serve-stale") return fromCache(found, "max-stale");
 				if (decision.action === "serve-stale-while-revalidate") {
+					// A no-store request's stale answer may not start a refresh: what it fetched would
+					// be stored as the answer to this request (§5.2.1.5). Only only-if-cached brings
+					// such a request here, and it takes nothing stale without that refresh.
+					if (cacheControl.noStore)
+						return finish(plain(504, "only-if-cached: stored response is stale"), "only-if-cached");
 					keepRunning(c, fetchRefresh(found));
 					return fromCache(found, "stale-while-revalidate");
 				}
 				if (cacheControl.onlyIfCached)
-					return finish(plain(504, "only-if-cached: stored response is stale"), "stale");
+					return finish(plain(504, "only-if-cached: stored response is stale"), "only-if-cached");
 				return fetchAndStore("stale", found.storageKey, found);
 			}
 			// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
 			if (cacheControl.onlyIfCached)
-				return finish(
-					plain(504, "only-if-cached: nothing stored"),
-					found.fwd === "vary-miss" ? "vary-miss" : "miss",
-				);
+				return finish(plain(504, "only-if-cached: nothing stored"), "only-if-cached");
 			if (found.fwd === "vary-miss") return fetchAndStore("vary-miss", found.storageKey);
 			return fetchAndStore("miss", primaryKey);
 		};
 
 		// RFC 9111 §5.2.1.5: nothing of this exchange is stored, so it waits on no one.
-		if (cacheControl.noStore) return goForward("request", undefined, undefined);
+		if (goesForwardAtOnce(cacheControl)) return goForward("request", undefined, undefined);
 		if (looked !== undefined) return answer(looked);
 		return lookupNow().then(answer);
 	};
@@ -716,6 +718,17 @@ function releaseAll(pins: Pins): void {
 
 function hasSyncLookup(tier: Storage): tier is Storage & Required<Pick<Storage, "lookupSync">> {
 	return tier.lookupSync !== undefined;
+}
+
+/**
+ * A no-store request goes to the origin without a look at what is stored: nothing of its
+ * exchange may be stored (RFC 9111 §5.2.1.5), so it neither fills nor waits on a fill.
+ * Unless it also says only-if-cached, which forbids going forward at all (§5.2.1.7): a
+ * stored response may still answer it (§5.2.1.5: no-store "does not apply to the already
+ * stored response"), and without one usable the answer is 504.
+ */
+function goesForwardAtOnce(cacheControl: RequestCacheControl): boolean {
+	return cacheControl.noStore && !cacheControl.onlyIfCached;
 }
 
 /** The fields by which a client asks for less than the whole response, or for it only if. */

@@ -17,7 +17,8 @@ export type CachePhase =
 	| "bypass"
 	| "method"
 	| "uncacheable"
-	| "client-gone";
+	| "client-gone"
+	| "only-if-cached";
 
 /**
  * The Cache-Status parameters for each phase (RFC 9211 §2). The proxy adds what it measured
@@ -39,6 +40,9 @@ export type CachePhase =
  *   forwardedAnswer).
  * - "client-gone": the client left while its request waited on another's fill, so it went
  *   nowhere; the answer is for the runtime, the phase for the metrics and the log.
+ * - "only-if-cached": the 504 for a request that accepts only a stored response when none
+ *   is usable (RFC 9111 §5.2.1.7). Neither a hit nor a forward: `fwd` would say the request
+ *   went forward (§2.2), and without fwd-status that the next hop answered the 504.
  */
 const PHASE_PARAMS: Readonly<Record<CachePhase, Readonly<CacheStatusParams>>> = {
 	hit: { hit: true },
@@ -57,6 +61,7 @@ const PHASE_PARAMS: Readonly<Record<CachePhase, Readonly<CacheStatusParams>>> = 
 	method: { fwd: "method" },
 	uncacheable: { fwd: "uri-miss", stored: false, detail: "uncacheable" },
 	"client-gone": { detail: "client-gone" },
+	"only-if-cached": { detail: "only-if-cached" },
 };
 
 export function cacheStatusParamsForPhase(phase: CachePhase): CacheStatusParams {

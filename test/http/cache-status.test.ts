@@ -115,6 +115,7 @@ describe("cacheStatusParamsForPhase", () => {
 		["method", "N;fwd=method"],
 		["uncacheable", 'N;fwd=uri-miss;stored=?0;detail="uncacheable"'],
 		["client-gone", 'N;detail="client-gone"'],
+		["only-if-cached", 'N;detail="only-if-cached"'],
 	];
 	test.each(expected)("%s", (phase, member) => {
 		expect(serializeCacheStatus({ cache: "N", ...cacheStatusParamsForPhase(phase) })).toBe(member);

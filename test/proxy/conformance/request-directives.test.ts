@@ -82,6 +82,65 @@ describe("request Cache-Control (RFC 9111 §5.2.1)", () => {
 		expect(edge.originCalls()).toBe(0);
 	});
 
+	// no-store forbids storing (§5.2.1.5: "if a request containing this directive is
+	// satisfied from a cache, the no-store request directive does not apply to the already
+	// stored response"); it does not let the cache go forward where only-if-cached forbids it.
+	test("no-store with only-if-cached: 504 with nothing stored, never the origin", async () => {
+		const edge = scriptedEdge([]);
+		const answer = await edge.send("/resource", [["cache-control", "no-store, only-if-cached"]]);
+		expect(answer.status).toBe(504);
+		expect(edge.originCalls()).toBe(0);
+	});
+
+	test.each([true, false])(
+		"no-store with only-if-cached: a fresh stored response answers it (sync lookup: %p)",
+		async (syncLookup) => {
+			const edge = scriptedEdge([{ fields: freshForAnHour, body: "stored" }], { syncLookup });
+			await edge.send();
+			const answer = await edge.send("/resource", [["cache-control", "only-if-cached, no-store"]]);
+			expect(answer.status).toBe(200);
+			expect(answer.text).toBe("stored");
+			expect(answer.headers.get("cache-status")).toContain("hit");
+			expect(edge.originCalls()).toBe(1);
+		},
+	);
+
+	test("no-store with only-if-cached: a stale one is a 504, not a refresh", async () => {
+		const edge = scriptedEdge([
+			{ fields: [["cache-control", "max-age=1, stale-while-revalidate=600"]], body: "stored" },
+		]);
+		await edge.send();
+		edge.pass(5);
+		const answer = await edge.send("/resource", [["cache-control", "no-store, only-if-cached"]]);
+		expect(answer.status).toBe(504);
+		expect(edge.originCalls()).toBe(1);
+	});
+
+	// RFC 9211 §2.2: fwd says the request went forward, and without fwd-status (§2.3) that the
+	// next hop answered with the response's own status: a 504 of ours would read as the origin's.
+	test("only-if-cached's 504 does not claim the request went forward", async () => {
+		const edge = scriptedEdge([
+			{
+				fields: [
+					["cache-control", "max-age=1"],
+					["etag", '"v1"'],
+					["vary", "accept-language"],
+				],
+			},
+		]);
+		const onlyIfCached = ["cache-control", "only-if-cached"] as const;
+		const nothing = await edge.send("/other", [onlyIfCached]);
+		await edge.send("/resource", [["accept-language", "en"]]);
+		const otherVariant = await edge.send("/resource", [onlyIfCached, ["accept-language", "de"]]);
+		edge.pass(5);
+		const stale = await edge.send("/resource", [onlyIfCached, ["accept-language", "en"]]);
+		for (const answer of [nothing, otherVariant, stale]) {
+			expect(answer.status).toBe(504);
+			expect(answer.headers.get("cache-status")).toBe('NeuroCache;detail="only-if-cached"');
+		}
+		expect(edge.originCalls()).toBe(1);
+	});
+
 	test("no-cache validates a response with an ETag", async () => {
 		const edge = scriptedEdge([
 			{ fields: [...freshForAnHour, ["etag", '"abc"']] },
