@@ -42,6 +42,7 @@ import {
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
 import { answerFromWhole, sliceStream } from "./proxy/fill-answer.ts";
 import { outcomeOfCommit, outcomeOfSkip } from "./proxy/fill-outcome.ts";
+import type { OriginFailureKind } from "./proxy/origin-failure.ts";
 import {
 	callOrigin,
 	type LogLine,
@@ -146,6 +147,15 @@ function mayBeRouted(url: string): boolean {
 	const segmentEnd = url.indexOf("/", start + 1);
 	const query = url.indexOf("?", start);
 	return (segmentEnd < 0 || percent < segmentEnd) && (query < 0 || percent < query);
+}
+
+/**
+ * Cache-Status for an answer the edge made because the origin gave none: RFC 9211 reads a
+ * `fwd` without `fwd-status` as the origin having answered with the response's own status,
+ * so the detail says what happened instead ("origin-unreachable", "origin-timeout"...).
+ */
+function failureStatus(kind: OriginFailureKind): CacheStatusParams {
+	return { detail: `origin-${kind}` };
 }
 
 /** Where the app's own routes (metrics, purge, status) live. */
@@ -382,7 +392,13 @@ export function createEdge(deps: EdgeDeps): Edge {
 			c,
 		);
 		if (!result.ok)
-			return respond.finish(request, hostLabel, plain(result.status, result.reason), "method");
+			return respond.finish(
+				request,
+				hostLabel,
+				plain(result.status, result.reason),
+				"method",
+				failureStatus(result.kind),
+			);
 		for (const uri of urisToInvalidate({
 			method: request.method,
 			status: result.response.status,
@@ -495,7 +511,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 					const phase = stale === undefined ? undefined : staleFallback(stale, turn.failure);
 					if (stale !== undefined && phase !== undefined) return fromCache(stale, phase);
 					// leaveOn takes a failure only with a fallback to serve: not reached.
-					return finish(plain(502, "origin failed"), fwd);
+					return respond.finish(request, hostLabel, plain(502, "origin failed"), fwd, {
+						detail: "origin-failed",
+					});
 				}
 				case "forward": {
 					// Waited on the URL, then went on for a variant the fill did not store.
@@ -549,7 +567,13 @@ export function createEdge(deps: EdgeDeps): Edge {
 				turn?.done("unreachable");
 				const phase = stale === undefined ? undefined : staleFallback(stale, "unreachable");
 				if (stale !== undefined && phase !== undefined) return fromCache(stale, phase);
-				return finish(plain(result.status, result.reason), fwd);
+				return respond.finish(
+					request,
+					hostLabel,
+					plain(result.status, result.reason),
+					fwd,
+					failureStatus(result.kind),
+				);
 			}
 			const { response } = result;
 			if (stale !== undefined && response.status >= 500 && staleOnError(stale)) {

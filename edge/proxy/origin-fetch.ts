@@ -60,6 +60,7 @@ export type OriginResult =
 			readonly status: OriginFailureStatus;
 			/** A short line for the client's body: the kind of failure, not the origin's address. */
 			readonly reason: string;
+			readonly kind: OriginFailureKind;
 	  };
 
 /** A line for the edge's log, level first ("WARN ..."), as node.ts writes its own. */
@@ -188,7 +189,7 @@ export async function callOrigin(
 }
 
 function failed(kind: OriginFailureKind): OriginResult {
-	return { ok: false, status: FAILURE_STATUS[kind], reason: FAILURE_TEXT[kind] };
+	return { ok: false, status: FAILURE_STATUS[kind], reason: FAILURE_TEXT[kind], kind };
 }
 
 /**

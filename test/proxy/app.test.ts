@@ -163,6 +163,10 @@ describe.each(MODES)(
 			const refused = await down.get("/pages/1");
 			expect(refused.status).toBe(502);
 			expect(await refused.text()).toContain("origin unreachable");
+			// RFC 9211: fwd without fwd-status would say the origin answered 502; it did not.
+			expect(refused.headers.get("cache-status")).toBe(
+				'NeuroCache;fwd=uri-miss;detail="origin-unreachable"',
+			);
 			const slow = makeEdge({
 				syncLookup,
 				direct,
@@ -170,6 +174,7 @@ describe.each(MODES)(
 			});
 			const timedOut = await slow.get("/pages/1");
 			expect(timedOut.status).toBe(504);
+			expect(timedOut.headers.get("cache-status")).toContain('detail="origin-timeout"');
 			// The failed writer released the key: the next request may try again.
 			expect(slow.lock.stats().locksHeld).toBe(0);
 		});

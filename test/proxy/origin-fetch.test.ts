@@ -36,7 +36,12 @@ describe("callOrigin", () => {
 			});
 		const result = callOrigin(deaf, call(timers, lines));
 		timers.advance(TIMEOUT_MS);
-		expect(await result).toEqual({ ok: false, status: 504, reason: "origin timeout" });
+		expect(await result).toEqual({
+			ok: false,
+			status: 504,
+			reason: "origin timeout",
+			kind: "timeout",
+		});
 		expect(lines).toEqual([
 			"WARN origin timeout: GET http://10.0.0.5:8080/x: no response head in 1000 ms",
 		]);
@@ -62,7 +67,12 @@ describe("callOrigin", () => {
 			throw new Error(`Unable to connect to ${request.url}`);
 		};
 		const result = await callOrigin(refusing, { ...call(timers, lines), url });
-		expect(result).toEqual({ ok: false, status: 502, reason: "origin unreachable" });
+		expect(result).toEqual({
+			ok: false,
+			status: 502,
+			reason: "origin unreachable",
+			kind: "unreachable",
+		});
 		// Before: "WARN origin unreachable: GET http://edge-user:s3cret@10.0.0.5:8080/x: ..."
 		expect(lines).toEqual([
 			"WARN origin unreachable: GET http://***@10.0.0.5:8080/x: Unable to connect to http://***@10.0.0.5:8080/x",
@@ -80,7 +90,12 @@ describe("callOrigin", () => {
 		};
 		const result = callOrigin(hung, call(timers, lines, client.signal));
 		client.abort();
-		expect(await result).toEqual({ ok: false, status: 499, reason: "client closed the request" });
+		expect(await result).toEqual({
+			ok: false,
+			status: 499,
+			reason: "client closed the request",
+			kind: "client-gone",
+		});
 		expect(originSignal?.aborted).toBe(true);
 		expect(lines).toEqual([]);
 	});
