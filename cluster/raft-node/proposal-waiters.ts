@@ -105,6 +105,18 @@ export class ProposalWaiters<Result = KvResult> {
 	}
 
 	/**
+	 * Entries a member found in its write-ahead log at start, none applied yet: their
+	 * sessions are noted, so a retry of one (once the member leads) waits for it instead of
+	 * logging it again. Nobody waits on them yet.
+	 */
+	recovered(entries: readonly Entry[]): void {
+		for (const entry of entries) {
+			const session = entrySession(entry.data);
+			if (session !== undefined) this.#note(entry.index, sessionKey(session.client, session.seq));
+		}
+	}
+
+	/**
 	 * The entry at `index` was applied: its callers get the result (or session-expired), or
 	 * NotLeader if it was not theirs.
 	 */

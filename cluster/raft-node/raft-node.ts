@@ -277,7 +277,11 @@ export class RaftNode {
 		node.logLevel = options.logLevel ?? "info";
 		// The snapshot and then the recovered log name the members added since the founding ones.
 		if (members) node.#restoreAddresses(members);
-		node.#learnAddresses(core.log.slice(core.log.snapshotIndex() + 1, core.log.lastIndex() + 1));
+		const unapplied = core.log.slice(core.log.snapshotIndex() + 1, core.log.lastIndex() + 1);
+		node.#learnAddresses(unapplied);
+		// The state holds the snapshot alone: every entry after it is applied again from here,
+		// and a client may retry any of them meanwhile.
+		node.#waiters.recovered(unapplied);
 		return node;
 	}
 
