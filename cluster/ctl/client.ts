@@ -6,8 +6,8 @@
  * from its quorum holds a write) is dropped and the request tried again elsewhere: writes
  * carry a session (http-api.ts), so a retried write takes effect once. A refusal carries
  * the node's reason (`reason`): `session-expired` tells a client that keeps a session to
- * start a new one (neuroctl's one write per run is seq 1 of a new session, so it does not
- * meet it). With a token it sends `Authorization: Bearer <token>` on every attempt, to the
+ * start a new one, `stale-seq` that the session already applied a later seq (neuroctl's
+ * one write per run is seq 1 of a new session, so it meets neither). With a token it sends `Authorization: Bearer <token>` on every attempt, to the
  * endpoints given and to the leaders NotLeader names alike (every member takes the same
  * token); a 401 is a refusal (exit 5) saying whether a token was sent at all.
  */

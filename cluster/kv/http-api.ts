@@ -30,7 +30,9 @@
  * sessions (the least recently used expire): a write of a client it no longer knows, with
  * a seq above 1, is a 409 ErrorAnswer `session-expired`, applied nowhere; the client then
  * starts a new session (a new client id, seq 1). A retried write may have been applied
- * before its session expired, so that answer leaves its outcome unknown.
+ * before its session expired, so that answer leaves its outcome unknown. A write whose seq
+ * its session has passed (a later seq of the client was applied: a late copy or retry) is
+ * a 409 ErrorAnswer `stale-seq`, ignored; an earlier attempt of it may have been applied.
  *
  * A node that is not the leader answers writes, membership changes, transfers and
  * linearizable reads with 503 NotLeader, naming the leader's API address when it knows
@@ -190,6 +192,17 @@ export const SESSION_EXPIRED_MESSAGE =
 	"the cluster no longer knows this client session (it expired) and applied nothing; " +
 	"start a new session (a new Neuro-Client-Id with Neuro-Client-Seq 1). " +
 	"If this write was a retry, an earlier attempt may have been applied";
+
+/**
+ * The `error` of a 409 for a write whose seq its session has already passed: the cluster
+ * applied a later seq of that client, so this one was ignored.
+ */
+export const STALE_SEQ = "stale-seq";
+export const STALE_SEQ_MESSAGE =
+	"this client session has already applied a later write (a higher Neuro-Client-Seq), so " +
+	"this seq was superseded and ignored: this request applied nothing. A client sends a seq " +
+	"only once the one before it was answered; an earlier attempt of this seq may have been " +
+	"applied, its answer is not kept";
 
 export type KeyAnswer = v.InferOutput<typeof KeyAnswer>;
 export type StatusAnswer = v.InferOutput<typeof StatusAnswer>;

@@ -9,7 +9,8 @@
  * an entry already in its log); a write without them is a session of its own (a fresh
  * random client id, seq 1). A write whose session the machine no longer knows (expired:
  * state/session-table.ts) is a 409 session-expired, applied nowhere: the client starts a
- * new session (a new client id, seq 1).
+ * new session (a new client id, seq 1). A write whose seq its session already passed (a
+ * later seq applied) is a 409 stale-seq, ignored.
  * With a token configured, every route but the open ones (api-auth.ts: status, health,
  * metrics) first checks `Authorization: Bearer <token>`, the routes mounted on this app
  * later (the gossip plane's) too: a request without it is a 401 that reaches no member.
@@ -36,6 +37,8 @@ import {
 	PutBody,
 	SESSION_EXPIRED,
 	SESSION_EXPIRED_MESSAGE,
+	STALE_SEQ,
+	STALE_SEQ_MESSAGE,
 	TransferBody,
 } from "./http-api.ts";
 import type { KvOp } from "./ops.ts";
@@ -116,6 +119,7 @@ export function createKvApp(
 	const sessionOf = (headers: Headers) =>
 		parseSession(headers.get(CLIENT_ID_HEADER), headers.get(CLIENT_SEQ_HEADER), clientId);
 	const sessionExpired = () => conflict(SESSION_EXPIRED, SESSION_EXPIRED_MESSAGE);
+	const staleSeq = () => conflict(STALE_SEQ, STALE_SEQ_MESSAGE);
 
 	app.get("/v1/kv/:key", async (c) => {
 		const key = keyOf(c.req.url);
@@ -144,6 +148,7 @@ export function createKvApp(
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.kind === "session-expired") return sessionExpired();
+		if (answer.kind === "stale-seq") return staleSeq();
 		if (answer.kind === "too-large") return entryTooLarge(answer);
 		return c.json({ key: key.value, revision: answer.result.revision });
 	});
@@ -159,6 +164,7 @@ export function createKvApp(
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.kind === "session-expired") return sessionExpired();
+		if (answer.kind === "stale-seq") return staleSeq();
 		if (answer.kind === "too-large") return entryTooLarge(answer);
 		if (answer.result.kind !== "delete") throw new Error("a delete answered otherwise");
 		return c.json({
@@ -183,6 +189,7 @@ export function createKvApp(
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.kind === "session-expired") return sessionExpired();
+		if (answer.kind === "stale-seq") return staleSeq();
 		if (answer.kind === "too-large") return entryTooLarge(answer);
 		if (answer.result.kind !== "cas") throw new Error("a compare-and-set answered otherwise");
 		const { ok, value, revision } = answer.result;
@@ -243,6 +250,7 @@ export function createKvApp(
 		conflict,
 		sessionOf,
 		sessionExpired,
+		staleSeq,
 		tooLarge: entryTooLarge,
 	};
 	app.route("/", purgeRoutes(member, helpers));

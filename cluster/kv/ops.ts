@@ -86,3 +86,16 @@ export function resultsEqual(a: KvResult, b: KvResult): boolean {
 			return a.ok === (b as typeof a).ok && a.value === (b as typeof a).value;
 	}
 }
+
+/**
+ * The revision the key had just before the operation that returned `result`: the result's
+ * revision, less one if the operation changed the key. applyToKey never lowers a revision,
+ * so once a key is past it, no operation can still return this result.
+ */
+export function revisionBefore(result: KvResult): number {
+	const changed =
+		result.kind === "put" ||
+		(result.kind === "delete" && result.deleted) ||
+		(result.kind === "cas" && result.ok);
+	return changed ? result.revision - 1 : result.revision;
+}

@@ -35,6 +35,7 @@ export function popConfigRoutes(member: PopConfigMember, helpers: RouteHelpers):
 		const answer = await member.proposePopConfig(session.client, session.seq, op);
 		if (answer.kind === "notLeader") return helpers.notLeader(answer.leader);
 		if (answer.kind === "session-expired") return helpers.sessionExpired();
+		if (answer.kind === "stale-seq") return helpers.staleSeq();
 		if (answer.kind === "too-large") return helpers.tooLarge(answer);
 		const { result } = answer;
 		if (result.kind === "refused") return helpers.conflict("refused", result.message);

@@ -31,6 +31,7 @@ export function purgeRoutes(member: PurgeMember, helpers: RouteHelpers): Hono {
 		if (answer.kind === "notLeader") return helpers.notLeader(answer.leader);
 		// Purges keep no session table (purge/machine.ts), but answer alike if one ever does.
 		if (answer.kind === "session-expired") return helpers.sessionExpired();
+		if (answer.kind === "stale-seq") return helpers.staleSeq();
 		if (answer.kind === "too-large") return helpers.tooLarge(answer);
 		return c.json({ purge: body.output, ...answer.result });
 	});

@@ -1,7 +1,7 @@
 /**
  * What every route of the control plane's API (http-app.ts and the route files beside it)
  * answers alike: NotLeader naming the leader's API address, a 400 for bad input, the write
- * session from the headers, and a 409 when that session expired.
+ * session from the headers, and a 409 when that session expired or the seq is stale.
  */
 import type { NodeId } from "../raft/messages.ts";
 import type { EntryTooLarge } from "../raft-node/proposal-waiters.ts";
@@ -21,6 +21,11 @@ export interface RouteHelpers {
 	 * expired, state/session-table.ts) and applied nothing.
 	 */
 	sessionExpired(): Response;
+	/**
+	 * 409 stale-seq: the write's session already applied a later seq, so the machine ignored
+	 * this one.
+	 */
+	staleSeq(): Response;
 	/** 413 too-large: the write's log entry would exceed the cluster's bound; nothing proposed. */
 	tooLarge(answer: EntryTooLarge): Response;
 }

@@ -16,11 +16,13 @@ export type Answer<Result = KvResult> =
 
 /**
  * A command's answer: a read's, or its session had expired (nothing applied; start a new
- * one), or its entry was too large to log (refused before it was proposed).
+ * one), or its seq was stale (the session already applied a later seq: this one was
+ * ignored), or its entry was too large to log (refused before it was proposed).
  */
 export type CommandAnswer<Result = KvResult> =
 	| Answer<Result>
 	| { readonly kind: "session-expired" }
+	| { readonly kind: "stale-seq" }
 	| EntryTooLarge;
 
 /** A command whose entry would be `chars` code units, above `max` (state/entry-encoding.ts). */
@@ -46,7 +48,12 @@ export type Applied<Result = KvResult> =
 	  }
 	/** The command's session had expired: the machine did nothing with it. */
 	| { readonly kind: "session-expired"; readonly client: number; readonly seq: number }
-	/** A no-op, or a command the store ignored (an abandoned, older request). */
+	/**
+	 * The session had already applied a later seq: the machine ignored this one (a late
+	 * copy or retry of a write its client moved on from).
+	 */
+	| { readonly kind: "stale"; readonly client: number; readonly seq: number }
+	/** A no-op, or an entry without a command's outcome. */
 	| { readonly kind: "other" };
 
 const sessionKey = (client: number, seq: number) => `${client}:${seq}`;
@@ -105,8 +112,20 @@ export class ProposalWaiters<Result = KvResult> {
 	}
 
 	/**
-	 * The entry at `index` was applied: its callers get the result (or session-expired), or
-	 * NotLeader if it was not theirs.
+	 * Entries a member found in its write-ahead log at start, none applied yet: their
+	 * sessions are noted, so a retry of one (once the member leads) waits for it instead of
+	 * logging it again. Nobody waits on them yet.
+	 */
+	recovered(entries: readonly Entry[]): void {
+		for (const entry of entries) {
+			const session = entrySession(entry.data);
+			if (session !== undefined) this.#note(entry.index, sessionKey(session.client, session.seq));
+		}
+	}
+
+	/**
+	 * The entry at `index` was applied: its callers get the result (or session-expired, or
+	 * stale-seq), or NotLeader if it was not theirs.
 	 */
 	applied(index: number, outcome: Applied<Result>, leader: NodeId): void {
 		const key = this.#sessionAt.get(index);
@@ -121,7 +140,8 @@ export class ProposalWaiters<Result = KvResult> {
 				outcome.kind !== "other" && outcome.client === w.client && outcome.seq === w.seq;
 			if (!theirs) w.resolve({ kind: "notLeader", leader });
 			else if (outcome.kind === "command") w.resolve({ kind: "ok", result: outcome.result });
-			else w.resolve({ kind: "session-expired" });
+			else if (outcome.kind === "session-expired") w.resolve({ kind: "session-expired" });
+			else w.resolve({ kind: "stale-seq" });
 		}
 	}
 

@@ -277,7 +277,11 @@ export class RaftNode {
 		node.logLevel = options.logLevel ?? "info";
 		// The snapshot and then the recovered log name the members added since the founding ones.
 		if (members) node.#restoreAddresses(members);
-		node.#learnAddresses(core.log.slice(core.log.snapshotIndex() + 1, core.log.lastIndex() + 1));
+		const unapplied = core.log.slice(core.log.snapshotIndex() + 1, core.log.lastIndex() + 1);
+		node.#learnAddresses(unapplied);
+		// The state holds the snapshot alone: every entry after it is applied again from here,
+		// and a client may retry any of them meanwhile.
+		node.#waiters.recovered(unapplied);
 		return node;
 	}
 
@@ -722,8 +726,9 @@ function waiterOutcome(applied: StateApplied): Applied<CommandResult> {
 	switch (applied.kind) {
 		case "kv": {
 			const a = applied.applied;
-			if (a.kind === "noop" || a.outcome.kind === "stale") return { kind: "other" };
+			if (a.kind === "noop") return { kind: "other" };
 			const { client, seq } = a.command;
+			if (a.outcome.kind === "stale") return { kind: "stale", client, seq };
 			if (a.outcome.kind === "session-expired") return { kind: "session-expired", client, seq };
 			return { kind: "command", client, seq, result: { machine: "kv", result: a.outcome.result } };
 		}
@@ -738,8 +743,9 @@ function waiterOutcome(applied: StateApplied): Applied<CommandResult> {
 		}
 		case "pop-config": {
 			const a = applied.applied;
-			if (a.kind !== "command" || a.outcome.kind === "stale") return { kind: "other" };
+			if (a.kind !== "command") return { kind: "other" };
 			const { client, seq } = a.command;
+			if (a.outcome.kind === "stale") return { kind: "stale", client, seq };
 			if (a.outcome.kind === "session-expired") return { kind: "session-expired", client, seq };
 			const result = a.outcome.result;
 			return { kind: "command", client, seq, result: { machine: "pop-config", result } };

@@ -54,6 +54,8 @@ export interface Scenario {
 	 * drawn from the seed.
 	 */
 	readonly maxSessions?: number | undefined;
+	/** The linearizability search's step budget (its default when absent); not drawn from the seed. */
+	readonly checkBudget?: number | undefined;
 }
 
 export interface SimStats {
@@ -81,6 +83,11 @@ export interface SimResult {
 	readonly scenario: Scenario;
 	readonly ok: boolean;
 	readonly failures: readonly string[];
+	/**
+	 * The linearizability search ran out of steps on the history: neither a violation found
+	 * nor a pass (`ok` is false, and a failure says so).
+	 */
+	readonly undecided: boolean;
 	readonly stats: SimStats;
 }
 
@@ -335,6 +342,7 @@ export function runSimulation(
 	}
 	failures.push(...invariants.failures);
 
+	let undecided = false;
 	const history: MutableOps = [];
 	for (const client of clients.values()) history.push(...client.history);
 	if (failures.length === 0) {
@@ -365,9 +373,15 @@ export function runSimulation(
 		}
 		const checked: HistoryOp[] = [];
 		for (const client of clients.values()) checked.push(...boundAbandonedWrites(client.history));
-		const verdict = checkLinearizable(checked);
-		if (!verdict.ok)
+		const verdict = checkLinearizable(checked, scenario.checkBudget);
+		if (!verdict.ok && verdict.undecided) {
+			undecided = true;
+			failures.push(
+				`linearizability undecided on key ${verdict.key} for seed ${scenario.seed}: ${verdict.reason}`,
+			);
+		} else if (!verdict.ok) {
 			failures.push(`history not linearizable on key ${verdict.key}: ${verdict.reason}`);
+		}
 	}
 
 	let crashes = 0;
@@ -383,6 +397,7 @@ export function runSimulation(
 		scenario,
 		ok: failures.length === 0,
 		failures,
+		undecided,
 		stats: {
 			events: queue.processed,
 			messages: network.stats.sent,

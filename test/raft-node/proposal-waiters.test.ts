@@ -57,7 +57,7 @@ describe("ProposalWaiters", () => {
 		expect(beyond.answers).toEqual([{ kind: "notLeader", leader: 4 }]);
 	});
 
-	test("an applied entry that is not the caller's (or was ignored as stale) answers NotLeader", () => {
+	test("an applied entry that is not the caller's answers NotLeader", () => {
 		const waiters = new ProposalWaiters();
 		const mine = recorder();
 		waiters.wait(1, 1, 1, mine.resolve);
@@ -74,6 +74,26 @@ describe("ProposalWaiters", () => {
 		waiters.applied(3, { kind: "session-expired", client: 7, seq: 2 }, 1);
 		expect(mine.answers).toEqual([{ kind: "session-expired" }]);
 		expect(other.answers).toEqual([{ kind: "notLeader", leader: 1 }]);
+	});
+
+	test("an entry ignored as stale: its callers hear stale-seq, another session's NotLeader", () => {
+		const waiters = new ProposalWaiters();
+		const mine = recorder();
+		const other = recorder();
+		waiters.wait(4, 7, 1, mine.resolve);
+		waiters.wait(4, 8, 1, other.resolve);
+		waiters.applied(4, { kind: "stale", client: 7, seq: 1 }, 1);
+		expect(mine.answers).toEqual([{ kind: "stale-seq" }]);
+		expect(other.answers).toEqual([{ kind: "notLeader", leader: 1 }]);
+	});
+
+	test("sessions of entries recovered from the log at start are indexed until applied", () => {
+		const waiters = new ProposalWaiters();
+		waiters.recovered([put(3, 1, 6), noop(7), put(4, 2, 8)]);
+		expect(waiters.indexOf(3, 1)).toBe(6);
+		expect(waiters.indexOf(4, 2)).toBe(8);
+		waiters.applied(6, { kind: "command", client: 3, seq: 1, result: RESULT }, 1);
+		expect(waiters.indexOf(3, 1)).toBeUndefined();
 	});
 
 	test("abandonAll answers everyone still waiting", () => {

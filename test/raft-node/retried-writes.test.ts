@@ -3,7 +3,8 @@
  * Neuro-Client-Seq) takes effect once however often it is sent, while it is still in the
  * log (the member waits on the entry already there) and after it applied (the store answers
  * the duplicate with the first result). neuroctl sends a session with every write. A
- * write of a session the store does not know, past seq 1, is a 409 session-expired.
+ * write of a session the store does not know, past seq 1, is a 409 session-expired; a
+ * write whose seq its session already passed is a 409 stale-seq.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -152,5 +153,24 @@ describe("retried writes", () => {
 		expect((await put("expired", "x", { client: "1999", seq: "3" })).status).toBe(409);
 		const fresh = await put("expired", "x", { client: "2000", seq: "1" });
 		expect(await fresh.json()).toEqual({ key: "expired", revision: 1 });
+	});
+
+	test("a retry of a seq its session already passed is a 409 stale-seq and changes nothing", async () => {
+		expect(await (await put("passed", "one", { client: "1004", seq: "1" })).json()).toEqual({
+			key: "passed",
+			revision: 1,
+		});
+		expect(await (await put("passed", "two", { client: "1004", seq: "2" })).json()).toEqual({
+			key: "passed",
+			revision: 2,
+		});
+		// A late copy of seq 1: ignored, and said so (not NotLeader naming this leader).
+		const late = await put("passed", "one", { client: "1004", seq: "1" });
+		expect(late.status).toBe(409);
+		expect(await late.json()).toMatchObject({
+			error: "stale-seq",
+			message: expect.stringContaining("superseded"),
+		});
+		expect(await storedValue("passed")).toEqual({ key: "passed", value: "two", revision: 2 });
 	});
 });

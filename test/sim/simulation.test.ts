@@ -39,6 +39,17 @@ describe("deterministic simulation", () => {
 		expect(total.snapshotsInstalled).toBeGreaterThan(0);
 	});
 
+	test("a history the checker cannot decide within its budget fails the seed, said as such", () => {
+		const result = runSimulation({ ...scenarioFor(7), checkBudget: 1 });
+		expect(result.ok).toBe(false);
+		expect(result.undecided).toBe(true);
+		expect(result.failures).toHaveLength(1);
+		expect(result.failures[0]).toContain("linearizability undecided");
+		expect(result.failures[0]).toContain("seed 7");
+		// With its budget, the same seed passes: what failed was the budget alone.
+		expect(runSimulation(scenarioFor(7))).toMatchObject({ ok: true, undecided: false });
+	});
+
 	test("a snapshot sent in many small chunks to a node that crashed and missed them", () => {
 		// Small snapshots and chunks, so installs take several chunks; every seed must pass.
 		let installed = 0;
