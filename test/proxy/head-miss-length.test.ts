@@ -6,15 +6,11 @@
  * raw TCP, since Bun is what would write a length for a bodiless answer.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { createEdge } from "../../edge/app.ts";
-import { CacheLock } from "../../edge/lock/cache-lock.ts";
 import { ManualTimers } from "../../edge/lock/timers.ts";
-import { Registry } from "../../edge/metrics/registry.ts";
 import { type BunServer, serveBun } from "../../edge/runtime/bun.ts";
-import { MemoryTier } from "../../edge/store/memory.ts";
-import { TsSlab } from "../../native/slab-ts.ts";
 import { rawRequest } from "./raw-client.ts";
 import { type RawOrigin, startRawOrigin } from "./raw-origin.ts";
+import { edgeBefore } from "./served-edge.ts";
 
 const BODY = "x".repeat(500);
 const answer = (cacheControl: string, framing: "chunked" | "length") =>
@@ -40,22 +36,8 @@ afterEach(async () => {
 
 function edgeBeforeOrigin() {
 	const origin = startRawOrigin(ORIGIN_PATHS);
-	const timers = new ManualTimers(0);
-	const edge = createEdge({
-		tier: new MemoryTier({ slab: new TsSlab({ capacityBytes: 1 << 20 }), clock: timers }),
-		routes: { hosts: {}, default: origin.url },
-		lock: new CacheLock({
-			timers,
-			writerTimeoutMs: 600_000,
-			readerWaitMs: 600_000,
-			uncacheableTtlMs: 30_000,
-		}),
-		timers,
-		metrics: new Registry(),
-		config: { pop: "test", originTimeoutMs: 60_000 },
-	});
 	running = { origin };
-	return edge;
+	return edgeBefore(origin.url, new ManualTimers(0), 60_000);
 }
 
 const head = (path: string) =>

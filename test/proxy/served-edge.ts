@@ -28,24 +28,39 @@ export interface ServedEdge {
 	stop(): void;
 }
 
-export function serveEdge(options: ServedEdgeOptions): ServedEdge {
-	const lines: string[] = [];
-	const { timers } = options;
-	const edge = createEdge({
+/**
+ * The edge every served test runs: a small TS-slab tier, the default route to `origin`, and
+ * a lock whose timeouts are far beyond the origin timeouts the tests use (it never decides
+ * an outcome).
+ */
+export function edgeBefore(
+	origin: string,
+	timers: Timers,
+	originTimeoutMs: number,
+	log?: (line: string) => void,
+) {
+	return createEdge({
 		tier: new MemoryTier({ slab: new TsSlab({ capacityBytes: 4 << 20 }), clock: timers }),
-		routes: { hosts: {}, default: options.origin },
+		routes: { hosts: {}, default: origin },
 		lock: new CacheLock({
 			timers,
-			// Far beyond the origin timeouts the tests use: the lock never decides an outcome.
 			writerTimeoutMs: 600_000,
 			readerWaitMs: 600_000,
 			uncacheableTtlMs: 30_000,
 		}),
 		timers,
 		metrics: new Registry(),
-		config: { pop: "test", originTimeoutMs: options.originTimeoutMs },
-		log: (line) => lines.push(line),
+		config: { pop: "test", originTimeoutMs },
+		...(log === undefined ? {} : { log }),
 	});
+}
+
+export function serveEdge(options: ServedEdgeOptions): ServedEdge {
+	const lines: string[] = [];
+	const { timers } = options;
+	const edge = edgeBefore(options.origin, timers, options.originTimeoutMs, (line) =>
+		lines.push(line),
+	);
 	const gone = new Map<string, Promise<void>>();
 	const server = Bun.serve({
 		hostname: "127.0.0.1",
