@@ -1,10 +1,13 @@
 /**
  * Deno entry: the edge from wire.ts served with Deno.serve.
  *   NEURO_ORIGIN=http://127.0.0.1:9000 deno run --allow-net --allow-env dist/deno.js
- * Bundled first (bun build edge/runtime/deno.ts --target=browser), so Deno needs neither
- * npm: specifiers nor a node_modules of its own. Nothing here but reading the environment,
+ * Bundled first (bun build edge/runtime/deno.ts --target=browser --external 'node:*'), so
+ * Deno needs neither npm: specifiers nor a node_modules of its own; node: modules stay imports
+ * (Deno has them; the browser target would otherwise bundle shims for them). Nothing here but reading the environment,
  * listening and shutting down.
  */
+import { framedForDeno } from "./head-framing.ts";
+import { nodeHttpFetch } from "./node-http-fetch.ts";
 import { type EdgeSettings, parseSettings, SettingsError } from "./settings.ts";
 import { listeningLine, wireEdge } from "./wire.ts";
 
@@ -48,7 +51,11 @@ function main(): void {
 		console.error(`neurocache: ${error.message}`);
 		Deno.exit(2);
 	}
-	const edge = wireEdge(settings, { clientAddress: (_request, c) => remoteHostname(c?.env) });
+	const edge = wireEdge(settings, {
+		clientAddress: (_request, c) => remoteHostname(c?.env),
+		// Deno's fetch decodes gzip and br and sends its own Host (node-http-fetch.ts).
+		fetchOrigin: nodeHttpFetch,
+	});
 	const server = Deno.serve(
 		{
 			hostname: settings.host,
@@ -56,7 +63,8 @@ function main(): void {
 			onListen: ({ port }) =>
 				console.log(listeningLine("deno", `http://${settings.host}:${port}`, settings)),
 		},
-		(request, info) => edge.app.fetch(request, info),
+		// A HEAD of unknown length would get Content-Length: 0 (head-framing.ts).
+		async (request, info) => framedForDeno(request, await edge.app.fetch(request, info)),
 	);
 	const shutdown = () => {
 		void server.shutdown().then(() => {

@@ -9,6 +9,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { nodeHttpFetch } from "./node-http-fetch.ts";
 import { parseSettings, SettingsError } from "./settings.ts";
 import { listeningLine, wireEdge } from "./wire.ts";
 
@@ -24,6 +25,8 @@ function main(): void {
 	// The socket's peer, from the Hono context the node server fills (c.env.incoming).
 	const edge = wireEdge(settings, {
 		clientAddress: (_request, c) => (c === undefined ? undefined : getConnInfo(c).remote.address),
+		// Node's fetch decodes gzip and br and sends its own Host (node-http-fetch.ts).
+		fetchOrigin: nodeHttpFetch,
 	});
 	const server = serve(
 		{ fetch: edge.app.fetch, hostname: settings.host, port: settings.port },

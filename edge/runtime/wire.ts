@@ -12,6 +12,7 @@ import { originForLog } from "../http/userinfo.ts";
 import { CacheLock, POP_LOCK_TIMEOUTS } from "../lock/cache-lock.ts";
 import { systemTimers } from "../lock/timers.ts";
 import { Registry } from "../metrics/registry.ts";
+import type { OriginFetch } from "../proxy/origin-fetch.ts";
 import { createStatusApp } from "../status-app.ts";
 import type { Clock } from "../store/clock.ts";
 import { MemoryTier } from "../store/memory.ts";
@@ -32,6 +33,11 @@ export interface WireOptions {
 	readonly clock?: Clock;
 	/** How this runtime tells where a request came from (EdgeDeps.clientAddress). */
 	readonly clientAddress?: ClientAddress;
+	/**
+	 * How this runtime calls the origin; omitted, the global fetch (with Bun's
+	 * `decompress: false`). Node and Deno pass node-http-fetch.ts: their fetch decodes bodies.
+	 */
+	readonly fetchOrigin?: OriginFetch;
 }
 
 export const VERSION: string = packageJson.version;
@@ -55,6 +61,7 @@ export function wireEdge(
 			...(settings.adminToken !== undefined ? { adminToken: settings.adminToken } : {}),
 		},
 		...(options.clientAddress ? { clientAddress: options.clientAddress } : {}),
+		...(options.fetchOrigin ? { fetchOrigin: options.fetchOrigin } : {}),
 	});
 	const app = new Hono();
 	app.route(

@@ -12,7 +12,15 @@ export interface Bundle {
 	remove(): void;
 }
 
-export async function bundle(entry: string, target: "node" | "browser"): Promise<Bundle> {
+/**
+ * `external` names imports left to the runtime: Deno's node: modules, which the browser
+ * target would otherwise replace with shims.
+ */
+export async function bundle(
+	entry: string,
+	target: "node" | "browser",
+	external: string[] = [],
+): Promise<Bundle> {
 	const dir = mkdtempSync(join(tmpdir(), "neuro-runtime-"));
 	const built = await Bun.build({
 		entrypoints: [new URL(entry, import.meta.url).pathname],
@@ -20,6 +28,7 @@ export async function bundle(entry: string, target: "node" | "browser"): Promise
 		target,
 		format: "esm",
 		naming: "edge.js",
+		external,
 	});
 	if (!built.success) {
 		rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,24 @@ export interface StartSettings {
 	readonly adminToken: string;
 }
 
+/**
+ * What a runtime's platform does not let the edge do, each with the behaviour the
+ * conformance cases expect instead (so a platform change still fails a case). Only Workers
+ * has any: docs/architecture.md, "Runtimes", says why.
+ */
+export interface PlatformLimits {
+	/**
+	 * Workers' fetch decodes gzip and br bodies and the platform encodes answers for each
+	 * client itself: the client gets the content, not the origin's bytes.
+	 */
+	readonly decodesContentCoding?: boolean;
+	/**
+	 * Workers' fetch sends the origin's own authority as Host, and its own Accept-Encoding
+	 * ("br, gzip").
+	 */
+	readonly setsOriginHostAndAcceptEncoding?: boolean;
+}
+
 export interface RunningEdge {
 	/** Base URL, e.g. http://127.0.0.1:41234 */
 	readonly url: string;
@@ -36,6 +54,7 @@ async function waitFor(what: string, condition: () => Promise<boolean>): Promise
 export function describeConformance(
 	runtime: string,
 	start: (settings: StartSettings) => Promise<RunningEdge>,
+	limits: PlatformLimits = {},
 ): void {
 	describe(`the edge on ${runtime}`, () => {
 		let origin: GatedOrigin | undefined;
@@ -248,6 +267,91 @@ export function describeConformance(
 				const cachedOnly = await get("/dies-midway", { "cache-control": "only-if-cached" });
 				expect(cachedOnly.response.status).toBe(504);
 				expect(origin.requests("/dies-midway")).toBeGreaterThanOrEqual(1);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
+			"HEAD: no Content-Length when unknown (a chunked miss), the GET's on hits and on the edge's own answers",
+			async () => {
+				const miss = await get("/chunked/head", {}, "HEAD");
+				expect(miss.response.status).toBe(200);
+				expect(miss.cacheStatus).toContain("fwd=uri-miss");
+				// Any length here would have to be the GET's; 0 would say the body is empty.
+				expect(miss.response.headers.get("content-length")).toBeNull();
+				await stored("/chunked/head");
+				const full = await get("/chunked/head");
+				expect(full.body).toBe("chunked head\n");
+				const hit = await get("/chunked/head", {}, "HEAD");
+				expect(hit.cacheStatus).toContain(";hit");
+				expect(hit.response.headers.get("content-length")).toBe(String(full.body.length));
+				const onlyCached = { "cache-control": "only-if-cached" };
+				const own = await get("/chunked/never-fetched", onlyCached);
+				const ownHead = await get("/chunked/never-fetched", onlyCached, "HEAD");
+				expect(ownHead.response.status).toBe(504);
+				expect(ownHead.response.headers.get("content-length")).toBe(String(own.body.length));
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
+			"Content-Encoding passes through: the origin's gzip bytes, on the miss and the hit",
+			async () => {
+				const { edge, origin } = running();
+				const gzip = { "accept-encoding": "gzip" };
+				// Bun's own fetch option: the bytes as they came, still compressed.
+				const raw = async (base: string, headers: Record<string, string>) => {
+					const init = { headers, decompress: false } as RequestInit;
+					const response = await fetch(`${base}/compressed`, init);
+					return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+				};
+				const fromOrigin = await raw(origin.url, gzip);
+				const plain = await (await fetch(`${origin.url}/compressed`, { headers: {} })).text();
+				expect(fromOrigin.response.headers.get("content-encoding")).toBe("gzip");
+				const miss = await raw(edge.url, gzip);
+				if (limits.decodesContentCoding) {
+					// The content arrives (re-encoded by the platform), but decoded bytes under
+					// the origin's Content-Length are refused by the fill: nothing is stored.
+					expect(new TextDecoder().decode(Bun.gunzipSync(miss.bytes))).toBe(plain);
+					const cachedOnly = await get("/compressed", {
+						...gzip,
+						"cache-control": "only-if-cached",
+					});
+					expect(cachedOnly.response.status).toBe(504);
+					return;
+				}
+				await stored("/compressed", gzip);
+				const hit = await raw(edge.url, gzip);
+				expect(hit.response.headers.get("cache-status")).toContain(";hit");
+				for (const answer of [miss, hit]) {
+					expect(answer.response.headers.get("content-encoding")).toBe("gzip");
+					expect(answer.response.headers.get("vary")?.toLowerCase()).toContain("accept-encoding");
+					expect(answer.bytes).toEqual(fromOrigin.bytes);
+				}
+				// A client that takes no gzip gets its own variant, plain.
+				const identity = await get("/compressed", { "accept-encoding": "identity" });
+				expect(identity.response.headers.get("content-encoding")).toBeNull();
+				expect(identity.body).toBe(plain);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
+			"the origin gets the routed Host and no request fields the client did not send",
+			async () => {
+				const { edge, origin } = running();
+				const echoed = await get("/echo/request-fields", { "accept-encoding": "identity" });
+				const fields: Record<string, string> = JSON.parse(echoed.body);
+				expect(fields.via).toBe("1.1 neurocache");
+				expect(fields["accept-language"]).toBeUndefined();
+				expect(fields["sec-fetch-mode"]).toBeUndefined();
+				if (limits.setsOriginHostAndAcceptEncoding) {
+					expect(fields.host).toBe(new URL(origin.url).host);
+					expect(fields["accept-encoding"]).toBe("br, gzip");
+				} else {
+					expect(fields.host).toBe(new URL(edge.url).host);
+					expect(fields["accept-encoding"] ?? "identity").not.toContain("gzip");
+				}
 			},
 			CASE_TIMEOUT_MS,
 		);

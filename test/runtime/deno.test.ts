@@ -20,6 +20,8 @@ function denoBinary(): string {
 	}
 }
 
+const DENO_ENTRY = "../../edge/runtime/deno.ts";
+
 const denoRun = (deno: string, file: string) => [
 	deno,
 	"run",
@@ -36,7 +38,7 @@ const denoEnv = (settings: StartSettings) => ({
 
 describeConformance("Deno", async (settings) => {
 	const deno = denoBinary();
-	const built = await bundle("../../edge/runtime/deno.ts", "browser");
+	const built = await bundle(DENO_ENTRY, "browser", ["node:*"]);
 	try {
 		const edge = await startEdgeProcess("Deno", denoRun(deno, built.file), denoEnv(settings));
 		return { url: edge.url, stop: () => edge.stop().finally(built.remove) };
@@ -47,7 +49,7 @@ describeConformance("Deno", async (settings) => {
 });
 
 test("on Deno, a bad setting stops the edge with the variable named (exit 2)", async () => {
-	const built = await bundle("../../edge/runtime/deno.ts", "browser");
+	const built = await bundle(DENO_ENTRY, "browser", ["node:*"]);
 	try {
 		const settings: StartSettings = { origin: "ftp://origin.test", adminToken: "x" };
 		const { code, stderr } = await runToExit(denoRun(denoBinary(), built.file), denoEnv(settings));

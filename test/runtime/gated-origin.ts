@@ -3,7 +3,9 @@
  * /slow/:name, which answers only when the test opens its gate: concurrent misses can be
  * held at the origin for as long as the test needs, without sleeping. /dies-midway sends
  * its head and part of a cacheable body, and resets the connection once the gate opens.
- * /echo/x-forwarded-for answers with the X-Forwarded-For it received.
+ * /echo/x-forwarded-for answers with the X-Forwarded-For it received, /echo/request-fields
+ * with every field it received (as JSON). /chunked/:name is a cacheable body of unknown
+ * length (sent chunked).
  */
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
 
@@ -43,6 +45,29 @@ export function startGatedOrigin(): GatedOrigin {
 	demo.app.get("/echo/x-forwarded-for", (c) =>
 		c.text(c.req.header("x-forwarded-for") ?? "(none)", 200, { "cache-control": "no-store" }),
 	);
+	demo.app.get("/echo/request-fields", (c) =>
+		c.json(Object.fromEntries(c.req.raw.headers), 200, { "cache-control": "no-store" }),
+	);
+	demo.app.get("/chunked/:name{[a-z0-9-]{1,32}}", (c) => {
+		const text = `chunked ${c.req.param("name")}\n`;
+		// Closed only after a turn of the event loop: Bun measures a stream that is complete
+		// when it first reads it, and would send a Content-Length.
+		let sent = false;
+		const body = new ReadableStream<Uint8Array>({
+			async pull(controller) {
+				if (sent) {
+					await new Promise((resolve) => setImmediate(resolve));
+					controller.close();
+					return;
+				}
+				sent = true;
+				controller.enqueue(new TextEncoder().encode(text));
+			},
+		});
+		return new Response(body, {
+			headers: { "cache-control": "public, max-age=60", "content-type": "text/plain" },
+		});
+	});
 	const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: demo.app.fetch });
 	return {
 		url: `http://127.0.0.1:${server.port}`,

@@ -13,39 +13,46 @@ const WranglerConfig = v.object({
 	vars: v.record(v.string(), v.string()),
 });
 
-describeConformance("Workers", async (settings) => {
-	const config = v.parse(WranglerConfig, wrangler);
-	let Miniflare: typeof import("miniflare").Miniflare;
-	try {
-		({ Miniflare } = await import("miniflare"));
-	} catch (cause) {
-		throw new Error("miniflare (workerd) is missing: run `npm ci`", { cause });
-	}
-	const built = await bundle("../../edge/runtime/worker.ts", "browser");
-	const worker = new Miniflare({
-		modules: true,
-		scriptPath: built.file,
-		// Module names are paths under this root; the default (cwd) cannot reach the temp dir.
-		modulesRoot: dirname(built.file),
-		compatibilityDate: config.compatibility_date,
-		bindings: {
-			...config.vars,
-			NEURO_ORIGIN: settings.origin,
-			NEURO_ADMIN_TOKEN: settings.adminToken,
-			NEURO_POP: "workers",
-		},
-		host: "127.0.0.1",
-		port: 0,
-	});
-	try {
-		const url = await worker.ready;
-		return {
-			url: url.origin,
-			stop: () => worker.dispose().finally(built.remove),
-		};
-	} catch (error) {
-		await worker.dispose().catch(() => {});
-		built.remove();
-		throw error;
-	}
-});
+/** What the Workers platform does not let the edge do (docs/architecture.md, "Runtimes"). */
+const WORKERS_LIMITS = { decodesContentCoding: true, setsOriginHostAndAcceptEncoding: true };
+
+describeConformance(
+	"Workers",
+	async (settings) => {
+		const config = v.parse(WranglerConfig, wrangler);
+		let Miniflare: typeof import("miniflare").Miniflare;
+		try {
+			({ Miniflare } = await import("miniflare"));
+		} catch (cause) {
+			throw new Error("miniflare (workerd) is missing: run `npm ci`", { cause });
+		}
+		const built = await bundle("../../edge/runtime/worker.ts", "browser");
+		const worker = new Miniflare({
+			modules: true,
+			scriptPath: built.file,
+			// Module names are paths under this root; the default (cwd) cannot reach the temp dir.
+			modulesRoot: dirname(built.file),
+			compatibilityDate: config.compatibility_date,
+			bindings: {
+				...config.vars,
+				NEURO_ORIGIN: settings.origin,
+				NEURO_ADMIN_TOKEN: settings.adminToken,
+				NEURO_POP: "workers",
+			},
+			host: "127.0.0.1",
+			port: 0,
+		});
+		try {
+			const url = await worker.ready;
+			return {
+				url: url.origin,
+				stop: () => worker.dispose().finally(built.remove),
+			};
+		} catch (error) {
+			await worker.dispose().catch(() => {});
+			built.remove();
+			throw error;
+		}
+	},
+	WORKERS_LIMITS,
+);
