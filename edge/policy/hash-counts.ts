@@ -1,11 +1,13 @@
 /**
  * A multiset of 32-bit hashes in two typed arrays (open addressing, linear probing,
- * backward-shift deletion): what a ghost FIFO needs to answer "was this key evicted
- * lately?". A Map<number, number> costs about 52 bytes of JS heap per entry; this costs 12
- * at its fullest (half-full tables of 4-byte keys and 2-byte counts) and allocates nothing
- * per operation. Hash 0 marks an empty slot, so it is stored as 1: a collision, which a
- * ghost tolerates (it only changes where an entry starts, never what is served).
+ * backward-shift deletion: linear-probing.ts): what a ghost FIFO needs to answer "was this
+ * key evicted lately?". A Map<number, number> costs about 52 bytes of JS heap per entry; this
+ * costs 12 at its fullest (half-full tables of 4-byte keys and 2-byte counts) and allocates
+ * nothing per operation. Hash 0 marks an empty slot, so it is stored as 1: a collision, which
+ * a ghost tolerates (it only changes where an entry starts, never what is served).
  */
+import { emptyKeys, findSlot, NO_SLOT, reinsertAll, slotToFill } from "./linear-probing.ts";
+
 const EMPTY = 0;
 const MAX_COUNT = 0xffff;
 const MIN_BITS = 4;
@@ -19,7 +21,7 @@ export class HashCounts {
 	constructor(expected = 1024) {
 		this.#bits = MIN_BITS;
 		while (1 << this.#bits < expected * 2) this.#bits++;
-		this.#keys = new Uint32Array(1 << this.#bits);
+		this.#keys = emptyKeys(this.#bits, EMPTY);
 		this.#counts = new Uint16Array(1 << this.#bits);
 	}
 
@@ -76,40 +78,22 @@ export class HashCounts {
 		return this.#keys[this.#find(key)] === key;
 	}
 
-	/** The slot holding `key`, or the empty slot where it would go. */
 	#find(key: number): number {
-		const mask = this.#keys.length - 1;
-		let slot = this.#home(key);
-		for (;;) {
-			const held = this.#keys[slot] as number;
-			if (held === key || held === EMPTY) return slot;
-			slot = (slot + 1) & mask;
-		}
-	}
-
-	/** Fibonacci hashing: the top bits of a multiplicative mix, well spread for any input. */
-	#home(key: number): number {
-		return Math.imul(key, 0x9e3779b1) >>> (32 - this.#bits);
+		return findSlot(this.#keys, this.#bits, key, EMPTY);
 	}
 
 	/** Empties `slot`, shifting back later members of its probe run so none is cut off. */
 	#deleteAt(slot: number): void {
 		const keys = this.#keys;
 		const counts = this.#counts;
-		const mask = keys.length - 1;
+		const bits = this.#bits;
 		let hole = slot;
-		let next = (hole + 1) & mask;
-		while (keys[next] !== EMPTY) {
-			const home = this.#home(keys[next] as number);
-			// The member at `next` may fill the hole unless its home lies after the hole,
-			// up to `next` itself (cyclically): then moving it would put it before its home.
-			const staysPut = hole <= next ? home > hole && home <= next : home > hole || home <= next;
-			if (!staysPut) {
-				keys[hole] = keys[next] as number;
-				counts[hole] = counts[next] as number;
-				hole = next;
-			}
-			next = (next + 1) & mask;
+		let from = slotToFill(keys, bits, hole, EMPTY);
+		while (from !== NO_SLOT) {
+			keys[hole] = keys[from] as number;
+			counts[hole] = counts[from] as number;
+			hole = from;
+			from = slotToFill(keys, bits, hole, EMPTY);
 		}
 		keys[hole] = EMPTY;
 		counts[hole] = 0;
@@ -119,15 +103,9 @@ export class HashCounts {
 		const keys = this.#keys;
 		const counts = this.#counts;
 		this.#bits++;
-		this.#keys = new Uint32Array(1 << this.#bits);
+		this.#keys = emptyKeys(this.#bits, EMPTY);
 		this.#counts = new Uint16Array(1 << this.#bits);
-		for (let i = 0; i < keys.length; i++) {
-			const key = keys[i] as number;
-			if (key === EMPTY) continue;
-			const slot = this.#find(key);
-			this.#keys[slot] = key;
-			this.#counts[slot] = counts[i] as number;
-		}
+		reinsertAll(keys, counts, this.#keys, this.#counts, this.#bits, EMPTY);
 	}
 }
 

@@ -1,19 +1,23 @@
-const EMPTY = -1;
+import { emptyKeys, findSlot, NO_SLOT, reinsertAll, slotToFill } from "./linear-probing.ts";
+
+/** No entry id is this large (the tier's ids index its typed arrays): it marks an empty slot. */
+const EMPTY = 0xffff_ffff;
 const MIN_BITS = 4;
 
 /**
  * Entry id to key hash, for the few ids a policy samples (S3FifoPolicy's split tuner): two
- * typed arrays, open addressing with linear probing and backward-shift deletion, at most half
- * full, so 16 bytes per id held at its fullest and nothing allocated per operation.
+ * typed arrays, open addressing with linear probing and backward-shift deletion
+ * (linear-probing.ts), at most half full, so 16 bytes per id held at its fullest and nothing
+ * allocated per operation.
  */
 export class IdHashMap {
-	#ids: Int32Array<ArrayBuffer>;
+	#ids: Uint32Array<ArrayBuffer>;
 	#hashes: Uint32Array<ArrayBuffer>;
 	#bits = MIN_BITS;
 	#size = 0;
 
 	constructor() {
-		this.#ids = new Int32Array(1 << MIN_BITS).fill(EMPTY);
+		this.#ids = emptyKeys(MIN_BITS, EMPTY);
 		this.#hashes = new Uint32Array(1 << MIN_BITS);
 	}
 
@@ -61,32 +65,20 @@ export class IdHashMap {
 	}
 
 	#find(id: number): number {
-		const mask = this.#ids.length - 1;
-		let slot = this.#home(id);
-		for (;;) {
-			const held = this.#ids[slot] as number;
-			if (held === id || held === EMPTY) return slot;
-			slot = (slot + 1) & mask;
-		}
-	}
-
-	#home(id: number): number {
-		return Math.imul(id, 0x9e3779b1) >>> (32 - this.#bits);
+		return findSlot(this.#ids, this.#bits, id, EMPTY);
 	}
 
 	#deleteAt(slot: number): void {
 		const ids = this.#ids;
 		const hashes = this.#hashes;
-		const mask = ids.length - 1;
+		const bits = this.#bits;
 		let hole = slot;
-		for (let next = (hole + 1) & mask; ids[next] !== EMPTY; next = (next + 1) & mask) {
-			const home = this.#home(ids[next] as number);
-			// As in hash-counts.ts: the member at `next` stays if its home lies after the hole.
-			const staysPut = hole <= next ? home > hole && home <= next : home > hole || home <= next;
-			if (staysPut) continue;
-			ids[hole] = ids[next] as number;
-			hashes[hole] = hashes[next] as number;
-			hole = next;
+		let from = slotToFill(ids, bits, hole, EMPTY);
+		while (from !== NO_SLOT) {
+			ids[hole] = ids[from] as number;
+			hashes[hole] = hashes[from] as number;
+			hole = from;
+			from = slotToFill(ids, bits, hole, EMPTY);
 		}
 		ids[hole] = EMPTY;
 		hashes[hole] = 0;
@@ -96,14 +88,8 @@ export class IdHashMap {
 		const ids = this.#ids;
 		const hashes = this.#hashes;
 		this.#bits++;
-		this.#ids = new Int32Array(1 << this.#bits).fill(EMPTY);
+		this.#ids = emptyKeys(this.#bits, EMPTY);
 		this.#hashes = new Uint32Array(1 << this.#bits);
-		for (let i = 0; i < ids.length; i++) {
-			const id = ids[i] as number;
-			if (id === EMPTY) continue;
-			const slot = this.#find(id);
-			this.#ids[slot] = id;
-			this.#hashes[slot] = hashes[i] as number;
-		}
+		reinsertAll(ids, hashes, this.#ids, this.#hashes, this.#bits, EMPTY);
 	}
 }

@@ -1,4 +1,9 @@
-/** FNV-1a over a key's UTF-16 code units: a key's identity for policies that outlive ids. */
+/**
+ * FNV-1a over a key's UTF-16 code units: a key's identity for policies that outlive ids.
+ * Not lock/key-hash.ts's cyrb53, though both hash keys: the ghosts' tables hold 32 bits,
+ * and the split tuner samples keys by these exact values (mixHash below), so another hash
+ * samples other keys and the tier then evicts other entries and may choose another split.
+ */
 export function keyHash(key: string): number {
 	let hash = 2166136261;
 	for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);

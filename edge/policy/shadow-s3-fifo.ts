@@ -1,6 +1,7 @@
 import { HashCounts } from "./hash-counts.ts";
 import { HashRing } from "./hash-ring.ts";
 import { IdLinks, IdQueue, NO_ID } from "./id-lists.ts";
+import { homeSlot, mayFillHole } from "./linear-probing.ts";
 
 const IN_SMALL = 1;
 const IN_MAIN = 2;
@@ -220,7 +221,9 @@ export class ShadowS3Fifo {
 
 /**
  * Hash to slot, open addressing over slot numbers (the hashes stay in the shadow's key
- * array): linear probing, backward-shift deletion, at most half full. 8 bytes per object.
+ * array): linear probing, backward-shift deletion, at most half full (linear-probing.ts's
+ * home slots and hole rule; its find and shift read keys through the slot numbers, so they
+ * are this table's own). 8 bytes per object.
  */
 class SlotIndex {
 	#table = new Int32Array(INITIAL_SLOTS * 2).fill(NO_ID);
@@ -263,10 +266,7 @@ class SlotIndex {
 		this.#size--;
 		for (let next = (hole + 1) & mask; table[next] !== NO_ID; next = (next + 1) & mask) {
 			const home = this.#home(keys[table[next] as number] as number);
-			// May the member at `next` fill the hole? Not if its home lies after the hole, up
-			// to `next` itself (cyclically): moving it would put it before its home.
-			const staysPut = hole <= next ? home > hole && home <= next : home > hole || home <= next;
-			if (staysPut) continue;
+			if (!mayFillHole(hole, next, home)) continue;
 			table[hole] = table[next] as number;
 			hole = next;
 		}
@@ -274,7 +274,7 @@ class SlotIndex {
 	}
 
 	#home(hash: number): number {
-		return Math.imul(hash, 0x9e3779b1) >>> (32 - this.#bits);
+		return homeSlot(hash, this.#bits);
 	}
 
 	#rehash(keys: Uint32Array): void {
