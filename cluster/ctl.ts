@@ -4,6 +4,7 @@
  */
 import type * as v from "valibot";
 import { type Command, parseCtlArgs, USAGE, UsageError } from "./ctl/args.ts";
+import { resolveCaFile } from "./ctl/ca-file.ts";
 import { CtlClient, CtlError, EXIT } from "./ctl/client.ts";
 import { readPopConfigFile } from "./ctl/pop-config-file.ts";
 import { resolveToken } from "./ctl/token.ts";
@@ -222,15 +223,20 @@ async function main(): Promise<number> {
 		return EXIT.usage;
 	}
 	let token: string | undefined;
+	let ca: string | undefined;
 	try {
 		token = await resolveToken(options.token);
+		ca = await resolveCaFile(options.caFile);
 	} catch (error) {
 		if (!(error instanceof UsageError)) throw error;
-		// A token file missing or malformed: nothing was sent.
+		// A token or CA file missing or malformed: nothing was sent.
 		console.error(`neuroctl: ${error.message}`);
 		return EXIT.usage;
 	}
-	const client = new CtlClient(options.endpoints, options.timeoutMs, { token });
+	const client = new CtlClient(options.endpoints, options.timeoutMs, {
+		token,
+		...(ca === undefined ? {} : { fetch: (url, init) => fetch(url, { ...init, tls: { ca } }) }),
+	});
 	try {
 		const outcome = await run(client, options.command);
 		console.log(options.json ? JSON.stringify(outcome.json) : outcome.text);

@@ -10,7 +10,7 @@ import { KeySchema } from "../kv/http-api.ts";
 import { PopNameSchema } from "../pop-config/command.ts";
 import { PeerAddressSchema } from "../transport/peers.ts";
 
-export const USAGE = `usage: neuroctl [--endpoints URL,URL...] [--token-file PATH] [--json] [--timeout-ms N] COMMAND
+export const USAGE = `usage: neuroctl [--endpoints URL,URL...] [--token-file PATH] [--ca-file PATH] [--json] [--timeout-ms N] COMMAND
   put KEY VALUE              set a key
   get KEY                    read a key (linearizable); exit 1 when absent
   del KEY                    delete a key
@@ -43,6 +43,8 @@ gossip and CRDTs (any node answers from its own replica; no leader needed):
 endpoints: --endpoints or NEURO_ENDPOINTS (default http://127.0.0.1:2380)
 token: the cluster's API token (the nodes' NEURO_ADMIN_TOKEN), from --token-file PATH (the
   file's one line) or NEURO_ADMIN_TOKEN, sent with every request as a bearer token
+tls: https endpoints (a cluster file's apiTls) are verified against the CA certificate in
+  --ca-file PATH or NEURO_CA_FILE, besides the system's
 exit: 0 ok, 1 absent, 2 usage (a bad token file too), 3 compare failed, 4 no answer or no
   leader in time, 5 refused (a missing or wrong token too: HTTP 401)`;
 
@@ -105,6 +107,8 @@ export type TokenSource =
 export interface CtlOptions {
 	readonly endpoints: readonly string[];
 	readonly token: TokenSource;
+	/** A CA certificate file to trust for https endpoints, besides the system's. */
+	readonly caFile: string | undefined;
 	readonly json: boolean;
 	readonly timeoutMs: number;
 	readonly command: Command;
@@ -153,6 +157,7 @@ export function parseCtlArgs(
 	let values: {
 		endpoints?: string;
 		"token-file"?: string;
+		"ca-file"?: string;
 		json?: boolean;
 		"timeout-ms"?: string;
 		absent?: boolean;
@@ -171,6 +176,7 @@ export function parseCtlArgs(
 			options: {
 				endpoints: { type: "string" },
 				"token-file": { type: "string" },
+				"ca-file": { type: "string" },
 				json: { type: "boolean" },
 				"timeout-ms": { type: "string" },
 				absent: { type: "boolean" },
@@ -199,7 +205,10 @@ export function parseCtlArgs(
 			: check(TimeoutText, values["timeout-ms"], "--timeout-ms");
 	const token = tokenSource(values["token-file"], env.NEURO_ADMIN_TOKEN);
 	const command = parseCommand(positionals, values);
-	return { endpoints, token, json: values.json === true, timeoutMs, command };
+	// Empty counts as unset in the environment, as NEURO_ADMIN_TOKEN does; not on the line.
+	const caFile = values["ca-file"] ?? (env.NEURO_CA_FILE === "" ? undefined : env.NEURO_CA_FILE);
+	if (caFile === "") throw new UsageError("--ca-file: must be a file path");
+	return { endpoints, token, caFile, json: values.json === true, timeoutMs, command };
 }
 
 function tokenSource(file: string | undefined, fromEnv: string | undefined): TokenSource {

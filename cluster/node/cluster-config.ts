@@ -5,6 +5,7 @@
  *
  *   dataDir: ./data          # member N keeps its log in dataDir/node-N
  *   secretFile: ./cluster.secret  # optional; authenticates Raft and gossip peers
+ *   apiTls: { cert: ./api.crt, key: ./api.key }  # optional; the API over HTTPS
  *   tickMs: 50               # optional; elections take electionTicks..2x ticks
  *   electionTicks: 10
  *   heartbeatTicks: 2
@@ -26,6 +27,11 @@
  * directory, as dataDir is; NEURO_CLUSTER_SECRET_FILE overrides it): every Raft connection's
  * handshake and every gossip datagram is then authenticated with it
  * (cluster-secret-file.ts). Without one, a cluster of more than one node warns at start.
+ *
+ * `apiTls` serves every member's API over HTTPS with that certificate and key (PEM files,
+ * relative to each node's working directory, so each node may hold its own): its URLs are
+ * then https ones, and neuroctl verifies them against the CA its --ca-file names. Raft and
+ * gossip traffic stays authenticated by the secret, not encrypted.
  *
  * The founding voters are the nodes without `join`. A `join: true` node is not in the
  * cluster when it first starts: it waits, taking no part, until an operator adds it
@@ -86,6 +92,15 @@ const ClusterSchema = v.pipe(
 			dataDir: v.pipe(v.string("must be a path"), v.minLength(1, "must be a path")),
 			secretFile: v.optional(
 				v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
+			),
+			apiTls: v.optional(
+				v.strictObject(
+					{
+						cert: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
+						key: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
+					},
+					strictKeyMessage,
+				),
 			),
 			tickMs: v.optional(v.pipe(Ticks, v.maxValue(10_000)), 50),
 			electionTicks: v.optional(Ticks, 10),

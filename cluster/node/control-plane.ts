@@ -26,6 +26,7 @@ import { RaftNode } from "../raft-node/raft-node.ts";
 import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import type { LogLevel } from "../transport/log.ts";
 import type { ClusterConfig } from "./cluster-config.ts";
+import type { TlsPem } from "./tls-files.ts";
 
 interface HostPort {
 	readonly host: string;
@@ -51,6 +52,8 @@ export interface MemberPlan {
 	readonly heartbeatTicks: number;
 	/** The POP's cluster secret: the member's transport authenticates its peers with it. */
 	readonly secret?: ClusterSecret;
+	/** The API's certificate and key: every member's API is then served over HTTPS. */
+	readonly apiTls?: TlsPem;
 }
 
 /** What the replicated state does to the node that hosts the member. */
@@ -214,6 +217,7 @@ export async function startControlPlane(
 			hostname: self.api.host,
 			port: self.api.port,
 			maxRequestBodyBytes: API_BODY_MAX_BYTES,
+			tls: plan.apiTls,
 			...(routes?.native === undefined
 				? {}
 				: { routes: guardNativeRoutes(routes.native, apiToken) }),
@@ -222,9 +226,11 @@ export async function startControlPlane(
 		await member.close();
 		throw error;
 	}
-	const apiUrl = `http://${self.api.host}:${api.port}`;
+	// One cluster file for every member: with apiTls, every member's API speaks HTTPS.
+	const scheme = plan.apiTls === undefined ? "http" : "https";
+	const apiUrl = `${scheme}://${self.api.host}:${api.port}`;
 	for (const [id, a] of plan.nodes)
-		apiAddresses.set(id, id === plan.id ? apiUrl : `http://${a.api.host}:${a.api.port}`);
+		apiAddresses.set(id, id === plan.id ? apiUrl : `${scheme}://${a.api.host}:${a.api.port}`);
 	log(`INFO raft member ${plan.id}: API on ${apiUrl}, Raft on ${self.raft.host}:${member.port}`);
 	if (apiToken === undefined) log(unauthenticatedWarning(apiUrl));
 	let closing: Promise<void> | undefined;

@@ -1,10 +1,12 @@
 /**
- * Reads the PEM files named by --tls-cert / --tls-key and checks them before the server
- * starts: a missing file, a file that is not PEM, or a key that does not match the
- * certificate is refused naming the flag, instead of failing inside the TLS handshake.
+ * Reads the PEM files named by --tls-cert / --tls-key (or the cluster file's apiTls) and
+ * checks them before the server starts: a missing file, a file that is not PEM, or a key
+ * that does not match the certificate is refused naming the setting, instead of failing
+ * inside the TLS handshake.
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { ClusterConfigError } from "./cluster-config.ts";
 import { FlagError } from "./flags.ts";
 
 export type TlsPem = { readonly cert: string; readonly key: string };
@@ -19,25 +21,50 @@ function readPem(flag: string, path: string): string {
 	}
 }
 
-export function loadTlsFiles(paths: { certPath: string; keyPath: string }): TlsPem {
-	const cert = readPem("--tls-cert", paths.certPath);
-	const key = readPem("--tls-key", paths.keyPath);
+/** What the errors call the two settings: the edge's flags unless told otherwise. */
+const FLAG_NAMES = { cert: "--tls-cert", key: "--tls-key" } as const;
+
+export function loadTlsFiles(
+	paths: { certPath: string; keyPath: string },
+	names: { readonly cert: string; readonly key: string } = FLAG_NAMES,
+): TlsPem {
+	const cert = readPem(names.cert, paths.certPath);
+	const key = readPem(names.key, paths.keyPath);
 	let certificate: X509Certificate;
 	try {
 		certificate = new X509Certificate(cert);
 	} catch {
-		throw new FlagError(`--tls-cert: ${paths.certPath} is not a PEM certificate`);
+		throw new FlagError(`${names.cert}: ${paths.certPath} is not a PEM certificate`);
 	}
 	let privateKey: ReturnType<typeof createPrivateKey>;
 	try {
 		privateKey = createPrivateKey(key);
 	} catch {
-		throw new FlagError(`--tls-key: ${paths.keyPath} is not a PEM private key`);
+		throw new FlagError(`${names.key}: ${paths.keyPath} is not a PEM private key`);
 	}
 	if (!certificate.checkPrivateKey(privateKey)) {
 		throw new FlagError(
-			`--tls-key: ${paths.keyPath} does not match the certificate in ${paths.certPath}`,
+			`${names.key}: ${paths.keyPath} does not match the certificate in ${paths.certPath}`,
 		);
 	}
 	return { cert, key };
+}
+
+/**
+ * The cluster file's apiTls, read and checked as the edge's flags are; a problem is a
+ * ClusterConfigError naming the file and the field (node.ts: exit 2 before anything listens).
+ */
+export function clusterApiTls(
+	paths: { readonly cert: string; readonly key: string },
+	configPath: string,
+): TlsPem {
+	try {
+		return loadTlsFiles(
+			{ certPath: paths.cert, keyPath: paths.key },
+			{ cert: `${configPath}: apiTls.cert`, key: `${configPath}: apiTls.key` },
+		);
+	} catch (error) {
+		if (error instanceof FlagError) throw new ClusterConfigError(error.message);
+		throw error;
+	}
 }
