@@ -39,7 +39,12 @@ import { type GossipPlane, gossipTraffic, startGossipPlane } from "./cluster/nod
 import { loadHostsFile } from "./cluster/node/hosts-file.ts";
 import { createNodeEdge, followRouting } from "./cluster/node/node-edge.ts";
 import type { StartupRouting } from "./cluster/node/pop-routing.ts";
-import { clusterApiTls, loadTlsFiles, type TlsPem } from "./cluster/node/tls-files.ts";
+import {
+	clusterApiTls,
+	clusterPeerTls,
+	loadTlsFiles,
+	type TlsPem,
+} from "./cluster/node/tls-files.ts";
 import { TransportListenError } from "./cluster/transport/transport.ts";
 import {
 	WalCorruptError,
@@ -117,6 +122,8 @@ async function main(): Promise<void> {
 			plan = planFromConfig(config, id, secret);
 			if (config.apiTls !== undefined)
 				plan = { ...plan, apiTls: clusterApiTls(config.apiTls, configPath) };
+			if (config.peerTls !== undefined)
+				plan = { ...plan, peerTls: clusterPeerTls(config.peerTls, configPath) };
 			gossipPlan = gossipPlanFromConfig(config, id, plan.dataDir, secret);
 		} else if (flags.singleNode !== undefined) {
 			const { secret, lines } = await resolveClusterSecret(process.env);

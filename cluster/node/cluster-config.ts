@@ -6,6 +6,7 @@
  *   dataDir: ./data          # member N keeps its log in dataDir/node-N
  *   secretFile: ./cluster.secret  # optional; authenticates Raft and gossip peers
  *   apiTls: { cert: ./api.crt, key: ./api.key }  # optional; the API over HTTPS
+ *   peerTls: { cert: ./node.crt, key: ./node.key, ca: ./ca.crt }  # optional; Raft over TLS
  *   tickMs: 50               # optional; elections take electionTicks..2x ticks
  *   electionTicks: 10
  *   heartbeatTicks: 2
@@ -30,8 +31,11 @@
  *
  * `apiTls` serves every member's API over HTTPS with that certificate and key (PEM files,
  * relative to each node's working directory, so each node may hold its own): its URLs are
- * then https ones, and neuroctl verifies them against the CA its --ca-file names. Raft and
- * gossip traffic stays authenticated by the secret, not encrypted.
+ * then https ones, and neuroctl verifies them against the CA its --ca-file names.
+ *
+ * `peerTls` runs the Raft transport over TLS: each node presents its certificate and key,
+ * and dials its peers trusting only `ca`, checking the host it dials against the peer's
+ * certificate. Gossip stays authenticated by the secret, not encrypted.
  *
  * The founding voters are the nodes without `join`. A `join: true` node is not in the
  * cluster when it first starts: it waits, taking no part, until an operator adds it
@@ -98,6 +102,16 @@ const ClusterSchema = v.pipe(
 					{
 						cert: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
 						key: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
+					},
+					strictKeyMessage,
+				),
+			),
+			peerTls: v.optional(
+				v.strictObject(
+					{
+						cert: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
+						key: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
+						ca: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
 					},
 					strictKeyMessage,
 				),

@@ -25,6 +25,7 @@ import { logBytesOnDisk } from "../raft-node/log-bytes.ts";
 import { RaftNode } from "../raft-node/raft-node.ts";
 import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import type { LogLevel } from "../transport/log.ts";
+import type { PeerTls } from "../transport/peer-tls.ts";
 import type { ClusterConfig } from "./cluster-config.ts";
 import type { TlsPem } from "./tls-files.ts";
 
@@ -54,6 +55,8 @@ export interface MemberPlan {
 	readonly secret?: ClusterSecret;
 	/** The API's certificate and key: every member's API is then served over HTTPS. */
 	readonly apiTls?: TlsPem;
+	/** TLS for the Raft transport: this node's certificate and key, and the peers' CA. */
+	readonly peerTls?: PeerTls;
 }
 
 /** What the replicated state does to the node that hosts the member. */
@@ -180,6 +183,7 @@ export async function startControlPlane(
 		logLevel,
 		wal: { onFsync: (ms) => fsync.record(ms) },
 		...(plan.secret === undefined ? {} : { secret: plan.secret }),
+		...(plan.peerTls === undefined ? {} : { tls: plan.peerTls }),
 		...(effects
 			? {
 					purge: {

@@ -6,6 +6,7 @@
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { PeerTls } from "../transport/peer-tls.ts";
 import { ClusterConfigError } from "./cluster-config.ts";
 import { FlagError } from "./flags.ts";
 
@@ -63,6 +64,33 @@ export function clusterApiTls(
 			{ certPath: paths.cert, keyPath: paths.key },
 			{ cert: `${configPath}: apiTls.cert`, key: `${configPath}: apiTls.key` },
 		);
+	} catch (error) {
+		if (error instanceof FlagError) throw new ClusterConfigError(error.message);
+		throw error;
+	}
+}
+
+/**
+ * The cluster file's peerTls: this node's certificate and key, checked as apiTls is, and
+ * the CA its peers' certificates must chain to (a PEM certificate).
+ */
+export function clusterPeerTls(
+	paths: { readonly cert: string; readonly key: string; readonly ca: string },
+	configPath: string,
+): PeerTls {
+	try {
+		const pem = loadTlsFiles(
+			{ certPath: paths.cert, keyPath: paths.key },
+			{ cert: `${configPath}: peerTls.cert`, key: `${configPath}: peerTls.key` },
+		);
+		const caName = `${configPath}: peerTls.ca`;
+		const ca = readPem(caName, paths.ca);
+		try {
+			new X509Certificate(ca);
+		} catch {
+			throw new FlagError(`${caName}: ${paths.ca} is not a PEM certificate`);
+		}
+		return { ...pem, ca };
 	} catch (error) {
 		if (error instanceof FlagError) throw new ClusterConfigError(error.message);
 		throw error;

@@ -54,6 +54,7 @@ import {
 import { ReplicatedState, type StateApplied } from "../state/router.ts";
 import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import { jsonCodec } from "../transport/codec.ts";
+import type { PeerTls } from "../transport/peer-tls.ts";
 import type { PeerAddress } from "../transport/peers.ts";
 import { Transport } from "../transport/transport.ts";
 import type { Entry as WalEntry } from "../wal/types.ts";
@@ -111,6 +112,8 @@ export interface RaftNodeOptions {
 	readonly snapshotChunkSize?: number;
 	/** The POP's cluster secret: the transport then refuses peers that cannot prove it. */
 	readonly secret?: ClusterSecret;
+	/** TLS for the Raft transport (cluster/transport/peer-tls.ts). */
+	readonly tls?: PeerTls;
 }
 
 export const DEFAULT_SNAPSHOT_EVERY = 10_000;
@@ -261,6 +264,7 @@ export class RaftNode {
 				else warnMisattributed(`WARN node ${options.id}: dropped ${wrong}`);
 			},
 			...(options.secret === undefined ? {} : { secret: options.secret }),
+			...(options.tls === undefined ? {} : { tls: options.tls }),
 		});
 		const every = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
 		node = new RaftNode(

@@ -41,6 +41,8 @@ export type CloseReason =
 	| { readonly kind: "remote-closed" }
 	| { readonly kind: "socket-error"; readonly message: string }
 	| { readonly kind: "connect-failed"; readonly message: string }
+	/** TLS (peer-tls.ts): the peer's certificate did not chain to the CA, or names another host. */
+	| { readonly kind: "tls-refused"; readonly message: string }
 	| { readonly kind: "shutdown" };
 
 export type CloseKind = CloseReason["kind"];
@@ -55,6 +57,7 @@ export function isBadInput(reason: CloseReason): boolean {
 		case "wrong-target":
 		case "wrong-peer":
 		case "auth-failed":
+		case "tls-refused":
 		case "unexpected-data":
 		case "busy":
 			return true;
@@ -95,6 +98,8 @@ export function describeCloseReason(reason: CloseReason): string {
 			return `socket error: ${reason.message}`;
 		case "connect-failed":
 			return `connect failed: ${reason.message}`;
+		case "tls-refused":
+			return `TLS refused the peer: ${reason.message}`;
 		case "shutdown":
 			return "transport closed";
 	}

@@ -36,6 +36,8 @@ export interface OutboundDeps {
 	readonly random: () => number;
 	/** With a secret, the peer counts as up only once its welcome's MAC verifies. */
 	readonly secret: ClusterSecret | undefined;
+	/** With TLS (peer-tls.ts): the authority the peer's certificate must chain to. */
+	readonly ca?: string | undefined;
 	readonly newNonce: () => Uint8Array;
 	readonly log: Logger;
 	/** Authentication failures go here (rate-limited). */
@@ -186,26 +188,40 @@ export class OutboundLink {
 		state: Extract<State, { name: "connecting" }>,
 		current: () => boolean,
 	): Promise<unknown> {
-		const { address, peer } = this.#deps;
+		const { address, peer, ca } = this.#deps;
+		const hello = (socket: Socket<undefined>) => {
+			if (!current()) {
+				socket.terminate();
+				return;
+			}
+			state.socket = socket;
+			const frame = {
+				type: "hello",
+				version: PROTOCOL_VERSION,
+				from: this.#deps.self,
+				to: peer,
+				nonce: toHex(state.nonce),
+			};
+			// A fresh socket's send buffer takes a few dozen bytes whole.
+			socket.write(encodeFrame(encodePayload(frame)));
+		};
 		return Bun.connect({
 			hostname: address.host,
 			port: address.port,
+			// With TLS the hello waits for the handshake: bytes written before it ends go unread.
+			...(ca === undefined ? {} : { tls: { ca } }),
 			socket: {
 				open: (socket) => {
-					if (!current()) {
-						socket.terminate();
-						return;
-					}
-					state.socket = socket;
-					const hello = {
-						type: "hello",
-						version: PROTOCOL_VERSION,
-						from: this.#deps.self,
-						to: peer,
-						nonce: toHex(state.nonce),
-					};
-					// A fresh socket's send buffer takes a few dozen bytes whole.
-					socket.write(encodeFrame(encodePayload(hello)));
+					if (ca === undefined) hello(socket);
+				},
+				handshake: (socket, success, error) => {
+					if (ca === undefined) return;
+					if (success) hello(socket);
+					else
+						this.#fail(attempt, {
+							kind: "tls-refused",
+							message: error?.message ?? "the peer's certificate was not accepted",
+						});
 				},
 				data: (socket, chunk) => {
 					if (!current()) {

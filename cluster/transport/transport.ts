@@ -22,6 +22,7 @@ import {
 import { type Logger, rateLimitedWarn, stderrLogger } from "./log.ts";
 import { OutboundLink, type SendOutcome } from "./outbound.ts";
 import { newNonce } from "./peer-auth.ts";
+import type { PeerTls } from "./peer-tls.ts";
 import {
 	formatAddress,
 	type NodeId,
@@ -60,6 +61,8 @@ export interface TransportOptions<T> {
 	 * node of a cluster has the same one, or none.
 	 */
 	readonly secret?: ClusterSecret;
+	/** TLS for every connection, both ways (peer-tls.ts); plaintext without it. */
+	readonly tls?: PeerTls;
 }
 
 /** Options that do not validate. */
@@ -108,6 +111,7 @@ export class Transport<T> {
 	readonly #random: () => number;
 	readonly #log: Logger;
 	readonly #secret: ClusterSecret | undefined;
+	readonly #tls: PeerTls | undefined;
 	/** Shared by both directions: one budget for every authentication failure's WARN. */
 	readonly #warnAuth: (line: string) => void;
 	readonly #addresses = new Map<NodeId, PeerAddress>();
@@ -131,6 +135,7 @@ export class Transport<T> {
 		this.#random = options.random ?? Math.random;
 		this.#log = options.log ?? stderrLogger("info", `transport ${options.self}`);
 		this.#secret = options.secret;
+		this.#tls = options.tls;
 		this.#warnAuth = rateLimitedWarn(this.#log, () => this.#timers.now());
 		for (const [id, address] of options.peers) this.setPeer(id, address);
 	}
@@ -248,6 +253,7 @@ export class Transport<T> {
 			timers: this.#timers,
 			random: this.#random,
 			secret: this.#secret,
+			ca: this.#tls?.ca,
 			newNonce,
 			log: this.#log,
 			warnAuth: this.#warnAuth,
@@ -317,9 +323,11 @@ export class Transport<T> {
 			this.#inbound.add(connection);
 		};
 		try {
+			const tls = this.#tls;
 			this.#listener = Bun.listen<InboundSocketData>({
 				hostname: host,
 				port,
+				...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
 				data: { connection: undefined },
 				socket: {
 					open: accept,

@@ -1,8 +1,9 @@
 /**
- * The cluster API over HTTPS (the cluster file's apiTls) on real node.ts processes: three
- * members serve their API with the certificate, name each other by https URLs (neuroctl
- * follows NotLeader to one), refuse plain HTTP, and neuroctl verifies them against
- * --ca-file; a bad apiTls stops a node at start, naming the field.
+ * The cluster API over HTTPS and Raft over TLS (the cluster file's apiTls and peerTls) on
+ * real node.ts processes: three members elect a leader and replicate over TLS, serve their
+ * API with the certificate, name each other by https URLs (neuroctl follows NotLeader to
+ * one), refuse plain HTTP, and neuroctl verifies them against --ca-file; a bad apiTls or
+ * peerTls stops a node at start, naming the field.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync, rmSync, writeFileSync } from "node:fs";
@@ -19,7 +20,12 @@ const https = () => [...cluster.api.values()].map((url) => url.replace("http://"
 beforeAll(async () => {
 	cert = makeSelfSignedCert();
 	other = makeSelfSignedCert("other");
-	appendFileSync(cluster.configPath, `apiTls: { cert: ${cert.certPath}, key: ${cert.keyPath} }\n`);
+	appendFileSync(
+		cluster.configPath,
+		`apiTls: { cert: ${cert.certPath}, key: ${cert.keyPath} }\n` +
+			// The self-signed certificate is its own authority.
+			`peerTls: { cert: ${cert.certPath}, key: ${cert.keyPath}, ca: ${cert.certPath} }\n`,
+	);
 	await Promise.all(cluster.ids.map((id) => cluster.start(id)));
 	for (const [id, url] of cluster.api) cluster.api.set(id, url.replace("http://", "https://"));
 }, 60_000);
@@ -96,15 +102,48 @@ describe("a cluster whose API is served over HTTPS", () => {
 		});
 	}, 30_000);
 
-	test("an apiTls whose files are missing or do not match stops the node, naming the field", async () => {
+	test("a leader's write reaches every member over the TLS transport", async () => {
+		await leaderOverHttps();
+		const caFile = join(cluster.root, "ca.pem");
+		writeFileSync(caFile, cert.cert);
+		const put = await runCtl(["--ca-file", caFile, "put", "replicated", "yes"], {
+			endpoints: https(),
+			timeoutMs: 10_000,
+		});
+		expect(put.code).toBe(0);
+		// Applied on every member: each one's applied index reaches the leader's commit.
+		const statuses = async () =>
+			Promise.all(
+				https().map(async (url) => {
+					const response = await fetch(`${url}/v1/status`, { tls: { ca: cert.cert } });
+					return (await response.json()) as { applied: number; commit: number };
+				}),
+			);
+		const target = Math.max(...(await statuses()).map((s) => s.commit));
+		await pollUntil("every member applied the write", async () =>
+			(await statuses()).every((s) => s.applied >= target) ? true : undefined,
+		);
+		for (const node of cluster.processes.values())
+			expect(node.lines.filter((line) => line.includes("TLS refused"))).toEqual([]);
+	}, 30_000);
+
+	test("an apiTls or peerTls whose files are missing or do not match stops the node, naming the field", async () => {
 		for (const [tls, named] of [
-			[`{ cert: ${join(cluster.root, "none.crt")}, key: ${cert.keyPath} }`, "apiTls.cert"],
-			[`{ cert: ${cert.certPath}, key: ${other.keyPath} }`, "apiTls.key"],
+			[`apiTls: { cert: ${join(cluster.root, "none.crt")}, key: ${cert.keyPath} }`, "apiTls.cert"],
+			[`apiTls: { cert: ${cert.certPath}, key: ${other.keyPath} }`, "apiTls.key"],
+			[
+				`peerTls: { cert: ${cert.certPath}, key: ${cert.keyPath}, ca: ${cert.keyPath} }`,
+				"peerTls.ca",
+			],
+			[
+				`peerTls: { cert: ${cert.certPath}, key: ${other.keyPath}, ca: ${cert.certPath} }`,
+				"peerTls.key",
+			],
 		] as const) {
 			const configPath = join(cluster.root, `bad-${named}.yaml`);
 			writeFileSync(
 				configPath,
-				`dataDir: ${join(cluster.root, "bad")}\napiTls: ${tls}\nnodes:\n  1: { raft: 127.0.0.1:1, api: 127.0.0.1:2 }\n`,
+				`dataDir: ${join(cluster.root, "bad")}\n${tls}\nnodes:\n  1: { raft: 127.0.0.1:1, api: 127.0.0.1:2 }\n`,
 			);
 			const run = await runToEnd([
 				process.execPath,

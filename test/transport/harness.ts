@@ -9,6 +9,7 @@ import type { PayloadCodec } from "../../cluster/transport/codec.ts";
 import type { TransportEvent } from "../../cluster/transport/events.ts";
 import type { TransportLimitsInput } from "../../cluster/transport/limits.ts";
 import { MemoryLogger } from "../../cluster/transport/log.ts";
+import type { PeerTls } from "../../cluster/transport/peer-tls.ts";
 import { type NodeId, NodeIdSchema } from "../../cluster/transport/peers.ts";
 import { Transport } from "../../cluster/transport/transport.ts";
 import type { Timers } from "../../edge/lock/timers.ts";
@@ -54,6 +55,7 @@ export interface NodeOptions {
 	readonly random?: () => number;
 	readonly codec?: PayloadCodec;
 	readonly secret?: ClusterSecret;
+	readonly tls?: PeerTls;
 }
 
 export function startNode(id: NodeId, options: NodeOptions = {}): TestNode {
@@ -71,6 +73,7 @@ export function startNode(id: NodeId, options: NodeOptions = {}): TestNode {
 		...(options.random === undefined ? {} : { random: options.random }),
 		...(options.codec === undefined ? {} : { codec: options.codec }),
 		...(options.secret === undefined ? {} : { secret: options.secret }),
+		...(options.tls === undefined ? {} : { tls: options.tls }),
 	});
 	return { id, transport, received, events: new EventRecorder(transport), log };
 }
