@@ -84,6 +84,8 @@ const GossipTimingSchema = v.pipe(
 	),
 );
 
+const FilePath = v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path"));
+
 const Ticks = v.pipe(
 	v.number("must be a number"),
 	v.integer("must be a whole number"),
@@ -94,14 +96,12 @@ const ClusterSchema = v.pipe(
 	v.strictObject(
 		{
 			dataDir: v.pipe(v.string("must be a path"), v.minLength(1, "must be a path")),
-			secretFile: v.optional(
-				v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
-			),
+			secretFile: v.optional(FilePath),
 			apiTls: v.optional(
 				v.strictObject(
 					{
-						cert: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
-						key: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
+						cert: FilePath,
+						key: FilePath,
 					},
 					strictKeyMessage,
 				),
@@ -109,9 +109,9 @@ const ClusterSchema = v.pipe(
 			peerTls: v.optional(
 				v.strictObject(
 					{
-						cert: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
-						key: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
-						ca: v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path")),
+						cert: FilePath,
+						key: FilePath,
+						ca: FilePath,
 					},
 					strictKeyMessage,
 				),
