@@ -38,6 +38,22 @@ export class ClockDriftError extends Error {
 	}
 }
 
+/**
+ * A peer's timestamp with a logical count this high is refused like one too far ahead.
+ * The count resets every millisecond the clock moves, so a real one stays small; one at
+ * 2^53 - 1 made our next stamp 2^53, which no peer's schema accepts (and our own log could
+ * not be read back), so every local write until the clock passed it stayed here alone.
+ */
+export const MAX_REMOTE_LOGICAL = 2 ** 32;
+
+/** A remote timestamp whose logical count is beyond MAX_REMOTE_LOGICAL. */
+export class ClockLogicalError extends ClockDriftError {
+	constructor(remote: HlcTimestamp, physicalMs: number, maxDriftMs: number) {
+		super(remote, physicalMs, maxDriftMs);
+		this.message = `remote timestamp ${remote.wall}.${remote.logical} has a logical count above ${MAX_REMOTE_LOGICAL}`;
+	}
+}
+
 export const DEFAULT_MAX_DRIFT_MS = 60_000;
 
 export class HybridClock {
@@ -72,6 +88,9 @@ export class HybridClock {
 		if (remote.wall - pt > this.maxDriftMs) {
 			throw new ClockDriftError(remote, pt, this.maxDriftMs);
 		}
+		if (remote.logical > MAX_REMOTE_LOGICAL) {
+			throw new ClockLogicalError(remote, pt, this.maxDriftMs);
+		}
 		const last = this.last;
 		const wall = Math.max(pt, last.wall, remote.wall);
 		let logical = 0;
@@ -85,8 +104,11 @@ export class HybridClock {
 		this.last = { wall, logical };
 	}
 
-	/** Whether `remote` is within the drift bound (what observe would accept). */
+	/** Whether `remote` is within the drift and logical bounds (what observe would accept). */
 	accepts(remote: HlcTimestamp): boolean {
-		return remote.wall - Math.floor(this.physical()) <= this.maxDriftMs;
+		return (
+			remote.wall - Math.floor(this.physical()) <= this.maxDriftMs &&
+			remote.logical <= MAX_REMOTE_LOGICAL
+		);
 	}
 }

@@ -11,8 +11,18 @@ import type { Packet, PushPullState } from "./messages.ts";
 /** The wire format this code speaks; a packet with another first byte is dropped. */
 export const GOSSIP_WIRE_VERSION = 1;
 
-/** `bad-tag`: with a cluster secret, no valid tag in front (datagram-tag.ts); never parsed. */
-export type DropReason = "oversized" | "bad-tag" | "empty" | "bad-version" | "not-json" | "invalid";
+/**
+ * `bad-tag`: with a cluster secret, no valid tag in front (datagram-tag.ts); never parsed.
+ * `busy`: a push-pull connection beyond the listener's bound (push-pull.ts), closed unread.
+ */
+export type DropReason =
+	| "oversized"
+	| "bad-tag"
+	| "empty"
+	| "bad-version"
+	| "not-json"
+	| "invalid"
+	| "busy";
 
 export type DecodeResult<T> =
 	| { readonly ok: true; readonly value: T }
@@ -22,7 +32,15 @@ export type DecodeResult<T> =
 export type DropStats = Record<DropReason, number>;
 
 export function emptyDropStats(): DropStats {
-	return { oversized: 0, "bad-tag": 0, empty: 0, "bad-version": 0, "not-json": 0, invalid: 0 };
+	return {
+		oversized: 0,
+		"bad-tag": 0,
+		empty: 0,
+		"bad-version": 0,
+		"not-json": 0,
+		invalid: 0,
+		busy: 0,
+	};
 }
 
 const encoder = new TextEncoder();

@@ -19,12 +19,22 @@ export interface PushPullLimits {
 	readonly maxStateBytes: number;
 	/** A whole exchange, connect to answer. */
 	readonly timeoutMs: number;
+	/**
+	 * Incoming exchanges served at once; a connection beyond them is closed at once. Each
+	 * may hold a frame of up to maxStateBytes for up to timeoutMs, so this bounds what
+	 * strangers on the port can make us hold (measured before the bound: 100 connections
+	 * each sending an unfinished 8 MiB frame held 600 MB). An exchange takes milliseconds
+	 * and each member starts one per push-pull interval, so 16 is never reached in use;
+	 * a refused joiner tries its seeds again while it is alone.
+	 */
+	readonly maxConnections: number;
 }
 
 /** What a GossipNode uses unless told otherwise. */
 export const DEFAULT_PUSH_PULL: PushPullLimits = {
 	maxStateBytes: 8 * 1024 * 1024,
 	timeoutMs: 5_000,
+	maxConnections: 16,
 };
 
 interface Conn {
@@ -32,6 +42,8 @@ interface Conn {
 	pending: Uint8Array | undefined;
 	done: boolean;
 	timer: TimerHandle | undefined;
+	/** Whether this connection holds one of the listener's maxConnections places. */
+	counted: boolean;
 }
 
 /** Writes what the socket takes now and the rest on drain. */
@@ -59,7 +71,10 @@ export interface PushPullServerDeps {
 	readonly log: Logger;
 	readonly drops: DropStats;
 	readonly tags: GossipTags;
-	/** Where refusals for a missing or wrong tag are logged (rate-limited: anyone can cause them). */
+	/**
+	 * Where refusals for a missing or wrong tag, or for too many connections, are logged
+	 * (rate-limited: anyone can cause them).
+	 */
 	readonly warnBadTag: (line: string) => void;
 	/** Merges the remote state and returns ours (after the merge) to send back. */
 	readonly answer: (remote: PushPullState, remoteAddress: string) => PushPullState;
@@ -73,21 +88,39 @@ export function listenPushPull(
 	const refuse = (socket: Socket<Conn>, reason: DropReason, detail: string) => {
 		deps.drops[reason]++;
 		const line = `push-pull from ${socket.remoteAddress} refused (${reason}): ${detail}`;
-		if (reason === "bad-tag") deps.warnBadTag(line);
+		if (reason === "bad-tag" || reason === "busy") deps.warnBadTag(line);
 		else deps.log.log("warn", line);
 		socket.data.done = true;
 		socket.end();
 	};
+	let open = 0;
 	return Bun.listen<Conn>({
 		hostname,
 		port,
 		socket: {
 			open(socket) {
+				if (open >= deps.limits.maxConnections) {
+					socket.data = {
+						decoder: new FrameDecoder(1),
+						pending: undefined,
+						done: true,
+						timer: undefined,
+						counted: false,
+					};
+					refuse(
+						socket,
+						"busy",
+						`${open} exchanges already open (at most ${deps.limits.maxConnections})`,
+					);
+					return;
+				}
+				open++;
 				socket.data = {
 					decoder: new FrameDecoder(deps.limits.maxStateBytes + deps.tags.bytes),
 					pending: undefined,
 					done: false,
 					timer: deps.timers.after(deps.limits.timeoutMs, () => socket.end()),
+					counted: true,
 				};
 			},
 			data(socket, chunk) {
@@ -114,6 +147,10 @@ export function listenPushPull(
 			drain: flush,
 			close(socket) {
 				socket.data?.timer?.cancel();
+				if (socket.data?.counted) {
+					socket.data.counted = false;
+					open--;
+				}
 			},
 			error(socket, error) {
 				deps.log.log(
@@ -173,6 +210,7 @@ export function exchangePushPull(
 					pending: undefined,
 					done: false,
 					timer: undefined,
+					counted: false,
 				},
 				socket: {
 					open(socket) {

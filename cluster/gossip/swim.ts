@@ -17,7 +17,7 @@ import { retransmitLimit, type SwimConfig } from "./config.ts";
 import { APP_ITEMS_PER_PACKET_MAX, UPDATES_PER_PACKET_MAX } from "./message-schema.ts";
 import type { MemberRecord, Packet, ProbeMessage, PushPullState, Update } from "./messages.ts";
 import { emptyOutput, type Output } from "./output.ts";
-import { judge } from "./precedence.ts";
+import { judge, plausibleIncarnation } from "./precedence.ts";
 import { ProbeOrder, shuffle } from "./probe-order.ts";
 import { Suspicion, suspicionTimeouts } from "./suspicion.ts";
 import type { Member, MemberState, NodeId, NodeMeta, Peer } from "./types.ts";
@@ -44,6 +44,8 @@ export interface SwimStats {
 	probesFailed: number;
 	pingReqsSent: number;
 	refutations: number;
+	/** Updates ignored for an incarnation beyond one plausible step (precedence.ts). */
+	implausibleUpdates: number;
 	appHookErrors: number;
 	appOverBudget: number;
 }
@@ -79,6 +81,7 @@ export class Swim {
 		probesFailed: 0,
 		pingReqsSent: 0,
 		refutations: 0,
+		implausibleUpdates: 0,
 		appHookErrors: 0,
 		appOverBudget: 0,
 	};
@@ -415,6 +418,10 @@ export class Swim {
 			return;
 		}
 		const current = this.#members.get(update.id);
+		if (current !== undefined && !plausibleIncarnation(update.inc, current.incarnation)) {
+			this.stats.implausibleUpdates++;
+			return;
+		}
 		const verdict = judge(update, current);
 		if (verdict === "ignore") return;
 		if (verdict === "confirm") {
@@ -491,6 +498,16 @@ export class Swim {
 	 * incarnation. Being suspected also hints that we are the slow one (Lifeguard).
 	 */
 	#hearAboutSelf(update: Update): void {
+		if (!plausibleIncarnation(update.inc, this.#incarnation)) {
+			// Nobody can hold an incarnation of ours this far past our own: refuting it would
+			// take us to where no peer's schema (or precedence) follows, and we would be dead
+			// to all of them for good.
+			this.stats.implausibleUpdates++;
+			this.#out.notes.push(
+				`ignoring ${update.t} about us at incarnation ${update.inc}: ours is ${this.#incarnation}`,
+			);
+			return;
+		}
 		if (update.inc < this.#incarnation) {
 			// Someone still passes on a suspicion we refuted: our refutation has not reached
 			// everyone and may have used up its retransmits, so send it around again (and

@@ -168,4 +168,17 @@ describe("persistence", () => {
 		expect(r.store.count("a")).toBe(9);
 		await r.close();
 	});
+
+	test("a peer's stamp at logical 2^53 - 1 cannot make our next write unreadable on reopen", async () => {
+		const dir = await freshDir();
+		const first = await open(dir);
+		const absurd = { wall: 1_000, logical: Number.MAX_SAFE_INTEGER, replica: "n9" };
+		const outcome = first.store.merge("r", { kind: "lww", state: { stamp: absurd, value: "x" } });
+		expect(outcome.ok).toBe(false);
+		first.store.set("r", "mine");
+		await first.close();
+		const second = await open(dir);
+		expect(second.store.get("r")).toEqual({ kind: "lww", value: "mine" });
+		await second.close();
+	});
 });

@@ -116,6 +116,22 @@ describe("gossip adapter", () => {
 		expect(b.get("r")).toBeUndefined();
 	});
 
+	test("an LWW stamp with a logical count past 2^32 is refused; our next stamp stays shippable", () => {
+		const { a, b, ga, gb } = pair();
+		const absurd = {
+			stamp: { wall: 1_000, logical: Number.MAX_SAFE_INTEGER, replica: "n1" },
+			value: "pinned",
+		};
+		gb.receive(1, [{ t: "d", key: "r", kind: "lww", state: absurd }]);
+		expect(gb.stats.rejected).toBe(1);
+		expect(b.get("r")).toBeUndefined();
+		// b's own write must still reach a: before, it was stamped 2^53 and refused there.
+		b.set("r", "mine");
+		ga.receive(2, gb.take(1, 1_400));
+		expect(ga.stats.rejected).toBe(0);
+		expect(a.get("r")).toEqual({ kind: "lww", value: "mine" });
+	});
+
 	test("digests: push-pull queues only what the peer misses, which rides the next take", () => {
 		const { a, b, ga, gb } = pair();
 		a.incr("shared");
