@@ -5,20 +5,12 @@
  * UsageError (exit 2) naming it.
  */
 import { X509Certificate } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { UsageError } from "./args.ts";
+import { readUsageFile } from "./usage-file.ts";
 
 export async function resolveCaFile(path: string | undefined): Promise<string | undefined> {
 	if (path === undefined) return undefined;
-	let text: string;
-	try {
-		text = await readFile(path, "utf8");
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		const why =
-			code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : "cannot be read";
-		throw new UsageError(`--ca-file: ${path}: ${why}`);
-	}
+	const text = await readUsageFile("--ca-file", path);
 	try {
 		new X509Certificate(text);
 	} catch {

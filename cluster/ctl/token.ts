@@ -5,27 +5,15 @@
  * A file that is missing, unreadable or holds no valid token is a UsageError (exit 2),
  * found before any request is sent.
  */
-import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { TokenSchema, type TokenSource, UsageError } from "./args.ts";
+import { readUsageFile } from "./usage-file.ts";
 
 /** The token `source` names: a file is read now, its surrounding whitespace dropped. */
 export async function resolveToken(source: TokenSource): Promise<string | undefined> {
 	if (source.kind === "none") return undefined;
 	if (source.kind === "env") return source.token;
-	let text: string;
-	try {
-		text = await readFile(source.path, "utf8");
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		const why =
-			code === "ENOENT"
-				? "no such file"
-				: code === "EISDIR"
-					? "is a directory"
-					: `cannot be read (${(error as Error).message})`;
-		throw new UsageError(`--token-file: ${source.path}: ${why}`);
-	}
+	const text = await readUsageFile("--token-file", source.path);
 	const parsed = v.safeParse(TokenSchema, text.trim());
 	if (!parsed.success)
 		throw new UsageError(`--token-file: ${source.path}: the token ${parsed.issues[0].message}`);
