@@ -86,6 +86,9 @@ const GossipTimingSchema = v.pipe(
 
 const FilePath = v.pipe(v.string("must be a file path"), v.minLength(1, "must be a file path"));
 
+/** A certificate and its key, PEM files: apiTls's and peerTls's own. */
+const CERT_AND_KEY = { cert: FilePath, key: FilePath };
+
 const Ticks = v.pipe(
 	v.number("must be a number"),
 	v.integer("must be a whole number"),
@@ -97,25 +100,8 @@ const ClusterSchema = v.pipe(
 		{
 			dataDir: v.pipe(v.string("must be a path"), v.minLength(1, "must be a path")),
 			secretFile: v.optional(FilePath),
-			apiTls: v.optional(
-				v.strictObject(
-					{
-						cert: FilePath,
-						key: FilePath,
-					},
-					strictKeyMessage,
-				),
-			),
-			peerTls: v.optional(
-				v.strictObject(
-					{
-						cert: FilePath,
-						key: FilePath,
-						ca: FilePath,
-					},
-					strictKeyMessage,
-				),
-			),
+			apiTls: v.optional(v.strictObject(CERT_AND_KEY, strictKeyMessage)),
+			peerTls: v.optional(v.strictObject({ ...CERT_AND_KEY, ca: FilePath }, strictKeyMessage)),
 			tickMs: v.optional(v.pipe(Ticks, v.maxValue(10_000)), 50),
 			electionTicks: v.optional(Ticks, 10),
 			heartbeatTicks: v.optional(Ticks, 2),
