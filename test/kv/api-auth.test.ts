@@ -8,7 +8,6 @@
  */
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
-import { CrdtStore } from "../../cluster/crdt/store.ts";
 import {
 	guardNativeRoutes,
 	OPEN_ROUTES,
@@ -21,6 +20,7 @@ import { createObserveApp } from "../../cluster/kv/observe-app.ts";
 import { applyToKey, EMPTY_KEY, type KeyState } from "../../cluster/kv/ops.ts";
 import { LatencyHistogram } from "../../cluster/raft-node/latency-histogram.ts";
 import { fra1 } from "../pop-config/fixtures.ts";
+import { quietGossipView } from "./gossip-view.ts";
 
 const TOKEN = "s3cret-token";
 
@@ -97,16 +97,8 @@ function api(token: string | undefined) {
 			fsyncLatency: () => fsync.summary(),
 		}),
 	);
-	const store = new CrdtStore({ replica: "n1.1", clock: () => 1_000 });
-	const traffic = {
-		packetsIn: 0,
-		packetsOut: 0,
-		bytesIn: 0,
-		bytesOut: 0,
-		pushPullBytesIn: 0,
-		pushPullBytesOut: 0,
-	};
-	const gossip = crdtApi(() => ({ self: 1, store, members: () => [], traffic: () => traffic }));
+	const { view, store } = quietGossipView();
+	const gossip = crdtApi(() => view);
 	app.route("/", gossip.app);
 	return { app, calls, store, native: gossip.native };
 }

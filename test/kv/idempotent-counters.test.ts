@@ -4,27 +4,14 @@
  */
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
-import { CrdtStore } from "../../cluster/crdt/store.ts";
 import { CounterAnswer } from "../../cluster/kv/crdt-api.ts";
-import { crdtApi, type GossipView } from "../../cluster/kv/crdt-routes.ts";
+import { crdtApi } from "../../cluster/kv/crdt-routes.ts";
 import { ErrorAnswer } from "../../cluster/kv/http-api.ts";
 import { IdempotencyKeys, parseIdempotencyKey } from "../../cluster/kv/idempotency-keys.ts";
+import { quietGossipView } from "./gossip-view.ts";
 
 function routes() {
-	const store = new CrdtStore({ replica: "n1.1", clock: () => 1_000 });
-	const view: GossipView = {
-		self: 1,
-		store,
-		members: () => [],
-		traffic: () => ({
-			packetsIn: 0,
-			packetsOut: 0,
-			bytesIn: 0,
-			bytesOut: 0,
-			pushPullBytesIn: 0,
-			pushPullBytesOut: 0,
-		}),
-	};
+	const { view } = quietGossipView();
 	return crdtApi(() => view).app;
 }
 
