@@ -59,15 +59,7 @@ export function clusterApiTls(
 	paths: { readonly cert: string; readonly key: string },
 	configPath: string,
 ): TlsPem {
-	try {
-		return loadTlsFiles(
-			{ certPath: paths.cert, keyPath: paths.key },
-			{ cert: `${configPath}: apiTls.cert`, key: `${configPath}: apiTls.key` },
-		);
-	} catch (error) {
-		if (error instanceof FlagError) throw new ClusterConfigError(error.message);
-		throw error;
-	}
+	return clusterCertAndKey(paths, configPath, "apiTls");
 }
 
 /**
@@ -78,12 +70,9 @@ export function clusterPeerTls(
 	paths: { readonly cert: string; readonly key: string; readonly ca: string },
 	configPath: string,
 ): PeerTls {
-	try {
-		const pem = loadTlsFiles(
-			{ certPath: paths.cert, keyPath: paths.key },
-			{ cert: `${configPath}: peerTls.cert`, key: `${configPath}: peerTls.key` },
-		);
-		const caName = `${configPath}: peerTls.ca`;
+	const pem = clusterCertAndKey(paths, configPath, "peerTls");
+	const caName = `${configPath}: peerTls.ca`;
+	return asClusterConfigError(() => {
 		const ca = readPem(caName, paths.ca);
 		try {
 			new X509Certificate(ca);
@@ -91,6 +80,26 @@ export function clusterPeerTls(
 			throw new FlagError(`${caName}: ${paths.ca} is not a PEM certificate`);
 		}
 		return { ...pem, ca };
+	});
+}
+
+function clusterCertAndKey(
+	paths: { readonly cert: string; readonly key: string },
+	configPath: string,
+	field: "apiTls" | "peerTls",
+): TlsPem {
+	return asClusterConfigError(() =>
+		loadTlsFiles(
+			{ certPath: paths.cert, keyPath: paths.key },
+			{ cert: `${configPath}: ${field}.cert`, key: `${configPath}: ${field}.key` },
+		),
+	);
+}
+
+/** The cluster file's problems are ClusterConfigErrors, whatever check found them. */
+function asClusterConfigError<T>(read: () => T): T {
+	try {
+		return read();
 	} catch (error) {
 		if (error instanceof FlagError) throw new ClusterConfigError(error.message);
 		throw error;
