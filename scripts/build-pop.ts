@@ -5,7 +5,7 @@
  */
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { type ParsedFlags, parseFlagsOnce } from "../cluster/cli/parse-flags.ts";
 import type { BuildInfo } from "../cluster/node/build-info.ts";
 import { POP_NAME, PopConfigError } from "../cluster/node/pop-config.ts";
 import packageJson from "../package.json" with { type: "json" };
@@ -21,20 +21,16 @@ const USAGE =
 class UsageError extends Error {}
 
 function parseCli(argv: string[]) {
-	let parsed: ReturnType<typeof parse>;
-	const parse = (args: string[]) =>
-		parseArgs({
-			args,
+	let parsed: ParsedFlags;
+	try {
+		parsed = parseFlagsOnce(argv, {
 			options: {
 				all: { type: "boolean" },
 				"pops-dir": { type: "string" },
 				"out-dir": { type: "string" },
 			},
 			allowPositionals: true,
-			strict: true,
 		});
-	try {
-		parsed = parse(argv);
 	} catch (error) {
 		throw new UsageError((error as Error).message);
 	}
@@ -51,9 +47,14 @@ function parseCli(argv: string[]) {
 	return {
 		all: values.all === true,
 		pop,
-		popsDir: resolve(values["pops-dir"] ?? join(ROOT, "pops")),
-		outDir: resolve(values["out-dir"] ?? join(ROOT, "dist")),
+		popsDir: resolve(stringFlag(values["pops-dir"]) ?? join(ROOT, "pops")),
+		outDir: resolve(stringFlag(values["out-dir"]) ?? join(ROOT, "dist")),
 	};
+}
+
+/** A string flag's value (parseArgs gives string flags strings; undefined when absent). */
+function stringFlag(value: string | boolean | undefined): string | undefined {
+	return typeof value === "string" ? value : undefined;
 }
 
 async function main(): Promise<number> {

@@ -2,9 +2,9 @@
  * neuroctl's command line, parsed once into a typed command. Anything wrong is a UsageError
  * naming what and why; the CLI prints it with the usage and exits 2, touching nothing.
  */
-import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { type PurgeRequest, PurgeRequestSchema } from "../../edge/purge.ts";
+import { parseFlagsOnce } from "../cli/parse-flags.ts";
 import { BySchema, NameSchema, RegisterValueSchema } from "../kv/crdt-api.ts";
 import { KeySchema } from "../kv/http-api.ts";
 import { PopNameSchema } from "../pop-config/command.ts";
@@ -169,10 +169,9 @@ export function parseCtlArgs(
 		register?: boolean;
 		gossip?: boolean;
 	};
-	let positionals: string[];
+	let positionals: readonly string[];
 	try {
-		({ values, positionals } = parseArgs({
-			args: [...argv],
+		({ values, positionals } = parseFlagsOnce(argv, {
 			options: {
 				endpoints: { type: "string" },
 				"token-file": { type: "string" },
@@ -188,7 +187,6 @@ export function parseCtlArgs(
 				register: { type: "boolean" },
 				gossip: { type: "boolean" },
 			},
-			strict: true,
 			allowPositionals: true,
 		}));
 	} catch (error) {

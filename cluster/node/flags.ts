@@ -5,12 +5,12 @@
  * Each setting comes from the first of: a flag, the environment (NEURO_ORIGIN, NEURO_POP),
  * the POP config baked into a POP binary (cluster/node/pop-config.ts), the default.
  */
-import { parseArgs } from "node:util";
 import * as v from "valibot";
 import type { HostsConfig } from "../../edge/config/hosts.ts";
 import { DEFAULT_STALE_IF_UNREACHABLE_S } from "../../edge/http/reuse.ts";
 import { lockTimeoutsFor } from "../../edge/lock/lock-timeouts.ts";
 import { IDLE_MARGIN_SECONDS, MAX_IDLE_TIMEOUT_SECONDS } from "../../edge/runtime/bun.ts";
+import { parseFlagsOnce } from "../cli/parse-flags.ts";
 import { LOG_LEVELS, type LogLevel } from "../transport/log.ts";
 import { POP_NAME, type PopConfig } from "./pop-config.ts";
 
@@ -332,8 +332,7 @@ type GivenFlags = v.InferOutput<typeof FlagsSchema>;
 function parseFlagList(argv: readonly string[]): GivenFlags {
 	let values: Record<string, unknown>;
 	try {
-		({ values } = parseArgs({
-			args: [...argv],
+		({ values } = parseFlagsOnce(argv, {
 			options: {
 				host: { type: "string" },
 				port: { type: "string" },
@@ -359,7 +358,6 @@ function parseFlagList(argv: readonly string[]): GivenFlags {
 				"api-port": { type: "string" },
 				"log-level": { type: "string" },
 			},
-			strict: true,
 			allowPositionals: false,
 		}));
 	} catch (error) {

@@ -7,8 +7,8 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import * as v from "valibot";
+import { parseFlagsOnce } from "../../cluster/cli/parse-flags.ts";
 import { InventoryError, parseInventory } from "./inventory.ts";
 import { LocalDriver } from "./local-driver.ts";
 import { describePlan, planWaves } from "./plan.ts";
@@ -51,15 +51,13 @@ async function buildOf(binary: string): Promise<string> {
 async function main(argv: string[]): Promise<number> {
 	let values: Record<string, unknown>;
 	try {
-		({ values } = parseArgs({
-			args: argv,
+		({ values } = parseFlagsOnce(argv, {
 			options: {
 				inventory: { type: "string" },
 				dist: { type: "string" },
 				"batch-size": { type: "string" },
 				"dry-run": { type: "boolean" },
 			},
-			strict: true,
 			allowPositionals: false,
 		}));
 	} catch (error) {

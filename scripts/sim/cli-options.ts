@@ -1,6 +1,6 @@
 /** Flags of `npm run sim`, validated with valibot. */
-import { parseArgs } from "node:util";
 import * as v from "valibot";
+import { parseFlagsOnce } from "../../cluster/cli/parse-flags.ts";
 
 export interface SimCliOptions {
 	/** The first seed. */
@@ -49,8 +49,7 @@ const FlagsSchema = v.object({
 export function parseSimOptions(argv: readonly string[]): SimCliOptions {
 	let values: Record<string, unknown>;
 	try {
-		({ values } = parseArgs({
-			args: [...argv],
+		({ values } = parseFlagsOnce(argv, {
 			options: {
 				seeds: { type: "string" },
 				seed: { type: "string" },
@@ -58,7 +57,6 @@ export function parseSimOptions(argv: readonly string[]): SimCliOptions {
 				pipelined: { type: "boolean" },
 				"max-sessions": { type: "string" },
 			},
-			strict: true,
 			allowPositionals: false,
 		}));
 	} catch (error) {

@@ -244,6 +244,13 @@ describe("neuroctl arguments", () => {
 		throw new Error("expected a usage error");
 	};
 
+	test("a flag given twice is refused, not settled by whichever came last", () => {
+		expect(refused("--endpoints", "http://a:1", "--endpoints", "http://b:1", "status")).toContain(
+			"--endpoints given more than once",
+		);
+		expect(refused("--json", "status", "--json")).toContain("--json given more than once");
+	});
+
 	test("each command's shape", () => {
 		expect(
 			parseCtlArgs(["members", "add", "4", "http://h:1/", "h:7004", "--learner"], {}).command,

@@ -74,6 +74,14 @@ describe("node.ts flags", () => {
 		).toThrow(FlagError);
 	});
 
+	test("a flag given twice is refused, naming it, whichever the values", () => {
+		expect(() => parseNodeFlags(["--port", "8080", "--port", "9090"])).toThrow(
+			"--port given more than once",
+		);
+		expect(() => parseNodeFlags(["--port=8080", "--port", "8080"])).toThrow(FlagError);
+		expect(() => parseNodeFlags(["--http2", "--http2"])).toThrow("--http2 given more than once");
+	});
+
 	test("explicit values", () => {
 		expect(
 			parseNodeFlags(["--port", "0", "--memory-mb", "64", "--slab", "ts", "--host", "::1"]),

@@ -24,6 +24,9 @@ describe("npm run sim flags", () => {
 		expect(() => parseSimOptions(["--seed", "-1"])).toThrow(CliUsageError);
 		expect(() => parseSimOptions(["--fast"])).toThrow(CliUsageError);
 		expect(() => parseSimOptions(["extra"])).toThrow(CliUsageError);
+		expect(() => parseSimOptions(["--seed", "1", "--seed", "2"])).toThrow(
+			"--seed given more than once",
+		);
 	});
 
 	test("the replay command names the seed", () => {
