@@ -222,6 +222,10 @@ export async function startControlPlane(
 			port: self.api.port,
 			maxRequestBodyBytes: API_BODY_MAX_BYTES,
 			tls: plan.apiTls,
+			// Alone on its port: one member's log cannot be opened twice, so there is no
+			// overlapping restart to allow, and a shared port would send a client's writes
+			// to whichever server the kernel picked (another member, or an edge).
+			reusePort: false,
 			...(routes?.native === undefined
 				? {}
 				: { routes: guardNativeRoutes(routes.native, apiToken) }),

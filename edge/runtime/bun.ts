@@ -2,8 +2,9 @@
  * The Bun adapter: serves a fetch handler with Bun.serve and drains it on SIGTERM/SIGINT.
  * Thin on purpose; what the node serves is built elsewhere (node.ts).
  *
- * - `reusePort`: a new process binds the same port while the old one still serves, so a
- *   restart drops no connection (the kernel spreads new connections over both).
+ * - `reusePort` (the default): a new process binds the same port while the old one still
+ *   serves, so a restart drops no connection (the kernel spreads new connections over
+ *   both). A listener that must be alone on its port (the cluster API) turns it off.
  * - TLS with optional HTTP/2 (ALPN) and HTTP/3 (QUIC on the same port number, over UDP);
  *   Bun adds `Alt-Svc: h3` to the TCP responses itself when HTTP/3 is on.
  * - Draining: stop accepting (the listener closes, idle keep-alive connections with it),
@@ -36,6 +37,12 @@ export type ServeOptions = {
 	readonly http2?: boolean;
 	readonly http3?: boolean;
 	readonly routes?: NativeRoutes;
+	/**
+	 * Bind with SO_REUSEPORT (default true), so a restarted edge shares the port with the
+	 * one draining. False where a second holder would be a mistake, not a restart: the
+	 * kernel would split requests between two servers that answer differently.
+	 */
+	readonly reusePort?: boolean;
 	/**
 	 * The largest request body read; a longer one is refused with 413 before it is read
 	 * whole. Bun's default (128 MiB) suits the edge, which streams bodies to the origin.
@@ -114,7 +121,7 @@ function listen(fetch: FetchHandler, options: ServeOptions): ReturnType<typeof B
 	return Bun.serve({
 		hostname: options.hostname,
 		port: options.port,
-		reusePort: true,
+		reusePort: options.reusePort ?? true,
 		// Bun's development mode (its default outside NODE_ENV=production) answers an
 		// uncaught error with an HTML page showing the source and the stack: never to clients.
 		development: false,

@@ -122,4 +122,34 @@ describe("a control plane that cannot start", () => {
 			rmSync(cluster.root, { recursive: true, force: true });
 		}
 	}, 30_000);
+
+	test("an API port another server holds with SO_REUSEPORT (as an edge does): exit 2 naming it", async () => {
+		// Were the API to bind with SO_REUSEPORT too, the kernel would split its requests
+		// between this member and whatever holds the port (another node's API, an edge).
+		const holder = Bun.serve({
+			hostname: "127.0.0.1",
+			port: 0,
+			reusePort: true,
+			fetch: () => new Response("not the cluster API"),
+		});
+		const dataDir = join(root, "api-port-held");
+		try {
+			const run = await runToEnd([
+				...NODE,
+				"--port",
+				"0",
+				"--memory-mb",
+				"8",
+				"--data",
+				dataDir,
+				"--api-port",
+				String(holder.port),
+			]);
+			expect(run.code).toBe(2);
+			expect(run.stderr).toContain(`cannot listen on 127.0.0.1:${holder.port}`);
+			expect(run.stderr).not.toMatch(STACK_FRAME);
+		} finally {
+			holder.stop(true);
+		}
+	}, 30_000);
 });
