@@ -9,8 +9,8 @@ import { CliUsageError, parseCliOptions, USAGE } from "./trace/cli-options.ts";
 import { parseReference, type ReferenceRow } from "./trace/reference.ts";
 import type { ReplayMode } from "./trace/replay.ts";
 import { describeCell, describeTable } from "./trace/report.ts";
-import { type CellResult, runCell } from "./trace/run-cell.ts";
-import { readTraceFile, type Trace } from "./trace/trace-file.ts";
+import { type CellResult, runCell, ZeroCacheError } from "./trace/run-cell.ts";
+import { readTraceFile, type Trace, TraceFileError, TraceParseError } from "./trace/trace-file.ts";
 
 /** Loading a trace reports progress this often. */
 const PROGRESS_EVERY_BYTES = 64 * 2 ** 20;
@@ -18,8 +18,8 @@ const PROGRESS_EVERY_BYTES = 64 * 2 ** 20;
 const PROGRESS_FROM_REQUESTS = 500_000;
 
 function loadTrace(path: string): Trace {
-	if (!existsSync(path) || !statSync(path).isFile())
-		throw new CliUsageError(`no such trace file: ${path}`);
+	if (!existsSync(path)) throw new CliUsageError(`no such trace file: ${path}`);
+	if (!statSync(path).isFile()) throw new CliUsageError(`not a trace file (a directory?): ${path}`);
 	const name = basename(path).replace(/\.csv$/, "");
 	const started = performance.now();
 	const size = statSync(path).size;
@@ -34,6 +34,11 @@ function loadTrace(path: string): Trace {
 	console.error(
 		`loaded ${name}: ${trace.ids.length} requests, ${trace.uniqueObjects} objects in ${seconds}s`,
 	);
+	if (trace.header !== undefined) console.error(`  skipped a header line: ${trace.header}`);
+	if (trace.zeroSizeSkipped > 0) {
+		console.error(`  skipped ${trace.zeroSizeSkipped} requests of size 0 (as libCacheSim does)`);
+	}
+	if (trace.ids.length === 0) throw new CliUsageError(`no requests in trace file: ${path}`);
 	return trace;
 }
 
@@ -42,24 +47,33 @@ function loadReference(path: string): ReferenceRow[] {
 	return parseReference(readFileSync(path, "utf8"));
 }
 
-/** Byte mode only means something when the trace has real sizes. */
-function hasSizes(trace: Trace): boolean {
-	return trace.uniqueBytes !== trace.uniqueObjects;
-}
-
 function runTrace(
 	trace: Trace,
 	modes: readonly ReplayMode[],
 	fractions: readonly number[],
 	withCandidates: boolean,
+	skipZeroCaches: boolean,
 ): CellResult[] {
 	const cells: CellResult[] = [];
 	for (const mode of modes) {
 		for (const fraction of fractions) {
 			const started = performance.now();
-			cells.push(
-				runCell(trace, mode, fraction, withCandidates, trace.ids.length >= PROGRESS_FROM_REQUESTS),
-			);
+			try {
+				cells.push(
+					runCell(
+						trace,
+						mode,
+						fraction,
+						withCandidates,
+						trace.ids.length >= PROGRESS_FROM_REQUESTS,
+					),
+				);
+			} catch (error) {
+				// One tiny trace in a directory should not stop the sweep; alone, it is an error.
+				if (!(skipZeroCaches && error instanceof ZeroCacheError)) throw error;
+				console.error(`skipped: ${error.message}`);
+				continue;
+			}
 			const seconds = ((performance.now() - started) / 1000).toFixed(1);
 			console.error(`replayed ${trace.name} ${mode} ${fraction * 100}% in ${seconds}s`);
 		}
@@ -81,8 +95,8 @@ function main(argv: readonly string[]): number {
 		const cells: CellResult[] = [];
 		for (const file of files) {
 			const trace = loadTrace(join(options.path, file));
-			const modes: ReplayMode[] = hasSizes(trace) ? ["count", "byte"] : ["count"];
-			cells.push(...runTrace(trace, modes, options.fractions, options.candidates));
+			const modes: ReplayMode[] = trace.hasSizes ? ["count", "byte"] : ["count"];
+			cells.push(...runTrace(trace, modes, options.fractions, options.candidates, true));
 		}
 		console.log(describeTable(cells, reference));
 		return 0;
@@ -96,6 +110,7 @@ function main(argv: readonly string[]): number {
 		[options.bytes ? "byte" : "count"],
 		options.fractions,
 		options.candidates,
+		false,
 	);
 	console.log(cells.map((cell) => describeCell(cell, reference)).join("\n\n"));
 	return 0;
@@ -106,7 +121,9 @@ try {
 } catch (error) {
 	if (
 		error instanceof CliUsageError ||
-		(error instanceof Error && error.name === "TraceParseError")
+		error instanceof TraceParseError ||
+		error instanceof TraceFileError ||
+		error instanceof ZeroCacheError
 	) {
 		console.error(`trace: ${error.message}\n${USAGE}`);
 		process.exitCode = 2;

@@ -19,87 +19,107 @@ export function nextUseIndexes(ids: Int32Array, objectCount: number): Int32Array
 /**
  * Misses of Belady's OPT in object-count mode: on a miss with a full cache, evict whichever
  * object (the newcomer included, so it may be bypassed) is next used furthest in the future.
- * A max-heap of next-use times with lazy deletion: stale entries are skipped when popped.
+ * The held objects sit in a max-heap on next use, indexed by object so a hit updates its
+ * entry in place: memory is the next-use array (4 bytes a request) plus the cache, and time
+ * O(n log capacity), whatever the trace's length.
  */
 export function beladyMisses(trace: Trace, capacity: number): number {
 	const { ids } = trace;
 	if (capacity < 1) return ids.length;
 	const nextUse = nextUseIndexes(ids, trace.uniqueObjects);
-	const currentNext = new Int32Array(trace.uniqueObjects).fill(-1);
-	const heap = new MaxHeap(ids.length);
-	let held = 0;
+	const heap = new IndexedMaxHeap(Math.min(capacity, trace.uniqueObjects), trace.uniqueObjects);
 	let misses = 0;
 	for (let i = 0; i < ids.length; i++) {
 		const id = ids[i] as number;
 		const next = nextUse[i] as number;
-		if (currentNext[id] === -1) {
-			misses++;
-			held++;
+		if (heap.holds(id)) {
+			heap.update(id, next);
+			continue;
 		}
-		currentNext[id] = next;
-		heap.push(next, id);
-		while (held > capacity) {
-			const [value, victim] = heap.pop();
-			if (currentNext[victim] !== value) continue;
-			currentNext[victim] = -1;
-			held--;
-		}
+		misses++;
+		if (heap.size < capacity) heap.push(id, next);
+		// Full: the newcomer replaces the furthest-used object only if that one is needed later.
+		else if (heap.topValue() > next) heap.replaceTop(id, next);
 	}
 	return misses;
 }
 
-/** Binary max-heap of (value, id) pairs in two Int32Arrays. */
-class MaxHeap {
+/** Binary max-heap of ids by value, with each id's position so it can be updated in place. */
+class IndexedMaxHeap {
 	readonly #values: Int32Array;
 	readonly #ids: Int32Array;
-	#length = 0;
+	readonly #position: Int32Array;
+	size = 0;
 
-	constructor(capacity: number) {
+	constructor(capacity: number, idCount: number) {
 		this.#values = new Int32Array(capacity);
 		this.#ids = new Int32Array(capacity);
+		this.#position = new Int32Array(idCount).fill(-1);
 	}
 
-	push(value: number, id: number): void {
-		if (this.#length === this.#values.length) this.#compact();
-		let i = this.#length++;
-		while (i > 0) {
-			const parent = (i - 1) >> 1;
-			if ((this.#values[parent] as number) >= value) break;
-			this.#values[i] = this.#values[parent] as number;
-			this.#ids[i] = this.#ids[parent] as number;
-			i = parent;
+	holds(id: number): boolean {
+		return this.#position[id] !== -1;
+	}
+
+	topValue(): number {
+		return this.#values[0] as number;
+	}
+
+	push(id: number, value: number): void {
+		this.#place(this.size++, id, value);
+		this.#siftUp(this.size - 1);
+	}
+
+	update(id: number, value: number): void {
+		const at = this.#position[id] as number;
+		this.#values[at] = value;
+		this.#siftDown(this.#siftUp(at));
+	}
+
+	replaceTop(id: number, value: number): void {
+		this.#position[this.#ids[0] as number] = -1;
+		this.#place(0, id, value);
+		this.#siftDown(0);
+	}
+
+	#place(at: number, id: number, value: number): void {
+		this.#values[at] = value;
+		this.#ids[at] = id;
+		this.#position[id] = at;
+	}
+
+	#swap(a: number, b: number): void {
+		const value = this.#values[a] as number;
+		const id = this.#ids[a] as number;
+		this.#place(a, this.#ids[b] as number, this.#values[b] as number);
+		this.#place(b, id, value);
+	}
+
+	#siftUp(start: number): number {
+		let at = start;
+		while (at > 0) {
+			const parent = (at - 1) >> 1;
+			if ((this.#values[parent] as number) >= (this.#values[at] as number)) break;
+			this.#swap(at, parent);
+			at = parent;
 		}
-		this.#values[i] = value;
-		this.#ids[i] = id;
+		return at;
 	}
 
-	pop(): [number, number] {
-		const top: [number, number] = [this.#values[0] as number, this.#ids[0] as number];
-		const last = --this.#length;
-		const value = this.#values[last] as number;
-		const id = this.#ids[last] as number;
-		let i = 0;
+	#siftDown(start: number): void {
+		let at = start;
 		for (;;) {
-			let child = 2 * i + 1;
-			if (child >= last) break;
+			let child = 2 * at + 1;
+			if (child >= this.size) return;
 			if (
-				child + 1 < last &&
+				child + 1 < this.size &&
 				(this.#values[child + 1] as number) > (this.#values[child] as number)
 			) {
 				child++;
 			}
-			if ((this.#values[child] as number) <= value) break;
-			this.#values[i] = this.#values[child] as number;
-			this.#ids[i] = this.#ids[child] as number;
-			i = child;
+			if ((this.#values[child] as number) <= (this.#values[at] as number)) return;
+			this.#swap(at, child);
+			at = child;
 		}
-		this.#values[i] = value;
-		this.#ids[i] = id;
-		return top;
-	}
-
-	/** Never needed with one push per request and a heap sized to the trace; kept as a guard. */
-	#compact(): void {
-		throw new Error("heap full: more pushes than requests");
 	}
 }

@@ -20,12 +20,22 @@ export const USAGE =
 	"usage: npm run trace -- FILE [--size 10%|1%,10%,30%] [--bytes] [--candidates] [--reference TSV]\n" +
 	"       npm run trace -- DIR --all [--candidates] [--reference TSV]";
 
+/**
+ * "12.3" (percent) as "0.123": the decimal point moved in the text, since 12.3 / 100 rounds
+ * twice and can land one ulp off the fraction libCacheSim parses, flooring a cache one short.
+ */
+function percentAsDecimal(percent: string): string {
+	const [whole = "", fraction = ""] = percent.split(".");
+	const digits = whole.padStart(3, "0");
+	return `${digits.slice(0, -2)}.${digits.slice(-2)}${fraction}`;
+}
+
 /** "10%" or "0.1": a share of the working set in (0, 1]. */
 const FractionSchema = v.pipe(
 	v.string(),
 	v.trim(),
 	v.regex(/^(\d+(\.\d+)?%|0?\.\d+|1(\.0+)?)$/, "size must look like 10% or 0.1"),
-	v.transform((text) => (text.endsWith("%") ? Number(text.slice(0, -1)) / 100 : Number(text))),
+	v.transform((text) => Number(text.endsWith("%") ? percentAsDecimal(text.slice(0, -1)) : text)),
 	v.number(),
 	v.minValue(Number.MIN_VALUE, "size must be above 0%"),
 	v.maxValue(1, "size must be at most 100%"),

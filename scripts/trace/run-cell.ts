@@ -16,6 +16,18 @@ export interface CellResult {
 	readonly candidates: readonly ReplayResult[];
 }
 
+/** A size that rounds down to a cache of nothing: every policy would miss every request. */
+export class ZeroCacheError extends Error {
+	override name = "ZeroCacheError";
+	constructor(trace: Trace, mode: ReplayMode, fraction: number) {
+		const workingSet = mode === "count" ? trace.uniqueObjects : trace.uniqueBytes;
+		const unit = mode === "count" ? "objects" : "bytes";
+		super(
+			`--size ${fraction * 100}% of ${trace.name}'s working set of ${workingSet} ${unit} is a cache of 0 ${unit}: nothing to compare; use a larger --size`,
+		);
+	}
+}
+
 function progressTo(stderr: boolean, label: string) {
 	if (!stderr) return undefined;
 	return (done: number, total: number) =>
@@ -32,6 +44,7 @@ export function runCell(
 	showProgress: boolean,
 ): CellResult {
 	const capacity = cacheSizeFor(trace, mode, fraction);
+	if (capacity < 1) throw new ZeroCacheError(trace, mode, fraction);
 	const setting = { capacity, mode, trace };
 	const label = `${trace.name} ${mode} ${fraction * 100}%`;
 	const run = (name: string, factory: PolicyFactory) =>

@@ -14,6 +14,13 @@ describe("parseCliOptions", () => {
 		expect(parseCliOptions(["t.csv", "--bytes"]).bytes).toBe(true);
 	});
 
+	test("a percentage is the same number as the fraction written out (libCacheSim parses that)", () => {
+		// 0.7 / 100 is 0.006999999999999999, which floors 0.7% of 1000 objects to 6, not 7.
+		expect(parseCliOptions(["t.csv", "--size", "0.7%,12.3%,30%,100%"]).fractions).toEqual([
+			0.007, 0.123, 0.3, 1,
+		]);
+	});
+
 	test("--all runs 1%, 10% and 30%", () => {
 		expect(parseCliOptions(["dir", "--all"]).fractions).toEqual([0.01, 0.1, 0.3]);
 	});

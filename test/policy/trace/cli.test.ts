@@ -36,6 +36,9 @@ beforeAll(() => {
 	dir = mkdtempSync(join(tmpdir(), "neuro-trace-"));
 	writeTrace(join(dir, "skewed.csv"), 20_000);
 	writeFileSync(join(dir, "truncated.csv"), "timestamp,key,size\n1,a,10\n2,b");
+	writeFileSync(join(dir, "empty.csv"), "");
+	writeFileSync(join(dir, "one-key.csv"), "1,a,1\n2,a,1\n");
+	writeFileSync(join(dir, "zeros.csv"), "time,id,bytes\n1,a,0\n2,b,5\n3,b,5\n");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,5 +72,32 @@ describe("npm run trace", () => {
 		const badSize = await runCli(join(dir, "skewed.csv"), "--size", "200%");
 		expect(badSize.code).toBe(2);
 		expect(badSize.stderr).toContain("size must be at most 100%");
+	});
+
+	test("nothing to replay is refused, not printed as NaN or as a cache of 0", async () => {
+		const empty = await runCli(join(dir, "empty.csv"));
+		expect(empty.code).toBe(2);
+		expect(empty.stderr).toContain(`no requests in trace file: ${join(dir, "empty.csv")}`);
+		expect(empty.stdout).not.toContain("NaN");
+
+		const tiny = await runCli(join(dir, "one-key.csv"), "--size", "50%");
+		expect(tiny.code).toBe(2);
+		expect(tiny.stderr).toContain("is a cache of 0 objects");
+
+		const whole = await runCli(join(dir, "one-key.csv"), "--size", "100%");
+		expect(whole.code).toBe(0);
+		expect(whole.stdout).toMatch(/LRU\s+misses\s+1 /);
+	});
+
+	test("a directory is refused by name; a header and size-0 rows are reported on stderr", async () => {
+		const directory = await runCli(dir);
+		expect(directory.code).toBe(2);
+		expect(directory.stderr).toContain(`not a trace file (a directory?): ${dir}`);
+
+		const zeros = await runCli(join(dir, "zeros.csv"), "--size", "100%");
+		expect(zeros.code).toBe(0);
+		expect(zeros.stderr).toContain("skipped a header line: time,id,bytes");
+		expect(zeros.stderr).toContain("skipped 1 requests of size 0");
+		expect(zeros.stdout).toContain("requests 2");
 	});
 });

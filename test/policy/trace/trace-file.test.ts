@@ -2,7 +2,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseTrace, readTraceFile, TraceParseError } from "../../../scripts/trace/trace-file.ts";
+import {
+	parseTrace,
+	readTraceFile,
+	TraceFileError,
+	TraceParseError,
+} from "../../../scripts/trace/trace-file.ts";
 
 function parseError(text: string): TraceParseError {
 	try {
@@ -50,6 +55,62 @@ describe("parseTrace", () => {
 	});
 });
 
+describe("parseTrace: the input rules", () => {
+	test("a UTF-8 BOM, CRLF line ends and a trailing blank line change nothing", () => {
+		const trace = parseTrace("t", "\uFEFF1,a,5\r\n2,b,7\r\n3,a,5\r\n\r\n");
+		expect([...trace.ids]).toEqual([0, 1, 0]);
+		expect(trace.uniqueBytes).toBe(12);
+	});
+
+	test("a first line that is not a request is a header, skipped and kept for the report", () => {
+		const trace = parseTrace("t", "time,object id,bytes\n1,a,5\n");
+		expect(trace.ids.length).toBe(1);
+		expect(trace.header).toBe("time,object id,bytes");
+		expect(parseTrace("t", "1,a,5\n").header).toBeUndefined();
+	});
+
+	test("quoted keys (RFC 4180) may hold commas and quotes, and equal their unquoted form", () => {
+		const trace = parseTrace("t", '1,"a,b",5\n2,"say ""hi""",5\n3,a,5\n4,"a",5\n');
+		expect([...trace.ids]).toEqual([0, 1, 2, 2]);
+		expect(parseError('1,"a,5\n').message).toContain("no closing quote");
+		expect(parseError('1,a"b,5\n').message).toContain("quote");
+	});
+
+	test("requests of size 0 are skipped and counted, as libCacheSim skips them", () => {
+		const trace = parseTrace("t", "1,a,0\n2,a,0\n3,b,5\n4,b,5\n5,c,5\n");
+		expect([...trace.ids]).toEqual([0, 0, 1]);
+		expect(trace.uniqueObjects).toBe(2);
+		expect(trace.uniqueBytes).toBe(10);
+		expect(trace.zeroSizeSkipped).toBe(2);
+	});
+
+	test("an object whose size changes weighs its first size in the working set", () => {
+		const trace = parseTrace("t", "1,a,100\n2,a,300\n3,b,10\n");
+		expect(trace.uniqueBytes).toBe(110);
+		expect([...trace.sizes]).toEqual([100, 300, 10]);
+		expect(trace.hasSizes).toBe(true);
+		expect(parseTrace("t", "1,a,1\n2,b,1\n").hasSizes).toBe(false);
+	});
+
+	test("timestamps must be non-negative numbers; fractions are fine", () => {
+		expect(parseTrace("t", "1.25,a,1\n2,b,1\n").ids.length).toBe(2);
+		expect(parseError("1,a,1\nabc,b,1\n").message).toContain('line 2: timestamp "abc"');
+		expect(parseError("1,a,1\n-3,b,1\n").message).toContain('timestamp "-3"');
+	});
+
+	test("sizes must be integers a double holds exactly; larger than 32 bits is fine", () => {
+		expect(parseError("1,a,99999999999999999999999\n").message).toContain("size");
+		expect(parseError("1,a,1.5\n").message).toContain('size "1.5"');
+		const big = parseTrace("t", "1,a,10000000000\n2,b,1\n");
+		expect([...big.sizes]).toEqual([10_000_000_000, 1]);
+		expect(parseError("1,a,9007199254740991\n2,b,1\n").message).toContain("sum past");
+	});
+
+	test("errors name the source", () => {
+		expect(parseError("1,a\n").message).toStartWith("bad line 1:");
+	});
+});
+
 describe("readTraceFile", () => {
 	const dir = mkdtempSync(join(tmpdir(), "trace-file-"));
 	afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -80,6 +141,18 @@ describe("readTraceFile", () => {
 		expect(readTraceFile(write("no-newline.csv", "1,a,1\n2,b,2"), "t").ids.length).toBe(2);
 		const truncated = write("truncated.csv", "1,a,1\n2,b,2\n3,c");
 		expect(() => readTraceFile(truncated, "t")).toThrow(/line 3: expected timestamp,key,size/);
+	});
+
+	test("an unreadable path is a TraceFileError naming it, not a crash", () => {
+		expect(() => readTraceFile(dir, "t")).toThrow(TraceFileError);
+		expect(() => readTraceFile(join(dir, "none.csv"), "t")).toThrow(
+			/cannot read trace file .*none\.csv: ENOENT/,
+		);
+	});
+
+	test("errors name the file and the line", () => {
+		const path = write("bad.csv", "1,a,1\n2,b,x\n");
+		expect(() => readTraceFile(path, "t")).toThrow(`${path} line 2: size "x"`);
 	});
 
 	test("multi-byte keys split across chunk boundaries decode intact", () => {
