@@ -1,5 +1,5 @@
-import { parseArgs } from "node:util";
 import * as v from "valibot";
+import { type ParsedFlags, parseFlagsOnce } from "../../cluster/cli/parse-flags.ts";
 
 export interface TraceCliOptions {
 	/** A trace file, or with `all` a directory of traces. */
@@ -55,12 +55,10 @@ function message(issues: readonly v.BaseIssue<unknown>[]): string {
 
 /** Parses argv (after the script name); throws CliUsageError with a readable reason. */
 export function parseCliOptions(argv: readonly string[]): TraceCliOptions {
-	let parsed: ReturnType<typeof parseArgs>;
+	let parsed: ParsedFlags;
 	try {
-		parsed = parseArgs({
-			args: [...argv],
+		parsed = parseFlagsOnce(argv, {
 			allowPositionals: true,
-			strict: true,
 			options: {
 				size: { type: "string" },
 				bytes: { type: "boolean" },

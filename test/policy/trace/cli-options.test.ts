@@ -33,6 +33,7 @@ describe("parseCliOptions", () => {
 		[["t.csv", "--size"]],
 		[[]],
 		[["a.csv", "b.csv"]],
+		[["t.csv", "--size", "1%", "--size", "10%"]],
 	])("rejects %p with a usage error", (argv) => {
 		expect(() => parseCliOptions(argv)).toThrow(CliUsageError);
 	});
