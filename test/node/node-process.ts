@@ -132,8 +132,8 @@ export async function runToEnd(
 export const CTL_ENTRY = new URL("../../cluster/ctl.ts", import.meta.url).pathname;
 
 /**
- * Runs neuroctl to its end. NEURO_ENDPOINTS is unset, so only `endpoints` (or the
- * `--endpoints` in `args`) count; `timeoutMs` is its `--timeout-ms`; `token` is its
+ * Runs neuroctl to its end. NEURO_ENDPOINTS is unset, so only `endpoints` (or, instead
+ * of them, the `--endpoints` in `args`) count; `timeoutMs` is its `--timeout-ms`; `token` is its
  * NEURO_ADMIN_TOKEN (none unless given).
  */
 export function runCtl(
@@ -142,8 +142,11 @@ export function runCtl(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
 	const timeout =
 		options.timeoutMs === undefined ? [] : ["--timeout-ms", String(options.timeoutMs)];
+	// An `--endpoints` in `args` stands alone: neuroctl refuses a flag given twice.
 	const endpoints =
-		options.endpoints === undefined ? [] : ["--endpoints", options.endpoints.join(",")];
+		options.endpoints === undefined || args.includes("--endpoints")
+			? []
+			: ["--endpoints", options.endpoints.join(",")];
 	return runToEnd([process.execPath, CTL_ENTRY, ...timeout, ...endpoints, ...args], {
 		env: { NEURO_ENDPOINTS: undefined, NEURO_ADMIN_TOKEN: options.token },
 	});
