@@ -37,6 +37,8 @@ import {
 	lookupStored,
 	lookupStoredSync,
 	type Pins,
+	partRequestOf,
+	rangeRequestFor,
 	StoredAnalysisCache,
 } from "./proxy/cache-read.ts";
 import { storeWhileStreaming } from "./proxy/cache-write.ts";
@@ -333,6 +335,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			cacheControl,
 			timers.now(),
 			pins,
+			request.method,
 		);
 		if (looked.kind === "found" && looked.decision.action === "serve")
 			return respond.fromCache(request, hostLabel, looked, "hit");
@@ -430,8 +433,18 @@ export function createEdge(deps: EdgeDeps): Edge {
 			respond.fromCache(request, hostLabel, found, phase, extra);
 		const finish = (response: Response, phase: CachePhase) =>
 			respond.finish(request, hostLabel, response, phase);
+		const wantedPart = partRequestOf(request.method, request.headers);
 		const lookupNow = () =>
-			lookupStored(tier, analysis, primaryKey, request.headers, cacheControl, timers.now(), pins);
+			lookupStored(
+				tier,
+				analysis,
+				primaryKey,
+				request.headers,
+				cacheControl,
+				timers.now(),
+				pins,
+				request.method,
+			);
 		/**
 		 * Streams an origin answer to a GET into the tier (fills and background refreshes),
 		 * its variant keyed by the fields the origin was sent: a client's may differ (one
@@ -519,18 +532,23 @@ export function createEdge(deps: EdgeDeps): Edge {
 					// Waited on the URL, then went on for a variant the fill did not store.
 					const label = turn.forVariant === true ? "vary-miss" : fwd;
 					// Without the lock (a key remembered uncacheable, or a waiter sent on), a
-					// Range or conditional request goes as the client sent it: its answer will
-					// most likely not be stored, and a Range on a file over the size gate would
-					// otherwise fetch the file whole each time.
+					// Range or conditional request goes as the client sent it: a Range on a file
+					// over the size gate would otherwise fetch the file whole each time. A GET's
+					// Range keeps the turn: the origin's 206 is stored as the key's part, so the
+					// next range inside it is a hit. The rest pass, storing nothing.
 					if (!turn.locked && stale === undefined && asksForPart(request.headers))
-						return goForward(label, undefined, undefined);
+						return wantedPart === undefined
+							? goForward(label, undefined, undefined)
+							: goForward(label, undefined, turn, "as-sent");
 					return goForward(label, stale, turn);
 				}
 			}
 		};
 
 		/**
-		 * One trip to the origin. With a `turn`, a fill: a GET for the whole response (its own
+		 * One trip to the origin. With a `turn` and `fields` "as-sent", the client's own
+		 * request (its Range above all), its answer stored if it may be (a 206 as the key's
+		 * part). With a `turn`, a fill: a GET for the whole response (its own
 		 * validators, or none), so that what comes back can be stored; the client's
 		 * conditionals and Range stay between it and us, answered from that response
 		 * (fill-answer.ts). That holds for a revalidation too: one that carried the client's
@@ -544,8 +562,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 			fwd: CachePhase,
 			stale: Found | undefined,
 			turn: ForwardTurn | undefined,
+			fields: "fill" | "as-sent" = "fill",
 		): Promise<Response> => {
-			const forwardHeaders = turn ? withoutClientConditionals(request.headers) : request.headers;
+			const forwardHeaders = forwardedFields(request.headers, stale, turn, fields);
 			const conditional =
 				stale === undefined ? undefined : revalidationHeaders(forwardHeaders, stale);
 			// Only a locked turn is a fill others wait on: it asks with a GET, even for a HEAD,
@@ -644,9 +663,15 @@ export function createEdge(deps: EdgeDeps): Edge {
 				turn.done(outcomeOfSkip(result.response.status, storing.notStored));
 				return { clientBody: storing.clientBody, kept: { kept: false, reason: storing.notStored } };
 			}
+			// A part stored tells the lock nothing about the key's complete response: on a key
+			// remembered uncacheable (too large, say) "filled" would forget that, and the next
+			// range outside the part would wait for a whole fill refused again.
+			const part = result.response.status === 206 && !turn.locked;
 			keepRunning(
 				c,
-				storing.stored.then((r) => turn.done(r === undefined ? "failed" : outcomeOfCommit(r))),
+				storing.stored.then((r) =>
+					turn.done(r === undefined ? "failed" : part ? "not-stored" : outcomeOfCommit(r)),
+				),
 			);
 			return { clientBody: storing.clientBody, kept: { kept: true } };
 		};
@@ -664,6 +689,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 			if (writer === undefined) return;
 			const turn = forwardTurn(lock, key, writer);
 			const headers = withoutClientConditionals(request.headers);
+			// A part is refreshed as the range it holds: the whole may be too large to store.
+			const held = stale.part === undefined ? undefined : rangeRequestFor(stale.headers);
+			if (held !== undefined) headers.set("range", held);
 			const result = await forward(
 				request,
 				target,
@@ -766,10 +794,32 @@ const CLIENT_CONDITIONALS = [
 ] as const;
 
 /** The request minus the client's own validators: a cache fill wants the whole response. */
-function withoutClientConditionals(headers: Headers): Headers {
+function withoutClientConditionals(headers: Headers, kept: readonly string[] = NO_FIELDS): Headers {
 	const out = new Headers(headers);
-	for (const name of CLIENT_CONDITIONALS) out.delete(name);
+	for (const name of CLIENT_CONDITIONALS) if (!kept.includes(name)) out.delete(name);
 	return out;
+}
+
+const NO_FIELDS: readonly string[] = Object.freeze([]);
+/** What a stale part's revalidation keeps of the client's fields (see forwardedFields). */
+const RANGE_FIELDS: readonly string[] = Object.freeze(["range", "if-range"]);
+
+/**
+ * The client's fields as a forward sends them (revalidation validators are added after).
+ * A pass (no turn) and an "as-sent" turn: as the client sent them. A fill: without the
+ * client's conditionals and Range, so the whole response comes back to be stored. Except a
+ * fill revalidating a stored part, which keeps Range and If-Range (If-Range matched the part
+ * to find it): a part is kept because the whole may be too large to fetch, and the 304 that
+ * freshens it, or the 206 that replaces it, answers the client's range.
+ */
+function forwardedFields(
+	headers: Headers,
+	stale: Found | undefined,
+	turn: ForwardTurn | undefined,
+	fields: "fill" | "as-sent",
+): Headers {
+	if (turn === undefined || fields === "as-sent") return headers;
+	return withoutClientConditionals(headers, stale?.part === undefined ? NO_FIELDS : RANGE_FIELDS);
 }
 
 function asksForPart(headers: Headers): boolean {

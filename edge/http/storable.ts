@@ -1,10 +1,12 @@
 /**
- * May a shared cache store this response? RFC 9111 §3, with §3.3 (partial content), §3.5
- * (authenticated requests) and RFC 9213 (a targeted field replaces Cache-Control).
+ * May a shared cache store this response? RFC 9111 §3, with §3.3 (partial content: a
+ * single-part 206, see partial.ts), §3.5 (authenticated requests) and RFC 9213 (a targeted
+ * field replaces Cache-Control).
  */
 
 import type { RequestCacheControl, ResponseCacheControl } from "./cache-control.ts";
 import { HEURISTICALLY_CACHEABLE_STATUSES } from "./freshness.ts";
+import { storablePart } from "./partial.ts";
 import type { EffectiveResponseDirectives } from "./targeted.ts";
 
 /** Why a response was not stored: one reason per §3 condition, for Cache-Status and metrics. */
@@ -43,11 +45,14 @@ const STORABLE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD"]);
 /**
  * Status codes whose caching requirements this cache implements, for must-understand
  * (RFC 9111 §5.2.2.3): the heuristically cacheable ones plus redirects with plain semantics.
- * 206 is excluded because partial content is not stored (§3.3 makes that optional).
+ * 206 among them: a single-part one is stored as a part (partial.ts, §3.3).
  */
-const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set(
-	[...HEURISTICALLY_CACHEABLE_STATUSES, 302, 303, 307].filter((status) => status !== 206),
-);
+const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
+	...HEURISTICALLY_CACHEABLE_STATUSES,
+	302,
+	303,
+	307,
+]);
 
 export function storability(inputs: StorableInputs): StorableResult {
 	const { status, effective } = inputs;
@@ -56,8 +61,11 @@ export function storability(inputs: StorableInputs): StorableResult {
 	if (!STORABLE_METHODS.has(inputs.method)) return notStored("method");
 	// RFC 9110 §15: only final responses (2xx–5xx) are stored; 1xx are interim.
 	if (!Number.isInteger(status) || status < 200 || status > 599) return notStored("status");
-	// §3.3: a cache that does not combine ranges must not store partial content.
-	if (status === 206) return notStored("partial-content");
+	// §3.3: a cache MAY store incomplete responses; this one keeps a single byte range, whose
+	// Content-Range it understands, apart from the complete response (partial.ts). A
+	// multipart/byteranges body or a Content-Range it cannot read is not stored.
+	if (status === 206 && storablePart(inputs.responseHeaders) === undefined)
+		return notStored("partial-content");
 	// §4.3.4: a 304 freshens stored responses (see header-update.ts); it is not stored itself.
 	if (status === 304) return notStored("not-modified");
 

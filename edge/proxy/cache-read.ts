@@ -7,6 +7,8 @@ import { currentAgeSeconds, parseAgeValue } from "../http/age.ts";
 import type { RequestCacheControl, ResponseCacheControl } from "../http/cache-control.ts";
 import type { StoredForConditional } from "../http/conditional.ts";
 import { dateValueMs, freshnessLifetime } from "../http/freshness.ts";
+import { ifRangeAllowsPartial } from "../http/if-range.ts";
+import { answerFromPart, type PartAnswer, parseContentRange, partLength } from "../http/partial.ts";
 import { decideReuse, type ReuseDecision } from "../http/reuse.ts";
 import { effectiveResponseDirectives } from "../http/targeted.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
@@ -18,6 +20,36 @@ import { type DecodedRecord, decodeRecord, type StoredResponse } from "./stored-
 
 /** Variants live under the primary key plus this separator and the variant key. */
 export const VARIANT_SEPARATOR = "\u0000";
+
+/**
+ * A stored part (a 206, http/partial.ts) lives beside the complete response's storage key,
+ * under that key plus this suffix: one part per key, the latest stored. It starts with the
+ * variant separator, so a purge of the URL (its key and `key + separator` prefix) reaches
+ * it, and no variant key (JSON, which escapes NUL) can spell it.
+ */
+export const PART_SUFFIX = `${VARIANT_SEPARATOR}part`;
+
+/** Where the part beside the response stored at `storageKey` lives. */
+export function partKey(storageKey: string): string {
+	return `${storageKey}${PART_SUFFIX}`;
+}
+
+/** What a GET with Range asks of a stored part: its Range and If-Range fields. */
+export interface PartRequest {
+	readonly range: string;
+	readonly ifRange: string | null;
+}
+
+/**
+ * The part a request may be answered from: a GET's Range (RFC 9110 §14.2: other methods
+ * ignore Range, and a HEAD's answer is the complete response's head). Undefined for the rest,
+ * which a stored part never answers.
+ */
+export function partRequestOf(method: string, headers: Headers): PartRequest | undefined {
+	if (method !== "GET") return undefined;
+	const range = headers.get("range");
+	return range === null ? undefined : { range, ifRange: headers.get("if-range") };
+}
 
 export type Lookup =
 	| { readonly kind: "miss"; readonly fwd: "uri-miss" }
@@ -43,6 +75,11 @@ export type Lookup =
 			readonly upstreamCacheStatus: string | null;
 			readonly hitHeaders: HitHeaders;
 			readonly untyped: boolean;
+			/**
+			 * Set when what is stored is a part (a 206): the range of it this request is
+			 * answered with. A part is only ever found with one; it is never served whole.
+			 */
+			readonly part: PartAnswer | undefined;
 	  };
 
 /**
@@ -52,6 +89,11 @@ export type Lookup =
  */
 export type Pins = { release(): void }[];
 
+/**
+ * What is stored for a request. `method`: the request's, so that a GET with Range that
+ * finds no complete response may be answered from the part beside it (fromPart); without
+ * it parts are not looked at.
+ */
 export async function lookupStored(
 	tier: Storage,
 	analysis: StoredAnalysisCache,
@@ -60,14 +102,23 @@ export async function lookupStored(
 	request: RequestCacheControl,
 	nowMs: number,
 	pins: Pins,
+	method?: string,
 ): Promise<Lookup> {
 	const first = accept(await tier.lookup(primaryKey), primaryKey, analysis, pins);
-	if (first === undefined) return URI_MISS;
+	if (first === undefined) {
+		// Only past a miss: a hit reads no Range field.
+		const part = partReading(method, requestHeaders, analysis, pins, request, nowMs);
+		if (part === undefined) return URI_MISS;
+		return fromPart(await tier.lookup(partKey(primaryKey)), primaryKey, URI_MISS, part);
+	}
 	if (first.record.kind !== "vary") return assess(primaryKey, first, request, nowMs);
 	const variant = variantStorageKey(primaryKey, first.record.vary, requestHeaders);
 	if (variant === undefined) return URI_MISS;
 	const second = accept(await tier.lookup(variant), variant, analysis, pins);
-	return second === undefined ? varyMiss(variant) : assess(variant, second, request, nowMs);
+	if (second !== undefined) return assess(variant, second, request, nowMs);
+	const part = partReading(method, requestHeaders, analysis, pins, request, nowMs);
+	if (part === undefined) return varyMiss(variant);
+	return fromPart(await tier.lookup(partKey(variant)), variant, varyMiss(variant), part);
 }
 
 /** lookupStored for a tier that answers at once: a hit costs no promise. */
@@ -79,14 +130,89 @@ export function lookupStoredSync(
 	request: RequestCacheControl,
 	nowMs: number,
 	pins: Pins,
+	method?: string,
 ): Lookup {
 	const first = accept(tier.lookupSync(primaryKey), primaryKey, analysis, pins);
-	if (first === undefined) return URI_MISS;
+	if (first === undefined) {
+		// Only past a miss: a hit reads no Range field.
+		const part = partReading(method, requestHeaders, analysis, pins, request, nowMs);
+		if (part === undefined) return URI_MISS;
+		return fromPart(tier.lookupSync(partKey(primaryKey)), primaryKey, URI_MISS, part);
+	}
 	if (first.record.kind !== "vary") return assess(primaryKey, first, request, nowMs);
 	const variant = variantStorageKey(primaryKey, first.record.vary, requestHeaders);
 	if (variant === undefined) return URI_MISS;
 	const second = accept(tier.lookupSync(variant), variant, analysis, pins);
-	return second === undefined ? varyMiss(variant) : assess(variant, second, request, nowMs);
+	if (second !== undefined) return assess(variant, second, request, nowMs);
+	const part = partReading(method, requestHeaders, analysis, pins, request, nowMs);
+	if (part === undefined) return varyMiss(variant);
+	return fromPart(tier.lookupSync(partKey(variant)), variant, varyMiss(variant), part);
+}
+
+/**
+ * The Range field asking for what a stored part holds (its stored fields' Content-Range),
+ * for refreshing it; undefined when they hold none.
+ */
+export function rangeRequestFor(storedHeaders: Headers): string | undefined {
+	const part = parseContentRange(storedHeaders.get("content-range"));
+	return part === undefined ? undefined : `bytes=${part.first}-${part.last}`;
+}
+
+/** What looking at a stored part needs besides the tier's answer. */
+interface PartReading {
+	readonly analysis: StoredAnalysisCache;
+	readonly pins: Pins;
+	readonly wanted: PartRequest;
+	readonly request: RequestCacheControl;
+	readonly nowMs: number;
+}
+
+/** A PartReading when the request (`method`, `headers`) may be answered from a part. */
+function partReading(
+	method: string | undefined,
+	headers: Headers,
+	analysis: StoredAnalysisCache,
+	pins: Pins,
+	request: RequestCacheControl,
+	nowMs: number,
+): PartReading | undefined {
+	const wanted = method === undefined ? undefined : partRequestOf(method, headers);
+	return wanted === undefined ? undefined : { analysis, pins, wanted, request, nowMs };
+}
+
+/**
+ * The part stored beside `storageKey` (`hit`, the tier's answer for partKey), as a Found
+ * when it answers the request, else `miss`: RFC 9111 §3.3 lets a part answer only what it
+ * holds. Checked here: a 206 with a Content-Range we read, the body that long, If-Range
+ * matching the part's validators (RFC 9110 §13.1.5: otherwise the client wants the whole
+ * representation, which a part is not), and every requested byte inside it. Freshness is
+ * judged after, as for a complete response.
+ */
+function fromPart(
+	hit: CachedObject | undefined,
+	storageKey: string,
+	miss: Lookup,
+	reading: PartReading,
+): Lookup {
+	const key = partKey(storageKey);
+	const found = accept(hit, key, reading.analysis, reading.pins);
+	if (found === undefined || found.record.kind !== "response") return miss;
+	const { analyzed } = found.record;
+	if (analyzed.stored.status !== 206) return miss;
+	const part = parseContentRange(analyzed.headers.get("content-range"));
+	if (part === undefined || partLength(part) !== found.body.byteLength) return miss;
+	if (!ifRangeAllowsPartial(reading.wanted.ifRange, analyzed.validators)) return miss;
+	const answer = answerFromPart(reading.wanted.range, part);
+	if (answer === undefined) return miss;
+	return assessStored(
+		key,
+		analyzed,
+		found.body,
+		reading.request,
+		reading.nowMs,
+		found.source,
+		answer,
+	);
 }
 
 const URI_MISS: Lookup = Object.freeze({ kind: "miss", fwd: "uri-miss" });
@@ -111,8 +237,10 @@ function assess(
 	request: RequestCacheControl,
 	nowMs: number,
 ): Lookup {
-	// A Vary record where a response should be (or the reverse) is not a usable answer.
-	if (found.record.kind !== "response") return URI_MISS;
+	// A Vary record where a response should be (or the reverse) is not a usable answer, nor
+	// is a part: RFC 9111 §3.3, an incomplete response is never served as complete.
+	if (found.record.kind !== "response" || found.record.analyzed.stored.status === 206)
+		return URI_MISS;
 	return assessStored(storageKey, found.record.analyzed, found.body, request, nowMs, found.source);
 }
 
@@ -185,6 +313,7 @@ export function assessStored(
 	request: RequestCacheControl,
 	nowMs: number,
 	source?: CachedObject,
+	part?: PartAnswer,
 ): Found {
 	const { stored, headers, lifetimeSeconds } = analyzed;
 	const ageSeconds = currentAgeSeconds({
@@ -216,6 +345,7 @@ export function assessStored(
 		upstreamCacheStatus: analyzed.upstreamCacheStatus,
 		hitHeaders: analyzed.hitHeaders,
 		untyped: analyzed.untyped,
+		part,
 	};
 }
 

@@ -7,13 +7,14 @@ import { codingsAccepted } from "../http/accept-encoding.ts";
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { contentLength } from "../http/content-length.ts";
 import { freshnessLifetime } from "../http/freshness.ts";
+import { partLength, storablePart } from "../http/partial.ts";
 import { purgeTags } from "../http/purge-tags.ts";
 import { staleForbiddenBy } from "../http/reuse.ts";
 import { fieldsWithheldFromStorage, storability } from "../http/storable.ts";
 import { type EffectiveResponseDirectives, effectiveResponseDirectives } from "../http/targeted.ts";
 import { parseVary, variantKey } from "../http/vary.ts";
 import type { CommitResult, PurgeMark, Storage } from "../store/storage.ts";
-import { VARIANT_SEPARATOR } from "./cache-read.ts";
+import { partKey, VARIANT_SEPARATOR } from "./cache-read.ts";
 import { fillWhileStreaming } from "./fill.ts";
 import { encodeStoredResponse, encodeVaryRecord } from "./stored-response.ts";
 
@@ -97,6 +98,13 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 		if (!record.commit().stored) return skip("no-room");
 		storageKey = `${input.primaryKey}${VARIANT_SEPARATOR}${variant}`;
 	}
+	// A 206 is kept as the key's part (one, the latest), beside the complete response; its
+	// length is the write's expected size, so a body that disagrees with its Content-Range
+	// is refused at commit (length-mismatch). Anything else stored is the complete response,
+	// which supersedes the part once it is in.
+	const part = response.status === 206 ? storablePart(response.headers) : undefined;
+	const completeKey = storageKey;
+	if (part !== undefined) storageKey = partKey(storageKey);
 	const header = encodeStoredResponse({
 		status: response.status,
 		headers: storedFields(response.headers, effective),
@@ -106,14 +114,41 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 	const writer = tier.beginWrite(
 		storageKey,
 		{ expiresAt, tags, header },
-		contentLength(response.headers),
+		part === undefined ? contentLength(response.headers) : partLength(part),
 		input.purgeMark,
 	);
 	if (writer.refused !== undefined) return skip(writer.refused);
-	if (response.body === null)
-		return { clientBody: null, notStored: undefined, stored: Promise.resolve(writer.commit()) };
-	const fill = fillWhileStreaming(response.body, writer);
-	return { clientBody: fill.clientBody, notStored: undefined, stored: fill.stored };
+	const fill =
+		response.body === null
+			? { clientBody: null, stored: Promise.resolve(writer.commit()) }
+			: fillWhileStreaming(response.body, writer);
+	return {
+		clientBody: fill.clientBody,
+		notStored: undefined,
+		stored: part === undefined ? fill.stored.then(supersedePart(tier, completeKey)) : fill.stored,
+	};
+}
+
+/**
+ * Once a complete response is stored at `storageKey`, the part beside it goes (RFC 9111
+ * §3.3: it is of an older response; the complete one answers every range now). Purged only
+ * when there is one: each purge takes a place in the tier's purge history.
+ */
+function supersedePart(
+	tier: Storage,
+	storageKey: string,
+): (result: CommitResult | undefined) => Promise<CommitResult | undefined> {
+	return async (result) => {
+		if (result?.stored !== true) return result;
+		const key = partKey(storageKey);
+		try {
+			if ((await tier.keys({ key })).length > 0) await tier.purge({ key });
+		} catch {
+			// A tier closing meanwhile: the complete response is stored, and is found first
+			// (cache-read.ts), so a part left behind answers nothing.
+		}
+		return result;
+	};
 }
 
 /**

@@ -201,9 +201,13 @@ const PLAIN_ENCODER = new TextEncoder();
 
 /**
  * RFC 9110 §14: a Range on a GET for a stored 200 is answered from the stored bytes (206,
- * or 416 when unsatisfiable); If-Range that does not match sends the whole (§13.1.5).
+ * or 416 when unsatisfiable); If-Range that does not match sends the whole (§13.1.5). A
+ * stored part answers with the range its lookup found inside it.
  */
 function rangeOf(request: Request, found: Found): RangeOutcome {
+	// A stored part is found only with the range of it that answers this request
+	// (cache-read.ts): never whole, never past what it holds (RFC 9111 §3.3).
+	if (found.part !== undefined) return { status: 206, ...found.part };
 	const range = request.headers.get("range");
 	if (range === null || request.method !== "GET" || found.stored.status !== 200)
 		return { status: 200, reason: "no-range" };

@@ -87,5 +87,16 @@ export async function applyNotModified(
 			replacing: found.source?.header,
 		});
 	}
-	return assessStored(found.storageKey, analyzeStored(stored), found.body, request, nowMs);
+	// A part stays a part: the same range of it answers this request (Content-Range is never
+	// taken from a 304, http/header-update.ts).
+	const analyzed = analyzeStored(stored);
+	return assessStored(
+		found.storageKey,
+		analyzed,
+		found.body,
+		request,
+		nowMs,
+		undefined,
+		found.part,
+	);
 }

@@ -60,9 +60,36 @@ describe("storability", () => {
 		],
 		["RFC 9111 §3: a nonsense status", { status: 999 }, { storable: false, reason: "status" }],
 		[
-			"RFC 9111 §3.3: 206 is not stored",
+			"RFC 9111 §3.3: a 206 without a Content-Range is not stored",
 			{ status: 206, response: { "Cache-Control": "max-age=60" } },
 			{ storable: false, reason: "partial-content" },
+		],
+		[
+			"RFC 9111 §3.3: a single-part 206 is stored (as a part)",
+			{
+				status: 206,
+				response: { "Cache-Control": "max-age=60", "Content-Range": "bytes 0-9/100" },
+			},
+			{ storable: true },
+		],
+		[
+			"RFC 9111 §3.3: a multipart/byteranges 206 is not stored",
+			{
+				status: 206,
+				response: {
+					"Cache-Control": "max-age=60",
+					"Content-Type": "multipart/byteranges; boundary=x",
+				},
+			},
+			{ storable: false, reason: "partial-content" },
+		],
+		[
+			"RFC 9111 §3.3: a 206 is still subject to no-store",
+			{
+				status: 206,
+				response: { "Cache-Control": "no-store", "Content-Range": "bytes 0-9/100" },
+			},
+			{ storable: false, reason: "no-store" },
 		],
 		[
 			"RFC 9111 §4.3.4: 304 updates, is not stored",

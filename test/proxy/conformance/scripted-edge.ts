@@ -30,6 +30,8 @@ export interface SeenRequest {
 export interface ScriptedEdgeOptions {
 	/** false: the tier offers no lookupSync, so every lookup takes the asynchronous path. */
 	readonly syncLookup?: boolean;
+	/** The tier's size gate (MemoryTier's maxObjectBytes); its default otherwise. */
+	readonly maxObjectBytes?: number;
 }
 
 /** RFC 9110 §5.6.7 IMF-fixdate for an epoch-milliseconds instant. */
@@ -55,7 +57,11 @@ export function scriptedEdge(script: readonly Scripted[], options: ScriptedEdgeO
 		const body = answer.body === undefined ? `answer ${seen.length}` : answer.body;
 		return new Response(body, { status: answer.status ?? 200, headers });
 	};
-	const edge = makeEdge({ fetchOrigin, syncLookup: options.syncLookup ?? true });
+	const edge = makeEdge({
+		fetchOrigin,
+		syncLookup: options.syncLookup ?? true,
+		...(options.maxObjectBytes === undefined ? {} : { maxObjectBytes: options.maxObjectBytes }),
+	});
 	now = () => edge.timers.now();
 
 	/** Sends a request, reads its body whole and lets the fill commit, as a client would. */
@@ -85,6 +91,10 @@ export function scriptedEdge(script: readonly Scripted[], options: ScriptedEdgeO
 			if (request === undefined) throw new Error(`the origin saw no request ${n}`);
 			return request;
 		},
+		/** The edge's tier, for what a scenario cannot see from outside (which keys it holds). */
+		tier: edge.tier,
+		/** A purge as /_neuro/purge carries it out. */
+		purge: edge.edge.purge,
 		/** Moves the edge's clock on. */
 		pass: (seconds: number) => edge.timers.advance(seconds * 1000),
 		/** An HTTP-date this many seconds from the clock's now. */
