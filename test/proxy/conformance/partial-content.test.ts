@@ -286,6 +286,33 @@ describe("parts and complete responses of one key", () => {
 	});
 });
 
+describe("a part of one coding never answers a request for another (RFC 9110 §8.4)", () => {
+	test("a gzip variant's part is not an identity request's: their offsets differ", async () => {
+		const gzip = [
+			["cache-control", "max-age=60"],
+			["vary", "accept-encoding"],
+			["content-encoding", "gzip"],
+		] as const;
+		const edge = scriptedEdge([part(0, 19, gzip), FALLBACK]);
+		await edge.send("/resource", [
+			["range", "bytes=0-19"],
+			["accept-encoding", "gzip"],
+		]);
+		const identity = await edge.send("/resource", [
+			["range", "bytes=0-5"],
+			["accept-encoding", "identity"],
+		]);
+		expect(identity.headers.get("content-encoding")).toBeNull();
+		expect(edge.originCalls()).toBe(2);
+		const again = await edge.send("/resource", [
+			["range", "bytes=0-5"],
+			["accept-encoding", "gzip"],
+		]);
+		expect(again.headers.get("content-encoding")).toBe("gzip");
+		expect(again.headers.get("cache-status")).toMatch(/^NeuroCache;hit/);
+	});
+});
+
 describe("an object over the size gate (the reason to store parts)", () => {
 	test("its 206s are stored: a seek inside one already fetched is a hit", async () => {
 		const big = "x".repeat(4096);
