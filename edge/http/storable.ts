@@ -15,6 +15,7 @@ export type NoStoreReason =
 	| "status"
 	| "partial-content"
 	| "not-modified"
+	| "request-specific"
 	| "must-understand"
 	| "no-store"
 	| "request-no-store"
@@ -68,6 +69,11 @@ export function storability(inputs: StorableInputs): StorableResult {
 		return notStored("partial-content");
 	// §4.3.4: a 304 freshens stored responses (see header-update.ts); it is not stored itself.
 	if (status === 304) return notStored("not-modified");
+	// A 412 or a 416 answers the request's own preconditions or Range (RFC 9110 §15.5.13,
+	// §15.5.17), which the cache key leaves out: stored, it would answer the next request for
+	// the URL, one with no Range at all. Forwards that carry the client's Range (a part's
+	// revalidation or refresh, a Range sent as-is) can bring them back with a max-age.
+	if (status === 412 || status === 416) return notStored("request-specific");
 
 	// §5.2.2.3: must-understand limits storing to caches that understand the status, and such a
 	// cache SHOULD ignore the accompanying no-store.

@@ -125,27 +125,49 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 	return {
 		clientBody: fill.clientBody,
 		notStored: undefined,
-		stored: part === undefined ? fill.stored.then(supersedePart(tier, completeKey)) : fill.stored,
+		stored: fill.stored.then(
+			part === undefined ? supersedePart(tier, completeKey) : yieldToComplete(tier, completeKey),
+		),
 	};
 }
+
+type AfterCommit = (result: CommitResult | undefined) => Promise<CommitResult | undefined>;
 
 /**
  * Once a complete response is stored at `storageKey`, the part beside it goes (RFC 9111
  * §3.3: it is of an older response; the complete one answers every range now). Purged only
  * when there is one: each purge takes a place in the tier's purge history.
  */
-function supersedePart(
-	tier: Storage,
-	storageKey: string,
-): (result: CommitResult | undefined) => Promise<CommitResult | undefined> {
+function supersedePart(tier: Storage, storageKey: string): AfterCommit {
+	return purgePartWhen(tier, partKey(storageKey), storageKey);
+}
+
+/**
+ * The other half of supersedePart, for the answers that cross: a part whose request left
+ * before the complete response's, but whose body committed after it (and after that
+ * response looked for a part to purge), would be left beside it, found once the complete
+ * one is gone (a tag purge, eviction) and serving bytes of a representation older than the
+ * one the cache held. A part is written only when no complete response was found (a stale
+ * one is revalidated whole), so one stored meanwhile is no older: the part goes. Each side
+ * looks after its own commit, so whichever commits second sees the other.
+ */
+function yieldToComplete(tier: Storage, completeKey: string): AfterCommit {
+	return purgePartWhen(tier, completeKey, completeKey);
+}
+
+/**
+ * After a commit that stored: purges the part beside `completeKey` if anything is stored at
+ * `present` (the part itself, or the complete response).
+ */
+function purgePartWhen(tier: Storage, present: string, completeKey: string): AfterCommit {
 	return async (result) => {
 		if (result?.stored !== true) return result;
-		const key = partKey(storageKey);
 		try {
-			if ((await tier.keys({ key })).length > 0) await tier.purge({ key });
+			if ((await tier.keys({ key: present })).length > 0)
+				await tier.purge({ key: partKey(completeKey) });
 		} catch {
-			// A tier closing meanwhile: the complete response is stored, and is found first
-			// (cache-read.ts), so a part left behind answers nothing.
+			// A tier closing meanwhile: the complete response, where stored, is found first
+			// (cache-read.ts), so a part left behind answers nothing while it is there.
 		}
 		return result;
 	};

@@ -97,6 +97,19 @@ describe("storability", () => {
 			{ storable: false, reason: "not-modified" },
 		],
 		[
+			"RFC 9110 §15.5.17: a 416 answers the request's Range, not the URL: not stored",
+			{
+				status: 416,
+				response: { "Cache-Control": "max-age=60", "Content-Range": "bytes */100" },
+			},
+			{ storable: false, reason: "request-specific" },
+		],
+		[
+			"RFC 9110 §15.5.13: a 412 answers the request's preconditions: not stored",
+			{ status: 412, response: { "Cache-Control": "max-age=60" } },
+			{ storable: false, reason: "request-specific" },
+		],
+		[
 			"RFC 9111 §5.2.2.5: no-store",
 			{ response: { "Cache-Control": "no-store, max-age=60" } },
 			{ storable: false, reason: "no-store" },

@@ -286,6 +286,33 @@ describe("parts and complete responses of one key", () => {
 	});
 });
 
+describe("a part of one coding never answers a request for another (RFC 9110 §8.4)", () => {
+	test("a gzip variant's part is not an identity request's: their offsets differ", async () => {
+		const gzip = [
+			["cache-control", "max-age=60"],
+			["vary", "accept-encoding"],
+			["content-encoding", "gzip"],
+		] as const;
+		const edge = scriptedEdge([part(0, 19, gzip), FALLBACK]);
+		await edge.send("/resource", [
+			["range", "bytes=0-19"],
+			["accept-encoding", "gzip"],
+		]);
+		const identity = await edge.send("/resource", [
+			["range", "bytes=0-5"],
+			["accept-encoding", "identity"],
+		]);
+		expect(identity.headers.get("content-encoding")).toBeNull();
+		expect(edge.originCalls()).toBe(2);
+		const again = await edge.send("/resource", [
+			["range", "bytes=0-5"],
+			["accept-encoding", "gzip"],
+		]);
+		expect(again.headers.get("content-encoding")).toBe("gzip");
+		expect(again.headers.get("cache-status")).toMatch(/^NeuroCache;hit/);
+	});
+});
+
 describe("an object over the size gate (the reason to store parts)", () => {
 	test("its 206s are stored: a seek inside one already fetched is a hit", async () => {
 		const big = "x".repeat(4096);
@@ -326,5 +353,74 @@ describe("an object over the size gate (the reason to store parts)", () => {
 		await edge.send("/video", [["range", "bytes=0-99"]]);
 		await edge.send("/video", [["range", "bytes=0-9"]]);
 		expect(edge.originCalls()).toBe(3);
+	});
+});
+
+describe("a 416 or 412 to a forwarded Range answers that request only (RFC 9110 §15.5.13, §15.5.17)", () => {
+	const UNSATISFIABLE: ScriptedAnswer = {
+		status: 416,
+		fields: [
+			["cache-control", "max-age=60"],
+			["content-range", "bytes */100"],
+		],
+		body: "range not satisfiable",
+	};
+
+	/** After `edge`'s scenario, a GET without Range must reach the origin and get its 200. */
+	async function plainGetIsWhole(edge: ReturnType<typeof scriptedEdge>, calls: number) {
+		const whole = await edge.send("/resource");
+		expect(whole.status).toBe(200);
+		expect(whole.text).toBe(REP);
+		expect(edge.originCalls()).toBe(calls);
+	}
+
+	test("a Range sent as-is on a key remembered uncacheable: its 416 is not stored", async () => {
+		const edge = scriptedEdge([FALLBACK, UNSATISFIABLE, WHOLE]);
+		await edge.send("/resource");
+		const refused = await edge.send("/resource", [["range", "bytes=500-599"]]);
+		expect(edge.seenRequest(2).headers.get("range")).toBe("bytes=500-599");
+		expect(refused.status).toBe(416);
+		await plainGetIsWhole(edge, 3);
+	});
+
+	test("an If-Match sent as-is with its Range: the 412 is not stored", async () => {
+		const failed: ScriptedAnswer = {
+			status: 412,
+			fields: [["cache-control", "max-age=60"]],
+			body: "precondition failed",
+		};
+		const edge = scriptedEdge([FALLBACK, failed, WHOLE]);
+		await edge.send("/resource");
+		const refused = await edge.send("/resource", [
+			["range", "bytes=0-9"],
+			["if-match", '"v0"'],
+		]);
+		expect(refused.status).toBe(412);
+		await plainGetIsWhole(edge, 3);
+	});
+
+	const validated = [
+		["cache-control", "max-age=10, stale-while-revalidate=60"],
+		["etag", '"v1"'],
+	] as const;
+
+	test("a stale part revalidated with the client's Range: the 416 is not stored", async () => {
+		const edge = scriptedEdge([part(10, 29, validated), UNSATISFIABLE, WHOLE]);
+		await edge.send("/resource", [["range", "bytes=10-29"]]);
+		edge.pass(71);
+		const refused = await edge.send("/resource", [["range", "bytes=10-19"]]);
+		expect(edge.seenRequest(2).headers.get("range")).toBe("bytes=10-19");
+		expect(refused.status).toBe(416);
+		await plainGetIsWhole(edge, 3);
+	});
+
+	test("a part refreshed in the background: the 416 is not stored", async () => {
+		const edge = scriptedEdge([part(10, 29, validated), UNSATISFIABLE, WHOLE]);
+		await edge.send("/resource", [["range", "bytes=10-29"]]);
+		edge.pass(11);
+		const stale = await edge.send("/resource", [["range", "bytes=10-19"]]);
+		expect(stale.headers.get("cache-status")).toContain("stale-while-revalidate");
+		expect(edge.seenRequest(2).headers.get("range")).toBe("bytes=10-29");
+		await plainGetIsWhole(edge, 3);
 	});
 });
