@@ -12,6 +12,8 @@ import { MemberCluster } from "./member-cluster.ts";
 import { NODE_ENTRY, runToEnd, startNode } from "./node-process.ts";
 
 const NODE = [process.execPath, NODE_ENTRY];
+/** A small edge on any free port: what every case here starts besides its control plane. */
+const SMALL_EDGE = ["--port", "0", "--memory-mb", "8"];
 const root = mkdtempSync(join(tmpdir(), "neuro-start-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -21,7 +23,7 @@ const STACK_FRAME = /^\s+at /m;
 describe("a control plane that cannot start", () => {
 	test("a damaged log: exit 2 naming the data dir and the damage, nothing repaired", async () => {
 		const dataDir = join(root, "damaged");
-		const args = ["--port", "0", "--memory-mb", "8", "--data", dataDir, "--api-port", "0"];
+		const args = [...SMALL_EDGE, "--data", dataDir, "--api-port", "0"];
 		const node = await startNode(NODE, args);
 		const apiLine = /raft member 1: API on (http:\/\/[\d.:]+)/;
 		const api = (await node.waitForLine(apiLine)).match(apiLine)?.[1];
@@ -59,7 +61,7 @@ describe("a control plane that cannot start", () => {
 
 	test("a damaged CRDT store: exit 2 naming its directory and the damage, nothing repaired", async () => {
 		const dataDir = join(root, "crdt-damaged");
-		const args = ["--port", "0", "--memory-mb", "8", "--data", dataDir, "--api-port", "0"];
+		const args = [...SMALL_EDGE, "--data", dataDir, "--api-port", "0"];
 		const node = await startNode(NODE, args);
 		await node.waitForLine(/CRDT store in /);
 		node.proc.kill("SIGTERM");
@@ -82,7 +84,7 @@ describe("a control plane that cannot start", () => {
 		const file = join(root, "a-file");
 		writeFileSync(file, "not a directory\n");
 		const dataDir = join(file, "sub");
-		const args = ["--port", "0", "--memory-mb", "8", "--data", dataDir, "--api-port", "0"];
+		const args = [...SMALL_EDGE, "--data", dataDir, "--api-port", "0"];
 		const run = await runToEnd([...NODE, ...args]);
 		expect(run.code).toBe(2);
 		expect(run.stderr).toContain(
@@ -104,10 +106,7 @@ describe("a control plane that cannot start", () => {
 		try {
 			const run = await runToEnd([
 				...NODE,
-				"--port",
-				"0",
-				"--memory-mb",
-				"8",
+				...SMALL_EDGE,
 				"--id",
 				"1",
 				"--config",
@@ -136,10 +135,7 @@ describe("a control plane that cannot start", () => {
 		try {
 			const run = await runToEnd([
 				...NODE,
-				"--port",
-				"0",
-				"--memory-mb",
-				"8",
+				...SMALL_EDGE,
 				"--data",
 				dataDir,
 				"--api-port",
