@@ -6,7 +6,7 @@
 
 import type { RequestCacheControl, ResponseCacheControl } from "./cache-control.ts";
 import { HEURISTICALLY_CACHEABLE_STATUSES } from "./freshness.ts";
-import { storablePart } from "./partial.ts";
+import { type StoredPart, storablePart } from "./partial.ts";
 import type { EffectiveResponseDirectives } from "./targeted.ts";
 
 /** Why a response was not stored: one reason per §3 condition, for Cache-Status and metrics. */
@@ -25,7 +25,8 @@ export type NoStoreReason =
 	| "set-cookie";
 
 export type StorableResult =
-	| { readonly storable: true }
+	/** `part`: for a 206, the byte range it holds, to be stored as the key's part (partial.ts). */
+	| { readonly storable: true; readonly part?: StoredPart }
 	| { readonly storable: false; readonly reason: NoStoreReason };
 
 export interface StorableInputs {
@@ -65,8 +66,8 @@ export function storability(inputs: StorableInputs): StorableResult {
 	// §3.3: a cache MAY store incomplete responses; this one keeps a single byte range, whose
 	// Content-Range it understands, apart from the complete response (partial.ts). A
 	// multipart/byteranges body or a Content-Range it cannot read is not stored.
-	if (status === 206 && storablePart(inputs.responseHeaders) === undefined)
-		return notStored("partial-content");
+	const part = status === 206 ? storablePart(inputs.responseHeaders) : undefined;
+	if (status === 206 && part === undefined) return notStored("partial-content");
 	// §4.3.4: a 304 freshens stored responses (see header-update.ts); it is not stored itself.
 	if (status === 304) return notStored("not-modified");
 	// A 412 or a 416 answers the request's own preconditions or Range (RFC 9110 §15.5.13,
@@ -93,7 +94,7 @@ export function storability(inputs: StorableInputs): StorableResult {
 	if (!hasFreshnessOrIsCacheable(inputs)) return notStored("no-freshness");
 	if (inputs.responseHeaders.has("Set-Cookie") && !hasExplicitFreshness(inputs))
 		return notStored("set-cookie");
-	return { storable: true };
+	return part === undefined ? { storable: true } : { storable: true, part };
 }
 
 function notStored(reason: NoStoreReason): StorableResult {

@@ -7,7 +7,7 @@ import { codingsAccepted } from "../http/accept-encoding.ts";
 import type { RequestCacheControl } from "../http/cache-control.ts";
 import { contentLength } from "../http/content-length.ts";
 import { freshnessLifetime } from "../http/freshness.ts";
-import { partLength, storablePart } from "../http/partial.ts";
+import { partLength } from "../http/partial.ts";
 import { purgeTags } from "../http/purge-tags.ts";
 import { staleForbiddenBy } from "../http/reuse.ts";
 import { fieldsWithheldFromStorage, storability } from "../http/storable.ts";
@@ -102,7 +102,7 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 	// length is the write's expected size, so a body that disagrees with its Content-Range
 	// is refused at commit (length-mismatch). Anything else stored is the complete response,
 	// which supersedes the part once it is in.
-	const part = response.status === 206 ? storablePart(response.headers) : undefined;
+	const part = verdict.part;
 	const completeKey = storageKey;
 	if (part !== undefined) storageKey = partKey(storageKey);
 	const header = encodeStoredResponse({

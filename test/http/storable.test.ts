@@ -70,7 +70,7 @@ describe("storability", () => {
 				status: 206,
 				response: { "Cache-Control": "max-age=60", "Content-Range": "bytes 0-9/100" },
 			},
-			{ storable: true },
+			{ storable: true, part: { first: 0, last: 9, complete: 100 } },
 		],
 		[
 			"RFC 9111 §3.3: a multipart/byteranges 206 is not stored",
