@@ -433,7 +433,6 @@ export function createEdge(deps: EdgeDeps): Edge {
 			respond.fromCache(request, hostLabel, found, phase, extra);
 		const finish = (response: Response, phase: CachePhase) =>
 			respond.finish(request, hostLabel, response, phase);
-		const wantedPart = partRequestOf(request.method, request.headers);
 		const lookupNow = () =>
 			lookupStored(
 				tier,
@@ -537,7 +536,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 					// Range keeps the turn: the origin's 206 is stored as the key's part, so the
 					// next range inside it is a hit. The rest pass, storing nothing.
 					if (!turn.locked && stale === undefined && asksForPart(request.headers))
-						return wantedPart === undefined
+						return partRequestOf(request.method, request.headers) === undefined
 							? goForward(label, undefined, undefined)
 							: goForward(label, undefined, turn, "as-sent");
 					return goForward(label, stale, turn);
