@@ -19,10 +19,11 @@ const PROGRESS_FROM_REQUESTS = 500_000;
 
 function loadTrace(path: string): Trace {
 	if (!existsSync(path)) throw new CliUsageError(`no such trace file: ${path}`);
-	if (!statSync(path).isFile()) throw new CliUsageError(`not a trace file (a directory?): ${path}`);
+	const stat = statSync(path);
+	if (!stat.isFile()) throw new CliUsageError(`not a trace file (a directory?): ${path}`);
 	const name = basename(path).replace(/\.csv$/, "");
 	const started = performance.now();
-	const size = statSync(path).size;
+	const { size } = stat;
 	let nextReport = PROGRESS_EVERY_BYTES;
 	const trace = readTraceFile(path, name, (bytesRead, requests) => {
 		if (bytesRead < nextReport) return;
