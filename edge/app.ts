@@ -57,7 +57,14 @@ import { rateLimitedLog } from "./proxy/rate-limited-log.ts";
 import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { notModifiedHeaders, plain, Responder } from "./proxy/respond.ts";
 import { applyNotModified, revalidationHeaders } from "./proxy/revalidate.ts";
-import { type ForwardTurn, forwardTurn, takeTurn } from "./proxy/turn.ts";
+import {
+	type ForwardTurn,
+	forwardTurn,
+	rangeTurnKey,
+	type Turn,
+	takeRangeTurn,
+	takeTurn,
+} from "./proxy/turn.ts";
 import {
 	ClientPurgeRequestSchema,
 	type PurgeRequest,
@@ -515,17 +522,13 @@ export function createEdge(deps: EdgeDeps): Edge {
 			});
 			switch (turn.kind) {
 				case "gone":
-					// Nothing reads this answer: it exists because the runtime wants one.
-					return finish(plain(499, "client closed the request"), "client-gone");
 				case "collapsed":
-					return fromCache(turn.found, fwd, { collapsed: true });
+					return answerOfWait(turn, fwd);
 				case "fallback": {
 					const phase = stale === undefined ? undefined : staleFallback(stale, turn.failure);
 					if (stale !== undefined && phase !== undefined) return fromCache(stale, phase);
 					// leaveOn takes a failure only with a fallback to serve: not reached.
-					return respond.finish(request, hostLabel, plain(502, "origin failed"), fwd, {
-						detail: "origin-failed",
-					});
+					return originFailed(fwd);
 				}
 				case "forward": {
 					// Waited on the URL, then went on for a variant the fill did not store.
@@ -535,14 +538,55 @@ export function createEdge(deps: EdgeDeps): Edge {
 					// over the size gate would otherwise fetch the file whole each time. A GET's
 					// Range keeps the turn: the origin's 206 is stored as the key's part, so the
 					// next range inside it is a hit. The rest pass, storing nothing.
-					if (!turn.locked && stale === undefined && asksForPart(request.headers))
-						return partRequestOf(request.method, request.headers) === undefined
+					if (!turn.locked && stale === undefined && asksForPart(request.headers)) {
+						const wanted = partRequestOf(request.method, request.headers);
+						return wanted === undefined
 							? goForward(label, undefined, undefined)
-							: goForward(label, undefined, turn, "as-sent");
+							: forwardForPart(label, lockKey, wanted.range);
+					}
 					return goForward(label, stale, turn);
 				}
 			}
 		};
+
+		/**
+		 * A GET's Range on a key remembered uncacheable (a file over the size gate): it goes
+		 * as sent and its 206 is stored as the key's part. Requests for the same range wait
+		 * on the first (a video's players all start at the same offset), so a popular file
+		 * costs the origin one request per range rather than one per viewer; the part it
+		 * stores answers them. The key's own mark stays: a part says nothing of the whole.
+		 */
+		const forwardForPart = async (
+			fwd: CachePhase,
+			storageKey: string,
+			range: string,
+		): Promise<Response> => {
+			const turn = await takeRangeTurn(lock, rangeTurnKey(storageKey, range), {
+				signal: request.signal,
+				lookup: lookupNow,
+			});
+			switch (turn.kind) {
+				case "gone":
+				case "collapsed":
+					return answerOfWait(turn, fwd);
+				case "fallback":
+					// Without leaveOn no waiter takes a failure: not reached.
+					return originFailed(fwd);
+				case "forward":
+					return goForward(fwd, undefined, turn, "as-sent");
+			}
+		};
+
+		/** A wait that ended without a forward: its client left, or a fill answers it. */
+		const answerOfWait = (turn: Extract<Turn, { kind: "gone" | "collapsed" }>, fwd: CachePhase) =>
+			turn.kind === "gone"
+				? // Nothing reads this answer: it exists because the runtime wants one.
+					finish(plain(499, "client closed the request"), "client-gone")
+				: fromCache(turn.found, fwd, { collapsed: true });
+		const originFailed = (fwd: CachePhase) =>
+			respond.finish(request, hostLabel, plain(502, "origin failed"), fwd, {
+				detail: "origin-failed",
+			});
 
 		/**
 		 * One trip to the origin. With a `turn` and `fields` "as-sent", the client's own

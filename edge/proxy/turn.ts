@@ -12,7 +12,7 @@ import type {
 	WriterFailure,
 	WriterOutcome,
 } from "../lock/cache-lock.ts";
-import type { Found, Lookup } from "./cache-read.ts";
+import { type Found, type Lookup, partKey, VARIANT_SEPARATOR } from "./cache-read.ts";
 
 export type Turn =
 	/** Another request's fill answers this one (Cache-Status `collapsed`). */
@@ -53,6 +53,25 @@ const GONE: Turn = Object.freeze({ kind: "gone" });
  */
 export function takeTurn(lock: CacheLock, key: string, options: TurnOptions): Promise<Turn> {
 	return turnOn(lock, key, options, true);
+}
+
+/**
+ * Takes a turn on one range of a key remembered uncacheable (`rangeTurnKey`): the requests
+ * asking for that same range queue on the writer, whose 206 is stored as the key's part and
+ * answers them. A waiter the part does not answer goes forward alone (never to a variant's
+ * lock: the queue is about one range, not about the key's complete response).
+ */
+export function takeRangeTurn(lock: CacheLock, key: string, options: TurnOptions): Promise<Turn> {
+	return turnOn(lock, key, options, false);
+}
+
+/**
+ * The lock key for the requests asking `range` of what would be stored at `storageKey`:
+ * under the storage key's part (so a purge of the URL forgets its marks with the rest),
+ * never equal to a storage key (those hold no second separator after the part's).
+ */
+export function rangeTurnKey(storageKey: string, range: string): string {
+	return `${partKey(storageKey)}${VARIANT_SEPARATOR}${range.trim()}`;
 }
 
 async function turnOn(
