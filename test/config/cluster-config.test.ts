@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -171,6 +171,20 @@ describe("cluster file: reading it", () => {
 		const error = await loadClusterConfig(dir, 1).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ClusterConfigError);
 		expect((error as Error).message).toBe(`${dir}: cannot read the cluster file: EISDIR`);
+	});
+
+	test("a field written twice in a node's inline mapping is refused, with file, line and key", async () => {
+		// Bun.YAML keeps the last raft address: node 1 would listen where the operator did not say.
+		const path = join(root, "twice.yaml");
+		writeFileSync(
+			path,
+			"dataDir: d\nnodes:\n  1: { raft: 127.0.0.1:2381, api: 127.0.0.1:2380,\n       raft: 127.0.0.1:2391 }\n",
+		);
+		const error = await loadClusterConfig(path, 1).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ClusterConfigError);
+		expect((error as Error).message).toBe(
+			`${path}: line 4: nodes.1.raft: written twice in one mapping (lines 3 and 4); the parser would keep only the last`,
+		);
 	});
 
 	test("a missing file is named as missing", async () => {
