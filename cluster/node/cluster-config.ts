@@ -46,6 +46,7 @@ import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { strictKeyMessage } from "../../edge/config/hosts.ts";
 import { DEFAULT_SWIM_CONFIG } from "../gossip/config.ts";
+import { addressClash } from "./address-clash.ts";
 import { parseStrictYaml } from "./strict-yaml.ts";
 
 const HostPort = v.pipe(
@@ -145,36 +146,6 @@ const ClusterSchema = v.pipe(
  * in ms.
  */
 const MAX_ELECTION_MS = 60_000;
-
-type Address = { readonly host: string; readonly port: number };
-
-/**
- * Two sockets cannot both listen on one host:port, and two members at one Raft address
- * would each take the other's messages: every raft, api and gossip address in the file
- * must be its own. Names the first clash, or undefined.
- */
-function addressClash(
-	nodes: Record<string, { raft: Address; api: Address; gossip?: Address | undefined }>,
-): string | undefined {
-	const seen = new Map<string, string>();
-	for (const [id, node] of Object.entries(nodes)) {
-		const roles: [string, Address | undefined][] = [
-			["raft", node.raft],
-			["api", node.api],
-			["gossip", node.gossip],
-		];
-		for (const [role, address] of roles) {
-			if (address === undefined) continue;
-			const key = `${address.host}:${address.port}`;
-			const where = `node ${id}'s ${role}`;
-			const first = seen.get(key);
-			if (first !== undefined)
-				return `${key} is both ${first} and ${where} address: each must be its own`;
-			seen.set(key, where);
-		}
-	}
-	return undefined;
-}
 
 export type ClusterConfig = v.InferOutput<typeof ClusterSchema>;
 

@@ -6,18 +6,26 @@
  *
  * Bun's parser gives neither positions nor a duplicate-key option, so this walks the text
  * as block YAML nests, by indentation. It reads keys written in block style, quoted or
- * plain, in mappings and in sequence items; what it does not model (flow collections over
- * several lines or `{a: 1}` inline, explicit `?` keys, keys carrying anchors or tags) it
- * skips rather than guesses at. Runtime-free: the caller says how a plain scalar resolves.
+ * plain, in mappings and in sequence items; a flow collection (`{a: 1}`, `[{a: 1}]`, on
+ * one line or several) it hands to yaml-flow.ts, which reads its keys by the same rules.
+ * Scalars that run over several lines (quoted, plain, block `|` `>`) are passed over, so
+ * nothing inside one is taken for a key. What it does not model (explicit `?` keys, keys
+ * carrying anchors or tags) it skips rather than guesses at. Runtime-free: the caller says
+ * how a plain scalar resolves.
  */
+import { flowEnd, flowKeyProblem } from "./yaml-flow.ts";
+import {
+	misreadProblem,
+	type PlainResolver,
+	quotedEnd,
+	twiceProblem,
+	unquote,
+} from "./yaml-scalars.ts";
 
-/** How the YAML parser reads a plain scalar (the runtime's own parser, at the boundary). */
-export type PlainResolver = (spelled: string) => unknown;
+export type { PlainResolver } from "./yaml-scalars.ts";
 
 interface OpenMapping {
 	readonly indent: number;
-	/** The key this mapping is the value of ("" at the top). */
-	readonly under: string;
 	/** Key -> line it was first written on. */
 	readonly keys: Map<string, number>;
 	lastKey: string;
@@ -25,36 +33,78 @@ interface OpenMapping {
 
 const PLAIN_KEY = /^([^\s#'"{}[\],&*!|>%@`?-][^#]*?|-\S[^#]*?)[ \t]*:(?:[ \t]|$)/;
 const QUOTED_KEY = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*:(?:[ \t]|$)/;
+/** Anchors and tags before a node (`&base {`, `!!map {`). */
+const PROPERTIES = /^(?:[&!]\S*(?:[ \t]+|$))*/;
 
 /** The first key problem in `text` ("line N: ..."), or undefined. */
 export function yamlKeyProblem(text: string, resolvePlain: PlainResolver): string | undefined {
 	const lines = text.split(/\r?\n/);
+	// One text with "\n" line ends, for what runs over several lines (flow, quoted scalars).
+	const joined = lines.join("\n");
+	const starts: number[] = [];
+	for (let i = 0, at = 0; i < lines.length; at += (lines[i] as string).length + 1, i++)
+		starts.push(at);
+	const lineIndex = (offset: number) => {
+		let low = 0;
+		let high = starts.length - 1;
+		while (low < high) {
+			const mid = (low + high + 1) >> 1;
+			if ((starts[mid] as number) <= offset) low = mid;
+			else high = mid - 1;
+		}
+		return low;
+	};
 	const open: OpenMapping[] = [];
-	/** Lines indented deeper than this belong to a block scalar. */
-	let blockScalarAbove: number | undefined;
-	/** Unclosed flow brackets carried over from earlier lines: skipped until they close. */
-	let flowDepth = 0;
+	/** Lines indented deeper than this continue a scalar (block, or plain over several lines). */
+	let scalarAbove: number | undefined;
+	/** Lines up to this one belong to a flow collection or quoted scalar begun earlier. */
+	let skipThrough = -1;
+
+	/**
+	 * What the node at column `col` of line `i` (a key's value, or a node alone on its line)
+	 * holds that later lines belong to, and the key problem inside a flow collection there.
+	 * `above`: lines indented deeper than this continue a plain or block scalar begun here.
+	 */
+	const node = (i: number, col: number, under: string, above: number): string | undefined => {
+		const text = (lines[i] as string).slice(col);
+		const skip = (PROPERTIES.exec(text) as RegExpExecArray)[0].length;
+		const start = (starts[i] as number) + col + skip;
+		const c = text[skip];
+		if (c === undefined || c === "#" || c === "*") return undefined;
+		if (c === "|" || c === ">") scalarAbove = above;
+		else if (c === "{" || c === "[") {
+			const end = flowEnd(joined, start);
+			skipThrough = lineIndex(end - 1);
+			return flowKeyProblem(joined, start, end, under, resolvePlain, (at) => lineIndex(at) + 1);
+		} else if (c === '"' || c === "'")
+			skipThrough = lineIndex((quotedEnd(joined, start) ?? joined.length) - 1);
+		else scalarAbove = above;
+		return undefined;
+	};
+
 	for (let i = 0; i < lines.length; i++) {
+		if (i <= skipThrough) continue;
 		const line = lines[i] as string;
 		const trimmed = line.trim();
 		let col = line.length - line.trimStart().length;
-		if (blockScalarAbove !== undefined) {
-			if (trimmed === "" || col > blockScalarAbove) continue;
-			blockScalarAbove = undefined;
-		}
-		if (flowDepth > 0) {
-			flowDepth += flowBalance(line);
-			continue;
-		}
-		if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith("%")) continue;
+		// A document marker ends whatever came before it, a scalar included.
 		if (/^(---|\.\.\.)(\s|$)/.test(line)) {
 			open.length = 0;
+			scalarAbove = undefined;
 			continue;
 		}
+		if (scalarAbove !== undefined) {
+			if (trimmed === "" || col > scalarAbove) continue;
+			scalarAbove = undefined;
+		}
+		if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith("%")) continue;
 		let rest = line.slice(col);
+		/** The column of the last "- " on this line: its item's scalar continues deeper. */
+		let dash: number | undefined;
 		// A sequence item: what follows its "- " starts a new node, one column further in.
 		while (/^-(\s|$)/.test(rest)) {
 			while (open.length > 0 && (open.at(-1) as OpenMapping).indent > col) open.pop();
+			dash = col;
 			const after = rest.slice(1);
 			const gap = after.length - after.trimStart().length;
 			col += 1 + gap;
@@ -65,68 +115,43 @@ export function yamlKeyProblem(text: string, resolvePlain: PlainResolver): strin
 		const plain = quoted === null ? PLAIN_KEY.exec(rest) : null;
 		const match = quoted ?? plain;
 		if (match === null) {
-			flowDepth = Math.max(0, flowBalance(rest));
+			// A node with no key. One holding ": " is a key this does not read (`&a k: v`,
+			// `? k`, `k#1: v`): left alone rather than taken for a scalar.
+			const bare = rest.slice((PROPERTIES.exec(rest) as RegExpExecArray)[0].length);
+			const keyLike = /^[?:](\s|$)/.test(bare) || /:(\s|$)/.test(bare.replace(/\s#.*$/, ""));
+			if (keyLike && !/^["'[{]/.test(bare)) continue;
+			const under = open
+				.map((m) => m.lastKey)
+				.filter((k) => k !== "")
+				.join(".");
+			const parent = open.findLast((m) => m.indent < col)?.indent ?? -1;
+			const problem = node(i, col, under, dash ?? parent);
+			if (problem !== undefined) return problem;
 			continue;
 		}
 		const spelled = match[1] as string;
-		const key = quoted !== null ? unquote(spelled) : spelled;
+		const key = quoted !== null ? (unquote(spelled) ?? spelled.slice(1, -1)) : spelled;
 		let mapping = open.at(-1);
 		if (mapping === undefined || mapping.indent < col) {
-			mapping = { indent: col, under: mapping?.lastKey ?? "", keys: new Map(), lastKey: "" };
+			mapping = { indent: col, keys: new Map(), lastKey: "" };
 			open.push(mapping);
 		}
 		const path = [...open.slice(0, -1).map((m) => m.lastKey), key]
 			.filter((k) => k !== "")
 			.join(".");
 		if (plain !== null) {
-			const read = resolvePlain(spelled);
-			// 127.1 is a number, but one whose key is the text written: only a changed
-			// spelling is lost.
-			if (typeof read !== "string" && String(read) !== spelled)
-				return `line ${i + 1}: ${path}: the key ${spelled} reads as ${describe(read)}, not as the text written; quote it ("${spelled}")`;
+			const misread = misreadProblem(path, spelled, i + 1, resolvePlain);
+			if (misread !== undefined) return misread;
 		}
 		const first = mapping.keys.get(key);
-		if (first !== undefined)
-			return `line ${i + 1}: ${path}: written twice in one mapping (lines ${first} and ${i + 1}); the parser would keep only the last`;
+		if (first !== undefined) return twiceProblem(path, first, i + 1);
 		mapping.keys.set(key, i + 1);
 		mapping.lastKey = key;
-		const value = rest.slice(match[0].length).trim();
-		if (/^[|>]/.test(value)) blockScalarAbove = col;
-		else flowDepth = Math.max(0, flowBalance(value));
+		const value = rest.slice(match[0].length);
+		const valueCol = line.length - rest.length + match[0].length;
+		const gap = value.length - value.trimStart().length;
+		const problem = node(i, valueCol + gap, path, col);
+		if (problem !== undefined) return problem;
 	}
 	return undefined;
-}
-
-/** Flow brackets a line opens minus those it closes, outside quotes and comments. */
-function flowBalance(text: string): number {
-	let depth = 0;
-	let quote: string | undefined;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i] as string;
-		if (quote !== undefined) {
-			if (c === "\\" && quote === '"') i++;
-			else if (c === quote) quote = undefined;
-		} else if ((c === '"' || c === "'") && (i === 0 || /[\s,[{:]/.test(text[i - 1] as string)))
-			quote = c;
-		else if (c === "#" && (i === 0 || /\s/.test(text[i - 1] as string))) break;
-		else if (c === "{" || c === "[") depth++;
-		else if (c === "}" || c === "]") depth--;
-	}
-	return depth;
-}
-
-function unquote(spelled: string): string {
-	if (spelled.startsWith("'")) return spelled.slice(1, -1).replaceAll("''", "'");
-	try {
-		return JSON.parse(spelled) as string;
-	} catch {
-		return spelled.slice(1, -1);
-	}
-}
-
-function describe(value: unknown): string {
-	if (value === null) return "null";
-	return typeof value === "number" || typeof value === "boolean"
-		? `the ${typeof value} ${String(value)}`
-		: `a ${typeof value}`;
 }

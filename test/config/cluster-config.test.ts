@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -161,6 +161,70 @@ nodes:
 	});
 });
 
+describe("cluster file: one socket spelled two ways", () => {
+	const file = (nodes: string) => `dataDir: d\nnodes:\n${nodes}`;
+
+	test.each([
+		[
+			"localhost and 127.0.0.1 for two nodes",
+			"  1: { raft: 127.0.0.1:7001, api: a:2 }\n  2: { raft: localhost:7001, api: a:4 }\n",
+			"nodes: 127.0.0.1:7001 (node 1's raft) and localhost:7001 (node 2's raft) are one socket, 127.0.0.1:7001",
+		],
+		[
+			"an IPv4 address with leading zeros",
+			"  1: { raft: 127.0.0.1:7001, api: 127.000.000.001:7001 }\n",
+			"nodes: 127.0.0.1:7001 (node 1's raft) and 127.000.000.001:7001 (node 1's api) are one socket",
+		],
+		[
+			"an IPv4 shorthand, in another role",
+			"  1: { raft: 127.0.0.1:7001, api: a:2 }\n  2: { raft: a:3, api: a:4, gossip: 127.1:7001 }\n",
+			"(node 1's raft) and 127.1:7001 (node 2's gossip) are one socket",
+		],
+		[
+			"a host name in two cases",
+			"  1: { raft: Node-A.example:7001, api: a:2 }\n  2: { raft: node-a.example:7001, api: a:4 }\n",
+			"Node-A.example:7001 (node 1's raft) and node-a.example:7001 (node 2's raft) are one socket",
+		],
+		[
+			"the wildcard and a loopback address",
+			"  1: { raft: 0.0.0.0:7001, api: a:2 }\n  2: { raft: a:3, api: localhost:7001 }\n",
+			"0.0.0.0:7001 (node 1's raft) takes port 7001 on every address of its machine, localhost:7001 (node 2's api) among them",
+		],
+		[
+			"the wildcard and another address of the same node",
+			"  1: { raft: 10.0.0.1:7001, api: a:2, gossip: 0.0.0.0:7001 }\n",
+			"0.0.0.0:7001 (node 1's gossip) takes port 7001 on every address of its machine, 10.0.0.1:7001 (node 1's raft)",
+		],
+	])("%s is refused, naming both", (_name, nodes, message) => {
+		expect(() => parseClusterConfig(file(nodes), "nodes.yaml")).toThrow(ClusterConfigError);
+		expect(() => parseClusterConfig(file(nodes), "nodes.yaml")).toThrow(message);
+	});
+
+	test.each([
+		[
+			"two loopback addresses",
+			"  1: { raft: 127.0.0.1:7001, api: a:2 }\n  2: { raft: 127.0.0.2:7001, api: a:4 }\n",
+		],
+		// 127.0.0.010 is 127.0.0.8 to inet_aton: another socket.
+		[
+			"an octal part",
+			"  1: { raft: 127.0.0.10:7001, api: a:2 }\n  2: { raft: 127.0.0.010:7001, api: a:4 }\n",
+		],
+		// Node 2 may run on another machine: its address is its own there.
+		[
+			"the wildcard and another node's address",
+			"  1: { raft: 0.0.0.0:7001, api: a:2 }\n  2: { raft: 10.0.0.2:7001, api: a:4 }\n",
+		],
+		[
+			"two names",
+			"  1: { raft: a.example:7001, api: a:2 }\n  2: { raft: b.example:7001, api: a:4 }\n",
+		],
+		["one host on two ports", "  1: { raft: localhost:7001, api: 127.0.0.1:7002 }\n"],
+	])("%s pass", (_name, nodes) => {
+		expect(parseClusterConfig(file(nodes), "nodes.yaml").nodes["1"]).toBeDefined();
+	});
+});
+
 describe("cluster file: reading it", () => {
 	const root = mkdtempSync(join(tmpdir(), "neuro-cluster-file-"));
 	afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -171,6 +235,20 @@ describe("cluster file: reading it", () => {
 		const error = await loadClusterConfig(dir, 1).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ClusterConfigError);
 		expect((error as Error).message).toBe(`${dir}: cannot read the cluster file: EISDIR`);
+	});
+
+	test("a field written twice in a node's inline mapping is refused, with file, line and key", async () => {
+		// Bun.YAML keeps the last raft address: node 1 would listen where the operator did not say.
+		const path = join(root, "twice.yaml");
+		writeFileSync(
+			path,
+			"dataDir: d\nnodes:\n  1: { raft: 127.0.0.1:2381, api: 127.0.0.1:2380,\n       raft: 127.0.0.1:2391 }\n",
+		);
+		const error = await loadClusterConfig(path, 1).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ClusterConfigError);
+		expect((error as Error).message).toBe(
+			`${path}: line 4: nodes.1.raft: written twice in one mapping (lines 3 and 4); the parser would keep only the last`,
+		);
 	});
 
 	test("a missing file is named as missing", async () => {

@@ -14,6 +14,11 @@ describe("YAML keys the parser would lose", () => {
 		["colons inside values", "url: http://x:1\nurl2: 'a: b'\n"],
 		["one key in two documents", "a: 1\n---\na: 2\n"],
 		["flow mappings on their own lines", "n:\n  1: { raft: a:1 }\n  2: { raft: a:1 }\n"],
+		["a quoted value over several lines", 'b: "x\n  a: 1\n  a: 2"\nc: 1\n'],
+		["a single-quoted value over several lines", "b: 'it''s\n  a: 1\n  a: 2'\n"],
+		["a quoted sequence item over several lines", '- "x\n  b: 1\n  b: 2"\n'],
+		["a block scalar as a sequence item", "- |\n  a: 1\n  a: 2\n- >\n  a: 1\n  a: 2\n"],
+		["a plain value over several lines", "a: foo\n  [{x: 1, x: 2}]\n"],
 	])("%s pass", (_name, text) => {
 		expect(problem(text)).toBeUndefined();
 	});
@@ -39,7 +44,84 @@ describe("YAML keys the parser would lose", () => {
 		],
 		["a key twice with Windows line ends", "a: 1\r\na: 2\r\n", "line 2: a: written twice"],
 		["null spelled ~", "~: x\n", "line 1: ~: the key ~ reads as null"],
+		["a key twice, once with an escape", '"\\x41": 1\nA: 2\n', "line 2: A: written twice"],
 	])("%s is named", (_name, text, message) => {
 		expect(problem(text)).toStartWith(message);
+	});
+});
+
+describe("YAML keys in flow collections", () => {
+	test.each([
+		["one mapping", "{a: 1, b: 2}\n"],
+		["the same key in nested mappings", "{a: {a: 1}}\n"],
+		["the same key in sibling mappings", "[{a: 1}, {a: 2}]\n"],
+		["one-pair mappings in a sequence", "[a: 1, a: 2]\n"],
+		["URLs with : and # in them", "h: {a.test: http://x:1/p#f, b.test: 'http://y:2/#g'}\n"],
+		["a comma inside quotes", "{a: \"x, y\", b: 'p, q', c: it's}\n"],
+		["a colon inside a quoted key", '{"a:b": 1, a: 2}\n'],
+		["a plain key with a colon in it", "{a:1, a:2}\n"],
+		["a key-like comment", "a: {b: 1} # {b: 1, b: 2}\n"],
+		["a comment inside", "a: {b: 1, # b: 2\n  c: 3}\n"],
+		["keys in a quoted value", 'a: {b: "c: 1, c: 2", c: 3}\n'],
+		[
+			"a mapping over several lines",
+			"hosts: {\n  a.test: {origin: x},\n  b.test: {origin: x}\n}\n",
+		],
+		["the sample cluster file", "nodes:\n  1: { raft: 127.0.0.1:2381, api: 127.0.0.1:2380 }\n"],
+		["JSON", '{"a": [1, {"b": 2}], "b": {"a": null}}\n'],
+		["keys differing in case", "{a: 1, A: 2}\n"],
+	])("%s pass", (_name, text) => {
+		expect(problem(text)).toBeUndefined();
+	});
+
+	test.each([
+		[
+			"a key twice on one line",
+			"{a: 1, a: 2}\n",
+			"line 1: a: written twice in one mapping (twice on line 1)",
+		],
+		[
+			"a host twice",
+			'hosts: {a.test: {origin: "http://x"}, a.test: {origin: "http://y"}}\n',
+			"line 1: hosts.a.test: written twice",
+		],
+		[
+			"a host twice over several lines, once quoted",
+			'hosts: {\n  a.test: {origin: x},\n  "a.test": {origin: y}\n}\n',
+			"line 3: hosts.a.test: written twice in one mapping (lines 2 and 3)",
+		],
+		["a key twice inside a sequence", "[{a: 1, a: 2}]\n", "line 1: a: written twice"],
+		["a key twice deep inside", "n:\n  - {x: [{k: 1, 'k': 2}]}\n", "line 2: n.x.k: written twice"],
+		[
+			"a node's field twice",
+			"nodes:\n  1: { raft: a:1, api: a:2, raft: a:3 }\n",
+			"line 2: nodes.1.raft: written twice",
+		],
+		[
+			"a flow mapping on the line after its key",
+			"a:\n  {b: 1,\n   b: 2}\n",
+			"line 3: a.b: written twice",
+		],
+		["a key twice past a comment", "{a: 1 # c\n, a: 2}\n", "line 2: a: written twice"],
+		["a key twice under an anchor", "a: &x {b: 1, b: 2}\n", "line 1: a.b: written twice"],
+		["a key twice, once with an escape", '{"\\x41": 1, A: 2}\n', "line 1: A: written twice"],
+		[
+			"a number spelled otherwise",
+			"h: {010: x}\n",
+			"line 1: h.010: the key 010 reads as the number 10",
+		],
+		["null spelled ~", "[~: x]\n", "line 1: ~: the key ~ reads as null"],
+		["a block key twice after a flow", "a: [1,\n  2]\nb: 1\nb: 2\n", "line 4: b: written twice"],
+	])("%s is named", (_name, text, message) => {
+		expect(problem(text)).toStartWith(message);
+	});
+
+	// Keys it cannot name with confidence: left to the parser rather than guessed at.
+	test.each([
+		["an explicit key", "{? a : 1, a: 2}\n"],
+		["a key with an anchor", "{&x a: 1, a: 2}\n"],
+		["a key over two lines", "{a\n b: 1, a b: 2}\n"],
+	])("%s is passed over", (_name, text) => {
+		expect(problem(text)).toBeUndefined();
 	});
 });
