@@ -537,11 +537,15 @@ export function createEdge(deps: EdgeDeps): Edge {
 					// Range or conditional request goes as the client sent it: a Range on a file
 					// over the size gate would otherwise fetch the file whole each time. A GET's
 					// Range keeps the turn: the origin's 206 is stored as the key's part, so the
-					// next range inside it is a hit. The rest pass, storing nothing.
+					// next range inside it is a hit. The rest pass, storing nothing. One that also
+					// carries validators goes alone: its answer may be its own (a 304, a 412, the
+					// whole file for a stale If-Range), no answer for the range's queue, and that
+					// queue's lock would remember a whole file over the gate as the range's.
 					if (!turn.locked && stale === undefined && asksForPart(request.headers)) {
 						const wanted = partRequestOf(request.method, request.headers);
-						return wanted === undefined
-							? goForward(label, undefined, undefined)
+						if (wanted === undefined) return goForward(label, undefined, undefined);
+						return carriesValidators(request.headers)
+							? goForward(label, undefined, turn, "as-sent")
 							: forwardForPart(label, lockKey, wanted.range);
 					}
 					return goForward(label, stale, turn);
@@ -550,8 +554,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 		};
 
 		/**
-		 * A GET's Range on a key remembered uncacheable (a file over the size gate): it goes
-		 * as sent and its 206 is stored as the key's part. Requests for the same range wait
+		 * A GET's Range, without validators, on a key remembered uncacheable (a file over the
+		 * size gate): it goes as sent and its 206 is stored as the key's part. Requests for the same range wait
 		 * on the first (a video's players all start at the same offset), so a popular file
 		 * costs the origin one request per range rather than one per viewer; the part it
 		 * stores answers them. The key's own mark stays: a part says nothing of the whole.
@@ -867,4 +871,9 @@ function forwardedFields(
 
 function asksForPart(headers: Headers): boolean {
 	return CLIENT_CONDITIONALS.some((name) => headers.has(name));
+}
+
+/** The client's conditionals besides Range: If-None-Match, If-Range and the rest. */
+function carriesValidators(headers: Headers): boolean {
+	return CLIENT_CONDITIONALS.some((name) => name !== "range" && headers.has(name));
 }

@@ -116,4 +116,50 @@ describe("concurrent requests for one range of a file over the size gate", () =>
 		expect(served?.cacheStatus).toContain("collapsed");
 		expect(origin.seen).toHaveLength(2);
 	});
+
+	test("a request whose validators may settle its answer (a 304) goes alone, without holding the others", async () => {
+		const revalidated = deferred();
+		const fetched = deferred();
+		const { get, lock, origin } = await markedEdge([
+			{
+				gate: revalidated.promise,
+				answer: () => new Response(null, { status: 304, headers: { etag: '"v1"' } }),
+			},
+			part(100, 299, fetched.promise),
+		]);
+		const revalidating = get("/video", { range: "bytes=100-299", "if-none-match": '"v1"' });
+		await origin.arrived(2);
+		const plain = Array.from({ length: 4 }, () => get("/video", { range: "bytes=100-299" }));
+		// The plain requests queue on one of their own, not on the revalidation: its 304 is
+		// its client's answer alone, and would send each of them on to the origin after it.
+		await until("one plain request at the origin, 3 waiting on it", () => {
+			return origin.seen.length === 3 && lock.stats().waiting === 3;
+		});
+		revalidated.resolve();
+		fetched.resolve();
+		const [mine, ...theirs] = await outcomes([revalidating, ...plain]);
+		expect(mine?.status).toBe(304);
+		expect(theirs.every((o) => o.status === 206 && o.body === FILE.slice(100, 300))).toBe(true);
+		expect(theirs.filter((o) => o.cacheStatus?.includes("collapsed"))).toHaveLength(3);
+		expect(origin.seen[2]?.headers.get("if-none-match")).toBeNull();
+		expect(lock.stats()).toMatchObject({ locksHeld: 0, waiting: 0, uncacheableKeys: 1 });
+	});
+
+	test("an If-Range the origin finds stale does not stop the range's requests coalescing", async () => {
+		const held = deferred();
+		const { get, lock, origin } = await markedEdge([WHOLE, part(100, 299, held.promise)]);
+		// The origin's answer to a stale If-Range is the whole file, over the gate: that says
+		// nothing of whether the range's 206 may be stored.
+		const resumed = await get("/video", { range: "bytes=100-299", "if-range": '"v0"' });
+		expect(resumed.status).toBe(200);
+		expect(await resumed.text()).toBe(FILE);
+		expect(lock.stats().uncacheableKeys).toBe(1);
+		const responses = Array.from({ length: 5 }, () => get("/video", { range: "bytes=100-299" }));
+		await until("4 waiters", () => lock.stats().waiting === 4);
+		held.resolve();
+		const all = await outcomes(responses);
+		expect(all.every((o) => o.status === 206 && o.body === FILE.slice(100, 300))).toBe(true);
+		expect(all.filter((o) => o.cacheStatus?.includes("collapsed"))).toHaveLength(4);
+		expect(origin.seen).toHaveLength(3);
+	});
 });
