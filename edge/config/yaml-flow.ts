@@ -180,16 +180,7 @@ class FlowReader {
 
 	private check(key: Scalar & { readonly key: string }, path: string, keys: Map<string, number>) {
 		const line = this.lineOf(key.offset);
-		if (key.plain) {
-			let misread: string | undefined;
-			try {
-				misread = misreadProblem(path, key.spelled, line, this.resolvePlain);
-			} catch {
-				// Not a scalar to the parser on its own (`---`): not a key this reads.
-				throw new Unmodelled();
-			}
-			this.note(misread);
-		}
+		if (key.plain) this.note(misreadProblem(path, key.spelled, line, this.resolvePlain));
 		const first = keys.get(key.key);
 		if (first === undefined) keys.set(key.key, line);
 		else this.note(twiceProblem(path, first, line));

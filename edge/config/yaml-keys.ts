@@ -31,14 +31,16 @@ interface OpenMapping {
 	lastKey: string;
 }
 
-const PLAIN_KEY = /^([^\s#'"{}[\],&*!|>%@`?-][^#]*?|-\S[^#]*?)[ \t]*:(?:[ \t]|$)/;
+/** What a plain key cannot start with (but `-` may, when a non-space follows it). */
+const NOT_PLAIN_START = /[\s#'"{}[\],&*!|>%@`?-]/;
 const QUOTED_KEY = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*:(?:[ \t]|$)/;
 /** Anchors and tags before a node (`&base {`, `!!map {`). */
 const PROPERTIES = /^(?:[&!]\S*(?:[ \t]+|$))*/;
 
 /** The first key problem in `text` ("line N: ..."), or undefined. */
 export function yamlKeyProblem(text: string, resolvePlain: PlainResolver): string | undefined {
-	const lines = text.split(/\r?\n/);
+	// A byte-order mark is no part of the first line; a lone CR ends a line as LF does.
+	const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
 	// One text with "\n" line ends, for what runs over several lines (flow, quoted scalars).
 	const joined = lines.join("\n");
 	const starts: number[] = [];
@@ -91,6 +93,10 @@ export function yamlKeyProblem(text: string, resolvePlain: PlainResolver): strin
 		if (/^(---|\.\.\.)(\s|$)/.test(line)) {
 			open.length = 0;
 			scalarAbove = undefined;
+			// `--- |`, `--- "...`, `--- {`: the document's node starts on the marker's line.
+			const at = line.length - line.slice(3).trimStart().length;
+			const problem = line[0] === "-" ? node(i, at, "", -1) : undefined;
+			if (problem !== undefined) return problem;
 			continue;
 		}
 		if (scalarAbove !== undefined) {
@@ -112,7 +118,7 @@ export function yamlKeyProblem(text: string, resolvePlain: PlainResolver): strin
 		}
 		while (open.length > 0 && (open.at(-1) as OpenMapping).indent > col) open.pop();
 		const quoted = QUOTED_KEY.exec(rest);
-		const plain = quoted === null ? PLAIN_KEY.exec(rest) : null;
+		const plain = quoted === null ? plainKey(rest) : null;
 		const match = quoted ?? plain;
 		if (match === null) {
 			// A node with no key. One holding ": " is a key this does not read (`&a k: v`,
@@ -154,4 +160,30 @@ export function yamlKeyProblem(text: string, resolvePlain: PlainResolver): strin
 		if (problem !== undefined) return problem;
 	}
 	return undefined;
+}
+
+/**
+ * A plain key at the start of `rest`, as `[through ": ", key]`: up to the first `:` that a
+ * space, a tab or the line's end follows, with no `#` before it, less the spaces before the
+ * `:`; null when there is none. A scan, not a pattern: one that lets a run of spaces belong
+ * to the key or to the gap before `:` backtracks over it quadratically (a line of 200 000
+ * spaces took half a minute).
+ */
+function plainKey(rest: string): [string, string] | null {
+	const first = rest[0];
+	if (first === undefined) return null;
+	const second = rest[1];
+	const dash = first === "-" && second !== undefined && /\S/.test(second);
+	if (!dash && NOT_PLAIN_START.test(first)) return null;
+	for (let i = dash ? 2 : 1; i < rest.length; i++) {
+		const c = rest[i];
+		if (c === "#") return null;
+		const next = rest[i + 1];
+		if (c === ":" && (next === undefined || next === " " || next === "\t")) {
+			let end = i;
+			while (rest[end - 1] === " " || rest[end - 1] === "\t") end--;
+			return [rest.slice(0, i + (next === undefined ? 1 : 2)), rest.slice(0, end)];
+		}
+	}
+	return null;
 }

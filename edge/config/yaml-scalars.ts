@@ -22,6 +22,12 @@ export function twiceProblem(path: string, first: number, line: number): string 
  * The message for a plain key the parser reads as something other than its text (`010` is
  * the number 10, `~` is null), or undefined. 127.1 is a number, but one whose key is the
  * text written: only a changed spelling is lost.
+ *
+ * The spelling is resolved on its own, as a whole document, where some keys mean what they
+ * cannot as a key: `...` and `---` are document markers (null, or no document at all), `a:`
+ * is a mapping. As keys those are their text, so only a scalar that a marker does not spell
+ * is taken as a misreading, and a spelling the parser refuses alone is left to the parse of
+ * the whole file.
  */
 export function misreadProblem(
 	path: string,
@@ -29,7 +35,14 @@ export function misreadProblem(
 	line: number,
 	resolvePlain: PlainResolver,
 ): string | undefined {
-	const read = resolvePlain(spelled);
+	if (/^(---|\.\.\.)(\s|$)/.test(spelled)) return undefined;
+	let read: unknown;
+	try {
+		read = resolvePlain(spelled);
+	} catch {
+		return undefined;
+	}
+	if (typeof read === "object" && read !== null) return undefined;
 	if (typeof read === "string" || String(read) === spelled) return undefined;
 	return `line ${line}: ${path}: the key ${spelled} reads as ${describe(read)}, not as the text written; quote it ("${spelled}")`;
 }

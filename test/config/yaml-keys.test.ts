@@ -125,3 +125,60 @@ describe("YAML keys in flow collections", () => {
 		expect(problem(text)).toBeUndefined();
 	});
 });
+
+describe("YAML the checker once refused or stumbled on", () => {
+	test.each([
+		["a block scalar on the document marker's line", "--- |\n  a: 1\n  a: 2\n"],
+		["a folded scalar with an indicator there", "--- >1\n  a: 1\n  a: 2\n"],
+		["a block scalar there at column 0", "--- |\na: 1\na: 2\n"],
+		["a quoted scalar there over several lines", '--- "x\n  a: 1\n  a: 2"\n'],
+		["a key spelled like a document end", "x:\n  ...: 1\n"],
+		["a flow key spelled like a document end", "{...: 1}\n"],
+		["a key spelled like a document start", "x:\n  ---: 1\n"],
+		["a key ending in a colon", "a:: 1\n"],
+		["a flow key ending in a colon", "{b:: 1}\n"],
+	])("%s passes", (_name, text) => {
+		expect(Bun.YAML.parse(text)).toBeDefined();
+		expect(problem(text)).toBeUndefined();
+	});
+
+	test("a key the parser alone cannot read is left to the parser, not thrown", () => {
+		const text = "x:\n  ... x: 1\n";
+		expect(Bun.YAML.parse(text)).toEqual({ x: { "... x": 1 } });
+		expect(problem(text)).toBeUndefined();
+	});
+
+	test.each([
+		[
+			"a flow mapping on the document marker's line",
+			"--- {a: 1, a: 2}\n",
+			"line 1: a: written twice",
+		],
+		["a byte-order mark", "\uFEFFa: 1\na: 2\n", "line 2: a: written twice"],
+		["old Mac line ends", "a: 1\rb: 2\ra: 3\r", "line 3: a: written twice"],
+	])("%s is named", (_name, text, message) => {
+		expect(problem(text)).toStartWith(message);
+	});
+});
+
+describe("hostile input", () => {
+	// Each must return; the figures are printed only to see growth, not asserted against.
+	const big = 200_000;
+	test.each([
+		["spaces inside a plain key-like line", `a${" ".repeat(big)}b\n`],
+		["tabs inside a plain key-like line", `- a${"\t".repeat(big)}b\n`],
+		["spaces inside a flow plain scalar", `[a${" ".repeat(big)}b]\n`],
+		["spaces before a comment", `a:${" ".repeat(big)}#\n`],
+		["brackets that never close", "{[".repeat(big / 2)],
+		["quotes that never close", `a: "${"x\n".repeat(big / 2)}`],
+		["single quotes over many lines", "- 'x\n".repeat(big / 5)],
+		["a long quoted key", `"${"\\\\".repeat(big / 2)}": 1\n`],
+		["many keys", Array.from({ length: big / 10 }, (_, i) => `k${i}: v`).join("\n")],
+	])("%s returns", (_name, text) => {
+		const started = performance.now();
+		problem(text);
+		const took = performance.now() - started;
+		// A generous guard only: quadratic work on these inputs takes minutes.
+		expect(took).toBeLessThan(10_000);
+	});
+});
