@@ -555,10 +555,11 @@ export function createEdge(deps: EdgeDeps): Edge {
 
 		/**
 		 * A GET's Range, without validators, on a key remembered uncacheable (a file over the
-		 * size gate): it goes as sent and its 206 is stored as the key's part. Requests for the same range wait
-		 * on the first (a video's players all start at the same offset), so a popular file
-		 * costs the origin one request per range rather than one per viewer; the part it
-		 * stores answers them. The key's own mark stays: a part says nothing of the whole.
+		 * size gate): it goes as sent and its 206 is stored as the key's part. Requests for
+		 * the same range wait on the first (a video's players all start at the same offset),
+		 * so a popular file costs the origin one request per range rather than one per
+		 * viewer; the part it stores answers them. The key's own mark stays: a part says
+		 * nothing of the whole.
 		 */
 		const forwardForPart = async (
 			fwd: CachePhase,
@@ -869,8 +870,9 @@ function forwardedFields(
 	return withoutClientConditionals(headers, stale?.part === undefined ? NO_FIELDS : RANGE_FIELDS);
 }
 
+/** A Range, or any of the client's validators (CLIENT_CONDITIONALS). */
 function asksForPart(headers: Headers): boolean {
-	return CLIENT_CONDITIONALS.some((name) => headers.has(name));
+	return headers.has("range") || carriesValidators(headers);
 }
 
 /** The client's conditionals besides Range: If-None-Match, If-Range and the rest. */

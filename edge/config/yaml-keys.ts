@@ -15,6 +15,7 @@
  */
 import { flowEnd, flowKeyProblem } from "./yaml-flow.ts";
 import {
+	DOCUMENT_MARKER,
 	misreadProblem,
 	type PlainResolver,
 	quotedEnd,
@@ -90,7 +91,7 @@ export function yamlKeyProblem(text: string, resolvePlain: PlainResolver): strin
 		const trimmed = line.trim();
 		let col = line.length - line.trimStart().length;
 		// A document marker ends whatever came before it, a scalar included.
-		if (/^(---|\.\.\.)(\s|$)/.test(line)) {
+		if (DOCUMENT_MARKER.test(line)) {
 			open.length = 0;
 			scalarAbove = undefined;
 			// `--- |`, `--- "...`, `--- {`: the document's node starts on the marker's line.

@@ -7,6 +7,9 @@
 /** How the YAML parser reads a plain scalar (the runtime's own parser, at the boundary). */
 export type PlainResolver = (spelled: string) => unknown;
 
+/** A document marker (`---` starts a document, `...` ends one) at the start of a line. */
+export const DOCUMENT_MARKER = /^(---|\.\.\.)(\s|$)/;
+
 /** `a.b` for a key under `a`; the top level has no name. */
 export function keyPath(under: string, key: string): string {
 	return under === "" ? key : `${under}.${key}`;
@@ -35,7 +38,7 @@ export function misreadProblem(
 	line: number,
 	resolvePlain: PlainResolver,
 ): string | undefined {
-	if (/^(---|\.\.\.)(\s|$)/.test(spelled)) return undefined;
+	if (DOCUMENT_MARKER.test(spelled)) return undefined;
 	let read: unknown;
 	try {
 		read = resolvePlain(spelled);
