@@ -2,49 +2,74 @@
  * A ghost FIFO of key hashes: what a policy evicted recently, remembered without the entry.
  * The memory tier reuses entry ids, so ghosts there must remember keys, not ids; a 32-bit
  * hash is enough, because a collision only changes where an entry starts, never what bytes
- * are served. Its ring doubles from 1024 slots while it is smaller than `capacity()` (read on
- * each insert, so it follows the tier's size), then drops the oldest: it holds up to the power
- * of two at or above max(1024, capacity), and never shrinks. Membership is a typed-array
- * multiset (hash-counts.ts): about 16 bytes per remembered key, ring included, where a Map
- * cost over 50.
+ * are served. The split tuner's shadows (shadow-s3-fifo.ts) keep the same ghosts over the
+ * sampled keys, so a simulation remembers exactly what the cache it steers would.
+ *
+ * It holds at most `limit` live hashes, the limit given on each insert (so it follows the
+ * owner's size and setting): the oldest leave first. A forgotten hash leaves a stale ring
+ * slot, dropped in turn, and the ring never holds more than twice the limit. Membership is a
+ * typed-array multiset (hash-counts.ts): about 16 bytes per remembered key, ring included,
+ * where a Map cost over 50.
  */
 import { HashCounts } from "./hash-counts.ts";
 import { HashRing } from "./hash-ring.ts";
 
-const MIN_RING = 1024;
+const INITIAL_SLOTS = 64;
 
 export class KeyGhost {
-	/** Hashes in eviction order, and how often each is in it. */
-	readonly #ring = new HashRing(MIN_RING);
-	readonly #counts = new HashCounts(MIN_RING);
+	readonly #ring: HashRing;
+	/** Hashes remembered and not yet forgotten (the ring may also hold stale slots). */
+	#live: number;
+	readonly #counts: HashCounts;
 
-	constructor(private readonly capacity: () => number) {}
-
-	/** How many hashes it holds (a stale slot of a forgotten hash still counts until dropped). */
-	get length(): number {
-		return this.#ring.length;
+	constructor(
+		ring = new HashRing(INITIAL_SLOTS),
+		live = 0,
+		counts = new HashCounts(INITIAL_SLOTS),
+	) {
+		this.#ring = ring;
+		this.#live = live;
+		this.#counts = counts;
 	}
 
-	remember(hash: number): void {
+	/** How many hashes it remembers. */
+	get length(): number {
+		return this.#live;
+	}
+
+	copy(): KeyGhost {
+		return new KeyGhost(this.#ring.copy(), this.#live, this.#counts.copy());
+	}
+
+	/** Remembers the hash, first dropping the oldest while `limit` (at least 1) are live. */
+	remember(hash: number, limit: number): void {
+		const most = Math.max(1, Math.floor(limit));
 		const ring = this.#ring;
-		// Full and as large as it may grow: the oldest makes room. Otherwise the push grows it.
-		if (ring.length === ring.slots && ring.slots >= Math.max(MIN_RING, this.capacity()))
-			this.#dropOldest();
+		while (ring.length > 0 && (this.#live >= most || ring.length >= 2 * most)) this.#dropOldest();
 		ring.push(hash);
+		this.#live++;
 		this.#counts.add(hash);
 	}
 
 	/** True (and forgets one occurrence) when the hash is in the ghost. */
 	forget(hash: number): boolean {
-		if (!this.#counts.remove(hash)) return false;
 		// The ring keeps the stale slot; when it is dropped it may take a newer occurrence of
 		// the same hash with it. The ghost is a hint, so forgetting early only costs a round
 		// in the small FIFO.
+		if (!this.#counts.remove(hash)) return false;
+		this.#live--;
 		return true;
+	}
+
+	/** Forgets every hash `keep` refuses, keeping the others' order. */
+	retain(keep: (hash: number) => boolean): void {
+		this.#ring.retain(keep, (hash) => {
+			while (this.#counts.remove(hash)) this.#live--;
+		});
 	}
 
 	#dropOldest(): void {
 		// Already gone if forget() took it: then this drops a newer copy early, or nothing.
-		this.#counts.remove(this.#ring.shift());
+		if (this.#counts.remove(this.#ring.shift())) this.#live--;
 	}
 }

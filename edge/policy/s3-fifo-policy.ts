@@ -51,9 +51,9 @@ export class S3FifoPolicy implements EvictionPolicy {
 	readonly #main = new IdQueue(this.#links);
 	/** Per id, one byte: where (ABSENT, IN_SMALL, IN_MAIN) and frequency * ONE_USE. */
 	#state = new Uint8Array(1024);
-	/** Each ghost remembers about as many evicted keys as there are live entries. */
-	readonly #smallGhost = new KeyGhost(() => this.#live());
-	readonly #mainGhost = new KeyGhost(() => this.#live());
+	/** Each ghost remembers about as many evicted keys as the setting's share of live entries. */
+	readonly #smallGhost = new KeyGhost();
+	readonly #mainGhost = new KeyGhost();
 	readonly #smallShare: SmallShare;
 	readonly #mainGhostKept: boolean;
 	readonly #tuner: SplitTuner | undefined;
@@ -82,10 +82,14 @@ export class S3FifoPolicy implements EvictionPolicy {
 		return this.#tuner?.setting.smallShare ?? this.#smallShare.value;
 	}
 
-	/** The split in use now: small's share, and whether main's evictions are remembered. */
+	/** The setting in use now: small's share, main's ghost or none, the ghosts' length. */
 	get setting(): SplitSetting {
 		return (
-			this.#tuner?.setting ?? { smallShare: this.#smallShare.value, mainGhost: this.#mainGhostKept }
+			this.#tuner?.setting ?? {
+				smallShare: this.#smallShare.value,
+				mainGhost: this.#mainGhostKept,
+				ghostShare: 1,
+			}
 		);
 	}
 
@@ -158,8 +162,8 @@ export class S3FifoPolicy implements EvictionPolicy {
 		if (((this.#state[id] as number) & SAMPLED) !== 0) this.#sampledKeys.delete(id);
 		this.#state[id] = ABSENT;
 		if (id === this.#victim) {
-			if (where === IN_SMALL) this.#smallGhost.remember(keyHash);
-			else if (this.setting.mainGhost) this.#mainGhost.remember(keyHash);
+			if (where === IN_SMALL) this.#smallGhost.remember(keyHash, this.#ghostLength());
+			else if (this.setting.mainGhost) this.#mainGhost.remember(keyHash, this.#ghostLength());
 			this.#victim = NO_ID;
 		}
 	}
@@ -236,6 +240,10 @@ export class S3FifoPolicy implements EvictionPolicy {
 
 	#live(): number {
 		return this.#small.count + this.#main.count;
+	}
+
+	#ghostLength(): number {
+		return this.#live() * this.setting.ghostShare;
 	}
 }
 

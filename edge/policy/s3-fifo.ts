@@ -25,7 +25,10 @@ export interface S3FifoOptions {
 	/** Share of capacity for the small FIFO: fixed, or where ghost hits start it (the paper's 10%). */
 	smallShare?: number;
 	split?: SplitMode;
-	/** Each ghost's size as a share of capacity: remembers recently evicted ids only. */
+	/**
+	 * Each ghost's size as a share of capacity: remembers recently evicted ids only. With
+	 * `split: "tuned"` the tuner's setting chooses it, and this is ignored.
+	 */
 	ghostShare?: number;
 	/** Hits needed while in the small FIFO to be moved to main rather than dropped. */
 	promoteAfterHits?: number;
@@ -51,7 +54,7 @@ export class S3FifoCache implements SizedCachePolicy {
 	readonly #smallShare: SmallShare;
 	readonly #tuner: SplitTuner | undefined;
 	readonly #mainGhostKept: boolean;
-	readonly #ghostTarget: number;
+	readonly #ghostShare: number;
 	readonly #promoteAfterHits: number;
 	readonly #links = new IdLinks();
 	readonly #small = new IdQueue(this.#links);
@@ -76,7 +79,7 @@ export class S3FifoCache implements SizedCachePolicy {
 				options.sampleFloor === undefined ? {} : { sampleFloor: options.sampleFloor },
 			);
 		}
-		this.#ghostTarget = Math.floor(capacity * (options.ghostShare ?? 1));
+		this.#ghostShare = options.ghostShare ?? 1;
 		this.#promoteAfterHits = options.promoteAfterHits ?? 1;
 	}
 
@@ -86,10 +89,14 @@ export class S3FifoCache implements SizedCachePolicy {
 		return Math.floor(this.capacity * share);
 	}
 
-	/** The split in use now: small's share, and whether main's evictions are remembered. */
+	/** The setting in use now: small's share, main's ghost or none, the ghosts' length. */
 	get setting(): SplitSetting {
 		return (
-			this.#tuner?.setting ?? { smallShare: this.#smallShare.value, mainGhost: this.#mainGhostKept }
+			this.#tuner?.setting ?? {
+				smallShare: this.#smallShare.value,
+				mainGhost: this.#mainGhostKept,
+				ghostShare: this.#ghostShare,
+			}
 		);
 	}
 
@@ -194,7 +201,9 @@ export class S3FifoCache implements SizedCachePolicy {
 	#rememberInGhost(ghost: IdQueue, where: number, id: number, size: number): void {
 		ghost.pushNewest(id, size);
 		this.#where[id] = where;
-		while (ghost.weight > this.#ghostTarget && ghost.oldest !== NO_ID) {
+		// The tuner may have shortened the ghosts since: the oldest go now, in one step.
+		const target = Math.floor(this.capacity * this.setting.ghostShare);
+		while (ghost.weight > target && ghost.oldest !== NO_ID) {
 			const oldest = ghost.oldest;
 			ghost.remove(oldest, this.#size[oldest] as number);
 			this.#where[oldest] = ABSENT;

@@ -1,7 +1,7 @@
-import { HashCounts } from "./hash-counts.ts";
-import { HashRing } from "./hash-ring.ts";
 import { IdLinks, IdQueue, NO_ID } from "./id-lists.ts";
+import { KeyGhost } from "./key-ghost.ts";
 import { homeSlot, mayFillHole } from "./linear-probing.ts";
+import type { SplitSetting } from "./split-tuner.ts";
 
 const IN_SMALL = 1;
 const IN_MAIN = 2;
@@ -12,11 +12,11 @@ const INITIAL_SLOTS = 64;
 
 /**
  * A miniature S3-FIFO over 32-bit key hashes, for the split tuner's simulations
- * (split-tuner.ts): one fixed small share, with or without main's ghost, run over the sampled
- * keys only. It is the replayer's S3FifoCache with the split held still: promote after one
- * hit in small, two bits of frequency in main, a ghost of what small dropped (and, with
- * `mainGhost`, of what main evicted) whose hits start in main. Each ghost remembers as many
- * keys as the shadow holds objects.
+ * (split-tuner.ts): one fixed setting (small's share, with or without main's ghost, the
+ * ghosts' length), run over the sampled keys only. It is the replayer's S3FifoCache with the
+ * setting held still: promote after one hit in small, two bits of frequency in main, a ghost
+ * of what small dropped (and, with `mainGhost`, of what main evicted) whose hits start in
+ * main. Each ghost remembers `ghostShare` times as many keys as the shadow holds objects.
  *
  * Everything lives in typed arrays that grow by doubling with the objects held (no object
  * per key): about 50-60 bytes per object held, ghosts included. Two keys with one hash are one
@@ -25,8 +25,7 @@ const INITIAL_SLOTS = 64;
 export class ShadowS3Fifo {
 	/** In the owner's unit (objects, or bytes); the owner may change it between requests. */
 	capacity: number;
-	readonly smallShare: number;
-	readonly mainGhost: boolean;
+	readonly setting: SplitSetting;
 	readonly #links: IdLinks;
 	readonly #small: IdQueue;
 	readonly #main: IdQueue;
@@ -38,14 +37,13 @@ export class ShadowS3Fifo {
 	/** Slots freed by evictions, reused first; `#slotsUsed` is the high-water mark. */
 	readonly #free: IdQueue;
 	#slotsUsed: number;
-	readonly #smallGhost: ShadowGhost;
-	readonly #mainGhost: ShadowGhost;
+	readonly #smallGhost: KeyGhost;
+	readonly #mainGhost: KeyGhost;
 
 	/** `contents`: a shadow whose objects, order and ghosts this one starts with (see copy). */
-	constructor(capacity: number, smallShare: number, mainGhost: boolean, contents?: ShadowS3Fifo) {
+	constructor(capacity: number, setting: SplitSetting, contents?: ShadowS3Fifo) {
 		this.capacity = capacity;
-		this.smallShare = smallShare;
-		this.mainGhost = mainGhost;
+		this.setting = setting;
 		if (contents === undefined) {
 			this.#links = new IdLinks(INITIAL_SLOTS);
 			this.#small = new IdQueue(this.#links);
@@ -55,8 +53,8 @@ export class ShadowS3Fifo {
 			this.#keys = new Uint32Array(INITIAL_SLOTS);
 			this.#state = new Uint8Array(INITIAL_SLOTS);
 			this.#slotsUsed = 0;
-			this.#smallGhost = new ShadowGhost();
-			this.#mainGhost = new ShadowGhost();
+			this.#smallGhost = new KeyGhost();
+			this.#mainGhost = new KeyGhost();
 			return;
 		}
 		this.#links = contents.#links.copy();
@@ -73,13 +71,13 @@ export class ShadowS3Fifo {
 	}
 
 	/**
-	 * A shadow of another split that starts with exactly what this one holds, in the same
+	 * A shadow of another setting that starts with exactly what this one holds, in the same
 	 * order, with the same ghosts and capacity. While no shadow has evicted, shadows of any
-	 * split that saw the same requests hold the same thing: the split tuner runs one until
+	 * setting that saw the same requests hold the same thing: the split tuner runs one until
 	 * the cache's capacity is known, then copies it for each setting (split-tuner.ts).
 	 */
-	copy(smallShare: number, mainGhost: boolean): ShadowS3Fifo {
-		return new ShadowS3Fifo(this.capacity, smallShare, mainGhost, this);
+	copy(setting: SplitSetting): ShadowS3Fifo {
+		return new ShadowS3Fifo(this.capacity, setting, this);
 	}
 
 	/** Objects held right now. */
@@ -137,8 +135,8 @@ export class ShadowS3Fifo {
 	}
 
 	#evict(): void {
-		if (this.#small.weight > Math.floor(this.capacity * this.smallShare) || this.#main.count === 0)
-			this.#evictSmall();
+		const smallTarget = Math.floor(this.capacity * this.setting.smallShare);
+		if (this.#small.weight > smallTarget || this.#main.count === 0) this.#evictSmall();
 		else this.#evictMain();
 	}
 
@@ -152,7 +150,7 @@ export class ShadowS3Fifo {
 				this.#state[slot] = IN_MAIN;
 				continue;
 			}
-			this.#smallGhost.remember(this.#keys[slot] as number, this.count);
+			this.#smallGhost.remember(this.#keys[slot] as number, this.#ghostLimit());
 			this.#drop(this.#small, slot);
 			return;
 		}
@@ -170,10 +168,15 @@ export class ShadowS3Fifo {
 				this.#main.pushNewest(slot, this.#sizeOf(slot));
 				continue;
 			}
-			if (this.mainGhost) this.#mainGhost.remember(this.#keys[slot] as number, this.count);
+			if (this.setting.mainGhost)
+				this.#mainGhost.remember(this.#keys[slot] as number, this.#ghostLimit());
 			this.#drop(this.#main, slot);
 			return;
 		}
+	}
+
+	#ghostLimit(): number {
+		return Math.floor(this.count * this.setting.ghostShare);
 	}
 
 	#drop(queue: IdQueue, slot: number): void {
@@ -288,56 +291,5 @@ class SlotIndex {
 			while (this.#table[at] !== NO_ID) at = (at + 1) & mask;
 			this.#table[at] = slot;
 		}
-	}
-}
-
-/**
- * A FIFO of hashes that holds at most `limit` live ones (the limit is given on each
- * insert), as the replayer's ghosts do; forgotten hashes leave a stale ring slot that is
- * dropped in turn, and the ring never holds more than twice the limit.
- */
-class ShadowGhost {
-	readonly #ring: HashRing;
-	#live: number;
-	readonly #counts: HashCounts;
-
-	constructor(
-		ring = new HashRing(INITIAL_SLOTS),
-		live = 0,
-		counts = new HashCounts(INITIAL_SLOTS),
-	) {
-		this.#ring = ring;
-		this.#live = live;
-		this.#counts = counts;
-	}
-
-	copy(): ShadowGhost {
-		return new ShadowGhost(this.#ring.copy(), this.#live, this.#counts.copy());
-	}
-
-	remember(hash: number, limit: number): void {
-		const most = Math.max(1, limit);
-		const ring = this.#ring;
-		while (ring.length > 0 && (this.#live >= most || ring.length >= 2 * most)) this.#dropOldest();
-		ring.push(hash);
-		this.#live++;
-		this.#counts.add(hash);
-	}
-
-	forget(hash: number): boolean {
-		if (!this.#counts.remove(hash)) return false;
-		this.#live--;
-		return true;
-	}
-
-	retain(keep: (hash: number) => boolean): void {
-		this.#ring.retain(keep, (hash) => {
-			while (this.#counts.remove(hash)) this.#live--;
-		});
-	}
-
-	#dropOldest(): void {
-		// Already gone if forget() took it: then this drops a newer copy early, or nothing.
-		if (this.#counts.remove(this.#ring.shift())) this.#live--;
 	}
 }

@@ -1,6 +1,7 @@
 import { LruPolicy } from "../../edge/policy/lru.ts";
 import { RankedCache } from "../../edge/policy/ranked-cache.ts";
 import { S3FifoCache } from "../../edge/policy/s3-fifo.ts";
+import { S3FifoPolicy } from "../../edge/policy/s3-fifo-policy.ts";
 import type { SizedCachePolicy } from "../../edge/policy/sized-cache.ts";
 import { WTinyLfuCache } from "../../edge/policy/w-tinylfu.ts";
 import type { ReplayMode } from "./replay.ts";
@@ -27,6 +28,9 @@ export const lru: PolicyFactory = ({ capacity }) =>
 
 export const candidates: Readonly<Record<string, PolicyFactory>> = {
 	"s3-fifo": ({ capacity }) => new S3FifoCache(capacity),
+	// The memory tier's own S3-FIFO (ghosts of key hashes, entry-counted split), driven as the
+	// tier drives it: its figures should stay close to ours above.
+	"s3-fifo-tier": ({ capacity }) => new RankedCache(new S3FifoPolicy(), capacity, "S3-FIFO (tier)"),
 	// The split adapted by ghost hits alone (ARC's rule): ours before the tuner.
 	"s3-fifo-ghost-hits": ({ capacity }) => new S3FifoCache(capacity, { split: "ghost-hits" }),
 	// The paper's fixed 10% split and 90% ghost; with 2 hits it reproduces libCacheSim's rows.

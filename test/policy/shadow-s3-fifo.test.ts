@@ -3,11 +3,16 @@ import fc from "fast-check";
 import { mixHash } from "../../edge/policy/key-hash.ts";
 import { S3FifoCache } from "../../edge/policy/s3-fifo.ts";
 import { ShadowS3Fifo } from "../../edge/policy/shadow-s3-fifo.ts";
+import type { SplitSetting } from "../../edge/policy/split-tuner.ts";
 import { syntheticIds } from "../../scripts/trace/synthetic.ts";
+
+function setting(smallShare: number, mainGhost: boolean, ghostShare = 1): SplitSetting {
+	return { smallShare, mainGhost, ghostShare };
+}
 
 describe("ShadowS3Fifo (the split tuner's miniature S3-FIFO over key hashes)", () => {
 	test("a reused key moves to main, a one-hit wonder goes to the ghost and comes back into main", () => {
-		const shadow = new ShadowS3Fifo(4, 0.25, false);
+		const shadow = new ShadowS3Fifo(4, setting(0.25, false));
 		for (const hash of [1, 2, 3, 4]) expect(shadow.request(hash, 1)).toBe(false);
 		expect(shadow.request(1, 1)).toBe(true);
 		// Full: 1 (used) moves to main, 2 leaves into the ghost.
@@ -25,11 +30,16 @@ describe("ShadowS3Fifo (the split tuner's miniature S3-FIFO over key hashes)", (
 		expect(shadow.holds(2)).toBe(true);
 	});
 
-	test("misses as the replayer's S3-FIFO with the same fixed split, within a few in a thousand", () => {
+	test("misses as the replayer's S3-FIFO with the same fixed split and ghost length, within a few in a thousand", () => {
 		const ids = syntheticIds("zipf", 50_000, 3);
-		for (const share of [0.01, 0.1, 0.5]) {
-			const cache = new S3FifoCache(500, { split: "fixed", smallShare: share });
-			const shadow = new ShadowS3Fifo(500, share, false);
+		for (const [share, ghostShare] of [
+			[0.01, 1],
+			[0.1, 1],
+			[0.5, 1],
+			[0.1, 2],
+		] as const) {
+			const cache = new S3FifoCache(500, { split: "fixed", smallShare: share, ghostShare });
+			const shadow = new ShadowS3Fifo(500, setting(share, false, ghostShare));
 			let cacheMisses = 0;
 			let shadowMisses = 0;
 			for (const id of ids) {
@@ -39,6 +49,24 @@ describe("ShadowS3Fifo (the split tuner's miniature S3-FIFO over key hashes)", (
 			// The ghosts differ in one detail: the replayer looks a ghost hit up after evicting.
 			expect(Math.abs(shadowMisses - cacheMisses)).toBeLessThan(cacheMisses * 0.003);
 		}
+	});
+
+	test("ghostShare 2 remembers twice as many dropped keys: a key back 2.25 cache-lengths later starts in main", () => {
+		// 45 warm keys in turn, each followed by 4 keys never seen again, in a cache of 100.
+		const hits = (ghostShare: number) => {
+			const shadow = new ShadowS3Fifo(100, setting(0.1, false, ghostShare));
+			let fresh = 1_000;
+			let count = 0;
+			for (let round = 0; round < 40; round++) {
+				for (let warm = 0; warm < 45; warm++) {
+					if (shadow.request(warm, 1)) count++;
+					for (let i = 0; i < 4; i++) shadow.request(fresh++, 1);
+				}
+			}
+			return count;
+		};
+		expect(hits(1)).toBe(0);
+		expect(hits(2)).toBeGreaterThan(45 * 39 * 0.95);
 	});
 
 	test("an admission never takes it past its capacity, with any sizes and capacity changes", () => {
@@ -54,7 +82,7 @@ describe("ShadowS3Fifo (the split tuner's miniature S3-FIFO over key hashes)", (
 				),
 				fc.boolean(),
 				(requests, mainGhost) => {
-					const shadow = new ShadowS3Fifo(20, 0.2, mainGhost);
+					const shadow = new ShadowS3Fifo(20, setting(0.2, mainGhost));
 					for (const { key, size, capacity } of requests) {
 						if (key % 7 === 0) shadow.capacity = capacity;
 						const wasHeld = shadow.holds(key);
@@ -72,14 +100,14 @@ describe("ShadowS3Fifo (the split tuner's miniature S3-FIFO over key hashes)", (
 	test("until one evicts, shadows of any split hold the same; a copy then runs as its split would", () => {
 		const ids = syntheticIds("zipf", 60_000, 2).map((id) => mixHash(id));
 		const unbounded = Number.POSITIVE_INFINITY;
-		const shared = new ShadowS3Fifo(unbounded, 0.1, true);
-		const own = new ShadowS3Fifo(unbounded, 0.9, false);
+		const shared = new ShadowS3Fifo(unbounded, setting(0.1, true));
+		const own = new ShadowS3Fifo(unbounded, setting(0.9, false));
 		const keepEven = (hash: number) => hash % 2 === 0;
 		for (const [at, hash] of ids.slice(0, 20_000).entries()) {
 			if (at === 10_000) for (const shadow of [shared, own]) shadow.retain(keepEven);
 			expect(shared.request(hash, 1)).toBe(own.request(hash, 1));
 		}
-		const copy = shared.copy(0.9, false);
+		const copy = shared.copy(setting(0.9, false));
 		for (const shadow of [own, copy, shared]) shadow.capacity = 2000;
 		for (const hash of ids.slice(20_000)) {
 			expect(copy.request(hash, 1)).toBe(own.request(hash, 1));
@@ -90,7 +118,7 @@ describe("ShadowS3Fifo (the split tuner's miniature S3-FIFO over key hashes)", (
 	});
 
 	test("retain keeps the chosen keys in their order and forgets the rest, ghosts included", () => {
-		const shadow = new ShadowS3Fifo(6, 0.5, true);
+		const shadow = new ShadowS3Fifo(6, setting(0.5, true));
 		for (let hash = 1; hash <= 12; hash++) shadow.request(hash, 1); // 1-6 go to the ghost
 		shadow.retain((hash) => hash % 2 === 0);
 		expect(shadow.count).toBe(3);
