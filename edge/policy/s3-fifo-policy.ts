@@ -242,8 +242,13 @@ export class S3FifoPolicy implements EvictionPolicy {
 		return this.#small.count + this.#main.count;
 	}
 
+	/**
+	 * How many keys a ghost may hold, asked just after the victim left: the setting's share of
+	 * the entries held when it was chosen, victim included, as the shadows and the replayer
+	 * count them (a full cache's worth, not one less; never 0 when the last entry leaves).
+	 */
 	#ghostLength(): number {
-		return this.#live() * this.setting.ghostShare;
+		return (this.#live() + 1) * this.setting.ghostShare;
 	}
 }
 

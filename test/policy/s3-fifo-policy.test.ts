@@ -82,6 +82,28 @@ describe("S3FifoPolicy (the tier's adaptation of S3-FIFO)", () => {
 		expect(p.smallShare).toBe(0.1);
 	});
 
+	test("a ghost remembers as many keys as the tier held when it evicted, as the shadows do", () => {
+		// Ten entries, each key used once (the tier reuses the victim's id): keys 1-20 leave
+		// small for its ghost. The shadows and the replayer remember the last 10 (ghostShare 1
+		// of the 10 held), so key 12, 10 evictions back when it returns (the tier evicts key 21
+		// first), starts in main; counting the live entries after the victim left made it 9.
+		const p = new S3FifoPolicy({ split: "fixed" });
+		const keyOf: number[] = [];
+		const request = (key: number): number => {
+			let id = keyOf.length;
+			if (id === 10) {
+				id = p.nextVictim(-1);
+				p.removed(id, keyOf[id] as number);
+			}
+			keyOf[id] = key;
+			p.inserted(id, key);
+			return id;
+		};
+		for (let key = 1; key <= 30; key++) request(key);
+		expect(p.locate(request(12))).toBe("main");
+		expect(p.locate(request(11))).toBe("small"); // 11 evictions back: forgotten
+	});
+
 	test("tuned (the default): every entry of a small tier is sampled, and uses still count as uses", () => {
 		const p = new S3FifoPolicy();
 		for (let id = 0; id < 10; id++) p.inserted(id, keyHash(`/k${id}`));
