@@ -104,9 +104,11 @@ export class ShadowS3Fifo {
 			return true;
 		}
 		if (size > this.capacity) return false;
-		const remembered = this.#smallGhost.forget(hash) || this.#mainGhost.forget(hash);
 		while (this.#small.weight + this.#main.weight + size > this.capacity && this.count > 0)
 			this.#evict();
+		// Looked up after making room, as the caches it steers do (the tier evicts before it
+		// inserts): the evictions may push this very key out of its ghost.
+		const remembered = this.#smallGhost.forget(hash) || this.#mainGhost.forget(hash);
 		const slot = this.#allocate(hash, size);
 		if (remembered) {
 			this.#main.pushNewest(slot, size);
