@@ -25,7 +25,7 @@ export interface SplitSetting {
  * with age), with main's ghost; the paper's ghostless main at 1% and 10%, which suits loops
  * a little longer than the cache; and that 10% with a small ghost twice as long, for objects
  * reused between one and two cache-lengths apart, which a ghost as long as the cache forgets
- * just before they return (lirs_multi2 at 1%: 40% of the gap closed, 76% with it).
+ * just before they return (lirs_multi2 at 1%: 40% of the gap closed, 75% with it).
  */
 export const SPLIT_SETTINGS: readonly SplitSetting[] = [
 	...[0.01, 0.1, 0.2, 0.3, 0.5, 0.9].map((smallShare) => ({
