@@ -248,7 +248,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 	 * count them (a full cache's worth, not one less; never 0 when the last entry leaves).
 	 */
 	#ghostLength(): number {
-		return (this.#live() + 1) * this.setting.ghostShare;
+		return (this.#live() + 1) * (this.#tuner?.setting.ghostShare ?? 1);
 	}
 }
 

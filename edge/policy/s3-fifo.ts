@@ -201,8 +201,10 @@ export class S3FifoCache implements SizedCachePolicy {
 	#rememberInGhost(ghost: IdQueue, where: number, id: number, size: number): void {
 		ghost.pushNewest(id, size);
 		this.#where[id] = where;
-		// The tuner may have shortened the ghosts since: the oldest go now, in one step.
-		const target = Math.floor(this.capacity * this.setting.ghostShare);
+		// The tuner may have shortened the ghosts since: the oldest go now, in one step. Read
+		// without the setting getter, which builds an object when there is no tuner.
+		const ghostShare = this.#tuner?.setting.ghostShare ?? this.#ghostShare;
+		const target = Math.floor(this.capacity * ghostShare);
 		while (ghost.weight > target && ghost.oldest !== NO_ID) {
 			const oldest = ghost.oldest;
 			ghost.remove(oldest, this.#size[oldest] as number);

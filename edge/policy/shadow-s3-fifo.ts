@@ -177,8 +177,9 @@ export class ShadowS3Fifo {
 		}
 	}
 
+	/** KeyGhost rounds the limit down itself. */
 	#ghostLimit(): number {
-		return Math.floor(this.count * this.setting.ghostShare);
+		return this.count * this.setting.ghostShare;
 	}
 
 	#drop(queue: IdQueue, slot: number): void {
