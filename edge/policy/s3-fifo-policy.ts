@@ -35,6 +35,8 @@ export interface S3FifoPolicyOptions {
  * several splits over a hash-sampled share of the keys choose small's share of the entries
  * and whether main's ghost is kept (split-tuner.ts); `"ghost-hits"` moves the share by the
  * two kinds of ghost hits (small-share.ts); `"fixed"` keeps the paper's 10%, no main ghost.
+ * The tuner may also choose plain LRU (split-tuner.ts's SplitSetting): a hit then moves the
+ * entry to main's newest end, a few writes to typed arrays rather than one byte.
  *
  * Entry ids are reused by the tier, so the ghosts remember key hashes, not ids: a hash
  * collision can only start an entry in main, never serve wrong bytes. The tuner needs the
@@ -89,6 +91,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 				smallShare: this.#smallShare.value,
 				mainGhost: this.#mainGhostKept,
 				ghostShare: 1,
+				lru: false,
 			}
 		);
 	}
@@ -122,7 +125,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 			this.#smallShare.mainGhostHit(1, live, smallGhost, mainGhost);
 			remembered = true;
 		}
-		if (remembered) {
+		if (remembered || this.#lru()) {
 			this.#main.pushNewest(id, 1);
 			this.#state[id] = IN_MAIN;
 		} else {
@@ -149,8 +152,14 @@ export class S3FifoPolicy implements EvictionPolicy {
 
 	accessed(id: number): void {
 		const state = this.#state[id] as number;
-		if ((state & WHERE) === ABSENT) return;
-		if ((state & FREQUENCY) < FREQUENCY) this.#state[id] = state + ONE_USE;
+		const where = state & WHERE;
+		if (where === ABSENT) return;
+		if (this.#lru()) {
+			// LRU's hit: the entry becomes main's newest, its position standing for the use.
+			(where === IN_SMALL ? this.#small : this.#main).remove(id, 1);
+			this.#main.pushNewest(id, 1);
+			this.#state[id] = IN_MAIN | (state & SAMPLED);
+		} else if ((state & FREQUENCY) < FREQUENCY) this.#state[id] = state + ONE_USE;
 		if ((state & SAMPLED) !== 0) this.#sampledUse(id);
 	}
 
@@ -172,6 +181,8 @@ export class S3FifoPolicy implements EvictionPolicy {
 		if (after !== NO_ID) return this.#nextCandidate(after);
 		this.#victim = NO_ID;
 		this.#full = true;
+		const lru = this.#lru();
+		if (lru && this.#small.count > 0) this.#smallIntoMain();
 		// Bounded: each turn returns, or moves an entry from small to main (at most once per
 		// entry), or spends one of an entry's at most MAX_FREQUENCY credits in main.
 		for (;;) {
@@ -193,7 +204,9 @@ export class S3FifoPolicy implements EvictionPolicy {
 			const id = this.#main.oldest;
 			const state = this.#state[id] as number;
 			if ((state & FREQUENCY) !== 0) {
-				this.#state[id] = state - ONE_USE;
+				// Under LRU no hit counts a use (it moves the entry): one counted before the switch
+				// earns a single round, as main's order was not recency until then.
+				this.#state[id] = lru ? state & ~FREQUENCY : state - ONE_USE;
 				this.#main.remove(id, 1);
 				this.#main.pushNewest(id, 1);
 				continue;
@@ -201,6 +214,24 @@ export class S3FifoPolicy implements EvictionPolicy {
 			this.#victim = id;
 			this.#walkStart = IN_MAIN;
 			return id;
+		}
+	}
+
+	/** The tuner chose plain LRU (split-tuner.ts's SplitSetting). */
+	#lru(): boolean {
+		return this.#tuner?.setting.lru === true;
+	}
+
+	/**
+	 * Entering LRU: small's entries are the newest arrivals, so they join main's newest end,
+	 * each keeping a use counted in small (it earns one round, as main's do).
+	 */
+	#smallIntoMain(): void {
+		while (this.#small.oldest !== NO_ID) {
+			const id = this.#small.oldest;
+			this.#small.remove(id, 1);
+			this.#main.pushNewest(id, 1);
+			this.#state[id] = ((this.#state[id] as number) & ~WHERE) | IN_MAIN;
 		}
 	}
 

@@ -43,8 +43,8 @@ export interface S3FifoOptions {
  *
  * Ours can also remember what main evicted, in a second ghost: a miss found there goes back
  * into main too. With `split: "tuned"` (the default) miniature simulations choose small's
- * share and whether main's ghost is kept, and follow the workload as it changes
- * (split-tuner.ts). `"ghost-hits"` keeps main's ghost and moves the share by the two kinds of
+ * share, whether main's ghost is kept and how long the ghosts are, or plain LRU, and follow
+ * the workload as it changes (split-tuner.ts). `"ghost-hits"` keeps main's ghost and moves the share by the two kinds of
  * ghost hits (small-share.ts); `"fixed"` is the paper's fixed split, where main forgets what
  * it evicts.
  */
@@ -96,6 +96,7 @@ export class S3FifoCache implements SizedCachePolicy {
 				smallShare: this.#smallShare.value,
 				mainGhost: this.#mainGhostKept,
 				ghostShare: this.#ghostShare,
+				lru: false,
 			}
 		);
 	}
@@ -120,10 +121,16 @@ export class S3FifoCache implements SizedCachePolicy {
 			const hash = mixHash(id);
 			if (tuner.sampled(hash)) tuner.request(hash, size);
 		}
+		// Read once per request: the tuner only changes its setting inside request().
+		const lru = tuner?.setting.lru === true;
+		if (lru && this.#small.count > 0) this.#smallIntoMain();
 		const where = this.#where[id];
 		if (where === IN_SMALL || where === IN_MAIN) {
-			const frequency = this.#frequency[id] as number;
-			if (frequency < MAX_FREQUENCY) this.#frequency[id] = frequency + 1;
+			if (lru) this.#moveToMainNewest(id);
+			else {
+				const frequency = this.#frequency[id] as number;
+				if (frequency < MAX_FREQUENCY) this.#frequency[id] = frequency + 1;
+			}
 			return true;
 		}
 		if (size > this.capacity) return false;
@@ -133,14 +140,14 @@ export class S3FifoCache implements SizedCachePolicy {
 			this.#smallShare.smallGhostHit(size, this.capacity, smallGhost, mainGhost);
 		else if (where === IN_MAIN_GHOST)
 			this.#smallShare.mainGhostHit(size, this.capacity, smallGhost, mainGhost);
-		while (this.used + size > this.capacity) this.#evict();
+		while (this.used + size > this.capacity) this.#evict(lru);
 		// Evicting can push a ghost past its size and forget this very id: look again.
 		const ghost = this.#ghostOf(this.#where[id] as number);
 		// The ghost holds the id at the size it left with, which may differ from this one's.
 		if (ghost !== undefined) ghost.remove(id, this.#size[id] as number);
 		this.#frequency[id] = 0;
 		this.#size[id] = size;
-		if (ghost !== undefined) {
+		if (ghost !== undefined || lru) {
 			this.#main.pushNewest(id, size);
 			this.#where[id] = IN_MAIN;
 		} else {
@@ -150,9 +157,29 @@ export class S3FifoCache implements SizedCachePolicy {
 		return false;
 	}
 
-	#evict(): void {
-		if (this.#small.weight > this.smallTarget || this.#main.count === 0) this.#evictSmall();
-		else this.#evictMain();
+	#evict(lru: boolean): void {
+		if (this.#small.weight > this.smallTarget || this.#main.count === 0) this.#evictSmall(lru);
+		else this.#evictMain(lru);
+	}
+
+	/** LRU's hit: the object becomes main's newest, its position standing for the use. */
+	#moveToMainNewest(id: number): void {
+		const size = this.#size[id] as number;
+		(this.#where[id] === IN_SMALL ? this.#small : this.#main).remove(id, size);
+		this.#main.pushNewest(id, size);
+		this.#where[id] = IN_MAIN;
+		this.#frequency[id] = 0;
+	}
+
+	/** Entering LRU: small's objects are the newest arrivals, so they join main's newest end. */
+	#smallIntoMain(): void {
+		while (this.#small.oldest !== NO_ID) {
+			const id = this.#small.oldest;
+			const size = this.#size[id] as number;
+			this.#small.remove(id, size);
+			this.#main.pushNewest(id, size);
+			this.#where[id] = IN_MAIN;
+		}
 	}
 
 	#ghostOf(where: number): IdQueue | undefined {
@@ -162,7 +189,7 @@ export class S3FifoCache implements SizedCachePolicy {
 	}
 
 	/** Drops one object from small into the ghost, moving reused ones to main on the way. */
-	#evictSmall(): void {
+	#evictSmall(lru: boolean): void {
 		while (this.#small.oldest !== NO_ID) {
 			const id = this.#small.oldest;
 			const size = this.#size[id] as number;
@@ -176,18 +203,22 @@ export class S3FifoCache implements SizedCachePolicy {
 			this.#rememberInGhost(this.#smallGhost, IN_SMALL_GHOST, id, size);
 			return;
 		}
-		this.#evictMain();
+		this.#evictMain(lru);
 	}
 
-	/** FIFO with second chances: a reused object goes round again with one less credit. */
-	#evictMain(): void {
+	/**
+	 * FIFO with second chances: a reused object goes round again with one less credit. Under
+	 * LRU no hit counts a credit (it moves the object): one counted before the switch earns a
+	 * single round, as main's order was not recency until then.
+	 */
+	#evictMain(lru: boolean): void {
 		while (this.#main.oldest !== NO_ID) {
 			const id = this.#main.oldest;
 			const size = this.#size[id] as number;
 			this.#main.remove(id, size);
 			const frequency = this.#frequency[id] as number;
 			if (frequency > 0) {
-				this.#frequency[id] = frequency - 1;
+				this.#frequency[id] = lru ? 0 : frequency - 1;
 				this.#main.pushNewest(id, size);
 				continue;
 			}

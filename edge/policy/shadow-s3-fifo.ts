@@ -17,6 +17,7 @@ const INITIAL_SLOTS = 64;
  * setting held still: promote after one hit in small, two bits of frequency in main, a ghost
  * of what small dropped (and, with `mainGhost`, of what main evicted) whose hits start in
  * main. Each ghost remembers `ghostShare` times as many keys as the shadow holds objects.
+ * Under the LRU setting it is plain LRU, with the cache's rules for entering it (SplitSetting).
  *
  * Everything lives in typed arrays that grow by doubling with the objects held (no object
  * per key): about 50-60 bytes per object held, ghosts included. Two keys with one hash are one
@@ -68,6 +69,7 @@ export class ShadowS3Fifo {
 		this.#slotsUsed = contents.#slotsUsed;
 		this.#smallGhost = contents.#smallGhost.copy();
 		this.#mainGhost = contents.#mainGhost.copy();
+		if (setting.lru) this.#smallIntoMain();
 	}
 
 	/**
@@ -100,7 +102,8 @@ export class ShadowS3Fifo {
 		const held = this.#index.find(hash, this.#keys);
 		if (held !== NO_ID) {
 			const state = this.#state[held] as number;
-			if ((state & FREQUENCY) < FREQUENCY) this.#state[held] = state + ONE_USE;
+			if (this.setting.lru) this.#moveToMainNewest(held);
+			else if ((state & FREQUENCY) < FREQUENCY) this.#state[held] = state + ONE_USE;
 			return true;
 		}
 		if (size > this.capacity) return false;
@@ -110,7 +113,7 @@ export class ShadowS3Fifo {
 		// inserts): the evictions may push this very key out of its ghost.
 		const remembered = this.#smallGhost.forget(hash) || this.#mainGhost.forget(hash);
 		const slot = this.#allocate(hash, size);
-		if (remembered) {
+		if (remembered || this.setting.lru) {
 			this.#main.pushNewest(slot, size);
 			this.#state[slot] = IN_MAIN;
 		} else {
@@ -159,13 +162,17 @@ export class ShadowS3Fifo {
 		this.#evictMain();
 	}
 
-	/** Main's oldest goes round again while it has a use left, else leaves. */
+	/**
+	 * Main's oldest goes round again while it has a use left, else leaves. Under LRU no hit
+	 * counts a use (it moves the object instead): only a use counted before it was copied from
+	 * another setting's shadow earns a round, once.
+	 */
 	#evictMain(): void {
 		while (this.#main.oldest !== NO_ID) {
 			const slot = this.#main.oldest;
 			const state = this.#state[slot] as number;
 			if ((state & FREQUENCY) !== 0) {
-				this.#state[slot] = state - ONE_USE;
+				this.#state[slot] = this.setting.lru ? state & ~FREQUENCY : state - ONE_USE;
 				this.#main.remove(slot, this.#sizeOf(slot));
 				this.#main.pushNewest(slot, this.#sizeOf(slot));
 				continue;
@@ -174,6 +181,26 @@ export class ShadowS3Fifo {
 				this.#mainGhost.remember(this.#keys[slot] as number, this.#ghostLimit());
 			this.#drop(this.#main, slot);
 			return;
+		}
+	}
+
+	/** LRU's hit: the object becomes main's newest, its position standing for the use. */
+	#moveToMainNewest(slot: number): void {
+		const state = this.#state[slot] as number;
+		const size = this.#sizeOf(slot);
+		((state & IN_MAIN) !== 0 ? this.#main : this.#small).remove(slot, size);
+		this.#main.pushNewest(slot, size);
+		this.#state[slot] = IN_MAIN;
+	}
+
+	/** Entering LRU: small's objects are the newest arrivals, so they join main's newest end. */
+	#smallIntoMain(): void {
+		while (this.#small.oldest !== NO_ID) {
+			const slot = this.#small.oldest;
+			const size = this.#sizeOf(slot);
+			this.#small.remove(slot, size);
+			this.#main.pushNewest(slot, size);
+			this.#state[slot] = ((this.#state[slot] as number) & FREQUENCY) | IN_MAIN;
 		}
 	}
 

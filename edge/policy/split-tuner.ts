@@ -11,30 +11,41 @@ export type SplitMode = "tuned" | "ghost-hits" | "fixed";
 
 /**
  * One way to run S3-FIFO: small's share, whether main remembers what it evicts, and how
- * long each ghost is, as a multiple of the objects held.
+ * long each ghost is, as a multiple of the objects held. Or, with `lru`, plain LRU.
  */
 export interface SplitSetting {
 	readonly smallShare: number;
 	readonly mainGhost: boolean;
 	readonly ghostShare: number;
+	/**
+	 * Run as LRU instead: everything is admitted to main (`smallShare` is 0), a hit moves the
+	 * object to main's newest end, and main evicts its oldest. Entered from another setting,
+	 * what small holds joins main's newest end, and an object main holds with a use counted
+	 * before the switch gets one more round: main's order was not recency until then.
+	 */
+	readonly lru: boolean;
 }
 
 /**
  * The settings the tuner chooses among (docs/cache-policy.md has the measurements): small's
  * share from 1% (frequency and loops) to 90% (recency: popularity that moves on, or fades
  * with age), with main's ghost; the paper's ghostless main at 1% and 10%, which suits loops
- * a little longer than the cache; and that 10% with a small ghost twice as long, for objects
+ * a little longer than the cache; that 10% with a small ghost twice as long, for objects
  * reused between one and two cache-lengths apart, which a ghost as long as the cache forgets
- * just before they return (lirs_multi2 at 1%: 40% of the gap closed, 75% with it).
+ * just before they return (lirs_multi2 at 1%: 40% of the gap closed, 75% with it); and plain
+ * LRU, for workloads where the last use is the best guide to the next (an LRU stack model),
+ * on which every S3-FIFO split loses to LRU by 3% or more.
  */
 export const SPLIT_SETTINGS: readonly SplitSetting[] = [
 	...[0.01, 0.1, 0.2, 0.3, 0.5, 0.9].map((smallShare) => ({
 		smallShare,
 		mainGhost: true,
 		ghostShare: 1,
+		lru: false,
 	})),
-	...[0.01, 0.1].map((smallShare) => ({ smallShare, mainGhost: false, ghostShare: 1 })),
-	{ smallShare: 0.1, mainGhost: false, ghostShare: 2 },
+	...[0.01, 0.1].map((smallShare) => ({ smallShare, mainGhost: false, ghostShare: 1, lru: false })),
+	{ smallShare: 0.1, mainGhost: false, ghostShare: 2, lru: false },
+	{ smallShare: 0, mainGhost: false, ghostShare: 1, lru: true },
 ];
 
 /** Where a cache starts, until the simulations tell settings apart: 10% with main's ghost. */
@@ -48,6 +59,13 @@ const DECAY = 0.5;
 const MAX_SHIFT = 31;
 /** How far ahead, in standard deviations of chance, a setting must be to be taken. */
 const LEAD_IN_DEVIATIONS = 1;
+/**
+ * The same, for a move into or out of LRU. Those cost the cache more than its shadows show
+ * (they never switch): main's order changes meaning, and what a use was worth in one order is
+ * guessed in the other. With one deviation, noise took LRU on the shared traces and cost up
+ * to 3 points of gap closure (docs/cache-policy.md).
+ */
+const LRU_LEAD_IN_DEVIATIONS = 2;
 
 export interface SplitTunerOptions {
 	readonly settings?: readonly SplitSetting[];
@@ -73,10 +91,10 @@ export interface SplitTunerOptions {
  * While the cache's capacity is unknown (Infinity: the memory tier before its first
  * eviction) no shadow evicts, so the shadows of every setting would hold the same keys in
  * the same order and miss alike. One simulation then stands for all of them and is copied
- * for each setting when a capacity is given (#resize): the same choices, a ninth of the
+ * for each setting when a capacity is given (#resize): the same choices, a tenth of the
  * work and memory while a cache fills.
  *
- * Cost: a sampled request runs once per setting (9), plus a few dozen additions; memory is
+ * Cost: a sampled request runs once per setting (10), plus a few dozen additions; memory is
  * about 50-60 bytes per simulated object per setting, bounded by the floor whatever the
  * cache's size. Deterministic: no clock, no randomness.
  */
@@ -218,14 +236,20 @@ export class SplitTuner {
 		const misses = this.#misses;
 		const n = misses.length;
 		const current = this.#chosen;
+		const settings = this.#settings;
+		const currentIsLru = (settings[current] as SplitSetting).lru;
 		let bestLead = 0;
 		for (let i = 0; i < n; i++) {
 			if (i === current) continue;
 			const pair = Math.min(i, current) * n + Math.max(i, current);
+			const deviations =
+				currentIsLru || (settings[i] as SplitSetting).lru
+					? LRU_LEAD_IN_DEVIATIONS
+					: LEAD_IN_DEVIATIONS;
 			const lead =
 				(misses[current] as number) -
 				(misses[i] as number) -
-				LEAD_IN_DEVIATIONS * Math.sqrt(this.#disagreements[pair] as number);
+				deviations * Math.sqrt(this.#disagreements[pair] as number);
 			if (lead > bestLead) {
 				bestLead = lead;
 				this.#chosen = i;

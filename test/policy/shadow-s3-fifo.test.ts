@@ -7,7 +7,7 @@ import type { SplitSetting } from "../../edge/policy/split-tuner.ts";
 import { syntheticIds } from "../../scripts/trace/synthetic.ts";
 
 function setting(smallShare: number, mainGhost: boolean, ghostShare = 1): SplitSetting {
-	return { smallShare, mainGhost, ghostShare };
+	return { smallShare, mainGhost, ghostShare, lru: false };
 }
 
 describe("ShadowS3Fifo (the split tuner's miniature S3-FIFO over key hashes)", () => {

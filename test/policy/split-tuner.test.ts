@@ -56,7 +56,7 @@ describe("SplitTuner (S3-FIFO's split chosen by miniature simulations)", () => {
 		// Fewer sampled keys than a shadow holds: no shadow evicts, so all miss alike.
 		for (const hash of hashes) if (tuner.sampled(hash)) tuner.request(hash, 1);
 		expect(tuner.setting).toEqual(SPLIT_SETTINGS[1] as (typeof SPLIT_SETTINGS)[number]);
-		expect(tuner.setting).toEqual({ smallShare: 0.1, mainGhost: true, ghostShare: 1 });
+		expect(tuner.setting).toEqual({ smallShare: 0.1, mainGhost: true, ghostShare: 1, lru: false });
 	});
 
 	test("while the capacity is unknown one simulation stands for every setting, bounded by the floor", () => {

@@ -27,6 +27,29 @@ describe("synthetic traces", () => {
 		},
 	);
 
+	test("lru-stack reuses by recency: once the stack is deep, about a tenth new, the rest near its top", () => {
+		const ids = syntheticIds("lru-stack", 60_000, 1);
+		const stack: number[] = []; // most recent last
+		const depths: number[] = [];
+		let lateFresh = 0;
+		for (const [at, id] of ids.entries()) {
+			const held = stack.lastIndexOf(id);
+			if (held >= 0) {
+				depths.push(stack.length - 1 - held);
+				stack.splice(held, 1);
+			} else if (at >= 40_000) lateFresh++;
+			stack.push(id);
+		}
+		// Early on many draws fall below the stack's bottom and make new objects too.
+		expect(lateFresh / 20_000).toBeGreaterThan(0.09);
+		expect(lateFresh / 20_000).toBeLessThan(0.2); // 0.1 plus draws still below the bottom
+		expect(Math.max(...depths)).toBeLessThan(20_000);
+		// Nearer is likelier (the cube of a uniform draw): about half the reuses are under 2,000.
+		const shallow = depths.filter((depth) => depth < 2_000).length / depths.length;
+		expect(shallow).toBeGreaterThan(0.45);
+		expect(shallow).toBeLessThan(0.65);
+	});
+
 	test("the Zipf sampler favours low ranks by the law's weights", () => {
 		const draw = zipfSampler(100, 1, xorshift(7));
 		const counts = new Array<number>(100).fill(0);
