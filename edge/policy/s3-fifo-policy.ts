@@ -67,6 +67,11 @@ export class S3FifoPolicy implements EvictionPolicy {
 	#walkStart = ABSENT;
 	/** A victim was asked for: the tier is full. */
 	#full = false;
+	/**
+	 * The tuner's setting is plain LRU (split-tuner.ts's SplitSetting). Kept in a field, read on
+	 * every hit: the setting only changes inside the tuner's request().
+	 */
+	#lru = false;
 
 	constructor(options: S3FifoPolicyOptions = {}) {
 		const split = options.split ?? "tuned";
@@ -125,7 +130,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 			this.#smallShare.mainGhostHit(1, live, smallGhost, mainGhost);
 			remembered = true;
 		}
-		if (remembered || this.#lru()) {
+		if (remembered || this.#lru) {
 			this.#main.pushNewest(id, 1);
 			this.#state[id] = IN_MAIN;
 		} else {
@@ -140,6 +145,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 			this.#resample(tuner);
 		if (!tuner.sampled(keyHash)) return;
 		tuner.request(keyHash, 1);
+		this.#lru = tuner.setting.lru;
 		this.#state[id] = (this.#state[id] as number) | SAMPLED;
 		this.#sampledKeys.set(id, keyHash);
 	}
@@ -154,7 +160,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 		const state = this.#state[id] as number;
 		const where = state & WHERE;
 		if (where === ABSENT) return;
-		if (this.#lru()) {
+		if (this.#lru) {
 			// LRU's hit: the entry becomes main's newest, its position standing for the use.
 			(where === IN_SMALL ? this.#small : this.#main).remove(id, 1);
 			this.#main.pushNewest(id, 1);
@@ -181,7 +187,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 		if (after !== NO_ID) return this.#nextCandidate(after);
 		this.#victim = NO_ID;
 		this.#full = true;
-		const lru = this.#lru();
+		const lru = this.#lru;
 		if (lru && this.#small.count > 0) this.#smallIntoMain();
 		// Bounded: each turn returns, or moves an entry from small to main (at most once per
 		// entry), or spends one of an entry's at most MAX_FREQUENCY credits in main.
@@ -217,11 +223,6 @@ export class S3FifoPolicy implements EvictionPolicy {
 		}
 	}
 
-	/** The tuner chose plain LRU (split-tuner.ts's SplitSetting). */
-	#lru(): boolean {
-		return this.#tuner?.setting.lru === true;
-	}
-
 	/**
 	 * Entering LRU: small's entries are the newest arrivals, so they join main's newest end,
 	 * each keeping a use counted in small (it earns one round, as main's do).
@@ -241,6 +242,7 @@ export class S3FifoPolicy implements EvictionPolicy {
 		const hash = this.#sampledKeys.get(id);
 		if (tuner === undefined || hash === undefined || !tuner.sampled(hash)) return;
 		tuner.request(hash, 1);
+		this.#lru = tuner.setting.lru;
 	}
 
 	/** The sampling rate changed: keep the key hashes of the entries still sampled only. */
