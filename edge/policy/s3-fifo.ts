@@ -44,9 +44,9 @@ export interface S3FifoOptions {
  * Ours can also remember what main evicted, in a second ghost: a miss found there goes back
  * into main too. With `split: "tuned"` (the default) miniature simulations choose small's
  * share, whether main's ghost is kept and how long the ghosts are, or plain LRU, and follow
- * the workload as it changes (split-tuner.ts). `"ghost-hits"` keeps main's ghost and moves the share by the two kinds of
- * ghost hits (small-share.ts); `"fixed"` is the paper's fixed split, where main forgets what
- * it evicts.
+ * the workload as it changes (split-tuner.ts). `"ghost-hits"` keeps main's ghost and moves
+ * the share by the two kinds of ghost hits (small-share.ts); `"fixed"` is the paper's fixed
+ * split, where main forgets what it evicts.
  */
 export class S3FifoCache implements SizedCachePolicy {
 	readonly name: string;
@@ -140,7 +140,7 @@ export class S3FifoCache implements SizedCachePolicy {
 			this.#smallShare.smallGhostHit(size, this.capacity, smallGhost, mainGhost);
 		else if (where === IN_MAIN_GHOST)
 			this.#smallShare.mainGhostHit(size, this.capacity, smallGhost, mainGhost);
-		while (this.used + size > this.capacity) this.#evict(lru);
+		while (this.used + size > this.capacity) this.#evict();
 		// Evicting can push a ghost past its size and forget this very id: look again.
 		const ghost = this.#ghostOf(this.#where[id] as number);
 		// The ghost holds the id at the size it left with, which may differ from this one's.
@@ -157,9 +157,9 @@ export class S3FifoCache implements SizedCachePolicy {
 		return false;
 	}
 
-	#evict(lru: boolean): void {
-		if (this.#small.weight > this.smallTarget || this.#main.count === 0) this.#evictSmall(lru);
-		else this.#evictMain(lru);
+	#evict(): void {
+		if (this.#small.weight > this.smallTarget || this.#main.count === 0) this.#evictSmall();
+		else this.#evictMain();
 	}
 
 	/** LRU's hit: the object becomes main's newest, its position standing for the use. */
@@ -189,7 +189,7 @@ export class S3FifoCache implements SizedCachePolicy {
 	}
 
 	/** Drops one object from small into the ghost, moving reused ones to main on the way. */
-	#evictSmall(lru: boolean): void {
+	#evictSmall(): void {
 		while (this.#small.oldest !== NO_ID) {
 			const id = this.#small.oldest;
 			const size = this.#size[id] as number;
@@ -203,7 +203,7 @@ export class S3FifoCache implements SizedCachePolicy {
 			this.#rememberInGhost(this.#smallGhost, IN_SMALL_GHOST, id, size);
 			return;
 		}
-		this.#evictMain(lru);
+		this.#evictMain();
 	}
 
 	/**
@@ -211,7 +211,8 @@ export class S3FifoCache implements SizedCachePolicy {
 	 * LRU no hit counts a credit (it moves the object): one counted before the switch earns a
 	 * single round, as main's order was not recency until then.
 	 */
-	#evictMain(lru: boolean): void {
+	#evictMain(): void {
+		const lru = this.#tuner?.setting.lru === true;
 		while (this.#main.oldest !== NO_ID) {
 			const id = this.#main.oldest;
 			const size = this.#size[id] as number;

@@ -1,9 +1,10 @@
 /**
  * The split tuner's reason to exist, as tests: on seeded synthetic shapes where LRU is close
  * to optimal (popularity fading with age, or moving on, or an LRU stack model), ours must not
- * lose to LRU the way the ghost-hit split (or any fixed split) did, and where frequency pays it must still beat LRU by a margin. Both
- * implementations run: the replayer's S3FifoCache and the tier's S3FifoPolicy (driven as the
- * tier drives it). Figures for these cells are in docs/cache-policy.md.
+ * lose to LRU the way the ghost-hit split (or any fixed split) did, and where frequency pays
+ * it must still beat LRU by a margin. Both implementations run: the replayer's S3FifoCache
+ * and the tier's S3FifoPolicy (driven as the tier drives it). Figures for these cells are in
+ * docs/cache-policy.md.
  */
 import { describe, expect, test } from "bun:test";
 import { LruPolicy } from "../../edge/policy/lru.ts";
