@@ -62,12 +62,12 @@ export function address(node: RaftNode): { host: string; port: number } {
 /** Polls `probe` every 10 ms until it gives a value; throws naming `what` after the deadline. */
 export async function until<T>(
 	what: string,
-	probe: () => T | undefined,
+	probe: () => T | undefined | Promise<T | undefined>,
 	deadlineMs = 10_000,
 ): Promise<T> {
 	const deadline = Date.now() + deadlineMs;
 	for (;;) {
-		const value = probe();
+		const value = await probe();
 		if (value !== undefined) return value;
 		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, 10));
