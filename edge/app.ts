@@ -167,6 +167,16 @@ function failureStatus(kind: OriginFailureKind): CacheStatusParams {
 	return { detail: `origin-${kind}` };
 }
 
+/**
+ * How a forward that got no usable answer ends its turn. An origin that sent something that
+ * is not HTTP did answer, badly: an error, as a 5xx is, for which stale-if-error may serve a
+ * stale copy; only one that gave no answer at all (refused, reset, timed out) is
+ * "disconnected" (RFC 9111 §4.2.4), when the stale-if-unreachable rule applies.
+ */
+function writerFailureOf(kind: OriginFailureKind): "error" | "unreachable" {
+	return kind === "invalid-response" ? "error" : "unreachable";
+}
+
 /** Where the app's own routes (metrics, purge, status) live. */
 const OWN_ROUTES_PREFIX = "/_neuro";
 
@@ -631,8 +641,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 				c,
 			);
 			if (!result.ok) {
-				turn?.done("unreachable");
-				const phase = stale === undefined ? undefined : staleFallback(stale, "unreachable");
+				const failure = writerFailureOf(result.kind);
+				turn?.done(failure);
+				const phase = stale === undefined ? undefined : staleFallback(stale, failure);
 				if (stale !== undefined && phase !== undefined) return fromCache(stale, phase);
 				return respond.finish(
 					request,
@@ -748,7 +759,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 				undefined,
 				c,
 			);
-			if (!result.ok) return turn.done("unreachable");
+			if (!result.ok) return turn.done(writerFailureOf(result.kind));
 			const { response } = result;
 			if (response.status >= 500) {
 				void response.body?.cancel().catch(() => {});

@@ -34,9 +34,10 @@ export type OriginFailureStatus = (typeof FAILURE_STATUS)[OriginFailureKind];
 /**
  * Bun's codes for an answer it could not parse as HTTP: bad framing (InvalidContentLength,
  * InvalidHTTPResponse for broken chunked encoding), a status line or header it cannot read
- * (Malformed_HTTP_Response).
+ * (Malformed_HTTP_Response), a framing it does not implement (UnsupportedTransferEncoding:
+ * `Transfer-Encoding: foo` without chunked, whose body would run to the connection's close).
  */
-const INVALID_RESPONSE_CODE = /^(Invalid|Malformed)/;
+const INVALID_RESPONSE_CODE = /^(Invalid|Malformed|Unsupported)/;
 
 /** The kind of a fetch that threw, when neither our deadline nor the client stopped it. */
 export function failureKind(error: unknown): Exclude<OriginFailureKind, "client-gone"> {

@@ -8,7 +8,12 @@ function bunError(code: string, message: string): Error {
 
 describe("what kind of origin failure a fetch error is", () => {
 	test("answers Bun cannot parse as HTTP are invalid responses", () => {
-		for (const code of ["InvalidContentLength", "InvalidHTTPResponse", "Malformed_HTTP_Response"])
+		for (const code of [
+			"InvalidContentLength",
+			"InvalidHTTPResponse",
+			"Malformed_HTTP_Response",
+			"UnsupportedTransferEncoding",
+		])
 			expect(failureKind(bunError(code, `${code} fetching "http://10.0.0.5/x"`))).toBe(
 				"invalid-response",
 			);

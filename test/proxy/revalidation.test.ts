@@ -266,6 +266,45 @@ describe("revalidation and stale responses", () => {
 			expect(await res.text()).toBe("down");
 		});
 
+		test("an origin that answers with something that is not HTTP is not unreachable: 502, nothing stale", async () => {
+			const notHttp = () =>
+				Promise.reject(
+					Object.assign(new TypeError("bad status line"), { code: "Malformed_HTTP_Response" }),
+				);
+			const { fetchOrigin, seen } = storedThenDown(notHttp);
+			const { get, timers } = makeEdge({ fetchOrigin });
+			await (await get("/garbled")).text();
+			await settle();
+			timers.advance(60_000);
+			const res = await get("/garbled");
+			expect(res.status).toBe(502);
+			expect(await res.text()).toBe("origin sent an invalid response\n");
+			expect(res.headers.get("cache-status")).toBe(
+				'NeuroCache;fwd=stale;detail="origin-invalid-response"',
+			);
+			expect(seen).toHaveLength(2);
+		});
+
+		test("stale-if-error covers an answer that is not HTTP, as it covers a 5xx", async () => {
+			const { fetchOrigin } = scripted([
+				() =>
+					new Response("kept", { headers: { "cache-control": "max-age=10, stale-if-error=600" } }),
+				() =>
+					Promise.reject(
+						Object.assign(new TypeError("bad length"), { code: "InvalidContentLength" }),
+					),
+			]);
+			const { get, timers } = makeEdge({ fetchOrigin });
+			await (await get("/garbled-sie")).text();
+			await settle();
+			timers.advance(60_000);
+			const res = await get("/garbled-sie");
+			expect(await res.text()).toBe("kept");
+			expect(res.headers.get("cache-status")).toBe(
+				'NeuroCache;hit;ttl=-50;detail="stale-if-error"',
+			);
+		});
+
 		test("no further than the configured limit, and never with 0", async () => {
 			for (const [limit, advanceMs, status] of [
 				[100, 60_000, 200],
