@@ -450,6 +450,16 @@ export function createEdge(deps: EdgeDeps): Edge {
 			respond.fromCache(request, hostLabel, found, phase, extra);
 		const finish = (response: Response, phase: CachePhase) =>
 			respond.finish(request, hostLabel, response, phase);
+		/**
+		 * When this request first queued on a fill: a request that waited on the key and then
+		 * waits on one range of it (the fill proved the whole too large) waits `readerWaitMs`
+		 * in all, not twice that.
+		 */
+		let firstQueued: number | undefined;
+		const waitingSince = () => {
+			firstQueued ??= timers.now();
+			return firstQueued;
+		};
 		const lookupNow = () =>
 			lookupStored(
 				tier,
@@ -525,6 +535,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 			if (request.method === "HEAD" && stale !== undefined) return goForward(fwd, stale, undefined);
 			const turn = await takeTurn(lock, lockKey, {
 				signal: request.signal,
+				waitingSince: waitingSince(),
 				// A waiter with a stale copy it may serve takes the writer's failure and serves it,
 				// rather than queue for, or go to, an origin that just failed.
 				leaveOn: (failure) => stale !== undefined && staleFallback(stale, failure) !== undefined,
@@ -578,6 +589,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 		): Promise<Response> => {
 			const turn = await takeRangeTurn(lock, rangeTurnKey(storageKey, range), {
 				signal: request.signal,
+				waitingSince: waitingSince(),
 				lookup: lookupNow,
 			});
 			switch (turn.kind) {

@@ -10,7 +10,8 @@
  *   waiters to the origin at once: a next writer would most likely get the same, and
  *   queueing them one origin call at a time made each wait out the calls before it;
  * - each waiter gives up after `readerWaitMs` in all, however many writers it waited on,
- *   and goes to the origin itself;
+ *   and goes to the origin itself; a request that waits again on another key (a variant's,
+ *   a range's) gives `waitingSince`, so its waits together stay within that bound;
  * - a waiter whose client went away (AbortSignal) leaves the queue at once;
  * - a response that cannot be stored releases the waiters to the origin; one the origin
  *   marked uncacheable also makes the key skip the queue for `uncacheableTtlMs` (what
@@ -87,6 +88,13 @@ export interface WaitOptions {
 	 * (after an "error" or "unreachable") is "released" to go forward.
 	 */
 	readonly leaveOn?: (failure: WriterFailure) => boolean;
+	/**
+	 * When the request began waiting on any key (on the lock's timers): the wait ends
+	 * `readerWaitMs` after that, not after this call, so a request that waits on one key
+	 * and then on another (its variant's, one range's) waits no longer in all than one that
+	 * waited once. Without it, the wait starts now.
+	 */
+	readonly waitingSince?: number;
 }
 
 export type Acquired =
@@ -291,6 +299,12 @@ export class CacheLock {
 	#wait(lock: Lock, options: WaitOptions): Promise<WaitOutcome> {
 		const { signal } = options;
 		if (signal?.aborted) return Promise.resolve("cancelled");
+		const now = this.options.timers.now();
+		const waitMs = this.options.readerWaitMs - (now - (options.waitingSince ?? now));
+		if (waitMs <= 0) {
+			this.#waitTimeouts++;
+			return Promise.resolve("wait-timeout");
+		}
 		return new Promise<WaitOutcome>((resolve) => {
 			let timer: TimerHandle | undefined;
 			const onAbort = () => waiter.settle("cancelled");
@@ -307,9 +321,7 @@ export class CacheLock {
 			};
 			lock.waiters.add(waiter);
 			this.#waiting++;
-			timer = this.options.timers.after(this.options.readerWaitMs, () =>
-				waiter.settle("wait-timeout"),
-			);
+			timer = this.options.timers.after(waitMs, () => waiter.settle("wait-timeout"));
 			signal?.addEventListener("abort", onAbort, { once: true });
 		});
 	}

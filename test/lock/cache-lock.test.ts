@@ -169,6 +169,28 @@ describe("CacheLock", () => {
 		expect(await patient).toBe("wait-timeout");
 	});
 
+	test("a request that waits again on another key waits readerWaitMs in all, counted from its first wait", async () => {
+		const { lock, timers } = makeLock(); // readerWaitMs 2,000; the clock starts at 1,000
+		const since = timers.now();
+		writer(lock.acquire("whole"));
+		const onWhole = waiter(lock.acquire("whole", { waitingSince: since }));
+		timers.advance(1_500);
+		writer(lock.acquire("range"));
+		const onRange = waiter(lock.acquire("range", { waitingSince: since }));
+		timers.advance(500); // 2,000 ms since the first wait: both end
+		expect(await onWhole).toBe("wait-timeout");
+		expect(await onRange).toBe("wait-timeout");
+		// A request whose bound has passed does not queue at all; the key stays held.
+		expect(await waiter(lock.acquire("range", { waitingSince: since }))).toBe("wait-timeout");
+		expect(lock.stats()).toMatchObject({ waitTimeouts: 3, waiting: 0, locksHeld: 2 });
+		// Without waitingSince, a wait is counted from its own start.
+		const fresh = waiter(lock.acquire("range"));
+		timers.advance(1_999);
+		expect(lock.stats().waiting).toBe(1);
+		timers.advance(1);
+		expect(await fresh).toBe("wait-timeout");
+	});
+
 	test("a response that cannot be stored releases waiters; only an uncacheable one is remembered", async () => {
 		const { lock, timers } = makeLock();
 		const w = writer(lock.acquire("k"));

@@ -162,4 +162,43 @@ describe("concurrent requests for one range of a file over the size gate", () =>
 		expect(all.filter((o) => o.cacheStatus?.includes("collapsed"))).toHaveLength(4);
 		expect(origin.seen).toHaveLength(3);
 	});
+
+	test("a request that waited on the whole file's fill waits readerWaitMs in all, not again on its range", async () => {
+		const wholeHeld = deferred();
+		const partHeld = deferred();
+		const origin = heldOrigin([
+			{ gate: wholeHeld.promise, answer: WHOLE.answer },
+			part(100, 299, partHeld.promise),
+			part(100, 299),
+		]);
+		// The harness's reader wait is 5,000 ms.
+		const { get, lock, timers } = makeEdge({
+			fetchOrigin: origin.fetchOrigin,
+			maxObjectBytes: GATE_BYTES,
+		});
+		const filling = get("/video", { range: "bytes=0-9" });
+		await origin.arrived(1);
+		const ranges = [
+			get("/video", { range: "bytes=100-299" }),
+			get("/video", { range: "bytes=100-299" }),
+		];
+		await until("2 waiters on the whole file", () => lock.stats().waiting === 2);
+		timers.advance(4_000);
+		// The whole file is over the gate: both waiters go on to the range's queue, one asks.
+		wholeHeld.resolve();
+		await origin.arrived(2);
+		await until("1 waiter on the range", () => lock.stats().waiting === 1);
+		timers.advance(999);
+		expect(lock.stats().waiting).toBe(1);
+		timers.advance(1); // 5,000 ms since it first queued: it goes to the origin itself
+		await origin.arrived(3);
+		partHeld.resolve();
+		const all = await outcomes([filling, ...ranges]);
+		expect(all.map((o) => o.body)).toEqual([
+			FILE.slice(0, 10),
+			FILE.slice(100, 300),
+			FILE.slice(100, 300),
+		]);
+		expect(lock.stats()).toMatchObject({ waiting: 0, waitTimeouts: 1 });
+	});
 });
