@@ -12,6 +12,8 @@ import { MetricsAnswer, StatusAnswer } from "../../cluster/kv/http-api.ts";
 import { writeLoopbackClusterFile } from "../../scripts/lib/cluster-file.ts";
 import { NODE_ENTRY, type NodeProcess, startNode } from "./node-process.ts";
 
+export { pollUntil } from "./poll-until.ts";
+
 export interface ClusterTiming {
 	readonly tickMs: number;
 	readonly electionTicks: number;
@@ -114,22 +116,5 @@ export class MemberCluster {
 	stopAll(): void {
 		for (const node of this.processes.values()) node.kill();
 		rmSync(this.root, { recursive: true, force: true });
-	}
-}
-
-/** Polls `probe` every `everyMs` until it gives a value, or throws after `deadlineMs`. */
-export async function pollUntil<T>(
-	what: string,
-	probe: () => Promise<T | undefined>,
-	deadlineMs = 10_000,
-	everyMs = 10,
-): Promise<T> {
-	const deadline = performance.now() + deadlineMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (performance.now() > deadline)
-			throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, everyMs));
 	}
 }

@@ -59,17 +59,5 @@ export function address(node: RaftNode): { host: string; port: number } {
 	return { host: "127.0.0.1", port: node.port };
 }
 
-/** Polls `probe` every 10 ms until it gives a value; throws naming `what` after the deadline. */
-export async function until<T>(
-	what: string,
-	probe: () => T | undefined | Promise<T | undefined>,
-	deadlineMs = 10_000,
-): Promise<T> {
-	const deadline = Date.now() + deadlineMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
-}
+/** Polls a probe (sync or async) every 10 ms until it gives a value; throws naming what it waited for after the deadline. */
+export { pollUntil as until } from "../node/poll-until.ts";
