@@ -19,7 +19,7 @@ function page(title: string, body: string): string {
 }
 
 /** Weak ETag from a cheap hash of the body: stable across restarts for the same bytes. */
-function etagOf(bytes: Uint8Array): string {
+export function etagOf(bytes: Uint8Array): string {
 	let hash = 2166136261;
 	for (const byte of bytes) hash = Math.imul(hash ^ byte, 16777619) >>> 0;
 	return `"${hash.toString(16)}-${bytes.byteLength.toString(16)}"`;

@@ -177,6 +177,9 @@ for size in "${SIZES[@]}"; do
 			[[ "$cache_status" == HIT ]] || die "nginx answered X-Cache-Status '$cache_status' for $url after warm-up"
 			;;
 		esac
+		# Ours and the ceiling should send heads of the same size (ceiling.ts); nginx adds its own.
+		head_bytes="$(curl -fsS --max-time 5 -o /dev/null -w '%{size_header}' "$url")"
+		log "response head $who $size B: $head_bytes bytes"
 		log "warm-up $who $size B (wrk 3s, not measured)"
 		run_wrk 3s "$url" >/dev/null || die "warm-up wrk against $url failed"
 	done
