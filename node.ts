@@ -55,6 +55,7 @@ import {
 import { type HostsConfig, HostsConfigError } from "./edge/config/hosts.ts";
 import { RoutesHolder } from "./edge/config/routes-holder.ts";
 import { createDemoOrigin } from "./edge/demo-origin.ts";
+import { formatHostPort } from "./edge/http/host-port.ts";
 import { originForLog } from "./edge/http/userinfo.ts";
 import type { Purger } from "./edge/purge.ts";
 import {
@@ -250,9 +251,11 @@ async function main(): Promise<void> {
 	const selfRaft = plan?.nodes.get(plan.id)?.raft;
 	const meta = nodeMeta(
 		flags.pop,
-		`${flags.host}:${server.port}`,
+		formatHostPort(flags.host, server.port),
 		// Port 0 (the cluster of one): known once the member listens, announced then.
-		selfRaft === undefined || selfRaft.port === 0 ? "" : `${selfRaft.host}:${selfRaft.port}`,
+		selfRaft === undefined || selfRaft.port === 0
+			? ""
+			: formatHostPort(selfRaft.host, selfRaft.port),
 	);
 	const gossipStarting =
 		gossipPlan === undefined ? undefined : startGossipPlane(gossipPlan, meta, flags.logLevel);
@@ -285,7 +288,7 @@ async function main(): Promise<void> {
 		log: (line) => console.error(line),
 	});
 	const scheme = tls === undefined ? "http" : "https";
-	const base = `${scheme}://${flags.host}:${server.port}`;
+	const base = `${scheme}://${formatHostPort(flags.host, server.port)}`;
 	const origin =
 		resolved.routes.default === undefined
 			? "(per host, from the hosts file)"
@@ -334,7 +337,10 @@ async function main(): Promise<void> {
 		fail(`gossip plane: ${(error as Error).message}`);
 	}
 	if (gossip !== undefined && meta.raftAddress === "")
-		gossip.node.updateMeta({ ...meta, raftAddress: `${flags.host}:${control.member.port}` });
+		gossip.node.updateMeta({
+			...meta,
+			raftAddress: formatHostPort(flags.host, control.member.port),
+		});
 	if (flags.singleNode !== undefined)
 		for (const line of controlPlaneHints(control.apiUrl, control.dataDir, gossip?.address))
 			console.error(line);

@@ -7,6 +7,7 @@
  * suspicion and drops, INFO membership changes, WARN (rate-limited) a missing or wrong tag.
  */
 import type { TCPSocketListener, udp } from "bun";
+import { formatHostPort } from "../../edge/http/host-port.ts";
 import { systemTimers, type TimerHandle, type Timers } from "../../edge/lock/timers.ts";
 import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import { type Logger, rateLimitedWarn, stderrLogger } from "../transport/log.ts";
@@ -148,7 +149,7 @@ export class GossipNode {
 			tcp.stop(true);
 			throw error;
 		}
-		const address = `${options.advertiseHost ?? options.host}:${tcp.port}`;
+		const address = formatHostPort(options.advertiseHost ?? options.host, tcp.port);
 		const core = new Swim({
 			id: options.id,
 			address,
@@ -252,7 +253,7 @@ export class GossipNode {
 				`<- ${packet.from} ${JSON.stringify(packet.msg)} +${packet.updates.length} updates +${packet.app.length} app`,
 			);
 		}
-		const from = { id: packet.from, address: hostPort(host, port) };
+		const from = { id: packet.from, address: formatHostPort(host, port) };
 		this.#handle(this.core.receive(from, packet, this.#timers.now()));
 	}
 
@@ -349,8 +350,4 @@ export class GossipNode {
 			if (!this.#stopped) this.#handle(this.core.tick(this.#timers.now()));
 		});
 	}
-}
-
-function hostPort(host: string, port: number): string {
-	return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -17,6 +17,7 @@
  */
 import { Hono } from "hono";
 import * as v from "valibot";
+import { formatHostPort } from "../../edge/http/host-port.ts";
 import type { ConfChange } from "../raft/membership.ts";
 import type { NodeId } from "../raft/messages.ts";
 import { apiRole } from "../raft-node/member-metrics.ts";
@@ -95,7 +96,7 @@ export function createKvApp(
 			id: m.id,
 			address: apiAddressOf(m.id) ?? "",
 			role: m.role,
-			raftAddress: m.raftAddress ? `${m.raftAddress.host}:${m.raftAddress.port}` : null,
+			raftAddress: m.raftAddress ? formatHostPort(m.raftAddress.host, m.raftAddress.port) : null,
 		})),
 	});
 	const idOf = (raw: string) =>

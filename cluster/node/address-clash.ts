@@ -12,7 +12,9 @@
  * 127.0.0.1 works on some machines only). Other names are compared as spelled: whether two
  * names are one machine is DNS's to say, at start, not the file's.
  *
- * The file says nothing of machines but by its addresses, so a wildcard (`0.0.0.0`), which
+ * IPv6 literals are compared in their canonical spelling (RFC 5952), `::1` as loopback.
+ *
+ * The file says nothing of machines but by its addresses, so a wildcard (`0.0.0.0`, `::`), which
  * takes its port on every address of its machine, is held against: any address on that
  * port in the same node (one process, one machine), and a loopback address or another
  * wildcard on that port in any node (both reach only the dialer's own machine, so members
@@ -20,6 +22,7 @@
  * that node may run elsewhere.
  */
 import { isIP } from "node:net";
+import { formatHostPort } from "../../edge/http/host-port.ts";
 
 export type Address = { readonly host: string; readonly port: number };
 
@@ -39,12 +42,19 @@ interface Socket {
 	readonly port: number;
 }
 
-const WILDCARD = "0.0.0.0";
+/** IPv4's wildcard, and IPv6's (which on Linux, dual-stack by default, takes IPv4's port too). */
+const WILDCARD_V4 = "0.0.0.0";
+const WILDCARD_V6 = "::";
 
 /** The host as the socket layer reads it: see the file's comment. */
 export function socketHost(host: string): string {
 	const lower = host.toLowerCase();
 	if (lower === "localhost") return "127.0.0.1";
+	// IPv6 in its one canonical spelling (RFC 5952): `0:0:0:0:0:0:0:1` is `::1`.
+	if (isIP(lower) === 6) {
+		const bracketed = `http://[${lower}]/`;
+		return URL.canParse(bracketed) ? new URL(bracketed).hostname.slice(1, -1) : lower;
+	}
 	const url = `http://${lower}/`;
 	if (!URL.canParse(url)) return lower;
 	const parsed = new URL(url).hostname;
@@ -65,7 +75,7 @@ export function addressClash(nodes: NodeAddresses): string | undefined {
 			const socket: Socket = {
 				node,
 				where: `node ${node}'s ${role}`,
-				spelled: `${address.host}:${address.port}`,
+				spelled: formatHostPort(address.host, address.port),
 				host: socketHost(address.host),
 				port: address.port,
 			};
@@ -84,10 +94,22 @@ function clashOf(a: Socket, b: Socket): string | undefined {
 	if (a.spelled === b.spelled)
 		return `${a.spelled} is both ${a.where} and ${b.where} address: each must be its own`;
 	if (a.host === b.host)
-		return `${a.spelled} (${a.where}) and ${b.spelled} (${b.where}) are one socket, ${a.host}:${a.port}: each address must be its own`;
-	const wildcard = a.host === WILDCARD ? a : b.host === WILDCARD ? b : undefined;
+		return `${a.spelled} (${a.where}) and ${b.spelled} (${b.where}) are one socket, ${formatHostPort(a.host, a.port)}: each address must be its own`;
+	// IPv6's first: it covers IPv4's too.
+	const wildcard =
+		[a, b].find((s) => s.host === WILDCARD_V6) ?? [a, b].find((s) => isWildcard(s.host));
 	if (wildcard === undefined) return undefined;
 	const other = wildcard === a ? b : a;
-	if (a.node !== b.node && !other.host.startsWith("127.")) return undefined;
+	// IPv4's wildcard leaves IPv6 addresses alone.
+	if (wildcard.host === WILDCARD_V4 && isIP(other.host) === 6) return undefined;
+	if (a.node !== b.node && !isLoopback(other.host) && !isWildcard(other.host)) return undefined;
 	return `${wildcard.spelled} (${wildcard.where}) takes port ${a.port} on every address of its machine, ${other.spelled} (${other.where}) among them: each address must be its own`;
+}
+
+function isWildcard(host: string): boolean {
+	return host === WILDCARD_V4 || host === WILDCARD_V6;
+}
+
+function isLoopback(host: string): boolean {
+	return host.startsWith("127.") || host === "::1";
 }

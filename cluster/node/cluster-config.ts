@@ -20,6 +20,9 @@
  *     3: { raft: 127.0.0.1:2401, api: 127.0.0.1:2400, gossip: 127.0.0.1:2402 }
  *     4: { raft: 127.0.0.1:2411, api: 127.0.0.1:2410, join: true }
  *
+ * An IPv6 address goes in brackets, as in a URL: `raft: "[::1]:2381"` (quoted: YAML reads
+ * a bare `[` as the start of a list).
+ *
  * A node with a `gossip` address also runs SWIM there (UDP and TCP on that port) and the
  * CRDT store that rides on it; its seeds are the other nodes' gossip addresses. A node
  * without one runs no gossip.
@@ -49,12 +52,15 @@ import { DEFAULT_SWIM_CONFIG } from "../gossip/config.ts";
 import { addressClash } from "./address-clash.ts";
 import { parseStrictYaml } from "./strict-yaml.ts";
 
+/** `host:port`, or `[v6]:port` (an IPv6 literal in brackets, as in a URL). */
+const HOST_PORT = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+)):(\d{1,5})$/i;
+
 const HostPort = v.pipe(
-	v.string("must be host:port"),
-	v.regex(/^[a-z0-9.-]+:\d{1,5}$/i, "must be host:port"),
+	v.string("must be host:port or [IPv6]:port"),
+	v.regex(HOST_PORT, "must be host:port or [IPv6]:port"),
 	v.transform((text) => {
-		const at = text.lastIndexOf(":");
-		return { host: text.slice(0, at), port: Number(text.slice(at + 1)) };
+		const match = HOST_PORT.exec(text) as RegExpExecArray;
+		return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
 	}),
 	v.check((address) => address.port >= 1 && address.port <= 65_535, "port must be 1-65535"),
 );

@@ -13,6 +13,7 @@
 
 import { join, resolve } from "node:path";
 import type { Hono } from "hono";
+import { formatHostPort } from "../../edge/http/host-port.ts";
 import { type NativeRoutes, serveBun } from "../../edge/runtime/bun.ts";
 import { guardNativeRoutes, unauthenticatedWarning } from "../kv/api-auth.ts";
 import { createKvApp } from "../kv/http-app.ts";
@@ -236,10 +237,15 @@ export async function startControlPlane(
 	}
 	// One cluster file for every member: with apiTls, every member's API speaks HTTPS.
 	const scheme = plan.apiTls === undefined ? "http" : "https";
-	const apiUrl = `${scheme}://${self.api.host}:${api.port}`;
+	const apiUrl = `${scheme}://${formatHostPort(self.api.host, api.port)}`;
 	for (const [id, a] of plan.nodes)
-		apiAddresses.set(id, id === plan.id ? apiUrl : `${scheme}://${a.api.host}:${a.api.port}`);
-	log(`INFO raft member ${plan.id}: API on ${apiUrl}, Raft on ${self.raft.host}:${member.port}`);
+		apiAddresses.set(
+			id,
+			id === plan.id ? apiUrl : `${scheme}://${formatHostPort(a.api.host, a.api.port)}`,
+		);
+	log(
+		`INFO raft member ${plan.id}: API on ${apiUrl}, Raft on ${formatHostPort(self.raft.host, member.port)}`,
+	);
 	if (apiToken === undefined) log(unauthenticatedWarning(apiUrl));
 	let closing: Promise<void> | undefined;
 	return {

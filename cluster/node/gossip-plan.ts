@@ -5,6 +5,7 @@
  * about itself. Pure: no sockets, no files.
  */
 import { join } from "node:path";
+import { formatHostPort } from "../../edge/http/host-port.ts";
 import type { SwimConfig } from "../gossip/config.ts";
 import type { MembershipEvent } from "../gossip/output.ts";
 import type { NodeId, NodeMeta } from "../gossip/types.ts";
@@ -44,7 +45,9 @@ export function gossipPlanFromConfig(
 	if (self?.gossip === undefined) return undefined;
 	const seeds = Object.entries(config.nodes)
 		.filter(([node, n]) => Number(node) !== id && n.gossip !== undefined)
-		.map(([, n]) => `${n.gossip?.host}:${n.gossip?.port}`);
+		.flatMap(([, n]) =>
+			n.gossip === undefined ? [] : [formatHostPort(n.gossip.host, n.gossip.port)],
+		);
 	return {
 		id,
 		listen: self.gossip,

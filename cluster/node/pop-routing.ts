@@ -16,6 +16,7 @@
  */
 import * as v from "valibot";
 import { type HostsConfig, OriginUrl, validateHostsConfig } from "../../edge/config/hosts.ts";
+import { formatHostPort } from "../../edge/http/host-port.ts";
 import { originForLog } from "../../edge/http/userinfo.ts";
 import type { RoutingPin } from "./flags.ts";
 import type { PopConfig } from "./pop-config.ts";
@@ -129,7 +130,7 @@ function fixedFieldsDiffering(startup: StartupRouting, config: PopConfig): strin
 	const { host, port } = config.listen;
 	if (host !== startup.listen.host || port !== startup.listen.port)
 		fields.push(
-			`listen ${host}:${port} (this process: ${startup.listen.host}:${startup.listen.port})`,
+			`listen ${formatHostPort(host, port)} (this process: ${formatHostPort(startup.listen.host, startup.listen.port)})`,
 		);
 	if (config.tiers.memoryMb !== startup.memoryMb)
 		fields.push(`tiers.memoryMb ${config.tiers.memoryMb} (this process: ${startup.memoryMb})`);

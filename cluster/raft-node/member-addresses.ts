@@ -4,6 +4,8 @@
  * answers and the member list). Pure: the member feeds it entries in log order (recovered
  * ones at start, then each Ready's before its messages go out) and applies what it returns.
  */
+
+import { formatHostPort } from "../../edge/http/host-port.ts";
 import {
 	type ConfChange,
 	decodeConfEntry,
@@ -76,7 +78,7 @@ export class MemberAddresses {
 			const known = this.#known.get(id);
 			if (known === undefined) continue;
 			if (known.raft.host === raftAddress.host && known.raft.port === raftAddress.port)
-				return `node ${id} already has Raft address ${raftAddress.host}:${raftAddress.port}`;
+				return `node ${id} already has Raft address ${formatHostPort(raftAddress.host, raftAddress.port)}`;
 			if (apiAddress !== undefined && known.api === apiAddress)
 				return `node ${id} already has API address ${apiAddress}`;
 		}

@@ -4,6 +4,7 @@
  * there, so it is never a node).
  */
 import * as v from "valibot";
+import { formatHostPort } from "../../edge/http/host-port.ts";
 
 export type NodeId = number;
 
@@ -67,7 +68,5 @@ export const PeerMapSchema = v.pipe(
 export type PeerMap = ReadonlyMap<NodeId, PeerAddress>;
 
 export function formatAddress(address: PeerAddress): string {
-	return address.host.includes(":")
-		? `[${address.host}]:${address.port}`
-		: `${address.host}:${address.port}`;
+	return formatHostPort(address.host, address.port);
 }

@@ -11,6 +11,7 @@
  *   let in-flight requests finish until a deadline, then close what is left.
  */
 
+import { formatHostPort } from "../http/host-port.ts";
 import { framedForBun } from "./head-framing.ts";
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -99,9 +100,12 @@ export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer 
 		const message = (cause as Error).message;
 		const why =
 			typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
-		throw new ListenError(`cannot listen on ${options.hostname}:${options.port}: ${why}`, {
-			cause,
-		});
+		throw new ListenError(
+			`cannot listen on ${formatHostPort(options.hostname, options.port)}: ${why}`,
+			{
+				cause,
+			},
+		);
 	}
 	const port = server.port ?? options.port;
 	let draining: Promise<DrainOutcome> | undefined;

@@ -6,6 +6,8 @@
  * (Deno has them; the browser target would otherwise bundle shims for them). Nothing here but reading the environment,
  * listening and shutting down.
  */
+
+import { formatHostPort } from "../http/host-port.ts";
 import { framedForDeno } from "./head-framing.ts";
 import { nodeHttpFetch } from "./node-http-fetch.ts";
 import { type EdgeSettings, parseSettings, SettingsError } from "./settings.ts";
@@ -61,7 +63,9 @@ function main(): void {
 			hostname: settings.host,
 			port: settings.port,
 			onListen: ({ port }) =>
-				console.log(listeningLine("deno", `http://${settings.host}:${port}`, settings)),
+				console.log(
+					listeningLine("deno", `http://${formatHostPort(settings.host, port)}`, settings),
+				),
 		},
 		// A HEAD of unknown length would get Content-Length: 0 (head-framing.ts).
 		async (request, info) => framedForDeno(request, await edge.app.fetch(request, info)),

@@ -9,6 +9,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { formatHostPort } from "../http/host-port.ts";
 import { nodeHttpFetch } from "./node-http-fetch.ts";
 import { parseSettings, SettingsError } from "./settings.ts";
 import { listeningLine, wireEdge } from "./wire.ts";
@@ -31,7 +32,9 @@ function main(): void {
 	const server = serve(
 		{ fetch: edge.app.fetch, hostname: settings.host, port: settings.port },
 		(info: AddressInfo) => {
-			console.log(listeningLine("node", `http://${settings.host}:${info.port}`, settings));
+			console.log(
+				listeningLine("node", `http://${formatHostPort(settings.host, info.port)}`, settings),
+			);
 		},
 	);
 	const shutdown = () => {

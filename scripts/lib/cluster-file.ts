@@ -5,6 +5,7 @@
  * those callers use.
  */
 import { writeFileSync } from "node:fs";
+import { formatHostPort } from "../../edge/http/host-port.ts";
 import { freeLoopbackPorts } from "./free-ports.ts";
 
 export interface LoopbackClusterOptions {
@@ -22,10 +23,12 @@ export interface LoopbackClusterOptions {
 	readonly joiners?: readonly number[];
 	/** The cluster secret's file (`secretFile:`); none when absent. */
 	readonly secretFile?: string;
+	/** The loopback address every member listens on: 127.0.0.1 unless given. */
+	readonly host?: "127.0.0.1" | "::1";
 }
 
 export interface LoopbackCluster {
-	/** Member id to its Raft address (`127.0.0.1:PORT`). */
+	/** Member id to its Raft address (`127.0.0.1:PORT`, or `[::1]:PORT`). */
 	readonly raft: ReadonlyMap<number, string>;
 	/** Member id to its API URL (`http://127.0.0.1:PORT`). */
 	readonly api: ReadonlyMap<number, string>;
@@ -60,7 +63,8 @@ export function writeLoopbackClusterFile(
 		"nodes:",
 	];
 	for (const [i, id] of ids.entries()) {
-		const at = (k: number) => `127.0.0.1:${ports[i * perNode + k]}`;
+		const at = (k: number) =>
+			formatHostPort(options.host ?? "127.0.0.1", ports[i * perNode + k] as number);
 		raft.set(id, at(0));
 		api.set(id, `http://${at(1)}`);
 		const fields = [`raft: "${at(0)}"`, `api: "${at(1)}"`];

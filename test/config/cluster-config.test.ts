@@ -31,8 +31,30 @@ describe("cluster file", () => {
 		expect(plan.dataDir.endsWith("/data/node-3")).toBe(true);
 	});
 
+	test("an IPv6 address is written in brackets and read without them", () => {
+		const config = parseClusterConfig(
+			'dataDir: d\nnodes:\n  1: { raft: "[::1]:2381", api: "[fd00::2]:2380", gossip: "[::1]:2382" }\n',
+			"nodes.yaml",
+		);
+		expect(config.nodes["1"]).toEqual({
+			raft: { host: "::1", port: 2381 },
+			api: { host: "fd00::2", port: 2380 },
+			gossip: { host: "::1", port: 2382 },
+		});
+	});
+
 	test.each([
 		["not YAML", "nodes: [", /nodes.yaml: not valid YAML/],
+		[
+			"an IPv6 address without brackets",
+			'dataDir: d\nnodes:\n  1: { raft: "::1:2381", api: a:2 }',
+			/nodes.1.raft: must be host:port or \[IPv6\]:port/,
+		],
+		[
+			"brackets around something that is not IPv6",
+			'dataDir: d\nnodes:\n  1: { raft: "[host]:2381", api: a:2 }',
+			/nodes.1.raft: must be host:port or \[IPv6\]:port/,
+		],
 		["no dataDir", "nodes:\n  1: { raft: a:1, api: a:2 }", /nodes.yaml: dataDir: /],
 		[
 			"a bad address",
@@ -195,6 +217,26 @@ describe("cluster file: one socket spelled two ways", () => {
 			"  1: { raft: 10.0.0.1:7001, api: a:2, gossip: 0.0.0.0:7001 }\n",
 			"0.0.0.0:7001 (node 1's gossip) takes port 7001 on every address of its machine, 10.0.0.1:7001 (node 1's raft)",
 		],
+		[
+			"an IPv6 address in two spellings",
+			'  1: { raft: "[::1]:7001", api: a:2 }\n  2: { raft: "[0:0:0:0:0:0:0:1]:7001", api: a:4 }\n',
+			"[::1]:7001 (node 1's raft) and [0:0:0:0:0:0:0:1]:7001 (node 2's raft) are one socket, [::1]:7001",
+		],
+		[
+			"IPv6's wildcard and an IPv4 loopback address (dual-stack)",
+			'  1: { raft: "[::]:7001", api: a:2 }\n  2: { raft: a:3, api: 127.0.0.1:7001 }\n',
+			"[::]:7001 (node 1's raft) takes port 7001 on every address of its machine, 127.0.0.1:7001 (node 2's api) among them",
+		],
+		[
+			"IPv4's wildcard and IPv6's",
+			'  1: { raft: 0.0.0.0:7001, api: a:2 }\n  2: { raft: "[::]:7001", api: a:4 }\n',
+			"takes port 7001 on every address of its machine",
+		],
+		[
+			"IPv6's wildcard and IPv6 loopback",
+			'  1: { raft: "[::]:7001", api: a:2 }\n  2: { raft: a:3, api: "[::1]:7001" }\n',
+			"[::]:7001 (node 1's raft) takes port 7001 on every address of its machine, [::1]:7001 (node 2's api)",
+		],
 	])("%s is refused, naming both", (_name, nodes, message) => {
 		expect(() => parseClusterConfig(file(nodes), "nodes.yaml")).toThrow(ClusterConfigError);
 		expect(() => parseClusterConfig(file(nodes), "nodes.yaml")).toThrow(message);
@@ -220,6 +262,14 @@ describe("cluster file: one socket spelled two ways", () => {
 			"  1: { raft: a.example:7001, api: a:2 }\n  2: { raft: b.example:7001, api: a:4 }\n",
 		],
 		["one host on two ports", "  1: { raft: localhost:7001, api: 127.0.0.1:7002 }\n"],
+		[
+			"IPv4's wildcard and an IPv6 address of the same node",
+			'  1: { raft: 0.0.0.0:7001, api: "[::1]:7001" }\n',
+		],
+		[
+			"IPv4 and IPv6 loopback",
+			'  1: { raft: 127.0.0.1:7001, api: a:2 }\n  2: { raft: "[::1]:7001", api: a:4 }\n',
+		],
 	])("%s pass", (_name, nodes) => {
 		expect(parseClusterConfig(file(nodes), "nodes.yaml").nodes["1"]).toBeDefined();
 	});

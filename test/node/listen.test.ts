@@ -6,9 +6,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
 import { idleTimeoutFor, serveBun } from "../../edge/runtime/bun.ts";
+import { hasIpv6Loopback } from "./ipv6-loopback.ts";
 import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
 
 const NODE = [process.execPath, NODE_ENTRY];
+
 const started: NodeProcess[] = [];
 afterAll(() => {
 	for (const node of started) node.kill();
@@ -51,6 +53,18 @@ describe("listening (edge/runtime/bun.ts)", () => {
 			holder.close();
 		}
 	});
+
+	test.skipIf(!hasIpv6Loopback())(
+		"an IPv6 host: the URL it prints has the address in brackets, and answers",
+		async () => {
+			const node = await start(["--port", "0", "--host", "::1"]);
+			expect(node.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+			expect(node.lines.join("\n")).toContain(`curl -si ${node.url}/pages/1`);
+			const response = await fetch(`${node.url}/_neuro/health`);
+			expect(response.status).toBe(200);
+			await response.arrayBuffer();
+		},
+	);
 
 	test("a host address not on this machine: exit 2 naming it", async () => {
 		const run = await runToEnd([...NODE, "--memory-mb", "8", "--port", "0", "--host", "192.0.2.1"]);

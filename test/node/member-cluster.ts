@@ -44,6 +44,7 @@ export class MemberCluster {
 		gossipTiming?: GossipTiming,
 		/** The cluster file's `secretFile:`, when the cluster authenticates its peers. */
 		secretFile?: string,
+		host: "127.0.0.1" | "::1" = "127.0.0.1",
 	) {
 		const addresses = writeLoopbackClusterFile(this.configPath, {
 			dataDir: join(this.root, "data"),
@@ -52,6 +53,7 @@ export class MemberCluster {
 			...(gossipTiming === undefined ? {} : { gossipTiming: { ...gossipTiming } }),
 			joiners,
 			...(secretFile === undefined ? {} : { secretFile }),
+			host,
 		});
 		this.raft = addresses.raft;
 		this.api = new Map(addresses.api);
