@@ -59,7 +59,9 @@ describe("listening (edge/runtime/bun.ts)", () => {
 		async () => {
 			const node = await start(["--port", "0", "--host", "::1"]);
 			expect(node.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
-			expect(node.lines.join("\n")).toContain(`curl -si ${node.url}/pages/1`);
+			// The curl lines follow the "edge on" line startNode waited for.
+			const tryLine = await node.waitForLine(/curl -si \S+\/pages\/1/);
+			expect(tryLine).toContain(`curl -si ${node.url}/pages/1`);
 			const response = await fetch(`${node.url}/_neuro/health`);
 			expect(response.status).toBe(200);
 			await response.arrayBuffer();
