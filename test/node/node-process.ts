@@ -60,7 +60,9 @@ export async function startNode(
 		if (pending !== "") lines.push(pending);
 		for (const wake of waiters) wake();
 	})();
-	const exited = proc.exited;
+	// Resolves once stderr is read to its end too, so every line the process wrote is in
+	// `lines` when a test checks them after the exit.
+	const exited = Promise.all([proc.exited, pump.catch(() => {})]).then(([code]) => code);
 	let ended = false;
 	void pump.then(() => {
 		ended = true;
