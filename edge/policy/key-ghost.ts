@@ -41,8 +41,14 @@ export class KeyGhost {
 		return new KeyGhost(this.#ring.copy(), this.#live, this.#counts.copy());
 	}
 
-	/** Remembers the hash, first dropping the oldest while `limit` (at least 1) are live. */
+	/**
+	 * Remembers the hash, first dropping the oldest while `limit` (at least 1) are live. A
+	 * limit that is not a finite number is refused: NaN or Infinity would drop nothing, and
+	 * the ghost would grow without bound.
+	 */
 	remember(hash: number, limit: number): void {
+		if (!Number.isFinite(limit))
+			throw new RangeError(`a ghost's limit must be finite, got ${limit}`);
 		const most = Math.max(1, Math.floor(limit));
 		const ring = this.#ring;
 		while (ring.length > 0 && (this.#live >= most || ring.length >= 2 * most)) this.#dropOldest();

@@ -34,6 +34,18 @@ describe("KeyGhost", () => {
 		expect(ghost.forget(4900)).toBe(true);
 	});
 
+	test.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
+		"a limit of %p is refused, and the ghost is left as it was",
+		(limit) => {
+			const ghost = new KeyGhost();
+			ghost.remember(1, 10);
+			expect(() => ghost.remember(2, limit)).toThrow(RangeError);
+			expect(ghost.length).toBe(1);
+			expect(ghost.forget(2)).toBe(false);
+			expect(ghost.forget(1)).toBe(true);
+		},
+	);
+
 	test("forgotten hashes leave stale slots, yet the ring stays within twice the limit", () => {
 		const ghost = new KeyGhost();
 		for (let hash = 0; hash < 10_000; hash++) {
