@@ -4,6 +4,7 @@
  * and lists have maximum lengths. Application items stay `unknown`: the app validates them.
  */
 import * as v from "valibot";
+import { HOST_PORT } from "../../edge/http/host-port.ts";
 
 /** Most updates one packet may carry (a 1400-byte datagram holds far fewer). */
 export const UPDATES_PER_PACKET_MAX = 64;
@@ -16,7 +17,6 @@ const NodeIdSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 const CounterSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 
 /** host:port (or [v6]:port); a gossip address always names a real port. */
-const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 export const AddressSchema = v.pipe(
 	v.string(),
 	v.maxLength(262),

@@ -48,20 +48,16 @@
 import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { strictKeyMessage } from "../../edge/config/hosts.ts";
+import { HOST_PORT, parseHostPort } from "../../edge/http/host-port.ts";
 import { DEFAULT_SWIM_CONFIG } from "../gossip/config.ts";
 import { addressClash } from "./address-clash.ts";
 import { parseStrictYaml } from "./strict-yaml.ts";
 
 /** `host:port`, or `[v6]:port` (an IPv6 literal in brackets, as in a URL). */
-const HOST_PORT = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9.-]+)):(\d{1,5})$/i;
-
 const HostPort = v.pipe(
 	v.string("must be host:port or [IPv6]:port"),
 	v.regex(HOST_PORT, "must be host:port or [IPv6]:port"),
-	v.transform((text) => {
-		const match = HOST_PORT.exec(text) as RegExpExecArray;
-		return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
-	}),
+	v.transform((text) => parseHostPort(text) as { host: string; port: number }),
 	v.check((address) => address.port >= 1 && address.port <= 65_535, "port must be 1-65535"),
 );
 

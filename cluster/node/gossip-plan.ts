@@ -44,7 +44,7 @@ export function gossipPlanFromConfig(
 	const self = config.nodes[String(id)];
 	if (self?.gossip === undefined) return undefined;
 	const seeds = Object.entries(config.nodes)
-		.filter(([node, n]) => Number(node) !== id && n.gossip !== undefined)
+		.filter(([node]) => Number(node) !== id)
 		.flatMap(([, n]) =>
 			n.gossip === undefined ? [] : [formatHostPort(n.gossip.host, n.gossip.port)],
 		);

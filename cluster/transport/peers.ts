@@ -4,7 +4,7 @@
  * there, so it is never a node).
  */
 import * as v from "valibot";
-import { formatHostPort } from "../../edge/http/host-port.ts";
+import { formatHostPort, HOST_PORT, parseHostPort } from "../../edge/http/host-port.ts";
 
 export type NodeId = number;
 
@@ -20,15 +20,10 @@ export interface PeerAddress {
 }
 
 /** `host:port`, `[v6]:port`; a peer's port is never 0 (that means "any" only when listening). */
-const ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/;
-
 export const PeerAddressSchema = v.pipe(
 	v.string(),
-	v.regex(ADDRESS, "expected host:port or [v6]:port"),
-	v.transform((text): PeerAddress => {
-		const match = ADDRESS.exec(text) as RegExpExecArray;
-		return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
-	}),
+	v.regex(HOST_PORT, "expected host:port or [v6]:port"),
+	v.transform((text): PeerAddress => parseHostPort(text) as PeerAddress),
 	v.check((address) => address.port >= 1 && address.port <= 65_535, "port must be 1..65535"),
 );
 

@@ -100,12 +100,8 @@ export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer 
 		const message = (cause as Error).message;
 		const why =
 			typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
-		throw new ListenError(
-			`cannot listen on ${formatHostPort(options.hostname, options.port)}: ${why}`,
-			{
-				cause,
-			},
-		);
+		const where = formatHostPort(options.hostname, options.port);
+		throw new ListenError(`cannot listen on ${where}: ${why}`, { cause });
 	}
 	const port = server.port ?? options.port;
 	let draining: Promise<DrainOutcome> | undefined;
