@@ -37,7 +37,8 @@ export function spanOutside(ephemeral: PortSpan): PortSpan | undefined {
 	return undefined;
 }
 
-function readEphemeralRange(): PortSpan {
+/** This machine's ephemeral range, or the default where it cannot be read. */
+export function readEphemeralRange(): PortSpan {
 	try {
 		return parseEphemeralRange(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8"));
 	} catch {

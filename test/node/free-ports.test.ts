@@ -4,10 +4,10 @@
  * that was told it starts listening.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import {
 	freeLoopbackPorts,
 	parseEphemeralRange,
+	readEphemeralRange,
 	spanOutside,
 } from "../../scripts/lib/free-ports.ts";
 
@@ -60,7 +60,7 @@ describe("freeLoopbackPorts", () => {
 		const taken = freeLoopbackPorts(1)[0] as number;
 		listeners.push(Bun.listen({ hostname: "127.0.0.1", port: taken, socket: { data() {} } }));
 		// The draws land on `taken` (in use), then twice on one other port, then elsewhere.
-		const span = spanOutside(parseEphemeralRange(readRange())) ?? { from: 10000, to: 32767 };
+		const span = spanOutside(readEphemeralRange()) ?? { from: 10000, to: 32767 };
 		const other = taken === span.from ? span.from + 1 : span.from;
 		const draws = [taken, other, other, span.to].map(
 			(p) => (p - span.from + 0.5) / (span.to - span.from + 1),
@@ -70,11 +70,3 @@ describe("freeLoopbackPorts", () => {
 		expect(ports).toEqual([other, span.to]);
 	});
 });
-
-function readRange(): string | undefined {
-	try {
-		return readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8");
-	} catch {
-		return undefined;
-	}
-}
