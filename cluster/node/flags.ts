@@ -32,6 +32,15 @@ const mebibytes = v.pipe(
 	v.maxValue(65_536, "must be at most 65536 MiB"),
 );
 
+/** The large objects' budget: like mebibytes, but 0 turns the store off. */
+const largeMebibytes = v.pipe(
+	v.string(),
+	v.regex(/^\d+$/, "must be a whole number of MiB (0: off)"),
+	v.transform(Number),
+	v.number(),
+	v.maxValue(65_536, "must be at most 65536 MiB"),
+);
+
 /** Ten minutes: longer than any orchestrator waits between SIGTERM and SIGKILL. */
 const MAX_DRAIN_MS = 600_000;
 
@@ -79,6 +88,7 @@ const FlagsSchema = v.object({
 	host: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))),
 	port: v.optional(portNumber),
 	"memory-mb": v.optional(mebibytes),
+	"large-mb": v.optional(largeMebibytes),
 	slab: v.optional(v.picklist(["auto", "ffi", "ts"], 'must be "auto", "ffi" or "ts"'), "auto"),
 	origin: v.optional(
 		v.pipe(
@@ -131,6 +141,11 @@ export type NodeFlags = {
 	readonly host: string;
 	readonly port: number;
 	readonly memoryMb: number;
+	/**
+	 * MiB for objects above the slab's 1 MiB gate (large-objects.ts), held apart from
+	 * memoryMb; the largest such object is a quarter of it. 0: they stream through uncached.
+	 */
+	readonly largeMb: number;
 	readonly slab: "auto" | "ffi" | "ts";
 	/** One origin for every host; with no origin, hosts or routes, the demo origin runs. */
 	readonly origin: string | undefined;
@@ -179,7 +194,8 @@ export class FlagError extends Error {
 
 export const USAGE =
 	"usage: bun run node.ts | neuro-edge-POP\n" +
-	"         [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--slab auto|ffi|ts]\n" +
+	"         [--host 127.0.0.1] [--port 8080] [--memory-mb 256] [--large-mb 256]\n" +
+	"         [--slab auto|ffi|ts]\n" +
 	"         [--origin URL | --hosts FILE | --demo] [--drain-ms 15000]\n" +
 	"         [--origin-timeout-ms 15000] [--lock-writer-ms 20000] [--lock-wait-ms 35000]\n" +
 	"         (lock defaults follow the origin timeout: writer +5 s, wait writer + origin)\n" +
@@ -197,6 +213,7 @@ export const DEFAULTS = {
 	host: "127.0.0.1",
 	port: 8080,
 	memoryMb: 256,
+	largeMb: 256,
 	originTimeoutMs: 15_000,
 	staleIfUnreachableSeconds: DEFAULT_STALE_IF_UNREACHABLE_S,
 	pop: "local",
@@ -223,6 +240,7 @@ export function parseNodeFlags(
 		host: given.host ?? baked?.listen.host ?? DEFAULTS.host,
 		port: given.port ?? baked?.listen.port ?? DEFAULTS.port,
 		memoryMb: given["memory-mb"] ?? baked?.tiers.memoryMb ?? DEFAULTS.memoryMb,
+		largeMb: given["large-mb"] ?? DEFAULTS.largeMb,
 		slab: given.slab,
 		origin: given.origin ?? (routedByUs ? undefined : baked?.origin),
 		hosts: given.hosts,
@@ -337,6 +355,7 @@ function parseFlagList(argv: readonly string[]): GivenFlags {
 				host: { type: "string" },
 				port: { type: "string" },
 				"memory-mb": { type: "string" },
+				"large-mb": { type: "string" },
 				slab: { type: "string" },
 				origin: { type: "string" },
 				hosts: { type: "string" },

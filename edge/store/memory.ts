@@ -30,6 +30,7 @@ import { keyHash } from "../policy/key-hash.ts";
 import { S3FifoPolicy } from "../policy/s3-fifo-policy.ts";
 import { BodyBlobs } from "./body-blobs.ts";
 import { type Clock, sharedCoarseClock } from "./clock.ts";
+import { CommitObserver } from "./commit-observer.ts";
 import {
 	bodyLengthOf,
 	EntryTable,
@@ -43,8 +44,10 @@ import {
 import { HotViews } from "./hot-views.ts";
 import { MemoryWriter, type OpenWrite, type WriterHost } from "./memory-writer.ts";
 import { encodeMeta, metaHeaderView, metaTags } from "./meta-codec.ts";
+import { markPurged, markSoftPurged, openWriteFor } from "./open-writes.ts";
 import { PinnedEntry } from "./pinned-entry.ts";
 import { PurgeHistory } from "./purge-history.ts";
+import { selects } from "./purge-selector.ts";
 import { sameBytes } from "./same-bytes.ts";
 import { emptySpan, occupantsOf } from "./span-reclaim.ts";
 import type {
@@ -81,6 +84,11 @@ export interface MemoryTierOptions {
 	 */
 	readonly blobBudgetBytes?: number;
 	readonly name?: string;
+	/**
+	 * The purge history marks are taken from; shared with a tier beside this one (the large
+	 * objects' store, size-routed.ts) so one mark holds a write to the purges of both.
+	 */
+	readonly purgeHistory?: PurgeHistory;
 }
 
 export interface SetOptions {
@@ -130,7 +138,7 @@ export class MemoryTier implements Storage, WriterHost {
 	 */
 	readonly #openWrites = new Set<OpenWrite>();
 	/** The purges before a write opened that it must still heed (`since` in beginWrite). */
-	readonly #purgeHistory = new PurgeHistory();
+	readonly #purgeHistory: PurgeHistory;
 	/**
 	 * The slab's arena by span. The tier owns every handle it holds and frees none it still
 	 * uses, so it reads and writes slots here directly: no validation or FFI per call.
@@ -180,6 +188,7 @@ export class MemoryTier implements Storage, WriterHost {
 			throw new RangeError("memory tier needs a positive capacity and a non-negative byte gate");
 		}
 		this.#clock = options.clock ?? sharedCoarseClock();
+		this.#purgeHistory = options.purgeHistory ?? new PurgeHistory();
 		this.#spans = options.slab.spans();
 		this.#policy = options.policy ?? new S3FifoPolicy();
 		// A policy that must see every access gets no hot set: hot hits bypass it.
@@ -343,21 +352,26 @@ export class MemoryTier implements Storage, WriterHost {
 
 	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number, since?: PurgeMark): ObjectWriter {
 		if (this.#closed) throw new TierClosedError(this.name);
-		const target: OpenWrite = {
-			key,
-			expiresAt: meta.expiresAt,
-			tags: meta.tags,
-			purged: false,
-			invalidations: undefined,
-		};
-		// Purges between the mark and now reach this write as if it had been open for them.
-		if (since !== undefined) {
-			const missed = this.#purgeHistory.since(since, (selector) => selects(selector, target));
-			target.purged = missed.hard;
-			if (missed.invalidations.length > 0) target.invalidations = [...missed.invalidations];
-		}
+		const target = openWriteFor(key, meta, this.#purgeHistory, since);
 		const writer = new MemoryWriter(this, target, encodeMeta(meta), sizeHint);
-		return new RefusalCountingWriter(writer, () => this.#refusals++);
+		return new CommitObserver(writer, (result) => {
+			// Not counted: writes given up, or discarded by a purge (no lack of room or size).
+			if (!result.stored && result.reason !== "aborted" && result.reason !== "purged-during-fill")
+				this.#refusals++;
+		});
+	}
+
+	/**
+	 * Drops the object stored under `key`, if any, as a replacement would: not a purge, so no
+	 * write open now or marked before is touched. For a tier beside this one that has just
+	 * stored a newer object under the key (size-routed.ts). True when one was dropped.
+	 */
+	discard(key: string): boolean {
+		if (this.#closed) throw new TierClosedError(this.name);
+		const id = this.#idOf(key);
+		if (id === undefined) return false;
+		this.#remove(id);
+		return true;
 	}
 
 	async purge(selector: PurgeSelector): Promise<number> {
@@ -366,8 +380,7 @@ export class MemoryTier implements Storage, WriterHost {
 		for (const id of ids) this.#remove(id);
 		this.#purges += ids.length;
 		this.#purgeHistory.record(selector);
-		// Fills in flight that it matches store nothing: they began before this purge.
-		for (const write of this.#openWrites) if (selects(selector, write)) write.purged = true;
+		markPurged(this.#openWrites, selector);
 		return ids.length;
 	}
 
@@ -376,12 +389,7 @@ export class MemoryTier implements Storage, WriterHost {
 		this.#purgeHistory.record(selector, invalidate);
 		// First the writes open now: the rewrites below open (and commit) writes of their own,
 		// which must not be marked.
-		for (const write of this.#openWrites) {
-			if (write.purged || !selects(selector, write)) continue;
-			const marks = write.invalidations;
-			if (marks === undefined) write.invalidations = [invalidate];
-			else if (!marks.includes(invalidate)) marks.push(invalidate);
-		}
+		markSoftPurged(this.#openWrites, selector, invalidate);
 		const entries = this.#entries;
 		// By key, not id: a rewrite may evict a later match and hand its id to another key.
 		const keys = this.#matching(selector).map((id) => entries.keys[id] as string);
@@ -770,47 +778,9 @@ export class MemoryTier implements Storage, WriterHost {
 }
 
 /** Whether a purge's selector matches an open write: the rule #matching applies to stored keys. */
-function selects(selector: PurgeSelector, write: Pick<OpenWrite, "key" | "tags">): boolean {
-	if ("key" in selector) return write.key === selector.key;
-	if ("tag" in selector) return write.tags.includes(selector.tag);
-	return write.key.startsWith(selector.prefix);
-}
-
 export class TierClosedError extends Error {
 	constructor(tier: string) {
 		super(`${tier} tier is closed`);
 		this.name = "TierClosedError";
-	}
-}
-
-/** Counts a writer's refusals in the tier's stats without the writer knowing about stats. */
-class RefusalCountingWriter implements ObjectWriter {
-	#counted = false;
-	constructor(
-		private readonly inner: ObjectWriter,
-		private readonly countRefusal: () => void,
-	) {}
-	get refused(): WriteRefusal | undefined {
-		return this.inner.refused;
-	}
-	write(chunk: Uint8Array): void {
-		this.inner.write(chunk);
-	}
-	commit(): CommitResult {
-		const result = this.inner.commit();
-		// Not counted: writes given up, or discarded by a purge (no lack of room or size).
-		if (
-			!result.stored &&
-			result.reason !== "aborted" &&
-			result.reason !== "purged-during-fill" &&
-			!this.#counted
-		) {
-			this.#counted = true;
-			this.countRefusal();
-		}
-		return result;
-	}
-	abort(): void {
-		this.inner.abort();
 	}
 }

@@ -25,6 +25,13 @@ export function encodeMeta(meta: Pick<ObjectMeta, "tags" | "header">): Uint8Arra
 	return out;
 }
 
+/** The byte length encodeMeta(meta) has, without encoding it. */
+export function encodedMetaLength(meta: Pick<ObjectMeta, "tags" | "header">): number {
+	if (meta.tags.length === 0 && meta.header.byteLength === 0) return 0;
+	const tagBytes = meta.tags.length === 0 ? 0 : encoder.encode(meta.tags.join("\n")).byteLength;
+	return 4 + tagBytes + meta.header.byteLength;
+}
+
 /** The header part of what encodeMeta wrote, as a view of `bytes` (no copy, no decoding). */
 export function metaHeaderView(bytes: Uint8Array): Uint8Array {
 	if (bytes.byteLength < 4) return EMPTY;

@@ -8,6 +8,7 @@ describe("node.ts flags", () => {
 			host: "127.0.0.1",
 			port: 8080,
 			memoryMb: 256,
+			largeMb: 256,
 			slab: "auto",
 			origin: undefined,
 			hosts: undefined,
@@ -84,11 +85,15 @@ describe("node.ts flags", () => {
 
 	test("explicit values", () => {
 		expect(
-			parseNodeFlags(["--port", "0", "--memory-mb", "64", "--slab", "ts", "--host", "::1"]),
+			parseNodeFlags([
+				...["--port", "0", "--memory-mb", "64", "--large-mb", "0", "--slab", "ts"],
+				...["--host", "::1"],
+			]),
 		).toMatchObject({
 			host: "::1",
 			port: 0,
 			memoryMb: 64,
+			largeMb: 0,
 			slab: "ts",
 			origin: undefined,
 			hosts: undefined,
@@ -132,6 +137,9 @@ describe("node.ts flags", () => {
 		[["--memory-mb", "0"], /--memory-mb: must be at least 1 MiB/],
 		[["--memory-mb", "1.5"], /--memory-mb: must be a whole number/],
 		[["--memory-mb", "99999999"], /--memory-mb: must be at most 65536/],
+		[["--large-mb=-1"], /--large-mb: must be a whole number of MiB \(0: off\)/],
+		[["--large-mb", "0x10"], /--large-mb: must be a whole number of MiB/],
+		[["--large-mb", "65537"], /--large-mb: must be at most 65536/],
 		[["--slab", "zig"], /--slab: must be "auto", "ffi" or "ts"/],
 		[["--host", ""], /--host: must not be empty/],
 		[["--bogus"], /Unknown option '--bogus'/],

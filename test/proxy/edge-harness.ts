@@ -9,7 +9,10 @@ import { CacheLock, type CacheLockOptions } from "../../edge/lock/cache-lock.ts"
 import { ManualTimers } from "../../edge/lock/timers.ts";
 import { Registry } from "../../edge/metrics/registry.ts";
 import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
+import { LargeObjectStore } from "../../edge/store/large-objects.ts";
 import { MemoryTier } from "../../edge/store/memory.ts";
+import { PurgeHistory } from "../../edge/store/purge-history.ts";
+import { SizeRoutedStorage } from "../../edge/store/size-routed.ts";
 import type { Storage, TierStats } from "../../edge/store/storage.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
 
@@ -31,6 +34,11 @@ export interface EdgeHarnessOptions {
 	readonly staleIfUnreachableSeconds?: number;
 	/** The tier's byte gate per object; default: the tier's. */
 	readonly maxObjectBytes?: number;
+	/**
+	 * Bytes of a large objects' store beside the tier (edge/store/size-routed.ts), for
+	 * objects above the tier's gate; default none (they stream through uncached).
+	 */
+	readonly largeBytes?: number;
 	/** The coalescing lock's timeouts; default: writer 10 s, reader wait 5 s, uncacheable 30 s. */
 	readonly lockTimeouts?: Partial<LockTimeouts>;
 }
@@ -38,7 +46,7 @@ export interface EdgeHarnessOptions {
 type LockTimeouts = Pick<CacheLockOptions, "writerTimeoutMs" | "readerWaitMs" | "uncacheableTtlMs">;
 
 /** The tier's Storage methods without lookupSync. */
-function asyncOnly(tier: MemoryTier): Storage & { stats(): TierStats } {
+function asyncOnly(tier: Storage & { stats(): TierStats }): Storage & { stats(): TierStats } {
 	return {
 		name: tier.name,
 		lookup: (key) => tier.lookup(key),
@@ -57,11 +65,18 @@ export const CLOCK_START_MS = Date.UTC(2026, 10, 22);
 export function makeEdge(options: EdgeHarnessOptions = {}) {
 	const origin = createDemoOrigin();
 	const timers = new ManualTimers(CLOCK_START_MS);
+	const purgeHistory = new PurgeHistory();
 	const tier = new MemoryTier({
 		slab: new TsSlab({ capacityBytes: 8 << 20 }),
 		clock: timers,
+		purgeHistory,
 		...(options.maxObjectBytes === undefined ? {} : { maxObjectBytes: options.maxObjectBytes }),
 	});
+	const large =
+		options.largeBytes === undefined
+			? undefined
+			: new LargeObjectStore({ capacityBytes: options.largeBytes, clock: timers, purgeHistory });
+	const storage = large === undefined ? tier : new SizeRoutedStorage(tier, large);
 	const lock = new CacheLock({
 		timers,
 		writerTimeoutMs: 10_000,
@@ -70,7 +85,7 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 		...options.lockTimeouts,
 	});
 	const edge = createEdge({
-		tier: options.syncLookup === false ? asyncOnly(tier) : tier,
+		tier: options.syncLookup === false ? asyncOnly(storage) : storage,
 		routes: { hosts: { "cdn.test": options.route ?? { origin: "http://origin.test" } } },
 		lock,
 		timers,
@@ -93,7 +108,7 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 		});
 		return (options.direct ? edge.direct(request) : undefined) ?? app.fetch(request);
 	};
-	return { app, direct: edge.direct, edge, origin, tier, lock, timers, get };
+	return { app, direct: edge.direct, edge, origin, tier, large, storage, lock, timers, get };
 }
 
 /**

@@ -1,21 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../edge/store/clock.ts";
 import { MemoryTier } from "../../edge/store/memory.ts";
-import type { ObjectMeta } from "../../edge/store/storage.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
+import { decode, encode, meta } from "./meta-helpers.ts";
 
 // A write or header update taken with a purge mark heeds the purges made after the mark,
 // even those made before the write opened: a fill whose request went to the origin before a
 // purge must not store the answer after it.
 
-const encode = (text: string) => new TextEncoder().encode(text);
-const decode = (bytes: Uint8Array | undefined) =>
-	bytes === undefined ? undefined : new TextDecoder().decode(bytes);
-const meta = (header: string, tags: string[] = []): ObjectMeta => ({
-	expiresAt: Number.POSITIVE_INFINITY,
-	tags,
-	header: encode(header),
-});
 const markStale = (header: Uint8Array) => encode(`${decode(header)};stale`);
 
 function makeTier() {

@@ -1,0 +1,35 @@
+import type { CommitResult, ObjectWriter, WriteRefusal } from "./storage.ts";
+
+/**
+ * A writer that tells `afterCommit` what its first commit() gave, so a tier can count a
+ * refusal, or discard an older copy, without the writer knowing of either.
+ */
+export class CommitObserver implements ObjectWriter {
+	#observed = false;
+
+	constructor(
+		private readonly inner: ObjectWriter,
+		private readonly afterCommit: (result: CommitResult) => void,
+	) {}
+
+	get refused(): WriteRefusal | undefined {
+		return this.inner.refused;
+	}
+
+	write(chunk: Uint8Array): void {
+		this.inner.write(chunk);
+	}
+
+	commit(): CommitResult {
+		const result = this.inner.commit();
+		if (!this.#observed) {
+			this.#observed = true;
+			this.afterCommit(result);
+		}
+		return result;
+	}
+
+	abort(): void {
+		this.inner.abort();
+	}
+}

@@ -1,0 +1,30 @@
+/**
+ * The node's L0: the slab tier, and beside it the large objects' store when it has a budget,
+ * sharing one purge history behind one Storage (size-routed.ts).
+ */
+import type { Slab } from "../../native/slab-api.ts";
+import type { Clock } from "./clock.ts";
+import { LargeObjectStore } from "./large-objects.ts";
+import { MemoryTier } from "./memory.ts";
+import { PurgeHistory } from "./purge-history.ts";
+import { SizeRoutedStorage } from "./size-routed.ts";
+import type { Storage, TierStats } from "./storage.ts";
+
+export interface L0 {
+	/** The slab tier itself, for the raw L0 routes and closing. */
+	readonly memory: MemoryTier;
+	/** What the edge caches through: the slab tier alone, or both by size. */
+	readonly storage: Storage & { stats(): TierStats };
+}
+
+export function createL0(slab: Slab, largeBytes: number, clock?: Clock): L0 {
+	const purgeHistory = new PurgeHistory();
+	const memory = new MemoryTier({ slab, purgeHistory, ...(clock ? { clock } : {}) });
+	if (largeBytes === 0) return { memory, storage: memory };
+	const large = new LargeObjectStore({
+		capacityBytes: largeBytes,
+		purgeHistory,
+		...(clock ? { clock } : {}),
+	});
+	return { memory, storage: new SizeRoutedStorage(memory, large) };
+}
