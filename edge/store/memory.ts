@@ -777,7 +777,6 @@ export class MemoryTier implements Storage, WriterHost {
 	}
 }
 
-/** Whether a purge's selector matches an open write: the rule #matching applies to stored keys. */
 export class TierClosedError extends Error {
 	constructor(tier: string) {
 		super(`${tier} tier is closed`);
