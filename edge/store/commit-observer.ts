@@ -33,3 +33,11 @@ export class CommitObserver implements ObjectWriter {
 		this.inner.abort();
 	}
 }
+
+/**
+ * Whether a commit's result counts among a tier's refusals (TierStats.refusals): a lack of
+ * room or a size, not a write given up or discarded by a purge.
+ */
+export function isRefusal(result: CommitResult): boolean {
+	return !result.stored && result.reason !== "aborted" && result.reason !== "purged-during-fill";
+}

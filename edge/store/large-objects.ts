@@ -16,6 +16,7 @@
  */
 import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
+import { CommitObserver, isRefusal } from "./commit-observer.ts";
 import { type LargeWriteHost, LargeWriter } from "./large-writer.ts";
 import type { OpenWrite } from "./memory-writer.ts";
 import { markPurged, markSoftPurged, openWriteFor } from "./open-writes.ts";
@@ -123,7 +124,8 @@ export class LargeObjectStore implements Storage, LargeWriteHost {
 
 	beginWrite(key: string, meta: ObjectMeta, sizeHint?: number, since?: PurgeMark): ObjectWriter {
 		const target = openWriteFor(key, meta, this.#history, since);
-		return new LargeWriter(this, target, meta.header.slice(), sizeHint);
+		const writer = new LargeWriter(this, target, meta.header.slice(), sizeHint);
+		return new CommitObserver(writer, (result) => isRefusal(result) && this.#refusals++);
 	}
 
 	async purge(selector: PurgeSelector): Promise<number> {
@@ -164,9 +166,7 @@ export class LargeObjectStore implements Storage, LargeWriteHost {
 				? undefined
 				: this.#history.since(since, (selector) => selects(selector, { key, tags: meta.tags }));
 		if (missed?.hard) return false;
-		let header: Uint8Array = meta.header.slice();
-		for (const invalidate of missed?.invalidations ?? []) header = invalidate(header) ?? header;
-		this.#setHeader(entry, header);
+		this.#setHeader(entry, rewrittenBy(meta.header.slice(), missed?.invalidations));
 		entry.tags = [...meta.tags];
 		entry.expiresAt = meta.expiresAt;
 		this.#evictUntilWithin(this.capacityBytes);
@@ -216,13 +216,9 @@ export class LargeObjectStore implements Storage, LargeWriteHost {
 	}
 
 	publish(write: OpenWrite, header: Uint8Array, body: Uint8Array): WriteRefusal | undefined {
-		let stored = header;
-		for (const invalidate of write.invalidations ?? []) stored = invalidate(stored) ?? stored;
+		const stored = rewrittenBy(header, write.invalidations);
 		const charge = stored.byteLength + body.byteLength;
-		if (charge > this.maxObjectBytes) {
-			this.#refusals++;
-			return "too-large";
-		}
+		if (charge > this.maxObjectBytes) return "too-large";
 		const older = this.#entries.get(write.key);
 		if (older !== undefined) this.#drop(older);
 		this.#evictUntilWithin(this.capacityBytes - charge);
@@ -244,10 +240,6 @@ export class LargeObjectStore implements Storage, LargeWriteHost {
 
 	endWrite(write: OpenWrite): void {
 		this.#openWrites.delete(write);
-	}
-
-	countRefusal(): void {
-		this.#refusals++;
 	}
 
 	// --- internals ------------------------------------------------------------------------
@@ -276,6 +268,16 @@ export class LargeObjectStore implements Storage, LargeWriteHost {
 		this.#entries.delete(entry.key);
 		this.#bytes -= entry.header.byteLength + entry.body.byteLength;
 	}
+}
+
+/** `header` as the soft purges in `invalidations` rewrote it, one after another. */
+function rewrittenBy(
+	header: Uint8Array,
+	invalidations: readonly HeaderInvalidation[] | undefined,
+): Uint8Array {
+	let rewritten = header;
+	for (const invalidate of invalidations ?? []) rewritten = invalidate(rewritten) ?? rewritten;
+	return rewritten;
 }
 
 /** A hit: the entry's arrays as they are now (a later rewrite replaces, never mutates, them). */

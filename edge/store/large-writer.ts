@@ -18,8 +18,6 @@ export interface LargeWriteHost {
 	openWrite(write: OpenWrite): void;
 	/** The write is done: purges no longer reach it. */
 	endWrite(write: OpenWrite): void;
-	/** A write refused for lack of room or size (not a purge, not an abort). */
-	countRefusal(): void;
 }
 
 type State =
@@ -62,10 +60,7 @@ export class LargeWriter implements ObjectWriter {
 	#open(sizeHint: number | undefined): State {
 		if (sizeHint === undefined) return this.#grown({ kind: "open", body: EMPTY, written: 0 }, 0);
 		if (!Number.isSafeInteger(sizeHint) || sizeHint < 0) return refused("length-mismatch");
-		if (this.header.byteLength + sizeHint > this.host.maxObjectBytes) {
-			this.host.countRefusal();
-			return refused("too-large");
-		}
+		if (this.header.byteLength + sizeHint > this.host.maxObjectBytes) return refused("too-large");
 		const state = { kind: "open" as const, body: EMPTY, written: 0, expected: sizeHint };
 		return this.#grown(state, sizeHint);
 	}
@@ -77,10 +72,7 @@ export class LargeWriter implements ObjectWriter {
 			state.expected ??
 			Math.min(Math.max(needed, state.body.byteLength * 2, INITIAL_BYTES), this.#cap());
 		const more = size - this.#claimed.bytes;
-		if (more > 0 && !this.host.claimBuffer(more)) {
-			this.host.countRefusal();
-			return this.#end(refused("no-room"));
-		}
+		if (more > 0 && !this.host.claimBuffer(more)) return this.#end(refused("no-room"));
 		if (more > 0) this.#claimed.bytes += more;
 		const body = new Uint8Array(size);
 		body.set(state.body.subarray(0, state.written));
@@ -111,7 +103,6 @@ export class LargeWriter implements ObjectWriter {
 			return;
 		}
 		if (written > this.#cap()) {
-			this.host.countRefusal();
 			this.#state = this.#end(refused("too-large"));
 			return;
 		}

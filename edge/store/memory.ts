@@ -30,7 +30,7 @@ import { keyHash } from "../policy/key-hash.ts";
 import { S3FifoPolicy } from "../policy/s3-fifo-policy.ts";
 import { BodyBlobs } from "./body-blobs.ts";
 import { type Clock, sharedCoarseClock } from "./clock.ts";
-import { CommitObserver } from "./commit-observer.ts";
+import { CommitObserver, isRefusal } from "./commit-observer.ts";
 import {
 	bodyLengthOf,
 	EntryTable,
@@ -354,11 +354,7 @@ export class MemoryTier implements Storage, WriterHost {
 		if (this.#closed) throw new TierClosedError(this.name);
 		const target = openWriteFor(key, meta, this.#purgeHistory, since);
 		const writer = new MemoryWriter(this, target, encodeMeta(meta), sizeHint);
-		return new CommitObserver(writer, (result) => {
-			// Not counted: writes given up, or discarded by a purge (no lack of room or size).
-			if (!result.stored && result.reason !== "aborted" && result.reason !== "purged-during-fill")
-				this.#refusals++;
-		});
+		return new CommitObserver(writer, (result) => isRefusal(result) && this.#refusals++);
 	}
 
 	/**

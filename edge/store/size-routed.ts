@@ -94,11 +94,17 @@ export class SizeRoutedStorage implements Storage {
 	}
 
 	/**
-	 * The writer of the tier an object of `bodyBytes` belongs in; committing it discards the
-	 * other's copy.
+	 * The writer of the tier an object of `bodyBytes` belongs in (`metaBytes`: its metadata as
+	 * the slab tier encodes it); committing it discards the other's copy.
 	 */
-	writerFor(key: string, meta: ObjectMeta, bodyBytes: number, since: PurgeMark): ObjectWriter {
-		if (encodedMetaLength(meta) + bodyBytes > this.small.maxObjectBytes)
+	writerFor(
+		key: string,
+		meta: ObjectMeta,
+		bodyBytes: number,
+		since: PurgeMark,
+		metaBytes = encodedMetaLength(meta),
+	): ObjectWriter {
+		if (metaBytes + bodyBytes > this.small.maxObjectBytes)
 			return this.largeWriter(key, meta, since, bodyBytes);
 		const write = this.small.beginWrite(key, meta, bodyBytes, since);
 		return new CommitObserver(write, (result) => result.stored && this.large.discard(key));
@@ -197,7 +203,8 @@ class SizeDecidedAtCommit implements ObjectWriter {
 	commit(): CommitResult {
 		if (this.#result !== undefined) return this.#result;
 		const writer =
-			this.#large ?? this.storage.writerFor(this.key, this.meta, this.#written, this.mark);
+			this.#large ??
+			this.storage.writerFor(this.key, this.meta, this.#written, this.mark, this.#metaBytes);
 		if (this.#large === undefined) for (const chunk of this.#chunks) writer.write(chunk);
 		return this.#end(writer.commit());
 	}
