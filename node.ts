@@ -66,7 +66,7 @@ import {
 	serveBun,
 } from "./edge/runtime/bun.ts";
 import { createStatusApp } from "./edge/status-app.ts";
-import { createL0 } from "./edge/store/l0.ts";
+import { createL0, largeStoreSummary } from "./edge/store/l0.ts";
 import { createSlab } from "./native/index.ts";
 import packageJson from "./package.json" with { type: "json" };
 
@@ -146,6 +146,7 @@ async function main(): Promise<void> {
 		pinnedBy: flags.routingPinnedBy,
 		listen: { host: flags.host, port: flags.port },
 		memoryMb: flags.memoryMb,
+		largeMb: flags.largeMb,
 	};
 	// Committed purges go to this process's edge once it exists; before that its cache is
 	// empty and there is nothing to purge.
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
 		capacityBytes: flags.memoryMb * 2 ** 20,
 		implementation: flags.slab,
 	});
-	const { memory: tier, storage } = createL0(slab, flags.largeMb * 2 ** 20);
+	const { memory: tier, large, storage } = createL0(slab, flags.largeMb * 2 ** 20);
 	const edge = createNodeEdge({
 		tier: storage,
 		routes,
@@ -214,6 +215,7 @@ async function main(): Promise<void> {
 		"/",
 		createStatusApp({
 			tier,
+			large,
 			version: packageJson.version,
 			startedAt: Date.now(),
 			adminToken,
@@ -295,7 +297,7 @@ async function main(): Promise<void> {
 			: originForLog(resolved.routes.default);
 	const protocols = ["http/1.1", flags.http2 && "h2", flags.http3 && "h3"].filter(Boolean);
 	console.error(
-		`INFO neurocache ${packageJson.version} pop ${flags.pop}: edge on ${base} (${protocols.join(", ")}), origin ${origin} (L0 ${flags.memoryMb} MiB, ${slab.kind} slab), ${largeLine(flags.largeMb)}`,
+		`INFO neurocache ${packageJson.version} pop ${flags.pop}: edge on ${base} (${protocols.join(", ")}), origin ${origin} (L0 ${flags.memoryMb} MiB, ${slab.kind} slab), ${largeStoreSummary(flags.largeMb)}`,
 	);
 	if (resolved.demo !== undefined) {
 		console.error(`INFO no --origin given: serving the built-in demo origin at ${origin}. Try:`);
@@ -347,10 +349,3 @@ async function main(): Promise<void> {
 }
 
 await main();
-
-/** What the start line says of the large objects' store. */
-function largeLine(largeMb: number): string {
-	return largeMb === 0
-		? "objects over 1 MiB not cached"
-		: `objects over 1 MiB in ${largeMb} MiB beside it, each up to ${largeMb / 4} MiB`;
-}

@@ -1,15 +1,19 @@
 /**
- * The node's own routes under /_neuro: health, L0 stats, and a raw L0 get/put to try the
+ * The node's own routes under /_neuro: health, L0 stats (the slab tier's and the large
+ * objects' store's), and a raw L0 get/put to try the
  * tier by hand. Web APIs and Hono only, so it runs on any runtime. The raw L0 routes read
  * and overwrite cached objects by key, so they take the admin bearer token, as purge does,
  * and are off without one.
  */
 import { Hono } from "hono";
 import { adminRefusal } from "./admin-auth.ts";
+import type { LargeObjectStore } from "./store/large-objects.ts";
 import type { MemoryTier } from "./store/memory.ts";
 
 export interface StatusAppDeps {
 	readonly tier: MemoryTier;
+	/** The large objects' store beside the slab tier; undefined when it is off. */
+	readonly large?: LargeObjectStore | undefined;
 	readonly version: string;
 	readonly startedAt: number;
 	/** Bearer token for the raw L0 routes; without one they answer 403. */
@@ -26,6 +30,7 @@ const MAX_KEY_LENGTH = 1024;
 
 export function createStatusApp({
 	tier,
+	large,
 	version,
 	startedAt,
 	instance,
@@ -62,6 +67,15 @@ export function createStatusApp({
 				pagesTotal: slab.pagesTotal,
 				classesInUse: slab.classes.filter((k) => k.slotsUsed + k.slotsFree > 0),
 			},
+			// null: objects over the slab's gate are not cached (the store has no budget).
+			large:
+				large === undefined
+					? null
+					: {
+							...large.stats(),
+							maxObjectBytes: large.maxObjectBytes,
+							bufferedBytes: large.bufferedBytes,
+						},
 		});
 	});
 

@@ -240,7 +240,7 @@ export function parseNodeFlags(
 		host: given.host ?? baked?.listen.host ?? DEFAULTS.host,
 		port: given.port ?? baked?.listen.port ?? DEFAULTS.port,
 		memoryMb: given["memory-mb"] ?? baked?.tiers.memoryMb ?? DEFAULTS.memoryMb,
-		largeMb: given["large-mb"] ?? DEFAULTS.largeMb,
+		largeMb: given["large-mb"] ?? baked?.tiers.largeMb ?? DEFAULTS.largeMb,
 		slab: given.slab,
 		origin: given.origin ?? (routedByUs ? undefined : baked?.origin),
 		hosts: given.hosts,

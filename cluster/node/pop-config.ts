@@ -10,7 +10,7 @@
  *   listen: { host: 127.0.0.1, port: 8101 }
  *   origin: http://127.0.0.1:9101   # one origin for every host, or:
  *   # routes: { hosts: { www.example.com: { origin: ... } }, default: ... }  (hosts-file shape)
- *   tiers: { memoryMb: 256 }
+ *   tiers: { memoryMb: 256, largeMb: 256 }   # largeMb optional (0: objects over 1 MiB uncached)
  * With neither origin nor routes, the node serves the built-in demo origin.
  */
 import * as v from "valibot";
@@ -56,6 +56,14 @@ const PopConfigSchema = v.pipe(
 						v.integer("must be a whole number of MiB"),
 						v.minValue(1, "must be at least 1 MiB"),
 						v.maxValue(65_536, "must be at most 65536 MiB"),
+					),
+					largeMb: v.optional(
+						v.pipe(
+							v.number("must be a number"),
+							v.integer("must be a whole number of MiB"),
+							v.minValue(0, "must be 0-65536 MiB (0: off)"),
+							v.maxValue(65_536, "must be 0-65536 MiB (0: off)"),
+						),
 					),
 				},
 				strictKeyMessage,

@@ -18,7 +18,7 @@ import * as v from "valibot";
 import { type HostsConfig, OriginUrl, validateHostsConfig } from "../../edge/config/hosts.ts";
 import { formatHostPort } from "../../edge/http/host-port.ts";
 import { originForLog } from "../../edge/http/userinfo.ts";
-import type { RoutingPin } from "./flags.ts";
+import { DEFAULTS, type RoutingPin } from "./flags.ts";
 import type { PopConfig } from "./pop-config.ts";
 
 /** What the node started with: its routes, what pinned them, and what it listens with. */
@@ -31,6 +31,7 @@ export interface StartupRouting {
 	/** Where this process listens (the bound port once known) and its L0 size. */
 	readonly listen: { readonly host: string; readonly port: number };
 	readonly memoryMb: number;
+	readonly largeMb: number;
 }
 
 /** One change of the POP's replicated document, as the machine's watcher hears it. */
@@ -134,5 +135,9 @@ function fixedFieldsDiffering(startup: StartupRouting, config: PopConfig): strin
 		);
 	if (config.tiers.memoryMb !== startup.memoryMb)
 		fields.push(`tiers.memoryMb ${config.tiers.memoryMb} (this process: ${startup.memoryMb})`);
+	// A document without largeMb means the default budget, as it would at a start.
+	const largeMb = config.tiers.largeMb ?? DEFAULTS.largeMb;
+	if (largeMb !== startup.largeMb)
+		fields.push(`tiers.largeMb ${largeMb} (this process: ${startup.largeMb})`);
 	return fields;
 }

@@ -42,6 +42,10 @@ const SettingsSchema = v.object({
 	NEURO_HOST: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty")), "127.0.0.1"),
 	NEURO_PORT: v.optional(wholeNumber(0, 65_535, "a port; 0 picks a free one"), "8080"),
 	NEURO_MEMORY_MB: v.optional(wholeNumber(1, 65_536, "MiB of L0 memory"), "64"),
+	NEURO_LARGE_MB: v.optional(
+		wholeNumber(0, 65_536, "MiB for objects over 1 MiB, held beside L0; 0: not cached"),
+		"64",
+	),
 	NEURO_ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))),
 	NEURO_POP: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64)), "local"),
 });
@@ -53,6 +57,11 @@ export interface EdgeSettings {
 	readonly host: string;
 	readonly port: number;
 	readonly memoryMb: number;
+	/**
+	 * MiB for objects above the slab's 1 MiB gate (store/large-objects.ts), apart from
+	 * memoryMb; the largest such object is a quarter of it. 0: they stream through uncached.
+	 */
+	readonly largeMb: number;
 	/** Bearer token for /_neuro/purge; without one purging is off. */
 	readonly adminToken: string | undefined;
 	readonly pop: string;
@@ -81,6 +90,7 @@ export function parseSettings(env: Readonly<Record<string, unknown>>): EdgeSetti
 		host: s.NEURO_HOST,
 		port: s.NEURO_PORT,
 		memoryMb: s.NEURO_MEMORY_MB,
+		largeMb: s.NEURO_LARGE_MB,
 		adminToken: s.NEURO_ADMIN_TOKEN,
 		pop: s.NEURO_POP,
 	};

@@ -1,6 +1,6 @@
 /**
  * The edge as every runtime adapter builds it: the pure-TS slab (no bun:ffi outside Bun),
- * the L0 memory tier, request coalescing on the system timers, metrics, and the status
+ * the L0 memory tier with the large objects' store beside it, request coalescing on the system timers, metrics, and the status
  * routes in front of the edge proxy. Runtime-free: the adapters only serve what this
  * returns, so Bun, Node, Deno and Workers answer with one handler.
  */
@@ -15,7 +15,7 @@ import { Registry } from "../metrics/registry.ts";
 import type { OriginFetch } from "../proxy/origin-fetch.ts";
 import { createStatusApp } from "../status-app.ts";
 import type { Clock } from "../store/clock.ts";
-import { MemoryTier } from "../store/memory.ts";
+import { createL0, largeStoreSummary } from "../store/l0.ts";
 import type { EdgeSettings } from "./settings.ts";
 
 export interface WiredEdge {
@@ -43,14 +43,21 @@ export interface WireOptions {
 export const VERSION: string = packageJson.version;
 
 export function wireEdge(
-	settings: Pick<EdgeSettings, "routes" | "originTimeoutMs" | "memoryMb" | "adminToken" | "pop">,
+	settings: Pick<
+		EdgeSettings,
+		"routes" | "originTimeoutMs" | "memoryMb" | "largeMb" | "adminToken" | "pop"
+	>,
 	options: WireOptions = {},
 ): WiredEdge {
 	const slab = new TsSlab({ capacityBytes: settings.memoryMb * 2 ** 20 });
-	const tier = new MemoryTier({ slab, ...(options.clock ? { clock: options.clock } : {}) });
+	const {
+		memory: tier,
+		large,
+		storage,
+	} = createL0(slab, settings.largeMb * 2 ** 20, options.clock);
 	const timers = systemTimers;
 	const edge = createEdgeApp({
-		tier,
+		tier: storage,
 		routes: settings.routes,
 		lock: new CacheLock({ timers, ...POP_LOCK_TIMEOUTS }),
 		timers,
@@ -68,6 +75,7 @@ export function wireEdge(
 		"/",
 		createStatusApp({
 			tier,
+			large,
 			version: VERSION,
 			startedAt: Date.now(),
 			adminToken: settings.adminToken,
@@ -79,7 +87,7 @@ export function wireEdge(
 
 /** The one line each adapter prints once it listens; tests wait for it. */
 export function listeningLine(runtime: string, url: string, settings: EdgeSettings): string {
-	return `neurocache ${VERSION} edge on ${runtime} listening on ${url} (${routingSummary(settings.routes)}, L0 ${settings.memoryMb} MiB, ts slab)`;
+	return `neurocache ${VERSION} edge on ${runtime} listening on ${url} (${routingSummary(settings.routes)}, L0 ${settings.memoryMb} MiB, ts slab, ${largeStoreSummary(settings.largeMb)})`;
 }
 
 /** "origin URL" for one origin, else the routed hosts and the default, if any. */

@@ -263,6 +263,13 @@ describe("node.ts flags over a baked POP config", () => {
 		});
 	});
 
+	test("the large objects' budget: the flag, else the POP config's, else the default", () => {
+		const withLarge: PopConfig = { ...pop, tiers: { memoryMb: 64, largeMb: 0 } };
+		expect(parseNodeFlags([], {}, withLarge).largeMb).toBe(0);
+		expect(parseNodeFlags(["--large-mb", "32"], {}, withLarge).largeMb).toBe(32);
+		expect(parseNodeFlags([], {}, pop).largeMb).toBe(256);
+	});
+
 	test("--demo and --hosts set the baked routes aside", () => {
 		expect(parseNodeFlags(["--demo"], { NEURO_ORIGIN: "http://e.test" }, pop)).toMatchObject({
 			demo: true,

@@ -75,6 +75,7 @@ function followFromStart(machine: PopConfigMachine, pinnedBy: StartupRouting["pi
 		pinnedBy,
 		listen: { host: "127.0.0.1", port: 8101 },
 		memoryMb: 4,
+		largeMb: 256,
 	};
 	followPopConfig(
 		machine,

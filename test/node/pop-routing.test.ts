@@ -13,6 +13,7 @@ const started: StartupRouting = {
 	pinnedBy: undefined,
 	listen: { host: "127.0.0.1", port: 8101 },
 	memoryMb: 256,
+	largeMb: 256,
 };
 
 const doc: PopConfig = {
@@ -91,6 +92,17 @@ describe("which routing a replicated POP config change applies", () => {
 		);
 		expect(pinned.lines[1]).toContain("tiers.memoryMb 512");
 		expect(decideRouting(started, { config: null, index: 13 }).lines).toHaveLength(1);
+	});
+
+	test("a large objects' budget that differs is named; one left out means the default", () => {
+		const smaller = { ...doc, tiers: { memoryMb: 256, largeMb: 0 } };
+		expect(decideRouting(started, { config: smaller, index: 15 }).lines[1]).toContain(
+			"tiers.largeMb 0 (this process: 256) not applied",
+		);
+		// doc has no largeMb: the default (256) is what this process runs, so nothing differs.
+		expect(decideRouting(started, { config: doc, index: 16 }).lines).toHaveLength(1);
+		const larger = decideRouting({ ...started, largeMb: 512 }, { config: doc, index: 17 });
+		expect(larger.lines[1]).toContain("tiers.largeMb 256 (this process: 512)");
 	});
 
 	test("a document whose routing the edge cannot use: WARN, the routing stays", () => {

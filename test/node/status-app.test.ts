@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { createStatusApp } from "../../edge/status-app.ts";
 import { ManualClock } from "../../edge/store/clock.ts";
+import { createL0 } from "../../edge/store/l0.ts";
 import { MemoryTier } from "../../edge/store/memory.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
+import { meta } from "../store/meta-helpers.ts";
 
 function makeApp() {
 	const tier = new MemoryTier({
@@ -57,6 +59,29 @@ describe("status routes", () => {
 		};
 		expect(stats.tier).toMatchObject({ hits: 1, objects: 1 });
 		expect(stats.slab.bytesInUse).toBe(64);
+	});
+
+	test("stats show the large objects' store when there is one, and null when it is off", async () => {
+		const clock = new ManualClock();
+		const { memory, large } = createL0(new TsSlab({ capacityBytes: 2 ** 21 }), 2 ** 23, clock);
+		if (large === undefined) throw new Error("createL0 with a budget gave no large store");
+		const writer = large.beginWrite("big", meta("h"), 2 ** 20 + 1);
+		writer.write(new Uint8Array(2 ** 20 + 1));
+		writer.commit();
+		const withLarge = createStatusApp({ tier: memory, large, version: "9", startedAt: 0 });
+		const stats = (await (await withLarge.request("/_neuro/stats")).json()) as {
+			large: Record<string, number>;
+		};
+		expect(stats.large).toMatchObject({
+			objects: 1,
+			capacityBytes: 2 ** 23,
+			maxObjectBytes: 2 ** 21,
+			bufferedBytes: 0,
+		});
+		expect(stats.large.bytes).toBeGreaterThan(2 ** 20);
+		memory.close();
+		const { app } = makeApp();
+		expect(await (await app.request("/_neuro/stats")).json()).toMatchObject({ large: null });
 	});
 
 	test("a miss is 404", async () => {

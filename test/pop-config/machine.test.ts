@@ -59,6 +59,22 @@ describe("POP config state machine", () => {
 		expect(machine.get("iad1").revision).toBe(0);
 	});
 
+	test("a large objects' budget out of range or fractional is refused naming tiers.largeMb", () => {
+		for (const largeMb of [-1, 65_537, 1.5]) {
+			const machine = new PopConfigMachine();
+			const config = { ...fra1, tiers: { memoryMb: 256, largeMb } };
+			const bad = outcome(machine, 1, entry(1, 1, { kind: "set", name: "fra1", config }));
+			expect(bad).toMatchObject({
+				result: { kind: "refused", message: expect.stringContaining("tiers.largeMb") },
+			});
+			expect(machine.get("fra1").revision).toBe(0);
+		}
+		const machine = new PopConfigMachine();
+		const off = { ...fra1, tiers: { memoryMb: 256, largeMb: 0 } };
+		outcome(machine, 1, entry(1, 1, { kind: "set", name: "fra1", config: off }));
+		expect(machine.get("fra1").config?.tiers.largeMb).toBe(0);
+	});
+
 	test("a retried set is applied once: it does not overwrite a newer set by another client", () => {
 		const machine = new PopConfigMachine();
 		outcome(machine, 1, entry(1, 1, { kind: "set", name: "fra1", config: fra1 }));

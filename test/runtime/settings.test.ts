@@ -9,6 +9,7 @@ describe("adapter settings from the environment", () => {
 			host: "127.0.0.1",
 			port: 8080,
 			memoryMb: 64,
+			largeMb: 64,
 			adminToken: undefined,
 			pop: "local",
 		});
@@ -20,6 +21,7 @@ describe("adapter settings from the environment", () => {
 			NEURO_HOST: "0.0.0.0",
 			NEURO_PORT: "0",
 			NEURO_MEMORY_MB: "32",
+			NEURO_LARGE_MB: "0",
 			NEURO_ADMIN_TOKEN: "s3cret",
 			NEURO_POP: "",
 			NEURO_ORIGIN_TIMEOUT_MS: "2500",
@@ -30,6 +32,7 @@ describe("adapter settings from the environment", () => {
 			host: "0.0.0.0",
 			port: 0,
 			memoryMb: 32,
+			largeMb: 0,
 			adminToken: "s3cret",
 			pop: "local",
 		});
@@ -43,6 +46,11 @@ describe("adapter settings from the environment", () => {
 		[{ NEURO_ORIGIN: "http://o.example", NEURO_PORT: "80a" }, /^NEURO_PORT: /],
 		[{ NEURO_ORIGIN: "http://o.example", NEURO_PORT: "70000" }, /^NEURO_PORT: must be 0-65535/],
 		[{ NEURO_ORIGIN: "http://o.example", NEURO_MEMORY_MB: "0" }, /^NEURO_MEMORY_MB: /],
+		[{ NEURO_ORIGIN: "http://o.example", NEURO_LARGE_MB: "-1" }, /^NEURO_LARGE_MB: /],
+		[
+			{ NEURO_ORIGIN: "http://o.example", NEURO_LARGE_MB: "65537" },
+			/^NEURO_LARGE_MB: must be 0-65536/,
+		],
 		[{ NEURO_ORIGIN: "http://o.example", NEURO_POP: "x".repeat(65) }, /^NEURO_POP: /],
 		[
 			{ NEURO_ORIGIN: "http://o.example", NEURO_ORIGIN_TIMEOUT_MS: "0" },

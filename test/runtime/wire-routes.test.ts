@@ -1,6 +1,7 @@
 // Every adapter builds its edge with wireEdge: routes from NEURO_ROUTES send each Host to
 // its own origin, the default takes the rest, and a Host with neither gets a clear refusal.
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
+import { sizedBody } from "../../edge/demo-origin.ts";
 import { parseSettings } from "../../edge/runtime/settings.ts";
 import { wireEdge } from "../../edge/runtime/wire.ts";
 
@@ -62,4 +63,54 @@ test("without a default, a Host the routes do not name is refused, not sent anyw
 	} finally {
 		edge.close();
 	}
+});
+
+describe("objects over the slab's 1 MiB gate (NEURO_LARGE_MB)", () => {
+	const size = 3 * 2 ** 20;
+	let originRequests = 0;
+	const large = Bun.serve({
+		port: 0,
+		hostname: "127.0.0.1",
+		fetch: () => {
+			originRequests++;
+			return new Response(sizedBody(size), { headers: { "cache-control": "max-age=60" } });
+		},
+	});
+	afterAll(() => large.stop(true));
+
+	async function twice(env: Record<string, string>) {
+		const edge = edgeWith({ NEURO_ORIGIN: large.url.origin, ...env });
+		const before = originRequests;
+		const statuses: (string | null)[] = [];
+		try {
+			for (let i = 0; i < 2; i++) {
+				const response = await edge.app.fetch(new Request("http://www.test/video.bin"));
+				const body: Uint8Array = new Uint8Array(await response.arrayBuffer());
+				expect(body).toEqual(sizedBody(size));
+				statuses.push(response.headers.get("cache-status"));
+			}
+			const stats = (await (
+				await edge.app.fetch(new Request("http://www.test/_neuro/stats"))
+			).json()) as {
+				large: { objects: number } | null;
+			};
+			return { statuses, origin: originRequests - before, large: stats.large };
+		} finally {
+			edge.close();
+		}
+	}
+
+	test("cached beside L0 by default: the second request is a hit", async () => {
+		const { statuses, origin, large } = await twice({});
+		expect(statuses[1]).toMatch(/^NeuroCache;hit/);
+		expect(origin).toBe(1);
+		expect(large?.objects).toBe(1);
+	});
+
+	test("NEURO_LARGE_MB=0: each request goes to the origin, and stats say the store is off", async () => {
+		const { statuses, origin, large } = await twice({ NEURO_LARGE_MB: "0" });
+		for (const status of statuses) expect(status).toContain("fwd=uri-miss");
+		expect(origin).toBe(2);
+		expect(large).toBeNull();
+	});
 });
