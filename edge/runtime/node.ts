@@ -12,6 +12,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { formatHostPort } from "../http/host-port.ts";
 import { nodeHttpFetch } from "./node-http-fetch.ts";
 import { parseSettings, SettingsError } from "./settings.ts";
+import { keepUntyped } from "./untyped-for-node.ts";
 import { listeningLine, wireEdge } from "./wire.ts";
 
 function main(): void {
@@ -29,8 +30,10 @@ function main(): void {
 		// Node's fetch decodes gzip and br and sends its own Host (node-http-fetch.ts).
 		fetchOrigin: nodeHttpFetch,
 	});
+	const fetch = async (request: Request, env: unknown) =>
+		keepUntyped(await edge.app.fetch(request, env));
 	const server = serve(
-		{ fetch: edge.app.fetch, hostname: settings.host, port: settings.port },
+		{ fetch, hostname: settings.host, port: settings.port },
 		(info: AddressInfo) => {
 			console.log(
 				listeningLine("node", `http://${formatHostPort(settings.host, info.port)}`, settings),

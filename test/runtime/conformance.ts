@@ -113,6 +113,24 @@ export function describeConformance(
 		);
 
 		test(
+			"an answer without Content-Type reaches the client without one, miss and hit",
+			async () => {
+				const miss = await get("/untyped/plain");
+				expect(miss.body).toBe("untyped plain\n");
+				expect(miss.response.headers.get("content-type")).toBeNull();
+				await stored("/untyped/plain");
+				const hit = await get("/untyped/plain");
+				expect(hit.cacheStatus).toContain(";hit");
+				expect(hit.body).toBe("untyped plain\n");
+				expect(hit.response.headers.get("content-type")).toBeNull();
+				const cookies = await get("/untyped/cookies?cookies");
+				expect(cookies.response.headers.get("content-type")).toBeNull();
+				expect(cookies.response.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+			},
+			CASE_TIMEOUT_MS,
+		);
+
+		test(
 			"Vary: each Accept-Language gets its own stored variant",
 			async () => {
 				const fr = { "accept-language": "fr" };

@@ -5,7 +5,8 @@
  * its head and part of a cacheable body, and resets the connection once the gate opens.
  * /echo/x-forwarded-for answers with the X-Forwarded-For it received, /echo/request-fields
  * with every field it received (as JSON). /chunked/:name is a cacheable body of unknown
- * length (sent chunked).
+ * length (sent chunked). /untyped/:name answers with no Content-Type (?cookies: and two
+ * Set-Cookie fields, not stored).
  */
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
 
@@ -67,6 +68,28 @@ export function startGatedOrigin(): GatedOrigin {
 		return new Response(body, {
 			headers: { "cache-control": "public, max-age=60", "content-type": "text/plain" },
 		});
+	});
+	// Bytes with no Content-Type: a proxy must not invent one (RFC 9110 §8.3 leaves it to
+	// the recipient to sniff or treat as application/octet-stream).
+	// A stream: Bun.serve labels a byte-array body application/octet-stream by itself.
+	demo.app.get("/untyped/:name{[a-z0-9-]{1,32}}", (c) => {
+		const bytes = new TextEncoder().encode(`untyped ${c.req.param("name")}\n`);
+		const body = new ReadableStream<Uint8Array>({
+			start(controller) {
+				controller.enqueue(bytes);
+				controller.close();
+			},
+		});
+		const headers = new Headers({
+			"cache-control": c.req.query("cookies") === undefined ? "public, max-age=60" : "no-store",
+			"content-length": String(bytes.length),
+		});
+		// ?cookies: two Set-Cookie fields, which must stay two.
+		if (c.req.query("cookies") !== undefined) {
+			headers.append("set-cookie", "a=1; Path=/");
+			headers.append("set-cookie", "b=2; Path=/");
+		}
+		return new Response(body, { headers });
 	});
 	const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: demo.app.fetch });
 	return {
