@@ -243,9 +243,10 @@ async function main(): Promise<void> {
 			http2: flags.http2,
 			http3: flags.http3,
 			idleTimeoutSeconds: idleTimeoutFor(flags.originTimeoutMs, flags.lock.readerWaitMs),
+			joinHeldPort: flags.takeover,
 		});
 	} catch (error) {
-		// A port taken by a process without SO_REUSEPORT, or a --host not on this machine.
+		// A port another process serves on (unless NEURO_TAKEOVER=1), or a --host not here.
 		if (error instanceof ListenError) fail(`--host/--port: ${error.message}`);
 		throw error;
 	}

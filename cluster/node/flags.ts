@@ -147,6 +147,8 @@ export type NodeFlags = {
 	 */
 	readonly largeMb: number;
 	readonly slab: "auto" | "ffi" | "ts";
+	/** NEURO_TAKEOVER=1: bind beside a process serving on the port, to replace it. */
+	readonly takeover: boolean;
 	/** One origin for every host; with no origin, hosts or routes, the demo origin runs. */
 	readonly origin: string | undefined;
 	/** A hosts YAML file routing hostnames to origins. */
@@ -206,7 +208,8 @@ export const USAGE =
 	"         [--data DIR [--api-port 2380]] (or a single-node cluster, its log in DIR)\n" +
 	"         [--log-level trace|debug|info|warn|error] (the Raft member's logs; default info)\n" +
 	"         (env: NEURO_ORIGIN, NEURO_POP, NEURO_ADMIN_TOKEN, NEURO_CLUSTER_SECRET_FILE (the\n" +
-	"         cluster secret's file for --id/--config and --data); a POP binary's baked config\n" +
+	"         cluster secret's file for --id/--config and --data), NEURO_TAKEOVER=1 (replace\n" +
+	"         the process serving on the port: a rolling restart); a POP binary's baked config\n" +
 	"         supplies host, port, memory and origin where flags and env do not)";
 
 export const DEFAULTS = {
@@ -258,6 +261,7 @@ export function parseNodeFlags(
 			given["stale-if-unreachable-s"] ?? DEFAULTS.staleIfUnreachableSeconds,
 		accessLog: given["access-log"],
 		pop: popFromEnv(env.NEURO_POP) ?? baked?.name ?? DEFAULTS.pop,
+		takeover: takeoverFromEnv(env.NEURO_TAKEOVER),
 		version: given.version,
 		cluster: clusterFlags(given.id, given.config),
 		singleNode: singleNodeFlags(given),
@@ -299,6 +303,17 @@ function popFromEnv(value: string | undefined): string | undefined {
 			`NEURO_POP: must be 2-32 characters of a-z, 0-9 and '-', starting with a letter (got ${JSON.stringify(value)})\n${USAGE}`,
 		);
 	return value;
+}
+
+/**
+ * NEURO_TAKEOVER=1: this process replaces one serving on its port (a rolling restart), so it
+ * binds beside it. An environment variable rather than a flag: a rollout starts the previous
+ * binary again on a rollback, and a flag that binary does not know would stop it.
+ */
+function takeoverFromEnv(value: string | undefined): boolean {
+	if (value === undefined || value === "" || value === "0") return false;
+	if (value === "1") return true;
+	throw new FlagError(`NEURO_TAKEOVER: must be 1 or 0 (got ${JSON.stringify(value)})\n${USAGE}`);
 }
 
 function routingPin(argv: readonly string[], given: GivenFlags): RoutingPin | undefined {

@@ -4,7 +4,9 @@
  *
  * - `reusePort` (the default): a new process binds the same port while the old one still
  *   serves, so a restart drops no connection (the kernel spreads new connections over
- *   both). A listener that must be alone on its port (the cluster API) turns it off.
+ *   both). Only a server told it replaces another (`joinHeldPort`) binds beside one; any
+ *   other finding the port served on is refused. A listener that must stay alone on its
+ *   port (the cluster API) turns reusePort off.
  * - TLS with optional HTTP/2 (ALPN) and HTTP/3 (QUIC on the same port number, over UDP);
  *   Bun adds `Alt-Svc: h3` to the TCP responses itself when HTTP/3 is on.
  * - Draining: stop accepting (the listener closes, idle keep-alive connections with it),
@@ -44,6 +46,13 @@ export type ServeOptions = {
 	 * kernel would split requests between two servers that answer differently.
 	 */
 	readonly reusePort?: boolean;
+	/**
+	 * With reusePort: true when this server replaces one already serving on the port (a
+	 * rolling restart), so joining it is meant. Otherwise (the default) a port another
+	 * process serves on is refused, as it would be without SO_REUSEPORT: two unrelated
+	 * edges silently sharing a port's connections is a mistake. Port 0 is never held.
+	 */
+	readonly joinHeldPort?: boolean;
 	/**
 	 * The largest request body read; a longer one is refused with 413 before it is read
 	 * whole. Bun's default (128 MiB) suits the edge, which streams bodies to the origin.
@@ -94,8 +103,10 @@ export class ListenError extends Error {
 export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer {
 	let server: ReturnType<typeof Bun.serve>;
 	try {
+		if (mustFindPortFree(options)) refuseHeldPort(options);
 		server = listen(fetch, options);
 	} catch (cause) {
+		if (cause instanceof ListenError) throw cause;
 		const code = (cause as { code?: unknown }).code;
 		const message = (cause as Error).message;
 		const why =
@@ -115,6 +126,30 @@ export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer 
 			return draining;
 		},
 	};
+}
+
+function mustFindPortFree(options: ServeOptions): boolean {
+	return options.port !== 0 && (options.reusePort ?? true) && options.joinHeldPort !== true;
+}
+
+/**
+ * SO_REUSEPORT lets any process of this user bind beside a server that set it too, and the
+ * kernel then splits new connections between them. A probe bound without it fails exactly
+ * when such a server holds the port; closed at once, it leaves the port to listen().
+ */
+function refuseHeldPort(options: ServeOptions): void {
+	let probe: { stop(closeActiveConnections?: boolean): void };
+	try {
+		probe = Bun.listen({ hostname: options.hostname, port: options.port, socket: { data() {} } });
+	} catch (cause) {
+		if ((cause as { code?: unknown }).code !== "EADDRINUSE") return; // listen() will say why
+		const where = formatHostPort(options.hostname, options.port);
+		throw new ListenError(
+			`cannot listen on ${where}: another process serves on it (EADDRINUSE); to replace it in a rolling restart, start this one with NEURO_TAKEOVER=1`,
+			{ cause },
+		);
+	}
+	probe.stop(true);
 }
 
 function listen(fetch: FetchHandler, options: ServeOptions): ReturnType<typeof Bun.serve> {

@@ -91,7 +91,13 @@ export class LocalDriver implements HostDriver {
 			const child = spawn(
 				this.#current,
 				["--host", "127.0.0.1", "--port", String(this.spec.port), ...this.spec.args],
-				{ cwd: this.spec.dir, detached: true, stdio: ["ignore", log.fd, log.fd] },
+				{
+					cwd: this.spec.dir,
+					detached: true,
+					stdio: ["ignore", log.fd, log.fd],
+					// It binds beside the process it replaces, which drains once it is healthy.
+					env: { ...process.env, NEURO_TAKEOVER: "1" },
+				},
 			);
 			const pid = await new Promise<number>((resolve, reject) => {
 				child.once("spawn", () => resolve(child.pid as number));

@@ -84,7 +84,7 @@ export class SshDriver implements HostDriver {
 		const bin = shellQuote(this.#bin);
 		const flags = ["--port", String(this.spec.port), ...this.spec.args].map(shellQuote).join(" ");
 		const out = await this.#remote(
-			`cd ${shellQuote(this.spec.dir)} && nohup ${bin} ${flags} >>${bin}.log 2>&1 </dev/null & echo $!`,
+			`cd ${shellQuote(this.spec.dir)} && NEURO_TAKEOVER=1 nohup ${bin} ${flags} >>${bin}.log 2>&1 </dev/null & echo $!`,
 		);
 		const pid = Number(out.trim());
 		if (!(Number.isInteger(pid) && pid > 0)) throw new Error(`no pid from ${this.spec.address}`);

@@ -10,6 +10,7 @@ describe("node.ts flags", () => {
 			memoryMb: 256,
 			largeMb: 256,
 			slab: "auto",
+			takeover: false,
 			origin: undefined,
 			hosts: undefined,
 			routes: undefined,
@@ -187,6 +188,16 @@ describe("node.ts flags", () => {
 			expect(() => parseNodeFlags([], { NEURO_POP: pop })).toThrow(/^NEURO_POP: must be 2-32 /);
 		},
 	);
+
+	test("NEURO_TAKEOVER: 1 replaces the process on the port; 0 or empty do not; else refused", () => {
+		expect(parseNodeFlags([], { NEURO_TAKEOVER: "1" }).takeover).toBe(true);
+		expect(parseNodeFlags([], { NEURO_TAKEOVER: "0" }).takeover).toBe(false);
+		expect(parseNodeFlags([], { NEURO_TAKEOVER: "" }).takeover).toBe(false);
+		for (const value of ["yes", "true", "2", " 1"])
+			expect(() => parseNodeFlags([], { NEURO_TAKEOVER: value })).toThrow(
+				/^NEURO_TAKEOVER: must be 1 or 0/,
+			);
+	});
 
 	test("an empty NEURO_POP is unset", () => {
 		expect(parseNodeFlags([], { NEURO_POP: "" }).pop).toBe("local");

@@ -16,8 +16,8 @@ afterAll(() => {
 	for (const node of started) node.kill();
 });
 
-async function start(args: string[]) {
-	const node = await startNode(NODE, ["--memory-mb", "8", ...args]);
+async function start(args: string[], env: Record<string, string> = {}) {
+	const node = await startNode(NODE, ["--memory-mb", "8", ...args], { env });
 	started.push(node);
 	return node;
 }
@@ -26,7 +26,7 @@ describe("listening (edge/runtime/bun.ts)", () => {
 	test("a restart: the new node binds the old one's port, serves on after the old exits", async () => {
 		const old = await start(["--port", "0"]);
 		const port = new URL(old.url).port;
-		const next = await start(["--port", port]);
+		const next = await start(["--port", port], { NEURO_TAKEOVER: "1" });
 		expect(next.url).toBe(old.url);
 		old.proc.kill("SIGTERM");
 		expect(await old.exited).toBe(0);
@@ -36,6 +36,23 @@ describe("listening (edge/runtime/bun.ts)", () => {
 		const health = await fetch(`${next.url}/_neuro/health`);
 		expect(health.status).toBe(200);
 		await health.arrayBuffer();
+	});
+
+	test("a port another node serves on, without NEURO_TAKEOVER: exit 2, and the first serves on", async () => {
+		const first = await start(["--port", "0"]);
+		const port = new URL(first.url).port;
+		const run = await runToEnd([...NODE, "--memory-mb", "8", "--port", port]);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain(
+			`--host/--port: cannot listen on 127.0.0.1:${port}: another process serves on it (EADDRINUSE)`,
+		);
+		expect(run.stderr).toContain("NEURO_TAKEOVER=1");
+		expect(run.stderr).not.toContain("edge on");
+		// Every connection still reaches the first: nothing else took a share of the port.
+		for (let i = 0; i < 8; i++) {
+			const health = (await (await fetch(`${first.url}/_neuro/health`)).json()) as { pid: number };
+			expect(health.pid).toBe(first.proc.pid);
+		}
 	});
 
 	test("a port held without SO_REUSEPORT: exit 2 naming it", async () => {

@@ -74,7 +74,7 @@ describe("TLS, HTTP/2 and HTTP/3 (edge/runtime/bun.ts)", () => {
 });
 
 describe("a restart over TLS and HTTP/3", () => {
-	test("a second node binds the same TCP and UDP port; the first serves on after it exits", async () => {
+	test("a second node (NEURO_TAKEOVER=1) binds the same TCP and UDP port; the first serves on after it exits", async () => {
 		const port = new URL(node.url).port;
 		const second = await startNode(
 			[process.execPath, NODE_ENTRY],
@@ -82,6 +82,7 @@ describe("a restart over TLS and HTTP/3", () => {
 				...["--port", port, "--memory-mb", "8", "--http3"],
 				...["--tls-cert", cert.certPath, "--tls-key", cert.keyPath],
 			],
+			{ env: { NEURO_TAKEOVER: "1" } },
 		);
 		try {
 			expect(second.url).toBe(node.url);

@@ -109,6 +109,8 @@ describe("ssh host", () => {
 			"scp -q -o BatchMode=yes dist/neuro-edge-iad1 deploy@10.0.0.7:/opt/neuro cache/neuro-edge.new",
 		);
 		expect(commands.at(-1)).toContain("'--port' '8080' '--origin' 'http://o'");
+		// The new binary binds beside the one it replaces (edge/runtime/bun.ts joinHeldPort).
+		expect(commands.at(-1)).toContain("NEURO_TAKEOVER=1 nohup ");
 		expect(shellQuote("it's")).toBe(`'it'\\''s'`);
 	});
 
