@@ -85,6 +85,54 @@ describe("LargeObjectStore", () => {
 		expect(store.stats()).toMatchObject({ objects: 3, bytes: 900, evictions: 1 });
 	});
 
+	test("hits share one Blob of the body, charged to the budget, freed with the object", async () => {
+		const { store } = makeStore(1000, 400);
+		put(store, "a", 299);
+		put(store, "b", 299);
+		const first = store.lookupSync("a")?.bodyBlob?.();
+		expect(first).toBeInstanceOf(Blob);
+		const shared: Uint8Array = new Uint8Array(await (first as Blob).arrayBuffer());
+		expect(shared).toEqual(bodyOf(299));
+		// The same Blob for the next hit, not another copy.
+		expect(store.lookupSync("a")?.bodyBlob?.()).toBe(first);
+		expect(store.stats()).toMatchObject({ objects: 2, bytes: 2 + 299 * 3 });
+		// Room for the next object evicts b (least recently used), then a and its copy.
+		expect(put(store, "c", 299).stored).toBe(true);
+		expect(store.stats()).toMatchObject({ objects: 2, bytes: 2 + 299 * 3, evictions: 1 });
+		put(store, "d", 299);
+		expect(store.lookupSync("a")).toBeUndefined();
+		expect(store.stats()).toMatchObject({ objects: 2, bytes: 2 + 299 * 2 });
+	});
+
+	test("a Blob is made for the held entry only, and only when body and copy fit the budget", () => {
+		const { store } = makeStore(1000, 600);
+		put(store, "big", 599);
+		// 599 bytes twice is over the budget: the Response copies the bytes instead.
+		expect(store.lookupSync("big")?.bodyBlob?.()).toBeUndefined();
+		expect(store.stats()).toMatchObject({ bytes: 600 });
+		put(store, "k", 100, { header: "old" });
+		const held = store.lookupSync("k");
+		put(store, "k", 100, { header: "new" });
+		// The reader's entry was replaced: no Blob is charged for bytes the store no longer has.
+		expect(held?.bodyBlob?.()).toBeUndefined();
+		expect(store.stats().bytes).toBe(600 + 103);
+	});
+
+	test("making a Blob evicts others, never the object it is made for", () => {
+		const { store } = makeStore(1000, 400);
+		put(store, "a", 299);
+		put(store, "b", 299);
+		put(store, "c", 299);
+		const held = store.lookupSync("a");
+		store.lookupSync("b");
+		store.lookupSync("c");
+		// a is now the least recently used; its copy needs room, and c or b go, not a.
+		expect(held?.bodyBlob?.()).toBeInstanceOf(Blob);
+		expect(store.lookupSync("a")?.body).toEqual(bodyOf(299));
+		expect(store.stats()).toMatchObject({ objects: 2, bytes: 2 + 299 * 3, evictions: 1 });
+		expect(store.stats().bytes).toBeLessThanOrEqual(1000);
+	});
+
 	test("a newer object replaces the older under its key; a reader keeps the bytes it has", () => {
 		const { store } = makeStore();
 		put(store, "k", 100, { header: "old" });
