@@ -1,7 +1,6 @@
 /**
  * The node's own routes under /_neuro: health, L0 stats (the slab tier's and the large
- * objects' store's), and a raw L0 get/put to try the
- * tier by hand. Web APIs and Hono only, so it runs on any runtime. The raw L0 routes read
+ * objects' store's), and a raw L0 get/put to try the tier by hand. Web APIs and Hono only, so it runs on any runtime. The raw L0 routes read
  * and overwrite cached objects by key, so they take the admin bearer token, as purge does,
  * and are off without one.
  */

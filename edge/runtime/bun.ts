@@ -101,12 +101,11 @@ export class ListenError extends Error {
 }
 
 export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer {
+	if (mustFindPortFree(options)) refuseHeldPort(options);
 	let server: ReturnType<typeof Bun.serve>;
 	try {
-		if (mustFindPortFree(options)) refuseHeldPort(options);
 		server = listen(fetch, options);
 	} catch (cause) {
-		if (cause instanceof ListenError) throw cause;
 		const code = (cause as { code?: unknown }).code;
 		const message = (cause as Error).message;
 		const why =

@@ -1,7 +1,7 @@
 /**
  * The edge as every runtime adapter builds it: the pure-TS slab (no bun:ffi outside Bun),
- * the L0 memory tier with the large objects' store beside it, request coalescing on the system timers, metrics, and the status
- * routes in front of the edge proxy. Runtime-free: the adapters only serve what this
+ * the L0 memory tier with the large objects' store beside it, request coalescing on the
+ * system timers, metrics, and the status routes in front of the edge proxy. Runtime-free: the adapters only serve what this
  * returns, so Bun, Node, Deno and Workers answer with one handler.
  */
 import { Hono } from "hono";

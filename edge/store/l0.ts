@@ -1,10 +1,11 @@
 /**
- * The node's L0: the slab tier, and beside it the large objects' store when it has a budget,
- * sharing one purge history behind one Storage (size-routed.ts).
+ * L0 as node.ts and every runtime adapter build it: the slab tier, and beside it the large
+ * objects' store when it has a budget, sharing one purge history behind one Storage
+ * (size-routed.ts).
  */
 import type { Slab } from "../../native/slab-api.ts";
 import type { Clock } from "./clock.ts";
-import { LargeObjectStore } from "./large-objects.ts";
+import { defaultLargestObject, LargeObjectStore } from "./large-objects.ts";
 import { MemoryTier } from "./memory.ts";
 import { PurgeHistory } from "./purge-history.ts";
 import { SizeRoutedStorage } from "./size-routed.ts";
@@ -35,5 +36,5 @@ export function createL0(slab: Slab, largeBytes: number, clock?: Clock): L0 {
 export function largeStoreSummary(largeMb: number): string {
 	return largeMb === 0
 		? "objects over 1 MiB not cached"
-		: `objects over 1 MiB in ${largeMb} MiB beside it, each up to ${largeMb / 4} MiB`;
+		: `objects over 1 MiB in ${largeMb} MiB beside it, each up to ${defaultLargestObject(largeMb * 2 ** 20) / 2 ** 20} MiB`;
 }

@@ -52,6 +52,11 @@ export interface LargeObjectStoreOptions {
 	readonly name?: string;
 }
 
+/** The largest object a store of `capacityBytes` admits unless told: a quarter of it. */
+export function defaultLargestObject(capacityBytes: number): number {
+	return Math.floor(capacityBytes / 4);
+}
+
 interface LargeEntry {
 	readonly key: string;
 	header: Uint8Array;
@@ -82,7 +87,7 @@ export class LargeObjectStore implements Storage, LargeWriteHost {
 
 	constructor(options: LargeObjectStoreOptions) {
 		const { capacityBytes } = options;
-		const maxObjectBytes = options.maxObjectBytes ?? Math.floor(capacityBytes / 4);
+		const maxObjectBytes = options.maxObjectBytes ?? defaultLargestObject(capacityBytes);
 		if (!Number.isSafeInteger(capacityBytes) || capacityBytes <= 0)
 			throw new RangeError(
 				`large object store needs a positive whole capacity, not ${capacityBytes}`,
