@@ -88,8 +88,7 @@ export class Responder {
 			headers.set("age", String(Math.floor(found.ageSeconds)));
 			headers.set("content-range", partial.contentRange);
 			headers.set("content-length", String(partial.contentLength));
-			const part = found.body.subarray(partial.start, partial.end + 1);
-			const body = found.untyped ? unlabelledBody(part) : part;
+			const body = partOf(found, partial.start, partial.end + 1);
 			return this.reply(request, hostLabel, body, 206, headers, phase, params);
 		}
 		return this.unsatisfiable(request, hostLabel, partial.contentRange, phase, params);
@@ -164,21 +163,57 @@ function headAnswer(found: Found, headers: Headers): Response {
  * a stream when no Content-Type was stored (see AnalyzedResponse.untyped).
  */
 function bodyOf(found: Found): Blob | Uint8Array | ReadableStream<Uint8Array> {
-	if (found.untyped) return unlabelledBody(found.body);
-	return found.source?.bodyBlob?.() ?? found.body;
+	const blob = found.source?.bodyBlob?.();
+	if (found.untyped) return unlabelledBody(found.body, blob);
+	return blob ?? found.body;
 }
 
 /**
- * Bytes as a plain stream, which runtimes send without inventing a Content-Type (Bun labels
- * a Uint8Array, a Blob and even a Blob's own stream). A copy: the view is pinned only until
- * the Response is built, and a stream is read later.
+ * Bytes `start` to `end` (exclusive) of a stored body, for a 206. A slice of the tier's shared
+ * Blob when it offers one: a Blob's slice shares its bytes, where a Response built from a view
+ * copies them, and a player's `bytes=0-` on a 64 MiB video would copy it all per request.
  */
-function unlabelledBody(bytes: Uint8Array): ReadableStream<Uint8Array> {
+function partOf(
+	found: Found,
+	start: number,
+	end: number,
+): Blob | Uint8Array | ReadableStream<Uint8Array> {
+	const blob = found.source?.bodyBlob?.()?.slice(start, end);
+	const bytes = found.body.subarray(start, end);
+	if (found.untyped) return unlabelledBody(bytes, blob);
+	return blob ?? bytes;
+}
+
+/** What a stream over a shared Blob reads at a time: one chunk in memory per response. */
+export const BLOB_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Bytes as a plain stream, which runtimes send without inventing a Content-Type (Bun labels
+ * a Uint8Array, a Blob and even a Blob's own stream). Read from `blob` (the same bytes,
+ * shared) a chunk at a time when it is over one chunk, so a large object is not copied whole
+ * per response; else a copy, since the view is pinned only until the Response is built and a
+ * stream is read later.
+ */
+function unlabelledBody(bytes: Uint8Array, blob: Blob | undefined): ReadableStream<Uint8Array> {
+	if (blob !== undefined && blob.size > BLOB_CHUNK_BYTES) return blobInChunks(blob);
 	const copy = bytes.slice();
 	return new ReadableStream({
 		start(controller) {
 			controller.enqueue(copy);
 			controller.close();
+		},
+	});
+}
+
+function blobInChunks(blob: Blob): ReadableStream<Uint8Array> {
+	let offset = 0;
+	return new ReadableStream({
+		async pull(controller) {
+			const end = Math.min(offset + BLOB_CHUNK_BYTES, blob.size);
+			const chunk = new Uint8Array(await blob.slice(offset, end).arrayBuffer());
+			offset = end;
+			controller.enqueue(chunk);
+			if (offset >= blob.size) controller.close();
 		},
 	});
 }
