@@ -15,6 +15,7 @@
  */
 import * as v from "valibot";
 import { HostsFileSchema, strictKeyMessage } from "../../edge/config/hosts.ts";
+import { isUsefulLargeMb, LARGE_MB_RULE } from "../../edge/store/large-budget.ts";
 
 export const POP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
@@ -63,6 +64,7 @@ const PopConfigSchema = v.pipe(
 							v.integer("must be a whole number of MiB"),
 							v.minValue(0, "must be 0-65536 MiB (0: off)"),
 							v.maxValue(65_536, "must be 0-65536 MiB (0: off)"),
+							v.check(isUsefulLargeMb, `must be ${LARGE_MB_RULE}`),
 						),
 					),
 				},

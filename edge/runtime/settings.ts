@@ -17,6 +17,7 @@ import {
 	OriginUrl,
 	validateHostsConfig,
 } from "../config/hosts.ts";
+import { isUsefulLargeMb, LARGE_MB_RULE } from "../store/large-budget.ts";
 
 const wholeNumber = (min: number, max: number, what: string) =>
 	v.pipe(
@@ -43,7 +44,10 @@ const SettingsSchema = v.object({
 	NEURO_PORT: v.optional(wholeNumber(0, 65_535, "a port; 0 picks a free one"), "8080"),
 	NEURO_MEMORY_MB: v.optional(wholeNumber(1, 65_536, "MiB of L0 memory"), "64"),
 	NEURO_LARGE_MB: v.optional(
-		wholeNumber(0, 65_536, "MiB for objects over 1 MiB, held beside L0; 0: not cached"),
+		v.pipe(
+			wholeNumber(0, 65_536, "MiB for objects over 1 MiB, held beside L0; 0: not cached"),
+			v.check(isUsefulLargeMb, `must be ${LARGE_MB_RULE}`),
+		),
 		"64",
 	),
 	NEURO_ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))),

@@ -5,7 +5,8 @@
  */
 import type { Slab } from "../../native/slab-api.ts";
 import type { Clock } from "./clock.ts";
-import { defaultLargestObject, LargeObjectStore } from "./large-objects.ts";
+import { defaultLargestObject } from "./large-budget.ts";
+import { LargeObjectStore } from "./large-objects.ts";
 import { MemoryTier } from "./memory.ts";
 import { PurgeHistory } from "./purge-history.ts";
 import { SizeRoutedStorage } from "./size-routed.ts";

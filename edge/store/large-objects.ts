@@ -19,9 +19,11 @@
  * (bodyBlob) copies the body into a Blob once; later Responses share it. The Blob's bytes
  * count against the budget like the body's, so the store never holds more than its budget.
  */
+
 import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
 import { CommitObserver, isRefusal } from "./commit-observer.ts";
+import { defaultLargestObject } from "./large-budget.ts";
 import { type LargeWriteHost, LargeWriter } from "./large-writer.ts";
 import type { OpenWrite } from "./memory-writer.ts";
 import { markPurged, markSoftPurged, openWriteFor } from "./open-writes.ts";
@@ -50,11 +52,6 @@ export interface LargeObjectStoreOptions {
 	/** Shared with the tier beside this one, so one mark holds a write to both's purges. */
 	readonly purgeHistory?: PurgeHistory;
 	readonly name?: string;
-}
-
-/** The largest object a store of `capacityBytes` admits unless told: a quarter of it. */
-export function defaultLargestObject(capacityBytes: number): number {
-	return Math.floor(capacityBytes / 4);
 }
 
 interface LargeEntry {

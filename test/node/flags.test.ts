@@ -141,6 +141,9 @@ describe("node.ts flags", () => {
 		[["--large-mb=-1"], /--large-mb: must be a whole number of MiB \(0: off\)/],
 		[["--large-mb", "0x10"], /--large-mb: must be a whole number of MiB/],
 		[["--large-mb", "65537"], /--large-mb: must be at most 65536/],
+		// A store whose largest object (a quarter) is at most the slab's 1 MiB gate caches nothing.
+		[["--large-mb", "1"], /--large-mb: must be 0 \(off\) or at least 5 MiB/],
+		[["--large-mb", "4"], /--large-mb: must be 0 \(off\) or at least 5 MiB/],
 		[["--slab", "zig"], /--slab: must be "auto", "ffi" or "ts"/],
 		[["--host", ""], /--host: must not be empty/],
 		[["--bogus"], /Unknown option '--bogus'/],

@@ -59,8 +59,8 @@ describe("POP config state machine", () => {
 		expect(machine.get("iad1").revision).toBe(0);
 	});
 
-	test("a large objects' budget out of range or fractional is refused naming tiers.largeMb", () => {
-		for (const largeMb of [-1, 65_537, 1.5]) {
+	test("a large objects' budget out of range, fractional or too small to take an object is refused naming tiers.largeMb", () => {
+		for (const largeMb of [-1, 65_537, 1.5, 2, 4]) {
 			const machine = new PopConfigMachine();
 			const config = { ...fra1, tiers: { memoryMb: 256, largeMb } };
 			const bad = outcome(machine, 1, entry(1, 1, { kind: "set", name: "fra1", config }));

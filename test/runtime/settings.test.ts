@@ -51,6 +51,10 @@ describe("adapter settings from the environment", () => {
 			{ NEURO_ORIGIN: "http://o.example", NEURO_LARGE_MB: "65537" },
 			/^NEURO_LARGE_MB: must be 0-65536/,
 		],
+		[
+			{ NEURO_ORIGIN: "http://o.example", NEURO_LARGE_MB: "3" },
+			/^NEURO_LARGE_MB: must be 0 \(off\) or at least 5 MiB/,
+		],
 		[{ NEURO_ORIGIN: "http://o.example", NEURO_POP: "x".repeat(65) }, /^NEURO_POP: /],
 		[
 			{ NEURO_ORIGIN: "http://o.example", NEURO_ORIGIN_TIMEOUT_MS: "0" },
