@@ -6,7 +6,7 @@
  * A write whose client session expired is a 409 session-expired (route-helpers.ts).
  */
 import { Hono } from "hono";
-import { PopConfigError, validatePopConfig } from "../node/pop-config.ts";
+import { PopConfigError, validateNewPopConfig } from "../node/pop-config.ts";
 import { type PopConfigOp, PopNameSchema } from "../pop-config/command.ts";
 import type { PopConfigResult, PopEntry } from "../pop-config/machine.ts";
 import type { Answer, CommandAnswer } from "../raft-node/proposal-waiters.ts";
@@ -65,7 +65,7 @@ export function popConfigRoutes(member: PopConfigMember, helpers: RouteHelpers):
 			return helpers.refuse("body must be a POP config document as JSON");
 		}
 		try {
-			const config = validatePopConfig(raw, "body");
+			const config = validateNewPopConfig(raw, "body");
 			if (config.name !== name.value)
 				return helpers.refuse(`body: name is ${config.name}, but the path names ${name.value}`);
 			return write(c.req.raw.headers, { kind: "set", name: name.value, config });

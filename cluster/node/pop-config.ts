@@ -64,7 +64,6 @@ const PopConfigSchema = v.pipe(
 							v.integer("must be a whole number of MiB"),
 							v.minValue(0, "must be 0-65536 MiB (0: off)"),
 							v.maxValue(65_536, "must be 0-65536 MiB (0: off)"),
-							v.check(isUsefulLargeMb, `must be ${LARGE_MB_RULE}`),
 						),
 					),
 				},
@@ -82,7 +81,13 @@ export class PopConfigError extends Error {
 	override name = "PopConfigError";
 }
 
-/** Validates an already parsed POP config; `source` names it in errors, with the field. */
+/**
+ * Validates an already parsed POP config; `source` names it in errors, with the field. What
+ * a replica accepts: the POP config machine applies log entries and restores snapshots with
+ * it, so it must never refuse a document an earlier version accepted (replicas of two
+ * versions would disagree, and an old snapshot would not load). Rules added later belong in
+ * validateNewPopConfig.
+ */
 export function validatePopConfig(raw: unknown, source: string): PopConfig {
 	const result = v.safeParse(PopConfigSchema, raw);
 	if (!result.success) {
@@ -92,4 +97,17 @@ export function validatePopConfig(raw: unknown, source: string): PopConfig {
 		throw new PopConfigError(`${source}: ${path}: ${issue.message} (${got})`);
 	}
 	return result.output;
+}
+
+/**
+ * validatePopConfig, plus the rules a document must meet to be written or built now: where
+ * a document enters (the API's PUT, a POP file built into a binary), not where replicas
+ * apply it.
+ */
+export function validateNewPopConfig(raw: unknown, source: string): PopConfig {
+	const config = validatePopConfig(raw, source);
+	const largeMb = config.tiers.largeMb;
+	if (largeMb !== undefined && !isUsefulLargeMb(largeMb))
+		throw new PopConfigError(`${source}: tiers.largeMb: must be ${LARGE_MB_RULE} (got ${largeMb})`);
+	return config;
 }

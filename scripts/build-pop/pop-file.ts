@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import {
 	type PopConfig,
 	PopConfigError,
-	validatePopConfig,
+	validateNewPopConfig,
 } from "../../cluster/node/pop-config.ts";
 import { parseStrictYaml } from "../../cluster/node/strict-yaml.ts";
 
@@ -33,7 +33,7 @@ export function loadPopFile(popsDir: string, name: string): PopConfig {
 	// strict-yaml.ts: also a key written twice (a route lost), or read as a number.
 	const parsed = parseStrictYaml(readFileSync(path, "utf8"));
 	if (!parsed.ok) throw new PopConfigError(`${path}: ${parsed.message}`);
-	const pop = validatePopConfig(parsed.value, path);
+	const pop = validateNewPopConfig(parsed.value, path);
 	if (pop.name !== name) {
 		throw new PopConfigError(
 			`${path}: name: must match the file name (got ${JSON.stringify(pop.name)}, file says ${JSON.stringify(name)})`,

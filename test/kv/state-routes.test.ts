@@ -149,6 +149,12 @@ describe("/v1/pop-config/NAME", () => {
 		["an invalid document", "/v1/pop-config/fra1", { ...fra1, tiers: {} }, /tiers\.memoryMb/],
 		["another POP's document", "/v1/pop-config/iad1", fra1, /path names iad1/],
 		[
+			"a large store too small to take an object",
+			"/v1/pop-config/fra1",
+			{ ...fra1, tiers: { memoryMb: 256, largeMb: 3 } },
+			/tiers\.largeMb: must be 0 \(off\) or at least 5 MiB/,
+		],
+		[
 			"an oversized document",
 			"/v1/pop-config/fra1",
 			{ ...fra1, pad: "x".repeat(70_000) },
