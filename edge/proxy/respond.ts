@@ -163,9 +163,8 @@ function headAnswer(found: Found, headers: Headers): Response {
  * a stream when no Content-Type was stored (see AnalyzedResponse.untyped).
  */
 function bodyOf(found: Found): Blob | Uint8Array | ReadableStream<Uint8Array> {
-	const blob = found.source?.bodyBlob?.();
-	if (found.untyped) return unlabelledBody(found.body, blob);
-	return blob ?? found.body;
+	if (found.untyped) return unlabelledBody(found, 0, found.body.byteLength);
+	return found.source?.bodyBlob?.() ?? found.body;
 }
 
 /**
@@ -178,25 +177,27 @@ function partOf(
 	start: number,
 	end: number,
 ): Blob | Uint8Array | ReadableStream<Uint8Array> {
-	const blob = found.source?.bodyBlob?.()?.slice(start, end);
-	const bytes = found.body.subarray(start, end);
-	if (found.untyped) return unlabelledBody(bytes, blob);
-	return blob ?? bytes;
+	if (found.untyped) return unlabelledBody(found, start, end);
+	return found.source?.bodyBlob?.()?.slice(start, end) ?? found.body.subarray(start, end);
 }
 
 /** What a stream over a shared Blob reads at a time: one chunk in memory per response. */
 export const BLOB_CHUNK_BYTES = 256 * 1024;
 
 /**
- * Bytes as a plain stream, which runtimes send without inventing a Content-Type (Bun labels
- * a Uint8Array, a Blob and even a Blob's own stream). Read from `blob` (the same bytes,
- * shared) a chunk at a time when it is over one chunk, so a large object is not copied whole
- * per response; else a copy, since the view is pinned only until the Response is built and a
- * stream is read later.
+ * Bytes `start` to `end` of a stored body as a plain stream, which runtimes send without
+ * inventing a Content-Type (Bun labels a Uint8Array, a Blob and even a Blob's own stream).
+ * Over one chunk, read from the tier's shared Blob a chunk at a time, so a large object is
+ * not copied whole per response; else (or without a Blob) a copy, since the view is pinned
+ * only until the Response is built and a stream is read later. The Blob is asked for only
+ * when it is read: a tier makes one on the first ask.
  */
-function unlabelledBody(bytes: Uint8Array, blob: Blob | undefined): ReadableStream<Uint8Array> {
-	if (blob !== undefined && blob.size > BLOB_CHUNK_BYTES) return blobInChunks(blob);
-	const copy = bytes.slice();
+function unlabelledBody(found: Found, start: number, end: number): ReadableStream<Uint8Array> {
+	if (end - start > BLOB_CHUNK_BYTES) {
+		const blob = found.source?.bodyBlob?.();
+		if (blob !== undefined) return blobInChunks(blob.slice(start, end));
+	}
+	const copy = found.body.slice(start, end);
 	return new ReadableStream({
 		start(controller) {
 			controller.enqueue(copy);

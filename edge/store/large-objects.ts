@@ -19,7 +19,6 @@
  * (bodyBlob) copies the body into a Blob once; later Responses share it. The Blob's bytes
  * count against the budget like the body's, so the store never holds more than its budget.
  */
-
 import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
 import { CommitObserver, isRefusal } from "./commit-observer.ts";
