@@ -10,7 +10,7 @@ import type { HostsConfig } from "../../edge/config/hosts.ts";
 import { DEFAULT_STALE_IF_UNREACHABLE_S } from "../../edge/http/reuse.ts";
 import { lockTimeoutsFor } from "../../edge/lock/lock-timeouts.ts";
 import { IDLE_MARGIN_SECONDS, MAX_IDLE_TIMEOUT_SECONDS } from "../../edge/runtime/bun.ts";
-import { isUsefulLargeMb, LARGE_MB_RULE } from "../../edge/store/large-budget.ts";
+import { usefulLargeMb } from "../../edge/store/large-budget.ts";
 import { parseFlagsOnce } from "../cli/parse-flags.ts";
 import { LOG_LEVELS, type LogLevel } from "../transport/log.ts";
 import { POP_NAME, type PopConfig } from "./pop-config.ts";
@@ -40,7 +40,7 @@ const largeMebibytes = v.pipe(
 	v.transform(Number),
 	v.number(),
 	v.maxValue(65_536, "must be at most 65536 MiB"),
-	v.check(isUsefulLargeMb, `must be ${LARGE_MB_RULE}`),
+	usefulLargeMb,
 );
 
 /** Ten minutes: longer than any orchestrator waits between SIGTERM and SIGKILL. */

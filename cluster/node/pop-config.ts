@@ -15,7 +15,7 @@
  */
 import * as v from "valibot";
 import { HostsFileSchema, strictKeyMessage } from "../../edge/config/hosts.ts";
-import { isUsefulLargeMb, LARGE_MB_RULE } from "../../edge/store/large-budget.ts";
+import { isUsefulLargeMb, LARGE_MB_MESSAGE } from "../../edge/store/large-budget.ts";
 
 export const POP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
@@ -108,6 +108,6 @@ export function validateNewPopConfig(raw: unknown, source: string): PopConfig {
 	const config = validatePopConfig(raw, source);
 	const largeMb = config.tiers.largeMb;
 	if (largeMb !== undefined && !isUsefulLargeMb(largeMb))
-		throw new PopConfigError(`${source}: tiers.largeMb: must be ${LARGE_MB_RULE} (got ${largeMb})`);
+		throw new PopConfigError(`${source}: tiers.largeMb: ${LARGE_MB_MESSAGE} (got ${largeMb})`);
 	return config;
 }

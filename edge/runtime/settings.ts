@@ -17,7 +17,7 @@ import {
 	OriginUrl,
 	validateHostsConfig,
 } from "../config/hosts.ts";
-import { isUsefulLargeMb, LARGE_MB_RULE } from "../store/large-budget.ts";
+import { usefulLargeMb } from "../store/large-budget.ts";
 
 const wholeNumber = (min: number, max: number, what: string) =>
 	v.pipe(
@@ -46,7 +46,7 @@ const SettingsSchema = v.object({
 	NEURO_LARGE_MB: v.optional(
 		v.pipe(
 			wholeNumber(0, 65_536, "MiB for objects over 1 MiB, held beside L0; 0: not cached"),
-			v.check(isUsefulLargeMb, `must be ${LARGE_MB_RULE}`),
+			usefulLargeMb,
 		),
 		"64",
 	),

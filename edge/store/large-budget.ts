@@ -3,6 +3,7 @@
  * and which budgets make sense: the store, start lines, flags, env and POP configs all read
  * it here. A module of its own so that config parsers need not load the store.
  */
+import * as v from "valibot";
 import { MAX_OBJECT } from "../../native/size-classes.ts";
 
 /** The largest object a store of `capacityBytes` admits unless told: a quarter of it. */
@@ -24,10 +25,13 @@ function leastUsefulBudgetMb(): number {
 	return mb;
 }
 
-/** What a budget must be, for the error's text. */
-export const LARGE_MB_RULE = `0 (off) or at least ${LEAST_LARGE_MB} MiB: objects up to 1 MiB stay in L0, and the largest the store takes is a quarter of its budget`;
+/** What a budget must be: the error's text wherever one is refused. */
+export const LARGE_MB_MESSAGE = `must be 0 (off) or at least ${LEAST_LARGE_MB} MiB: objects up to 1 MiB stay in L0, and the largest the store takes is a quarter of its budget`;
 
 /** True for a budget that is off or admits some object over the slab's gate. */
 export function isUsefulLargeMb(largeMb: number): boolean {
 	return largeMb === 0 || largeMb >= LEAST_LARGE_MB;
 }
+
+/** The check as a valibot action, for the flag's and the environment's schemas. */
+export const usefulLargeMb = v.check(isUsefulLargeMb, LARGE_MB_MESSAGE);

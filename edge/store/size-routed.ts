@@ -26,35 +26,23 @@ import type {
 	WriteRefusal,
 } from "./storage.ts";
 
-/** What this needs of the slab tier (MemoryTier; a narrower type for tests). */
-export type SmallTier = Pick<
-	MemoryTier,
-	| "name"
+/** What this needs of both stores: each lookup, write, purge and figure goes to one or both. */
+type RoutedMembers =
 	| "maxObjectBytes"
 	| "lookupSync"
 	| "beginWrite"
-	| "purgeMark"
 	| "purge"
 	| "softPurge"
 	| "keys"
 	| "updateMeta"
 	| "discard"
-	| "stats"
->;
+	| "stats";
+
+/** What this needs of the slab tier (MemoryTier; a narrower type for tests). */
+export type SmallTier = Pick<MemoryTier, RoutedMembers | "name" | "purgeMark">;
 
 /** What this needs of the large objects' store. */
-export type LargeTier = Pick<
-	LargeObjectStore,
-	| "maxObjectBytes"
-	| "lookupSync"
-	| "beginWrite"
-	| "purge"
-	| "softPurge"
-	| "keys"
-	| "updateMeta"
-	| "discard"
-	| "stats"
->;
+export type LargeTier = Pick<LargeObjectStore, RoutedMembers>;
 
 export class SizeRoutedStorage implements Storage {
 	readonly name: string;
