@@ -13,6 +13,14 @@
  *   and goes to the origin itself; a request that waits again on another key (a variant's,
  *   a range's) gives `waitingSince`, so its waits together stay within that bound;
  * - a waiter whose client went away (AbortSignal) leaves the queue at once;
+ * - a writer whose body is still arriving is not stuck: each `progress` moves its expiry to
+ *   `writerTimeoutMs` after it, so only a writer whose body stalled (or that vanished)
+ *   expires. A large object that takes longer than that to arrive is fetched once, not
+ *   once more per expiry;
+ * - a writer whose answer is known and being stored may `share` it (a Feed, opaque here):
+ *   the waiters that accept it leave the queue with it at once, and so do those that
+ *   arrive while the turn lasts. They read the body as it arrives instead of waiting for
+ *   the whole of it (Varnish's streaming to waiting requests); the rest wait as before;
  * - a response that cannot be stored releases the waiters to the origin; one the origin
  *   marked uncacheable also makes the key skip the queue for `uncacheableTtlMs` (what
  *   those requests learn, stored or not, is noted back: a stored one ends it early).
@@ -61,25 +69,42 @@ export type WriterFailure = Extract<WriterOutcome, "failed" | "error" | "unreach
 /** Failures after which waiters go forward at once rather than queue for a next writer. */
 const RELEASING_FAILURES: ReadonlySet<WriterOutcome> = new Set(["error", "unreachable"]);
 
-export interface Writer {
+export interface Writer<Feed = unknown> {
 	readonly role: "writer";
 	/**
 	 * Ends the turn; only the first call counts. After the lock expired only "filled"
 	 * counts (the object is stored, whoever holds the lock now).
 	 */
 	release(outcome: WriterOutcome): void;
+	/** The writer's body moved on: its lock expires `writerTimeoutMs` after the last one. */
+	progress(): void;
+	/**
+	 * The writer's answer is known and its body is being stored: waiters that accept `feed`
+	 * (WaitOptions.acceptsFeed) follow it now, and so do arrivals while this turn lasts.
+	 */
+	share(feed: Feed): void;
 }
 
-/** What a waiter learns when its wait ends: the writer's outcome, or its own turn to write. */
-export type WaitOutcome =
+/** A waiter that follows the writer's fill (Writer.share) instead of waiting for its end. */
+export interface Follower<Feed> {
+	readonly role: "follower";
+	readonly feed: Feed;
+}
+
+/**
+ * What a waiter learns when its wait ends: the writer's outcome, the writer's shared fill,
+ * or its own turn to write.
+ */
+export type WaitOutcome<Feed = unknown> =
 	| Exclude<WriterOutcome, WriterFailure>
 	| WriterFailure // only to a waiter whose `leaveOn` took it
 	| "released" // the writer's origin answered with an error or was unreachable: go forward now
 	| "wait-timeout" // waited readerWaitMs in all: go to the origin yourself
 	| "cancelled" // the waiter's own signal aborted
-	| Writer; // the writer before failed or expired: this waiter is the writer now
+	| Follower<Feed> // the writer shared its fill and this waiter accepted it
+	| Writer<Feed>; // the writer before failed or expired: this waiter is the writer now
 
-export interface WaitOptions {
+export interface WaitOptions<Feed = unknown> {
 	/** The client's signal: a waiter whose client has gone leaves the queue. */
 	readonly signal?: AbortSignal;
 	/**
@@ -95,11 +120,16 @@ export interface WaitOptions {
 	 * waited once. Without it, the wait starts now.
 	 */
 	readonly waitingSince?: number;
+	/**
+	 * Asked of a fill the writer shares (Writer.share): true follows it, ending the wait;
+	 * false keeps waiting for the writer's outcome. Without it, every wait is for the outcome.
+	 */
+	readonly acceptsFeed?: (feed: Feed) => boolean;
 }
 
-export type Acquired =
-	| Writer
-	| { readonly role: "waiter"; readonly outcome: Promise<WaitOutcome> }
+export type Acquired<Feed = unknown> =
+	| Writer<Feed>
+	| { readonly role: "waiter"; readonly outcome: Promise<WaitOutcome<Feed>> }
 	/** The key recently proved uncacheable: go to the origin without queueing. */
 	| { readonly role: "bypass" };
 
@@ -115,22 +145,29 @@ export interface CacheLockStats {
 	readonly writerTimeouts: number;
 	/** Waiters that became the writer after the one before failed or expired. */
 	readonly handoffs: number;
+	/** Waiters that followed a writer's shared fill (Writer.share) rather than wait for its end. */
+	readonly followed: number;
 	readonly waitTimeouts: number;
 	readonly uncacheableKeys: number;
 }
 
-interface Waiter {
+interface Waiter<Feed> {
 	readonly leaveOn: ((failure: WriterFailure) => boolean) | undefined;
+	readonly acceptsFeed: ((feed: Feed) => boolean) | undefined;
 	/** Ends the wait with an outcome, or with this waiter as the writer. */
-	readonly settle: (outcome: WaitOutcome) => void;
+	readonly settle: (outcome: WaitOutcome<Feed>) => void;
 }
 
-interface Lock {
+interface Lock<Feed> {
 	/** In arrival order: the first one left is the next writer. */
-	readonly waiters: Set<Waiter>;
+	readonly waiters: Set<Waiter<Feed>>;
 	/** The current writer's turn, counted from 0: a release from an earlier one is late. */
 	turn: number;
 	expiry: TimerHandle;
+	/** When the current writer last made progress (its turn's start, else Writer.progress). */
+	lastProgress: number;
+	/** The current writer's shared fill, while its turn lasts. */
+	feed: Feed | undefined;
 }
 
 /** A key known uncacheable, kept by hash (see the file comment). */
@@ -149,8 +186,12 @@ const VARIANT_SEPARATOR = "\u0000";
 
 const DEFAULT_MAX_UNCACHEABLE_KEYS = 100_000;
 
-export class CacheLock {
-	readonly #locks = new Map<string, Lock>();
+/**
+ * `Feed` is what a writer may share with its waiters (Writer.share); the lock only passes it
+ * on, and its users check what they are given.
+ */
+export class CacheLock<Feed = unknown> {
+	readonly #locks = new Map<string, Lock<Feed>>();
 	/**
 	 * hash53(key) -> its mark. Every mark lives uncacheableTtlMs and a renewal re-inserts
 	 * it, so insertion order is expiry order.
@@ -161,6 +202,7 @@ export class CacheLock {
 	#coalesced = 0;
 	#writerTimeouts = 0;
 	#handoffs = 0;
+	#followed = 0;
 	#waitTimeouts = 0;
 
 	constructor(private readonly options: CacheLockOptions) {
@@ -170,13 +212,14 @@ export class CacheLock {
 		this.#maxUncacheable = options.maxUncacheableKeys ?? DEFAULT_MAX_UNCACHEABLE_KEYS;
 	}
 
-	acquire(key: string, options: WaitOptions = {}): Acquired {
+	acquire(key: string, options: WaitOptions<Feed> = {}): Acquired<Feed> {
 		if (this.#knownUncacheable(key)) return { role: "bypass" };
 		const held = this.#locks.get(key);
-		if (held === undefined) {
-			const lock: Lock = { waiters: new Set(), turn: 0, expiry: NO_EXPIRY };
-			this.#locks.set(key, lock);
-			return this.#writerTurn(key, lock);
+		if (held === undefined) return this.#writerTurn(key, this.#newLock(key));
+		const feed = held.feed;
+		if (feed !== undefined && options.signal?.aborted !== true && options.acceptsFeed?.(feed)) {
+			this.#followed++;
+			return { role: "waiter", outcome: Promise.resolve({ role: "follower", feed }) };
 		}
 		return { role: "waiter", outcome: this.#wait(held, options) };
 	}
@@ -188,11 +231,9 @@ export class CacheLock {
 	 * lock still keeps a second refresh from starting while one runs (a marked key's
 	 * stale-while-revalidate entry sent one refresh per request).
 	 */
-	tryWrite(key: string): Writer | undefined {
+	tryWrite(key: string): Writer<Feed> | undefined {
 		if (this.#locks.has(key)) return undefined;
-		const lock: Lock = { waiters: new Set(), turn: 0, expiry: NO_EXPIRY };
-		this.#locks.set(key, lock);
-		return this.#writerTurn(key, lock);
+		return this.#writerTurn(key, this.#newLock(key));
 	}
 
 	/**
@@ -238,19 +279,44 @@ export class CacheLock {
 			coalesced: this.#coalesced,
 			writerTimeouts: this.#writerTimeouts,
 			handoffs: this.#handoffs,
+			followed: this.#followed,
 			waitTimeouts: this.#waitTimeouts,
 			uncacheableKeys: this.#uncacheable.size,
 		};
 	}
 
+	#newLock(key: string): Lock<Feed> {
+		const lock: Lock<Feed> = {
+			waiters: new Set(),
+			turn: 0,
+			expiry: NO_EXPIRY,
+			lastProgress: 0,
+			feed: undefined,
+		};
+		this.#locks.set(key, lock);
+		return lock;
+	}
+
 	/** Starts the lock's next writer turn: its expiry, and the writer's release. */
-	#writerTurn(key: string, lock: Lock): Writer {
+	#writerTurn(key: string, lock: Lock<Feed>): Writer<Feed> {
 		const turn = lock.turn;
-		lock.expiry = this.options.timers.after(this.options.writerTimeoutMs, () => {
-			if (this.#locks.get(key) !== lock || lock.turn !== turn) return;
-			this.#writerTimeouts++;
-			this.#handOver(key, lock, undefined);
-		});
+		const { timers, writerTimeoutMs } = this.options;
+		const current = () => this.#locks.get(key) === lock && lock.turn === turn;
+		lock.lastProgress = timers.now();
+		// A feed belongs to the turn that shared it: a lock that ends is dropped with its own.
+		lock.feed = undefined;
+		// One timer a turn, moved on only when it fires: progress itself just notes the time,
+		// so a body of many chunks costs no timer per chunk.
+		const armExpiry = (ms: number) => {
+			lock.expiry = timers.after(ms, () => {
+				if (!current()) return;
+				const quiet = timers.now() - lock.lastProgress;
+				if (quiet < writerTimeoutMs) return armExpiry(writerTimeoutMs - quiet);
+				this.#writerTimeouts++;
+				this.#handOver(key, lock, undefined);
+			});
+		};
+		armExpiry(writerTimeoutMs);
 		return {
 			role: "writer",
 			release: (outcome) => {
@@ -260,10 +326,22 @@ export class CacheLock {
 				if (lock.turn !== turn && outcome !== "filled") return;
 				this.#end(key, lock, outcome);
 			},
+			progress: () => {
+				if (current()) lock.lastProgress = timers.now();
+			},
+			share: (feed) => {
+				if (!current()) return;
+				lock.feed = feed;
+				for (const waiter of [...lock.waiters]) {
+					if (!waiter.acceptsFeed?.(feed)) continue;
+					this.#followed++;
+					waiter.settle({ role: "follower", feed });
+				}
+			},
 		};
 	}
 
-	#end(key: string, lock: Lock, outcome: WriterOutcome): void {
+	#end(key: string, lock: Lock<Feed>, outcome: WriterOutcome): void {
 		lock.expiry.cancel();
 		if (outcome === "failed") {
 			this.#handOver(key, lock, outcome);
@@ -283,7 +361,7 @@ export class CacheLock {
 	 * the failure leave with it, the first of the rest becomes the writer, and the others
 	 * stay, waiting on it. With no one left, the key is free.
 	 */
-	#handOver(key: string, lock: Lock, failure: "failed" | undefined): void {
+	#handOver(key: string, lock: Lock<Feed>, failure: "failed" | undefined): void {
 		if (failure !== undefined)
 			for (const waiter of [...lock.waiters]) if (waiter.leaveOn?.(failure)) waiter.settle(failure);
 		const next = lock.waiters.values().next().value;
@@ -296,7 +374,7 @@ export class CacheLock {
 		next.settle(this.#writerTurn(key, lock));
 	}
 
-	#wait(lock: Lock, options: WaitOptions): Promise<WaitOutcome> {
+	#wait(lock: Lock<Feed>, options: WaitOptions<Feed>): Promise<WaitOutcome<Feed>> {
 		const { signal } = options;
 		if (signal?.aborted) return Promise.resolve("cancelled");
 		const now = this.options.timers.now();
@@ -305,11 +383,12 @@ export class CacheLock {
 			this.#waitTimeouts++;
 			return Promise.resolve("wait-timeout");
 		}
-		return new Promise<WaitOutcome>((resolve) => {
+		return new Promise<WaitOutcome<Feed>>((resolve) => {
 			let timer: TimerHandle | undefined;
 			const onAbort = () => waiter.settle("cancelled");
-			const waiter: Waiter = {
+			const waiter: Waiter<Feed> = {
 				leaveOn: options.leaveOn,
+				acceptsFeed: options.acceptsFeed,
 				settle: (outcome) => {
 					if (!lock.waiters.delete(waiter)) return;
 					this.#waiting--;

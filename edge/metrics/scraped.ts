@@ -8,7 +8,7 @@ import type { Counter, Gauge, Registry } from "./registry.ts";
 
 type TierTotal = "hits" | "misses" | "evictions" | "expirations" | "purges" | "refusals";
 type TierLevel = "objects" | "bytes" | "capacityBytes";
-type LockTotal = "coalesced" | "writerTimeouts" | "handoffs" | "waitTimeouts";
+type LockTotal = "coalesced" | "followed" | "writerTimeouts" | "handoffs" | "waitTimeouts";
 type LockLevel = "locksHeld" | "waiting" | "uncacheableKeys";
 
 const TIER_TOTALS: Record<TierTotal, [string, string]> = {
@@ -26,6 +26,10 @@ const TIER_LEVELS: Record<TierLevel, [string, string]> = {
 };
 const LOCK_TOTALS: Record<LockTotal, [string, string]> = {
 	coalesced: ["neuro_coalesced_waits_total", "Requests served by another request's origin fetch."],
+	followed: [
+		"neuro_coalescing_followed_total",
+		"Waiters served a large fill as it arrived (of the coalesced waits).",
+	],
 	writerTimeouts: ["neuro_coalescing_writer_timeouts_total", "Fill locks that expired."],
 	handoffs: [
 		"neuro_coalescing_handoffs_total",

@@ -15,8 +15,9 @@ import { type EffectiveResponseDirectives, effectiveResponseDirectives } from ".
 import { parseVary, variantKey } from "../http/vary.ts";
 import type { CommitResult, PurgeMark, Storage } from "../store/storage.ts";
 import { partKey, VARIANT_SEPARATOR } from "./cache-read.ts";
-import { fillWhileStreaming } from "./fill.ts";
-import { encodeStoredResponse, encodeVaryRecord } from "./stored-response.ts";
+import { type FillWatch, fillWhileStreaming } from "./fill.ts";
+import type { FillHead } from "./fill-feed.ts";
+import { encodeStoredResponse, encodeVaryRecord, type StoredResponse } from "./stored-response.ts";
 
 /** How long past staleness a response with validators is kept, to revalidate it cheaply. */
 const VALIDATOR_GRACE_MS = 3_600_000;
@@ -33,6 +34,11 @@ export interface StoreRequest {
 	readonly staleIfUnreachableSeconds?: number;
 	/** The tier's purge mark when the request went to the origin (Storage.purgeMark). */
 	readonly purgeMark?: PurgeMark | undefined;
+	/**
+	 * Who watches the fill once it is being stored (FillWatch): given its head when others
+	 * could follow it (a complete response whose Content-Length is declared), else undefined.
+	 */
+	readonly watch?: ((head: FillHead | undefined) => FillWatch | undefined) | undefined;
 }
 
 export interface StoreOutcome {
@@ -105,23 +111,28 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 	const part = verdict.part;
 	const completeKey = storageKey;
 	if (part !== undefined) storageKey = partKey(storageKey);
-	const header = encodeStoredResponse({
+	const stored: StoredResponse = {
 		status: response.status,
 		headers: storedFields(response.headers, effective),
 		requestTimeMs: input.requestTimeMs,
 		responseTimeMs: input.responseTimeMs,
-	});
+	};
+	const declared = contentLength(response.headers);
 	const writer = tier.beginWrite(
 		storageKey,
-		{ expiresAt, tags, header },
-		part === undefined ? contentLength(response.headers) : partLength(part),
+		{ expiresAt, tags, header: encodeStoredResponse(stored) },
+		part === undefined ? declared : partLength(part),
 		input.purgeMark,
 	);
 	if (writer.refused !== undefined) return skip(writer.refused);
+	const head =
+		part === undefined && declared !== undefined
+			? { storageKey, stored, vary, variant, length: declared, overtaken: () => writer.overtaken }
+			: undefined;
 	const fill =
 		response.body === null
 			? { clientBody: null, stored: Promise.resolve(writer.commit()) }
-			: fillWhileStreaming(response.body, writer);
+			: fillWhileStreaming(response.body, writer, input.watch?.(head));
 	return {
 		clientBody: fill.clientBody,
 		notStored: undefined,

@@ -4,9 +4,22 @@
  * cleanly. An origin that fails mid-body fails the client's stream too (the client sees a
  * broken response, never a truncated 200) and leaves nothing stored. A client that goes
  * away does not stop the fill: requests coalesced behind this one are waiting for it. A
- * body the tier refuses (over its byte gate) stops being read for the tier at once.
+ * body the tier refuses (over its byte gate) stops being read for the tier at once, unless
+ * a watcher follows the whole body (FillWatch.follows: requests following the fill).
  */
 import type { CommitResult, ObjectWriter } from "../store/storage.ts";
+
+/** Who else sees the tier's branch of a fill: the lock's writer, its followers. */
+export interface FillWatch {
+	/** Each chunk, as the tier gets it (and after the tier refused, when `follows`). */
+	chunk(chunk: Uint8Array): void;
+	/** The body ended cleanly. */
+	end(): void;
+	/** The body broke off. */
+	fail(reason: string): void;
+	/** It needs the body to its end even when the tier refuses it. */
+	readonly follows: boolean;
+}
 
 export interface Fill {
 	/** The body to send to the client. */
@@ -18,32 +31,69 @@ export interface Fill {
 export function fillWhileStreaming(
 	originBody: ReadableStream<Uint8Array>,
 	writer: ObjectWriter,
+	watch?: FillWatch,
 ): Fill {
 	const [clientBody, storeBranch] = originBody.tee();
-	return { clientBody, stored: drainInto(storeBranch, writer) };
+	return { clientBody, stored: drainInto(storeBranch, writer, watch) };
+}
+
+/** The part of a stream's reader that reading on needs. */
+interface BodyReader {
+	read(): Promise<
+		{ done: true; value?: Uint8Array | undefined } | { done: false; value: Uint8Array }
+	>;
+	releaseLock(): void;
 }
 
 async function drainInto(
 	body: ReadableStream<Uint8Array>,
 	writer: ObjectWriter,
+	watch: FillWatch | undefined,
 ): Promise<CommitResult> {
 	const reader = body.getReader();
+	let releasing = true;
 	try {
 		for (;;) {
 			const { done, value } = await reader.read();
-			if (done) return writer.commit();
+			if (done) {
+				watch?.end();
+				return writer.commit();
+			}
 			writer.write(value);
+			watch?.chunk(value);
 			const refused = writer.refused;
 			if (refused !== undefined) {
-				// Stop buffering for the tier; the client's branch keeps streaming on its own.
-				// Not awaited: a tee branch's cancel settles only once the other branch is done.
-				reader.cancel(`not stored: ${refused}`).catch(() => {});
+				if (watch?.follows === true) {
+					// Followers need the rest; the tier's answer is known now, not at the end.
+					releasing = false;
+					void readOnFor(reader, watch);
+				} else {
+					// Stop buffering for the tier; the client's branch keeps streaming on its own.
+					// Not awaited: a tee branch's cancel settles only once the other branch is done.
+					reader.cancel(`not stored: ${refused}`).catch(() => {});
+				}
 				return { stored: false, reason: refused };
 			}
 		}
-	} catch {
+	} catch (error) {
 		writer.abort();
+		watch?.fail(String(error));
 		return { stored: false, reason: "aborted" };
+	} finally {
+		if (releasing) reader.releaseLock();
+	}
+}
+
+/** The rest of a body the tier refused, for the watcher alone. */
+async function readOnFor(reader: BodyReader, watch: FillWatch): Promise<void> {
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) return watch.end();
+			watch.chunk(value);
+		}
+	} catch (error) {
+		watch.fail(String(error));
 	} finally {
 		reader.releaseLock();
 	}

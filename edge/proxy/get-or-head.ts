@@ -14,7 +14,7 @@ import {
 	mayServeStaleWhenUnreachable,
 	requestForbidsFallback,
 } from "../http/reuse.ts";
-import type { CacheLock, WriterFailure } from "../lock/cache-lock.ts";
+import type { WriterFailure } from "../lock/cache-lock.ts";
 import type { Timers } from "../lock/timers.ts";
 import type { Storage } from "../store/storage.ts";
 import { keepRunning } from "./background.ts";
@@ -28,7 +28,10 @@ import {
 	type StoredAnalysisCache,
 } from "./cache-read.ts";
 import { storeWhileStreaming } from "./cache-write.ts";
+import type { FillWatch } from "./fill.ts";
 import { answerFromWhole, sliceStream } from "./fill-answer.ts";
+import type { FillFeed, FillHead } from "./fill-feed.ts";
+import { type Following, followingOf, watchLockedFill } from "./fill-follower.ts";
 import { outcomeOfCommit, outcomeOfSkip } from "./fill-outcome.ts";
 import { type Forward, type ForwardAnswer, failureStatus, writerFailureOf } from "./forward.ts";
 import {
@@ -42,6 +45,7 @@ import type { RequestTarget } from "./request-target.ts";
 import { notModifiedHeaders, plain, type Responder } from "./respond.ts";
 import { applyNotModified, revalidationHeaders } from "./revalidate.ts";
 import {
+	type EdgeLock,
 	type ForwardTurn,
 	forwardTurn,
 	rangeTurnKey,
@@ -53,7 +57,7 @@ import {
 /** What the edge shares with every GET and HEAD it cannot answer at once. */
 export interface GetOrHeadDeps {
 	readonly tier: Storage;
-	readonly lock: CacheLock;
+	readonly lock: EdgeLock;
 	readonly timers: Timers;
 	readonly respond: Responder;
 	readonly analysis: StoredAnalysisCache;
@@ -116,8 +120,9 @@ export function serveGetOrHead(
 	 * its variant keyed by the fields the origin was sent: a client's may differ (one
 	 * its Connection named is not sent), and the answer is to what was sent.
 	 */
-	const store = (result: ForwardAnswer) =>
+	const store = (result: ForwardAnswer, watch?: (head: FillHead | undefined) => FillWatch) =>
 		storeWhileStreaming(tier, {
+			watch,
 			purgeMark: result.purgeMark,
 			method: "GET",
 			primaryKey,
@@ -128,6 +133,16 @@ export function serveGetOrHead(
 			responseTimeMs: result.responseTimeMs,
 			staleIfUnreachableSeconds,
 		});
+
+	/**
+	 * How this request takes the fill it follows (fill-follower.ts): set when it accepts
+	 * one (the lock then hands the feed over at once), read when the turn says so.
+	 */
+	let following: Following | undefined;
+	const acceptsFeed = (feed: unknown): boolean => {
+		following = followingOf(feed, request, cacheControl, timers.now());
+		return following !== undefined;
+	};
 
 	const staleWhenUnreachable = (stale: Found) =>
 		mayServeStaleWhenUnreachable(
@@ -179,12 +194,15 @@ export function serveGetOrHead(
 			// A waiter with a stale copy it may serve takes the writer's failure and serves it,
 			// rather than queue for, or go to, an origin that just failed.
 			leaveOn: (failure) => stale !== undefined && staleFallback(stale, failure) !== undefined,
+			acceptsFeed,
 			lookup: lookupNow,
 		});
 		switch (turn.kind) {
 			case "gone":
 			case "collapsed":
 				return answerOfWait(turn, fwd);
+			case "follow":
+				return followFill(turn.feed, fwd);
 			case "fallback": {
 				const phase = stale === undefined ? undefined : staleFallback(stale, turn.failure);
 				if (stale !== undefined && phase !== undefined) return fromCache(stale, phase);
@@ -236,8 +254,10 @@ export function serveGetOrHead(
 			case "gone":
 			case "collapsed":
 				return answerOfWait(turn, fwd);
+			case "follow":
 			case "fallback":
-				// Without leaveOn no waiter takes a failure: not reached.
+				// Without acceptsFeed no waiter follows a fill, and without leaveOn none takes a
+				// failure: not reached.
 				return originFailed(fwd);
 			case "forward":
 				return goForward(fwd, undefined, turn, "as-sent");
@@ -250,6 +270,23 @@ export function serveGetOrHead(
 			? // Nothing reads this answer: it exists because the runtime wants one.
 				finish(plain(499, "client closed the request"), "client-gone")
 			: fromCache(turn.found, fwd, { collapsed: true });
+	/** A fill another request is storing answers this one as its body arrives. */
+	const followFill = (feed: FillFeed, fwd: CachePhase): Response | Promise<Response> => {
+		// The lock hands a feed only to a request that accepted it, just now: not reached.
+		if (following === undefined) return goForward(fwd, undefined, undefined);
+		const { found, seat } = following;
+		let reading = false;
+		const follow = () => {
+			reading = true;
+			return seat.body();
+		};
+		const collapsed = { collapsed: true } as const;
+		const length = feed.head.length;
+		const answer = respond.fromFill(request, hostLabel, found, follow, length, fwd, collapsed);
+		// A 304, a HEAD or a 416 reads nothing of the fill: its seat must not hold chunks.
+		if (!reading) seat.leave();
+		return answer;
+	};
 	const originFailed = (fwd: CachePhase) =>
 		respond.finish(request, hostLabel, plain(502, "origin failed"), fwd, {
 			detail: "origin-failed",
@@ -369,7 +406,14 @@ export function serveGetOrHead(
 		turn: ForwardTurn,
 		result: ForwardAnswer,
 	): { clientBody: ReadableStream<Uint8Array> | null; kept: Kept } => {
-		const storing = store(result);
+		// The feed others follow, when this fill shares one: sealed once the turn is over.
+		let shared: FillFeed | undefined;
+		const watch = (head: FillHead | undefined) => {
+			const watching = watchLockedFill(turn, head);
+			shared = watching.feed;
+			return watching.watch;
+		};
+		const storing = store(result, turn.locked ? watch : undefined);
 		if (storing.notStored !== undefined) {
 			turn.done(outcomeOfSkip(result.response.status, storing.notStored));
 			return { clientBody: storing.clientBody, kept: { kept: false, reason: storing.notStored } };
@@ -380,9 +424,10 @@ export function serveGetOrHead(
 		const part = result.response.status === 206 && !turn.locked;
 		keepRunning(
 			c,
-			storing.stored.then((r) =>
-				turn.done(r === undefined ? "failed" : part ? "not-stored" : outcomeOfCommit(r)),
-			),
+			storing.stored.then((r) => {
+				turn.done(r === undefined ? "failed" : part ? "not-stored" : outcomeOfCommit(r));
+				shared?.seal();
+			}),
 		);
 		return { clientBody: storing.clientBody, kept: { kept: true } };
 	};

@@ -18,6 +18,7 @@ import { evaluatePreconditions } from "../http/conditional.ts";
 import { ifRangeAllowsPartial } from "../http/if-range.ts";
 import { evaluateRange, type RangeOutcome } from "../http/range.ts";
 import type { Found } from "./cache-read.ts";
+import { sliceStream } from "./fill-answer.ts";
 
 type ResponseBody = ConstructorParameters<typeof Response>[0];
 
@@ -68,27 +69,54 @@ export class Responder {
 		phase: CachePhase,
 		extra: CacheStatusParams = NO_PARAMS,
 	): Response {
+		return this.#answer(request, hostLabel, found, phase, extra, STORED_BODY);
+	}
+
+	/**
+	 * Answers a request that follows a fill whose body is still arriving (fill-feed.ts) as a
+	 * hit on it will be answered, with `follow()` as the body (a Range's part cut from it as
+	 * it passes). `found` assesses the head (its body is not there yet); `length` is the
+	 * body's declared length.
+	 */
+	fromFill(
+		request: Request,
+		hostLabel: string,
+		found: Found,
+		follow: () => ReadableStream<Uint8Array>,
+		length: number,
+		phase: CachePhase,
+		extra: CacheStatusParams,
+	): Response {
+		const arriving: BodySource = {
+			length: () => length,
+			whole: follow,
+			part: (_, start, end) => sliceStream(follow(), start, end),
+		};
+		return this.#answer(request, hostLabel, found, phase, extra, arriving);
+	}
+
+	/** 304, 206/416 or the whole, for a stored response whose bytes come from `source`. */
+	#answer(
+		request: Request,
+		hostLabel: string,
+		found: Found,
+		phase: CachePhase,
+		extra: CacheStatusParams,
+		source: BodySource,
+	): Response {
 		const ttl = Math.round(found.lifetimeSeconds - found.ageSeconds);
 		const params = extra === NO_PARAMS ? { ttl } : { ttl, ...extra };
-		if (evaluatePreconditions(request, found.validators) === "send-304") {
-			const headers = notModifiedHeaders(found.headers);
-			// RFC 9111 §4: a stored response used without validation carries Age, and the 304
-			// vouches for it (the client's copy is as fresh as ours).
-			headers.set("age", String(Math.floor(found.ageSeconds)));
-			return this.reply(request, hostLabel, null, 304, headers, phase, params);
-		}
-		const partial = rangeOf(request, found);
+		if (evaluatePreconditions(request, found.validators) === "send-304")
+			return this.#notModified(request, hostLabel, found, phase, params);
+		const partial = rangeOf(request, found, source.length(found));
 		if (partial.status === 200) {
-			if (phase === "hit" && extra === NO_PARAMS)
+			if (source === STORED_BODY && phase === "hit" && extra === NO_PARAMS)
 				return this.#plainHit(request, hostLabel, found, ttl);
-			return this.#whole(request, hostLabel, found, phase, params);
+			return this.#whole(request, hostLabel, found, phase, params, source);
 		}
 		if (partial.status === 206) {
-			const headers = new Headers(found.headers);
-			headers.set("age", String(Math.floor(found.ageSeconds)));
-			headers.set("content-range", partial.contentRange);
-			headers.set("content-length", String(partial.contentLength));
-			const body = partOf(found, partial.start, partial.end + 1);
+			const headers = partHeaders(found, partial);
+			const body = source.part(found, partial.start, partial.end);
 			return this.reply(request, hostLabel, body, 206, headers, phase, params);
 		}
 		return this.unsatisfiable(request, hostLabel, partial.contentRange, phase, params);
@@ -114,7 +142,7 @@ export class Responder {
 	#plainHit(request: Request, hostLabel: string, found: Found, ttl: number): Response {
 		this.count(hostLabel, "hit");
 		const headers = found.hitHeaders.at(Math.floor(found.ageSeconds), ttl);
-		if (request.method === "HEAD") return headAnswer(found, headers);
+		if (request.method === "HEAD") return headAnswer(found, headers, found.body.byteLength);
 		return new Response(bodyOf(found), { status: found.stored.status, headers });
 	}
 
@@ -128,22 +156,46 @@ export class Responder {
 		found: Found,
 		phase: CachePhase,
 		params: CacheStatusParams,
+		source: BodySource,
 	): Response {
 		this.count(hostLabel, phase);
 		const response =
 			request.method === "HEAD"
-				? headAnswer(found, found.servedHeaders)
-				: new Response(bodyOf(found), {
+				? headAnswer(found, found.servedHeaders, source.length(found))
+				: new Response(source.whole(found), {
 						status: found.stored.status,
 						headers: found.servedHeaders,
 					});
-		response.headers.set("age", String(Math.floor(found.ageSeconds)));
-		const member = serializeCacheStatus(
-			cacheStatusDecision(DEFAULT_CACHE_IDENTIFIER, phase, params),
-		);
-		response.headers.set("cache-status", appendCacheStatus(found.upstreamCacheStatus, member));
-		return response;
+		return stamped(response, found, phase, params);
 	}
+
+	/** A client's validator matches the stored response: 304 (RFC 9110 §13.1). */
+	#notModified(
+		request: Request,
+		hostLabel: string,
+		found: Found,
+		phase: CachePhase,
+		params: CacheStatusParams,
+	): Response {
+		const headers = notModifiedHeaders(found.headers);
+		// RFC 9111 §4: a stored response used without validation carries Age, and the 304
+		// vouches for it (the client's copy is as fresh as ours).
+		headers.set("age", String(Math.floor(found.ageSeconds)));
+		return this.reply(request, hostLabel, null, 304, headers, phase, params);
+	}
+}
+
+/** A stored response's answer gets its Age and Cache-Status (after any upstream cache's). */
+function stamped(
+	response: Response,
+	found: Found,
+	phase: CachePhase,
+	params: CacheStatusParams,
+): Response {
+	response.headers.set("age", String(Math.floor(found.ageSeconds)));
+	const member = serializeCacheStatus(cacheStatusDecision(DEFAULT_CACHE_IDENTIFIER, phase, params));
+	response.headers.set("cache-status", appendCacheStatus(found.upstreamCacheStatus, member));
+	return response;
 }
 
 /**
@@ -152,11 +204,27 @@ export class Responder {
  * and a runtime sending a bodiless Response without the field writes `Content-Length: 0`,
  * which a GET's bytes contradict. The runtime copies `headers` (shared between hits).
  */
-function headAnswer(found: Found, headers: Headers): Response {
+function headAnswer(found: Found, headers: Headers, length: number): Response {
 	const response = new Response(null, { status: found.stored.status, headers });
-	response.headers.set("content-length", String(found.body.byteLength));
+	response.headers.set("content-length", String(length));
 	return response;
 }
+
+/** Where the bytes of an answer from the cache come from. */
+interface BodySource {
+	/** The whole body's length. */
+	length(found: Found): number;
+	whole(found: Found): ResponseBody;
+	/** Bytes `start` to `end`, inclusive (as a Range names them). */
+	part(found: Found, start: number, end: number): ResponseBody;
+}
+
+/** A stored response's own bytes, as hits read them: one object, nothing made per hit. */
+const STORED_BODY: BodySource = {
+	length: (found) => found.body.byteLength,
+	whole: (found) => bodyOf(found),
+	part: (found, start, end) => partOf(found, start, end + 1),
+};
 
 /**
  * A whole stored body: the tier's shared Blob when it offers one, else the pinned bytes; as
@@ -240,7 +308,7 @@ const PLAIN_ENCODER = new TextEncoder();
  * or 416 when unsatisfiable); If-Range that does not match sends the whole (§13.1.5). A
  * stored part answers with the range its lookup found inside it.
  */
-function rangeOf(request: Request, found: Found): RangeOutcome {
+function rangeOf(request: Request, found: Found, length = found.body.byteLength): RangeOutcome {
 	// A stored part is found only with the range of it that answers this request
 	// (cache-read.ts): never whole, never past what it holds (RFC 9111 §3.3).
 	if (found.part !== undefined) return { status: 206, ...found.part };
@@ -249,7 +317,16 @@ function rangeOf(request: Request, found: Found): RangeOutcome {
 		return { status: 200, reason: "no-range" };
 	if (!ifRangeAllowsPartial(request.headers.get("if-range"), found.validators))
 		return { status: 200, reason: "if-range-failed" };
-	return evaluateRange(range, found.body.byteLength);
+	return evaluateRange(range, length);
+}
+
+/** A 206's fields: the stored ones, its Age, and the part's Content-Range and length. */
+function partHeaders(found: Found, part: Extract<RangeOutcome, { status: 206 }>): Headers {
+	const headers = new Headers(found.headers);
+	headers.set("age", String(Math.floor(found.ageSeconds)));
+	headers.set("content-range", part.contentRange);
+	headers.set("content-length", String(part.contentLength));
+	return headers;
 }
 
 /** RFC 9110 §15.4.5: a 304 carries the fields a 200 would have, minus the content ones. */

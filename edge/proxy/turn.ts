@@ -1,7 +1,8 @@
 /**
  * A request's turn at the origin, coalesced through the cache lock (lock/cache-lock.ts):
  * the writer goes forward; a waiter is served from the writer's fill, becomes the writer
- * itself when the one before broke off, falls back on its stale copy, or, told that the fill
+ * itself when the one before broke off, follows the writer's fill as its body arrives,
+ * falls back on its stale copy, or, told that the fill
  * could not be stored or the origin failed (or tired of waiting), goes forward without
  * the lock.
  */
@@ -13,10 +14,20 @@ import type {
 	WriterOutcome,
 } from "../lock/cache-lock.ts";
 import { type Found, type Lookup, partKey, VARIANT_SEPARATOR } from "./cache-read.ts";
+import { FillFeed } from "./fill-feed.ts";
+
+/**
+ * The lock the proxy coalesces with. Its writers share their fills as FillFeeds; the lock's
+ * own type says nothing of what is shared, so the turn checks (one edge's lock is one
+ * proxy's, but a test's lock is anyone's).
+ */
+export type EdgeLock = CacheLock;
 
 export type Turn =
 	/** Another request's fill answers this one (Cache-Status `collapsed`). */
 	| { readonly kind: "collapsed"; readonly found: Found }
+	/** Another request's fill, still arriving, answers this one as it comes (`collapsed`). */
+	| { readonly kind: "follow"; readonly feed: FillFeed }
 	/** Go to the origin, as the writer or without the lock. */
 	| ForwardTurn
 	/** The writer failed and the request's `leaveOn` took the failure: serve the stale copy. */
@@ -38,6 +49,10 @@ export interface ForwardTurn {
 	 * release), else to the lock's memory of uncacheable keys (CacheLock.note).
 	 */
 	done(outcome: WriterOutcome): void;
+	/** The fill's body moved on: a locked turn does not expire while it does. */
+	progress(): void;
+	/** A locked turn's fill may be followed now by the requests waiting on it. */
+	share(feed: FillFeed): void;
 }
 
 export interface TurnOptions extends WaitOptions {
@@ -51,7 +66,7 @@ const GONE: Turn = Object.freeze({ kind: "gone" });
  * Takes a turn on `key`: the storage key the request's answer would be stored at, as far
  * as the cache knows (the primary key until a Vary record says which variant).
  */
-export function takeTurn(lock: CacheLock, key: string, options: TurnOptions): Promise<Turn> {
+export function takeTurn(lock: EdgeLock, key: string, options: TurnOptions): Promise<Turn> {
 	return turnOn(lock, key, options, true);
 }
 
@@ -61,7 +76,7 @@ export function takeTurn(lock: CacheLock, key: string, options: TurnOptions): Pr
  * answers them. A waiter the part does not answer goes forward alone (never to a variant's
  * lock: the queue is about one range, not about the key's complete response).
  */
-export function takeRangeTurn(lock: CacheLock, key: string, options: TurnOptions): Promise<Turn> {
+export function takeRangeTurn(lock: EdgeLock, key: string, options: TurnOptions): Promise<Turn> {
 	return turnOn(lock, key, options, false);
 }
 
@@ -75,7 +90,7 @@ export function rangeTurnKey(storageKey: string, range: string): string {
 }
 
 async function turnOn(
-	lock: CacheLock,
+	lock: EdgeLock,
 	key: string,
 	options: TurnOptions,
 	mayMoveToVariant: boolean,
@@ -84,7 +99,12 @@ async function turnOn(
 	if (acquired.role === "writer") return forwardTurn(lock, key, acquired);
 	if (acquired.role === "bypass") return forwardTurn(lock, key, undefined);
 	const outcome = await acquired.outcome;
-	if (typeof outcome === "object") return forwardTurn(lock, key, outcome);
+	if (typeof outcome === "object") {
+		if (outcome.role === "writer") return forwardTurn(lock, key, outcome);
+		if (!(outcome.feed instanceof FillFeed)) return forwardTurn(lock, key, undefined);
+		lock.noteCollapsed();
+		return { kind: "follow", feed: outcome.feed };
+	}
 	switch (outcome) {
 		case "cancelled":
 			return GONE;
@@ -122,10 +142,12 @@ async function turnOn(
 }
 
 /** A turn to go forward on `key`: as its `writer`, or (undefined) without the lock. */
-export function forwardTurn(lock: CacheLock, key: string, writer: Writer | undefined): ForwardTurn {
+export function forwardTurn(lock: EdgeLock, key: string, writer: Writer | undefined): ForwardTurn {
 	return {
 		kind: "forward",
 		locked: writer !== undefined,
 		done: (outcome) => (writer !== undefined ? writer.release(outcome) : lock.note(key, outcome)),
+		progress: () => writer?.progress(),
+		share: (feed) => writer?.share(feed),
 	};
 }

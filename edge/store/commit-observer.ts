@@ -16,6 +16,10 @@ export class CommitObserver implements ObjectWriter {
 		return this.inner.refused;
 	}
 
+	get overtaken(): boolean {
+		return this.inner.overtaken;
+	}
+
 	write(chunk: Uint8Array): void {
 		this.inner.write(chunk);
 	}

@@ -1,4 +1,5 @@
 import type { OpenWrite } from "./memory-writer.ts";
+import { overtakenByPurge } from "./open-writes.ts";
 import type { CommitResult, ObjectWriter, WriteRefusal } from "./storage.ts";
 
 /** What a large write needs from its store. */
@@ -83,6 +84,10 @@ export class LargeWriter implements ObjectWriter {
 	/** The most body bytes this write may gather. */
 	#cap(): number {
 		return Math.max(0, this.host.maxObjectBytes - this.header.byteLength);
+	}
+
+	get overtaken(): boolean {
+		return overtakenByPurge(this.target);
 	}
 
 	get refused(): WriteRefusal | undefined {

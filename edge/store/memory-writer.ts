@@ -1,3 +1,4 @@
+import { overtakenByPurge } from "./open-writes.ts";
 import type { CommitResult, HeaderInvalidation, ObjectWriter, WriteRefusal } from "./storage.ts";
 
 /** What a writer needs from its tier: room, and a way to make the object visible. */
@@ -116,6 +117,10 @@ export class MemoryWriter implements ObjectWriter {
 		if (typeof handle === "string") return refused(handle);
 		this.host.writeSlot(handle, 0, this.meta);
 		return { kind: "open-direct", handle, written: 0, expected: sizeHint };
+	}
+
+	get overtaken(): boolean {
+		return overtakenByPurge(this.target);
 	}
 
 	get refused(): WriteRefusal | undefined {

@@ -32,6 +32,14 @@ export function openWriteFor(
 	return write;
 }
 
+/**
+ * A purge, hard or soft, has reached the write since it began (ObjectWriter.overtaken): it
+ * will store nothing, or a stale copy.
+ */
+export function overtakenByPurge(write: OpenWrite): boolean {
+	return write.purged || write.invalidations !== undefined;
+}
+
 /** A hard purge: the open writes it matches store nothing (they began before it). */
 export function markPurged(writes: Iterable<OpenWrite>, selector: PurgeSelector): void {
 	for (const write of writes) if (selects(selector, write)) write.purged = true;

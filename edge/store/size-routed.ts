@@ -168,6 +168,14 @@ class SizeDecidedAtCommit implements ObjectWriter {
 		this.#metaBytes = encodedMetaLength(meta);
 	}
 
+	/**
+	 * Known only once the chunks went on into a large store write: until then the purges
+	 * are looked up at commit, from the mark the write began with.
+	 */
+	get overtaken(): boolean {
+		return this.#large?.overtaken ?? false;
+	}
+
 	get refused(): WriteRefusal | undefined {
 		const result = this.#result;
 		if (result !== undefined) return result.stored ? undefined : result.reason;

@@ -69,6 +69,12 @@ export interface ObjectWriter {
 	write(chunk: Uint8Array): void;
 	/** Why the writer gave up, once it has: later chunks are ignored, so stop feeding it. */
 	readonly refused: WriteRefusal | undefined;
+	/**
+	 * A purge, hard or soft, has reached this write since it began, as far as the writer
+	 * knows yet: what it stores will not be a fresh answer (or anything), whatever its
+	 * commit says later. Requests that come after the purge must not take its bytes.
+	 */
+	readonly overtaken: boolean;
 	commit(): CommitResult;
 	abort(): void;
 }

@@ -335,6 +335,78 @@ describe("CacheLock", () => {
 		expect(new Set(await Promise.all(rest))).toEqual(new Set(["filled"]));
 	});
 
+	test("a writer that makes progress keeps its lock; one that stops expires writerTimeoutMs after its last", async () => {
+		const { lock, timers } = makeLock({ readerWaitMs: 60_000 });
+		const first = writer(lock.acquire("k"));
+		const second = waiter(lock.acquire("k"));
+		for (let i = 0; i < 4; i++) {
+			timers.advance(4_000); // 16 s in all, past the 5 s writer timeout three times
+			first.progress();
+		}
+		expect(lock.stats()).toMatchObject({ writerTimeouts: 0, handoffs: 0, waiting: 1 });
+		timers.advance(4_999);
+		expect(lock.stats().writerTimeouts).toBe(0);
+		timers.advance(1);
+		expect(lock.stats()).toMatchObject({ writerTimeouts: 1, handoffs: 1 });
+		const next = writer((await second) as Acquired);
+		// The expired writer's progress no longer counts; its successor's own turn does.
+		first.progress();
+		timers.advance(5_000);
+		expect(lock.stats().writerTimeouts).toBe(2);
+		next.release("filled");
+	});
+
+	test("a shared fill: waiters that accept it follow at once, the rest wait for the outcome", async () => {
+		const { lock } = makeLock();
+		const first = writer(lock.acquire("k"));
+		const takes = waiter(lock.acquire("k", { acceptsFeed: (feed) => feed === "fill-1" }));
+		const declines = waiter(lock.acquire("k", { acceptsFeed: () => false }));
+		const silent = waiter(lock.acquire("k"));
+		first.share("fill-1");
+		expect(await takes).toEqual({ role: "follower", feed: "fill-1" });
+		expect(lock.stats()).toMatchObject({ followed: 1, waiting: 2 });
+		// One that comes while the turn lasts follows at once; one that will not, queues.
+		const late = waiter(lock.acquire("k", { acceptsFeed: () => true }));
+		expect(await late).toEqual({ role: "follower", feed: "fill-1" });
+		const lateDecline = waiter(lock.acquire("k", { acceptsFeed: () => false }));
+		first.release("filled");
+		expect(await Promise.all([declines, silent, lateDecline])).toEqual([
+			"filled",
+			"filled",
+			"filled",
+		]);
+		expect(lock.stats()).toMatchObject({ followed: 2, locksHeld: 0, waiting: 0 });
+		// The fill ended with the turn: the next request on the key writes.
+		expect(lock.acquire("k", { acceptsFeed: () => true }).role).toBe("writer");
+	});
+
+	test("a shared fill ends with its writer's turn: after a hand-over no one follows it", async () => {
+		const { lock } = makeLock();
+		const first = writer(lock.acquire("k"));
+		const second = waiter(lock.acquire("k", { acceptsFeed: () => false }));
+		first.share("old");
+		first.release("failed");
+		const next = writer((await second) as Acquired);
+		const arriving = waiter(lock.acquire("k", { acceptsFeed: () => true }));
+		// The expired or failed writer's late share is ignored too.
+		first.share("older");
+		next.share("new");
+		expect(await arriving).toEqual({ role: "follower", feed: "new" });
+		next.release("filled");
+	});
+
+	test("an aborted request does not follow a shared fill", async () => {
+		const { lock } = makeLock();
+		const first = writer(lock.acquire("k"));
+		first.share("fill");
+		const gone = new AbortController();
+		gone.abort();
+		expect(await waiter(lock.acquire("k", { signal: gone.signal, acceptsFeed: () => true }))).toBe(
+			"cancelled",
+		);
+		first.release("filled");
+	});
+
 	test("negative or NaN timeouts are refused", () => {
 		const timers = new ManualTimers();
 		expect(

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createDemoOrigin } from "../../edge/demo-origin.ts";
 import { MAX_TAGS } from "../../edge/http/purge-tags.ts";
-import { makeEdge, settle } from "./edge-harness.ts";
+import { makeEdge, purgeThrough, settle } from "./edge-harness.ts";
 
 /** [lookupSync offered, requests through Edge.direct first as node.ts sends them]. */
 const MODES = [
@@ -197,16 +197,7 @@ describe.each(MODES)(
 			await (await get("/pages/6")).text();
 			await (await get("/pages/7")).text();
 			await settle();
-			const purge = (body: unknown, token = "secret") =>
-				app.request("http://cdn.test/_neuro/purge", {
-					method: "POST",
-					headers: {
-						host: "cdn.test",
-						authorization: `Bearer ${token}`,
-						"content-type": "application/json",
-					},
-					body: JSON.stringify(body),
-				});
+			const purge = (body: unknown, token = "secret") => purgeThrough(app, body, token);
 			expect((await purge({ url: "http://cdn.test/pages/6" }, "wrong")).status).toBe(401);
 			expect((await purge({ nonsense: true })).status).toBe(400);
 			// The field at fault is named when the shape is right.
@@ -304,15 +295,7 @@ describe.each(MODES)(
 			for (const page of ["/pages/10", "/pages/11", "/api/greeting"])
 				await (await get(page)).text();
 			await settle();
-			const purged = await app.request("http://cdn.test/_neuro/purge", {
-				method: "POST",
-				headers: {
-					host: "cdn.test",
-					authorization: "Bearer secret",
-					"content-type": "application/json",
-				},
-				body: JSON.stringify({ prefix: "http://cdn.test/pages/" }),
-			});
+			const purged = await purgeThrough(app, { prefix: "http://cdn.test/pages/" });
 			expect(await purged.json()).toEqual({ purged: 2, soft: false });
 			expect((await get("/pages/10")).headers.get("cache-status")).toContain("fwd=uri-miss");
 			expect((await get("/api/greeting")).headers.get("cache-status")).toContain("hit");
@@ -322,15 +305,7 @@ describe.each(MODES)(
 			const { app, get, origin } = makeEdge({ syncLookup, direct });
 			const body = await (await get("/pages/9")).text();
 			await settle();
-			const purged = await app.request("http://cdn.test/_neuro/purge", {
-				method: "POST",
-				headers: {
-					host: "cdn.test",
-					authorization: "Bearer secret",
-					"content-type": "application/json",
-				},
-				body: JSON.stringify({ tag: "page-9", soft: true }),
-			});
+			const purged = await purgeThrough(app, { tag: "page-9", soft: true });
 			expect(await purged.json()).toEqual({ purged: 1, soft: true });
 			// /pages/* allow stale-while-revalidate=30: the stale copy answers, a refresh goes out.
 			const stale = await get("/pages/9");

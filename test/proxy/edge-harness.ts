@@ -111,6 +111,25 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 	return { app, direct: edge.direct, edge, origin, tier, large, storage, lock, timers, get };
 }
 
+/** A purge through the edge's own route, with the harness's admin token. */
+export function purgeThrough(
+	app: { request(url: string, init: RequestInit): Response | Promise<Response> },
+	body: unknown,
+	token = "secret",
+): Promise<Response> {
+	return Promise.resolve(
+		app.request("http://cdn.test/_neuro/purge", {
+			method: "POST",
+			headers: {
+				host: "cdn.test",
+				authorization: `Bearer ${token}`,
+				"content-type": "application/json",
+			},
+			body: JSON.stringify(body),
+		}),
+	);
+}
+
 /**
  * Lets a store's background commit (a few dozen microtasks) finish. The count has room to
  * spare: each chunk passes the origin body's guard (proxy/origin-body.ts) and the fill's

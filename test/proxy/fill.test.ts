@@ -31,6 +31,18 @@ function originStream() {
 	return { stream, controller };
 }
 
+/** A FillWatch that writes down what it sees. */
+function recordingWatch(follows: boolean) {
+	const seen: string[] = [];
+	const watch = {
+		follows,
+		chunk: (chunk: Uint8Array) => seen.push(new TextDecoder().decode(chunk)),
+		end: () => seen.push("<end>"),
+		fail: () => seen.push("<fail>"),
+	};
+	return { seen, watch };
+}
+
 describe("fillWhileStreaming", () => {
 	test("the client gets chunks as they come; the tier's copy appears only at the end", async () => {
 		const tier = makeTier();
@@ -90,5 +102,36 @@ describe("fillWhileStreaming", () => {
 		expect(await new Response(fill.clientBody).text()).toBe("1234567890abc");
 		expect(await fill.stored).toEqual({ stored: false, reason: "too-large" });
 		expect(tier.has("k")).toBe(false);
+	});
+
+	test("a watcher that follows the body gets all of it even after the tier refused it", async () => {
+		const tier = makeTier(8);
+		const origin = originStream();
+		const { seen, watch } = recordingWatch(true);
+		const fill = fillWhileStreaming(origin.stream, tier.beginWrite("k", meta), watch);
+		origin.controller.enqueue(bytes("12345"));
+		origin.controller.enqueue(bytes("67890"));
+		// The tier's answer is known before the body's end.
+		expect(await fill.stored).toEqual({ stored: false, reason: "too-large" });
+		origin.controller.enqueue(bytes("abc"));
+		origin.controller.close();
+		expect(await new Response(fill.clientBody).text()).toBe("1234567890abc");
+		expect(seen).toEqual(["12345", "67890", "abc", "<end>"]);
+		expect(tier.has("k")).toBe(false);
+	});
+
+	test("a watcher sees a body that breaks off as a failure", async () => {
+		const tier = makeTier();
+		const origin = originStream();
+		const { seen, watch } = recordingWatch(false);
+		const fill = fillWhileStreaming(origin.stream, tier.beginWrite("k", meta), watch);
+		origin.controller.enqueue(bytes("part"));
+		// The chunk is read before the origin fails (an error drops what is still queued).
+		for (let i = 0; i < 10 && seen.length === 0; i++) await Promise.resolve();
+		expect(seen).toEqual(["part"]);
+		origin.controller.error(new Error("origin reset"));
+		expect(await fill.stored).toEqual({ stored: false, reason: "aborted" });
+		expect(seen).toEqual(["part", "<fail>"]);
+		await fill.clientBody.cancel().catch(() => {});
 	});
 });

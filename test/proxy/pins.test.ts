@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { makeEdge, settle } from "./edge-harness.ts";
+import { makeEdge, purgeThrough, settle } from "./edge-harness.ts";
 
 describe("zero-copy hits", () => {
 	// The edge answers hits from the tier's own bytes and releases them once the Response is
@@ -40,15 +40,7 @@ describe("zero-copy hits", () => {
 		await (await get("/pages/1", { "if-none-match": etag })).text(); // 304
 		await (await get("/pages/1", {}, "HEAD")).text();
 		expect(tier.stats().bytes).toBeGreaterThan(0);
-		const purge = await app.request("http://cdn.test/_neuro/purge", {
-			method: "POST",
-			headers: {
-				host: "cdn.test",
-				authorization: "Bearer secret",
-				"content-type": "application/json",
-			},
-			body: JSON.stringify({ url: "http://cdn.test/pages/1" }),
-		});
+		const purge = await purgeThrough(app, { url: "http://cdn.test/pages/1" });
 		expect(await purge.json()).toEqual({ purged: 1, soft: false });
 		// A pin left behind would keep the purged object's slot charged.
 		expect(tier.stats().bytes).toBe(0);

@@ -54,6 +54,9 @@ const tier: Storage & { lookupSync(key: string): CachedObject | undefined } = {
 			get refused() {
 				return inner.refused;
 			},
+			get overtaken() {
+				return inner.overtaken;
+			},
 			write(chunk) {
 				inner.write(chunk);
 				if (inner.refused !== undefined) tell({ stored: false, reason: inner.refused });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { makeEdge, settle } from "./edge-harness.ts";
+import { makeEdge, purgeThrough, settle } from "./edge-harness.ts";
 import { deferred, fresh, heldOrigin, outcomes, until } from "./held-origin.ts";
 
 describe("a key that once could not be stored", () => {
@@ -90,19 +90,7 @@ describe("a key whose object is over the size gate", () => {
 });
 
 describe("a purge and the keys remembered uncacheable", () => {
-	const purge = (
-		app: { request: (url: string, init: RequestInit) => Response | Promise<Response> },
-		body: unknown,
-	) =>
-		app.request("http://cdn.test/_neuro/purge", {
-			method: "POST",
-			headers: {
-				host: "cdn.test",
-				authorization: "Bearer secret",
-				"content-type": "application/json",
-			},
-			body: JSON.stringify(body),
-		});
+	const purge = purgeThrough;
 
 	test.each([
 		["its URL", { url: "http://cdn.test/k" }],

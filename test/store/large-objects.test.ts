@@ -164,7 +164,9 @@ describe("LargeObjectStore", () => {
 		put(store, "other", 10);
 		const open = store.beginWrite("img/c", meta("h"), 10);
 		open.write(bodyOf(5));
+		expect(open.overtaken).toBe(false);
 		expect(await store.purge({ prefix: "img/" })).toBe(2);
+		expect(open.overtaken).toBe(true);
 		expect(await store.purge({ tag: "news" })).toBe(1);
 		expect(await store.keys({ prefix: "" })).toEqual(["other"]);
 		open.write(bodyOf(5));
@@ -189,7 +191,9 @@ describe("LargeObjectStore", () => {
 		const open = store.beginWrite("j", meta("b", ["t"]), 10);
 		const markStale = (header: Uint8Array) =>
 			decode(header)?.endsWith(";stale") ? undefined : encode(`${decode(header)};stale`);
+		expect(open.overtaken).toBe(false);
 		expect(await store.softPurge({ tag: "t" }, markStale)).toBe(1);
+		expect(open.overtaken).toBe(true);
 		expect(await store.softPurge({ tag: "t" }, markStale)).toBe(0);
 		open.write(bodyOf(10));
 		expect(open.commit()).toEqual({ stored: true });

@@ -88,7 +88,10 @@ for (const [slabName, makeSlab] of slabs) {
 				const tier = makeTier();
 				const under = tier.beginWrite("/img/1", meta(), hint);
 				const beside = tier.beginWrite("/css/1", meta(), hint);
+				expect(under.overtaken).toBe(false);
 				await tier.purge({ prefix: "/img/" });
+				// Known at once, before the write's next chunk finds it.
+				expect([under.overtaken, beside.overtaken]).toEqual([true, false]);
 				for (const writer of [under, beside]) writer.write(encode("0123456789"));
 				expect(under.commit()).toEqual(PURGED);
 				expect(beside.commit()).toEqual({ stored: true });
@@ -99,6 +102,7 @@ for (const [slabName, makeSlab] of slabs) {
 				const tagged = tier.beginWrite("a", meta({ tags: ["red", "blue"] }), hint);
 				const untagged = tier.beginWrite("b", meta({ tags: ["green"] }), hint);
 				expect(await tier.purge({ tag: "blue" })).toBe(0);
+				expect([tagged.overtaken, untagged.overtaken]).toEqual([true, false]);
 				for (const writer of [tagged, untagged]) writer.write(encode("0123456789"));
 				expect(tagged.commit()).toEqual(PURGED);
 				expect(untagged.commit()).toEqual({ stored: true });
@@ -118,6 +122,8 @@ for (const [slabName, makeSlab] of slabs) {
 				// The stored object counts; the write marked in flight is not stored yet.
 				expect(await tier.softPurge({ tag: "t" }, markStale)).toBe(0);
 				expect(await tier.softPurge({ key: "k" }, markStale)).toBe(1);
+				// Stored, but stale: no longer a fresh answer for requests after the purge.
+				expect(writer.overtaken).toBe(true);
 				writer.write(encode("56789"));
 				expect(writer.commit()).toEqual({ stored: true });
 				const hit = await tier.lookup("k");
