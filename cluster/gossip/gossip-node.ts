@@ -12,6 +12,7 @@ import { systemTimers, type TimerHandle, type Timers } from "../../edge/lock/tim
 import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import { type Logger, rateLimitedWarn, stderrLogger } from "../transport/log.ts";
 import type { AppState, Piggyback } from "./app-channel.ts";
+import { bindPortPair } from "./bind-pair.ts";
 import { type DropStats, decodePacket, emptyDropStats, encodePacket } from "./codec.ts";
 import { type SwimConfig, swimConfig } from "./config.ts";
 import { type GossipTags, gossipTags, openTagged } from "./datagram-tag.ts";
@@ -31,7 +32,7 @@ export interface GossipNodeOptions {
 	readonly id: NodeId;
 	/** Interface to bind (UDP and TCP). */
 	readonly host: string;
-	/** Port for both sockets; 0 picks a free one (the TCP listener's, then UDP on the same). */
+	/** Port for both sockets; 0 picks a free one for both (bind-pair.ts). */
 	readonly port: number;
 	/** host to advertise to others, when it differs from `host` (0.0.0.0 binds). */
 	readonly advertiseHost?: string;
@@ -119,36 +120,34 @@ export class GossipNode {
 		const warnBadTag = rateLimitedWarn(log, () => timers.now());
 		let node: GossipNode | undefined;
 		const pushPullTraffic: PushPullTraffic = { bytesIn: 0, bytesOut: 0 };
-		const tcp = listenPushPull(options.host, options.port, {
-			traffic: pushPullTraffic,
-			limits,
-			timers,
-			log,
-			drops,
-			tags,
-			warnBadTag,
-			answer: (remote) => {
-				if (node === undefined) throw new Error("push-pull before start");
-				return node.#answerPushPull(remote);
-			},
-		}) as TCPSocketListener<unknown>;
-		let udpSocket: udp.Socket<"buffer">;
-		try {
-			udpSocket = await Bun.udpSocket({
-				hostname: options.host,
-				port: tcp.port,
-				socket: {
-					data: (_socket, data, port, address) => {
-						if (node !== undefined) node.#onDatagram(data, address, port);
+		const { tcp, udp: udpSocket } = await bindPortPair(options.port, {
+			listenTcp: (port) =>
+				listenPushPull(options.host, port, {
+					traffic: pushPullTraffic,
+					limits,
+					timers,
+					log,
+					drops,
+					tags,
+					warnBadTag,
+					answer: (remote) => {
+						if (node === undefined) throw new Error("push-pull before start");
+						return node.#answerPushPull(remote);
 					},
-					error: (_socket, error) =>
-						log.log("debug", `udp socket error: ${String(error?.message ?? error)}`),
-				},
-			});
-		} catch (error) {
-			tcp.stop(true);
-			throw error;
-		}
+				}) as TCPSocketListener<unknown>,
+			bindUdp: (port) =>
+				Bun.udpSocket({
+					hostname: options.host,
+					port,
+					socket: {
+						data: (_socket, data, port, address) => {
+							if (node !== undefined) node.#onDatagram(data, address, port);
+						},
+						error: (_socket, error) =>
+							log.log("debug", `udp socket error: ${String(error?.message ?? error)}`),
+					},
+				}),
+		});
 		const address = formatHostPort(options.advertiseHost ?? options.host, tcp.port);
 		const core = new Swim({
 			id: options.id,
