@@ -4,7 +4,7 @@ import { splitFieldList } from "./field-list.ts";
 export const DEFAULT_STORED_CODINGS: readonly string[] = ["br", "gzip", "identity"];
 
 /** RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ). */
-const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+export const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
 
 /**
  * Which of the stored codings an Accept-Encoding value accepts (RFC 9110 §12.5.3), in the

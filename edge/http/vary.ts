@@ -1,4 +1,4 @@
-import { acceptedStoredCodings, DEFAULT_STORED_CODINGS } from "./accept-encoding.ts";
+import { acceptedStoredCodings, DEFAULT_STORED_CODINGS, QVALUE } from "./accept-encoding.ts";
 import { splitFieldList, TOKEN } from "./field-list.ts";
 
 /**
@@ -74,14 +74,42 @@ export function variantMatches(
 	return stored !== undefined && stored === variantKey(spec, newRequestHeaders, options);
 }
 
-/** Fields whose values are case-insensitive lists, safe to lowercase and re-space. */
-const CASE_INSENSITIVE_LISTS = new Set(["accept", "accept-language", "accept-charset"]);
+/** Fields whose values are case-insensitive lists of weighted members (RFC 9110 §12.4.2). */
+const WEIGHTED_LISTS = new Set(["accept", "accept-language", "accept-charset"]);
 
 /**
- * §4.1 allows normalizing values "in a way that is known to have identical semantics":
- * Headers already combines repeated lines with ", " (§5.3); we trim, re-space list members
- * for the list fields we know, and reduce Accept-Encoding to the stored codings. Other
- * fields keep their exact value: a comma inside User-Agent is not a list separator.
+ * Fields whose syntax is not a list: a comma in them is not a separator, so the spaces
+ * around it are part of the value ("Mozilla/5.0 (X11, Linux)"). Their values are kept
+ * exact, trimmed only at the ends.
+ */
+const OPAQUE_FIELDS = new Set([
+	"user-agent",
+	"cookie",
+	"authorization",
+	"proxy-authorization",
+	"referer",
+	"from",
+	"date",
+	"if-modified-since",
+	"if-unmodified-since",
+	"if-range",
+]);
+
+/**
+ * §4.1 allows "adding or removing whitespace, where allowed in the header field's syntax"
+ * and normalizing "in a way that is known to have identical semantics". Headers already
+ * combines repeated lines with ", " (§5.3).
+ * - Accept-Encoding is reduced to the stored codings it accepts.
+ * - Accept, Accept-Language and Accept-Charset are lowercased, re-spaced, their weights
+ *   written one way (`q=1.0` is no weight, `q=0.50` is `q=0.5`) and their members ordered
+ *   by weight, highest first. Members of equal weight keep their order: RFC 9110 §12.5.4
+ *   notes that some recipients read the order of equal-weight languages as a preference,
+ *   so "en, de" and "de, en" stay two variants.
+ * - The opaque fields above keep their exact value.
+ * - Any other field is taken as a list (§5.6.1): the whitespace around its commas, outside
+ *   quoted strings, is dropped ("1,2" and " 1, 2 " agree), as are empty members. A field
+ *   that is not a list but repeats is combined the same way by every recipient (§5.3), and
+ *   the structured fields Vary commonly names (client hints) are lists.
  */
 function normalizedFieldValue(
 	name: string,
@@ -92,10 +120,39 @@ function normalizedFieldValue(
 	if (name === "accept-encoding") {
 		return acceptedStoredCodings(value, options.storedCodings).join(",");
 	}
-	if (CASE_INSENSITIVE_LISTS.has(name)) {
-		return splitFieldList(value.toLowerCase())
-			.map((member) => member.replace(/\s*;\s*/g, ";"))
-			.join(",");
+	if (WEIGHTED_LISTS.has(name)) return normalizedWeightedList(value.toLowerCase());
+	if (OPAQUE_FIELDS.has(name)) return value.trim();
+	return splitFieldList(value).join(",");
+}
+
+interface WeightedMember {
+	readonly text: string;
+	readonly weight: number;
+}
+
+/**
+ * Members re-spaced, weights canonical and ordered highest first (a stable sort). A member
+ * whose weight is not a valid qvalue leaves the order as sent: what it means is unknown.
+ */
+function normalizedWeightedList(value: string): string {
+	const members: WeightedMember[] = [];
+	let ordered = true;
+	for (const member of splitFieldList(value)) {
+		const respaced = member.replace(/\s*;\s*/g, ";");
+		const parsed = weightedMember(respaced);
+		if (parsed === undefined) ordered = false;
+		members.push(parsed ?? { text: respaced, weight: 0 });
 	}
-	return value.trim();
+	if (ordered) members.sort((a, b) => b.weight - a.weight);
+	return members.map((member) => member.text).join(",");
+}
+
+function weightedMember(member: string): WeightedMember | undefined {
+	const at = member.lastIndexOf(";q=");
+	if (at < 0) return { text: member, weight: 1 };
+	const raw = member.slice(at + 3);
+	if (!QVALUE.test(raw)) return undefined;
+	const weight = Number(raw);
+	const base = member.slice(0, at);
+	return { text: weight === 1 ? base : `${base};q=${weight}`, weight };
 }

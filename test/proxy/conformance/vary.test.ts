@@ -99,14 +99,42 @@ describe("Vary (RFC 9111 §4.1)", () => {
 		["Vary: , * never matches", ", *", [["foo", "1"]], [["foo", "1"]], false],
 		["Vary: *, Foo never matches", "*, Foo", [["foo", "1"]], [["foo", "1"]], false],
 		["Vary: Foo, * never matches", "Foo, *", [["foo", "1"]], [["foo", "1"]], false],
-		// Only leading and trailing whitespace: whether spaces inside an unknown field are
-		// insignificant depends on its syntax (RFC 9111 §4.1 "where allowed").
 		[
 			"surrounding whitespace is not significant",
 			"Foo",
 			[["foo", "1, 2"]],
 			[["foo", " 1, 2 "]],
 			true,
+		],
+		// An unknown field is taken as a list (RFC 9110 §5.6.1): spaces around its commas are
+		// OWS. A field known not to be a list keeps them (vary.ts, OPAQUE_FIELDS).
+		[
+			"an unknown field's list spacing is not significant",
+			"Foo",
+			[["foo", "1,2"]],
+			[["foo", " 1, 2 "]],
+			true,
+		],
+		[
+			"a User-Agent's spacing is",
+			"User-Agent",
+			[["user-agent", "x (a,b)"]],
+			[["user-agent", "x (a, b)"]],
+			false,
+		],
+		[
+			"Accept-Language members of different weights in another order",
+			"Accept-Language",
+			[["accept-language", "fr;q=0.5, de"]],
+			[["accept-language", "DE, fr;q=0.50"]],
+			true,
+		],
+		[
+			"Accept-Language members of equal weight in another order (RFC 9110 §12.5.4)",
+			"Accept-Language",
+			[["accept-language", "en, de"]],
+			[["accept-language", "de, en"]],
+			false,
 		],
 		[
 			"two field lines equal one combined line",
