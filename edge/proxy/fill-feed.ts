@@ -7,9 +7,15 @@
  *
  * Only a fill whose Content-Length was declared is followed: that length bounds what the
  * feed holds (the tier's gate admitted it), and a body that disagrees with it fails the
- * followers, as it fails the fill. The chunks are the ones the tier's writer is handed, so
- * holding them costs the objects, not another copy while the fill runs. After it (`seal`),
- * the tier holds its own copy, so each chunk goes once every follower has read it.
+ * followers, as it fails the fill.
+ *
+ * The bytes are not held twice. While the tier's writer gathers the body in a buffer of its
+ * own that it never reuses (ObjectWriter.bodySoFar: the large store's), followers read
+ * from that buffer, and the feed keeps no chunk: the buffer is what the store publishes,
+ * so a slow follower after the commit reads the stored copy. Only the chunks the writer
+ * does not hold (all of them for a slab write, those after the tier refused the body) are
+ * kept, and once no one can join any more (`seal`) each goes when every follower has read
+ * it.
  *
  * And only a large one (FOLLOWED_FROM_BYTES): a follower shares its fill's fate, so an
  * origin that breaks off mid-body fails every follower, where a waiter on the whole object
@@ -47,6 +53,10 @@ type FeedState =
 
 const OPEN: FeedState = Object.freeze({ kind: "open" });
 const DONE: FeedState = Object.freeze({ kind: "done" });
+const EMPTY = new Uint8Array(0);
+
+/** The most bytes a follower is handed at once from the writer's buffer. */
+export const HELD_READ_BYTES = 256 * 1024;
 
 /** A follower's place in a feed (FillFeed.join): its body, or its leaving without one. */
 export interface FillSeat {
@@ -56,15 +66,27 @@ export interface FillSeat {
 	leave(): void;
 }
 
+/** Where a follower is: its byte offset, and its next chunk of the kept tail. */
+interface Place {
+	offset: number;
+	nextTail: number;
+}
+
 export class FillFeed {
-	/** The body's chunks by index; those every seat has passed are dropped once sealed. */
-	#chunks: (Uint8Array | undefined)[] = [];
-	/** Chunks before this index are dropped. */
+	/**
+	 * The body's first bytes, as the tier's writer holds them (a view of its buffer):
+	 * everything received while the writer held it all.
+	 */
+	#held: Uint8Array = EMPTY;
+	/** Whether the writer still holds every byte: once it does not, the tail is kept. */
+	#writerHolds = true;
+	/** The chunks after `#held`, by index; those every seat has passed go once sealed. */
+	#tail: (Uint8Array | undefined)[] = [];
+	/** Tail chunks before this index are dropped. */
 	#dropped = 0;
 	#received = 0;
 	#state: FeedState = OPEN;
-	/** Each seat's next chunk. */
-	readonly #seats = new Set<{ next: number }>();
+	readonly #seats = new Set<Place>();
 	#sealed = false;
 	/** Followers caught up with the body, woken by the next chunk or the end. */
 	#waking: (() => void)[] = [];
@@ -80,20 +102,29 @@ export class FillFeed {
 		return this.#state.kind;
 	}
 
-	/** Chunks held now (for tests of what sealing frees). */
+	/** Chunks of the tail held now (for tests of what sealing and the writer's buffer save). */
 	get heldChunks(): number {
-		return this.#chunks.length - this.#dropped;
+		return this.#tail.length - this.#dropped;
 	}
 
-	/** The next chunk of the body. More bytes than declared fail the feed. */
-	push(chunk: Uint8Array): void {
+	/**
+	 * The next chunk of the body, after the tier's writer took it. `heldSoFar` is the
+	 * writer's buffer of the whole body so far, when it keeps one followers may read
+	 * (ObjectWriter.bodySoFar). More bytes than declared fail the feed.
+	 */
+	push(chunk: Uint8Array, heldSoFar?: Uint8Array): void {
 		if (this.#state !== OPEN) return;
 		this.#received += chunk.byteLength;
 		if (this.#received > this.head.length) {
 			this.fail(`body longer than its Content-Length (${this.head.length})`);
 			return;
 		}
-		if (chunk.byteLength > 0) this.#chunks.push(chunk);
+		if (this.#writerHolds && heldSoFar?.byteLength === this.#received) this.#held = heldSoFar;
+		else {
+			// From here on the bytes are the feed's to keep: the writer's buffer ends before.
+			this.#writerHolds = false;
+			if (chunk.byteLength > 0) this.#tail.push(chunk);
+		}
 		this.#dropBehind();
 		this.#wake();
 	}
@@ -113,7 +144,8 @@ export class FillFeed {
 	fail(reason: string): void {
 		if (this.#state !== OPEN) return;
 		this.#state = { kind: "failed", reason };
-		this.#chunks = [];
+		this.#held = EMPTY;
+		this.#tail = [];
 		this.#dropped = 0;
 		this.#wake();
 	}
@@ -125,29 +157,44 @@ export class FillFeed {
 	 */
 	join(): FillSeat | undefined {
 		if (this.#sealed) return undefined;
-		const seat = { next: 0 };
-		this.#seats.add(seat);
+		const place: Place = { offset: 0, nextTail: 0 };
+		this.#seats.add(place);
 		const leave = () => {
-			if (this.#seats.delete(seat)) this.#dropBehind();
+			if (this.#seats.delete(place)) this.#dropBehind();
 		};
-		return { body: () => this.#read(seat, leave), leave };
+		return { body: () => this.#read(place, leave), leave };
 	}
 
 	/**
-	 * No one joins from now on (the writer's turn is over): the chunks every seat has passed
-	 * go, and go on going as the slowest follower reads, rather than be held whole until
-	 * the last one is done (the stored copy is the tier's own).
+	 * No one joins from now on (the writer's turn is over): the kept chunks every seat has
+	 * passed go, and go on going as the slowest follower reads, rather than be held whole
+	 * until the last one is done (the stored copy is the tier's own).
 	 */
 	seal(): void {
 		this.#sealed = true;
 		this.#dropBehind();
 	}
 
+	/** The next bytes for a follower at `place`, or undefined when it has all there is yet. */
+	#nextFor(place: Place): Uint8Array | undefined {
+		const held = this.#held;
+		if (place.offset < held.byteLength) {
+			const piece = held.subarray(place.offset, place.offset + HELD_READ_BYTES);
+			place.offset += piece.byteLength;
+			return piece;
+		}
+		const chunk = this.#tail[place.nextTail];
+		if (chunk === undefined) return undefined;
+		place.nextTail++;
+		place.offset += chunk.byteLength;
+		return chunk;
+	}
+
 	/**
 	 * A seat's body. A follower that stops reading (its client left) only leaves its seat;
 	 * the fill goes on for the tier and the others.
 	 */
-	#read(seat: { next: number }, leave: () => void): ReadableStream<Uint8Array> {
+	#read(place: Place, leave: () => void): ReadableStream<Uint8Array> {
 		return new ReadableStream<Uint8Array>(
 			{
 				pull: async (controller) => {
@@ -158,10 +205,9 @@ export class FillFeed {
 							controller.error(new Error(`fill failed: ${state.reason}`));
 							return;
 						}
-						const chunk = this.#chunks[seat.next];
-						if (chunk !== undefined) {
-							seat.next++;
-							controller.enqueue(chunk);
+						const next = this.#nextFor(place);
+						if (next !== undefined) {
+							controller.enqueue(next);
 							this.#dropBehind();
 							return;
 						}
@@ -180,13 +226,21 @@ export class FillFeed {
 		);
 	}
 
-	/** Once sealed, drops the chunks before the slowest seat (all of them, with none left). */
+	/**
+	 * Once sealed, drops the kept chunks before the slowest seat (all of them, with none
+	 * left), and the writer's buffer once every seat is past it.
+	 */
 	#dropBehind(): void {
 		if (!this.#sealed) return;
-		let slowest = this.#chunks.length;
-		for (const seat of this.#seats) slowest = Math.min(slowest, seat.next);
-		for (let i = this.#dropped; i < slowest; i++) this.#chunks[i] = undefined;
+		let slowest = this.#tail.length;
+		let slowestOffset = this.#received;
+		for (const place of this.#seats) {
+			slowest = Math.min(slowest, place.nextTail);
+			slowestOffset = Math.min(slowestOffset, place.offset);
+		}
+		for (let i = this.#dropped; i < slowest; i++) this.#tail[i] = undefined;
 		this.#dropped = Math.max(this.#dropped, slowest);
+		if (slowestOffset >= this.#held.byteLength) this.#held = EMPTY;
 	}
 
 	#wake(): void {

@@ -53,9 +53,9 @@ export function watchLockedFill(
 	if (feed !== undefined) turn.share(feed);
 	const watch: FillWatch = {
 		follows: feed !== undefined,
-		chunk: (chunk) => {
+		chunk: (chunk, heldSoFar) => {
 			turn.progress();
-			feed?.push(chunk);
+			feed?.push(chunk, heldSoFar);
 		},
 		end: () => feed?.end(),
 		fail: (reason) => feed?.fail(reason),

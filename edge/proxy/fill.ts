@@ -11,8 +11,12 @@ import type { CommitResult, ObjectWriter } from "../store/storage.ts";
 
 /** Who else sees the tier's branch of a fill: the lock's writer, its followers. */
 export interface FillWatch {
-	/** Each chunk, as the tier gets it (and after the tier refused, when `follows`). */
-	chunk(chunk: Uint8Array): void;
+	/**
+	 * Each chunk, as the tier gets it (and after the tier refused, when `follows`). To a
+	 * watcher that follows, `heldSoFar` is the tier's copy of the body up to this chunk
+	 * when its writer keeps one that may be read (ObjectWriter.bodySoFar).
+	 */
+	chunk(chunk: Uint8Array, heldSoFar?: Uint8Array): void;
 	/** The body ended cleanly. */
 	end(): void;
 	/** The body broke off. */
@@ -60,8 +64,11 @@ async function drainInto(
 				return writer.commit();
 			}
 			writer.write(value);
-			watch?.chunk(value);
 			const refused = writer.refused;
+			if (watch !== undefined) {
+				const held = watch.follows && refused === undefined ? writer.bodySoFar?.() : undefined;
+				watch.chunk(value, held);
+			}
 			if (refused !== undefined) {
 				if (watch?.follows === true) {
 					// Followers need the rest; the tier's answer is known now, not at the end.

@@ -20,6 +20,10 @@ export class CommitObserver implements ObjectWriter {
 		return this.inner.overtaken;
 	}
 
+	bodySoFar(): Uint8Array | undefined {
+		return this.inner.bodySoFar?.();
+	}
+
 	write(chunk: Uint8Array): void {
 		this.inner.write(chunk);
 	}

@@ -95,6 +95,11 @@ export class LargeWriter implements ObjectWriter {
 		return state.kind === "done" && !state.result.stored ? state.result.reason : undefined;
 	}
 
+	bodySoFar(): Uint8Array | undefined {
+		const state = this.#state;
+		return state.kind === "open" ? state.body.subarray(0, state.written) : undefined;
+	}
+
 	write(chunk: Uint8Array): void {
 		const state = this.#state;
 		if (state.kind === "done") return;

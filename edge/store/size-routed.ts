@@ -176,6 +176,10 @@ class SizeDecidedAtCommit implements ObjectWriter {
 		return this.#large?.overtaken ?? false;
 	}
 
+	bodySoFar(): Uint8Array | undefined {
+		return this.#result === undefined ? this.#large?.bodySoFar?.() : undefined;
+	}
+
 	get refused(): WriteRefusal | undefined {
 		const result = this.#result;
 		if (result !== undefined) return result.stored ? undefined : result.reason;

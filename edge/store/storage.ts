@@ -75,6 +75,13 @@ export interface ObjectWriter {
 	 * commit says later. Requests that come after the purge must not take its bytes.
 	 */
 	readonly overtaken: boolean;
+	/**
+	 * The body written so far, when the writer gathers it in memory of its own that it
+	 * never reuses or changes (a buffer, not slab memory a later object may take): those
+	 * following the fill read it there instead of keeping the bytes a second time. Undefined
+	 * once the writer refused or finished. Optional: a tier may hold no such copy.
+	 */
+	bodySoFar?(): Uint8Array | undefined;
 	commit(): CommitResult;
 	abort(): void;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { FillFeed, type FillHead } from "../../edge/proxy/fill-feed.ts";
+import { FillFeed, type FillHead, HELD_READ_BYTES } from "../../edge/proxy/fill-feed.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -38,6 +38,44 @@ describe("FillFeed", () => {
 		expect(await late).toBe("hello world");
 		expect(await readAll(follow(feed))).toBe("hello world");
 		expect(feed.state).toBe("done");
+	});
+
+	test("while the writer's buffer holds the body, followers read it there, in bounded pieces, and no chunk is kept", async () => {
+		const length = 2 * HELD_READ_BYTES + 10;
+		const buffer = new Uint8Array(length).map((_, i) => i & 0xff);
+		const feed = feedOf(length);
+		const early = follow(feed);
+		const half = HELD_READ_BYTES + 5;
+		feed.push(buffer.slice(0, half), buffer.subarray(0, half));
+		feed.push(buffer.slice(half), buffer.subarray(0, length));
+		feed.end();
+		expect(feed.heldChunks).toBe(0);
+		const reader = follow(feed).getReader();
+		const sizes: number[] = [];
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			sizes.push(value.byteLength);
+			expect(value.buffer).toBe(buffer.buffer);
+		}
+		expect(sizes).toEqual([HELD_READ_BYTES, HELD_READ_BYTES, 10]);
+		expect(new Uint8Array(await new Response(early).arrayBuffer())).toEqual(buffer);
+	});
+
+	test("once the writer's buffer stops covering the body, the rest is kept, and a late follower reads both", async () => {
+		const feed = feedOf(11);
+		const writerBuffer = bytes("hello ");
+		feed.push(bytes("hel"), writerBuffer.subarray(0, 3));
+		feed.push(bytes("lo "), writerBuffer.subarray(0, 6));
+		expect(feed.heldChunks).toBe(0);
+		// The writer refused here: it hands no buffer, and never again counts.
+		feed.push(bytes("wor"));
+		feed.push(bytes("ld"), bytes("hello world"));
+		expect(feed.heldChunks).toBe(2);
+		feed.end();
+		expect(await readAll(follow(feed))).toBe("hello world");
+		feed.seal();
+		expect(feed.heldChunks).toBe(0);
 	});
 
 	test("a follower gets each chunk as it comes, not at the end", async () => {

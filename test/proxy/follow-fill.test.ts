@@ -281,14 +281,8 @@ describe("requests waiting on a large fill follow it as it arrives", () => {
 		},
 	);
 
-	test("once the fill is over, the feed lets each chunk go when its followers have read it", async () => {
-		const body = pacedBody();
-		const origin = heldOrigin([{ answer: () => body.response() }]);
-		const { get, lock } = edgeWith({ fetchOrigin: origin.fetchOrigin });
-		const writer = await get("/big");
-		const follower = await get("/big");
-		expect(follower.headers.get("cache-status")).toContain("collapsed");
-		// A look at the feed the writer shares, through the lock, declining to follow it.
+	/** The feed a fill shares, seen through the lock by a request that declines to follow. */
+	function sharedFeed(lock: ReturnType<typeof edgeWith>["lock"]) {
 		let shared: FillFeed | undefined;
 		const looking = lock.acquire("GET http://cdn.test/big", {
 			acceptsFeed: (feed) => {
@@ -296,15 +290,52 @@ describe("requests waiting on a large fill follow it as it arrives", () => {
 				return false;
 			},
 		});
-		expect(looking.role).toBe("waiter");
+		if (looking.role !== "waiter") throw new Error(`looked as a ${looking.role}`);
+		// The turn is over when this waiter's wait ends; a turn handed to it ends at once.
+		const turnOver = looking.outcome.then((outcome) => {
+			if (typeof outcome === "object" && outcome.role === "writer") outcome.release("not-stored");
+		});
+		return { feed: () => shared, turnOver };
+	}
+
+	test("while the large store's writer holds the body, the feed keeps no copy: a slow follower reads the writer's, then the stored one", async () => {
+		const body = pacedBody();
+		const origin = heldOrigin([{ answer: () => body.response() }]);
+		const { get, lock } = edgeWith({ fetchOrigin: origin.fetchOrigin });
+		const writer = await get("/big");
+		const follower = await get("/big");
+		expect(follower.headers.get("cache-status")).toContain("collapsed");
+		const { feed: shared, turnOver } = sharedFeed(lock);
 		for (const piece of PIECES) body.send(piece);
 		body.end();
 		expect(Buffer.from(await writer.arrayBuffer()).equals(BODY)).toBe(true);
-		await until("the fill's turn to end", () => lock.stats().locksHeld === 0);
-		// Stored now; the follower has read nothing yet, so the feed holds it all for it.
-		expect(shared?.heldChunks).toBe(PIECES.length);
+		await turnOver;
+		// The follower has read nothing yet, and the feed holds no chunk for it.
+		expect(shared()?.received).toBe(LENGTH);
+		expect(shared()?.heldChunks).toBe(0);
 		expect(Buffer.from(await follower.arrayBuffer()).equals(BODY)).toBe(true);
-		expect(shared?.heldChunks).toBe(0);
+	});
+
+	test("once the tier stops holding the body (a purge mid-fill), the feed keeps the rest, and after the turn lets each chunk go once read", async () => {
+		const body = pacedBody();
+		const origin = heldOrigin([{ answer: () => body.response() }]);
+		const { app, get, lock } = edgeWith({ fetchOrigin: origin.fetchOrigin });
+		const writer = await get("/big");
+		const follower = await get("/big");
+		const { feed: shared, turnOver } = sharedFeed(lock);
+		for (const piece of PIECES.slice(0, 2)) body.send(piece);
+		await until("two chunks through the fill", () => shared()?.received === 2 * CHUNK);
+		expect(shared()?.heldChunks).toBe(0);
+		expect((await purgeThrough(app, { url: "http://cdn.test/big" })).status).toBe(200);
+		for (const piece of PIECES.slice(2)) body.send(piece);
+		body.end();
+		expect(Buffer.from(await writer.arrayBuffer()).equals(BODY)).toBe(true);
+		await turnOver;
+		// The writer dropped the body at the purge: the three chunks after it are the feed's.
+		expect(shared()?.heldChunks).toBe(3);
+		// The first two come from the buffer the writer had, the rest from the feed.
+		expect(Buffer.from(await follower.arrayBuffer()).equals(BODY)).toBe(true);
+		expect(shared()?.heldChunks).toBe(0);
 	});
 
 	test("a writer whose body keeps arriving keeps its lock past the writer timeout", async () => {

@@ -48,6 +48,26 @@ describe("LargeObjectStore", () => {
 		expect(store.stats()).toMatchObject({ objects: 2, bytes: 100 + 4 + 150 + 1 });
 	});
 
+	test("bodySoFar is the written bytes in the writer's own buffer, which the commit publishes; none once refused", () => {
+		const { store } = makeStore();
+		const writer = store.beginWrite("a", meta("head"), 100);
+		expect(writer.bodySoFar?.()).toEqual(new Uint8Array(0));
+		writer.write(bodyOf(100).subarray(0, 60));
+		const early = writer.bodySoFar?.();
+		expect(early).toEqual(bodyOf(100).subarray(0, 60));
+		writer.write(bodyOf(100).subarray(60));
+		expect(writer.bodySoFar?.()).toEqual(bodyOf(100));
+		expect(writer.commit()).toEqual({ stored: true });
+		expect(writer.bodySoFar?.()).toBeUndefined();
+		// What a follower read of it is the stored body's memory, not a copy of it.
+		expect(early?.buffer).toBe(store.lookupSync("a")?.body.buffer as ArrayBuffer);
+
+		const refused = store.beginWrite("b", meta("head"), 10);
+		refused.write(bodyOf(11));
+		expect(refused.refused).toBe("length-mismatch");
+		expect(refused.bodySoFar?.()).toBeUndefined();
+	});
+
 	test("the largest object is a quarter of the capacity unless given; above it: too-large", () => {
 		const { store } = makeStore(1000);
 		expect(store.maxObjectBytes).toBe(250);
