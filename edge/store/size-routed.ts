@@ -177,7 +177,8 @@ class SizeDecidedAtCommit implements ObjectWriter {
 	}
 
 	bodySoFar(): Uint8Array | undefined {
-		return this.#result === undefined ? this.#large?.bodySoFar?.() : undefined;
+		// The large writer itself answers undefined once committed or aborted.
+		return this.#large?.bodySoFar?.();
 	}
 
 	get refused(): WriteRefusal | undefined {
