@@ -66,8 +66,8 @@ async function drainInto(
 			writer.write(value);
 			const refused = writer.refused;
 			if (watch !== undefined) {
-				const held = watch.follows && refused === undefined ? writer.bodySoFar?.() : undefined;
-				watch.chunk(value, held);
+				// A refused writer holds no body (bodySoFar answers undefined).
+				watch.chunk(value, watch.follows ? writer.bodySoFar?.() : undefined);
 			}
 			if (refused !== undefined) {
 				if (watch?.follows === true) {
