@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Cache-hit benchmark of our edge against nginx proxy_cache and a bare Hono ceiling.
 #
-# Starts the demo origin, our edge (node.ts), nginx with proxy_cache and a bare Hono app
-# answering from a Map, all on 127.0.0.1; warms them; runs wrk (-t2 -c64 --latency) for a
-# cached 1 KiB and a cached 64 KiB object in three interleaved rounds; checks through the
-# origin's request counter that every measured request was a hit; prints medians, ratios
-# and targets. Progress goes to stderr, the summary to stdout.
+# Starts the demo origin, our edge (node.ts), nginx with proxy_cache, a bare Hono app
+# answering from a Map, and Bun.serve's static routes (the runtime's own limit, as context),
+# all on 127.0.0.1; warms them; runs wrk (-t2 -c64 --latency) for a cached 1 KiB and a
+# cached 64 KiB object in three interleaved rounds; checks through the origin's request
+# counter that every measured request was a hit; reads each server's CPU time (its process
+# tree's utime + stime) around each run, so the summary says where the time goes per
+# request; prints medians, ratios and targets. Progress goes to stderr, the summary to
+# stdout.
 #
 #   npm run bench:edge            # or: bash scripts/bench-edge.sh
 #   BENCH_DURATION=3s bash scripts/bench-edge.sh   # quicker, less stable figures
@@ -101,14 +104,37 @@ header_of() {
 
 run_wrk() { timeout "$WRK_TIMEOUT_S" wrk -t2 -c64 -d"$1" --latency "$2"; }
 
-mapfile -t PORTS < <("$BUN" run "$HELPERS/free-ports.ts" 4)
-((${#PORTS[@]} == 4)) || die "could not pick free ports"
+# tree_pids PID: PID and every descendant (nginx's workers are its master's children).
+tree_pids() {
+	echo "$1"
+	local child
+	for child in $(pgrep -P "$1" || true); do tree_pids "$child"; done
+}
+
+# cpu_ticks PID: user + system CPU of PID's process tree so far, in clock ticks. The fields
+# after "pid (comm) " start at stat's third, so utime and stime are the 12th and 13th.
+cpu_ticks() {
+	local total=0 pid fields
+	for pid in $(tree_pids "$1"); do
+		read -r -a fields < <(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+		total=$((total + fields[11] + fields[12]))
+	done
+	echo "$total"
+}
+CLOCK_TICKS_PER_S="$(getconf CLK_TCK)"
+
+mapfile -t PORTS < <("$BUN" run "$HELPERS/free-ports.ts" 5)
+((${#PORTS[@]} == 5)) || die "could not pick free ports"
 ORIGIN_PORT=${PORTS[0]} OURS_PORT=${PORTS[1]} NGINX_PORT=${PORTS[2]} CEILING_PORT=${PORTS[3]}
+LIMIT_PORT=${PORTS[4]}
 declare -A BASE=(
 	[ours]="http://127.0.0.1:$OURS_PORT"
 	[nginx]="http://127.0.0.1:$NGINX_PORT"
 	[ceiling]="http://127.0.0.1:$CEILING_PORT"
+	[bun-static]="http://127.0.0.1:$LIMIT_PORT"
 )
+# Each server's process, whose tree's CPU time is read around each run.
+declare -A SERVER_PID=()
 
 # --- servers --------------------------------------------------------------------------
 log "origin on :$ORIGIN_PORT"
@@ -120,8 +146,16 @@ wait_http "http://127.0.0.1:$ORIGIN_PORT/_origin/stats" "$!" 10 ||
 log "ceiling (bare Hono + Map) on :$CEILING_PORT"
 "$BUN" run "$HELPERS/ceiling.ts" --port "$CEILING_PORT" 2>"$WORK/ceiling.log" &
 PIDS+=($!)
+SERVER_PID[ceiling]=$!
 wait_http "${BASE[ceiling]}/_ceiling/health" "$!" 10 ||
 	die "ceiling did not come up: $(head -c 500 "$WORK/ceiling.log")"
+
+log "runtime limit (Bun.serve static routes) on :$LIMIT_PORT"
+"$BUN" run "$HELPERS/runtime-limit.ts" --port "$LIMIT_PORT" 2>"$WORK/runtime-limit.log" &
+PIDS+=($!)
+SERVER_PID[bun-static]=$!
+wait_http "${BASE[bun-static]}/_runtime-limit/health" "$!" 10 ||
+	die "runtime limit did not come up: $(head -c 500 "$WORK/runtime-limit.log")"
 
 log "nginx proxy_cache on :$NGINX_PORT (config $WORK/nginx.conf)"
 bash "$HELPERS/nginx-conf.sh" "$WORK" "$NGINX_PORT" "$ORIGIN_PORT" >"$WORK/nginx.conf"
@@ -129,6 +163,7 @@ nginx -t -q -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/error.log" -g 'daemon off
 	sed 's/^/[nginx -t] /' >&2
 nginx -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/error.log" -g 'daemon off;' &
 PIDS+=($!)
+SERVER_PID[nginx]=$!
 wait_http "${BASE[nginx]}/_origin/stats" "$!" 10 ||
 	die "nginx did not come up: $(tail -c 500 "$WORK/error.log" 2>/dev/null)"
 
@@ -138,6 +173,7 @@ log "ours (node.ts) on :$OURS_PORT"
 	--origin "http://127.0.0.1:$ORIGIN_PORT") >"$WORK/ours.log" 2>&1 &
 OURS_PID=$!
 PIDS+=("$OURS_PID")
+SERVER_PID[ours]=$OURS_PID
 if ! wait_http "${BASE[ours]}/_neuro/health" "$OURS_PID" 10; then
 	if kill -0 "$OURS_PID" 2>/dev/null; then
 		OURS_UNAVAILABLE="GET /_neuro/health did not answer 200 within 10 s"
@@ -151,8 +187,8 @@ if ! wait_http "${BASE[ours]}/_neuro/health" "$OURS_PID" 10; then
 	log "ours: not available ($OURS_UNAVAILABLE); measuring nginx and the ceiling only"
 fi
 
-CONTENDERS=(nginx ceiling)
-[[ -z "$OURS_UNAVAILABLE" ]] && CONTENDERS=(ours nginx ceiling)
+CONTENDERS=(nginx ceiling bun-static)
+[[ -z "$OURS_UNAVAILABLE" ]] && CONTENDERS=(ours nginx ceiling bun-static)
 
 # --- warm-up and hit checks -----------------------------------------------------------
 for size in "${SIZES[@]}"; do
@@ -168,7 +204,7 @@ for size in "${SIZES[@]}"; do
 				log "ours: not available ($OURS_UNAVAILABLE)"
 				# Stop it now so it does not take CPU from the servers being measured.
 				kill -TERM "$OURS_PID" 2>/dev/null || true
-				CONTENDERS=(nginx ceiling)
+				CONTENDERS=(nginx ceiling bun-static)
 				continue
 			fi
 			;;
@@ -196,10 +232,13 @@ for round in $(seq "$ROUNDS"); do
 			out="$WORK/results/$who-$size-r$round"
 			log "round $round/$ROUNDS: $who $size B"
 			before="$(origin_total)"
+			cpu_before="$(cpu_ticks "${SERVER_PID[$who]}")"
 			run_wrk "$DURATION" "${BASE[$who]}/bytes/$size" >"$out.wrk" 2>&1 ||
 				die "wrk against $who failed: $(head -c 500 "$out.wrk")"
+			cpu_after="$(cpu_ticks "${SERVER_PID[$who]}")"
 			after="$(origin_total)"
 			echo $((after - before)) >"$out.origin-delta"
+			echo "$((cpu_after - cpu_before)) $CLOCK_TICKS_PER_S" >"$out.cpu"
 		done
 	done
 done

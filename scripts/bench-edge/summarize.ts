@@ -1,14 +1,17 @@
 /**
  * Reads the wrk outputs scripts/bench-edge.sh left in a results directory, checks that every
- * measured run was all cache hits, and prints medians, ratios and the targets beside them.
+ * measured run was all cache hits, and prints medians, ratios, each server's CPU time per
+ * request, and the targets beside them.
  * Exit status: 0 when every target is met, 1 when one is missed or could not be measured
  * (ours unavailable), 2 when the results themselves are unusable.
  *   bun run scripts/bench-edge/summarize.ts --results DIR --rounds 3 [--ours-unavailable WHY]
  */
 import { parseArgs } from "node:util";
+import { cpuMicrosPerRequest, parseCpuSample } from "./cpu-per-request.ts";
 import { parseWrkOutput, type WrkFigures } from "./wrk-output.ts";
 
-type Contender = "ours" | "nginx" | "ceiling";
+/** bun-static: Bun.serve's static routes (runtime-limit.ts), the most a server on Bun does. */
+type Contender = "ours" | "nginx" | "ceiling" | "bun-static";
 const OBJECTS = [
 	{ size: 1024, label: "1 KiB", oursOverNginx: 1.5 },
 	{ size: 65_536, label: "64 KiB", oursOverNginx: 1.2 },
@@ -18,6 +21,8 @@ const OURS_OVER_CEILING = 0.75;
 interface Medians {
 	readonly requestsPerSec: number;
 	readonly p99Ms: number;
+	/** Median over the rounds whose CPU sample could be read; undefined when none could. */
+	readonly cpuMicrosPerRequest: number | undefined;
 	readonly rounds: readonly WrkFigures[];
 }
 
@@ -34,9 +39,14 @@ const problems: string[] = [];
 
 async function readRounds(dir: string, who: Contender, size: number, rounds: number) {
 	const figures: WrkFigures[] = [];
+	const cpuMicros: number[] = [];
 	for (let round = 1; round <= rounds; round++) {
 		const base = `${dir}/${who}-${size}-r${round}`;
 		const parsed = parseWrkOutput(await Bun.file(`${base}.wrk`).text());
+		const cpuFile = Bun.file(`${base}.cpu`);
+		const cpuSample = (await cpuFile.exists()) ? parseCpuSample(await cpuFile.text()) : undefined;
+		const micros = cpuMicrosPerRequest(cpuSample, parsed.requests);
+		if (micros !== undefined) cpuMicros.push(micros);
 		const originDelta = Number((await Bun.file(`${base}.origin-delta`).text()).trim());
 		if (originDelta !== 0) {
 			problems.push(`${who} ${size} B round ${round}: origin served ${originDelta} requests`);
@@ -49,12 +59,15 @@ async function readRounds(dir: string, who: Contender, size: number, rounds: num
 	return {
 		requestsPerSec: median(figures.map((f) => f.requestsPerSec)),
 		p99Ms: median(figures.map((f) => f.p99Ms)),
+		cpuMicrosPerRequest: cpuMicros.length === 0 ? undefined : median(cpuMicros),
 		rounds: figures,
 	} satisfies Medians;
 }
 
 const formatRps = (rps: number) => `${(rps / 1000).toFixed(1)}k`;
 const formatMs = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} us` : `${ms.toFixed(2)} ms`);
+const formatCpu = (micros: number | undefined) =>
+	micros === undefined ? "n/a" : `${micros.toFixed(1)} us`;
 
 function line(met: boolean | undefined, text: string): void {
 	const mark = met === undefined ? "UNMEASURED" : met ? "MET       " : "MISSED    ";
@@ -77,8 +90,9 @@ async function main(): Promise<number> {
 		return 2;
 	}
 	const oursUnavailable = values["ours-unavailable"];
+	const baselines: Contender[] = ["nginx", "ceiling", "bun-static"];
 	const contenders: Contender[] =
-		oursUnavailable === undefined ? ["ours", "nginx", "ceiling"] : ["nginx", "ceiling"];
+		oursUnavailable === undefined ? ["ours", ...baselines] : baselines;
 
 	const table = new Map<string, Medians>();
 	for (const { size } of OBJECTS) {
@@ -89,7 +103,7 @@ async function main(): Promise<number> {
 
 	console.log(`\n## Cache-hit throughput, median of ${rounds} interleaved wrk rounds`);
 	console.log(
-		`${"object".padEnd(8)}${"server".padEnd(9)}${"req/s".padStart(9)}${"p99".padStart(11)}   each round (req/s @ p99)`,
+		`${"object".padEnd(8)}${"server".padEnd(12)}${"req/s".padStart(9)}${"p99".padStart(11)}${"CPU/req".padStart(10)}   each round (req/s @ p99)`,
 	);
 	for (const { size, label } of OBJECTS) {
 		for (const who of contenders) {
@@ -97,7 +111,7 @@ async function main(): Promise<number> {
 			if (m === undefined) continue;
 			const each = m.rounds.map((r) => `${formatRps(r.requestsPerSec)} @ ${formatMs(r.p99Ms)}`);
 			console.log(
-				`${label.padEnd(8)}${who.padEnd(9)}${formatRps(m.requestsPerSec).padStart(9)}${formatMs(m.p99Ms).padStart(11)}   ${each.join(", ")}`,
+				`${label.padEnd(8)}${who.padEnd(12)}${formatRps(m.requestsPerSec).padStart(9)}${formatMs(m.p99Ms).padStart(11)}${formatCpu(m.cpuMicrosPerRequest).padStart(10)}   ${each.join(", ")}`,
 			);
 		}
 	}
@@ -109,7 +123,9 @@ async function main(): Promise<number> {
 		const ours = table.get(`ours-${size}`);
 		const nginx = table.get(`nginx-${size}`);
 		const ceiling = table.get(`ceiling-${size}`);
-		if (nginx === undefined || ceiling === undefined) throw new Error("nginx or ceiling missing");
+		const runtimeLimit = table.get(`bun-static-${size}`);
+		if (nginx === undefined || ceiling === undefined || runtimeLimit === undefined)
+			throw new Error("nginx, ceiling or bun-static missing");
 		if (ours === undefined) {
 			line(undefined, `${label} ours/nginx req/s (target >= ${oursOverNginx}x)`);
 			line(undefined, `${label} ours p99 (target <= nginx's ${formatMs(nginx.p99Ms)})`);
@@ -143,6 +159,17 @@ async function main(): Promise<number> {
 		if (ceilingOverNginx < oursOverNginx) {
 			console.log(
 				`note       ${label}: the ceiling itself is below ${oursOverNginx}x nginx on this machine, so that target is out of reach here`,
+			);
+		}
+		// Bun's static routes run no JavaScript at all: below the target, no handler on Bun
+		// (ours, Hono's, anyone's) reaches it on this machine.
+		const limitOverNginx = runtimeLimit.requestsPerSec / nginx.requestsPerSec;
+		console.log(
+			`context    ${label} bun-static/nginx req/s: ${limitOverNginx.toFixed(2)}x (Bun's own static routes, no JavaScript per request)`,
+		);
+		if (limitOverNginx < oursOverNginx) {
+			console.log(
+				`note       ${label}: even Bun's static routes are below ${oursOverNginx}x nginx here, so no server on Bun reaches that target on this machine`,
 			);
 		}
 	}

@@ -6,6 +6,8 @@
 
 export interface WrkFigures {
 	readonly requestsPerSec: number;
+	/** Responses completed in the run ("N requests in ..."): what CPU per request divides by. */
+	readonly requests: number;
 	readonly p99Ms: number;
 	/** Responses outside 2xx/3xx: a run with any is not a measurement of cache hits. */
 	readonly non2xx3xx: number;
@@ -41,6 +43,10 @@ export function parseWrkOutput(text: string): WrkFigures {
 	if (rps === null) {
 		throw new WrkOutputError(`no "Requests/sec:" line in wrk output: ${excerpt(text)}`);
 	}
+	const requests = /^\s*(\d+) requests in /m.exec(text);
+	if (requests === null) {
+		throw new WrkOutputError(`no "N requests in" line in wrk output: ${excerpt(text)}`);
+	}
 	if (!/^\s*Latency Distribution\s*$/m.test(text)) {
 		throw new WrkOutputError(
 			`no "Latency Distribution" in wrk output (was --latency given?): ${excerpt(text)}`,
@@ -57,6 +63,7 @@ export function parseWrkOutput(text: string): WrkFigures {
 		errors === null ? 0 : errors.slice(1, 5).reduce((sum, n) => sum + Number(n), 0);
 	return {
 		requestsPerSec: Number(rps[1]),
+		requests: Number(requests[1]),
 		p99Ms: durationToMs(p99[1]),
 		non2xx3xx: non2xx === null ? 0 : Number(non2xx[1]),
 		socketErrors,

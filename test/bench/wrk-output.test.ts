@@ -43,6 +43,7 @@ describe("wrk output", () => {
 	test("reads req/s and p99 from captured output", () => {
 		expect(parseWrkOutput(CAPTURED)).toEqual({
 			requestsPerSec: 37630.04,
+			requests: 75509,
 			p99Ms: 6.5,
 			non2xx3xx: 0,
 			socketErrors: 0,
@@ -53,6 +54,7 @@ describe("wrk output", () => {
 		const figures = parseWrkOutput(WITH_ERRORS);
 		expect(figures.p99Ms).toBeCloseTo(0.8705, 6);
 		expect(figures.requestsPerSec).toBe(139300);
+		expect(figures.requests).toBe(1393000);
 		expect(figures.socketErrors).toBe(6);
 		expect(figures.non2xx3xx).toBe(17);
 	});
@@ -74,6 +76,11 @@ describe("wrk output", () => {
 		const truncated = CAPTURED.slice(0, CAPTURED.indexOf("  75509 requests"));
 		expect(() => parseWrkOutput(truncated)).toThrow(WrkOutputError);
 		expect(() => parseWrkOutput(truncated)).toThrow(/no "Requests\/sec:" line/);
+	});
+
+	test("output without its request count is a clear error", () => {
+		const withoutCount = CAPTURED.replace("  75509 requests in 2.01s, 84.90MB read\n", "");
+		expect(() => parseWrkOutput(withoutCount)).toThrow(/no "N requests in" line/);
 	});
 
 	test("output without --latency is a clear error", () => {
