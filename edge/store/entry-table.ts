@@ -34,12 +34,16 @@ export class EntryTable {
 	/** Key per id, so eviction can remove the entry from the index. */
 	readonly keys: (string | undefined)[] = [];
 	/**
-	 * Readers holding an entry's bytes (CachedObject not yet released). Rare states live in
-	 * small maps, not columns: only pinned entries pay for them, and a column would cost
-	 * every entry bytes of memory and a cache line to clear.
+	 * Readers holding an entry's bytes (CachedObject not yet released), per id. A column,
+	 * though most entries are unpinned at any moment: every hit pins and releases, and a Map
+	 * entry made and deleted per hit cost about 40 ns of a 450 ns lookup, where a count in a
+	 * column costs 5 ns (4 bytes an entry: 4 MB for a million). Returns to 0 on the last
+	 * release, so a reused id starts unpinned with nothing to clear.
 	 */
-	readonly #pins = new Map<number, number>();
-	/** Entries that left the index while pinned: freed on their last release. */
+	#pins: Uint32Array;
+	/** Entries with at least one pin: lets isPinned answer without a read when none is. */
+	#pinnedEntries = 0;
+	/** Entries that left the index while pinned: freed on their last release (rare). */
 	readonly #doomed = new Set<number>();
 	#capacity: number;
 	#freeIds = new Int32Array(1024);
@@ -52,6 +56,7 @@ export class EntryTable {
 	) {
 		this.#capacity = Math.max(16, initialCapacity);
 		this.rows = new Float64Array(this.#capacity * ROW);
+		this.#pins = new Uint32Array(this.#capacity);
 		this.#fillKeys();
 	}
 
@@ -82,21 +87,26 @@ export class EntryTable {
 	}
 
 	isPinned(id: number): boolean {
-		return this.#pins.size > 0 && this.#pins.has(id);
+		return this.#pinnedEntries > 0 && (this.#pins[id] as number) > 0;
 	}
 
 	pin(id: number): void {
-		this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
+		const held = this.#pins[id] as number;
+		this.#pins[id] = held + 1;
+		if (held === 0) this.#pinnedEntries++;
 	}
 
-	/** Drops one pin; true when that was the last one. */
+	/** Drops one pin; true when that was the last one (or the entry held none). */
 	unpin(id: number): boolean {
-		const left = (this.#pins.get(id) ?? 1) - 1;
-		if (left > 0) {
-			this.#pins.set(id, left);
+		const held = this.#pins[id] as number;
+		if (held > 1) {
+			this.#pins[id] = held - 1;
 			return false;
 		}
-		this.#pins.delete(id);
+		if (held === 1) {
+			this.#pins[id] = 0;
+			this.#pinnedEntries--;
+		}
 		return true;
 	}
 
@@ -106,7 +116,7 @@ export class EntryTable {
 
 	/** True (and forgets it) when the entry was doomed while pinned. */
 	takeDoomed(id: number): boolean {
-		return this.#doomed.delete(id);
+		return this.#doomed.size > 0 && this.#doomed.delete(id);
 	}
 
 	#grow(): void {
@@ -114,6 +124,9 @@ export class EntryTable {
 		const rows = new Float64Array(capacity * ROW);
 		rows.set(this.rows);
 		this.rows = rows;
+		const pins = new Uint32Array(capacity);
+		pins.set(this.#pins);
+		this.#pins = pins;
 		this.#capacity = capacity;
 		this.#fillKeys();
 		this.onGrow(capacity);

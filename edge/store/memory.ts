@@ -332,13 +332,23 @@ export class MemoryTier implements Storage, WriterHost {
 		this.hits++;
 		this.#policy.accessed(id);
 		const entries = this.#entries;
-		const expiresAt = entries.rows[id * ROW + EXPIRES_AT] as number;
+		const rows = entries.rows;
+		const row = id * ROW;
+		const handle = rows[row + HANDLE] as number;
+		const lengths = rows[row + LENGTHS] as number;
+		// One span lookup for both parts of the slot: metadata, then body.
+		const span = this.#spans.spanOf(handle);
+		const metaStart = slotOffsetInSpan(handle);
+		const metaLength = metaLengthOf(lengths);
+		const bodyStart = metaStart + metaLength;
 		const pinned = new PinnedEntry(
 			key,
 			id,
-			this.#metaBytes(id),
-			expiresAt,
-			this.#bodyView(id),
+			span,
+			metaStart,
+			metaLength,
+			rows[row + EXPIRES_AT] as number,
+			span.subarray(bodyStart, bodyStart + bodyLengthOf(lengths)),
 			this.#unpinId,
 			this.#blobs.budgetBytes > 0 ? this.#blobOf : undefined,
 		);

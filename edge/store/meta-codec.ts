@@ -34,14 +34,22 @@ export function encodedMetaLength(meta: Pick<ObjectMeta, "tags" | "header">): nu
 
 /** The header part of what encodeMeta wrote, as a view of `bytes` (no copy, no decoding). */
 export function metaHeaderView(bytes: Uint8Array): Uint8Array {
-	if (bytes.byteLength < 4) return EMPTY;
+	return metaHeaderViewAt(bytes, 0, bytes.byteLength);
+}
+
+/**
+ * The same for a record lying at `start`, `length` bytes long, inside `bytes` (a slab span):
+ * one view of the header, without first making one of the whole record.
+ */
+export function metaHeaderViewAt(bytes: Uint8Array, start: number, length: number): Uint8Array {
+	if (length < 4) return EMPTY;
 	const tagLength =
-		(((bytes[0] as number) << 24) |
-			((bytes[1] as number) << 16) |
-			((bytes[2] as number) << 8) |
-			(bytes[3] as number)) >>>
+		(((bytes[start] as number) << 24) |
+			((bytes[start + 1] as number) << 16) |
+			((bytes[start + 2] as number) << 8) |
+			(bytes[start + 3] as number)) >>>
 		0;
-	return 4 + tagLength > bytes.byteLength ? EMPTY : bytes.subarray(4 + tagLength);
+	return 4 + tagLength > length ? EMPTY : bytes.subarray(start + 4 + tagLength, start + length);
 }
 
 /** The tags part of what encodeMeta wrote (none for a record without any). */

@@ -3,7 +3,7 @@
  * release(). A class rather than an object literal with closures, because a hit makes one
  * of these and nothing else per request.
  */
-import { decodeMeta, metaHeaderView } from "./meta-codec.ts";
+import { decodeMeta, metaHeaderViewAt } from "./meta-codec.ts";
 import type { CachedObject, ObjectMeta } from "./storage.ts";
 
 export class PinnedEntry implements CachedObject {
@@ -11,16 +11,22 @@ export class PinnedEntry implements CachedObject {
 	#meta: ObjectMeta | undefined;
 	#released = false;
 
+	/**
+	 * The metadata is passed as its span and offsets, not as a view: a hit reads only the
+	 * header part, and each typed-array view made per hit costs about 50 ns.
+	 */
 	constructor(
 		readonly key: string,
 		private readonly id: number,
-		private readonly metaBytes: Uint8Array,
+		private readonly span: Uint8Array,
+		private readonly metaStart: number,
+		private readonly metaLength: number,
 		private readonly expiresAt: number,
 		readonly body: Uint8Array,
 		private readonly unpin: (id: number) => void,
 		private readonly blobOf?: (id: number, body: Uint8Array) => Blob | undefined,
 	) {
-		this.header = metaHeaderView(metaBytes);
+		this.header = metaHeaderViewAt(span, metaStart, metaLength);
 	}
 
 	/** The body as a Blob a Response can share (the tier keeps it for the next hits). */
@@ -33,7 +39,8 @@ export class PinnedEntry implements CachedObject {
 	get meta(): ObjectMeta {
 		if (this.#meta !== undefined) return this.#meta;
 		if (this.#released) throw new Error("CachedObject.meta read after release(): read it first");
-		this.#meta = decodeMeta(this.metaBytes, this.expiresAt);
+		const metaEnd = this.metaStart + this.metaLength;
+		this.#meta = decodeMeta(this.span.subarray(this.metaStart, metaEnd), this.expiresAt);
 		return this.#meta;
 	}
 

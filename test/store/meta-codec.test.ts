@@ -1,5 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { decodeMeta, encodeMeta } from "../../edge/store/meta-codec.ts";
+import {
+	decodeMeta,
+	encodeMeta,
+	metaHeaderView,
+	metaHeaderViewAt,
+} from "../../edge/store/meta-codec.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -74,5 +79,24 @@ describe("encodeMeta and decodeMeta", () => {
 		expect(() => decodeMeta(overrun, 0)).toThrow(/overruns the record/);
 		// Exactly filling the record is fine.
 		expect(decodeMeta(bytes(0, 0, 0, 4, 97, 98, 99, 100), 0).tags).toEqual(["abcd"]);
+	});
+});
+
+describe("metaHeaderViewAt: the header of a record inside a larger span", () => {
+	test("reads the record at its offset, whatever lies around it", () => {
+		const record = encodeMeta({ tags: ["a", "bc"], header: bytes(7, 8, 9) });
+		const span = new Uint8Array(3 + record.byteLength + 5).fill(0xee);
+		span.set(record, 3);
+		const view = metaHeaderViewAt(span, 3, record.byteLength);
+		expect([...view]).toEqual([7, 8, 9]);
+		// A view, not a copy: the slab's bytes themselves.
+		expect(view.buffer).toBe(span.buffer);
+		expect([...metaHeaderView(record)]).toEqual([7, 8, 9]);
+	});
+
+	test("an empty record, or one whose tag length overruns it, has no header", () => {
+		const span = new Uint8Array([0, 0, 0, 9, 1, 2, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee]);
+		expect(metaHeaderViewAt(span, 0, 0).byteLength).toBe(0);
+		expect(metaHeaderViewAt(span, 0, 6).byteLength).toBe(0);
 	});
 });
