@@ -26,7 +26,7 @@ export async function bindPortPair<Tcp extends StoppableListener, Udp>(
 	const attempts = port === 0 ? PICKED_PORT_ATTEMPTS : 1;
 	let lastError: unknown;
 	for (let attempt = 1; attempt <= attempts; attempt++) {
-		const tcp = binders.listenTcp(port);
+		const tcp = listenTcpOrSay(binders, port);
 		try {
 			return { tcp, udp: await binders.bindUdp(tcp.port) };
 		} catch (error) {
@@ -39,4 +39,21 @@ export async function bindPortPair<Tcp extends StoppableListener, Udp>(
 	throw new Error(`gossip could not bind UDP beside its TCP listener (${tried}): ${detail}`, {
 		cause: lastError,
 	});
+}
+
+/**
+ * The TCP listener, or an error naming the port: the runtime's own says only "Failed to
+ * listen at 127.0.0.1", which leaves an operator to guess which of a node's ports it was.
+ */
+function listenTcpOrSay<Tcp extends StoppableListener, Udp>(
+	binders: PairBinders<Tcp, Udp>,
+	port: number,
+): Tcp {
+	try {
+		return binders.listenTcp(port);
+	} catch (error) {
+		const detail = error instanceof Error ? error.message : String(error);
+		const which = port === 0 ? "a picked port" : `port ${port}`;
+		throw new Error(`gossip could not listen for TCP (${which}): ${detail}`, { cause: error });
+	}
 }

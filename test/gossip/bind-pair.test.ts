@@ -63,11 +63,45 @@ describe("bindPortPair", () => {
 		expect(udpAttempts).toBe(1);
 		expect(tcp.stopped).toEqual([7946]);
 	});
+
+	test("a TCP port that cannot be listened on is named in the error, and UDP is not tried", async () => {
+		let udpAttempts = 0;
+		const failing = bindPortPair(7946, {
+			listenTcp: () => {
+				throw new Error("Failed to listen at 127.0.0.1");
+			},
+			bindUdp: async () => {
+				udpAttempts++;
+				return {};
+			},
+		});
+		await expect(failing).rejects.toThrow(
+			"gossip could not listen for TCP (port 7946): Failed to listen at 127.0.0.1",
+		);
+		expect(udpAttempts).toBe(0);
+	});
 });
+
+/**
+ * A UDP socket on a port whose TCP number is free: the two numbers are separate spaces, and
+ * with other tests listening at the same time a port picked for UDP can be taken for TCP.
+ */
+async function udpSquatterWithTcpFree(): Promise<{ readonly port: number; close(): void }> {
+	for (let attempt = 0; attempt < 20; attempt++) {
+		const squatter = await Bun.udpSocket({ hostname: "127.0.0.1", port: 0 });
+		try {
+			Bun.listen({ hostname: "127.0.0.1", port: squatter.port, socket: { data() {} } }).stop(true);
+			return squatter;
+		} catch {
+			squatter.close();
+		}
+	}
+	throw new Error("no port free for TCP beside a UDP one in 20 tries");
+}
 
 describe("GossipNode on a named port whose UDP number is taken", () => {
 	test("start fails with a clear error and frees the TCP port it had taken", async () => {
-		const squatter = await Bun.udpSocket({ hostname: "127.0.0.1", port: 0 });
+		const squatter = await udpSquatterWithTcpFree();
 		const port = squatter.port;
 		try {
 			const start = GossipNode.start({
