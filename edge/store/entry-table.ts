@@ -41,8 +41,6 @@ export class EntryTable {
 	 * release, so a reused id starts unpinned with nothing to clear.
 	 */
 	#pins: Uint32Array;
-	/** Entries with at least one pin: lets isPinned answer without a read when none is. */
-	#pinnedEntries = 0;
 	/** Entries that left the index while pinned: freed on their last release (rare). */
 	readonly #doomed = new Set<number>();
 	#capacity: number;
@@ -87,13 +85,11 @@ export class EntryTable {
 	}
 
 	isPinned(id: number): boolean {
-		return this.#pinnedEntries > 0 && (this.#pins[id] as number) > 0;
+		return (this.#pins[id] as number) > 0;
 	}
 
 	pin(id: number): void {
-		const held = this.#pins[id] as number;
-		this.#pins[id] = held + 1;
-		if (held === 0) this.#pinnedEntries++;
+		this.#pins[id] = (this.#pins[id] as number) + 1;
 	}
 
 	/** Drops one pin; true when that was the last one (or the entry held none). */
@@ -103,10 +99,7 @@ export class EntryTable {
 			this.#pins[id] = held - 1;
 			return false;
 		}
-		if (held === 1) {
-			this.#pins[id] = 0;
-			this.#pinnedEntries--;
-		}
+		this.#pins[id] = 0;
 		return true;
 	}
 
