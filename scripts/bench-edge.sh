@@ -187,8 +187,10 @@ if ! wait_http "${BASE[ours]}/_neuro/health" "$OURS_PID" 10; then
 	log "ours: not available ($OURS_UNAVAILABLE); measuring nginx and the ceiling only"
 fi
 
-CONTENDERS=(nginx ceiling bun-static)
-[[ -z "$OURS_UNAVAILABLE" ]] && CONTENDERS=(ours nginx ceiling bun-static)
+# Measured whether ours is there or not; ours goes first when it is.
+BASELINES=(nginx ceiling bun-static)
+CONTENDERS=("${BASELINES[@]}")
+[[ -z "$OURS_UNAVAILABLE" ]] && CONTENDERS=(ours "${BASELINES[@]}")
 
 # --- warm-up and hit checks -----------------------------------------------------------
 for size in "${SIZES[@]}"; do
@@ -204,7 +206,7 @@ for size in "${SIZES[@]}"; do
 				log "ours: not available ($OURS_UNAVAILABLE)"
 				# Stop it now so it does not take CPU from the servers being measured.
 				kill -TERM "$OURS_PID" 2>/dev/null || true
-				CONTENDERS=(nginx ceiling bun-static)
+				CONTENDERS=("${BASELINES[@]}")
 				continue
 			fi
 			;;

@@ -6,24 +6,13 @@
  * no JavaScript handler on Bun reaches that target on this machine.
  *   bun run scripts/bench-edge/runtime-limit.ts --port 18084
  */
-import { etagOf, sizedBody } from "../../edge/demo-origin.ts";
+import { hitFields, hitObjects } from "./hit-objects.ts";
 import { portFromArgv } from "./port-flag.ts";
 
 const port = portFromArgv(Bun.argv.slice(2), "scripts/bench-edge/runtime-limit.ts");
 const routes: Record<string, Response> = { "/_runtime-limit/health": new Response("ok\n") };
-for (const size of [1024, 65_536]) {
-	const body = sizedBody(size);
-	routes[`/bytes/${size}`] = new Response(body, {
-		headers: {
-			"cache-control": "public, max-age=3600",
-			"content-type": "application/octet-stream",
-			etag: etagOf(body),
-			"accept-ranges": "bytes",
-			age: "0",
-			"cache-status": "NeuroCache;hit;ttl=3600",
-		},
-	});
-}
+for (const [path, { body, etag }] of hitObjects())
+	routes[path] = new Response(body, { headers: hitFields(etag) });
 
 Bun.serve({
 	hostname: "127.0.0.1",

@@ -152,8 +152,9 @@ async function main(): Promise<number> {
 				allMet &&= met;
 			}
 		}
-		// Context, not a target: how the two baselines compare on this machine. Nothing on Bun
-		// beats the ceiling, so a ceiling below the nginx target makes that target unreachable.
+		// Context, not a target: how the ceiling compares with nginx on this machine. Ours
+		// passes it only where Bun's own cost of a response dominates (64 KiB), so the note
+		// that follows is a guide; the static routes' note below is the bound.
 		const ceilingOverNginx = ceiling.requestsPerSec / nginx.requestsPerSec;
 		console.log(`context    ${label} ceiling/nginx req/s: ${ceilingOverNginx.toFixed(2)}x`);
 		if (ceilingOverNginx < oursOverNginx) {
