@@ -42,6 +42,8 @@ import {
 	ROW,
 } from "./entry-table.ts";
 import { HotViews } from "./hot-views.ts";
+import { IdMultimap } from "./id-multimap.ts";
+import { familyCharge, familyOf, familyOfPrefix } from "./key-families.ts";
 import { MemoryWriter, type OpenWrite, type WriterHost } from "./memory-writer.ts";
 import { encodeMeta, metaHeaderView, metaTags } from "./meta-codec.ts";
 import { markPurged, markSoftPurged, openWriteFor } from "./open-writes.ts";
@@ -63,7 +65,7 @@ import type {
 	TierStats,
 	WriteRefusal,
 } from "./storage.ts";
-import { TagIndex, tagCharge } from "./tag-index.ts";
+import { tagCharge } from "./tag-charge.ts";
 
 export interface MemoryTierOptions {
 	readonly slab: Slab;
@@ -111,8 +113,9 @@ const STORED: CommitResult = Object.freeze({ stored: true });
  */
 const KEY_ALLOWANCE = 256;
 
+/** What a key costs the tier beyond an entry's allowance: long keys, and family membership. */
 function keyCharge(key: string): number {
-	return key.length > KEY_ALLOWANCE ? key.length - KEY_ALLOWANCE : 0;
+	return (key.length > KEY_ALLOWANCE ? key.length - KEY_ALLOWANCE : 0) + familyCharge(key);
 }
 
 export class MemoryTier implements Storage, WriterHost {
@@ -128,7 +131,9 @@ export class MemoryTier implements Storage, WriterHost {
 	 */
 	readonly #index = new Map<string, number>();
 	readonly #entries: EntryTable;
-	readonly #tagIndex = new TagIndex();
+	readonly #tagIndex = new IdMultimap();
+	/** Family -> ids of the indexed keys in it (key-families.ts): a URL's variants and part. */
+	readonly #families = new IdMultimap();
 	/** Entries stored with tags: none, and an entry leaving reads nothing to untag it. */
 	#taggedEntries = 0;
 	/**
@@ -531,6 +536,8 @@ export class MemoryTier implements Storage, WriterHost {
 			entries.keys[id] = key;
 			this.#indexBytes += keyCharge(key);
 			this.#index.set(key, id * 2 + expiresBit);
+			const family = familyOf(key);
+			if (family !== undefined) this.#families.add(family, id);
 		}
 		const row = id * ROW;
 		entries.rows[row + HANDLE] = handle;
@@ -726,7 +733,11 @@ export class MemoryTier implements Storage, WriterHost {
 	#remove(id: number): void {
 		const entries = this.#entries;
 		const key = entries.keys[id] as string;
-		if (this.#idOf(key) === id) this.#index.delete(key);
+		if (this.#idOf(key) === id) {
+			this.#index.delete(key);
+			const family = familyOf(key);
+			if (family !== undefined) this.#families.delete(family, id);
+		}
 		this.#policy.removed(id, this.#hashFor(key));
 		this.#hot.drop(key, id);
 		this.#blobs.drop(id);
@@ -776,9 +787,14 @@ export class MemoryTier implements Storage, WriterHost {
 			return id === undefined ? [] : [id];
 		}
 		if ("tag" in selector) return this.#tagIndex.ids(selector.tag);
+		const { prefix } = selector;
+		const family = familyOfPrefix(prefix);
+		if (family !== undefined) {
+			const keys = this.#entries.keys;
+			return this.#families.ids(family).filter((id) => (keys[id] as string).startsWith(prefix));
+		}
 		const ids: number[] = [];
-		for (const [key, slot] of this.#index)
-			if (key.startsWith(selector.prefix)) ids.push(slot >>> 1);
+		for (const [key, slot] of this.#index) if (key.startsWith(prefix)) ids.push(slot >>> 1);
 		return ids;
 	}
 }

@@ -6,6 +6,7 @@
 import { benchL0VsMap, type GetSetFigures } from "./l0-vs-map.ts";
 import { formatBytes, formatOps, progress, verdict } from "./report.ts";
 import { benchSlabPairs } from "./slab-pairs.ts";
+import { benchUrlPurge } from "./url-purge.ts";
 
 const MEMORY_OBJECTS = Number(process.env.BENCH_OBJECTS ?? 1_000_000);
 
@@ -77,6 +78,13 @@ async function main(): Promise<void> {
 	});
 	console.table({ L0: row(l0Latency), Map: row(mapLatency) });
 
+	const purge = await benchUrlPurge(MEMORY_OBJECTS);
+	console.log(`\n## Purge on a memory tier of ${purge.objects} URLs (one in ten with 3 variants)`);
+	console.table({
+		"URL purge (key + its variants, family index)": { "ms each": purge.urlPurgeMs.toFixed(3) },
+		"path-prefix purge (reads every key)": { "ms each": purge.scanPurgeMs.toFixed(3) },
+	});
+
 	console.log("\n## Summary (ratios are L0 / Map unless stated)");
 	for (const f of getSet) {
 		verdict(
@@ -107,6 +115,9 @@ async function main(): Promise<void> {
 	verdict("RSS per object, L0 / Map", rssRatio, "<= 1.0x", rssRatio <= 1);
 	console.log(
 		`       get p99 under set churn: L0 ${l0Latency.p99Ns} ns vs Map ${mapLatency.p99Ns} ns (${(l0Latency.p99Ns / mapLatency.p99Ns).toFixed(2)}x; reported, no target)`,
+	);
+	console.log(
+		`       URL purge at ${purge.objects} URLs: ${purge.urlPurgeMs.toFixed(3)} ms vs ${purge.scanPurgeMs.toFixed(1)} ms for a scan of every key (${(purge.scanPurgeMs / purge.urlPurgeMs).toFixed(0)}x faster; reported, no target)`,
 	);
 }
 

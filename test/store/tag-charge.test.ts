@@ -6,8 +6,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../edge/store/clock.ts";
+import { IdMultimap } from "../../edge/store/id-multimap.ts";
 import { MemoryTier } from "../../edge/store/memory.ts";
-import { TAG_MEMBERSHIP_COST, TagIndex, tagCharge } from "../../edge/store/tag-index.ts";
+import { TAG_MEMBERSHIP_COST, tagCharge } from "../../edge/store/tag-charge.ts";
 import { TsSlab } from "../../native/slab-ts.ts";
 
 const MiB = 2 ** 20;
@@ -56,9 +57,9 @@ describe("the memory tier's charge for tags", () => {
 	});
 });
 
-describe("TagIndex", () => {
-	test("a tag with one entry keeps its id, a Set from the second, and back", () => {
-		const index = new TagIndex();
+describe("IdMultimap", () => {
+	test("a name with one entry keeps its id, a Set from the second, and back", () => {
+		const index = new IdMultimap();
 		index.add("t", 1);
 		index.add("t", 1);
 		expect(index.ids("t")).toEqual([1]);
