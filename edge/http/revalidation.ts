@@ -9,6 +9,13 @@ import {
 export interface RevalidationOptions {
 	/** The forwarded request asks for a subrange: then no If-Modified-Since (§4.3.1). */
 	subrange?: boolean;
+	/**
+	 * The stored responses are other variants than the one the request selects (§4.3.1: a
+	 * cache may offer the tags of every stored response for the URL): then no
+	 * If-Modified-Since. A 304 to a date says the selected representation has not changed
+	 * since then, not that it is one the cache holds; an entity-tag names the representation.
+	 */
+	otherVariants?: boolean;
 }
 
 /**
@@ -40,7 +47,7 @@ export function buildRevalidationHeaders(
 	}
 	if (tags.length > 0) headers.set("if-none-match", tags.join(", "));
 	const only = stored.length === 1 ? stored[0] : undefined;
-	if (only && options.subrange !== true) {
+	if (only && options.subrange !== true && options.otherVariants !== true) {
 		const lastModified = only.lastModified?.trim();
 		if (lastModified && parseValidators(only).lastModified !== undefined) {
 			headers.set("if-modified-since", lastModified);

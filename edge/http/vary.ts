@@ -62,6 +62,26 @@ export function variantKey(
 	return JSON.stringify(parts);
 }
 
+/**
+ * The normalized value a variant key (from variantKey) holds for field `name`: null when the
+ * request lacked it, undefined when the key does not name the field or is not a variant key.
+ */
+export function variantFieldValue(variant: string, name: string): string | null | undefined {
+	let parts: unknown;
+	try {
+		parts = JSON.parse(variant);
+	} catch {
+		return undefined;
+	}
+	if (!Array.isArray(parts)) return undefined;
+	for (const part of parts) {
+		if (!Array.isArray(part) || part[0] !== name) continue;
+		const value: unknown = part[1];
+		return typeof value === "string" || value === null ? value : undefined;
+	}
+	return undefined;
+}
+
 /** §4.1: does the stored response's variant serve the new request? */
 export function variantMatches(
 	storedVary: string | null,

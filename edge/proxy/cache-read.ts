@@ -12,11 +12,16 @@ import { answerFromPart, type PartAnswer, parseContentRange, partLength } from "
 import { decideReuse, type ReuseDecision } from "../http/reuse.ts";
 import { effectiveResponseDirectives } from "../http/targeted.ts";
 import { validatorsFromHeaders } from "../http/validators.ts";
-import { parseVary, variantKey } from "../http/vary.ts";
+import { parseVary, variantFieldValue, variantKey } from "../http/vary.ts";
 import { sameBytes } from "../store/same-bytes.ts";
 import type { CachedObject, Storage } from "../store/storage.ts";
 import { HitHeaders } from "./hit-headers.ts";
-import { type DecodedRecord, decodeRecord, type StoredResponse } from "./stored-response.ts";
+import {
+	type DecodedRecord,
+	decodeRecord,
+	type StoredResponse,
+	type VaryRecord,
+} from "./stored-response.ts";
 
 /** Variants live under the primary key plus this separator and the variant key. */
 export const VARIANT_SEPARATOR = "\u0000";
@@ -53,8 +58,16 @@ export function partRequestOf(method: string, headers: Headers): PartRequest | u
 
 export type Lookup =
 	| { readonly kind: "miss"; readonly fwd: "uri-miss" }
-	/** A Vary record, but nothing at the variant the request selects: `storageKey`. */
-	| { readonly kind: "miss"; readonly fwd: "vary-miss"; readonly storageKey: string }
+	/**
+	 * A Vary record, but nothing at the variant the request selects: `storageKey`. `siblings`:
+	 * the storage keys of the other variants the record lists, newest first (some may be gone).
+	 */
+	| {
+			readonly kind: "miss";
+			readonly fwd: "vary-miss";
+			readonly storageKey: string;
+			readonly siblings: readonly string[];
+	  }
 	| {
 			readonly kind: "found";
 			readonly storageKey: string;
@@ -117,8 +130,9 @@ export async function lookupStored(
 	const second = accept(await tier.lookup(variant), variant, analysis, pins);
 	if (second !== undefined) return assess(variant, second, request, nowMs);
 	const part = partReading(method, requestHeaders, analysis, pins, request, nowMs);
-	if (part === undefined) return varyMiss(variant);
-	return fromPart(await tier.lookup(partKey(variant)), variant, varyMiss(variant), part);
+	const miss = varyMiss(primaryKey, variant, first.record);
+	if (part === undefined) return miss;
+	return fromPart(await tier.lookup(partKey(variant)), variant, miss, part);
 }
 
 /** lookupStored for a tier that answers at once: a hit costs no promise. */
@@ -145,8 +159,32 @@ export function lookupStoredSync(
 	const second = accept(tier.lookupSync(variant), variant, analysis, pins);
 	if (second !== undefined) return assess(variant, second, request, nowMs);
 	const part = partReading(method, requestHeaders, analysis, pins, request, nowMs);
-	if (part === undefined) return varyMiss(variant);
-	return fromPart(tier.lookupSync(partKey(variant)), variant, varyMiss(variant), part);
+	const miss = varyMiss(primaryKey, variant, first.record);
+	if (part === undefined) return miss;
+	return fromPart(tier.lookupSync(partKey(variant)), variant, miss, part);
+}
+
+/**
+ * The complete responses stored at `keys` (a vary-miss's siblings), pinned for the request,
+ * in the order given; those gone, corrupt, parts or Vary records are left out. Fresh or
+ * stale: they are only offered to the origin as validators (RFC 9111 §4.3.1).
+ */
+export async function lookupComplete(
+	tier: Storage,
+	analysis: StoredAnalysisCache,
+	keys: readonly string[],
+	request: RequestCacheControl,
+	nowMs: number,
+	pins: Pins,
+): Promise<Found[]> {
+	const found: Found[] = [];
+	for (const key of keys) {
+		const hit = accept(await tier.lookup(key), key, analysis, pins);
+		if (hit === undefined) continue;
+		const assessed = assess(key, hit, request, nowMs);
+		if (assessed.kind === "found") found.push(assessed);
+	}
+	return found;
 }
 
 /**
@@ -217,8 +255,26 @@ function fromPart(
 
 const URI_MISS: Lookup = Object.freeze({ kind: "miss", fwd: "uri-miss" });
 
-function varyMiss(storageKey: string): Lookup {
-	return { kind: "miss", fwd: "vary-miss", storageKey };
+/**
+ * A vary-miss for the variant at `storageKey`, with the siblings `record` lists that may be
+ * offered for it (proxy/sibling-variants.ts). When responses vary on Accept-Encoding, only
+ * those stored for the same codings: an origin that gives a representation the same tag in
+ * every coding (against RFC 9110 §8.8.3, but common where compression is added after the
+ * tag is made) would answer 304 to a sibling in a coding other than the one it would send,
+ * and every later request of this variant would get that coding instead.
+ */
+function varyMiss(primaryKey: string, storageKey: string, record: VaryRecord): Lookup {
+	const prefix = `${primaryKey}${VARIANT_SEPARATOR}`;
+	const wanted = storageKey.slice(prefix.length);
+	const byCoding = record.vary.includes("accept-encoding");
+	const codings = byCoding ? variantFieldValue(wanted, "accept-encoding") : undefined;
+	const siblings: string[] = [];
+	for (const variant of record.variants ?? []) {
+		if (variant === wanted) continue;
+		if (byCoding && variantFieldValue(variant, "accept-encoding") !== codings) continue;
+		siblings.push(`${prefix}${variant}`);
+	}
+	return { kind: "miss", fwd: "vary-miss", storageKey, siblings };
 }
 
 /** Where the variant selected by the request's fields lives (RFC 9111 §4.1). */

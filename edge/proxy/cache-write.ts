@@ -18,6 +18,7 @@ import { partKey, VARIANT_SEPARATOR } from "./cache-read.ts";
 import { type FillWatch, fillWhileStreaming } from "./fill.ts";
 import type { FillHead } from "./fill-feed.ts";
 import { encodeStoredResponse, encodeVaryRecord, type StoredResponse } from "./stored-response.ts";
+import { variantsListed } from "./variant-list.ts";
 
 /** How long past staleness a response with validators is kept, to revalidate it cheaply. */
 const VALIDATOR_GRACE_MS = 3_600_000;
@@ -99,7 +100,10 @@ export function storeWhileStreaming(tier: Storage, input: StoreRequest): StoreOu
 		const record = tier.beginWrite(input.primaryKey, {
 			expiresAt,
 			tags,
-			header: encodeVaryRecord({ vary: vary.names }),
+			header: encodeVaryRecord({
+				vary: vary.names,
+				variants: variantsListed(tier, input.primaryKey, vary.names, variant),
+			}),
 		});
 		if (!record.commit().stored) return skip("no-room");
 		storageKey = `${input.primaryKey}${VARIANT_SEPARATOR}${variant}`;

@@ -21,6 +21,7 @@ import { keepRunning } from "./background.ts";
 import {
 	type Found,
 	type Lookup,
+	lookupComplete,
 	lookupStored,
 	type Pins,
 	partRequestOf,
@@ -44,6 +45,12 @@ import {
 import type { RequestTarget } from "./request-target.ts";
 import { notModifiedHeaders, plain, type Responder } from "./respond.ts";
 import { applyNotModified, revalidationHeaders } from "./revalidate.ts";
+import {
+	offerHeaders,
+	responseFromSibling,
+	siblingSelected,
+	siblingsToOffer,
+} from "./sibling-variants.ts";
 import {
 	type EdgeLock,
 	type ForwardTurn,
@@ -183,6 +190,7 @@ export function serveGetOrHead(
 		fwd: CachePhase,
 		lockKey: string,
 		stale?: Found,
+		siblings: readonly string[] = [],
 	): Promise<Response> => {
 		// A HEAD revalidating a stale entry goes through as a HEAD, alone: its 304 freshens
 		// the entry, as does a 200 that agrees with it (§4.3.5); another 200 is passed on.
@@ -227,9 +235,26 @@ export function serveGetOrHead(
 						? goForward(label, undefined, turn, "as-sent")
 						: forwardForPart(label, lockKey, wanted.range);
 				}
+				if (stale === undefined && siblings.length > 0)
+					return forwardOfferingSiblings(label, turn, siblings);
 				return goForward(label, stale, turn);
 			}
 		}
+	};
+
+	/**
+	 * A fill for a variant the cache lacks, offering the origin the tags of the URL's other
+	 * variants it holds (sibling-variants.ts): a 304 naming one answers with it, as the
+	 * origin's whole response would (the client's Range and conditionals are answered from it).
+	 */
+	const forwardOfferingSiblings = async (
+		fwd: CachePhase,
+		turn: ForwardTurn,
+		siblings: readonly string[],
+	): Promise<Response> => {
+		const found = await lookupComplete(tier, analysis, siblings, cacheControl, timers.now(), pins);
+		const offered = siblingsToOffer(found, request.headers);
+		return goForward(fwd, undefined, turn, "fill", offered.length === 0 ? undefined : offered);
 	};
 
 	/**
@@ -303,17 +328,23 @@ export function serveGetOrHead(
 	 * fills with a GET too, as Varnish does: the GETs and HEADs after it are hits, and its
 	 * client still gets only the head (RFC 9110 §9.3.2). A turn without the lock fills for
 	 * no one else: the client's method, a GET's answer stored if it may be. Without a
-	 * turn, a pass: the client's method and fields, nothing stored.
+	 * turn, a pass: the client's method and fields, nothing stored. `offered`: a fill's
+	 * stored siblings, whose tags it sends (forwardOfferingSiblings).
 	 */
 	const goForward = async (
 		fwd: CachePhase,
 		stale: Found | undefined,
 		turn: ForwardTurn | undefined,
 		fields: "fill" | "as-sent" = "fill",
+		offered?: readonly Found[],
 	): Promise<Response> => {
 		const forwardHeaders = forwardedFields(request.headers, stale, turn, fields);
 		const conditional =
-			stale === undefined ? undefined : revalidationHeaders(forwardHeaders, stale);
+			stale !== undefined
+				? revalidationHeaders(forwardHeaders, stale)
+				: offered !== undefined
+					? offerHeaders(forwardHeaders, offered)
+					: undefined;
 		// Only a locked turn is a fill others wait on: it asks with a GET, even for a HEAD,
 		// and goes on when its client leaves. Without the lock (a key remembered
 		// uncacheable, a waiter sent on) no one waits on it: the client's method, and its
@@ -342,6 +373,15 @@ export function serveGetOrHead(
 				failureStatus(result.kind),
 			);
 		}
+		if (offered !== undefined && result.response.status === 304) {
+			const sibling = siblingSelected(result.response.headers, offered);
+			// A 304 naming none of them: ask again, unconditionally, in this turn.
+			if (sibling === undefined) return goForward(fwd, undefined, turn);
+			// §4.3.4: the selected response takes the 304's fields where it is stored too.
+			await freshen(sibling, result);
+			const fromSibling = responseFromSibling(sibling, result.response.headers);
+			return answerForwarded(fwd, turn, { ...result, response: fromSibling }, 304);
+		}
 		const { response } = result;
 		if (stale !== undefined && response.status >= 500 && staleOnError(stale)) {
 			turn?.done("error");
@@ -367,12 +407,28 @@ export function serveGetOrHead(
 			const freshened = await freshen(stale, result);
 			if (freshened !== undefined) return fromCache(freshened, "revalidated", { fwdStatus: 200 });
 		}
+		return answerForwarded(fwd, turn, result, response.status, method);
+	};
+
+	/**
+	 * The client's answer from the origin's `result` to a forward for `fwd`, stored on the
+	 * way when the forward fills (a GET with a turn). `fwdStatus`: what the origin sent (a
+	 * 304 that selected a stored sibling answers with that sibling's 200).
+	 */
+	const answerForwarded = (
+		fwd: CachePhase,
+		turn: ForwardTurn | undefined,
+		result: ForwardAnswer,
+		fwdStatus: number,
+		method = "GET",
+	): Response => {
+		const { response } = result;
 		// A pass stores nothing, nor does a HEAD's answer (it has no body); fwd says why.
 		const { clientBody, kept } =
 			turn === undefined || method !== "GET"
 				? { clientBody: response.body, kept: { kept: false } as const }
 				: fill(turn, result);
-		const { phase, extra } = forwardedAnswer(fwd, response.status, kept);
+		const { phase, extra } = forwardedAnswer(fwd, fwdStatus, kept);
 		const headers = new Headers(response.headers);
 		// The client's validators and Range, if the forward went without them (or the
 		// origin ignored them). Cancels are not awaited: a tee branch's cancel settles only
@@ -496,7 +552,8 @@ export function serveGetOrHead(
 		// RFC 9111 §5.2.1.7: nothing usable stored and the client will not accept a forward.
 		if (cacheControl.onlyIfCached)
 			return finish(plain(504, "only-if-cached: nothing stored"), "only-if-cached");
-		if (found.fwd === "vary-miss") return fetchAndStore("vary-miss", found.storageKey);
+		if (found.fwd === "vary-miss")
+			return fetchAndStore("vary-miss", found.storageKey, undefined, found.siblings);
 		return fetchAndStore("miss", primaryKey);
 	};
 

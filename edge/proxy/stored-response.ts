@@ -16,10 +16,19 @@ export interface StoredResponse {
 	readonly invalidated?: boolean | undefined;
 }
 
-/** Stored under the primary key when responses vary: which request fields select the variant. */
+/**
+ * Stored under the primary key when responses vary: which request fields select the variant,
+ * and the variant keys stored under it lately, newest first (at most MAX_LISTED_VARIANTS),
+ * whose entity-tags a request for another variant offers the origin (RFC 9111 §4.3.1). A
+ * listed variant may since have gone; a record from before the list has none.
+ */
 export interface VaryRecord {
 	readonly vary: readonly string[];
+	readonly variants?: readonly string[] | undefined;
 }
+
+/** How many variant keys a Vary record lists: a request offers the origin this many tags at most. */
+export const MAX_LISTED_VARIANTS = 8;
 
 const StoredSchema = v.union([
 	v.strictObject({
@@ -30,7 +39,11 @@ const StoredSchema = v.union([
 		responseTimeMs: v.number(),
 		invalidated: v.optional(v.boolean()),
 	}),
-	v.strictObject({ kind: v.literal("vary"), vary: v.array(v.string()) }),
+	v.strictObject({
+		kind: v.literal("vary"),
+		vary: v.array(v.string()),
+		variants: v.optional(v.pipe(v.array(v.string()), v.maxLength(MAX_LISTED_VARIANTS))),
+	}),
 ]);
 
 const encoder = new TextEncoder();
@@ -41,7 +54,9 @@ export function encodeStoredResponse(response: StoredResponse): Uint8Array {
 }
 
 export function encodeVaryRecord(record: VaryRecord): Uint8Array {
-	return encoder.encode(JSON.stringify({ kind: "vary", vary: record.vary }));
+	return encoder.encode(
+		JSON.stringify({ kind: "vary", vary: record.vary, variants: record.variants }),
+	);
 }
 
 export type DecodedRecord =

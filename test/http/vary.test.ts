@@ -4,7 +4,13 @@ import {
 	codingsAccepted,
 	originAcceptEncoding,
 } from "../../edge/http/accept-encoding.ts";
-import { parseVary, type VarySpec, variantKey, variantMatches } from "../../edge/http/vary.ts";
+import {
+	parseVary,
+	type VarySpec,
+	variantFieldValue,
+	variantKey,
+	variantMatches,
+} from "../../edge/http/vary.ts";
 
 describe("parseVary (RFC 9111 §4.1)", () => {
 	test.each([
@@ -257,4 +263,20 @@ describe("codingsAccepted: a stored Accept-Encoding variant holds only codings i
 		test(`Content-Encoding ${coding} for Accept-Encoding ${accept}: ${expected}`, () => {
 			expect(codingsAccepted(coding, accept)).toBe(expected);
 		});
+});
+
+describe("variantFieldValue", () => {
+	test("reads one field's normalized value back from a variant key", () => {
+		const headers = new Headers({ "accept-language": "fr", "user-agent": "x" });
+		const key = variantKey(parseVary("User-Agent, Accept-Language, Accept-Encoding"), headers);
+		expect(key).toBeDefined();
+		expect(variantFieldValue(key as string, "accept-language")).toBe("fr");
+		expect(variantFieldValue(key as string, "user-agent")).toBe("x");
+		// Absent from the request: null, which differs from any value.
+		expect(variantFieldValue(key as string, "accept-encoding")).toBeNull();
+		// Not among the key's fields, or not a variant key at all: undefined.
+		expect(variantFieldValue(key as string, "cookie")).toBeUndefined();
+		for (const bad of ["", "{", "{}", '"x"', "[1]", '[["accept-language", 3]]'])
+			expect(variantFieldValue(bad, "accept-language")).toBeUndefined();
+	});
 });

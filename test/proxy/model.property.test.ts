@@ -12,7 +12,24 @@ import { originAcceptEncoding } from "../../edge/http/accept-encoding.ts";
 import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
 import { makeEdge, settle } from "./edge-harness.ts";
 
-const PATHS = ["/a", "/b", "/c?x=1", "/v"] as const;
+const PATHS = ["/a", "/b", "/c?x=1", "/v", "/l"] as const;
+
+/**
+ * /l varies on Accept-Language and has two representations: French for "fr", English for
+ * every other value and for none. So most of its variants share one representation, and
+ * the edge offers the tags of those it holds when it lacks one (each representation has a
+ * tag of its own, as RFC 9110 §8.8.3 asks).
+ */
+function languageOf(path: string, acceptLanguage: string | null | undefined): string {
+	if (path !== "/l") return "";
+	return acceptLanguage === "fr" ? "fr" : "en";
+}
+
+/** If-None-Match's tags as listed (the model's tags are all strong), or "*". */
+function listsTag(ifNoneMatch: string | null, etag: string): boolean {
+	if (ifNoneMatch === null) return false;
+	return ifNoneMatch.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*");
+}
 const POLICIES = [
 	"max-age=5",
 	"max-age=0, must-revalidate",
@@ -59,7 +76,8 @@ class ModelOrigin {
 		const path = `${url.pathname}${url.search}`;
 		const version = this.current(path);
 		const index = (this.versions.get(path) as Version[]).length - 1;
-		const etag = `"${path}-${index}"`;
+		const language = languageOf(path, request.headers.get("accept-language"));
+		const etag = language === "" ? `"${path}-${index}"` : `"${path}-${index}-${language}"`;
 		const coding = path === "/v" ? (request.headers.get("accept-encoding") ?? "") : "";
 		const headers: Record<string, string> = {
 			"cache-control": version.policy,
@@ -67,12 +85,18 @@ class ModelOrigin {
 			"content-type": "text/plain",
 		};
 		if (path === "/v") headers.vary = "accept-encoding";
-		if (request.headers.get("if-none-match") === etag)
+		if (path === "/l") headers.vary = "accept-language";
+		if (listsTag(request.headers.get("if-none-match"), etag))
 			return new Response(null, { status: 304, headers });
-		// The variant's coding is part of the body, so a wrong variant is a wrong body.
+		// The variant's coding or language is part of the body, so a wrong variant is a wrong body.
 		this.bodiesSent++;
-		return new Response(coding === "" ? version.body : `${version.body}|${coding}`, { headers });
+		return new Response(wholeBody(version, coding || language), { headers });
 	};
+}
+
+/** A version's body as sent in a coding or language ("": the plain body). */
+function wholeBody(version: Version, suffix: string): string {
+	return suffix === "" ? version.body : `${version.body}|${suffix}`;
 }
 
 /** Each request field shows up now and then: most requests are plain, as most traffic is. */
@@ -87,6 +111,7 @@ const requestHeaders = fc
 			fc.constantFrom("no-cache", "max-age=0", "only-if-cached", "max-stale", "min-fresh=3"),
 		),
 		"accept-encoding": sometimes(fc.constantFrom("gzip", "br", "gzip, br")),
+		"accept-language": sometimes(fc.constantFrom("en", "en-US", "de", "fr")),
 		"if-none-match": sometimes(fc.constantFrom('"/a-0"', '"/b-1"', '"/v-0"', "*")),
 	})
 	.map((fields) => {
@@ -183,7 +208,8 @@ function checkAnswer(
 		// in a full response sent during this request (a 304 brings no body of its own).
 		(version) => fromOrigin || (version.policy !== "no-store" && version.policy !== "private"),
 	);
-	const wholes = candidates.map((v) => (coding === "" ? v.body : `${v.body}|${coding}`));
+	const language = languageOf(path, headers["accept-language"]);
+	const wholes = candidates.map((v) => wholeBody(v, coding || language));
 	if (res.status === 200) {
 		expect(wholes, `a body that is no version of ${path}: ${JSON.stringify(context)}`).toContain(
 			text,
