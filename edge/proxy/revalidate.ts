@@ -18,7 +18,7 @@ import { encodeStoredResponse } from "./stored-response.ts";
 
 /** Request fields for a conditional forward, or undefined when the stored response has no validators. */
 export function revalidationHeaders(requestHeaders: Headers, found: Found): Headers | undefined {
-	const validators = validatorsFromHeaders(found.headers, found.stored.responseTimeMs);
+	const { validators } = found;
 	if (!validators.etag && !validators.lastModified) return undefined;
 	return buildRevalidationHeaders(requestHeaders, [validators]);
 }
@@ -45,12 +45,7 @@ export async function applyNotModified(
 	staleIfUnreachableSeconds = 0,
 ): Promise<Found | undefined> {
 	const incoming = notModified.response.headers;
-	if (
-		!freshensValidatedResponse(
-			validatorsFromHeaders(incoming),
-			validatorsFromHeaders(found.headers),
-		)
-	)
+	if (!freshensValidatedResponse(validatorsFromHeaders(incoming), found.validators))
 		return undefined;
 	const headers = updateStoredHeaders(found.headers, incoming);
 	const { directives } = effectiveResponseDirectives(headers);

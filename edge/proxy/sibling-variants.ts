@@ -15,11 +15,7 @@
 import { codingsAccepted } from "../http/accept-encoding.ts";
 import { updateStoredHeaders } from "../http/header-update.ts";
 import { buildRevalidationHeaders, selectResponsesToFreshen } from "../http/revalidation.ts";
-import {
-	parseValidators,
-	type ValidatorFields,
-	validatorsFromHeaders,
-} from "../http/validators.ts";
+import { parseValidators, validatorsFromHeaders } from "../http/validators.ts";
 import type { Found } from "./cache-read.ts";
 
 /** Which stored siblings may be offered for a request with `requestHeaders`. */
@@ -28,17 +24,20 @@ export function siblingsToOffer(siblings: readonly Found[], requestHeaders: Head
 	return siblings.filter(
 		(sibling) =>
 			sibling.stored.status === 200 &&
-			sibling.part === undefined &&
-			parseValidators(validatorsOf(sibling)).etag !== undefined &&
+			parseValidators(sibling.validators).etag !== undefined &&
 			codingsAccepted(sibling.headers.get("content-encoding"), accepted),
 	);
 }
 
 /** The forward's fields with If-None-Match listing the offered siblings' tags. */
 export function offerHeaders(forwardHeaders: Headers, offered: readonly Found[]): Headers {
-	return buildRevalidationHeaders(forwardHeaders, offered.map(validatorsOf), {
-		otherVariants: true,
-	});
+	return buildRevalidationHeaders(
+		forwardHeaders,
+		offered.map((sibling) => sibling.validators),
+		{
+			otherVariants: true,
+		},
+	);
 }
 
 /**
@@ -51,7 +50,10 @@ export function siblingSelected(
 ): Found | undefined {
 	const fields = validatorsFromHeaders(notModified);
 	if (parseValidators(fields).etag === undefined) return undefined;
-	const chosen = selectResponsesToFreshen(fields, offered.map(validatorsOf));
+	const chosen = selectResponsesToFreshen(
+		fields,
+		offered.map((sibling) => sibling.validators),
+	);
 	return chosen.length === 0 ? undefined : offered[chosen[0] as number];
 }
 
@@ -65,8 +67,4 @@ export function responseFromSibling(sibling: Found, notModified: Headers): Respo
 	// The tier's shared Blob where it has one; else the pinned view, which the Response copies.
 	const body = sibling.source?.bodyBlob?.() ?? sibling.body;
 	return new Response(body, { status: sibling.stored.status, headers });
-}
-
-function validatorsOf(found: Found): ValidatorFields {
-	return validatorsFromHeaders(found.headers, found.stored.responseTimeMs);
 }
