@@ -112,10 +112,14 @@ export function purgeSelectors(routes: HostsConfig, request: PurgeRequest): Purg
 export function purger(tier: Storage, routes: HostsConfig | RoutesHolder): Purger {
 	const holder = routesHolder(routes);
 	return async (request) => {
-		let count = 0;
-		for (const selector of purgeSelectors(holder.current, request))
-			count += request.soft === true ? await softPurge(tier, selector) : await tier.purge(selector);
-		return count;
+		// All selectors in the same turn: a URL's key and its variants go together, and a
+		// swept prefix (store/prefix-sweeps.ts) takes effect before its walk resolves.
+		const counts = await Promise.all(
+			purgeSelectors(holder.current, request).map((selector) =>
+				request.soft === true ? softPurge(tier, selector) : tier.purge(selector),
+			),
+		);
+		return counts.reduce((sum, count) => sum + count, 0);
 	};
 }
 

@@ -48,6 +48,7 @@ import { MemoryWriter, type OpenWrite, type WriterHost } from "./memory-writer.t
 import { encodeMeta, metaHeaderView, metaTags } from "./meta-codec.ts";
 import { markPurged, markSoftPurged, openWriteFor } from "./open-writes.ts";
 import { PinnedEntry } from "./pinned-entry.ts";
+import { PrefixSweeps, type Sweep } from "./prefix-sweeps.ts";
 import { PurgeHistory } from "./purge-history.ts";
 import { selects } from "./purge-selector.ts";
 import { sameBytes } from "./same-bytes.ts";
@@ -91,7 +92,17 @@ export interface MemoryTierOptions {
 	 * objects' store, size-routed.ts) so one mark holds a write to the purges of both.
 	 */
 	readonly purgeHistory?: PurgeHistory;
+	/**
+	 * Keys a path-prefix purge reads before it lets the event loop run (prefix-sweeps.ts):
+	 * default 8192, about a millisecond. Infinity reads the whole index in one pass.
+	 */
+	readonly sweepSliceKeys?: number;
+	/** How a path-prefix purge lets the event loop run between slices: default a 0 ms timer. */
+	readonly yieldBetweenSlices?: () => Promise<void>;
 }
+
+const DEFAULT_SWEEP_SLICE_KEYS = 8192;
+const yieldToTimers = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export interface SetOptions {
 	/** Time to live in ms; omitted or Infinity: until evicted. */
@@ -144,6 +155,10 @@ export class MemoryTier implements Storage, WriterHost {
 	readonly #openWrites = new Set<OpenWrite>();
 	/** The purges before a write opened that it must still heed (`since` in beginWrite). */
 	readonly #purgeHistory: PurgeHistory;
+	/** Path-prefix purges still walking the index; every read heeds them until they end. */
+	readonly #sweeps = new PrefixSweeps();
+	readonly #sweepSliceKeys: number;
+	readonly #yieldBetweenSlices: () => Promise<void>;
 	/**
 	 * The slab's arena by span. The tier owns every handle it holds and frees none it still
 	 * uses, so it reads and writes slots here directly: no validation or FFI per call.
@@ -194,6 +209,9 @@ export class MemoryTier implements Storage, WriterHost {
 		}
 		this.#clock = options.clock ?? sharedCoarseClock();
 		this.#purgeHistory = options.purgeHistory ?? new PurgeHistory();
+		this.#sweepSliceKeys = options.sweepSliceKeys ?? DEFAULT_SWEEP_SLICE_KEYS;
+		if (!(this.#sweepSliceKeys >= 1)) throw new RangeError("sweepSliceKeys must be at least 1");
+		this.#yieldBetweenSlices = options.yieldBetweenSlices ?? yieldToTimers;
 		this.#spans = options.slab.spans();
 		this.#policy = options.policy ?? new S3FifoPolicy();
 		// A policy that must see every access gets no hot set: hot hits bypass it.
@@ -233,6 +251,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const now = this.#clock.now();
 		for (const id of this.#hot.expireIfDue(now, this.#idOfKey)) this.#policy.accessed(id);
 		this.hotExpiresAt = this.#hot.expiresAt;
+		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
 		const slot = this.#index.get(key);
 		if (slot === undefined) {
 			this.#misses++;
@@ -260,6 +279,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	has(key: string): boolean {
 		if (this.#closed) throw new TierClosedError(this.name);
+		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
 		const id = this.#idOf(key);
 		return id !== undefined && !this.#isExpired(id);
 	}
@@ -328,6 +348,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	lookupSync(key: string): CachedObject | undefined {
 		if (this.#closed) throw new TierClosedError(this.name);
+		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
 		const id = this.#idOf(key);
 		if (id === undefined || this.#isExpired(id)) {
 			if (id !== undefined) this.#expire(id);
@@ -385,37 +406,45 @@ export class MemoryTier implements Storage, WriterHost {
 		return true;
 	}
 
+	/**
+	 * Drops what `selector` matches. A path prefix (one without a key family) is swept: gone
+	 * for every read from this call on, dropped from the index a slice at a time, resolving
+	 * once the walk is over.
+	 */
 	async purge(selector: PurgeSelector): Promise<number> {
 		if (this.#closed) throw new TierClosedError(this.name);
-		const ids = this.#matching(selector);
-		for (const id of ids) this.#remove(id);
-		this.#purges += ids.length;
 		this.#purgeHistory.record(selector);
 		markPurged(this.#openWrites, selector);
-		return ids.length;
+		if (needsSweep(selector)) return this.#sweep(selector.prefix, undefined);
+		const keys = this.#matchingKeys(selector);
+		for (const key of keys) this.#remove(this.#idOf(key) as number);
+		this.#purges += keys.length;
+		return keys.length;
 	}
 
+	/** Rewrites what `selector` matches; a path prefix is swept, as in purge(). */
 	async softPurge(selector: PurgeSelector, invalidate: HeaderInvalidation): Promise<number> {
 		if (this.#closed) throw new TierClosedError(this.name);
 		this.#purgeHistory.record(selector, invalidate);
 		// First the writes open now: the rewrites below open (and commit) writes of their own,
 		// which must not be marked.
 		markSoftPurged(this.#openWrites, selector, invalidate);
-		const entries = this.#entries;
+		if (needsSweep(selector)) return this.#sweep(selector.prefix, invalidate);
 		// By key, not id: a rewrite may evict a later match and hand its id to another key.
-		const keys = this.#matching(selector).map((id) => entries.keys[id] as string);
 		let touched = 0;
-		for (const key of keys) if (this.#invalidate(key, invalidate) !== undefined) touched++;
+		for (const key of this.#matchingKeys(selector))
+			if (this.#invalidate(key, invalidate) !== undefined) touched++;
 		return touched;
 	}
 
 	async keys(selector: PurgeSelector): Promise<string[]> {
 		if (this.#closed) throw new TierClosedError(this.name);
-		return this.#matching(selector).map((id) => this.#entries.keys[id] as string);
+		return this.#matchingKeys(selector);
 	}
 
 	async updateMeta(key: string, meta: ObjectMeta, guard: MetaUpdateGuard = {}): Promise<boolean> {
 		if (this.#closed) throw new TierClosedError(this.name);
+		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
 		const id = this.#idOf(key);
 		if (id === undefined || this.#isExpired(id)) return false;
 		// Another object was stored under the key since the caller read it (a fill that landed
@@ -518,6 +547,9 @@ export class MemoryTier implements Storage, WriterHost {
 	): void {
 		const entries = this.#entries;
 		const previous = this.#idOf(key);
+		// Stored after every sweep running began: newer than their purges. What it replaces
+		// is counted to those that condemn it, as if they had reached it first.
+		if (this.#sweeps.running !== 0) this.#settleStored(key, previous);
 		const expiresBit = expiresAt === Number.POSITIVE_INFINITY ? 0 : 1;
 		let id: number;
 		if (previous !== undefined && !entries.isPinned(previous)) {
@@ -591,6 +623,7 @@ export class MemoryTier implements Storage, WriterHost {
 	 * stay fresh.
 	 */
 	#invalidate(key: string, invalidate: HeaderInvalidation): CommitResult | undefined {
+		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
 		const id = this.#idOf(key);
 		if (id === undefined) return undefined;
 		if (this.#isExpired(id)) {
@@ -780,6 +813,101 @@ export class MemoryTier implements Storage, WriterHost {
 		this.slab.free(handle);
 	}
 
+	/**
+	 * Walks the index for a sweep of `prefix` (prefix-sweeps.ts), a slice of keys at a time,
+	 * heeding the running sweeps for each key it matches; resolves to what the sweep touched,
+	 * on the keys read as they came up or in between.
+	 */
+	async #sweep(prefix: string, invalidate: HeaderInvalidation | undefined): Promise<number> {
+		const sweep = this.#sweeps.begin(prefix, invalidate);
+		// A hot hit reads no index, so heeds no sweep: the hot set starts again, and whatever
+		// joins it from now on was read through #getSlow, which heeds them.
+		for (const id of this.#hot.clear(this.#idOfKey)) this.#policy.accessed(id);
+		this.hotExpiresAt = this.#hot.expiresAt;
+		// A Map iterator stays valid while the Map changes: keys dropped are not visited, keys
+		// added are, at the end (stored after the sweep began, so it spares them).
+		const keys = this.#index.keys();
+		try {
+			for (;;) {
+				for (let read = 0; read < this.#sweepSliceKeys; read++) {
+					const next = keys.next();
+					if (next.done === true) return sweep.touched;
+					if (next.value.startsWith(prefix)) this.#heedSweeps(next.value);
+				}
+				await this.#yieldBetweenSlices();
+				if (this.#closed) return sweep.touched;
+			}
+		} finally {
+			this.#sweeps.end(sweep);
+		}
+	}
+
+	/**
+	 * Carries out what the running sweeps hold against the object stored under `key`, as
+	 * their purges one after another would have: oldest first, each soft one rewrites it,
+	 * until a hard one drops it. Each sweep counts what it touched.
+	 */
+	#heedSweeps(key: string): void {
+		const condemning = this.#sweeps.condemning(key);
+		if (condemning.length === 0) return;
+		// Settled first: a rewrite reads the key again, and must not come back here.
+		this.#sweeps.settle(key);
+		const id = this.#idOf(key);
+		if (id === undefined) return;
+		if (condemning.some((sweep) => sweep.invalidate === undefined)) {
+			this.#countCondemned(condemning, id);
+			this.#remove(id);
+			this.#purges++;
+			return;
+		}
+		for (const sweep of condemning) {
+			const result = this.#invalidate(key, sweep.invalidate as HeaderInvalidation);
+			if (result === undefined) continue;
+			sweep.touched++;
+			if (!result.stored) return;
+		}
+	}
+
+	/** A write to `key` publishes over `previous` (if any) while sweeps run (see publish). */
+	#settleStored(key: string, previous: number | undefined): void {
+		const condemning = this.#sweeps.condemning(key);
+		this.#sweeps.settle(key);
+		if (
+			previous !== undefined &&
+			condemning.length > 0 &&
+			this.#countCondemned(condemning, previous)
+		)
+			this.#purges++;
+	}
+
+	/**
+	 * Counts the object stored at `id` to each sweep in `condemning` (oldest first) that would
+	 * touch it, without touching it: a soft one whose rewrite changes its header, then the
+	 * first hard one, which ends the count. True when a hard one does.
+	 */
+	#countCondemned(condemning: readonly Sweep[], id: number): boolean {
+		let header = metaHeaderView(this.#metaBytes(id));
+		for (const sweep of condemning) {
+			if (sweep.invalidate === undefined) {
+				sweep.touched++;
+				return true;
+			}
+			const rewritten = sweep.invalidate(header);
+			if (rewritten === undefined) continue;
+			header = rewritten;
+			sweep.touched++;
+		}
+		return false;
+	}
+
+	/** Keys of the stored objects `selector` matches, after heeding the running sweeps. */
+	#matchingKeys(selector: PurgeSelector): string[] {
+		const keysOf = () => this.#matching(selector).map((id) => this.#entries.keys[id] as string);
+		if (this.#sweeps.running === 0) return keysOf();
+		for (const key of keysOf()) this.#heedSweeps(key);
+		return keysOf();
+	}
+
 	/** Ids of the stored objects `selector` matches (selects() is its rule for open writes). */
 	#matching(selector: PurgeSelector): number[] {
 		if ("key" in selector) {
@@ -797,6 +925,11 @@ export class MemoryTier implements Storage, WriterHost {
 		for (const [key, slot] of this.#index) if (key.startsWith(prefix)) ids.push(slot >>> 1);
 		return ids;
 	}
+}
+
+/** A prefix that names no key family: only a walk over every key finds what it matches. */
+function needsSweep(selector: PurgeSelector): selector is { readonly prefix: string } {
+	return "prefix" in selector && familyOfPrefix(selector.prefix) === undefined;
 }
 
 export class TierClosedError extends Error {

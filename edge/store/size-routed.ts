@@ -104,13 +104,22 @@ export class SizeRoutedStorage implements Storage {
 		return new CommitObserver(write, (result) => result.stored && this.small.discard(key));
 	}
 
+	// Both stores take a purge in the same turn: the slab tier's may resolve later (a swept
+	// path prefix), and the large store must not serve what it matches meanwhile.
 	async purge(selector: PurgeSelector): Promise<number> {
-		return (await this.small.purge(selector)) + (await this.large.purge(selector));
+		const [small, large] = await Promise.all([
+			this.small.purge(selector),
+			this.large.purge(selector),
+		]);
+		return small + large;
 	}
 
 	async softPurge(selector: PurgeSelector, invalidate: HeaderInvalidation): Promise<number> {
-		const small = await this.small.softPurge(selector, invalidate);
-		return small + (await this.large.softPurge(selector, invalidate));
+		const [small, large] = await Promise.all([
+			this.small.softPurge(selector, invalidate),
+			this.large.softPurge(selector, invalidate),
+		]);
+		return small + large;
 	}
 
 	async keys(selector: PurgeSelector): Promise<string[]> {

@@ -146,15 +146,18 @@ export interface Storage {
 	purgeMark?(): PurgeMark;
 	/**
 	 * Drops matching objects, and makes matching writes open now store nothing when they
-	 * commit ("purged-during-fill"). Resolves to how many stored objects were dropped.
+	 * commit ("purged-during-fill"). Resolves to how many stored objects were dropped. Takes
+	 * effect in the call, for every read after it, even where the tier's work resolves later
+	 * (the memory tier walks its index for a path prefix in slices: store/prefix-sweeps.ts).
 	 */
 	purge(selector: PurgeSelector): Promise<number>;
 	/**
 	 * Soft purge: rewrites each matching object's header with `invalidate` (keeping its body,
 	 * tags and expiry) instead of dropping it; matching writes open now are stored so
 	 * rewritten when they commit. An object that cannot be rewritten (no room for the new
-	 * header) is dropped instead. Applied at once: no write commits halfway through it.
-	 * Resolves to how many stored objects were rewritten or dropped.
+	 * header) is dropped instead. Takes effect in the call, as purge() does: no read after it
+	 * sees an object it matched unrewritten. Resolves to how many stored objects were
+	 * rewritten or dropped.
 	 */
 	softPurge(selector: PurgeSelector, invalidate: HeaderInvalidation): Promise<number>;
 	/** Keys of the stored objects that match. */
