@@ -43,12 +43,12 @@ import {
 } from "./entry-table.ts";
 import { HotViews } from "./hot-views.ts";
 import { IdMultimap } from "./id-multimap.ts";
+import { IndexSweeper, type SweepOptions } from "./index-sweeper.ts";
 import { familyCharge, familyOf, familyOfPrefix } from "./key-families.ts";
 import { MemoryWriter, type OpenWrite, type WriterHost } from "./memory-writer.ts";
 import { encodeMeta, metaHeaderView, metaTags } from "./meta-codec.ts";
 import { markPurged, markSoftPurged, openWriteFor } from "./open-writes.ts";
 import { PinnedEntry } from "./pinned-entry.ts";
-import { PrefixSweeps, type Sweep } from "./prefix-sweeps.ts";
 import { PurgeHistory } from "./purge-history.ts";
 import { selects } from "./purge-selector.ts";
 import { sameBytes } from "./same-bytes.ts";
@@ -68,7 +68,8 @@ import type {
 } from "./storage.ts";
 import { tagCharge } from "./tag-charge.ts";
 
-export interface MemoryTierOptions {
+/** `sweepSliceKeys` and `yieldBetweenSlices`: how a path-prefix purge walks the index. */
+export interface MemoryTierOptions extends SweepOptions {
 	readonly slab: Slab;
 	/** Bytes the tier may hold; defaults to the slab's capacity. */
 	readonly capacityBytes?: number;
@@ -92,17 +93,7 @@ export interface MemoryTierOptions {
 	 * objects' store, size-routed.ts) so one mark holds a write to the purges of both.
 	 */
 	readonly purgeHistory?: PurgeHistory;
-	/**
-	 * Keys a path-prefix purge reads before it lets the event loop run (prefix-sweeps.ts):
-	 * default 8192, about a millisecond. Infinity reads the whole index in one pass.
-	 */
-	readonly sweepSliceKeys?: number;
-	/** How a path-prefix purge lets the event loop run between slices: default a 0 ms timer. */
-	readonly yieldBetweenSlices?: () => Promise<void>;
 }
-
-const DEFAULT_SWEEP_SLICE_KEYS = 8192;
-const yieldToTimers = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export interface SetOptions {
 	/** Time to live in ms; omitted or Infinity: until evicted. */
@@ -156,9 +147,7 @@ export class MemoryTier implements Storage, WriterHost {
 	/** The purges before a write opened that it must still heed (`since` in beginWrite). */
 	readonly #purgeHistory: PurgeHistory;
 	/** Path-prefix purges still walking the index; every read heeds them until they end. */
-	readonly #sweeps = new PrefixSweeps();
-	readonly #sweepSliceKeys: number;
-	readonly #yieldBetweenSlices: () => Promise<void>;
+	readonly #sweeper: IndexSweeper;
 	/**
 	 * The slab's arena by span. The tier owns every handle it holds and frees none it still
 	 * uses, so it reads and writes slots here directly: no validation or FFI per call.
@@ -209,9 +198,27 @@ export class MemoryTier implements Storage, WriterHost {
 		}
 		this.#clock = options.clock ?? sharedCoarseClock();
 		this.#purgeHistory = options.purgeHistory ?? new PurgeHistory();
-		this.#sweepSliceKeys = options.sweepSliceKeys ?? DEFAULT_SWEEP_SLICE_KEYS;
-		if (!(this.#sweepSliceKeys >= 1)) throw new RangeError("sweepSliceKeys must be at least 1");
-		this.#yieldBetweenSlices = options.yieldBetweenSlices ?? yieldToTimers;
+		this.#sweeper = new IndexSweeper(
+			{
+				idOf: this.#idOfKey,
+				headerOf: (id) => metaHeaderView(this.#metaBytes(id)),
+				dropPurged: (id) => {
+					this.#remove(id);
+					this.#purges++;
+				},
+				countPurged: () => this.#purges++,
+				rewrite: (key, invalidate) => this.#invalidate(key, invalidate),
+				keys: () => this.#index.keys(),
+				// A hot hit reads no index, so heeds no sweep: the hot set starts again, and what
+				// joins it from now on was read through #getSlow, which heeds them.
+				forgetHotSet: () => {
+					for (const id of this.#hot.clear(this.#idOfKey)) this.#policy.accessed(id);
+					this.hotExpiresAt = this.#hot.expiresAt;
+				},
+				isClosed: () => this.#closed,
+			},
+			options,
+		);
 		this.#spans = options.slab.spans();
 		this.#policy = options.policy ?? new S3FifoPolicy();
 		// A policy that must see every access gets no hot set: hot hits bypass it.
@@ -251,7 +258,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const now = this.#clock.now();
 		for (const id of this.#hot.expireIfDue(now, this.#idOfKey)) this.#policy.accessed(id);
 		this.hotExpiresAt = this.#hot.expiresAt;
-		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
+		if (this.#sweeper.running !== 0) this.#sweeper.heed(key);
 		const slot = this.#index.get(key);
 		if (slot === undefined) {
 			this.#misses++;
@@ -279,7 +286,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	has(key: string): boolean {
 		if (this.#closed) throw new TierClosedError(this.name);
-		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
+		if (this.#sweeper.running !== 0) this.#sweeper.heed(key);
 		const id = this.#idOf(key);
 		return id !== undefined && !this.#isExpired(id);
 	}
@@ -348,7 +355,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	lookupSync(key: string): CachedObject | undefined {
 		if (this.#closed) throw new TierClosedError(this.name);
-		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
+		if (this.#sweeper.running !== 0) this.#sweeper.heed(key);
 		const id = this.#idOf(key);
 		if (id === undefined || this.#isExpired(id)) {
 			if (id !== undefined) this.#expire(id);
@@ -415,7 +422,7 @@ export class MemoryTier implements Storage, WriterHost {
 		if (this.#closed) throw new TierClosedError(this.name);
 		this.#purgeHistory.record(selector);
 		markPurged(this.#openWrites, selector);
-		if (needsSweep(selector)) return this.#sweep(selector.prefix, undefined);
+		if (needsSweep(selector)) return this.#sweeper.sweep(selector.prefix, undefined);
 		const keys = this.#matchingKeys(selector);
 		for (const key of keys) this.#remove(this.#idOf(key) as number);
 		this.#purges += keys.length;
@@ -429,7 +436,7 @@ export class MemoryTier implements Storage, WriterHost {
 		// First the writes open now: the rewrites below open (and commit) writes of their own,
 		// which must not be marked.
 		markSoftPurged(this.#openWrites, selector, invalidate);
-		if (needsSweep(selector)) return this.#sweep(selector.prefix, invalidate);
+		if (needsSweep(selector)) return this.#sweeper.sweep(selector.prefix, invalidate);
 		// By key, not id: a rewrite may evict a later match and hand its id to another key.
 		let touched = 0;
 		for (const key of this.#matchingKeys(selector))
@@ -444,7 +451,7 @@ export class MemoryTier implements Storage, WriterHost {
 
 	async updateMeta(key: string, meta: ObjectMeta, guard: MetaUpdateGuard = {}): Promise<boolean> {
 		if (this.#closed) throw new TierClosedError(this.name);
-		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
+		if (this.#sweeper.running !== 0) this.#sweeper.heed(key);
 		const id = this.#idOf(key);
 		if (id === undefined || this.#isExpired(id)) return false;
 		// Another object was stored under the key since the caller read it (a fill that landed
@@ -549,7 +556,7 @@ export class MemoryTier implements Storage, WriterHost {
 		const previous = this.#idOf(key);
 		// Stored after every sweep running began: newer than their purges. What it replaces
 		// is counted to those that condemn it, as if they had reached it first.
-		if (this.#sweeps.running !== 0) this.#settleStored(key, previous);
+		if (this.#sweeper.running !== 0) this.#sweeper.settleStored(key, previous);
 		const expiresBit = expiresAt === Number.POSITIVE_INFINITY ? 0 : 1;
 		let id: number;
 		if (previous !== undefined && !entries.isPinned(previous)) {
@@ -623,7 +630,7 @@ export class MemoryTier implements Storage, WriterHost {
 	 * stay fresh.
 	 */
 	#invalidate(key: string, invalidate: HeaderInvalidation): CommitResult | undefined {
-		if (this.#sweeps.running !== 0) this.#heedSweeps(key);
+		if (this.#sweeper.running !== 0) this.#sweeper.heed(key);
 		const id = this.#idOf(key);
 		if (id === undefined) return undefined;
 		if (this.#isExpired(id)) {
@@ -813,98 +820,11 @@ export class MemoryTier implements Storage, WriterHost {
 		this.slab.free(handle);
 	}
 
-	/**
-	 * Walks the index for a sweep of `prefix` (prefix-sweeps.ts), a slice of keys at a time,
-	 * heeding the running sweeps for each key it matches; resolves to what the sweep touched,
-	 * on the keys read as they came up or in between.
-	 */
-	async #sweep(prefix: string, invalidate: HeaderInvalidation | undefined): Promise<number> {
-		const sweep = this.#sweeps.begin(prefix, invalidate);
-		// A hot hit reads no index, so heeds no sweep: the hot set starts again, and whatever
-		// joins it from now on was read through #getSlow, which heeds them.
-		for (const id of this.#hot.clear(this.#idOfKey)) this.#policy.accessed(id);
-		this.hotExpiresAt = this.#hot.expiresAt;
-		// A Map iterator stays valid while the Map changes: keys dropped are not visited, keys
-		// added are, at the end (stored after the sweep began, so it spares them).
-		const keys = this.#index.keys();
-		try {
-			for (;;) {
-				for (let read = 0; read < this.#sweepSliceKeys; read++) {
-					const next = keys.next();
-					if (next.done === true) return sweep.touched;
-					if (next.value.startsWith(prefix)) this.#heedSweeps(next.value);
-				}
-				await this.#yieldBetweenSlices();
-				if (this.#closed) return sweep.touched;
-			}
-		} finally {
-			this.#sweeps.end(sweep);
-		}
-	}
-
-	/**
-	 * Carries out what the running sweeps hold against the object stored under `key`, as
-	 * their purges one after another would have: oldest first, each soft one rewrites it,
-	 * until a hard one drops it. Each sweep counts what it touched.
-	 */
-	#heedSweeps(key: string): void {
-		const condemning = this.#sweeps.condemning(key);
-		if (condemning.length === 0) return;
-		// Settled first: a rewrite reads the key again, and must not come back here.
-		this.#sweeps.settle(key);
-		const id = this.#idOf(key);
-		if (id === undefined) return;
-		if (condemning.some((sweep) => sweep.invalidate === undefined)) {
-			this.#countCondemned(condemning, id);
-			this.#remove(id);
-			this.#purges++;
-			return;
-		}
-		for (const sweep of condemning) {
-			const result = this.#invalidate(key, sweep.invalidate as HeaderInvalidation);
-			if (result === undefined) continue;
-			sweep.touched++;
-			if (!result.stored) return;
-		}
-	}
-
-	/** A write to `key` publishes over `previous` (if any) while sweeps run (see publish). */
-	#settleStored(key: string, previous: number | undefined): void {
-		const condemning = this.#sweeps.condemning(key);
-		this.#sweeps.settle(key);
-		if (
-			previous !== undefined &&
-			condemning.length > 0 &&
-			this.#countCondemned(condemning, previous)
-		)
-			this.#purges++;
-	}
-
-	/**
-	 * Counts the object stored at `id` to each sweep in `condemning` (oldest first) that would
-	 * touch it, without touching it: a soft one whose rewrite changes its header, then the
-	 * first hard one, which ends the count. True when a hard one does.
-	 */
-	#countCondemned(condemning: readonly Sweep[], id: number): boolean {
-		let header = metaHeaderView(this.#metaBytes(id));
-		for (const sweep of condemning) {
-			if (sweep.invalidate === undefined) {
-				sweep.touched++;
-				return true;
-			}
-			const rewritten = sweep.invalidate(header);
-			if (rewritten === undefined) continue;
-			header = rewritten;
-			sweep.touched++;
-		}
-		return false;
-	}
-
 	/** Keys of the stored objects `selector` matches, after heeding the running sweeps. */
 	#matchingKeys(selector: PurgeSelector): string[] {
 		const keysOf = () => this.#matching(selector).map((id) => this.#entries.keys[id] as string);
-		if (this.#sweeps.running === 0) return keysOf();
-		for (const key of keysOf()) this.#heedSweeps(key);
+		if (this.#sweeper.running === 0) return keysOf();
+		for (const key of keysOf()) this.#sweeper.heed(key);
 		return keysOf();
 	}
 
