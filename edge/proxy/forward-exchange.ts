@@ -3,8 +3,7 @@
  * the origin, the client's answer from what comes back, the fill that stores it on the
  * way, and stale-while-revalidate's background refresh.
  */
-import type { CachePhase, Kept } from "../http/cache-phase.ts";
-import { forwardedAnswer } from "../http/cache-phase.ts";
+import { type CachePhase, forwardedAnswer, type Kept } from "../http/cache-phase.ts";
 import { headResponseFreshens } from "../http/head-freshening.ts";
 import { keepRunning } from "./background.ts";
 import { type Found, rangeRequestFor } from "./cache-read.ts";
@@ -32,7 +31,7 @@ import { type ForwardTurn, forwardTurn } from "./turn.ts";
  * client still gets only the head (RFC 9110 §9.3.2). A turn without the lock fills for
  * no one else: the client's method, a GET's answer stored if it may be. Without a
  * turn, a pass: the client's method and fields, nothing stored. `offered`: a fill's
- * stored siblings, whose tags it sends (forwardOfferingSiblings).
+ * stored siblings, whose tags it sends (forwardOfferingSiblings in get-or-head.ts).
  */
 export async function goForward(
 	x: Exchange,
