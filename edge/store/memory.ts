@@ -423,10 +423,10 @@ export class MemoryTier implements Storage, WriterHost {
 		this.#purgeHistory.record(selector);
 		markPurged(this.#openWrites, selector);
 		if (needsSweep(selector)) return this.#sweeper.sweep(selector.prefix, undefined);
-		const keys = this.#matchingKeys(selector);
-		for (const key of keys) this.#remove(this.#idOf(key) as number);
-		this.#purges += keys.length;
-		return keys.length;
+		const ids = this.#heededMatching(selector);
+		for (const id of ids) this.#remove(id);
+		this.#purges += ids.length;
+		return ids.length;
 	}
 
 	/** Rewrites what `selector` matches; a path prefix is swept, as in purge(). */
@@ -439,14 +439,14 @@ export class MemoryTier implements Storage, WriterHost {
 		if (needsSweep(selector)) return this.#sweeper.sweep(selector.prefix, invalidate);
 		// By key, not id: a rewrite may evict a later match and hand its id to another key.
 		let touched = 0;
-		for (const key of this.#matchingKeys(selector))
+		for (const key of this.#keysOf(this.#heededMatching(selector)))
 			if (this.#invalidate(key, invalidate) !== undefined) touched++;
 		return touched;
 	}
 
 	async keys(selector: PurgeSelector): Promise<string[]> {
 		if (this.#closed) throw new TierClosedError(this.name);
-		return this.#matchingKeys(selector);
+		return this.#keysOf(this.#heededMatching(selector));
 	}
 
 	async updateMeta(key: string, meta: ObjectMeta, guard: MetaUpdateGuard = {}): Promise<boolean> {
@@ -820,12 +820,18 @@ export class MemoryTier implements Storage, WriterHost {
 		this.slab.free(handle);
 	}
 
-	/** Keys of the stored objects `selector` matches, after heeding the running sweeps. */
-	#matchingKeys(selector: PurgeSelector): string[] {
-		const keysOf = () => this.#matching(selector).map((id) => this.#entries.keys[id] as string);
-		if (this.#sweeper.running === 0) return keysOf();
-		for (const key of keysOf()) this.#sweeper.heed(key);
-		return keysOf();
+	/**
+	 * Ids of the stored objects `selector` matches, once the running sweeps have been carried
+	 * out on them (heeded by key: a rewrite may hand a matched id to another key).
+	 */
+	#heededMatching(selector: PurgeSelector): number[] {
+		if (this.#sweeper.running !== 0)
+			for (const key of this.#keysOf(this.#matching(selector))) this.#sweeper.heed(key);
+		return this.#matching(selector);
+	}
+
+	#keysOf(ids: readonly number[]): string[] {
+		return ids.map((id) => this.#entries.keys[id] as string);
 	}
 
 	/** Ids of the stored objects `selector` matches (selects() is its rule for open writes). */
