@@ -53,7 +53,7 @@ function filledTier(objects: number, yieldBetweenSlices: () => Promise<void>): M
 	for (let i = 0; i < objects; i++) {
 		store(tier, urlOf(i));
 		if (i % 10 === 0) for (let v = 0; v < VARIANTS; v++) store(tier, variantOf(i, v));
-		if (i > 0 && i % 250_000 === 0) progress(`url purge: ${i} of ${objects} objects stored`);
+		if (i > 0 && i % 250_000 === 0) progress(`purge: ${i} of ${objects} objects stored`);
 	}
 	return tier;
 }
