@@ -32,7 +32,7 @@ import {
 	StatusAnswer,
 	WriteAnswer,
 } from "./kv/http-api.ts";
-import { randomClientId, sessionHeaders } from "./kv/session-headers.ts";
+import { sessionHeaders } from "./kv/session-headers.ts";
 
 interface Outcome {
 	readonly json: unknown;
@@ -41,8 +41,9 @@ interface Outcome {
 }
 
 async function run(client: CtlClient, command: Command): Promise<Outcome> {
-	// One write per run: a session of its own, seq 1, sent with every retry of that write.
-	const session = sessionHeaders(randomClientId(), 1);
+	// One write per run: seq 1 of a session registered for it, sent with every retry of that
+	// write, so a retry after a timeout or a leader change is applied once.
+	const session = async () => sessionHeaders(await client.registerSession(), 1);
 	switch (command.kind) {
 		case "put": {
 			const answer = await client.call(
@@ -50,7 +51,7 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 				kvPath(command.key),
 				{ value: command.value },
 				WriteAnswer,
-				session,
+				await session(),
 			);
 			return { json: answer, text: `OK revision ${answer.revision}`, exitCode: EXIT.ok };
 		}
@@ -66,7 +67,7 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 				kvPath(command.key),
 				undefined,
 				DeleteAnswer,
-				session,
+				await session(),
 			);
 			return {
 				json: answer,
@@ -78,7 +79,13 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 		}
 		case "cas": {
 			const body = { expected: command.expected, value: command.value };
-			const answer = await client.call("POST", casPath(command.key), body, CasAnswer, session);
+			const answer = await client.call(
+				"POST",
+				casPath(command.key),
+				body,
+				CasAnswer,
+				await session(),
+			);
 			if (answer.ok)
 				return { json: answer, text: `OK revision ${answer.revision}`, exitCode: EXIT.ok };
 			const holds = answer.value === null ? "is absent" : `holds ${JSON.stringify(answer.value)}`;
@@ -121,7 +128,13 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 			};
 		}
 		case "purge": {
-			const answer = await client.call("POST", "/v1/purge", command.purge, PurgeAnswer, session);
+			const answer = await client.call(
+				"POST",
+				"/v1/purge",
+				command.purge,
+				PurgeAnswer,
+				await session(),
+			);
 			const what =
 				"url" in answer.purge
 					? answer.purge.url
@@ -146,12 +159,24 @@ async function run(client: CtlClient, command: Command): Promise<Outcome> {
 		case "pop-config-set": {
 			const document = await readPopConfigFile(command.file);
 			const path = popConfigPath(command.name);
-			const answer = await client.call("PUT", path, document, PopConfigWriteAnswer, session);
+			const answer = await client.call(
+				"PUT",
+				path,
+				document,
+				PopConfigWriteAnswer,
+				await session(),
+			);
 			return { json: answer, text: `OK revision ${answer.revision}`, exitCode: EXIT.ok };
 		}
 		case "pop-config-del": {
 			const path = popConfigPath(command.name);
-			const answer = await client.call("DELETE", path, undefined, PopConfigDeleteAnswer, session);
+			const answer = await client.call(
+				"DELETE",
+				path,
+				undefined,
+				PopConfigDeleteAnswer,
+				await session(),
+			);
 			return {
 				json: answer,
 				text: answer.deleted

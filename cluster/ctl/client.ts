@@ -7,12 +7,12 @@
  * carry a session (http-api.ts), so a retried write takes effect once. A refusal carries
  * the node's reason (`reason`): `session-expired` tells a client that keeps a session to
  * start a new one, `stale-seq` that the session already applied a later seq (neuroctl's
- * one write per run is seq 1 of a new session, so it meets neither). With a token it sends `Authorization: Bearer <token>` on every attempt, to the
+ * one write per run is seq 1 of a session it registers first, so it meets neither). With a token it sends `Authorization: Bearer <token>` on every attempt, to the
  * endpoints given and to the leaders NotLeader names alike (every member takes the same
  * token); a 401 is a refusal (exit 5) saying whether a token was sent at all.
  */
 import * as v from "valibot";
-import { ErrorAnswer, NotLeaderAnswer, UNAUTHORIZED } from "../kv/http-api.ts";
+import { ErrorAnswer, NotLeaderAnswer, SessionAnswer, UNAUTHORIZED } from "../kv/http-api.ts";
 import { MAX_ANSWER_BYTES, readAnswerBody } from "./answer-body.ts";
 
 export const EXIT = {
@@ -94,6 +94,15 @@ export class CtlClient {
 			`no answer from the cluster within ${this.timeoutMs} ms (${[...new Set(problems)].slice(-3).join("; ") || "no endpoint answered"})`,
 			EXIT.unreachable,
 		);
+	}
+
+	/**
+	 * A new client session (POST /v1/sessions): the id its writes carry from seq 1 on. An
+	 * attempt that gets no answer is tried again; at worst that registers a session no one
+	 * uses, which expires as any other.
+	 */
+	async registerSession(): Promise<number> {
+		return (await this.call("POST", "/v1/sessions", undefined, SessionAnswer)).client;
 	}
 
 	async #follow<T>(

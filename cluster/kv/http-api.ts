@@ -6,6 +6,7 @@
  *   PUT    /v1/kv/KEY   PutBody    -> 200 WriteAnswer
  *   DELETE /v1/kv/KEY              -> 200 DeleteAnswer
  *   POST   /v1/cas/KEY  CasBody    -> 200 CasAnswer (ok false: the value did not match)
+ *   POST   /v1/sessions            -> 200 SessionAnswer (a new client session, once applied)
  *   GET    /v1/status              -> 200 StatusAnswer
  *   GET    /v1/members             -> 200 MembersAnswer
  *   POST   /v1/members  AddMemberBody -> 200 MembersAnswer (once the change is applied)
@@ -26,13 +27,19 @@
  * headers (positive whole numbers, both or neither). A retry with the same pair takes
  * effect once and gets the first attempt's answer; a client numbers its writes 1, 2, 3...
  * and sends the next only after the previous answered. Without them each request is a
- * session of its own (a retry is a new write). The cluster keeps a bounded number of
- * sessions (the least recently used expire): a write of a client it no longer knows, with
- * a seq above 1, is a 409 ErrorAnswer `session-expired`, applied nowhere; the client then
- * starts a new session (a new client id, seq 1). A retried write may have been applied
- * before its session expired, so that answer leaves its outcome unknown. A write whose seq
- * its session has passed (a later seq of the client was applied: a late copy or retry) is
- * a 409 ErrorAnswer `stale-seq`, ignored; an earlier attempt of it may have been applied.
+ * session of its own (a retry is a new write). A client gets its id from POST /v1/sessions
+ * (Raft thesis §6.3): the cluster registers the session through its log and answers its
+ * id, which every member knows from then on. Registering is itself safe to retry (a
+ * session never used expires as any other). The cluster keeps a bounded number of sessions
+ * (the least recently used expire): a write of a registered session it no longer knows is
+ * a 409 ErrorAnswer `session-expired`, applied nowhere, and the client registers a new
+ * session. A retried write may have been applied before its session expired, so that
+ * answer leaves its outcome unknown. A client may also pick its own id (at most 2^48, e.g.
+ * random): then a write the cluster does not know the client of starts a session at seq 1
+ * (above 1 it is `session-expired`), and a seq-1 write retried after its session expired is
+ * applied again; registered ids close that gap. A write whose seq its session has passed (a
+ * later seq of the client was applied: a late copy or retry) is a 409 ErrorAnswer
+ * `stale-seq`, ignored; an earlier attempt of it may have been applied.
  *
  * A node that is not the leader answers writes, membership changes, transfers and
  * linearizable reads with 503 NotLeader, naming the leader's API address when it knows
@@ -145,6 +152,10 @@ export const PopConfigDeleteAnswer = v.object({
 	deleted: v.boolean(),
 	revision: Revision,
 });
+/** A registered client session: the Neuro-Client-Id its writes carry, from seq 1 on. */
+export const SessionAnswer = v.object({
+	client: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10 ** 15 - 1)),
+});
 export const NotLeaderAnswer = v.object({
 	error: v.literal("not-leader"),
 	/** The leader's API address, or null while none is known (an election is on). */
@@ -190,7 +201,7 @@ export const UNAUTHORIZED = "unauthorized";
 export const SESSION_EXPIRED = "session-expired";
 export const SESSION_EXPIRED_MESSAGE =
 	"the cluster no longer knows this client session (it expired) and applied nothing; " +
-	"start a new session (a new Neuro-Client-Id with Neuro-Client-Seq 1). " +
+	"start a new session (POST /v1/sessions for a new Neuro-Client-Id, then Neuro-Client-Seq 1). " +
 	"If this write was a retry, an earlier attempt may have been applied";
 
 /**

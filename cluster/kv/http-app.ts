@@ -26,8 +26,10 @@ import type {
 	CommandAnswer,
 	MemberInfo,
 	MembershipAnswer,
+	SessionRegisteredResult,
 	TransferAnswer,
 } from "../raft-node/raft-node.ts";
+import { randomClientId } from "../state/random-client-id.ts";
 import { requireApiToken } from "./api-auth.ts";
 import {
 	AddMemberBody,
@@ -47,13 +49,14 @@ import { checkedSegment } from "./path-segment.ts";
 import { type PopConfigMember, popConfigRoutes } from "./pop-config-routes.ts";
 import { type PurgeMember, purgeRoutes } from "./purge-routes.ts";
 import { entryTooLarge, type RouteHelpers } from "./route-helpers.ts";
-import { parseSession, randomClientId } from "./session-headers.ts";
+import { parseSession } from "./session-headers.ts";
 
 /** What the API needs of a member (RaftNode provides it). */
 export interface KvMember extends PurgeMember, PopConfigMember {
 	readonly id: NodeId;
 	propose(client: number, seq: number, op: Exclude<KvOp, { kind: "get" }>): Promise<CommandAnswer>;
 	read(key: string): Promise<Answer>;
+	registerSession(): Promise<CommandAnswer<SessionRegisteredResult>>;
 	members(): readonly MemberInfo[];
 	changeMembership(change: ConfChange): Promise<MembershipAnswer>;
 	transferLeadership(target: NodeId): Promise<TransferAnswer>;
@@ -195,6 +198,13 @@ export function createKvApp(
 		if (answer.result.kind !== "cas") throw new Error("a compare-and-set answered otherwise");
 		const { ok, value, revision } = answer.result;
 		return c.json({ key: key.value, ok, value, revision });
+	});
+
+	app.post("/v1/sessions", async (c) => {
+		const answer = await member.registerSession();
+		if (answer.kind === "notLeader") return notLeader(answer.leader);
+		if (answer.kind !== "ok") throw new Error(`a session registration answered ${answer.kind}`);
+		return c.json({ client: answer.result.client });
 	});
 
 	app.get("/v1/status", (c) => {

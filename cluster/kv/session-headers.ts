@@ -15,16 +15,6 @@ const PositiveWhole = v.pipe(
 	v.transform(Number),
 );
 
-/**
- * A client id drawn from 2^48 values: two clients (or an anonymous write and a client)
- * sharing one by chance would see each other's writes as duplicates, so the space is wide.
- */
-export function randomClientId(): number {
-	const words = crypto.getRandomValues(new Uint32Array(2));
-	// 1 .. 2^48: 16 random bits above 32, all below 10^15 (what the header accepts).
-	return 1 + ((words[0] as number) & 0xffff) * 2 ** 32 + (words[1] as number);
-}
-
 /** The headers that carry a write's session. */
 export function sessionHeaders(client: number, seq: number): Record<string, string> {
 	return { [CLIENT_ID_HEADER]: String(client), [CLIENT_SEQ_HEADER]: String(seq) };

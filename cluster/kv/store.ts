@@ -2,20 +2,24 @@
  * The replicated KV state machine: applies committed commands in log order. Each client's
  * last sequence number and result are kept (Raft thesis §6.3, state/session-table.ts), so a
  * retried write that reaches the log twice takes effect once, and its retry gets the first
- * answer. The sessions are bounded (least recently used by log index expire first); a
- * write of a client whose session expired is answered `session-expired`, not applied.
+ * answer. Sessions are registered through the log (session entries); they are bounded
+ * (least recently used by log index expire first), and a write of a client whose session
+ * expired is answered `session-expired`, not applied.
  * Implements raft/state-machine.ts: its snapshot holds the keys with their revisions and
  * the sessions.
  */
 import type { StateMachine, StateSnapshot } from "../raft/state-machine.ts";
+import { classifyEntry } from "../state/entry-encoding.ts";
+import { decodeSessionRegistration, type SessionRegistered } from "../state/session-entry.ts";
 import { type CommandOutcome, MAX_SESSIONS, SessionTable } from "../state/session-table.ts";
 import { decodeCommand, type KvCommand } from "./command.ts";
 import { applyToKey, EMPTY_KEY, type KeyState, type KvOp, type KvResult } from "./ops.ts";
 import { decodeKvSnapshot, encodeKvSnapshot } from "./snapshot-codec.ts";
 
 /**
- * Applied once, a duplicate (the first result), stale, or session-expired (a client the
- * sessions do not know, with seq > 1: not applied; it must start a new session).
+ * Applied once, a duplicate (the first result), stale, or session-expired (a registered
+ * session the table does not know, or a client-chosen one past seq 1: not applied; the
+ * client must start a new session).
  */
 export type ApplyOutcome = CommandOutcome<KvResult>;
 
@@ -24,9 +28,10 @@ export interface KvStoreOptions {
 	readonly maxSessions?: number | undefined;
 }
 
-/** What applying one entry did: a no-op, or a command with its outcome. */
+/** What applying one entry did: a no-op, a session registered, or a command with its outcome. */
 export type KvApplied =
 	| { readonly kind: "noop" }
+	| SessionRegistered
 	| { readonly kind: "command"; readonly command: KvCommand; readonly outcome: ApplyOutcome };
 
 export class KvStore implements StateMachine<KvApplied> {
@@ -42,16 +47,25 @@ export class KvStore implements StateMachine<KvApplied> {
 	}
 
 	/**
-	 * A committed entry: the empty string only takes a log slot here (a leader's no-op, or
-	 * an entry for another machine: cluster/state/router.ts hands those over as ""); anything
-	 * else is a command.
+	 * A committed log entry, whole: a KV command runs, a session entry registers a session,
+	 * and anything else (a leader's no-op, a configuration change, another machine's entry)
+	 * only takes its log slot here. A KV command that does not decode throws before the index
+	 * moves.
 	 */
 	apply(index: number, data: string): KvApplied {
-		if (data === "") {
+		const { kind, body } = classifyEntry(data);
+		const registration = kind === "session" ? decodeSessionRegistration(body) : undefined;
+		if (registration !== undefined) {
+			this.advanceTo(index);
+			return { kind: "session", nonce: registration.nonce, client: this.sessions.register(index) };
+		}
+		if (kind !== "kv") {
+			// A session entry that does not decode registers nothing: its proposer, if any,
+			// never hears a client id, and no replica knows one.
 			this.skip(index);
 			return { kind: "noop" };
 		}
-		const command = decodeCommand(data);
+		const command = decodeCommand(body);
 		return { kind: "command", command, outcome: this.applyCommand(index, command) };
 	}
 

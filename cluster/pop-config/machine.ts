@@ -74,6 +74,16 @@ export class PopConfigMachine implements StateMachine<PopConfigApplied> {
 		return { kind: "command", command, outcome };
 	}
 
+	/**
+	 * The session registered by the entry at `index` (state/session-entry.ts; the router
+	 * decodes it): recorded here as in the KV store, so a client's one session serves writes
+	 * to either machine. Returns its client id.
+	 */
+	registerSession(index: number): number {
+		this.#advanceTo(index);
+		return this.#sessions.register(index);
+	}
+
 	/** A POP's document and revision (config null: never set, or deleted). Local state, no log. */
 	get(name: string): PopEntry {
 		return this.#pops.get(name) ?? ABSENT;

@@ -49,9 +49,12 @@ import {
 	encodeKvEntry,
 	encodePopConfigEntry,
 	encodePurgeEntry,
+	encodeSessionEntry,
 	MAX_ENTRY_CHARS,
 } from "../state/entry-encoding.ts";
+import { randomClientId } from "../state/random-client-id.ts";
 import { ReplicatedState, type StateApplied } from "../state/router.ts";
+import { SESSIONLESS_SEQ } from "../state/session-table.ts";
 import type { ClusterSecret } from "../transport/cluster-secret.ts";
 import { jsonCodec } from "../transport/codec.ts";
 import type { PeerTls } from "../transport/peer-tls.ts";
@@ -140,13 +143,20 @@ export type TransferAnswer = { readonly kind: "ok"; readonly leader: NodeId } | 
 export type CommandResult =
 	| { readonly machine: "kv"; readonly result: KvResult }
 	| { readonly machine: "purge"; readonly result: PurgeResult }
-	| { readonly machine: "pop-config"; readonly result: PopConfigResult };
+	| { readonly machine: "pop-config"; readonly result: PopConfigResult }
+	| { readonly machine: "session"; readonly result: SessionRegisteredResult };
+
+/** A session registered: the client id its commands carry from now on. */
+export interface SessionRegisteredResult {
+	readonly client: number;
+}
 
 /** Each machine's result type, by name. */
 interface ResultOf {
 	kv: KvResult;
 	purge: PurgeResult;
 	"pop-config": PopConfigResult;
+	session: SessionRegisteredResult;
 }
 
 interface PendingTransfer {
@@ -349,6 +359,16 @@ export class RaftNode {
 		op: PopConfigOp,
 	): Promise<CommandAnswer<PopConfigResult>> {
 		return this.#submit(encodePopConfigEntry({ client, seq, op }), client, seq, "pop-config");
+	}
+
+	/**
+	 * A new client session through the log (Raft thesis §6.3): answers with its client id
+	 * once applied here. Every call registers one more; a caller that hears no answer
+	 * simply calls again (an unused session expires as any other).
+	 */
+	registerSession(): Promise<CommandAnswer<SessionRegisteredResult>> {
+		const nonce = randomClientId();
+		return this.#submit(encodeSessionEntry({ nonce }), nonce, SESSIONLESS_SEQ, "session");
 	}
 
 	/**
@@ -730,7 +750,7 @@ function waiterOutcome(applied: StateApplied): Applied<CommandResult> {
 	switch (applied.kind) {
 		case "kv": {
 			const a = applied.applied;
-			if (a.kind === "noop") return { kind: "other" };
+			if (a.kind !== "command") return { kind: "other" };
 			const { client, seq } = a.command;
 			if (a.outcome.kind === "stale") return { kind: "stale", client, seq };
 			if (a.outcome.kind === "session-expired") return { kind: "session-expired", client, seq };
@@ -753,6 +773,10 @@ function waiterOutcome(applied: StateApplied): Applied<CommandResult> {
 			if (a.outcome.kind === "session-expired") return { kind: "session-expired", client, seq };
 			const result = a.outcome.result;
 			return { kind: "command", client, seq, result: { machine: "pop-config", result } };
+		}
+		case "session": {
+			const result = { machine: "session", result: { client: applied.client } } as const;
+			return { kind: "command", client: applied.nonce, seq: SESSIONLESS_SEQ, result };
 		}
 		case "noop":
 			return { kind: "other" };

@@ -4,19 +4,19 @@
  * the history with its call and return on the simulation's clock. While faults run it may
  * give up after some attempts: the operation stays pending (it may or may not take effect).
  *
- * Its writes carry a session: a client id (its own id at first) and a seq numbering its
+ * Its writes carry a session: a client id the cluster registered for it (a session entry
+ * through the log, before its first write, Raft thesis §6.3) and a seq numbering its
  * writes 1, 2, 3... (reads carry none: they do not go through the log). When the store no
- * longer knows the session (sessionExpired: it expired, or the first write was given up
- * before it reached the log), the write's outcome is unknown (an earlier attempt may have
- * been applied before the session expired) and the client starts a new session: a new
- * client id, seq 1.
+ * longer knows the session (sessionExpired), the write's outcome is unknown (an earlier
+ * attempt may have been applied before the session expired) and the client registers a
+ * new session before its next write.
  */
 import type { KvOp } from "../kv/ops.ts";
 import { NONE, type NodeId } from "../raft/messages.ts";
 import type { EventQueue } from "./event-queue.ts";
 import type { HistoryOp } from "./linearizability.ts";
 import type { Prng } from "./prng.ts";
-import type { ClientReply, ClientRequest } from "./sim-node.ts";
+import type { ClientReply, ClientRequest, RegisterSession } from "./sim-node.ts";
 
 export interface ClientEnv {
 	readonly queue: EventQueue;
@@ -54,29 +54,36 @@ export interface MutableHistoryOp {
 	result: HistoryOp["result"];
 }
 
-interface Current {
-	readonly seq: number;
-	readonly op: KvOp;
-	readonly record: MutableHistoryOp;
+/** What a client has in flight: an operation, or the registration a write waits for. */
+type Current = (
+	| {
+			readonly kind: "op";
+			readonly op: KvOp;
+			readonly seq: number;
+			readonly record: MutableHistoryOp;
+	  }
+	/** `pending`: the write that goes once the session is registered. */
+	| { readonly kind: "register"; readonly op: RegisterSession; readonly pending: KvOp }
+) & {
 	attempts: number;
 	reqId: number;
 	target: NodeId;
-}
+};
 
-/** Session ids of one client: its id, then id + k * SESSION_STRIDE (client ids stay below it). */
-const SESSION_STRIDE = 1_000_000;
+/** Registration nonces of one client: its id, then id + k * NONCE_STRIDE (client ids stay below it). */
+const NONCE_STRIDE = 1_000_000;
 
 export class SimClient {
 	readonly history: MutableHistoryOp[] = [];
 	gaveUp = 0;
-	/** Writes answered sessionExpired (each starts a new session). */
+	/** Writes answered sessionExpired (each makes the client register a new session). */
 	sessionsExpired = 0;
 	/** Operations started, reads too (values are named after it). */
 	private count = 0;
-	/** The current session: its client id and the seq of its last write. */
-	private session: number;
-	private sessions = 0;
+	/** The registered session (none before the first write, and after an expiry) and the seq of its last write. */
+	private session: number | undefined;
 	private seq = 0;
+	private registrations = 0;
 	private guess: NodeId = NONE;
 	private current: Current | undefined;
 	private readonly lastSeen = new Map<string, string | null>();
@@ -85,9 +92,7 @@ export class SimClient {
 		readonly id: number,
 		private readonly rng: Prng,
 		private readonly env: ClientEnv,
-	) {
-		this.session = id;
-	}
+	) {}
 
 	start(): void {
 		this.env.queue.after(this.rng.int(0, 50), () => this.nextOp());
@@ -103,6 +108,10 @@ export class SimClient {
 		current.reqId = -1;
 		switch (reply.kind) {
 			case "ok": {
+				if (current.kind === "register") {
+					this.retry(current);
+					return;
+				}
 				current.record.ret = this.env.stamp();
 				current.record.result = reply.result;
 				if (reply.result.kind !== "put" && reply.result.kind !== "delete") {
@@ -113,6 +122,17 @@ export class SimClient {
 				this.env.queue.after(this.rng.int(0, 30), () => this.nextOp());
 				return;
 			}
+			case "registered": {
+				if (current.kind !== "register") {
+					this.retry(current);
+					return;
+				}
+				this.session = reply.session;
+				this.seq = 0;
+				this.guess = current.target;
+				this.begin(current.pending);
+				return;
+			}
 			case "notLeader":
 				this.guess = reply.leader !== NONE && reply.leader !== current.target ? reply.leader : NONE;
 				this.retry(current);
@@ -121,13 +141,15 @@ export class SimClient {
 				this.retry(current);
 				return;
 			case "sessionExpired":
+				if (current.kind === "register") {
+					this.retry(current);
+					return;
+				}
 				// Applied nowhere now, but an earlier attempt may have been before the session
-				// expired: the write's outcome is unknown, and the next starts a new session.
+				// expired: the write's outcome is unknown, and the next registers a new session.
 				this.sessionsExpired++;
 				current.record.sessionExpiredAt = this.env.stamp();
-				this.sessions++;
-				this.session = this.id + SESSION_STRIDE * this.sessions;
-				this.seq = 0;
+				this.session = undefined;
 				this.current = undefined;
 				this.env.queue.after(this.rng.int(0, 30), () => this.nextOp());
 				return;
@@ -138,10 +160,30 @@ export class SimClient {
 		if (this.env.queue.now >= this.env.stopAt) return;
 		const op = this.randomOp();
 		this.count++;
+		if (op.kind !== "get" && this.session === undefined) {
+			const nonce = this.id + NONCE_STRIDE * this.registrations++;
+			const register: RegisterSession = { kind: "register", nonce };
+			this.current = {
+				kind: "register",
+				op: register,
+				pending: op,
+				attempts: 0,
+				reqId: -1,
+				target: NONE,
+			};
+			this.attempt(this.current);
+			return;
+		}
+		this.begin(op);
+	}
+
+	/** Records `op` in the history and sends it (a write under the registered session). */
+	private begin(op: KvOp): void {
+		const session = this.session;
 		const write = op.kind !== "get";
 		const record: MutableHistoryOp = {
 			client: this.id,
-			...(write ? { session: this.session } : {}),
+			...(write && session !== undefined ? { session } : {}),
 			op,
 			call: this.env.stamp(),
 			callTime: this.env.queue.now,
@@ -151,7 +193,7 @@ export class SimClient {
 		this.history.push(record);
 		// A read carries the session's last seq (never proposed, so never checked).
 		const seq = write ? ++this.seq : this.seq;
-		this.current = { seq, op, record, attempts: 0, reqId: -1, target: NONE };
+		this.current = { kind: "op", seq, op, record, attempts: 0, reqId: -1, target: NONE };
 		this.attempt(this.current);
 	}
 
@@ -161,11 +203,12 @@ export class SimClient {
 		const reqId = this.env.newRequestId();
 		current.reqId = reqId;
 		current.target = target;
+		const op = current.kind === "op";
 		this.env.send(target, {
 			reqId,
 			client: this.id,
-			session: this.session,
-			seq: current.seq,
+			session: op ? (this.session ?? 0) : 0,
+			seq: op ? current.seq : 0,
 			op: current.op,
 		});
 		this.env.queue.after(this.env.timeout, () => {
@@ -209,9 +252,9 @@ export class SimClient {
  * ones are stale), the abandoned one is ignored. So its effect, if any, came before that
  * answer, which becomes its `ret` (its result stays unknown); a write answered
  * session-expired is bounded by its own answer. Writes of another session bound nothing.
- * (All this holds while the store keeps the session: with a bound below the number of
- * clients a session can expire again and a late seq-1 entry apply twice; see
- * state/session-table.ts.)
+ * This holds however few sessions the store keeps: the client's sessions are registered,
+ * and a command of a registered session the store has forgotten is never applied
+ * (state/session-table.ts).
  */
 export function boundAbandonedWrites(history: readonly MutableHistoryOp[]): HistoryOp[] {
 	const out: HistoryOp[] = [];

@@ -9,7 +9,6 @@
 
 import type { Entry, NodeId } from "../raft/messages.ts";
 import type { StateMachine } from "../raft/state-machine.ts";
-import { kvEntryData } from "../state/entry-encoding.ts";
 
 export interface SnapshotCheck {
 	/** Nodes snapshot exactly at multiples of this (see sim-node.ts); 0 if they never do. */
@@ -103,7 +102,7 @@ export class Invariants {
 	private feedReference(entry: Entry): void {
 		const reference = this.reference;
 		if (reference === undefined || reference.appliedIndex !== entry.index - 1) return;
-		reference.apply(entry.index, kvEntryData(entry.data));
+		reference.apply(entry.index, entry.data);
 		const every = this.snapshots?.every ?? 0;
 		if (entry.index % every === 0) {
 			this.referenceSnapshots.set(entry.index, reference.snapshot().data);

@@ -23,23 +23,34 @@ import type { Ready } from "../raft/ready.ts";
 import type { Snapshot } from "../raft/snapshot.ts";
 import type { TransferResult } from "../raft/transfer.ts";
 import { AckGate, coalesceAppends, hardStateToSave, mayShipEarly } from "../raft-node/pipeline.ts";
-import { kvEntryData } from "../state/entry-encoding.ts";
+import { encodeSessionEntry } from "../state/entry-encoding.ts";
 import type { EventQueue } from "./event-queue.ts";
 import type { Invariants } from "./invariants.ts";
 import type { Prng } from "./prng.ts";
+
+/**
+ * A client asking for a new session (Raft thesis §6.3): a session entry through the log.
+ * The nonce names the entry; the client keeps it across the attempts of one registration.
+ */
+export interface RegisterSession {
+	readonly kind: "register";
+	readonly nonce: number;
+}
 
 export interface ClientRequest {
 	readonly reqId: number;
 	/** Where the reply goes (the client's address on the simulated network). */
 	readonly client: number;
-	/** The client id the command carries (the client's current session) and its seq. */
+	/** The client id the command carries (the client's current session) and its seq; 0 for a registration. */
 	readonly session: number;
 	readonly seq: number;
-	readonly op: KvOp;
+	readonly op: KvOp | RegisterSession;
 }
 
 export type ClientReply =
 	| { readonly reqId: number; readonly kind: "ok"; readonly result: KvResult }
+	/** A session registered: the client id the client's writes carry from now on. */
+	| { readonly reqId: number; readonly kind: "registered"; readonly session: number }
 	| { readonly reqId: number; readonly kind: "notLeader"; readonly leader: NodeId }
 	/** The proposal lost its slot in the log (a new leader overwrote it): try again. */
 	| { readonly reqId: number; readonly kind: "retry" }
@@ -58,6 +69,8 @@ export interface NodeEnv {
 	/** The KV store's bound on client sessions (kv/store.ts); its default when absent. */
 	readonly maxSessions?: number | undefined;
 }
+
+type ReadRequest = ClientRequest & { readonly op: Extract<KvOp, { kind: "get" }> };
 
 export type CoreSettings = Omit<
 	RaftConfig,
@@ -83,8 +96,8 @@ export class SimNode {
 	private incarnation = 0;
 	private syncing = false;
 	private proposals = new Map<number, ClientRequest>();
-	private reads = new Map<string, ClientRequest>();
-	private readsWaitingApply: { index: number; request: ClientRequest }[] = [];
+	private reads = new Map<string, ReadRequest>();
+	private readsWaitingApply: { index: number; request: ReadRequest }[] = [];
 	crashes = 0;
 	/** Snapshots taken here, and leaders' snapshots installed here. */
 	snapshotsTaken = 0;
@@ -135,23 +148,42 @@ export class SimNode {
 		if (request.op.kind === "get") {
 			const context = `${request.client}:${request.reqId}`;
 			const answer = core.readIndex(context);
-			if (answer.ok) this.reads.set(context, request);
+			if (answer.ok) this.reads.set(context, { ...request, op: request.op });
 			else this.answer(request, { reqId: request.reqId, kind: "notLeader", leader: answer.leader });
+		} else if (request.op.kind === "register") {
+			const { nonce } = request.op;
+			const same = (w: ClientRequest) => w.op.kind === "register" && w.op.nonce === nonce;
+			if (!this.joinProposed(request, same)) this.propose(request, encodeSessionEntry({ nonce }));
 		} else {
-			// A retry of a write this leader already proposed waits for that entry instead of
-			// adding another: under a slow disk, retries would otherwise outgrow the log.
-			for (const [index, waiting] of core.role === "leader" ? this.proposals : []) {
-				if (waiting.session === request.session && waiting.seq === request.seq) {
-					this.proposals.set(index, request);
-					return;
-				}
-			}
-			const data = encodeCommand({ client: request.session, seq: request.seq, op: request.op });
-			const answer = core.propose(data);
-			if (answer.ok) this.proposals.set(answer.index, request);
-			else this.answer(request, { reqId: request.reqId, kind: "notLeader", leader: answer.leader });
+			const same = (w: ClientRequest) => w.session === request.session && w.seq === request.seq;
+			if (!this.joinProposed(request, same))
+				this.propose(
+					request,
+					encodeCommand({ client: request.session, seq: request.seq, op: request.op }),
+				);
 		}
 		this.afterInput();
+	}
+
+	/**
+	 * A retry of a request this leader already proposed waits for that entry instead of adding
+	 * another: under a slow disk, retries would otherwise outgrow the log.
+	 */
+	private joinProposed(request: ClientRequest, same: (waiting: ClientRequest) => boolean): boolean {
+		if (this.core?.role !== "leader") return false;
+		for (const [index, waiting] of this.proposals) {
+			if (!same(waiting)) continue;
+			this.proposals.set(index, request);
+			return true;
+		}
+		return false;
+	}
+
+	private propose(request: ClientRequest, data: string): void {
+		const answer = this.core?.propose(data);
+		if (answer === undefined) return;
+		if (answer.ok) this.proposals.set(answer.index, request);
+		else this.answer(request, { reqId: request.reqId, kind: "notLeader", leader: answer.leader });
 	}
 
 	/** An operator's configuration change, asked of this node (refused unless it leads). */
@@ -357,14 +389,21 @@ export class SimNode {
 		this.env.invariants.applied(this.id, entry);
 		const waiting = this.proposals.get(entry.index);
 		this.proposals.delete(entry.index);
-		// Only KV entries reach the store; a no-op or configuration change only fills the slot.
-		const applied = this.kv.apply(entry.index, kvEntryData(entry.data));
+		// A no-op or configuration change only fills the slot in the store.
+		const applied = this.kv.apply(entry.index, entry.data);
 		if (applied.kind === "noop") {
 			if (waiting) this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
 			return;
 		}
-		const { command, outcome } = applied;
 		if (!waiting) return;
+		if (applied.kind === "session") {
+			const mine = waiting.op.kind === "register" && applied.nonce === waiting.op.nonce;
+			if (mine)
+				this.answer(waiting, { reqId: waiting.reqId, kind: "registered", session: applied.client });
+			else this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
+			return;
+		}
+		const { command, outcome } = applied;
 		const same = waiting.session === command.client && waiting.seq === command.seq;
 		if (!same || outcome.kind === "stale") {
 			this.answer(waiting, { reqId: waiting.reqId, kind: "retry" });
@@ -376,7 +415,7 @@ export class SimNode {
 	}
 
 	private serveReads(): void {
-		const still: { index: number; request: ClientRequest }[] = [];
+		const still: { index: number; request: ReadRequest }[] = [];
 		for (const read of this.readsWaitingApply) {
 			if (read.index > this.kv.appliedIndex) {
 				still.push(read);

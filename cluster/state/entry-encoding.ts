@@ -6,6 +6,7 @@
  *   "\u0000conf:" + JSON        a configuration change (cluster/raft/membership.ts)
  *   "\u0000purge:" + JSON       a purge: {client, seq, purge} (cluster/purge/command.ts)
  *   "\u0000pop:" + JSON         a POP config set/delete: {client, seq, op} (cluster/pop-config/command.ts)
+ *   "\u0000session:" + JSON     a client session's registration: {client: nonce, seq: 0, op} (session-entry.ts)
  *   anything else               a KV command: JSON {client, seq, op} (cluster/kv/command.ts)
  *
  * KV commands keep the untagged encoding they always had, so logs and snapshots written
@@ -18,6 +19,7 @@ import { commandSession, encodeCommand, type KvCommand } from "../kv/command.ts"
 import { encodePopConfigCommand, type PopConfigCommand } from "../pop-config/command.ts";
 import { encodePurgeCommand, type PurgeCommand } from "../purge/command.ts";
 import { CONF_CHANGE_PREFIX } from "../raft/membership.ts";
+import { encodeSessionRegistration, type SessionRegistration } from "./session-entry.ts";
 
 /**
  * Most code units in one entry's data; a command above it is refused before it is proposed.
@@ -32,8 +34,9 @@ export const MAX_ENTRY_CHARS = (1 << 20) + (1 << 14);
 
 export const PURGE_PREFIX = "\u0000purge:";
 export const POP_CONFIG_PREFIX = "\u0000pop:";
+export const SESSION_PREFIX = "\u0000session:";
 
-export type EntryKind = "noop" | "conf" | "purge" | "pop-config" | "kv";
+export type EntryKind = "noop" | "conf" | "purge" | "pop-config" | "session" | "kv";
 
 /** Which machine an entry is for, and its body (the data after the tag). */
 export function classifyEntry(data: string): { readonly kind: EntryKind; readonly body: string } {
@@ -43,13 +46,9 @@ export function classifyEntry(data: string): { readonly kind: EntryKind; readonl
 		return { kind: "purge", body: data.slice(PURGE_PREFIX.length) };
 	if (data.startsWith(POP_CONFIG_PREFIX))
 		return { kind: "pop-config", body: data.slice(POP_CONFIG_PREFIX.length) };
+	if (data.startsWith(SESSION_PREFIX))
+		return { kind: "session", body: data.slice(SESSION_PREFIX.length) };
 	return { kind: "kv", body: data };
-}
-
-/** What a KV store alone is given for an entry: its command, or "" for any other entry. */
-export function kvEntryData(data: string): string {
-	const { kind, body } = classifyEntry(data);
-	return kind === "kv" ? body : "";
 }
 
 export function encodeKvEntry(command: KvCommand): string {
@@ -62,6 +61,10 @@ export function encodePurgeEntry(command: PurgeCommand): string {
 
 export function encodePopConfigEntry(command: PopConfigCommand): string {
 	return POP_CONFIG_PREFIX + encodePopConfigCommand(command);
+}
+
+export function encodeSessionEntry(registration: SessionRegistration): string {
+	return SESSION_PREFIX + encodeSessionRegistration(registration);
 }
 
 /** The (client, seq) a command entry of any machine carries; undefined for no-ops and configuration. */

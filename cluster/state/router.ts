@@ -3,7 +3,8 @@
  * a state machine of its own (raft/state-machine.ts), behind one that a Raft driver applies
  * to. Each committed entry goes to the machine its tag names (entry-encoding.ts); the
  * others see the empty string at that index, a no-op that only moves their index, so all
- * three always stand at the same applied index and snapshot there together.
+ * three always stand at the same applied index and snapshot there together. A session
+ * entry goes to both machines that keep sessions (the KV store and the POP configs).
  */
 import type { KvApplied } from "../kv/store.ts";
 import { KvStore } from "../kv/store.ts";
@@ -13,6 +14,7 @@ import { type PurgeApplied, PurgeMachine, type PurgeMachineOptions } from "../pu
 import { encodePurgeSnapshot } from "../purge/snapshot-codec.ts";
 import type { StateMachine, StateSnapshot } from "../raft/state-machine.ts";
 import { classifyEntry } from "./entry-encoding.ts";
+import type { SessionRegistered } from "./session-entry.ts";
 import { decodeStateSnapshot, encodeStateSnapshot } from "./snapshot-codec.ts";
 
 /** What applying one entry did, by the machine that took it. */
@@ -21,7 +23,9 @@ export type StateApplied =
 	| { readonly kind: "noop" }
 	| { readonly kind: "kv"; readonly applied: KvApplied }
 	| { readonly kind: "purge"; readonly applied: PurgeApplied }
-	| { readonly kind: "pop-config"; readonly applied: PopConfigApplied };
+	| { readonly kind: "pop-config"; readonly applied: PopConfigApplied }
+	/** A client session registered, in the KV store and the POP configs alike. */
+	| SessionRegistered;
 
 export interface ReplicatedStateOptions {
 	/** The purge machine's effect (this node's edge cache) and gap report. */
@@ -67,6 +71,14 @@ export class ReplicatedState implements StateMachine<StateApplied> {
 				this.kv.apply(index, "");
 				this.purges.apply(index, "");
 				return { kind: "pop-config", applied };
+			}
+			case "session": {
+				// The KV store decodes it; one that does not decode registers nothing anywhere.
+				const applied = this.kv.apply(index, data);
+				if (applied.kind === "session") this.popConfig.registerSession(index);
+				else this.popConfig.apply(index, "");
+				this.purges.apply(index, "");
+				return applied.kind === "session" ? applied : { kind: "noop" };
 			}
 			case "noop":
 			case "conf":

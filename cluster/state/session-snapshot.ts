@@ -1,6 +1,7 @@
 /**
  * Client sessions (session-table.ts) in a machine's JSON snapshot: one tuple per session,
- * `[client, seq, result, lastUsed]` (result null: seq was answered session-expired), sorted
+ * `[client, seq, result, lastUsed]` (result null: seq was answered session-expired, or, at
+ * seq 0, a registered session that has run nothing yet), sorted
  * by client so equal tables give equal bytes; the
  * table's order (least recently used first) follows from `lastUsed`. Snapshots written
  * before sessions carried `lastUsed` have `[client, seq, result]`: decoded with 0, their
@@ -17,7 +18,7 @@ const Positive = v.pipe(Count, v.minValue(1));
 export function SessionSchema<Result>(result: v.GenericSchema<unknown, Result>) {
 	return v.union(
 		[
-			v.strictTuple([Positive, Positive, v.nullable(result), Count]),
+			v.strictTuple([Positive, Count, v.nullable(result), Count]),
 			v.strictTuple([Positive, Positive, result]),
 		],
 		"a session is [client, seq, result, last used index]",
@@ -44,6 +45,8 @@ export function sessionsIn<Result>(
 	const sessions = new Map<number, Session<Result>>();
 	for (const [client, seq, result, lastUsed = 0] of tuples) {
 		if (sessions.has(client)) throw new SnapshotError(`${what} repeats client ${client}`);
+		if (seq === 0 && result !== null)
+			throw new SnapshotError(`${what}: client ${client} has a result at seq 0`);
 		if (lastUsed > index)
 			throw new SnapshotError(`${what}: client ${client} last used at ${lastUsed}, after ${index}`);
 		sessions.set(client, { seq, result, lastUsed });

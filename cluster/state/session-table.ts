@@ -10,20 +10,26 @@
  * is a Map's insertion order, a session re-inserted whenever a command of its client is
  * applied, so each step is O(1).
  *
- * A client the table does not know starts at seq 1. A command of an unknown client with a
- * higher seq belongs to a session that expired (or to a client whose seq-1 command has not
- * been applied, e.g. one it gave up on): it is answered `session-expired` and not applied,
- * since it may be the retry of a command that was applied before its session went. The
- * table then remembers that client as expired from that seq on (a session whose result is
- * null): a retry of it, or any later seq, hears the same, and an older command of that
- * client arriving late is stale, so nothing the client sent takes effect after the answer
- * (a late older command cannot revive the client, nor a retry of a seq that was applied
- * before the session went). The client starts a new session (a new client id, seq 1).
+ * Two kinds of client id (thesis §6.3 and what came before it):
+ * - A registered session: the client first asks the cluster for one (a session entry in the
+ *   log, state/entry-encoding.ts), and its id is REGISTERED_CLIENT_BASE + that entry's log
+ *   index, the same on every replica. The table records it with seq 0 and no result. A
+ *   command of a registered id the table does not know, at any seq, is answered
+ *   `session-expired` and not applied: the session expired (or never was), and the command
+ *   may be the retry of one applied before it went. Nothing is ever applied twice.
+ * - A client-chosen id (at most REGISTERED_CLIENT_BASE, e.g. a random 48-bit one): a
+ *   client the table does not know starts a session at seq 1. With a higher seq it is
+ *   answered `session-expired`, as above. The gap this leaves, and why clients should
+ *   register: a seq-1 command applied, its session expired, then a retry of it arrives
+ *   before any later command of that client: the retry looks like a new client and is
+ *   applied a second time. With the default bound it takes 10,000 other clients writing
+ *   between a first attempt and its retry. Kept so that logs written before registration
+ *   apply as they always did.
  *
- * The gap this leaves: a seq-1 command applied, its session expired, then a retry of it
- * arrives before any later command of that client: the retry looks like a new client and is
- * applied a second time. With the default bound it takes 10,000 other clients writing
- * between a first attempt and its retry.
+ * After a `session-expired` answer the table remembers that client as expired from that seq
+ * on (a session whose result is null and whose seq is above 0): a retry of it, or any later
+ * seq, hears the same, and an older command of that client arriving late is stale, so
+ * nothing the client sent takes effect after the answer. The client starts a new session.
  */
 
 /** The default bound on sessions per machine. */
@@ -38,9 +44,30 @@ export const MAX_SESSIONS = 10_000;
  */
 export const SESSIONLESS_SEQ = 0;
 
+/**
+ * Registered session ids start above this, so no id a client picked from the 48-bit space
+ * `randomClientId` draws from is taken for one; both stay below 10^15 (the API's limit on
+ * client ids) for any log index below 7 * 10^14.
+ */
+export const REGISTERED_CLIENT_BASE = 2 ** 48;
+
+/** The id of the session registered by the log entry at `index`. */
+export function registeredClientId(index: number): number {
+	return REGISTERED_CLIENT_BASE + index;
+}
+
+/** Was `client` handed out by a session entry, rather than picked by its client? */
+export function isRegisteredClientId(client: number): boolean {
+	return client > REGISTERED_CLIENT_BASE;
+}
+
 export interface Session<Result> {
+	/** The client's last seq; 0 for a registered session that has run nothing yet. */
 	readonly seq: number;
-	/** The first result of command `seq`; null: `seq` was answered session-expired. */
+	/**
+	 * The first result of command `seq`; null: `seq` was answered session-expired (or, with
+	 * seq 0, nothing has run yet: see isExpired).
+	 */
 	readonly result: Result | null;
 	/** The log index of the last command of this client the machine applied (0: unknown, from an old snapshot). */
 	readonly lastUsed: number;
@@ -55,8 +82,9 @@ export type SessionCheck<Result> =
 	/** An older seq than the client's last: the client gave up on it; ignored. */
 	| { readonly kind: "stale" }
 	/**
-	 * An unknown client with seq > 1 (its session expired, or never began), or a client
-	 * already answered so at this seq or below: nothing runs.
+	 * An unknown registered client at any seq, or an unknown client-chosen one past seq 1
+	 * (the session expired, or never began), or a client already answered so at this seq or
+	 * below: nothing runs.
 	 */
 	| { readonly kind: "session-expired" };
 
@@ -77,22 +105,33 @@ export class SessionTable<Result> {
 	/**
 	 * What to do with command (client, seq) applied at `index`. A known client's session
 	 * counts as used at `index` (duplicate and stale too: the client is alive). An unknown
-	 * client with seq > 1 is remembered as answered session-expired at that seq.
+	 * client that may not start here is remembered as answered session-expired at that seq.
 	 */
 	check(client: number, seq: number, index: number): SessionCheck<Result> {
 		const session = this.#sessions.get(client);
 		if (session === undefined) {
-			if (seq === 1) return { kind: "new" };
+			if (seq === 1 && !isRegisteredClientId(client)) return { kind: "new" };
 			this.#use(client, { seq, result: null, lastUsed: index });
 			this.#trim();
 			return { kind: "session-expired" };
 		}
-		const expired = session.result === null;
+		const expired = isExpired(session);
 		if (seq > session.seq && !expired) return { kind: "new" };
 		this.#use(client, { ...session, lastUsed: index });
 		if (seq < session.seq) return { kind: "stale" };
 		if (session.result === null) return { kind: "session-expired" };
 		return { kind: "duplicate", result: session.result };
+	}
+
+	/**
+	 * The session the entry at `index` registers: recorded at seq 0 with nothing run, as
+	 * used at `index` (it may expire the least recently used). Returns its client id.
+	 */
+	register(index: number): number {
+		const client = registeredClientId(index);
+		this.#use(client, { seq: 0, result: null, lastUsed: index });
+		this.#trim();
+		return client;
 	}
 
 	/**
@@ -155,4 +194,9 @@ export class SessionTable<Result> {
 			this.#sessions.delete(oldest.value);
 		}
 	}
+}
+
+/** Was the session's last seq answered session-expired? (A registered one at seq 0 was not.) */
+function isExpired<Result>(session: Session<Result>): boolean {
+	return session.result === null && session.seq > 0;
 }

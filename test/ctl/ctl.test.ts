@@ -32,6 +32,8 @@ function leaderApp(): Hono {
 	const data = new Map<string, { value: string | null; revision: number }>();
 	const state = (key: string) => data.get(key) ?? { value: null, revision: 0 };
 	const app = new Hono();
+	let sessions = 0;
+	app.post("/v1/sessions", (c) => c.json({ client: 2 ** 48 + ++sessions }));
 	app.get("/v1/kv/:key", (c) => c.json({ key: c.req.param("key"), ...state(c.req.param("key")) }));
 	app.put("/v1/kv/:key", async (c) => {
 		const body = v.safeParse(PutBody, await c.req.json());

@@ -27,7 +27,7 @@ function serve(fetch: (request: Request) => Response | Promise<Response>): strin
 	return `http://127.0.0.1:${server.port}`;
 }
 
-/** Checks the token as a member does, then answers a put. */
+/** Checks the token as a member does, then answers a session's registration or a put. */
 function guarded(answer: () => Response) {
 	return (request: Request) => {
 		const path = new URL(request.url).pathname;
@@ -44,7 +44,10 @@ function guarded(answer: () => Response) {
 beforeAll(() => {
 	leader = serve((request) => {
 		seen.push(request.headers.get("authorization"));
-		return guarded(() => Response.json({ key: "k", revision: 1 }))(request);
+		const registering = new URL(request.url).pathname === "/v1/sessions";
+		return guarded(() =>
+			Response.json(registering ? { client: 2 ** 48 + 1 } : { key: "k", revision: 1 }),
+		)(request);
 	});
 	follower = serve(guarded(() => Response.json({ error: "not-leader", leader }, { status: 503 })));
 });
@@ -76,7 +79,8 @@ describe("neuroctl against a cluster that takes a token", () => {
 			stdout: "OK revision 1\n",
 			stderr: "",
 		});
-		expect(seen).toEqual([`Bearer ${TOKEN}`]);
+		// The session's registration, then the write.
+		expect(seen).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
 	});
 
 	test("--token-file PATH: the file's one line (its newline dropped), over NEURO_ADMIN_TOKEN", async () => {

@@ -56,6 +56,10 @@ function standIn() {
 				result: applyToKey(keys.get(key) ?? EMPTY_KEY, { kind: "get", key }).result,
 			};
 		},
+		registerSession: async () => {
+			calls.push("register session");
+			return { kind: "ok", result: { client: 2 ** 48 + 9 } };
+		},
 		members: () => members,
 		changeMembership: async (change) => {
 			calls.push(`membership ${change.kind}`);
@@ -111,6 +115,7 @@ const PROTECTED: readonly (readonly [method: string, path: string, body?: string
 	["PUT", "/v1/kv/greeting", json({ value: "hello" })],
 	["DELETE", "/v1/kv/greeting"],
 	["POST", "/v1/cas/greeting", json({ expected: null, value: "hi" })],
+	["POST", "/v1/sessions"],
 	["GET", "/v1/members"],
 	["POST", "/v1/members", json({ id: 4, address: "http://d.test:1", raftAddress: "d.test:2" })],
 	["DELETE", "/v1/members/3"],
@@ -189,6 +194,7 @@ describe("with a token configured", () => {
 				expect({ route, scheme, status: response.status }).toEqual({ route, scheme, status: 200 });
 			}
 			expect(calls).toContain("propose put");
+			expect(calls).toContain("register session");
 			expect(calls).toContain("membership addVoter");
 			expect(calls).toContain("purge");
 			expect(calls).toContain("pop-config set");

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { commandSession, encodeCommand } from "../../cluster/kv/command.ts";
-import { parseSession, randomClientId } from "../../cluster/kv/session-headers.ts";
+import { parseSession } from "../../cluster/kv/session-headers.ts";
+import { randomClientId } from "../../cluster/state/random-client-id.ts";
 
 describe("a write's session from its headers", () => {
 	const fresh = () => 77;

@@ -7,6 +7,7 @@ import { encodeCommand, type KvCommand } from "../../cluster/kv/command.ts";
 import { decodeKvSnapshot } from "../../cluster/kv/snapshot-codec.ts";
 import { KvStore } from "../../cluster/kv/store.ts";
 import { SnapshotError } from "../../cluster/raft/state-machine.ts";
+import { encodeSessionEntry } from "../../cluster/state/entry-encoding.ts";
 
 const put = (client: number, seq: number, key: string, value: string): string =>
 	encodeCommand({ client, seq, op: { kind: "put", key, value } } satisfies KvCommand);
@@ -61,6 +62,19 @@ describe("KvStore snapshots", () => {
 		});
 	});
 
+	test("a registered session that has run nothing survives a snapshot: its first write then applies once", () => {
+		const source = new KvStore();
+		const registered = source.apply(1, encodeSessionEntry({ nonce: 3 }));
+		expect(registered).toEqual({ kind: "session", nonce: 3, client: 2 ** 48 + 1 });
+		const copy = new KvStore();
+		copy.restore(source.snapshot());
+		const client = 2 ** 48 + 1;
+		const first = copy.apply(2, put(client, 1, "k", "v"));
+		expect(first.kind === "command" && first.outcome.kind).toBe("applied");
+		const retry = copy.apply(3, put(client, 1, "k", "v"));
+		expect(retry.kind === "command" && retry.outcome.kind).toBe("duplicate");
+	});
+
 	test("equal states give equal snapshots, whatever the order keys were first written in", () => {
 		const one = new KvStore();
 		one.apply(1, put(1, 1, "x", "1"));
@@ -88,6 +102,8 @@ describe("KvStore snapshots", () => {
 			],
 			["session used after the index", good.index, good.data.replace(/,5\]\]\}$/, ",6]]}")],
 			["session with extra fields", good.index, good.data.replace(/,5\]\]\}$/, ",5,1]]}")],
+			// Seq 0 is a registered session that has run nothing: it has no result to keep.
+			["result at seq 0", good.index, good.data.replace('[8,2,{"kind"', '[8,0,{"kind"')],
 			[
 				"repeated key",
 				good.index,

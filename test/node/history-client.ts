@@ -1,12 +1,12 @@
 /**
  * A client of a real cluster that records a history for the linearizability checker: one
  * operation at a time through neuroctl's client (NotLeader followed, failures retried until
- * the operation's deadline), writes under one session (client id, seq 1, 2, 3...) so a
- * retry is applied once. An operation that ends without an answer (timeout, connection
+ * the operation's deadline), writes under one session it registers with the cluster (client
+ * id, seq 1, 2, 3...) so a retry is applied once. An operation that ends without an answer (timeout, connection
  * errors all the way) is recorded with an unknown outcome. A write answered 409
  * session-expired (the cluster no longer knows the session, e.g. after a first write that
- * timed out never reached the log) also has an unknown outcome, and the client starts a
- * new session (a new random client id, seq 1). Every `ledgerEvery`th operation
+ * timed out never reached the log) also has an unknown outcome, and the client registers a
+ * new session before its next write. Every `ledgerEvery`th operation
  * is a put to a key of its own, so the test can check each acknowledged write afterwards.
  */
 import type * as v from "valibot";
@@ -21,7 +21,7 @@ import {
 	WriteAnswer,
 } from "../../cluster/kv/http-api.ts";
 import type { KvOp, KvResult } from "../../cluster/kv/ops.ts";
-import { randomClientId, sessionHeaders } from "../../cluster/kv/session-headers.ts";
+import { sessionHeaders } from "../../cluster/kv/session-headers.ts";
 import type { MutableHistoryOp } from "../../cluster/sim/client.ts";
 import type { Prng } from "../../cluster/sim/prng.ts";
 
@@ -40,13 +40,11 @@ export class HistoryClient {
 	readonly acknowledged = new Map<string, string>();
 	#seq = 0;
 	#count = 0;
-	/** The session's client id: the client's id, then a random one after each expiry. */
-	#session: number;
+	/** The registered session's client id; none before the first write and after an expiry. */
+	#session: number | undefined;
 	readonly #lastSeen = new Map<string, string | null>();
 
-	constructor(private readonly options: HistoryClientOptions) {
-		this.#session = options.id;
-	}
+	constructor(private readonly options: HistoryClientOptions) {}
 
 	/** Runs operations one after another until `stop()` says so. */
 	async run(stop: () => boolean): Promise<void> {
@@ -68,9 +66,12 @@ export class HistoryClient {
 	}
 
 	async #one(op: KvOp): Promise<void> {
+		const client = new CtlClient(this.options.endpoints(), this.options.opTimeoutMs);
+		const sessionId = op.kind === "get" ? undefined : await this.#sessionFor(client);
+		if (op.kind !== "get" && sessionId === undefined) return;
 		const record: MutableHistoryOp = {
 			client: this.options.id,
-			...(op.kind === "get" ? {} : { session: this.#session }),
+			...(sessionId === undefined ? {} : { session: sessionId }),
 			op,
 			call: performance.now(),
 			callTime: performance.now(),
@@ -78,8 +79,7 @@ export class HistoryClient {
 			result: undefined,
 		};
 		this.history.push(record);
-		const client = new CtlClient(this.options.endpoints(), this.options.opTimeoutMs);
-		const session = op.kind === "get" ? {} : sessionHeaders(this.#session, ++this.#seq);
+		const session = sessionId === undefined ? {} : sessionHeaders(sessionId, ++this.#seq);
 		try {
 			record.result = await this.#send(client, op, session);
 			record.ret = performance.now();
@@ -87,8 +87,7 @@ export class HistoryClient {
 			if (error instanceof CtlError && error.reason === SESSION_EXPIRED) {
 				// Applied nowhere now, but an earlier attempt may have been: unknown outcome.
 				record.sessionExpiredAt = performance.now();
-				this.#session = randomClientId();
-				this.#seq = 0;
+				this.#session = undefined;
 				return;
 			}
 			// No answer in time: it may or may not have taken effect. Anything else is a bug.
@@ -102,6 +101,22 @@ export class HistoryClient {
 			if (op.key.startsWith("ledger-")) this.acknowledged.set(op.key, op.value);
 		}
 		if (op.kind === "delete") this.#lastSeen.set(op.key, null);
+	}
+
+	/**
+	 * The session a write goes under, registered first when there is none. Undefined when no
+	 * registration was answered in time: the write is then never sent, so it is not recorded.
+	 */
+	async #sessionFor(client: CtlClient): Promise<number | undefined> {
+		if (this.#session !== undefined) return this.#session;
+		try {
+			this.#session = await client.registerSession();
+		} catch (error) {
+			if (error instanceof CtlError && error.exitCode === EXIT.unreachable) return undefined;
+			throw error;
+		}
+		this.#seq = 0;
+		return this.#session;
 	}
 
 	async #send(client: CtlClient, op: KvOp, session: Record<string, string>): Promise<KvResult> {

@@ -2,9 +2,10 @@
  * Retried writes over the HTTP API: a write carrying a session (Neuro-Client-Id and
  * Neuro-Client-Seq) takes effect once however often it is sent, while it is still in the
  * log (the member waits on the entry already there) and after it applied (the store answers
- * the duplicate with the first result). neuroctl sends a session with every write. A
- * write of a session the store does not know, past seq 1, is a 409 session-expired; a
- * write whose seq its session already passed is a 409 stale-seq.
+ * the duplicate with the first result). neuroctl registers a session (POST /v1/sessions)
+ * and sends it with its write. A write of a registered session the store does not know,
+ * or of a client-chosen one past seq 1, is a 409 session-expired; a write whose seq its
+ * session already passed is a 409 stale-seq.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -107,20 +108,24 @@ describe("retried writes", () => {
 		expect(await storedValue("free")).toEqual({ key: "free", value: "a", revision: 2 });
 	});
 
-	test("neuroctl sends a session with each write, the same one on every retry", async () => {
-		const seen: { method: string; client: string | null; seq: string | null }[] = [];
-		let calls = 0;
+	test("neuroctl registers a session for its write and sends it, the same one, on every retry", async () => {
+		const seen: { method: string; path: string; client: string | null; seq: string | null }[] = [];
+		let writes = 0;
+		const registered = 2 ** 48 + 17;
 		const standIn = Bun.serve({
 			hostname: "127.0.0.1",
 			port: 0,
 			fetch(request) {
+				const path = new URL(request.url).pathname;
 				seen.push({
 					method: request.method,
+					path,
 					client: request.headers.get("neuro-client-id"),
 					seq: request.headers.get("neuro-client-seq"),
 				});
+				if (path === "/v1/sessions") return Response.json({ client: registered });
 				// The first attempt finds no leader (an election): neuroctl retries.
-				if (++calls === 1)
+				if (++writes === 1)
 					return Response.json({ error: "not-leader", leader: null }, { status: 503 });
 				return Response.json({ key: "k", revision: 1 });
 			},
@@ -130,15 +135,37 @@ describe("retried writes", () => {
 				endpoints: [`http://127.0.0.1:${standIn.port}`],
 			});
 			expect(run.code).toBe(0);
-			expect(seen.length).toBe(2);
-			const [first, retry] = seen as [(typeof seen)[0], (typeof seen)[0]];
-			expect(first.method).toBe("PUT");
-			expect(first.client).toMatch(/^[1-9]\d*$/);
-			expect(first.seq).toBe("1");
-			expect(retry).toEqual(first);
+			const session = { client: null, seq: null };
+			const write = { method: "PUT", path: "/v1/kv/k", client: String(registered), seq: "1" };
+			expect(seen).toEqual([{ method: "POST", path: "/v1/sessions", ...session }, write, write]);
 		} finally {
 			standIn.stop(true);
 		}
+	});
+
+	test("a registered session's writes apply once; an id the cluster never registered (or forgot) is refused at any seq", async () => {
+		const registration = await fetch(`${plane.apiUrl}/v1/sessions`, { method: "POST" });
+		expect(registration.status).toBe(200);
+		const { client } = (await registration.json()) as { client: number };
+		expect(client).toBeGreaterThan(2 ** 48);
+		const session = { client: String(client), seq: "1" };
+		expect(await (await put("registered", "a", session)).json()).toEqual({
+			key: "registered",
+			revision: 1,
+		});
+		// The retry is a duplicate: the first answer, nothing applied again.
+		expect(await (await put("registered", "a", session)).json()).toEqual({
+			key: "registered",
+			revision: 1,
+		});
+		// Registered ids are log indexes above 2^48: one no entry handed out, even at seq 1,
+		// is a session the cluster cannot know, so its write may be the retry of one applied
+		// before the session expired. Refused, and applied nowhere.
+		const unknown = { client: String(2 ** 48 + 10 ** 9), seq: "1" };
+		const refused = await put("registered", "b", unknown);
+		expect(refused.status).toBe(409);
+		expect(await refused.json()).toMatchObject({ error: "session-expired" });
+		expect(await storedValue("registered")).toMatchObject({ value: "a", revision: 1 });
 	});
 
 	test("a write of a session the cluster does not know, past seq 1, is a 409 and applies nowhere", async () => {

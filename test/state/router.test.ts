@@ -7,7 +7,9 @@ import {
 	classifyEntry,
 	encodePopConfigEntry,
 	encodePurgeEntry,
+	encodeSessionEntry,
 	entrySession,
+	SESSION_PREFIX,
 } from "../../cluster/state/entry-encoding.ts";
 import { ReplicatedState } from "../../cluster/state/router.ts";
 import type { PurgeRequest } from "../../edge/purge.ts";
@@ -34,6 +36,7 @@ const mixedLog = [
 	conf,
 	encodePopConfigEntry({ client: 3, seq: 1, op: { kind: "set", name: "fra1", config: fra1 } }),
 	put(4, "k", "w"),
+	encodeSessionEntry({ nonce: 5 }),
 ];
 
 describe("entry encoding", () => {
@@ -45,6 +48,7 @@ describe("entry encoding", () => {
 			"conf",
 			"pop-config",
 			"kv",
+			"session",
 		]);
 		expect(classifyEntry(put(1, "k", "v")).body).toBe(put(1, "k", "v"));
 		expect(classifyEntry(mixedLog[2] as string).body.startsWith('{"client":2,"seq":1,')).toBe(true);
@@ -58,6 +62,8 @@ describe("entry encoding", () => {
 			undefined,
 			{ client: 3, seq: 1 },
 			{ client: 4, seq: 1 },
+			// A registration's nonce, seq 0: only its proposer looks for it.
+			{ client: 5, seq: 0 },
 		]);
 		expect(entrySession("\u0000purge:garbage")).toBeUndefined();
 	});
@@ -67,12 +73,56 @@ describe("replicated state router", () => {
 	test("each entry goes to its machine; all three stay at the same index", () => {
 		const { state, purged } = withEffects();
 		const kinds = mixedLog.map((data, i) => state.apply(i + 1, data).kind);
-		expect(kinds).toEqual(["noop", "kv", "purge", "noop", "pop-config", "kv"]);
+		expect(kinds).toEqual(["noop", "kv", "purge", "noop", "pop-config", "kv", "session"]);
 		expect(state.kv.read("k")).toEqual({ kind: "get", value: "w", revision: 2 });
 		expect(purged).toEqual([[{ url: "http://cdn.test/a" }, 3]]);
 		expect(state.popConfig.get("fra1").revision).toBe(1);
 		for (const machine of [state.kv, state.purges, state.popConfig])
-			expect(machine.appliedIndex).toBe(6);
+			expect(machine.appliedIndex).toBe(7);
+	});
+
+	test("a session entry registers one session, in the KV store and the POP configs alike", () => {
+		const { state } = withEffects();
+		const registered = state.apply(1, encodeSessionEntry({ nonce: 42 }));
+		expect(registered).toEqual({ kind: "session", nonce: 42, client: 2 ** 48 + 1 });
+		const client = 2 ** 48 + 1;
+		const kvWrite = encodeCommand({ client, seq: 1, op: { kind: "put", key: "k", value: "v" } });
+		expect(state.apply(2, kvWrite)).toMatchObject({
+			applied: { outcome: { kind: "applied" } },
+		});
+		const popWrite = encodePopConfigEntry({ client, seq: 2, op: { kind: "delete", name: "fra1" } });
+		expect(state.apply(3, popWrite)).toMatchObject({
+			applied: { outcome: { kind: "applied" } },
+		});
+		// An id no entry handed out is refused by both, at seq 1 too.
+		const unknown = 2 ** 48 + 99;
+		const strayKv = encodeCommand({ client: unknown, seq: 1, op: { kind: "delete", key: "k" } });
+		expect(state.apply(4, strayKv)).toMatchObject({
+			applied: { outcome: { kind: "session-expired" } },
+		});
+		const strayPop = encodePopConfigEntry({
+			client: unknown,
+			seq: 1,
+			op: { kind: "delete", name: "fra1" },
+		});
+		expect(state.apply(5, strayPop)).toMatchObject({
+			applied: { outcome: { kind: "session-expired" } },
+		});
+		expect(state.kv.read("k")).toMatchObject({ value: "v" });
+	});
+
+	test("a session entry that does not decode registers nothing, anywhere, and moves every index", () => {
+		const { state } = withEffects();
+		for (const [i, body] of [
+			'{"client":1,"seq":1,"op":"register"}',
+			"[",
+			'{"client":0,"seq":0,"op":"register"}',
+		].entries())
+			expect(state.apply(i + 1, SESSION_PREFIX + body)).toEqual({ kind: "noop" });
+		expect(state.kv.sessionCount).toBe(0);
+		expect(state.popConfig.sessionCount).toBe(0);
+		for (const machine of [state.kv, state.purges, state.popConfig])
+			expect(machine.appliedIndex).toBe(3);
 	});
 
 	test("the KV part of its snapshot equals a KV store's fed the same log", () => {
@@ -80,7 +130,7 @@ describe("replicated state router", () => {
 		const kv = new KvStore();
 		mixedLog.forEach((data, i) => {
 			state.apply(i + 1, data);
-			kv.apply(i + 1, classifyEntry(data).kind === "kv" ? data : "");
+			kv.apply(i + 1, data);
 		});
 		expect(state.kv.snapshot()).toEqual(kv.snapshot());
 	});
@@ -136,7 +186,7 @@ describe("replicated state router", () => {
 		["not JSON", (_good: string) => "{"],
 		["truncated", (good: string) => good.slice(0, good.length / 2)],
 		["missing a part", (good: string) => JSON.stringify({ ...JSON.parse(good), purge: undefined })],
-		["another index", (good: string) => good.replace('"index":6', '"index":7')],
+		["another index", (good: string) => good.replace('"index":7', '"index":8')],
 		[
 			"a corrupt purge part",
 			(good: string) => {

@@ -5,7 +5,15 @@
  */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { MAX_SESSIONS, SESSIONLESS_SEQ, SessionTable } from "../../cluster/state/session-table.ts";
+import { randomClientId } from "../../cluster/state/random-client-id.ts";
+import {
+	isRegisteredClientId,
+	MAX_SESSIONS,
+	REGISTERED_CLIENT_BASE,
+	registeredClientId,
+	SESSIONLESS_SEQ,
+	SessionTable,
+} from "../../cluster/state/session-table.ts";
 
 /** Runs (client, seq) at `index` as a machine would: check, then record what ran. */
 function step(table: SessionTable<string>, index: number, client: number, seq: number) {
@@ -47,6 +55,42 @@ describe("SessionTable", () => {
 		// A client that goes on past the expired seq hears the same: it must start anew.
 		expect(step(table, 4, 9, 5)).toEqual({ kind: "session-expired" });
 		expect(table.get(9)).toEqual({ seq: 4, result: null, lastUsed: 4 });
+	});
+
+	test("a registered session starts at seq 0 with nothing run; its commands then run once each", () => {
+		const table = new SessionTable<string>();
+		const client = table.register(5);
+		expect(client).toBe(REGISTERED_CLIENT_BASE + 5);
+		expect(table.get(client)).toEqual({ seq: 0, result: null, lastUsed: 5 });
+		expect(step(table, 6, client, 1)).toEqual({ kind: "new" });
+		expect(step(table, 7, client, 1)).toEqual({ kind: "duplicate", result: `${client}.1@6` });
+		expect(step(table, 8, client, 2)).toEqual({ kind: "new" });
+		expect(step(table, 9, client, 1)).toEqual({ kind: "stale" });
+	});
+
+	test("a registered id the table does not know is session-expired at any seq, seq 1 too: nothing applies twice", () => {
+		const table = new SessionTable<string>(1);
+		let runs = 0;
+		const execute = () => `result ${++runs}`;
+		const client = table.register(1);
+		expect(table.run(client, 1, 2, execute)).toEqual({ kind: "applied", result: "result 1" });
+		// Another session takes the only slot: the first one expires.
+		table.register(3);
+		expect(table.get(client)).toBeUndefined();
+		// The retry of seq 1, arriving now, may be of a write already applied: refused.
+		expect(table.run(client, 1, 4, execute)).toEqual({ kind: "session-expired" });
+		expect(table.run(registeredClientId(99), 1, 5, execute)).toEqual({ kind: "session-expired" });
+		expect(runs).toBe(1);
+		// A client-chosen id still starts at seq 1, as logs written before registration did.
+		expect(table.run(7, 1, 6, execute)).toEqual({ kind: "applied", result: "result 2" });
+	});
+
+	test("registered ids and client-chosen ones never meet", () => {
+		for (let i = 0; i < 1000; i++) expect(isRegisteredClientId(randomClientId())).toBe(false);
+		expect(isRegisteredClientId(REGISTERED_CLIENT_BASE)).toBe(false);
+		expect(isRegisteredClientId(registeredClientId(1))).toBe(true);
+		// Both fit the API's Neuro-Client-Id (below 10^15) for any index below 7 * 10^14.
+		expect(registeredClientId(7 * 10 ** 14)).toBeLessThan(10 ** 15);
 	});
 
 	test("a command without a session runs every time it is applied and takes no slot", () => {
@@ -118,9 +162,13 @@ describe("SessionTable", () => {
 		expect(() => new SessionTable(0)).toThrow(RangeError);
 	});
 
-	test("property: tables fed the same commands end identical, never above the bound, and survive a restore", () => {
+	test("property: tables fed the same commands end identical, never above the bound, survive a restore, and never run a forgotten registered session's command", () => {
+		// Client 0 stands for a registration; ids above 12 are registered ones (known or not).
 		const command = fc.record({
-			client: fc.integer({ min: 1, max: 12 }),
+			client: fc.oneof(
+				fc.integer({ min: 0, max: 12 }),
+				fc.integer({ min: 1, max: 30 }).map(registeredClientId),
+			),
 			seq: fc.integer({ min: 1, max: 6 }),
 		});
 		fc.assert(
@@ -136,8 +184,11 @@ describe("SessionTable", () => {
 						const index = i + 1;
 						// The second table goes through a snapshot once, as a restarted replica would.
 						if (i === restoreAt) two = SessionTable.restore([...two.entries()], bound);
-						const a = step(one, index, client, seq);
-						const b = step(two, index, client, seq);
+						const forgotten = isRegisteredClientId(client) && one.get(client) === undefined;
+						const a = client === 0 ? one.register(index) : step(one, index, client, seq);
+						// A registered session the table does not hold never runs anything.
+						if (forgotten && JSON.stringify(a) !== '{"kind":"session-expired"}') return false;
+						const b = client === 0 ? two.register(index) : step(two, index, client, seq);
 						outcomes.push([JSON.stringify(a), JSON.stringify(b)]);
 						if (one.size > bound || two.size > bound) return false;
 					}
