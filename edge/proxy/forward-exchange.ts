@@ -12,7 +12,12 @@ import { answerFromWhole, sliceStream } from "./fill-answer.ts";
 import type { FillFeed, FillHead } from "./fill-feed.ts";
 import { watchLockedFill } from "./fill-follower.ts";
 import { outcomeOfCommit, outcomeOfSkip } from "./fill-outcome.ts";
-import { type ForwardAnswer, failureStatus, writerFailureOf } from "./forward.ts";
+import {
+	type ForwardAnswer,
+	type ForwardResult,
+	failureStatus,
+	writerFailureOf,
+} from "./forward.ts";
 import { forwardedFields, withoutClientConditionals } from "./forwarded-fields.ts";
 import { notModifiedHeaders, plain } from "./respond.ts";
 import { revalidationHeaders } from "./revalidate.ts";
@@ -42,7 +47,7 @@ export async function goForward(
 	offered?: readonly Found[],
 ): Promise<Response> {
 	const { request } = x;
-	const { forward, respond } = x.deps;
+	const { forward } = x.deps;
 	const { target, c } = x.get;
 	const forwardHeaders = forwardedFields(request.headers, stale, turn, fields);
 	const conditional =
@@ -66,54 +71,90 @@ export async function goForward(
 		clientSignal,
 		c,
 	);
-	if (!result.ok) {
-		const failure = writerFailureOf(result.kind);
-		turn?.done(failure);
-		const phase = stale === undefined ? undefined : x.staleFallback(stale, failure);
-		if (stale !== undefined && phase !== undefined) return x.fromCache(stale, phase);
-		return respond.finish(
-			request,
-			target.hostLabel,
-			plain(result.status, result.reason),
-			fwd,
-			failureStatus(result.kind),
-		);
+	if (!result.ok) return answerOriginFailure(x, fwd, stale, turn, result);
+	if (offered !== undefined && result.response.status === 304)
+		return answerSiblingSelected(x, fwd, turn, result, offered);
+	if (stale !== undefined) {
+		const fromStale = await answerFromStale(x, stale, turn, result, conditional !== undefined);
+		if (fromStale !== undefined) return fromStale;
 	}
-	if (offered !== undefined && result.response.status === 304) {
-		const sibling = siblingSelected(result.response.headers, offered);
-		// A 304 naming none of them: ask again, unconditionally, in this turn.
-		if (sibling === undefined) return goForward(x, fwd, undefined, turn);
-		// §4.3.4: the selected response takes the 304's fields where it is stored too.
-		await x.freshen(sibling, result);
-		const fromSibling = responseFromSibling(sibling, result.response.headers);
-		return answerForwarded(x, fwd, turn, { ...result, response: fromSibling }, 304);
-	}
+	return answerForwarded(x, fwd, turn, result, result.response.status, method);
+}
+
+/** The origin did not answer (error, timeout): stale if it may serve, else a 502/504. */
+function answerOriginFailure(
+	x: Exchange,
+	fwd: CachePhase,
+	stale: Found | undefined,
+	turn: ForwardTurn | undefined,
+	result: Extract<ForwardResult, { ok: false }>,
+): Response {
+	const failure = writerFailureOf(result.kind);
+	turn?.done(failure);
+	const phase = stale === undefined ? undefined : x.staleFallback(stale, failure);
+	if (stale !== undefined && phase !== undefined) return x.fromCache(stale, phase);
+	return x.deps.respond.finish(
+		x.request,
+		x.get.target.hostLabel,
+		plain(result.status, result.reason),
+		fwd,
+		failureStatus(result.kind),
+	);
+}
+
+/**
+ * A 304 to a fill that offered its stored siblings' tags: the sibling it names is the
+ * answer, freshened with the 304's fields (§4.3.4) where it is stored too. A 304 naming
+ * none of them: ask again, unconditionally, in this turn.
+ */
+async function answerSiblingSelected(
+	x: Exchange,
+	fwd: CachePhase,
+	turn: ForwardTurn | undefined,
+	result: ForwardAnswer,
+	offered: readonly Found[],
+): Promise<Response> {
+	const sibling = siblingSelected(result.response.headers, offered);
+	if (sibling === undefined) return goForward(x, fwd, undefined, turn);
+	await x.freshen(sibling, result);
+	const fromSibling = responseFromSibling(sibling, result.response.headers);
+	return answerForwarded(x, fwd, turn, { ...result, response: fromSibling }, 304);
+}
+
+/**
+ * What the origin's answer to a revalidation of `stale` lets the cache serve from it:
+ * stale-if-error on a 5xx; the freshened object on a 304 to our validators (a 304 naming
+ * others asks again, unconditionally, in this turn); for a HEAD, a 200 that agrees with
+ * the stored object (§4.3.5). Undefined: the answer goes to the client as forwarded.
+ */
+async function answerFromStale(
+	x: Exchange,
+	stale: Found,
+	turn: ForwardTurn | undefined,
+	result: ForwardAnswer,
+	conditional: boolean,
+): Promise<Response | undefined> {
 	const { response } = result;
-	if (stale !== undefined && response.status >= 500 && x.staleOnError(stale)) {
+	if (response.status >= 500 && x.staleOnError(stale)) {
 		turn?.done("error");
 		void response.body?.cancel().catch(() => {});
 		return x.fromCache(stale, "stale-if-error", { fwdStatus: response.status });
 	}
-	if (stale !== undefined && conditional !== undefined && response.status === 304) {
+	if (conditional && response.status === 304) {
 		const freshened = await x.freshen(stale, result);
-		if (freshened !== undefined) {
-			turn?.done("filled");
-			return x.fromCache(freshened, "revalidated", { fwdStatus: 304 });
-		}
-		// A 304 naming validators other than ours: ask again, unconditionally, in this turn.
-		return goForward(x, "stale", undefined, turn);
+		if (freshened === undefined) return goForward(x, "stale", undefined, turn);
+		turn?.done("filled");
+		return x.fromCache(freshened, "revalidated", { fwdStatus: 304 });
 	}
-	// RFC 9111 §4.3.5: a HEAD's 200 that agrees with the stale entry freshens it as a 304 would.
 	if (
-		request.method === "HEAD" &&
-		stale !== undefined &&
+		x.request.method === "HEAD" &&
 		response.status === 200 &&
 		headResponseFreshens(response.headers, stale.headers, stale.body.byteLength)
 	) {
 		const freshened = await x.freshen(stale, result);
 		if (freshened !== undefined) return x.fromCache(freshened, "revalidated", { fwdStatus: 200 });
 	}
-	return answerForwarded(x, fwd, turn, result, response.status, method);
+	return undefined;
 }
 
 /**
