@@ -72,6 +72,8 @@ export interface NodeEnv {
 
 type ReadRequest = ClientRequest & { readonly op: Extract<KvOp, { kind: "get" }> };
 
+const isRead = (request: ClientRequest): request is ReadRequest => request.op.kind === "get";
+
 export type CoreSettings = Omit<
 	RaftConfig,
 	"id" | "peers" | "learners" | "random" | "storage" | "applied"
@@ -145,10 +147,10 @@ export class SimNode {
 	request(request: ClientRequest): void {
 		const core = this.core;
 		if (!core) return;
-		if (request.op.kind === "get") {
+		if (isRead(request)) {
 			const context = `${request.client}:${request.reqId}`;
 			const answer = core.readIndex(context);
-			if (answer.ok) this.reads.set(context, { ...request, op: request.op });
+			if (answer.ok) this.reads.set(context, request);
 			else this.answer(request, { reqId: request.reqId, kind: "notLeader", leader: answer.leader });
 		} else if (request.op.kind === "register") {
 			const { nonce } = request.op;
