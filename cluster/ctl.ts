@@ -8,6 +8,7 @@ import { resolveCaFile } from "./ctl/ca-file.ts";
 import { CtlClient, CtlError, EXIT } from "./ctl/client.ts";
 import { readPopConfigFile } from "./ctl/pop-config-file.ts";
 import { resolveToken } from "./ctl/token.ts";
+import { writeSessionId } from "./ctl/write-session.ts";
 import {
 	CounterAnswer,
 	counterPath,
@@ -41,9 +42,9 @@ interface Outcome {
 }
 
 async function run(client: CtlClient, command: Command): Promise<Outcome> {
-	// One write per run: seq 1 of a session registered for it, sent with every retry of that
-	// write, so a retry after a timeout or a leader change is applied once.
-	const session = async () => sessionHeaders(await client.registerSession(), 1);
+	// One write per run: seq 1 of a session registered for it (write-session.ts), sent with
+	// every retry of that write, so a retry after a timeout or a leader change is applied once.
+	const session = async () => sessionHeaders(await writeSessionId(client), 1);
 	switch (command.kind) {
 		case "put": {
 			const answer = await client.call(

@@ -31,6 +31,8 @@ export class CtlError extends Error {
 		readonly exitCode: number,
 		/** A refusal's `error` from the node (e.g. "session-expired"), when it sent one. */
 		readonly reason?: string,
+		/** A refusal's HTTP status. */
+		readonly status?: number,
 	) {
 		super(message);
 	}
@@ -173,7 +175,7 @@ export class CtlClient {
 				const error = v.safeParse(ErrorAnswer, payload);
 				const why = error.success ? error.output.message : `HTTP ${response.status}`;
 				const reason = error.success ? error.output.error : undefined;
-				throw new CtlError(`${endpoint} refused: ${why}`, EXIT.refused, reason);
+				throw new CtlError(`${endpoint} refused: ${why}`, EXIT.refused, reason, response.status);
 			}
 			if (answer.kind === "not-json")
 				throw new CtlError(

@@ -36,7 +36,13 @@ export const PURGE_PREFIX = "\u0000purge:";
 export const POP_CONFIG_PREFIX = "\u0000pop:";
 export const SESSION_PREFIX = "\u0000session:";
 
-export type EntryKind = "noop" | "conf" | "purge" | "pop-config" | "session" | "kv";
+/**
+ * Every kind, in one list: a member meeting an entry of a kind it does not know cannot apply
+ * it, so adding one bumps the transport's PROTOCOL_VERSION (a test pins the two together).
+ */
+export const ENTRY_KINDS = ["noop", "conf", "purge", "pop-config", "session", "kv"] as const;
+
+export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** Which machine an entry is for, and its body (the data after the tag). */
 export function classifyEntry(data: string): { readonly kind: EntryKind; readonly body: string } {

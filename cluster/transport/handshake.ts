@@ -16,8 +16,11 @@ import { NodeIdSchema } from "./peers.ts";
  * 2: a command's seq may be 0, a write without a session, which version 1 refuses to apply.
  * 3: the hello and welcome carry nonces, and with a cluster secret the welcome a MAC and an
  *    auth frame follows it (peer-auth.ts); version 2's strict schemas refuse those fields.
+ * 4: client sessions are registered through the log ("\u0000session:" entries, and
+ *    snapshots holding sessions at seq 0), which version 3 would read as a KV command that
+ *    does not decode, and stop.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /**
  * The largest hello, welcome or auth frame accepted. Each is under 200 bytes; until the

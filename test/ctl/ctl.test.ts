@@ -10,9 +10,12 @@ import { join } from "node:path";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { parseCtlArgs, UsageError } from "../../cluster/ctl/args.ts";
-import { CtlClient, CtlError, EXIT } from "../../cluster/ctl/client.ts";
+import { CtlClient, CtlError, EXIT, type Fetch } from "../../cluster/ctl/client.ts";
+import { writeSessionId } from "../../cluster/ctl/write-session.ts";
 import {
 	CasBody,
+	CLIENT_ID_HEADER,
+	CLIENT_SEQ_HEADER,
 	PurgeBody,
 	PutBody,
 	SESSION_EXPIRED,
@@ -20,6 +23,7 @@ import {
 	WriteAnswer,
 } from "../../cluster/kv/http-api.ts";
 import { sessionHeaders } from "../../cluster/kv/session-headers.ts";
+import { isRegisteredClientId } from "../../cluster/state/session-table.ts";
 import { runCtl } from "../node/node-process.ts";
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
@@ -232,6 +236,58 @@ describe("neuroctl's client and an expired session", () => {
 		expect(error).toBeInstanceOf(CtlError);
 		expect(error).toMatchObject({ exitCode: EXIT.refused, reason: "session-expired" });
 		expect((error as CtlError).message).toContain("start a new session");
+	});
+});
+
+describe("neuroctl and a member older than session registration", () => {
+	/** Such a member: no /v1/sessions route, so Hono's own 404; it takes any write. */
+	function olderMember(writes: Headers[]): Fetch {
+		const app = new Hono();
+		app.put("/v1/kv/:key", (c) => {
+			writes.push(c.req.raw.headers);
+			return c.json({ key: c.req.param("key"), revision: 1 });
+		});
+		return async (url, init) => app.fetch(new Request(url, init));
+	}
+
+	test("its 404 for POST /v1/sessions makes the write carry an id of the client's own, at seq 1", async () => {
+		const writes: Headers[] = [];
+		const client = new CtlClient(["http://old.test"], 1_000, { fetch: olderMember(writes) });
+		const id = await writeSessionId(client);
+		expect(isRegisteredClientId(id)).toBe(false);
+		expect(id).toBeGreaterThan(0);
+		await client.call("PUT", "/v1/kv/k", { value: "v" }, WriteAnswer, sessionHeaders(id, 1));
+		expect(writes.map((h) => [h.get(CLIENT_ID_HEADER), h.get(CLIENT_SEQ_HEADER)])).toEqual([
+			[String(id), "1"],
+		]);
+	});
+
+	test("the CLI writes through such a member", async () => {
+		const writes: Headers[] = [];
+		const handler = olderMember(writes);
+		const old = serve((request) => handler(request.url, request));
+		const run = await ctl("--endpoints", old, "put", "k", "v");
+		expect(run.stdout).toBe("OK revision 1\n");
+		expect(run.code).toBe(0);
+		expect(writes[0]?.get(CLIENT_SEQ_HEADER)).toBe("1");
+	});
+
+	test("a registered member's id is kept; a 404 that names an error, or another refusal, stands", async () => {
+		const answering = (response: () => Response) =>
+			new CtlClient(["http://node.test"], 1_000, { fetch: async () => response() });
+		const registered = answering(() => Response.json({ client: 2 ** 48 + 7 }));
+		expect(await writeSessionId(registered)).toBe(2 ** 48 + 7);
+		const named = answering(() =>
+			Response.json({ error: "not-found", message: "no such thing" }, { status: 404 }),
+		);
+		expect(await writeSessionId(named).catch((e: unknown) => e)).toMatchObject({
+			status: 404,
+			reason: "not-found",
+		});
+		const unauthorized = answering(() => new Response("no", { status: 401 }));
+		expect(await writeSessionId(unauthorized).catch((e: unknown) => e)).toBeInstanceOf(CtlError);
+		const refused = answering(() => new Response("down for maintenance", { status: 500 }));
+		expect(await writeSessionId(refused).catch((e: unknown) => e)).toMatchObject({ status: 500 });
 	});
 });
 

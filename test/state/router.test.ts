@@ -5,6 +5,7 @@ import { encodeConfEntry } from "../../cluster/raft/membership.ts";
 import { SnapshotError } from "../../cluster/raft/state-machine.ts";
 import {
 	classifyEntry,
+	ENTRY_KINDS,
 	encodePopConfigEntry,
 	encodePurgeEntry,
 	encodeSessionEntry,
@@ -12,6 +13,7 @@ import {
 	SESSION_PREFIX,
 } from "../../cluster/state/entry-encoding.ts";
 import { ReplicatedState } from "../../cluster/state/router.ts";
+import { PROTOCOL_VERSION } from "../../cluster/transport/handshake.ts";
 import type { PurgeRequest } from "../../edge/purge.ts";
 import { fra1 } from "../pop-config/fixtures.ts";
 
@@ -52,6 +54,21 @@ describe("entry encoding", () => {
 		]);
 		expect(classifyEntry(put(1, "k", "v")).body).toBe(put(1, "k", "v"));
 		expect(classifyEntry(mixedLog[2] as string).body.startsWith('{"client":2,"seq":1,')).toBe(true);
+		expect(new Set(mixedLog.map((data) => classifyEntry(data).kind))).toEqual(new Set(ENTRY_KINDS));
+	});
+
+	test("the entry kinds are pinned to the transport's protocol version", () => {
+		// A member stops at an entry of a kind it does not know: an unknown tag reads as a KV
+		// command that does not decode (below). Members of two versions must therefore never
+		// replicate to each other, which the handshake's version check sees to. A new kind
+		// bumps PROTOCOL_VERSION (cluster/transport/handshake.ts), and then this line.
+		expect({ version: PROTOCOL_VERSION, kinds: [...ENTRY_KINDS] }).toEqual({
+			version: 4,
+			kinds: ["noop", "conf", "purge", "pop-config", "session", "kv"],
+		});
+		const { state } = withEffects();
+		expect(() => state.apply(1, '\u0000later-kind:{"client":1,"seq":1}')).toThrow();
+		expect(state.appliedIndex).toBe(0);
 	});
 
 	test("every command's session is read from its front; no-ops and configuration have none", () => {
