@@ -17,3 +17,13 @@ export class CrdtKindError extends Error {
 export class CrdtInputError extends Error {
 	override readonly name = "CrdtInputError";
 }
+
+/**
+ * A counter's total passes 2^53 - 1, past which a JavaScript number, and the JSON the API
+ * answers in, no longer carries every integer: it would be answered rounded. A step that
+ * would take it there is refused (nothing changed); a total replicas reached between them
+ * (each slot stays exact) is refused when read.
+ */
+export class CounterRangeError extends Error {
+	override readonly name = "CounterRangeError";
+}

@@ -2,6 +2,7 @@
  * G-Counter (grow-only): one count per replica, join is the pointwise max, the value is the
  * sum. A delta is a G-Counter holding only the slot that changed. Pure.
  */
+import { CounterRangeError } from "./errors.ts";
 import {
 	copyMap,
 	emptyMap,
@@ -43,9 +44,13 @@ export function gCounterJoin(a: GCounter, b: GCounter): GCounter {
 
 export const gCounterLeq: (a: GCounter, b: GCounter) => boolean = mapLeq;
 
+/** The total; a CounterRangeError past 2^53 - 1, where it could only be answered rounded. */
 export function gCounterValue(state: GCounter): number {
 	let sum = 0;
 	for (const k in state) sum += state[k] as number;
+	// Every slot is a safe integer, so a true sum past the limit cannot round back below it.
+	if (sum > Number.MAX_SAFE_INTEGER)
+		throw new CounterRangeError(`the counter's total passes 2^53 - 1 (${sum})`);
 	return sum;
 }
 

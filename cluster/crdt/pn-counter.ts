@@ -48,6 +48,10 @@ export function pnCounterLeq(a: PnCounter, b: PnCounter): boolean {
 	return gCounterLeq(a.p, b.p) && gCounterLeq(a.n, b.n);
 }
 
+/**
+ * Increments minus decrements. Each side must be exact (gCounterValue), so a counter refuses
+ * once either has passed 2^53 - 1 in total, though their difference might not have.
+ */
 export function pnCounterValue(state: PnCounter): number {
 	return gCounterValue(state.p) - gCounterValue(state.n);
 }

@@ -8,7 +8,7 @@
  */
 import * as v from "valibot";
 import { DEFAULT_MAX_SEGMENTS, DeltaBuffer, type PeerId } from "./delta-buffer.ts";
-import { CrdtInputError, CrdtKindError } from "./errors.ts";
+import { CounterRangeError, CrdtInputError, CrdtKindError } from "./errors.ts";
 import { gCounterIncrement, gCounterValue } from "./g-counter.ts";
 import { ClockDriftError, DEFAULT_MAX_DRIFT_MS, HybridClock, type PhysicalClock } from "./hlc.ts";
 import { isJsonValue, type JsonValue } from "./json-value.ts";
@@ -85,6 +85,7 @@ export class CrdtStore {
 		if (!Number.isSafeInteger(by))
 			throw new CrdtInputError(`a counter moves by an integer, not ${by}`);
 		const slot = this.slot(key, ["pncounter", "gcounter"], "pncounter");
+		checkStepInRange(slot, by);
 		if (slot.kind === "gcounter") {
 			const state = slot.state as StateOf["gcounter"];
 			const delta = gCounterIncrement(state, this.replica, by);
@@ -304,6 +305,21 @@ export class CrdtStore {
 		this.slots.set(key, slot);
 		return slot;
 	}
+}
+
+/**
+ * Refuses, before anything changes, a step that would take a counter's total past 2^53 - 1
+ * (for a PN-Counter, the total of the side it adds to: increments or decrements).
+ */
+function checkStepInRange(slot: Slot, by: number): void {
+	const side =
+		slot.kind === "gcounter"
+			? (slot.state as StateOf["gcounter"])
+			: by >= 0
+				? (slot.state as StateOf["pncounter"]).p
+				: (slot.state as StateOf["pncounter"]).n;
+	if (gCounterValue(side) + Math.abs(by) > Number.MAX_SAFE_INTEGER)
+		throw new CounterRangeError(`a step of ${by} would take the counter past 2^53 - 1`);
 }
 
 function checkedKey(key: string): string {

@@ -13,6 +13,8 @@
  *
  * Bad input (a name outside NAME_PATTERN, a `by` that is not a whole number in 1..MAX_BY,
  * a value over MAX_REGISTER_VALUE_BYTES, a body that is not JSON) is a 400 ErrorAnswer.
+ * A counter whose total would pass, or has passed, 2^53 - 1 (the last integer a JSON number
+ * carries exactly) is a 409 `counter-range`, never a rounded value.
  * A node whose gossip is still starting answers 503 `gossip-starting`; one that runs none
  * (no `gossip` address in the cluster file) 404 `gossip-off`.
  */

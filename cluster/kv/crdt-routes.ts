@@ -11,7 +11,7 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import type { NativeRoutes } from "../../edge/runtime/bun.ts";
-import { CrdtInputError, CrdtKindError } from "../crdt/errors.ts";
+import { CounterRangeError, CrdtInputError, CrdtKindError } from "../crdt/errors.ts";
 import type { CrdtStore } from "../crdt/store.ts";
 import type { Member, NodeId } from "../gossip/types.ts";
 import { type GossipTraffic, IncrBody, NameSchema, RegisterBody } from "./crdt-api.ts";
@@ -128,6 +128,9 @@ export function crdtApi(source: GossipSource): CrdtApi {
 				return refuse(error.message);
 			if (error instanceof CrdtKindError)
 				return Response.json({ error: "wrong-kind", message: error.message }, { status: 409 });
+			// Refused rather than answered rounded: JSON numbers past 2^53 - 1 are not exact.
+			if (error instanceof CounterRangeError)
+				return Response.json({ error: "counter-range", message: error.message }, { status: 409 });
 			throw error;
 		}
 	};

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { CrdtInputError, CrdtKindError } from "../../cluster/crdt/errors.ts";
+import { CounterRangeError, CrdtInputError, CrdtKindError } from "../../cluster/crdt/errors.ts";
 import { CrdtGossipAdapter } from "../../cluster/crdt/gossip-adapter.ts";
 import { CrdtStore } from "../../cluster/crdt/store.ts";
 
@@ -40,6 +40,35 @@ describe("store: local operations", () => {
 		a.declare("grow", "gcounter");
 		expect(() => a.decr("grow")).toThrow(CrdtKindError);
 		expect(a.count("hits")).toBe(1);
+	});
+
+	test("a counter's total stays exact: a step past 2^53 - 1 is refused and changes nothing", () => {
+		const { a } = pair();
+		const near = Number.MAX_SAFE_INTEGER - 5;
+		a.merge("g", { kind: "gcounter", state: { n2: near } });
+		expect(a.incr("g", 5)).toBe(Number.MAX_SAFE_INTEGER);
+		expect(() => a.incr("g", 1)).toThrow(CounterRangeError);
+		expect(a.count("g")).toBe(Number.MAX_SAFE_INTEGER);
+		expect(a.stateOf("g")).toEqual({ kind: "gcounter", state: { n1: 5, n2: near } });
+		// A PN-Counter: each side's total must stay exact, whichever way the step goes.
+		a.merge("pn", { kind: "pncounter", state: { p: { n2: near }, n: { n3: near } } });
+		expect(() => a.incr("pn", 6)).toThrow(CounterRangeError);
+		expect(() => a.decr("pn", 6)).toThrow(CounterRangeError);
+		expect(a.decr("pn", 5)).toBe(-5);
+		expect(a.stateOf("pn")).toEqual({
+			kind: "pncounter",
+			state: { p: { n2: near }, n: { n1: 5, n3: near } },
+		});
+	});
+
+	test("a total replicas reached between them past 2^53 - 1 is refused when read, not rounded", () => {
+		const { a } = pair();
+		const half = 2 ** 52 + 1; // each slot exact; together 2^53 + 2
+		a.merge("g", { kind: "gcounter", state: { n2: half, n3: half } });
+		expect(() => a.count("g")).toThrow(CounterRangeError);
+		expect(() => a.get("g")).toThrow("passes 2^53 - 1");
+		expect(() => a.incr("g")).toThrow(CounterRangeError);
+		expect(a.stateOf("g")).toEqual({ kind: "gcounter", state: { n2: half, n3: half } });
 	});
 
 	test("bad arguments are refused and create no key", () => {

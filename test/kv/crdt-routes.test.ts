@@ -68,6 +68,27 @@ describe("counter routes", () => {
 		expect(v.parse(CounterAnswer, await unused.json()).value).toBe(0);
 	});
 
+	test("a total past 2^53 - 1 is a 409 counter-range, stepped to or read, never a rounded number", async () => {
+		const view = plane();
+		const store = view.store as CrdtStore;
+		const half = 2 ** 52;
+		store.merge("counter/big", {
+			kind: "pncounter",
+			state: { p: { n2: half, n3: half - 2 }, n: {} },
+		});
+		const routes = app(view);
+		const last = await routes.request("/v1/counters/big/incr", post());
+		expect(v.parse(CounterAnswer, await last.json()).value).toBe(Number.MAX_SAFE_INTEGER);
+		const past = await routes.request("/v1/counters/big/incr", post());
+		expect(past.status).toBe(409);
+		expect(await past.json()).toMatchObject({ error: "counter-range" });
+		const read = await routes.request("/v1/counters/big");
+		expect(v.parse(CounterAnswer, await read.json()).value).toBe(Number.MAX_SAFE_INTEGER);
+		store.merge("counter/big", { kind: "pncounter", state: { p: { n4: 10 }, n: {} } });
+		const reached = await routes.request("/v1/counters/big");
+		expect(await refusal(reached, 409)).toContain("2^53 - 1");
+	});
+
 	test("a percent-encoded name is decoded before it is checked", async () => {
 		const routes = app();
 		await routes.request("/v1/counters/hits%3Apop-ams/incr", post());
