@@ -65,6 +65,7 @@ import {
 	ListenError,
 	serveBun,
 } from "./edge/runtime/bun.ts";
+import { withDefaultAuthority } from "./edge/runtime/default-authority.ts";
 import { createStatusApp } from "./edge/status-app.ts";
 import { createL0, largeStoreSummary } from "./edge/store/l0.ts";
 import { createSlab } from "./native/index.ts";
@@ -224,8 +225,10 @@ async function main(): Promise<void> {
 		}),
 	);
 	app.route("/", edge.app);
-	// Proxied requests skip the router (edge.direct); /_neuro/ routes and the rest go through it.
-	const handle = (request: Request) => edge.direct(request) ?? app.fetch(request);
+	// Proxied requests skip the router (edge.direct); /_neuro/ routes and the rest go through
+	// it, a request without Host (HTTP/1.0) under this server's own authority.
+	const handle = (request: Request) =>
+		edge.direct(request) ?? app.fetch(withDefaultAuthority(request, server));
 	let accessLog: LineSink | undefined;
 	try {
 		accessLog = flags.accessLog === undefined ? undefined : openAccessLog(flags.accessLog);

@@ -34,6 +34,7 @@ import {
 	purger,
 	purgeSelectors,
 } from "./purge.ts";
+import { isOriginForm } from "./runtime/default-authority.ts";
 import type { Storage, TierStats } from "./store/storage.ts";
 
 export interface EdgeConfig {
@@ -81,8 +82,9 @@ export interface Edge {
 	 * The proxy called directly, for runtimes that pass no ExecutionContext (Bun, Node,
 	 * Deno): the same code the app's catch-all runs, minus the router's dispatch (about a
 	 * tenth of a cache hit). Undefined for a path the app's own routes may own (one under
-	 * `/_neuro`, or whose first segment holds a percent-escape the router would decode):
-	 * send those to `app.fetch`.
+	 * `/_neuro`, or whose first segment holds a percent-escape the router would decode) or
+	 * a relative URL (a request without Host, on Bun): send those to `app.fetch`, the latter
+	 * through `withDefaultAuthority` (runtime/default-authority.ts).
 	 */
 	readonly direct: (request: Request) => Response | Promise<Response> | undefined;
 	/**
@@ -250,7 +252,9 @@ export function createEdge(deps: EdgeDeps): Edge {
 		purgeEverything: purgeAll,
 		direct: (request) => {
 			const url = request.url;
-			return mayBeRouted(url) ? undefined : serve(request, url, undefined);
+			// A relative URL (Bun's, for a request without Host) goes the router's way too:
+			// its caller makes it absolute first (runtime/default-authority.ts).
+			return mayBeRouted(url) || isOriginForm(url) ? undefined : serve(request, url, undefined);
 		},
 	};
 }

@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import type { Hono } from "hono";
 import { formatHostPort } from "../../edge/http/host-port.ts";
 import { type NativeRoutes, serveBun } from "../../edge/runtime/bun.ts";
+import { withDefaultAuthority } from "../../edge/runtime/default-authority.ts";
 import { guardNativeRoutes, unauthenticatedWarning } from "../kv/api-auth.ts";
 import { createKvApp } from "../kv/http-app.ts";
 import { createObserveApp } from "../kv/observe-app.ts";
@@ -218,7 +219,8 @@ export async function startControlPlane(
 	if (routes !== undefined) kv.route("/", routes.app);
 	let api: ReturnType<typeof serveBun>;
 	try {
-		api = serveBun(kv.fetch, {
+		// A request without Host (HTTP/1.0: a health check) under the API's own authority.
+		api = serveBun((request) => kv.fetch(withDefaultAuthority(request, api)), {
 			hostname: self.api.host,
 			port: self.api.port,
 			maxRequestBodyBytes: API_BODY_MAX_BYTES,

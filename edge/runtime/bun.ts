@@ -9,11 +9,14 @@
  *   port (the cluster API) turns reusePort off.
  * - TLS with optional HTTP/2 (ALPN) and HTTP/3 (QUIC on the same port number, over UDP);
  *   Bun adds `Alt-Svc: h3` to the TCP responses itself when HTTP/3 is on.
+ * - A request without a Host field (HTTP/1.0) reaches the handler with a relative URL: the
+ *   handler gives it the server's own authority (default-authority.ts) where it must.
  * - Draining: stop accepting (the listener closes, idle keep-alive connections with it),
  *   let in-flight requests finish until a deadline, then close what is left.
  */
 
 import { formatHostPort } from "../http/host-port.ts";
+import { sentRequest } from "./default-authority.ts";
 import { framedForBun } from "./head-framing.ts";
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -119,7 +122,7 @@ export function serveBun(fetch: FetchHandler, options: ServeOptions): BunServer 
 		url: server.url,
 		port,
 		inFlight: () => server.pendingRequests,
-		clientAddress: (request) => server.requestIP(request)?.address,
+		clientAddress: (request) => server.requestIP(sentRequest(request))?.address,
 		drain(deadlineMs) {
 			draining ??= drainServer(server, deadlineMs);
 			return draining;

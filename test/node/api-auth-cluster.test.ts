@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import { ErrorAnswer } from "../../cluster/kv/http-api.ts";
+import { rawRequest } from "../proxy/raw-client.ts";
 import { MemberCluster, pollUntil } from "./member-cluster.ts";
 import { NODE_ENTRY, type NodeProcess, runCtl, startNode } from "./node-process.ts";
 
@@ -73,6 +74,11 @@ describe("a cluster started with NEURO_ADMIN_TOKEN", () => {
 			expect((await fetch(`${api}/v1/status`)).status).toBe(200);
 			expect([200, 503]).toContain((await fetch(`${api}/health`)).status);
 			expect((await fetch(`${api}/v1/members`)).status).toBe(401);
+			// A load balancer's HTTP/1.0 check without Host reaches the same routes.
+			const check = await rawRequest(api, "GET /v1/status HTTP/1.0\r\n\r\n");
+			expect(check.status).toBe(200);
+			expect(JSON.parse(check.body)).toHaveProperty("role");
+			expect((await rawRequest(api, "GET /v1/members HTTP/1.0\r\n\r\n")).status).toBe(401);
 		}
 		for (const node of cluster.processes.values())
 			expect(node.lines.filter((line) => line.includes("unauthenticated"))).toEqual([]);

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
 import { idleTimeoutFor, serveBun } from "../../edge/runtime/bun.ts";
+import { rawRequest } from "../proxy/raw-client.ts";
 import { hasIpv6Loopback } from "./ipv6-loopback.ts";
 import { NODE_ENTRY, type NodeProcess, runToEnd, startNode } from "./node-process.ts";
 
@@ -36,6 +37,20 @@ describe("listening (edge/runtime/bun.ts)", () => {
 		const health = await fetch(`${next.url}/_neuro/health`);
 		expect(health.status).toBe(200);
 		await health.arrayBuffer();
+	});
+
+	test("HTTP/1.0 without Host (a load balancer's health check): served under the node's own address", async () => {
+		const node = await start(["--port", "0"]);
+		const health = await rawRequest(node.url, "GET /_neuro/health HTTP/1.0\r\n\r\n");
+		expect(health.status).toBe(200);
+		expect(JSON.parse(health.body)).toMatchObject({ pid: node.proc.pid });
+		const page = await rawRequest(node.url, "GET /pages/1 HTTP/1.0\r\n\r\n");
+		expect(page.status).toBe(200);
+		expect(page.body).toContain("<h1>Page 1</h1>");
+		// Keyed as a request naming the node's address: the same object, now a hit.
+		const named = await fetch(`${node.url}/pages/1`);
+		expect(named.headers.get("cache-status")).toStartWith("NeuroCache;hit");
+		await named.arrayBuffer();
 	});
 
 	test("a port another node serves on, without NEURO_TAKEOVER: exit 2, and the first serves on", async () => {
