@@ -12,6 +12,7 @@ import { type Context, Hono } from "hono";
 import type { HostsConfig } from "./config/hosts.ts";
 import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { parseRequestCacheControl } from "./http/cache-control.ts";
+import { isOriginForm } from "./http/raw-path.ts";
 import { DEFAULT_STALE_IF_UNREACHABLE_S } from "./http/reuse.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
 import type { Timers } from "./lock/timers.ts";
@@ -34,7 +35,6 @@ import {
 	purger,
 	purgeSelectors,
 } from "./purge.ts";
-import { isOriginForm } from "./runtime/default-authority.ts";
 import type { Storage, TierStats } from "./store/storage.ts";
 
 export interface EdgeConfig {

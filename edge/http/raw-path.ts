@@ -21,3 +21,13 @@ export function rawPath(url: string): string {
 	}
 	return url.slice(start, end);
 }
+
+/**
+ * True for a URL in origin-form (`/path?query`), no scheme or authority: what Bun hands a
+ * handler for a request that sent no Host (runtime/default-authority.ts).
+ */
+export function isOriginForm(url: string): boolean {
+	return url.charCodeAt(0) === SLASH;
+}
+
+const SLASH = 0x2f;

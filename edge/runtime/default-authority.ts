@@ -10,15 +10,10 @@
  * origin serves it, a hosts file without a route for it answers 421.
  */
 
-const SLASH = 0x2f;
+import { isOriginForm } from "../http/raw-path.ts";
 
 /** Copy -> the request as Bun handed it, which alone knows its connection (requestIP). */
 const sentAs = new WeakMap<Request, Request>();
-
-/** True for a URL Bun left relative (origin-form): a request that sent no Host. */
-export function isOriginForm(url: string): boolean {
-	return url.charCodeAt(0) === SLASH;
-}
 
 /**
  * `request`, or a copy of it whose URL is its origin-form target under the server's URL
