@@ -12,6 +12,7 @@ import { type Context, Hono } from "hono";
 import type { HostsConfig } from "./config/hosts.ts";
 import { type RoutesHolder, routesHolder } from "./config/routes-holder.ts";
 import { parseRequestCacheControl } from "./http/cache-control.ts";
+import { cameBackTo, newHopName } from "./http/cdn-loop.ts";
 import { isOriginForm } from "./http/raw-path.ts";
 import { DEFAULT_STALE_IF_UNREACHABLE_S } from "./http/reuse.ts";
 import type { CacheLock } from "./lock/cache-lock.ts";
@@ -20,12 +21,19 @@ import type { Registry } from "./metrics/registry.ts";
 import { requestMetrics } from "./metrics/request-metrics.ts";
 import { scrapedMetrics } from "./metrics/scraped.ts";
 import { mayBeRouted, mountOwnRoutes } from "./own-routes.ts";
-import { lookupStoredSync, type Pins, StoredAnalysisCache } from "./proxy/cache-read.ts";
+import { answeredHere } from "./proxy/answered-here.ts";
+import {
+	type Lookup,
+	lookupStoredSync,
+	type Pins,
+	StoredAnalysisCache,
+} from "./proxy/cache-read.ts";
 import { type ClientAddress, createForward } from "./proxy/forward.ts";
 import { goesForwardAtOnce } from "./proxy/forwarded-fields.ts";
 import { type GetOrHeadDeps, serveGetOrHead } from "./proxy/get-or-head.ts";
 import { type LogLine, logToStderr, networkFetch, type OriginFetch } from "./proxy/origin-fetch.ts";
-import { RequestTargets } from "./proxy/request-target.ts";
+import { rateLimitedLog } from "./proxy/rate-limited-log.ts";
+import { type RequestTarget, RequestTargets } from "./proxy/request-target.ts";
 import { plain, Responder } from "./proxy/respond.ts";
 import { forwardUnsafe } from "./proxy/unsafe-method.ts";
 import {
@@ -47,6 +55,11 @@ export interface EdgeConfig {
 	 * reached (RFC 9111 §4.2.4); 0 turns it off. Default DEFAULT_STALE_IF_UNREACHABLE_S.
 	 */
 	readonly staleIfUnreachableSeconds?: number;
+	/**
+	 * This edge instance's name in the CDN-Loop member it sends (http/cdn-loop.ts); a request
+	 * that comes back carrying it is a loop. Default: a random one per instance.
+	 */
+	readonly hopName?: string;
 }
 
 export interface EdgeDeps {
@@ -127,6 +140,20 @@ export function createEdge(deps: EdgeDeps): Edge {
 		lock.forgetUncacheable(EVERY_KEY);
 		return purged;
 	};
+	const hopName = config.hopName ?? newHopName();
+	const loopLog = rateLimitedLog(deps.log ?? logToStderr, () => timers.now());
+	/**
+	 * A 508 for a request that already went out from this instance (RFC 8586): the host's
+	 * origin leads back here. Forwarded again it would loop, each pass adding a hop, until
+	 * a GET's pass waited on its own coalescing lock for the whole reader wait.
+	 */
+	const refuseLoop = (request: Request, target: RequestTarget): Response | undefined => {
+		if (!cameBackTo(request.headers.get("cdn-loop"), hopName)) return undefined;
+		loopLog(
+			`WARN request loop: ${request.method} ${target.cacheUrl} came back to this edge (its CDN-Loop holds this edge's member): the origin configured for ${target.host} leads back here`,
+		);
+		return respond.finish(request, target.hostLabel, plain(508, LOOP_TEXT), "bypass");
+	};
 	const forward = createForward({
 		tier,
 		fetchOrigin: deps.fetchOrigin ?? networkFetch,
@@ -136,6 +163,7 @@ export function createEdge(deps: EdgeDeps): Edge {
 		originSeconds,
 		log: deps.log ?? logToStderr,
 		clientAddress: deps.clientAddress,
+		hopName,
 	});
 	// An unsafe method's success drops the URLs it changed, each with all its variants.
 	const unsafeDeps = { forward, respond, purgeUrl: (url: string) => purge({ url }) };
@@ -209,8 +237,11 @@ export function createEdge(deps: EdgeDeps): Edge {
 			const refused = plain(421, `no origin is configured for host ${host}`);
 			return respond.finish(request, hostLabel, refused, "bypass");
 		}
-		if (request.method !== "GET" && request.method !== "HEAD")
-			return forwardUnsafe(unsafeDeps, request, target, c);
+		if (request.method !== "GET" && request.method !== "HEAD") {
+			const own = answeredHere(request);
+			if (own !== undefined) return respond.finish(request, hostLabel, own, "bypass");
+			return refuseLoop(request, target) ?? forwardUnsafe(unsafeDeps, request, target, c);
+		}
 		const key = target.getKey;
 		if (!key.ok) {
 			// RFC 9110 §15.5.15: a target longer than we interpret is 414, other bad ones 400.
@@ -219,30 +250,31 @@ export function createEdge(deps: EdgeDeps): Edge {
 			return respond.finish(request, hostLabel, refused, "bypass");
 		}
 		const cacheControl = parseRequestCacheControl(request.headers.get("cache-control"));
-		if (goesForwardAtOnce(cacheControl) || syncTier === undefined)
-			return serveGetOrHead(
+		let looked: Lookup | undefined;
+		if (!goesForwardAtOnce(cacheControl) && syncTier !== undefined) {
+			// The hot path: a tier that answers at once and a fresh stored response make a hit
+			// with no promise and no per-request closure.
+			looked = lookupStoredSync(
+				syncTier,
+				analysis,
+				key.value,
+				request.headers,
+				cacheControl,
+				timers.now(),
+				pins,
+				request.method,
+			);
+			if (looked.kind === "found" && looked.decision.action === "serve")
+				return respond.fromCache(request, hostLabel, looked, "hit");
+		}
+		// Checked after the hit: a fresh hit is no loop, and the hot path reads no more fields.
+		return (
+			refuseLoop(request, target) ??
+			serveGetOrHead(
 				getOrHeadDeps,
 				{ request, c, target, primaryKey: key.value, cacheControl, pins },
-				undefined,
-			);
-		// The hot path: a tier that answers at once and a fresh stored response make a hit
-		// with no promise and no per-request closure.
-		const looked = lookupStoredSync(
-			syncTier,
-			analysis,
-			key.value,
-			request.headers,
-			cacheControl,
-			timers.now(),
-			pins,
-			request.method,
-		);
-		if (looked.kind === "found" && looked.decision.action === "serve")
-			return respond.fromCache(request, hostLabel, looked, "hit");
-		return serveGetOrHead(
-			getOrHeadDeps,
-			{ request, c, target, primaryKey: key.value, cacheControl, pins },
-			looked,
+				looked,
+			)
 		);
 	};
 
@@ -258,6 +290,8 @@ export function createEdge(deps: EdgeDeps): Edge {
 		},
 	};
 }
+
+const LOOP_TEXT = "request loop: this request already passed through this edge";
 
 /** The key prefix every key has: what forgetting all uncacheable marks names. */
 const EVERY_KEY = Object.freeze({ prefix: "" });

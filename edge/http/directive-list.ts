@@ -118,7 +118,10 @@ export function parseDirectiveList(fieldValue: string): RawDirective[] {
 }
 
 /** RFC 9110 §5.6.4: read a quoted-string starting at `start` (the opening DQUOTE). */
-function readQuotedString(text: string, start: number): { text: string; end: number } | undefined {
+export function readQuotedString(
+	text: string,
+	start: number,
+): { text: string; end: number } | undefined {
 	let out = "";
 	let i = start + 1;
 	while (i < text.length) {

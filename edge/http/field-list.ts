@@ -1,9 +1,10 @@
 /**
  * Splits a list-based field value (RFC 9110 §5.6.1, `#element`) into its members: commas
  * inside a quoted-string (§5.6.4) do not split, surrounding OWS is trimmed and empty members
- * are dropped, as §5.6.1.2 asks recipients to accept ("a, , b").
+ * are dropped, as §5.6.1.2 asks recipients to accept ("a, , b"). With `separator` ";" it
+ * splits a member into its parameters (§5.6.6) by the same rules.
  */
-export function splitFieldList(value: string): string[] {
+export function splitFieldList(value: string, separator: "," | ";" = ","): string[] {
 	const members: string[] = [];
 	let start = 0;
 	let quoted = false;
@@ -14,7 +15,7 @@ export function splitFieldList(value: string): string[] {
 			else if (ch === '"') quoted = false;
 		} else if (ch === '"') {
 			quoted = true;
-		} else if (ch === ",") {
+		} else if (ch === separator) {
 			pushTrimmed(members, value.slice(start, i));
 			start = i + 1;
 		}

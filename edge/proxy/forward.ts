@@ -50,6 +50,8 @@ export interface ForwardDeps {
 	readonly originSeconds: Histogram;
 	readonly log: LogLine;
 	readonly clientAddress?: ClientAddress | undefined;
+	/** This edge instance's name in CDN-Loop (http/cdn-loop.ts). */
+	readonly hopName: string;
 }
 
 export function createForward(deps: ForwardDeps): Forward {
@@ -73,6 +75,7 @@ export function createForward(deps: ForwardDeps): Forward {
 			clientSignal,
 			log: originLog,
 			clientAddress: deps.clientAddress?.(request, c),
+			hopName: deps.hopName,
 		});
 		// By label, not by Host: hosts the default origin serves would each add a series.
 		// The clock is the wall clock in production: a step back (NTP, an operator) during the

@@ -1,7 +1,8 @@
 /**
  * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Host set to the
- * authority the request is routed and keyed by, Via added to the request (§7.6.3), the
- * client's address to its X-Forwarded-For (http/forwarded-for.ts) and our Surrogate-Capability
+ * authority the request is routed and keyed by, Via added to the request (§7.6.3) and this
+ * edge's CDN-Loop member (RFC 8586, http/cdn-loop.ts), an OPTIONS's Max-Forwards counted
+ * down (§7.6.2), the client's address to its X-Forwarded-For (http/forwarded-for.ts) and our Surrogate-Capability
  * (http/surrogate-control.ts), a GET's
  * or HEAD's Accept-Encoding reduced to the codings variants are keyed by (RFC 9111 §4.1)
  * and its unkeyed override fields dropped (http/unkeyed-overrides.ts), Date added to a
@@ -15,9 +16,11 @@
  */
 
 import { originAcceptEncoding } from "../http/accept-encoding.ts";
+import { appendCdnLoop } from "../http/cdn-loop.ts";
 import { appendForwardedFor } from "../http/forwarded-for.ts";
 import { withoutHopByHop } from "../http/hop-by-hop.ts";
 import { formatHttpDate } from "../http/http-date.ts";
+import { maxForwardsStep } from "../http/max-forwards.ts";
 import { SURROGATE_CAPABILITY } from "../http/surrogate-control.ts";
 import { replaceUnkeyedOverrides } from "../http/unkeyed-overrides.ts";
 import { withoutCredentials } from "../http/userinfo.ts";
@@ -94,6 +97,8 @@ export interface OriginCall {
 	readonly log?: LogLine | undefined;
 	/** The address the client's request came from, when the runtime tells it. */
 	readonly clientAddress?: string | undefined;
+	/** This edge instance's name in CDN-Loop (http/cdn-loop.ts). */
+	readonly hopName: string;
 }
 
 export async function callOrigin(
@@ -110,6 +115,13 @@ export async function callOrigin(
 	// without one the runtime would send the origin's own address as Host.
 	headers.set("host", call.host);
 	appendVia(headers);
+	appendCdnLoop(headers, call.hopName);
+	if (call.method === "OPTIONS") {
+		// A Max-Forwards of 0 was answered by the edge (app.ts) and never comes here.
+		const step = maxForwardsStep(headers.get("max-forwards"));
+		if (step.kind === "forward" && step.value !== undefined)
+			headers.set("max-forwards", step.value);
+	}
 	appendForwardedFor(headers, call.clientAddress);
 	// Which Surrogate-Control directives are ours (surrogate-control.ts). Set, not appended:
 	// a client's claim to be a surrogate could change what the origin serves to everyone.

@@ -8,7 +8,7 @@ import { createDemoOrigin } from "../../edge/demo-origin.ts";
 import { CacheLock, type CacheLockOptions } from "../../edge/lock/cache-lock.ts";
 import { ManualTimers } from "../../edge/lock/timers.ts";
 import { Registry } from "../../edge/metrics/registry.ts";
-import type { OriginFetch } from "../../edge/proxy/origin-fetch.ts";
+import type { LogLine, OriginFetch } from "../../edge/proxy/origin-fetch.ts";
 import { LargeObjectStore } from "../../edge/store/large-objects.ts";
 import { MemoryTier } from "../../edge/store/memory.ts";
 import { PurgeHistory } from "../../edge/store/purge-history.ts";
@@ -41,6 +41,10 @@ export interface EdgeHarnessOptions {
 	readonly largeBytes?: number;
 	/** The coalescing lock's timeouts; default: writer 10 s, reader wait 5 s, uncacheable 30 s. */
 	readonly lockTimeouts?: Partial<LockTimeouts>;
+	/** EdgeConfig.hopName (its CDN-Loop member); default: a random one. */
+	readonly hopName?: string;
+	/** Where the edge's WARN lines go; default stderr. */
+	readonly log?: LogLine;
 }
 
 type LockTimeouts = Pick<CacheLockOptions, "writerTimeoutMs" | "readerWaitMs" | "uncacheableTtlMs">;
@@ -97,7 +101,9 @@ export function makeEdge(options: EdgeHarnessOptions = {}) {
 			...(options.staleIfUnreachableSeconds === undefined
 				? {}
 				: { staleIfUnreachableSeconds: options.staleIfUnreachableSeconds }),
+			...(options.hopName === undefined ? {} : { hopName: options.hopName }),
 		},
+		...(options.log === undefined ? {} : { log: options.log }),
 		fetchOrigin: options.fetchOrigin ?? (async (request) => origin.app.request(request)),
 	});
 	const { app } = edge;

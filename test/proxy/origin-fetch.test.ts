@@ -21,6 +21,7 @@ function call(timers: ManualTimers, lines: string[], clientSignal?: AbortSignal)
 		timers,
 		clientSignal,
 		log: (line: string) => void lines.push(line),
+		hopName: "h1",
 	};
 }
 
