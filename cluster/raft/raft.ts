@@ -570,9 +570,15 @@ export class Raft {
 				reject: false,
 				hint: undefined,
 			} satisfies AppendResponse);
-		} else if (m.type === "preVote") {
+		} else if (m.type === "preVote" || m.type === "vote") {
+			// The refusal carries our term, as the paper's RequestVote reply does (§5.1): a
+			// candidate behind in term learns it and campaigns above it next time. Ignored, it
+			// could stay behind for good: a voter whose log has not reached the candidate's
+			// promotion does not count it a peer, so never sends it anything, and two such
+			// nodes, timing out at the same rate, keep leapfrogging each other's terms (a
+			// simulated cluster sat leaderless for a hundred terms that way).
 			this.send({
-				type: "preVoteResp",
+				type: m.type === "vote" ? "voteResp" : "preVoteResp",
 				from: this.id,
 				to: m.from,
 				term: this.term,

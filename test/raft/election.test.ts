@@ -168,6 +168,33 @@ describe("Raft election", () => {
 		expect(c.node(1).role).toBe("leader");
 	});
 
+	test("a candidate behind in term learns the term from a refused vote, and wins the next election", () => {
+		// Node 1 ran ahead in term alone; node 2's request at a lower term reaches only node 1.
+		// Unanswered, node 2 would campaign one term at a time, never above node 1's, and a
+		// cluster where node 1 sends node 2 nothing (it does not count it a peer yet) stayed
+		// leaderless for as long as the two kept timing out at the same rate.
+		const c = new TestCluster(3, { preVote: false, checkQuorum: false });
+		c.isolate(1);
+		for (let i = 0; i < 4; i++) c.campaign(1);
+		expect(c.node(1).term).toBe(4);
+		c.healAll();
+		c.cutLink(2, 3);
+		c.campaign(2); // at term 1, and the answers settled
+		expect(c.delivered).toContainEqual(
+			expect.objectContaining({ type: "vote", from: 2, to: 1, term: 1 }),
+		);
+		expect(c.delivered).toContainEqual(
+			expect.objectContaining({ type: "voteResp", from: 1, to: 2, term: 4, reject: true }),
+		);
+		expect(c.node(2).role).toBe("follower");
+		expect(c.node(2).term).toBe(4);
+		// Node 1 has not timed out again: node 2's next campaign is above its term and wins.
+		c.campaign(2);
+		c.settle();
+		expect(c.node(2).role).toBe("leader");
+		expect(c.node(2).term).toBe(5);
+	});
+
 	test("a stale leader learns the new term from the answers to its appends", () => {
 		const c = new TestCluster(3, { checkQuorum: false, randomFor: (id) => (id === 3 ? 0.5 : 0) });
 		c.campaign(1);

@@ -80,6 +80,16 @@ describe("deterministic simulation", () => {
 		expect(expired).toBeGreaterThan(100);
 	});
 
+	test("two voters that do not count each other as peers still elect a leader (seed 800603)", () => {
+		// Node 1's log stopped before node 2's promotion, so node 1 sent node 2 nothing, and
+		// node 2's requests arrived a term behind and went unanswered: the two leapfrogged
+		// each other's terms for a hundred elections and never met. A refusal now carries the
+		// voter's term (raft.ts, onLowerTerm), and node 2 campaigns above it.
+		const result = runSimulation({ ...scenarioFor(800_603), maxSessions: 2 });
+		expect(result.failures).toEqual([]);
+		expect(result.ok).toBe(true);
+	});
+
 	test("a trace names role changes, crashes and partitions", () => {
 		const lines: string[] = [];
 		runSimulation(scenarioFor(3), (line) => lines.push(line));
