@@ -16,6 +16,7 @@ import type { CrdtStore } from "../crdt/store.ts";
 import type { Member, NodeId } from "../gossip/types.ts";
 import { type GossipTraffic, IncrBody, NameSchema, RegisterBody } from "./crdt-api.ts";
 import { IdempotencyKeys, parseIdempotencyKey } from "./idempotency-keys.ts";
+import { readJsonBody } from "./json-body.ts";
 import { pathSegment, type SegmentRefusal } from "./path-segment.ts";
 
 /** What the routes need of a running gossip plane. */
@@ -36,18 +37,8 @@ export const registerKey = (name: string) => `register/${name}`;
 const refuse = (message: string) =>
 	Response.json({ error: "bad-request", message }, { status: 400 });
 
-/** A body that may be absent (then `{}`), else JSON. */
-async function optionalJson(
-	request: Request,
-): Promise<{ ok: true; value: unknown } | { ok: false }> {
-	const text = await request.text();
-	if (text.trim() === "") return { ok: true, value: {} };
-	try {
-		return { ok: true, value: JSON.parse(text) };
-	} catch {
-		return { ok: false };
-	}
-}
+/** An increment's body: `{"by": N}`, or none for a step of one. */
+const INCR_BODY = { shape: '{"by": N} or empty', emptyIsObject: true } as const;
 
 /** How many checked names a node remembers (then it forgets them all and starts over). */
 const MAX_REMEMBERED_NAMES = 4096;
@@ -183,12 +174,10 @@ export function crdtApi(source: GossipSource): CrdtApi {
 			// The common case, an increment by one with no body, is answered without reading one.
 			if (request.body === null)
 				return withPlane(named, (plane, name) => apply(direction, name, 1, plane, request));
-			return optionalJson(request).then((body) =>
+			return readJsonBody(request, IncrBody, INCR_BODY).then((body) =>
 				withPlane(named, (plane, name) => {
-					if (!body.ok) return refuse('body must be JSON: {"by": N} or empty');
-					const parsed = v.safeParse(IncrBody, body.value);
-					if (!parsed.success) return refuse(parsed.issues[0].message);
-					return apply(direction, name, parsed.output.by, plane, request);
+					if (!body.ok) return refuse(body.message);
+					return apply(direction, name, body.value.by, plane, request);
 				}),
 			);
 		};
@@ -205,13 +194,11 @@ export function crdtApi(source: GossipSource): CrdtApi {
 	app.get("/v1/counters/:name", (c) => readCounter(c.req.raw));
 
 	app.put("/v1/registers/:name", async (c) => {
-		const raw = await optionalJson(c.req.raw);
+		const body = await readJsonBody(c.req.raw, RegisterBody, { shape: '{"value": "..."}' });
 		return withPlane({ request: c.req.raw }, (plane, name) => {
-			if (!raw.ok) return refuse('body must be JSON: {"value": "..."}');
-			const body = v.safeParse(RegisterBody, raw.value);
-			if (!body.success) return refuse(body.issues[0].message);
-			plane.store.set(registerKey(name), body.output.value);
-			return Response.json({ name, value: body.output.value });
+			if (!body.ok) return refuse(body.message);
+			plane.store.set(registerKey(name), body.value.value);
+			return Response.json({ name, value: body.value.value });
 		});
 	});
 

@@ -44,6 +44,7 @@ import {
 	STALE_SEQ_MESSAGE,
 	TransferBody,
 } from "./http-api.ts";
+import { readJsonBody } from "./json-body.ts";
 import type { KvOp } from "./ops.ts";
 import { checkedSegment } from "./path-segment.ts";
 import { type PopConfigMember, popConfigRoutes } from "./pop-config-routes.ts";
@@ -141,14 +142,14 @@ export function createKvApp(
 	app.put("/v1/kv/:key", async (c) => {
 		const key = keyOf(c.req.url);
 		if (!key.ok) return refuse(key.message);
-		const body = v.safeParse(PutBody, await c.req.json().catch(() => undefined));
-		if (!body.success) return refuse(body.issues[0].message);
+		const body = await readJsonBody(c.req.raw, PutBody, { shape: '{"value": "..."}' });
+		if (!body.ok) return refuse(body.message);
 		const session = sessionOf(c.req.raw.headers);
 		if (!session.ok) return refuse(session.message);
 		const answer = await member.propose(session.client, session.seq, {
 			kind: "put",
 			key: key.value,
-			value: body.output.value,
+			value: body.value.value,
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.kind === "session-expired") return sessionExpired();
@@ -181,15 +182,17 @@ export function createKvApp(
 	app.post("/v1/cas/:key", async (c) => {
 		const key = keyOf(c.req.url);
 		if (!key.ok) return refuse(key.message);
-		const body = v.safeParse(CasBody, await c.req.json().catch(() => undefined));
-		if (!body.success) return refuse(body.issues[0].message);
+		const body = await readJsonBody(c.req.raw, CasBody, {
+			shape: '{"expected": "..." | null, "value": "..."}',
+		});
+		if (!body.ok) return refuse(body.message);
 		const session = sessionOf(c.req.raw.headers);
 		if (!session.ok) return refuse(session.message);
 		const answer = await member.propose(session.client, session.seq, {
 			kind: "cas",
 			key: key.value,
-			expected: body.output.expected,
-			value: body.output.value,
+			expected: body.value.expected,
+			value: body.value.value,
 		});
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.kind === "session-expired") return sessionExpired();
@@ -222,9 +225,12 @@ export function createKvApp(
 	app.get("/v1/members", (c) => c.json(membersBody(member.members())));
 
 	app.post("/v1/members", async (c) => {
-		const body = v.safeParse(AddMemberBody, await c.req.json().catch(() => undefined));
-		if (!body.success) return refuse(body.issues[0].message);
-		const { id, address, raftAddress, learner } = body.output;
+		const body = await readJsonBody(c.req.raw, AddMemberBody, {
+			shape:
+				'{"id": N, "address": "http://host:port", "raftAddress": "host:port", "learner"?: true}',
+		});
+		if (!body.ok) return refuse(body.message);
+		const { id, address, raftAddress, learner } = body.value;
 		return change({
 			kind: learner ? "addLearner" : "addVoter",
 			id,
@@ -246,9 +252,9 @@ export function createKvApp(
 	});
 
 	app.post("/v1/leader/transfer", async (c) => {
-		const body = v.safeParse(TransferBody, await c.req.json().catch(() => undefined));
-		if (!body.success) return refuse(body.issues[0].message);
-		const answer = await member.transferLeadership(body.output.to);
+		const body = await readJsonBody(c.req.raw, TransferBody, { shape: '{"to": N}' });
+		if (!body.ok) return refuse(body.message);
+		const answer = await member.transferLeadership(body.value.to);
 		if (answer.kind === "notLeader") return notLeader(answer.leader);
 		if (answer.kind === "refused") return conflict(answer.reason, answer.message);
 		const s = member.status();

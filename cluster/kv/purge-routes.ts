@@ -5,11 +5,11 @@
  * others' follow as the commit reaches them.
  */
 import { Hono } from "hono";
-import * as v from "valibot";
 import type { PurgeRequest } from "../../edge/purge.ts";
 import type { PurgeResult } from "../purge/machine.ts";
 import type { CommandAnswer } from "../raft-node/proposal-waiters.ts";
 import { PurgeBody } from "./http-api.ts";
+import { readJsonBody } from "./json-body.ts";
 import type { RouteHelpers } from "./route-helpers.ts";
 
 export interface PurgeMember {
@@ -23,17 +23,19 @@ export interface PurgeMember {
 export function purgeRoutes(member: PurgeMember, helpers: RouteHelpers): Hono {
 	const app = new Hono();
 	app.post("/v1/purge", async (c) => {
-		const body = v.safeParse(PurgeBody, await c.req.json().catch(() => undefined));
-		if (!body.success) return helpers.refuse(body.issues[0].message);
+		const body = await readJsonBody(c.req.raw, PurgeBody, {
+			shape: '{"url" | "tag" | "prefix": "...", "soft"?: true}',
+		});
+		if (!body.ok) return helpers.refuse(body.message);
 		const session = helpers.sessionOf(c.req.raw.headers);
 		if (!session.ok) return helpers.refuse(session.message);
-		const answer = await member.proposePurge(session.client, session.seq, body.output);
+		const answer = await member.proposePurge(session.client, session.seq, body.value);
 		if (answer.kind === "notLeader") return helpers.notLeader(answer.leader);
 		// Purges keep no session table (purge/machine.ts), but answer alike if one ever does.
 		if (answer.kind === "session-expired") return helpers.sessionExpired();
 		if (answer.kind === "stale-seq") return helpers.staleSeq();
 		if (answer.kind === "too-large") return helpers.tooLarge(answer);
-		return c.json({ purge: body.output, ...answer.result });
+		return c.json({ purge: body.value, ...answer.result });
 	});
 	return app;
 }

@@ -91,11 +91,20 @@ describe("neuroctl on a real Raft cluster", () => {
 		const before = members.find((m) => m.id === leaderId)?.status().commit;
 		const bad = await fetch(`${base}/v1/kv/k`, { method: "PUT", body: "not json" });
 		expect(bad.status).toBe(400);
+		expect(await bad.json()).toEqual({
+			error: "bad-request",
+			message: 'body must be JSON: {"value": "..."}',
+		});
 		const wrongShape = await fetch(`${base}/v1/cas/k`, {
 			method: "POST",
 			body: JSON.stringify({ value: "x" }),
 		});
 		expect(wrongShape.status).toBe(400);
+		// The field at fault is named.
+		expect(await wrongShape.json()).toEqual({
+			error: "bad-request",
+			message: expect.stringMatching(/^expected: /),
+		});
 		expect(members.find((m) => m.id === leaderId)?.status().commit).toBe(before);
 	});
 });
