@@ -2,10 +2,10 @@
  * Calling the origin: hop-by-hop fields removed both ways (RFC 9110 §7.6.1), Host set to the
  * authority the request is routed and keyed by, Via added to the request (§7.6.3) and this
  * edge's CDN-Loop member (RFC 8586, http/cdn-loop.ts), an OPTIONS's Max-Forwards counted
- * down (§7.6.2), the client's address to its X-Forwarded-For (http/forwarded-for.ts) and our Surrogate-Capability
- * (http/surrogate-control.ts), a GET's
- * or HEAD's Accept-Encoding reduced to the codings variants are keyed by (RFC 9111 §4.1)
- * and its unkeyed override fields dropped (http/unkeyed-overrides.ts), Date added to a
+ * down (§7.6.2), the client's address to its X-Forwarded-For (http/forwarded-for.ts) and
+ * our Surrogate-Capability (http/surrogate-control.ts), a GET's or HEAD's Accept-Encoding
+ * reduced to the codings variants are keyed by (RFC 9111 §4.1) and its unkeyed override
+ * fields dropped (http/unkeyed-overrides.ts), Date added to a
  * response that has none (§6.6.1), bytes and Content-Encoding passed through untouched
  * (Bun's fetch would otherwise decompress), and errors turned into values the proxy maps
  * to 502 or 504.
