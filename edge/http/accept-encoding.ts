@@ -1,4 +1,4 @@
-import { splitFieldList } from "./field-list.ts";
+import { parseParameter, splitFieldList } from "./field-list.ts";
 
 /** The content codings the cache stores variants for, best first. */
 export const DEFAULT_STORED_CODINGS: readonly string[] = ["br", "gzip", "identity"];
@@ -45,10 +45,9 @@ export function acceptedStoredCodings(
 function parseWeight(params: string[]): number | undefined {
 	let weight = 1;
 	for (const param of params) {
-		const eq = param.indexOf("=");
-		if (eq < 0) return undefined;
-		const name = param.slice(0, eq).trim().toLowerCase();
-		const value = param.slice(eq + 1).trim();
+		const parsed = parseParameter(param);
+		if (parsed === undefined) return undefined;
+		const { name, value } = parsed;
 		if (name !== "q") continue;
 		if (!QVALUE.test(value)) return undefined;
 		weight = Number(value);

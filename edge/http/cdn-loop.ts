@@ -13,7 +13,7 @@
  *   parameter = token "=" ( token / quoted-string )   (RFC 9110 §5.6.6)
  */
 import { readQuotedString } from "./directive-list.ts";
-import { splitFieldList } from "./field-list.ts";
+import { parseParameter, splitFieldList } from "./field-list.ts";
 import { VIA_PSEUDONYM } from "./via.ts";
 
 /** Our cdn-id (a pseudonym, as §2 allows): the same name Via gives. */
@@ -51,11 +51,8 @@ export function cameBackTo(field: string | null, hopName: string): boolean {
 		const parts = splitFieldList(member, ";");
 		if (parts[0]?.toLowerCase() !== CDN_ID) continue;
 		for (const parameter of parts.slice(1)) {
-			const equals = parameter.indexOf("=");
-			if (equals <= 0) continue;
-			const name = parameter.slice(0, equals).trim().toLowerCase();
-			if (name === HOP_PARAMETER && unquote(parameter.slice(equals + 1).trim()) === hopName)
-				return true;
+			const parsed = parseParameter(parameter);
+			if (parsed?.name === HOP_PARAMETER && unquote(parsed.value) === hopName) return true;
 		}
 	}
 	return false;

@@ -29,5 +29,19 @@ function pushTrimmed(members: string[], raw: string): void {
 	if (trimmed !== "") members.push(trimmed);
 }
 
+/**
+ * A parameter (RFC 9110 §5.6.6, `name=value`) as written: its name trimmed and lower-cased
+ * (names compare case-insensitively), its value trimmed and still quoted if it was;
+ * undefined without an "=".
+ */
+export function parseParameter(parameter: string): { name: string; value: string } | undefined {
+	const equals = parameter.indexOf("=");
+	if (equals < 0) return undefined;
+	return {
+		name: parameter.slice(0, equals).trim().toLowerCase(),
+		value: parameter.slice(equals + 1).trim(),
+	};
+}
+
 /** RFC 9110 §5.6.2: token = 1*tchar. */
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
